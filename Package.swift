@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Layers point one way: C wrappers → WheelhouseCore (domain) → WheelhouseWeb (HTTP values, routes,
+/// views) → WheelhouseFastCGI (transport) → `wheelhouse` (CLI). Each C wrapper is imported by one
+/// Swift module only.
+let package = Package(
+    name: "Wheelhouse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wheelhouse", targets: ["wheelhouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "WheelhouseCore",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "WheelhouseWeb",
+            dependencies: [
+                "WheelhouseCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "WheelhouseFastCGI",
+            dependencies: [
+                "CFastCGI",
+                "WheelhouseWeb",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "wheelhouse",
+            dependencies: [
+                "WheelhouseCore",
+                "WheelhouseWeb",
+                "WheelhouseFastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "WheelhouseCoreTests",
+            dependencies: ["WheelhouseCore"]
+        ),
+        .testTarget(
+            name: "WheelhouseWebTests",
+            dependencies: ["WheelhouseWeb", "WheelhouseCore"]
+        ),
+    ]
+)

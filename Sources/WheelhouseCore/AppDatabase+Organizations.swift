@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+
+/// An organization as seen by one of its members.
+public struct OrgAccess: Sendable, Equatable {
+    public var org: Organization
+    public var role: Role
+
+    public func allows(_ action: Action) -> Bool { Policy.allows(role, action) }
+
+    /// Throws `.forbidden` unless the role allows `action`.
+    public func require(_ action: Action) throws {
+        guard allows(action) else { throw DomainError.forbidden(action) }
+    }
+}
+
+public struct OrgSummary: Sendable, Equatable, FetchableRecord, Decodable {
+    public var key: String
+    public var displayName: String
+    public var role: Role
+}
+
+public struct OrgStats: Sendable, Equatable {
+    public var members: Int
+    public var workspaces: Int
+}
+
+/// An edit of the General tab. `expectedVersion` is the version the form was rendered from.
+public struct GeneralSettingsChange: Sendable {
+    public enum LogoChange: Sendable, Equatable {
+        case keep, remove
+        case replace(LogoImage)
+    }
+
+    public var displayName: String
+    public var description: String
+    public var memberLimit: Int?
+    public var logo: LogoChange
+    public var expectedVersion: Int
+
+    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int) {
+        self.displayName = displayName
+        self.description = description
+        self.memberLimit = memberLimit
+        self.logo = logo
+        self.expectedVersion = expectedVersion
+    }
+
+    public static let maxMemberLimit = 10_000
+
+    /// The rules that need no database. Errors found later (a limit below the member count)
+    /// are added to the same field.
+    public func validate(into errors: inout FieldErrors) {
+        TextRules.checkSingleLine(displayName, field: "display_name", label: "Display name",
+                                  required: true, maxLength: 100, into: &errors)
+        TextRules.checkMultiLine(description, field: "description", label: "Description", maxLength: 1000, into: &errors)
+        if let memberLimit {
+            if !(1...Self.maxMemberLimit).contains(memberLimit) {
+                errors.add("member_limit", "Member limit must be between 1 and \(Self.maxMemberLimit).")
+            }
+        } else {
+            errors.add("member_limit", "Member limit must be a whole number.")
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The organization `key` as seen by `userId`, or `.notFound` when it does not exist or the
+    /// person is not a member: an outsider learns nothing about it.
+    public func access(orgKey: String, userId: Int64) throws -> OrgAccess {
+        try reader.read { db in try Self.access(db, orgKey: orgKey, userId: userId) }
+    }
+
+    static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
+        guard let org = try Organization.filter(Organization.Columns.key == orgKey).fetchOne(db),
+              let role = try Role.fetchOne(db, sql: "SELECT role FROM membership WHERE orgId = ? AND userId = ?",
+                                           arguments: [org.id, userId])
+        else { throw DomainError.notFound }
+        return OrgAccess(org: org, role: role)
+    }
+
+    /// The organizations a person belongs to, by name: the org switcher.
+    public func organizations(of userId: Int64) throws -> [OrgSummary] {
+        try reader.read { db in
+            try OrgSummary.fetchAll(db, sql: """
+                SELECT o.key, o.displayName, m.role FROM membership m JOIN organization o ON o.id = m.orgId
+                WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
+                """, arguments: [userId])
+        }
+    }
+
+    public func stats(orgId: Int64) throws -> OrgStats {
+        try reader.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM membership WHERE orgId = ?1) AS members,
+                       (SELECT count(*) FROM workspace WHERE orgId = ?1) AS workspaces
+                """, arguments: [orgId])!
+            return OrgStats(members: row["members"], workspaces: row["workspaces"])
+        }
+    }
+
+    /// Saves the General tab: checks the role, the rules and the version, then updates the row
+    /// and writes the audit entry in one transaction. A logo file is stored before the row
+    /// points at it.
+    @discardableResult
+    public func updateGeneral(orgKey: String, by actor: Actor, _ change: GeneralSettingsChange,
+                              logos: LogoStore) throws -> Organization {
+        var errors = FieldErrors()
+        change.validate(into: &errors)
+        var storedLogo: String?
+        if errors.isEmpty, case .replace(let image) = change.logo {
+            storedLogo = try logos.store(image)
+        }
+        return try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.editGeneral)
+            var org = access.org
+            if let limit = change.memberLimit, errors.byField["member_limit"] == nil {
+                let members = try Membership.filter(Column("orgId") == org.id).fetchCount(db)
+                if limit < members {
+                    errors.add("member_limit", "Member limit cannot be below the \(members) current members.")
+                }
+            }
+            try errors.throwIfAny()
+            guard org.version == change.expectedVersion else { throw DomainError.staleVersion }
+
+            let before = org
+            org.displayName = change.displayName
+            org.description = change.description
+            org.memberLimit = change.memberLimit!
+            switch change.logo {
+            case .keep: break
+            case .remove: org.logoFile = nil
+            case .replace: org.logoFile = storedLogo
+            }
+            guard org != before else { return org }
+            org.version += 1
+            org.updatedAt = self.now()
+            // The version in the WHERE clause makes the check and the write one step.
+            try db.execute(sql: """
+                UPDATE organization SET displayName = ?, description = ?, memberLimit = ?, logoFile = ?,
+                       version = ?, updatedAt = ? WHERE id = ? AND version = ?
+                """, arguments: [org.displayName, org.description, org.memberLimit, org.logoFile,
+                                 org.version, org.updatedAt, org.id, before.version])
+            guard db.changesCount == 1 else { throw DomainError.staleVersion }
+            try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
+                           summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
+            return org
+        }
+    }
+
+    static func describeChanges(from a: Organization, to b: Organization) -> String {
+        var parts: [String] = []
+        if a.displayName != b.displayName { parts.append("display name “\(a.displayName)” → “\(b.displayName)”") }
+        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
+        if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
+        if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
+        return parts.joined(separator: "; ")
+    }
+
+    public func auditEvents(orgId: Int64) throws -> [AuditEvent] {
+        try reader.read { db in
+            try AuditEvent.filter(Column("orgId") == orgId).order(Column("id")).fetchAll(db)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+/// Session lifetimes and sign-in throttling, decided here once.
+public enum SessionRules {
+    /// A session unused for this long is over.
+    public static let idleTimeout: TimeInterval = 12 * 3600
+    /// A session is over this long after sign-in, however busy.
+    public static let absoluteTimeout: TimeInterval = 7 * 24 * 3600
+    /// `lastSeenAt` is written at most this often, so reads stay reads.
+    static let touchInterval: TimeInterval = 60
+    static let failureWindow: TimeInterval = 15 * 60
+    static let maxFailuresPerAccount = 5
+    static let maxFailuresPerAddress = 20
+}
+
+/// A signed-in browser: the session row and its person.
+public struct SignedIn: Sendable {
+    public var session: SessionRecord
+    public var user: User
+}
+
+public struct Flash: Sendable, Equatable {
+    public var kind: String
+    public var message: String
+
+    public init(kind: String, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+extension AppDatabase {
+    /// Checks the password and opens a new session. Returns the cookie token, which is stored
+    /// only as a hash. Failures are counted per account and per address, and too many refuse
+    /// further tries for a while, even with the right password.
+    public func signIn(email: String, password: String, address: String, userAgent: String) throws -> (token: String, signedIn: SignedIn) {
+        let now = self.now()
+        let since = now.addingTimeInterval(-SessionRules.failureWindow)
+        let (user, retryAfter) = try writer.read { db -> (User?, Int?) in
+            let byAccount = try LoginFailure.filter(Column("email").collating(.nocase) == email && Column("at") > since)
+                .order(Column("at")).fetchAll(db)
+            let byAddress = try LoginFailure.filter(Column("address") == address && Column("at") > since)
+                .order(Column("at")).fetchAll(db)
+            var oldest: Date?
+            if byAccount.count >= SessionRules.maxFailuresPerAccount { oldest = byAccount.first?.at }
+            if byAddress.count >= SessionRules.maxFailuresPerAddress { oldest = max(oldest ?? .distantPast, byAddress.first!.at) }
+            let retry = oldest.map { Int($0.addingTimeInterval(SessionRules.failureWindow).timeIntervalSince(now).rounded(.up)) }
+            return (try User.filter(Column("email").collating(.nocase) == email).fetchOne(db), retry)
+        }
+        if let retryAfter { throw DomainError.throttled(retryAfterSeconds: max(retryAfter, 1)) }
+
+        guard let user, hasher.verify(password, against: user.passwordHash) else {
+            if user == nil { hasher.verifyNothing(password) }
+            try writer.write { db in
+                var failure = LoginFailure(id: nil, email: String(email.prefix(254)), address: address, at: now)
+                try failure.insert(db)
+            }
+            throw DomainError.invalidCredentials
+        }
+
+        let token = Crypto.randomToken()
+        let session = SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
+                                    csrfToken: Crypto.randomToken(), createdAt: now, lastSeenAt: now,
+                                    address: address, userAgent: String(userAgent.prefix(300)),
+                                    flashKind: nil, flashMessage: nil)
+        try writer.write { db in
+            try session.insert(db)
+            try LoginFailure.filter(Column("email").collating(.nocase) == email).deleteAll(db)
+            // Expired sessions of this person are swept here rather than by a timer.
+            try SessionRecord.filter(Column("userId") == user.id! && Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)).deleteAll(db)
+        }
+        return (token, SignedIn(session: session, user: user))
+    }
+
+    /// The live session for a cookie token, or nil when unknown or expired.
+    public func session(token: String) throws -> SignedIn? {
+        guard !token.isEmpty, token.utf8.count <= 64 else { return nil }
+        let hash = Data(Crypto.sha256(token))
+        let now = self.now()
+        guard let found = try reader.read({ db -> SignedIn? in
+            guard let session = try SessionRecord.fetchOne(db, key: hash),
+                  let user = try User.fetchOne(db, key: session.userId) else { return nil }
+            return SignedIn(session: session, user: user)
+        }) else { return nil }
+        let session = found.session
+        if now.timeIntervalSince(session.lastSeenAt) > SessionRules.idleTimeout
+            || now.timeIntervalSince(session.createdAt) > SessionRules.absoluteTimeout {
+            try writer.write { db in _ = try SessionRecord.deleteOne(db, key: hash) }
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > SessionRules.touchInterval {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [now, hash])
+            }
+        }
+        return found
+    }
+
+    public func signOut(token: String) throws {
+        let hash = Data(Crypto.sha256(token))
+        try writer.write { db in _ = try SessionRecord.deleteOne(db, key: hash) }
+    }
+
+    /// Stores a message for the next page this session sees (POST-redirect-GET).
+    public func setFlash(_ flash: Flash, for session: SessionRecord) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE session SET flashKind = ?, flashMessage = ? WHERE tokenHash = ?",
+                           arguments: [flash.kind, flash.message, session.tokenHash])
+        }
+    }
+
+    /// Returns the pending flash and clears it, so it shows once.
+    public func takeFlash(for session: SessionRecord) throws -> Flash? {
+        guard let kind = session.flashKind, let message = session.flashMessage else { return nil }
+        try writer.write { db in
+            try db.execute(sql: "UPDATE session SET flashKind = NULL, flashMessage = NULL WHERE tokenHash = ?",
+                           arguments: [session.tokenHash])
+        }
+        return Flash(kind: kind, message: message)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+
+/// The only way into the database. Reads go through `reader`; every write is one of the named,
+/// transactional methods in the extensions of this type, each writing its audit entry in the same
+/// transaction as the change.
+public struct AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+    public var reader: any DatabaseReader { writer }
+    public let hasher: PasswordHasher
+    /// The clock, replaceable in tests.
+    public let now: @Sendable () -> Date
+
+    public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.writer = writer
+        self.hasher = hasher
+        self.now = now
+        try Migrations.migrator.migrate(writer)
+    }
+
+    /// The production database: one SQLite file in WAL mode, shared by every worker thread and
+    /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
+    public static func open(path: String, hasher: PasswordHasher = .standard) throws -> AppDatabase {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.foreignKeysEnabled = true
+        config.maximumReaderCount = 8
+        config.prepareDatabase { db in
+            // WAL + NORMAL: a committed transaction survives the process being killed; only an
+            // OS crash may lose the last ones.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher)
+    }
+
+    /// An empty in-memory database, for tests.
+    public static func inMemory(hasher: PasswordHasher = .fastForTests,
+                                now: @escaping @Sendable () -> Date = { Date() }) throws -> AppDatabase {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        return try AppDatabase(DatabaseQueue(configuration: config), hasher: hasher, now: now)
+    }
+
+    /// True before anyone has been created: `demo` seeds only then.
+    public func isEmpty() throws -> Bool {
+        try reader.read { db in try User.fetchCount(db) == 0 }
+    }
+
+    /// Raw read access for the few places (tests, CLI reports) that need a query of their own.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try reader.read(body)
+    }
+}
+
+/// Who asked for a change, and from where: copied into every audit entry.
+public struct Actor: Sendable {
+    public var user: User
+    public var address: String
+
+    public init(user: User, address: String) {
+        self.user = user
+        self.address = address
+    }
+}
+
+extension AuditEvent {
+    init(org: Int64?, actor: Actor?, action: String, target: String, summary: String, at: Date) {
+        self.init(id: nil, orgId: org, actorUserId: actor?.user.id, action: action, target: target,
+                  summary: summary, address: actor?.address ?? "cli", createdAt: at)
+    }
+}

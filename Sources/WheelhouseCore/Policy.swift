@@ -1,0 +1,36 @@
+/// Everything a person may try to do in an organization. The policy below answers, for each
+/// action, which roles may do it: the one place where permissions are decided (PRODUCT.md §3).
+public enum Action: String, CaseIterable, Sendable {
+    case viewOrganization
+    case editGeneral
+    case manageMembers
+    case transferOwnership
+    case deleteOrganization
+    case createWorkspace
+    case manageOrgCredentials
+    case viewUsage
+    case viewBilling
+    case manageBilling
+}
+
+public enum Policy {
+    /// Roles allowed to perform `action`. An exhaustive switch: a new action does not compile
+    /// until someone decides who may do it.
+    public static func roles(for action: Action) -> Set<Role> {
+        switch action {
+        case .viewOrganization: [.owner, .admin, .member]
+        case .editGeneral, .manageMembers, .createWorkspace, .manageOrgCredentials, .viewUsage, .viewBilling:
+            [.owner, .admin]
+        case .transferOwnership, .deleteOrganization, .manageBilling: [.owner]
+        }
+    }
+
+    public static func allows(_ role: Role, _ action: Action) -> Bool {
+        roles(for: action).contains(role)
+    }
+
+    /// The least role that may perform `action`, for the "you need the … role" message.
+    public static func requiredRole(for action: Action) -> Role {
+        Role.allCases.last { roles(for: action).contains($0) } ?? .owner
+    }
+}

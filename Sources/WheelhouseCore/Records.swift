@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+// Plain record structs. Column names are the Swift property names; the rules (NOT NULL, UNIQUE,
+// foreign keys, CHECK) live in the schema, see `Migrations`.
+
+/// A person's role in one organization. Ordered from most to least privileged.
+public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case owner, admin, member
+
+    public var label: String { rawValue.uppercased() }
+}
+
+public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    public var email: String
+    public var name: String
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public static let databaseTableName = "user"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct Organization: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    /// Stable and unique; appears in every URL. Never renamed.
+    public var key: String
+    public var displayName: String
+    public var description: String
+    /// File name of the logo under the data directory's `logos/` folder, content-addressed.
+    public var logoFile: String?
+    public var memberLimit: Int
+    /// Incremented by every update; forms carry it so a stale submit is refused.
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public static let databaseTableName = "organization"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    public enum Columns {
+        static let key = Column(CodingKeys.key)
+        static let version = Column(CodingKeys.version)
+    }
+}
+
+public struct Membership: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var orgId: Int64
+    public var userId: Int64
+    public var role: Role
+    public var createdAt: Date
+
+    public static let databaseTableName = "membership"
+}
+
+public struct Workspace: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    public var orgId: Int64
+    public var key: String
+    public var name: String
+    public var isShared: Bool
+    public var createdAt: Date
+
+    public static let databaseTableName = "workspace"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A signed-in browser. Only the SHA-256 of the cookie's token is stored.
+public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var tokenHash: Data
+    public var userId: Int64
+    public var csrfToken: String
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    public var address: String
+    public var userAgent: String
+    public var flashKind: String?
+    public var flashMessage: String?
+
+    public static let databaseTableName = "session"
+}
+
+/// One privileged change: who did what to which target, when and from where.
+public struct AuditEvent: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public var id: Int64?
+    public var orgId: Int64?
+    public var actorUserId: Int64?
+    public var action: String
+    public var target: String
+    /// Human-readable before → after, never a secret value.
+    public var summary: String
+    public var address: String
+    public var createdAt: Date
+
+    public static let databaseTableName = "auditEvent"
+}
+
+/// A failed sign-in, kept for a while to throttle guessing per account and per address.
+public struct LoginFailure: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public var id: Int64?
+    public var email: String
+    public var address: String
+    public var at: Date
+
+    public static let databaseTableName = "loginFailure"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,41 @@
+/// The shared rules for text typed into forms.
+public enum TextRules {
+    /// A single line: no control characters at all.
+    public static func checkSingleLine(_ value: String, field: String, label: String,
+                                       required: Bool, maxLength: Int, into errors: inout FieldErrors) {
+        if required && value.isEmpty {
+            errors.add(field, "\(label) is required.")
+        }
+        if value.count > maxLength {
+            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(value.count)).")
+        }
+        if value.unicodeScalars.contains(where: isControl) {
+            errors.add(field, "\(label) must not contain control characters.")
+        }
+    }
+
+    /// Several lines: newlines and tabs are fine, other control characters are not.
+    public static func checkMultiLine(_ value: String, field: String, label: String,
+                                      maxLength: Int, into errors: inout FieldErrors) {
+        if value.count > maxLength {
+            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(value.count)).")
+        }
+        if value.unicodeScalars.contains(where: { isControl($0) && !["\n", "\r", "\t"].contains($0) }) {
+            errors.add(field, "\(label) must not contain control characters.")
+        }
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// Trims spaces at both ends; inner text is kept as typed.
+    public static func trimmed(_ value: String) -> String {
+        value.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+import Foundation
