@@ -1,2 +1,99 @@
 import ArgumentParser
-print("x")
+import Foundation
+import Logging
+import WheelhouseCore
+import WheelhouseFastCGI
+import WheelhouseWeb
+
+/// `wheelhouse`: the one executable. `main` only parses the command line; each subcommand builds
+/// what it needs from configuration.
+struct Wheelhouse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The Wheelhouse settings console.",
+        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self]
+    )
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the console over FastCGI (behind nginx).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Unix socket path or host:port (WHEELHOUSE_LISTEN, default <data-dir>/wheelhouse.sock).")
+    var listen: String?
+
+    @Option(help: "Worker threads (WHEELHOUSE_WORKERS, default 16).")
+    var workers: Int?
+
+    @Option(help: "Public address of the console (WHEELHOUSE_BASE_URL, default http://127.0.0.1:8080).")
+    var baseURL: String?
+
+    @Option(help: "Link shown in enterprise mode instead of billing (WHEELHOUSE_ENTERPRISE_BILLING_URL).")
+    var enterpriseBillingURL: String?
+
+    @Option(help: "Mail command (WHEELHOUSE_SENDMAIL, default /usr/sbin/sendmail -t -i); used from Members on.")
+    var sendmail: String?
+
+    @Option(help: "Largest request body accepted, in bytes (default 4194304).")
+    var maxBody: Int = 4 * 1024 * 1024
+
+    func run() throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let env = global.environment
+        let database = try global.openDatabase()
+        let templates: Templates
+        do {
+            templates = try Templates(directory: global.resolvedTemplates)
+        } catch let error as Templates.LoadError {
+            throw ValidationError("cannot start: \(error.description)")
+        }
+        let config = WebConfig(
+            mode: try global.resolvedMode(),
+            baseURL: baseURL ?? env["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080",
+            enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"]
+                ?? "https://example.com/enterprise-agreement",
+            maxBodyBytes: maxBody)
+        let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
+        let app = WebApp(config: config, database: database, templates: templates, logos: logos)
+        let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 16
+        guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
+        let server = FastCGIServer(
+            listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
+            workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))
+        try server.run()
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        _ = try global.openDatabase()
+        Output.line("Database ready at \(global.resolvedDatabase)")
+    }
+}
+
+struct CreateOwner: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create an organization and its first Owner.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The Owner's email address.") var email: String
+    @Option(help: "The Owner's name.") var name: String
+    @Option(help: "The Owner's password (at least 10 characters).") var password: String
+    @Option(help: "The organization's key: lowercase letters, digits, dashes; never renamed.") var orgKey: String
+    @Option(help: "The organization's display name.") var orgName: String
+
+    func run() throws {
+        let database = try global.openDatabase()
+        do {
+            let (user, org) = try database.createOwner(NewOwner(email: email, name: name, password: password,
+                                                                orgKey: orgKey, orgName: orgName))
+            Output.line("Created organization \(org.key) (“\(org.displayName)”) with Owner \(user.email).")
+        } catch DomainError.invalid(let errors) {
+            let messages = errors.byField.sorted { $0.key < $1.key }.flatMap { $0.value } + errors.form
+            throw ValidationError(messages.joined(separator: "\n"))
+        }
+    }
+}
+
+Wheelhouse.main()

@@ -1,0 +1,37 @@
+# The two commands a new user needs: `make run` and `make test`. `make bench` measures speed.
+SHELL := /bin/bash
+PORT ?= 8080
+export PORT
+
+.PHONY: run test bench build deps unit e2e clean
+
+## run: install what is missing, build (release), migrate, seed the demo, serve through nginx
+run: deps
+	swift build -c release --product wheelhouse
+	scripts/run.sh
+
+## test: every test — domain and web (swift test), then end to end (nginx + Chromium)
+test:
+	scripts/install-deps.sh test
+	$(MAKE) unit
+	$(MAKE) e2e
+
+unit:
+	swift build --build-tests
+	swift test --skip-build
+
+e2e:
+	swift build -c release --product wheelhouse
+	scripts/e2e.sh
+
+## bench: nginx static file vs a C FastCGI reference vs the rendered General page
+bench:
+	scripts/install-deps.sh bench
+	swift build -c release --product wheelhouse
+	bench/run.sh
+
+deps:
+	scripts/install-deps.sh run
+
+clean:
+	rm -rf .build .build-* data

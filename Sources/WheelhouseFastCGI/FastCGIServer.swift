@@ -1,0 +1,155 @@
+import CFastCGI
+import Foundation
+import Logging
+import Synchronization
+import WheelhouseWeb
+
+/// Serves a `WebApp` over FastCGI with libfcgi: one listening socket, `workers` threads each
+/// accepting and answering one connection at a time. Blocking accept loops run on real threads,
+/// never Swift tasks, which would starve the cooperative pool.
+///
+/// SIGTERM and SIGINT stop accepting, let the requests in flight finish, and exit 0.
+public struct FastCGIServer: Sendable {
+    public var listen: String
+    public var workers: Int
+    public var maxBodyBytes: Int
+    public var app: WebApp
+    public var logger: Logger
+
+    public init(listen: String, workers: Int, maxBodyBytes: Int, app: WebApp, logger: Logger) {
+        self.listen = listen
+        self.workers = workers
+        self.maxBodyBytes = maxBodyBytes
+        self.app = app
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then returns once the requests in flight are answered.
+    public func run() throws {
+        // Signals are blocked before any thread starts, so every thread inherits the mask and
+        // only `sigwait` below sees them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
+        let isUnix = !listen.contains(":")
+        if isUnix { unlink(listen) }
+        let socket = FCGX_OpenSocket(listen, 1024)
+        guard socket >= 0 else { throw ServerError("cannot listen on \(listen): \(String(cString: strerror(errno)))") }
+        // nginx's workers run as another user: the socket must be connectable by them.
+        if isUnix { chmod(listen, 0o666) }
+
+        let state = ServerState()
+        for index in 0..<workers {
+            let thread = Thread { [self] in self.acceptLoop(socket: socket, state: state) }
+            thread.name = "fcgi-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        logger.info("listening on \(listen) with \(workers) worker threads")
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("signal \(received): finishing requests in flight")
+        state.stopping.store(true, ordering: .sequentiallyConsistent)
+        FCGX_ShutdownPending()
+        shutdown(socket, Int32(SHUT_RDWR))
+        // Threads blocked on an idle kept-alive connection never return on their own; in-flight
+        // requests are what must finish.
+        let deadline = Date().addingTimeInterval(10)
+        while state.inFlight.load(ordering: .sequentiallyConsistent) > 0 && Date() < deadline {
+            usleep(10_000)
+        }
+        if isUnix { unlink(listen) }
+        logger.info("stopped")
+    }
+
+    private func acceptLoop(socket: Int32, state: ServerState) {
+        var request = FCGX_Request()
+        FCGX_InitRequest(&request, socket, 0)
+        while FCGX_Accept_r(&request) >= 0 {
+            if state.stopping.load(ordering: .sequentiallyConsistent) {
+                FCGX_Finish_r(&request)
+                break
+            }
+            state.inFlight.add(1, ordering: .sequentiallyConsistent)
+            let response = app.respond(to: readRequest(&request))
+            write(response, to: request.out)
+            FCGX_Finish_r(&request)
+            state.inFlight.subtract(1, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    // MARK: - Reading and writing FastCGI records
+
+    private func readRequest(_ request: inout FCGX_Request) -> Request {
+        var headers: [String: String] = [:]
+        var params: [String: String] = [:]
+        var cursor = request.envp
+        while let entry = cursor?.pointee {
+            let pair = String(cString: entry)
+            if let equals = pair.firstIndex(of: "=") {
+                let name = String(pair[..<equals])
+                let value = String(pair[pair.index(after: equals)...])
+                if name.hasPrefix("HTTP_") {
+                    headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+                } else {
+                    params[name] = value
+                }
+            }
+            cursor = cursor?.advanced(by: 1)
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        let uri = params["REQUEST_URI"] ?? "/"
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
+        let length = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
+        var body: [UInt8] = []
+        let tooLarge = length > maxBodyBytes
+        if length > 0 && !tooLarge {
+            body = [UInt8](repeating: 0, count: length)
+            var received = 0
+            while received < length {
+                let n = body.withUnsafeMutableBytes { raw in
+                    FCGX_GetStr(raw.baseAddress!.advanced(by: received).assumingMemoryBound(to: CChar.self),
+                                Int32(length - received), request.in)
+                }
+                if n <= 0 { break }
+                received += Int(n)
+            }
+            body.removeLast(length - received)
+        }
+        return Request(method: params["REQUEST_METHOD"] ?? "GET", path: path.isEmpty ? "/" : path,
+                       query: params["QUERY_STRING"] ?? "", headers: headers,
+                       remoteAddress: params["REMOTE_ADDR"] ?? "", body: body, bodyTooLarge: tooLarge)
+    }
+
+    private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        var head = "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n"
+        for (name, value) in response.headers {
+            // A header value never carries a line break into the response.
+            head += "\(name): \(value.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: ""))\r\n"
+        }
+        head += "Content-Length: \(response.body.count)\r\n\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: response.body)
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), stream)
+            }
+        }
+    }
+}
+
+final class ServerState: Sendable {
+    let stopping = Atomic<Bool>(false)
+    let inFlight = Atomic<Int>(0)
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

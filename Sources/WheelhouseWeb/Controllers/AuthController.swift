@@ -1,0 +1,143 @@
+import Foundation
+import WheelhouseCore
+
+/// Signing in and out.
+///
+/// - `GET /` — anyone: the first organization's General tab, or the sign-in page
+/// - `GET /login` — anyone: the sign-in form (`?next=` keeps where to go afterwards)
+/// - `POST /login` — anyone with the login CSRF cookie: checks the password, opens a session
+/// - `POST /logout` — signed in: ends the session
+struct AuthController {
+    let app: WebApp
+
+    enum Field: String, CaseIterable {
+        case csrf = "_csrf", email, password, next
+    }
+
+    func home(_ visit: Visit) throws -> Response {
+        guard let signedIn = visit.signedIn else { return .redirect(to: Route.login.path) }
+        if let first = try app.database.organizations(of: signedIn.user.id!).first {
+            return .redirect(to: Route.org(first.key, .settings(.general)).path)
+        }
+        var context = try app.layout(visit, title: "No organization")
+        context["status"] = 200
+        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you."
+        return app.page("errors/error", context)
+    }
+
+    func show(_ visit: Visit) throws -> Response {
+        if visit.signedIn != nil { return .redirect(to: safeNext(visit.request.queryItems["next"])) }
+        var notice: String?
+        if visit.request.queryItems["signed_out"] != nil { notice = "You have been signed out." }
+        return loginPage(visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
+                         notice: notice, status: 200)
+    }
+
+    func signIn(_ visit: inout Visit) throws -> Response {
+        var reader = FormReader<Field>(try visit.form())
+        let email = TextRules.trimmed(reader.text(.email, label: "Email"))
+        let password = reader.text(.password, label: "Password")
+        let next = reader.text(.next, label: "Next")
+        if email.isEmpty { reader.errors.add(Field.email.rawValue, "Enter your email address.") }
+        if email.count > 254 { reader.errors.add(Field.email.rawValue, "That is longer than any email address.") }
+        if password.isEmpty { reader.errors.add(Field.password.rawValue, "Enter your password.") }
+        if password.utf8.count > 1024 { reader.errors.add(Field.password.rawValue, "That is longer than any password here.") }
+        guard reader.errors.isEmpty else {
+            return loginPage(visit, email: email, next: next, errors: reader.errors, notice: nil, status: 422)
+        }
+        do {
+            let (token, _) = try app.database.signIn(email: email, password: password,
+                                                     address: visit.request.remoteAddress,
+                                                     userAgent: visit.request.header("user-agent") ?? "")
+            if let old = visit.token { try app.database.signOut(token: old) }
+            var response = Response.redirect(to: safeNext(next))
+            response.setCookie(Visit.sessionCookie, token, secure: app.config.secureCookies,
+                               maxAge: Int(SessionRules.absoluteTimeout))
+            response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+            return response
+        } catch DomainError.invalidCredentials {
+            var errors = FieldErrors()
+            errors.addForm("The email or password is incorrect.")
+            return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 401)
+        } catch DomainError.throttled(let seconds) {
+            var errors = FieldErrors()
+            errors.addForm("Too many failed sign-ins. Try again in \(max(1, (seconds + 59) / 60)) minute(s).")
+            var response = loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 429)
+            response.headers.append(("Retry-After", String(seconds)))
+            return response
+        }
+    }
+
+    func signOut(_ visit: Visit) throws -> Response {
+        _ = try visit.form()
+        if let token = visit.token { try app.database.signOut(token: token) }
+        var response = Response.redirect(to: Route.login.path + "?signed_out=1")
+        response.setCookie(Visit.sessionCookie, "", secure: app.config.secureCookies, maxAge: 0)
+        return response
+    }
+
+    private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
+                           notice: String?, status: Int) -> Response {
+        let csrf = visit.request.cookies[Visit.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
+        var context: [String: Any] = [
+            "title": "Sign in",
+            "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",
+            "csrf": csrf,
+            "next": next,
+            "formErrors": errors.form,
+            "fields": [
+                "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
+                                   errors: errors, autocomplete: "username", autofocus: true).context,
+                "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
+                                      errors: errors, autocomplete: "current-password").context,
+            ],
+        ]
+        if let notice { context["notice"] = notice }
+        var response = app.page("login", context, status: status)
+        response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+        return response
+    }
+
+    /// Only a path on this site: never `//host`, a scheme, or a backslash trick.
+    func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return Route.home.path }
+        return next
+    }
+}
+
+/// One form field as the `field` partial renders it: label, input, hint and errors, linked for
+/// screen readers.
+struct FieldView {
+    var name: String
+    var label: String
+    var value: String
+    var type: String = "text"
+    var errors: FieldErrors
+    var hint: String? = nil
+    var autocomplete: String? = nil
+    var autofocus = false
+    var required = false
+    var maxLength: Int? = nil
+    var min: Int? = nil
+    var max: Int? = nil
+
+    var context: [String: Any] {
+        let messages = errors.messages(for: name)
+        var describedBy: [String] = []
+        if hint != nil { describedBy.append("\(name)-hint") }
+        if !messages.isEmpty { describedBy.append("\(name)-error") }
+        var context: [String: Any] = [
+            "name": name, "id": "field-\(name)", "label": label, "value": value, "type": type,
+            "multiline": type == "textarea", "errors": messages, "invalid": !messages.isEmpty,
+            "autofocus": autofocus, "required": required,
+        ]
+        if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
+        if let hint { context["hint"] = hint }
+        if let autocomplete { context["autocomplete"] = autocomplete }
+        if let maxLength { context["maxLength"] = maxLength }
+        if let min { context["min"] = min }
+        if let max { context["max"] = max }
+        return context
+    }
+}

@@ -1,0 +1,21 @@
+import WheelhouseCore
+
+/// The Billing tab.
+///
+/// - `GET /orgs/{org}/settings/billing` — SaaS: Owner, Admin (`viewBilling`); Enterprise: any
+///   member sees the notice that billing runs through the enterprise agreement.
+struct BillingController {
+    let app: WebApp
+
+    func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+        var context = try app.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
+        switch app.config.mode {
+        case .enterprise:
+            context["enterprise"] = ["url": app.config.enterpriseBillingURL]
+        case .saas:
+            try access.require(.viewBilling)
+            context["saas"] = ["canManage": access.allows(.manageBilling)]
+        }
+        return app.page("settings/billing", context)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import WheelhouseCore
+
+/// The General tab of an organization's settings.
+///
+/// - `GET /orgs/{org}/settings/general` — any member (`viewOrganization`); Members see values read-only
+/// - `POST /orgs/{org}/settings/general` — Owner, Admin (`editGeneral`); multipart form with the logo
+/// - `GET /orgs/{org}/logo/{file}` — any member: the stored logo, cacheable forever
+struct GeneralSettingsController {
+    let app: WebApp
+
+    /// The form's fields; the same names are used in the template and by the parser.
+    enum Field: String, CaseIterable {
+        case csrf = "_csrf", version
+        case displayName = "display_name", description
+        case memberLimit = "member_limit"
+        case logo
+        case removeLogo = "remove_logo"
+    }
+
+    /// What the form shows: the stored row, or what the person typed.
+    struct Values {
+        var displayName: String
+        var description: String
+        var memberLimit: String
+        var version: Int
+
+        init(_ org: Organization) {
+            displayName = org.displayName
+            description = org.description
+            memberLimit = String(org.memberLimit)
+            version = org.version
+        }
+
+        init(displayName: String, description: String, memberLimit: String, version: Int) {
+            self.displayName = displayName
+            self.description = description
+            self.memberLimit = memberLimit
+            self.version = version
+        }
+    }
+
+    func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+        try render(visit, access: access, values: Values(access.org), errors: FieldErrors(), status: 200)
+    }
+
+    func update(_ visit: inout Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        try access.require(.editGeneral)
+        var reader = FormReader<Field>(form)
+        let values = Values(displayName: TextRules.trimmed(reader.text(.displayName, label: "Display name")),
+                            description: reader.text(.description, label: "Description"),
+                            memberLimit: TextRules.trimmed(reader.text(.memberLimit, label: "Member limit")),
+                            version: Int(reader.text(.version, label: "Version")) ?? -1)
+        var logo = GeneralSettingsChange.LogoChange.keep
+        if let file = reader.file(.logo) {
+            if let image = LogoImage.validated(file.bytes, field: Field.logo.rawValue, into: &reader.errors) {
+                logo = .replace(image)
+            }
+        } else if reader.isOn(.removeLogo) {
+            logo = .remove
+        }
+        let change = GeneralSettingsChange(displayName: values.displayName, description: values.description,
+                                           memberLimit: Int(values.memberLimit), logo: logo,
+                                           expectedVersion: values.version)
+        var errors = reader.errors
+        do {
+            change.validate(into: &errors)
+            try errors.throwIfAny()
+            let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
+            let saved = try app.database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: app.logos)
+            let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
+            try app.database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
+            return .redirect(to: Route.org(access.org.key, .settings(.general)).path)
+        } catch DomainError.invalid(let found) {
+            return try render(visit, access: access, values: values, errors: found, status: 422)
+        } catch DomainError.staleVersion {
+            let current = try app.database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+            var conflict = FieldErrors()
+            conflict.addForm("Someone else saved these settings while you were editing, so your changes were not saved. "
+                + "Your values are below; the stored display name is now “\(current.org.displayName)”. "
+                + "Save again to replace the stored values with yours, or reload the page to start over.")
+            var mine = values
+            mine.version = current.org.version
+            return try render(visit, access: current, values: mine, errors: conflict, status: 409)
+        }
+    }
+
+    func logo(_ file: String, access: OrgAccess) throws -> Response {
+        guard file == access.org.logoFile, let data = app.logos.read(file) else { throw WebError.notFound }
+        let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".gif") ? "image/gif" : "image/jpeg"
+        return Response(status: 200, headers: [("Content-Type", type),
+                                               ("Cache-Control", "private, max-age=31536000, immutable")],
+                        body: Array(data))
+    }
+
+    private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int) throws -> Response {
+        let org = access.org
+        let stats = try app.database.stats(orgId: org.id!)
+        var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
+        context["canEdit"] = access.allows(.editGeneral)
+        context["stats"] = ["members": stats.members, "workspaces": stats.workspaces,
+                            "created": Dates.day(org.createdAt), "createdISO": Dates.iso(org.createdAt)]
+        context["general"] = [
+            "key": org.key,
+            "displayName": org.displayName,
+            "description": org.description,
+            "memberLimit": org.memberLimit,
+            "initial": String(org.displayName.first.map { $0.uppercased() } ?? "?"),
+            "avatarColor": Int(Crypto.sha256(org.displayName)[0] % 8),
+        ]
+        if let file = org.logoFile {
+            context["logoURL"] = Route.org(org.key, .logo(file: file)).path
+        }
+        context["version"] = values.version
+        context["formErrors"] = errors.form
+        context["logoErrors"] = errors.messages(for: Field.logo.rawValue)
+        context["fields"] = [
+            "displayName": FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
+                                     errors: errors, hint: "Shown across the platform. At most 100 characters.",
+                                     required: true, maxLength: 100).context,
+            "description": FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
+                                     type: "textarea", errors: errors, hint: "Optional. At most 1000 characters.",
+                                     maxLength: 1000).context,
+            "memberLimit": FieldView(name: Field.memberLimit.rawValue, label: "Member limit", value: values.memberLimit,
+                                     type: "number", errors: errors,
+                                     hint: "The most members this organization may have (1–\(GeneralSettingsChange.maxMemberLimit)).",
+                                     required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context,
+        ]
+        return app.page("settings/general", context, status: status)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// One HTTP request as the web layer sees it, whatever transport brought it.
+public struct Request: Sendable {
+    public var method: String
+    /// The path without the query, as sent (not percent-decoded).
+    public var path: String
+    public var query: String
+    /// Header names in lowercase.
+    public var headers: [String: String]
+    public var remoteAddress: String
+    public var body: [UInt8]
+    /// Set by the transport when the client sent more than the body limit; the body is then empty.
+    public var bodyTooLarge: Bool
+
+    public init(method: String, path: String, query: String = "", headers: [String: String] = [:],
+                remoteAddress: String = "127.0.0.1", body: [UInt8] = [], bodyTooLarge: Bool = false) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.remoteAddress = remoteAddress
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+    }
+
+    public func header(_ name: String) -> String? { headers[name] }
+
+    public var cookies: [String: String] {
+        var result: [String: String] = [:]
+        for pair in (headers["cookie"] ?? "").split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            result[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
+        }
+        return result
+    }
+
+    /// Query parameters; invalid UTF-8 in a value makes that value empty.
+    public var queryItems: [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in URLEncodedForm.pairs(Array(query.utf8)) {
+            result[String(decoding: key, as: UTF8.self)] = String(validating: value, as: UTF8.self) ?? ""
+        }
+        return result
+    }
+
+    public var contentType: String {
+        (headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+}
+
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func html(_ text: String, status: Int = 200) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(text.utf8))
+    }
+
+    /// 303 See Other: after a POST the browser follows with a GET.
+    public static func redirect(to location: String) -> Response {
+        Response(status: 303, headers: [("Location", location)])
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    public mutating func setCookie(_ name: String, _ value: String, secure: Bool, maxAge: Int? = nil) {
+        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=Lax"
+        if let maxAge { cookie += "; Max-Age=\(maxAge)" }
+        if secure { cookie += "; Secure" }
+        headers.append(("Set-Cookie", cookie))
+    }
+
+    public static let reasons: [Int: String] = [
+        200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+        415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
+        500: "Internal Server Error",
+    ]
+}

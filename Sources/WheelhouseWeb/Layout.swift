@@ -1,0 +1,105 @@
+import Foundation
+import WheelhouseCore
+
+/// The context every page shares: who is signed in, the org switcher, the tabs this person may
+/// open, the flash, the deployment mode. Page controllers add their own keys to it.
+extension WebApp {
+    func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> [String: Any] {
+        var context: [String: Any] = [
+            "title": title,
+            "mode": config.mode == .saas ? "SaaS" : "Enterprise",
+            "requestID": visit.id,
+        ]
+        guard let signedIn = visit.signedIn else { return context }
+        context["user"] = ["name": signedIn.user.name, "email": signedIn.user.email]
+        context["csrf"] = signedIn.session.csrfToken
+        context["logoutPath"] = Route.logout.path
+        if let flash = try database.takeFlash(for: signedIn.session) {
+            context["flash"] = ["kind": flash.kind, "message": flash.message]
+        }
+        let orgs = try database.organizations(of: signedIn.user.id!)
+        if orgs.count > 1 {
+            context["switcher"] = ["orgs": orgs.map { org -> [String: Any] in
+                ["name": org.displayName, "href": Route.org(org.key, .settings(.general)).path,
+                 "current": org.key == access?.org.key, "role": org.role.label]
+            }]
+        }
+        if let access {
+            context["org"] = ["key": access.org.key, "name": access.org.displayName, "role": access.role.label]
+            context["nav"] = visibleTabs(access).map { candidate -> [String: Any] in
+                ["title": candidate.title, "href": Route.org(access.org.key, .settings(candidate)).path,
+                 "current": candidate == tab]
+            }
+        }
+        return context
+    }
+
+    /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
+    func visibleTabs(_ access: OrgAccess) -> [SettingsTab] {
+        SettingsTab.allCases.filter { tab in
+            switch tab {
+            case .general: access.allows(.viewOrganization)
+            case .billing: config.mode == .saas && access.allows(.viewBilling)
+            }
+        }
+    }
+
+    func page(_ template: String, _ context: [String: Any], status: Int = 200) -> Response {
+        .html(templates.render(template, context), status: status)
+    }
+
+    // MARK: - Errors, mapped to pages in one place
+
+    func errorResponse(_ error: Error, visit: Visit) -> Response {
+        let (status, title, message): (Int, String, String)
+        var extraHeaders: [(String, String)] = []
+        switch error {
+        case WebError.notFound, DomainError.notFound:
+            (status, title, message) = (404, "Page not found", "There is no such page, or you do not have access to it.")
+        case WebError.methodNotAllowed:
+            (status, title, message) = (405, "Method not allowed", "This address does not accept that kind of request.")
+        case WebError.csrf:
+            (status, title, message) = (403, "Form expired", "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.")
+        case WebError.payloadTooLarge:
+            (status, title, message) = (413, "Upload too large", "The request was larger than \(config.maxBodyBytes / 1_048_576) MB, so nothing was changed. A logo may be at most 2 MB.")
+        case WebError.unsupportedMediaType:
+            (status, title, message) = (415, "Unsupported form encoding", "Send forms as application/x-www-form-urlencoded or multipart/form-data.")
+        case WebError.malformedBody(let reason):
+            (status, title, message) = (400, "Malformed request", "The form could not be read (\(reason)); nothing was changed.")
+        case DomainError.forbidden(let action):
+            let role = Policy.requiredRole(for: action) == .owner ? "Owner" : "Admin"
+            (status, title, message) = (403, "You need the \(role) role", "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.")
+        case DomainError.throttled(let seconds):
+            (status, title, message) = (429, "Too many attempts", "Too many failed sign-ins. Try again in \(max(1, seconds / 60)) minute(s).")
+            extraHeaders.append(("Retry-After", String(seconds)))
+        default:
+            logger.error("request \(visit.id) failed: \(String(describing: error))")
+            (status, title, message) = (500, "Something went wrong", "The error has been logged. Quote request id \(visit.id) when you report it.")
+        }
+        var context = (try? layout(visit, title: title)) ?? ["title": title, "requestID": visit.id]
+        context["status"] = status
+        context["message"] = message
+        var response = page("errors/error", context, status: status)
+        response.headers.append(contentsOf: extraHeaders)
+        return response
+    }
+}
+
+/// Dates as people read them, in UTC (organization time zones arrive with Usage).
+enum Dates {
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    static func day(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return "\(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900)"
+    }
+
+    static func iso(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday)
+    }
+}

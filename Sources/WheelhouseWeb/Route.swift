@@ -1,0 +1,62 @@
+/// Every page of the console. `init?(path:)` parses a request path and `path` prints it back, so a
+/// link can only point at a page that exists; `WebApp.dispatch` switches over all cases, so a new
+/// route does not compile until it is handled.
+public enum Route: Equatable, Sendable {
+    case home
+    case login
+    case logout
+    case org(String, OrgRoute)
+
+    /// Pages under `/orgs/{org}/`.
+    public enum OrgRoute: Equatable, Sendable {
+        case root
+        case settings(SettingsTab)
+        case logo(file: String)
+    }
+
+    public init?(path: String) {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch segments {
+        case [""]: self = .home
+        case ["login"]: self = .login
+        case ["logout"]: self = .logout
+        case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
+            let org = s[1]
+            let rest = Array(s.dropFirst(2))
+            if rest.isEmpty || rest == [""] {
+                self = .org(org, .root)
+            } else if rest.count == 2, rest[0] == "settings", let tab = SettingsTab(rawValue: rest[1]) {
+                self = .org(org, .settings(tab))
+            } else if rest.count == 2, rest[0] == "logo", !rest[1].isEmpty {
+                self = .org(org, .logo(file: rest[1]))
+            } else {
+                return nil
+            }
+        default: return nil
+        }
+    }
+
+    public var path: String {
+        switch self {
+        case .home: "/"
+        case .login: "/login"
+        case .logout: "/logout"
+        case .org(let key, .root): "/orgs/\(key)"
+        case .org(let key, .settings(let tab)): "/orgs/\(key)/settings/\(tab.rawValue)"
+        case .org(let key, .logo(let file)): "/orgs/\(key)/logo/\(file)"
+        }
+    }
+}
+
+/// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry.
+public enum SettingsTab: String, CaseIterable, Sendable {
+    case general
+    case billing
+
+    public var title: String {
+        switch self {
+        case .general: "General"
+        case .billing: "Billing"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import WheelhouseCore
+
+/// One request and the person behind it, if signed in.
+struct Visit {
+    static let sessionCookie = "wh_session"
+    static let loginCSRFCookie = "wh_login"
+
+    let request: Request
+    let id: String
+    var token: String?
+    var signedIn: SignedIn?
+
+    init(request: Request, id: String) {
+        self.request = request
+        self.id = id
+    }
+
+    mutating func loadSession(from database: AppDatabase) throws {
+        guard let token = request.cookies[Self.sessionCookie] else { return }
+        self.token = token
+        signedIn = try database.session(token: token)
+    }
+
+    /// Refuses a post whose `_csrf` field does not match the session's token (or, before sign-in,
+    /// the login cookie). Called before anything is read from the form or written anywhere.
+    func checkCSRF(_ form: FormData) throws {
+        let sent = form.fields[CSRF.field] ?? []
+        let expected: String? = signedIn?.session.csrfToken ?? request.cookies[Self.loginCSRFCookie]
+        guard let expected, !expected.isEmpty, Crypto.constantTimeEquals(sent, Array(expected.utf8)) else {
+            throw WebError.csrf
+        }
+    }
+
+    /// Decodes the body as a form and checks its CSRF token.
+    func form() throws -> FormData {
+        let form: FormData
+        do {
+            form = try FormData(request: request)
+        } catch FormData.Failure.unsupportedMediaType {
+            throw WebError.unsupportedMediaType
+        } catch FormData.Failure.malformed(let reason) {
+            throw WebError.malformedBody(reason)
+        }
+        try checkCSRF(form)
+        return form
+    }
+}
+
+enum CSRF {
+    static let field = "_csrf"
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import WheelhouseCore
+
+public enum DeploymentMode: String, Sendable, CaseIterable {
+    case saas, enterprise
+}
+
+/// What the web layer needs to know about its deployment.
+public struct WebConfig: Sendable {
+    public var mode: DeploymentMode
+    /// The address people use, e.g. `http://127.0.0.1:8080`; cookies are `Secure` when it is https.
+    public var baseURL: String
+    public var enterpriseBillingURL: String
+    public var maxBodyBytes: Int
+
+    public init(mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
+                enterpriseBillingURL: String = "https://example.com/enterprise-agreement",
+                maxBodyBytes: Int = 4 * 1024 * 1024) {
+        self.mode = mode
+        self.baseURL = baseURL
+        self.enterpriseBillingURL = enterpriseBillingURL
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    var secureCookies: Bool { baseURL.lowercased().hasPrefix("https://") }
+}
+
+/// The whole web application as one value: `respond(to:)` turns a request into a response. The
+/// FastCGI adapter calls it for real traffic and tests call it directly, with no transport.
+public struct WebApp: Sendable {
+    let config: WebConfig
+    let database: AppDatabase
+    let templates: Templates
+    let logos: LogoStore
+    let logger: Logger
+
+    public init(config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
+                logger: Logger = Logger(label: "wheelhouse.http")) {
+        self.config = config
+        self.database = database
+        self.templates = templates
+        self.logos = logos
+        self.logger = logger
+    }
+
+    public func respond(to request: Request) -> Response {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let requestID = Crypto.randomBytes(8).hexString
+        var visit = Visit(request: request, id: requestID)
+        var response: Response
+        do {
+            try visit.loadSession(from: database)
+            response = try dispatch(&visit)
+        } catch {
+            response = errorResponse(error, visit: visit)
+        }
+        SecurityHeaders.apply(to: &response)
+        response.headers.append(("X-Request-Id", requestID))
+        let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        // The path only: query strings and bodies may carry things that must not reach a log.
+        logger.info("\(request.method) \(request.path) \(response.status) \(micros)µs id=\(requestID)")
+        return response
+    }
+
+    /// Routes a request to its controller. Exhaustive over `Route`.
+    func dispatch(_ visit: inout Visit) throws -> Response {
+        let request = visit.request
+        if request.bodyTooLarge || request.body.count > config.maxBodyBytes { throw WebError.payloadTooLarge }
+        guard let route = Route(path: request.path) else { throw WebError.notFound }
+        let auth = AuthController(app: self)
+        switch (route, request.method) {
+        case (.login, "GET"): return try auth.show(visit)
+        case (.login, "POST"): return try auth.signIn(&visit)
+        case (.logout, "POST"): return try auth.signOut(visit)
+        case (.home, "GET"): return try auth.home(visit)
+        case (.org(let key, let orgRoute), _):
+            guard let signedIn = visit.signedIn else {
+                guard request.method == "GET" else { throw WebError.csrf }
+                return .redirect(to: Route.login.path + "?next=" + URLEncodedForm.encode(request.path))
+            }
+            let access = try database.access(orgKey: key, userId: signedIn.user.id!)
+            return try dispatchOrg(orgRoute, access: access, visit: &visit)
+        case (.login, _), (.logout, _), (.home, _):
+            throw WebError.methodNotAllowed
+        }
+    }
+
+    private func dispatchOrg(_ route: Route.OrgRoute, access: OrgAccess, visit: inout Visit) throws -> Response {
+        let method = visit.request.method
+        switch (route, method) {
+        case (.root, "GET"):
+            return .redirect(to: Route.org(access.org.key, .settings(.general)).path)
+        case (.settings(.general), "GET"):
+            return try GeneralSettingsController(app: self).show(visit, access: access)
+        case (.settings(.general), "POST"):
+            return try GeneralSettingsController(app: self).update(&visit, access: access)
+        case (.settings(.billing), "GET"):
+            return try BillingController(app: self).show(visit, access: access)
+        case (.logo(let file), "GET"):
+            return try GeneralSettingsController(app: self).logo(file, access: access)
+        case (.root, _), (.settings, _), (.logo, _):
+            throw WebError.methodNotAllowed
+        }
+    }
+}
+
+/// Failures of the web layer itself; domain failures arrive as `DomainError`.
+enum WebError: Error {
+    case notFound
+    case methodNotAllowed
+    case csrf
+    case payloadTooLarge
+    case unsupportedMediaType
+    case malformedBody(String)
+}
+
+/// Headers on every response: a strict CSP (no inline script), no framing, no sniffing.
+enum SecurityHeaders {
+    static let all: [(String, String)] = [
+        ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+
+    static func apply(to response: inout Response) {
+        response.headers.append(contentsOf: all)
+        if response.header("Cache-Control") == nil {
+            response.headers.append(("Cache-Control", "no-store"))
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import WheelhouseCore
+
+/// Seeds a demo organization, only on an empty database, so running it twice changes nothing.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed demo data into an empty database.")
+    @OptionGroup var global: GlobalOptions
+
+    static let password = "wheelhouse-demo"
+    static let ownerEmail = "owner@demo.test"
+
+    func run() throws {
+        let database = try global.openDatabase()
+        guard try database.isEmpty() else {
+            Output.line("The database already has data: demo data not added.")
+            return
+        }
+        let (owner, org) = try database.createOwner(NewOwner(
+            email: Self.ownerEmail, name: "Olivia Owner", password: Self.password,
+            orgKey: "demo", orgName: "Demo Robotics"))
+        let admin = try database.createUser(email: "admin@demo.test", name: "Adam Admin", password: Self.password)
+        let member = try database.createUser(email: "member@demo.test", name: "Mia Member", password: Self.password)
+        try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
+        try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
+        try database.createWorkspace(orgId: org.id!, key: "research", name: "Research", shared: true)
+        try database.createWorkspace(orgId: org.id!, key: "support-bots", name: "Support bots", shared: true)
+        _ = try database.createOwner(NewOwner(
+            email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        Output.line("Demo data added: organizations demo and olivia-lab; people owner@, admin@ and member@demo.test.")
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WheelhouseCore
+import WheelhouseWeb
+
+/// Configuration shared by every subcommand: a flag wins over its `WHEELHOUSE_*` variable, which
+/// wins over the default (PRODUCT.md §1).
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Data directory (WHEELHOUSE_DATA_DIR, default ./data).")
+    var dataDir: String?
+
+    @Option(help: "SQLite database file (WHEELHOUSE_DATABASE, default <data-dir>/wheelhouse.sqlite).")
+    var database: String?
+
+    @Option(help: "Deployment mode: saas or enterprise (WHEELHOUSE_MODE, default saas).")
+    var mode: String?
+
+    @Option(help: "Templates folder (WHEELHOUSE_TEMPLATES, default ./Templates).")
+    var templates: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var resolvedDataDir: String { dataDir ?? environment["WHEELHOUSE_DATA_DIR"] ?? "./data" }
+
+    var resolvedDatabase: String {
+        database ?? environment["WHEELHOUSE_DATABASE"] ?? (resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sqlite")
+    }
+
+    var resolvedTemplates: String { templates ?? environment["WHEELHOUSE_TEMPLATES"] ?? "./Templates" }
+
+    func resolvedMode() throws -> DeploymentMode {
+        let text = mode ?? environment["WHEELHOUSE_MODE"] ?? "saas"
+        guard let mode = DeploymentMode(rawValue: text) else {
+            throw ValidationError("mode must be saas or enterprise, not “\(text)”")
+        }
+        return mode
+    }
+
+    /// Opens (creating if needed) the data directory and the database, and migrates it.
+    func openDatabase(hasher: PasswordHasher = .standard) throws -> AppDatabase {
+        try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
+        return try AppDatabase.open(path: resolvedDatabase, hasher: hasher)
+    }
+}
+
+enum Output {
+    static func line(_ text: String) {
+        print(text)
+        fflush(nil)
+    }
+}
