@@ -15,7 +15,8 @@ public struct AppDatabase: Sendable {
                 now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.writer = writer
         self.hasher = hasher
-        self.now = now
+        // Whole seconds: what is stored reads back equal to what was written.
+        self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         try Migrations.migrator.migrate(writer)
     }
 

@@ -49,7 +49,8 @@ struct GeneralSettingsController {
         try access.require(.editGeneral)
         var reader = FormReader<Field>(form)
         let values = Values(displayName: TextRules.trimmed(reader.text(.displayName, label: "Display name")),
-                            description: reader.text(.description, label: "Description"),
+                            description: reader.text(.description, label: "Description")
+                                .trimmingCharacters(in: .whitespacesAndNewlines),
                             memberLimit: TextRules.trimmed(reader.text(.memberLimit, label: "Member limit")),
                             version: Int(reader.text(.version, label: "Version")) ?? -1)
         var logo = GeneralSettingsChange.LogoChange.keep
