@@ -85,6 +85,16 @@ extension WebApp {
     }
 }
 
+extension FieldErrors {
+    /// For the `form-errors` partial: absent when there is nothing to say, so the section renders once.
+    var formContext: [String: Any]? { form.isEmpty ? nil : ["messages": form] }
+
+    /// For a hand-written field: its messages wrapped the same way.
+    func fieldContext(_ name: String) -> [String: Any]? {
+        messages(for: name).isEmpty ? nil : ["messages": messages(for: name)]
+    }
+}
+
 /// Dates as people read them, in UTC (organization time zones arrive with Usage).
 enum Dates {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

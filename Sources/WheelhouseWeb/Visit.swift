@@ -22,18 +22,18 @@ struct Visit {
         signedIn = try database.session(token: token)
     }
 
-    /// Refuses a post whose `_csrf` field does not match the session's token (or, before sign-in,
-    /// the login cookie). Called before anything is read from the form or written anywhere.
-    func checkCSRF(_ form: FormData) throws {
+    /// Refuses a post whose `_csrf` field does not match the session's token (or, for the sign-in
+    /// form, the login cookie). Called before anything is read from the form or written anywhere.
+    func checkCSRF(_ form: FormData, loginForm: Bool) throws {
         let sent = form.fields[CSRF.field] ?? []
-        let expected: String? = signedIn?.session.csrfToken ?? request.cookies[Self.loginCSRFCookie]
+        let expected = loginForm ? request.cookies[Self.loginCSRFCookie] : signedIn?.session.csrfToken
         guard let expected, !expected.isEmpty, Crypto.constantTimeEquals(sent, Array(expected.utf8)) else {
             throw WebError.csrf
         }
     }
 
     /// Decodes the body as a form and checks its CSRF token.
-    func form() throws -> FormData {
+    func form(loginForm: Bool = false) throws -> FormData {
         let form: FormData
         do {
             form = try FormData(request: request)
@@ -42,7 +42,7 @@ struct Visit {
         } catch FormData.Failure.malformed(let reason) {
             throw WebError.malformedBody(reason)
         }
-        try checkCSRF(form)
+        try checkCSRF(form, loginForm: loginForm)
         return form
     }
 }

@@ -34,7 +34,7 @@ struct AuthController {
     }
 
     func signIn(_ visit: inout Visit) throws -> Response {
-        var reader = FormReader<Field>(try visit.form())
+        var reader = FormReader<Field>(try visit.form(loginForm: true))
         let email = TextRules.trimmed(reader.text(.email, label: "Email"))
         let password = reader.text(.password, label: "Password")
         let next = reader.text(.next, label: "Next")
@@ -84,7 +84,6 @@ struct AuthController {
             "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",
             "csrf": csrf,
             "next": next,
-            "formErrors": errors.form,
             "fields": [
                 "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
                                    errors: errors, autocomplete: "username", autofocus: true).context,
@@ -93,6 +92,7 @@ struct AuthController {
             ],
         ]
         if let notice { context["notice"] = notice }
+        context["formErrors"] = errors.formContext
         var response = app.page("login", context, status: status)
         response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
         return response

@@ -114,8 +114,8 @@ struct GeneralSettingsController {
             context["logoURL"] = Route.org(org.key, .logo(file: file)).path
         }
         context["version"] = values.version
-        context["formErrors"] = errors.form
-        context["logoErrors"] = errors.messages(for: Field.logo.rawValue)
+        context["formErrors"] = errors.formContext
+        context["logoErrors"] = errors.fieldContext(Field.logo.rawValue)
         context["fields"] = [
             "displayName": FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
                                      errors: errors, hint: "Shown across the platform. At most 100 characters.",
