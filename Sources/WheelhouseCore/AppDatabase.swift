@@ -22,11 +22,12 @@ public struct AppDatabase: Sendable {
 
     /// The production database: one SQLite file in WAL mode, shared by every worker thread and
     /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
-    public static func open(path: String, hasher: PasswordHasher = .standard) throws -> AppDatabase {
+    /// `readers` bounds the concurrent read transactions: one per worker thread avoids waiting.
+    public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8) throws -> AppDatabase {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
-        config.maximumReaderCount = 8
+        config.maximumReaderCount = max(1, readers)
         config.prepareDatabase { db in
             // WAL + NORMAL: a committed transaction survives the process being killed; only an
             // OS crash may lose the last ones.

@@ -38,9 +38,9 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens (creating if needed) the data directory and the database, and migrates it.
-    func openDatabase(hasher: PasswordHasher = .standard) throws -> AppDatabase {
+    func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
-        return try AppDatabase.open(path: resolvedDatabase, hasher: hasher)
+        return try AppDatabase.open(path: resolvedDatabase, readers: readers)
     }
 }
 

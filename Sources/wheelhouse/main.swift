@@ -40,7 +40,9 @@ struct Serve: ParsableCommand {
     func run() throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let env = global.environment
-        let database = try global.openDatabase()
+        let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 16
+        guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
+        let database = try global.openDatabase(readers: workerCount)
         let templates: Templates
         do {
             templates = try Templates(directory: global.resolvedTemplates)
@@ -55,8 +57,6 @@ struct Serve: ParsableCommand {
             maxBodyBytes: maxBody)
         let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
         let app = WebApp(config: config, database: database, templates: templates, logos: logos)
-        let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 16
-        guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
         let server = FastCGIServer(
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))

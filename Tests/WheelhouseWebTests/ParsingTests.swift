@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import WheelhouseWeb
+
+@Suite("Parsing untrusted bytes") struct ParsingTests {
+    @Test func routesParseAndPrintTheSamePaths() {
+        let routes: [Route] = [.home, .login, .logout, .org("acme", .root), .org("acme", .settings(.general)),
+                               .org("acme", .settings(.billing)), .org("acme", .logo(file: "ab.png"))]
+        for route in routes {
+            #expect(Route(path: route.path) == route, "\(route.path)")
+        }
+        for path in ["", "//", "/orgs", "/orgs/", "/orgs//settings/general", "/orgs/acme/settings", "/orgs/acme/settings/",
+                     "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra", "/login/"] {
+            #expect(Route(path: path) == nil, "\(path)")
+        }
+    }
+
+    @Test func urlEncodedBodiesDecodeBytesExactly() throws {
+        let request = Request(method: "POST", path: "/", headers: ["content-type": "application/x-www-form-urlencoded"],
+                              body: Array("a=1+2&b=%E2%9C%93&c=%FF&d&=e&f=%zz&g=%4".utf8))
+        let form = try FormData(request: request)
+        #expect(form.fields["a"] == Array("1 2".utf8))
+        #expect(form.fields["b"] == Array("✓".utf8))
+        #expect(form.fields["c"] == [0xFF])
+        #expect(form.fields["d"] == [])
+        #expect(form.fields["f"] == Array("%zz".utf8))
+        #expect(form.fields["g"] == Array("%4".utf8))
+    }
+
+    @Test func multipartKeepsFilesAndFields() throws {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\nworld\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"a.gif\"\r\nContent-Type: image/gif\r\n\r\nGIF89a...\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n\r\n--XyZ--\r\n"
+        let form = try FormData(request: Request(method: "POST", path: "/",
+                                                 headers: ["content-type": "multipart/form-data; boundary=\"XyZ\""],
+                                                 body: Array(body.utf8)))
+        #expect(form.fields["title"] == Array("Hello\r\nworld".utf8))
+        #expect(form.files["logo"]?.filename == "a.gif")
+        #expect(form.files["logo"]?.bytes == Array("GIF89a...".utf8))
+        #expect(form.files["empty"] == nil, "an empty file input means no file")
+        #expect(form.names == ["title", "logo", "empty"])
+    }
+
+    /// Random and truncated bodies must be refused or parsed, never crash the process.
+    @Test func arbitraryBytesNeverCrashTheParsers() {
+        var generator = SystemRandomNumberGenerator()
+        let valid = Array("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nvalue\r\n--b--\r\n".utf8)
+        for round in 0..<3000 {
+            var body: [UInt8]
+            if round % 2 == 0 {
+                body = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            } else {
+                body = Array(valid.prefix(Int.random(in: 0...valid.count, using: &generator)))
+                if !body.isEmpty { body[Int.random(in: 0..<body.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+            }
+            for type in ["multipart/form-data; boundary=b", "application/x-www-form-urlencoded", "multipart/form-data"] {
+                _ = try? FormData(request: Request(method: "POST", path: "/", headers: ["content-type": type], body: body))
+            }
+            _ = Route(path: String(decoding: body, as: UTF8.self))
+        }
+    }
+}
