@@ -86,7 +86,7 @@ struct AuthController {
             "next": next,
             "fields": [
                 "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
-                                   errors: errors, autocomplete: "username", autofocus: true).context,
+                                   errors: errors, autocomplete: "email", autofocus: true).context,
                 "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
                                       errors: errors, autocomplete: "current-password").context,
             ],
