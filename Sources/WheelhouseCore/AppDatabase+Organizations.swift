@@ -25,6 +25,14 @@ public struct OrgStats: Sendable, Equatable {
     public var workspaces: Int
 }
 
+/// What an organization's settings page needs about the person looking at it, read in one
+/// transaction: their access, the organizations they can switch to, and the stats bar.
+public struct OrgView: Sendable {
+    public var access: OrgAccess
+    public var organizations: [OrgSummary]
+    public var stats: OrgStats
+}
+
 /// An edit of the General tab. `expectedVersion` is the version the form was rendered from.
 public struct GeneralSettingsChange: Sendable {
     public enum LogoChange: Sendable, Equatable {
@@ -72,31 +80,48 @@ extension AppDatabase {
     }
 
     static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
-        guard let org = try Organization.filter(Organization.Columns.key == orgKey).fetchOne(db),
-              let role = try Role.fetchOne(db, sql: "SELECT role FROM membership WHERE orgId = ? AND userId = ?",
-                                           arguments: [org.id, userId])
-        else { throw DomainError.notFound }
-        return OrgAccess(org: org, role: role)
+        let statement = try db.cachedStatement(sql: """
+            SELECT o.*, m.role AS memberRole FROM organization o
+            JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [userId, orgKey]) else { throw DomainError.notFound }
+        return OrgAccess(org: try Organization(row: row), role: row["memberRole"])
+    }
+
+    /// Access, switcher and stats for one page, in one read transaction.
+    public func orgView(orgKey: String, userId: Int64) throws -> OrgView {
+        try reader.read { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: userId)
+            return OrgView(access: access, organizations: try Self.organizations(db, of: userId),
+                           stats: try Self.stats(db, orgId: access.org.id!))
+        }
     }
 
     /// The organizations a person belongs to, by name: the org switcher.
     public func organizations(of userId: Int64) throws -> [OrgSummary] {
-        try reader.read { db in
-            try OrgSummary.fetchAll(db, sql: """
-                SELECT o.key, o.displayName, m.role FROM membership m JOIN organization o ON o.id = m.orgId
-                WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
-                """, arguments: [userId])
+        try reader.read { db in try Self.organizations(db, of: userId) }
+    }
+
+    static func organizations(_ db: Database, of userId: Int64) throws -> [OrgSummary] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT o.key, o.displayName, m.role FROM membership m JOIN organization o ON o.id = m.orgId
+            WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
+            """)
+        return try Row.fetchAll(statement, arguments: [userId]).map { row in
+            OrgSummary(key: row[0], displayName: row[1], role: row[2])
         }
     }
 
     public func stats(orgId: Int64) throws -> OrgStats {
-        try reader.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM membership WHERE orgId = ?1) AS members,
-                       (SELECT count(*) FROM workspace WHERE orgId = ?1) AS workspaces
-                """, arguments: [orgId])!
-            return OrgStats(members: row["members"], workspaces: row["workspaces"])
-        }
+        try reader.read { db in try Self.stats(db, orgId: orgId) }
+    }
+
+    static func stats(_ db: Database, orgId: Int64) throws -> OrgStats {
+        let statement = try db.cachedStatement(sql: """
+            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1)
+            """)
+        let row = try Row.fetchOne(statement, arguments: [orgId])!
+        return OrgStats(members: row[0], workspaces: row[1])
     }
 
     /// Saves the General tab: checks the role, the rules and the version, then updates the row

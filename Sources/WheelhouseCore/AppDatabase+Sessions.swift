@@ -79,8 +79,11 @@ extension AppDatabase {
         let hash = Data(Crypto.sha256(token))
         let now = self.now()
         guard let found = try reader.read({ db -> SignedIn? in
-            guard let session = try SessionRecord.fetchOne(db, key: hash),
-                  let user = try User.fetchOne(db, key: session.userId) else { return nil }
+            // Cached statements: this runs on every request.
+            let sessionStatement = try db.cachedStatement(sql: "SELECT * FROM session WHERE tokenHash = ?")
+            guard let session = try SessionRecord.fetchOne(sessionStatement, arguments: [hash]) else { return nil }
+            let userStatement = try db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?")
+            guard let user = try User.fetchOne(userStatement, arguments: [session.userId]) else { return nil }
             return SignedIn(session: session, user: user)
         }) else { return nil }
         let session = found.session

@@ -22,6 +22,30 @@ public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
+// Explicit row decoding for the records read on every request: faster than Decodable.
+extension User {
+    public init(row: Row) throws {
+        self.init(id: row["id"], email: row["email"], name: row["name"], passwordHash: row["passwordHash"],
+                  createdAt: row["createdAt"])
+    }
+}
+
+extension Organization {
+    public init(row: Row) throws {
+        self.init(id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
+                  logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
+                  createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+    }
+}
+
+extension SessionRecord {
+    public init(row: Row) throws {
+        self.init(tokenHash: row["tokenHash"], userId: row["userId"], csrfToken: row["csrfToken"],
+                  createdAt: row["createdAt"], lastSeenAt: row["lastSeenAt"], address: row["address"],
+                  userAgent: row["userAgent"], flashKind: row["flashKind"], flashMessage: row["flashMessage"])
+    }
+}
+
 public struct Organization: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public var id: Int64?
     /// Stable and unique; appears in every URL. Never renamed.

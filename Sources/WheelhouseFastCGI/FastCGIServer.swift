@@ -91,14 +91,20 @@ public struct FastCGIServer: Sendable {
         var params: [String: String] = [:]
         var cursor = request.envp
         while let entry = cursor?.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                let name = String(pair[..<equals])
-                let value = String(pair[pair.index(after: equals)...])
-                if name.hasPrefix("HTTP_") {
-                    headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+            // NAME=value; HTTP_X_Y names become header "x-y". Bytes, not Foundation: this runs
+            // some thirty times per request.
+            let length = strlen(entry)
+            entry.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+                let bytes = UnsafeBufferPointer(start: start, count: length)
+                guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
+                let value = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
+                if equals > 5, bytes.starts(with: Self.httpPrefix) {
+                    let name = bytes[5..<equals].map { byte -> UInt8 in
+                        byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (65...90).contains(byte) ? byte + 32 : byte
+                    }
+                    headers[String(decoding: name, as: UTF8.self)] = value
                 } else {
-                    params[name] = value
+                    params[String(decoding: bytes[..<equals], as: UTF8.self)] = value
                 }
             }
             cursor = cursor?.advanced(by: 1)
@@ -127,15 +133,21 @@ public struct FastCGIServer: Sendable {
                        remoteAddress: params["REMOTE_ADDR"] ?? "", body: body, bodyTooLarge: tooLarge)
     }
 
+    private static let httpPrefix = Array("HTTP_".utf8)
+
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
-        var head = "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512 + response.body.count)
+        bytes += "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n".utf8
         for (name, value) in response.headers {
+            bytes += name.utf8
+            bytes += ": ".utf8
             // A header value never carries a line break into the response.
-            head += "\(name): \(value.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: ""))\r\n"
+            bytes += value.utf8.lazy.filter { $0 != 13 && $0 != 10 }
+            bytes += "\r\n".utf8
         }
-        head += "Content-Length: \(response.body.count)\r\n\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: response.body)
+        bytes += "Content-Length: \(response.body.count)\r\n\r\n".utf8
+        bytes += response.body
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), stream)

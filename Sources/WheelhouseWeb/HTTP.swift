@@ -28,10 +28,12 @@ public struct Request: Sendable {
 
     public var cookies: [String: String] {
         var result: [String: String] = [:]
-        for pair in (headers["cookie"] ?? "").split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            result[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
+        for pair in (headers["cookie"] ?? "").utf8.split(separator: UInt8(ascii: ";")) {
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = pair[..<equals].drop { $0 == 32 }
+            var value = pair[pair.index(after: equals)...]
+            while value.last == 32 { value = value.dropLast() }
+            result[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
         }
         return result
     }

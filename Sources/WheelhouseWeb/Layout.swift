@@ -4,29 +4,29 @@ import WheelhouseCore
 /// The context every page shares: who is signed in, the org switcher, the tabs this person may
 /// open, the flash, the deployment mode. Page controllers add their own keys to it.
 extension WebApp {
-    func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> [String: Any] {
-        var context: [String: Any] = [
+    func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> TemplateObject {
+        var context: TemplateObject = [
             "title": title,
             "mode": config.mode == .saas ? "SaaS" : "Enterprise",
             "requestID": visit.id,
         ]
         guard let signedIn = visit.signedIn else { return context }
-        context["user"] = ["name": signedIn.user.name, "email": signedIn.user.email]
+        context["user"] = ["name": signedIn.user.name, "email": signedIn.user.email] as TemplateObject
         context["csrf"] = signedIn.session.csrfToken
         context["logoutPath"] = Route.logout.path
         if let flash = try database.takeFlash(for: signedIn.session) {
-            context["flash"] = ["kind": flash.kind, "message": flash.message]
+            context["flash"] = ["kind": flash.kind, "message": flash.message] as TemplateObject
         }
-        let orgs = try database.organizations(of: signedIn.user.id!)
+        let orgs = try visit.orgView?.organizations ?? database.organizations(of: signedIn.user.id!)
         if orgs.count > 1 {
-            context["switcher"] = ["orgs": orgs.map { org -> [String: Any] in
+            context["switcher"] = ["orgs": orgs.map { org -> TemplateObject in
                 ["name": org.displayName, "href": Route.org(org.key, .settings(.general)).path,
                  "current": org.key == access?.org.key, "role": org.role.label]
-            }]
+            }] as TemplateObject
         }
         if let access {
-            context["org"] = ["key": access.org.key, "name": access.org.displayName, "role": access.role.label]
-            context["nav"] = visibleTabs(access).map { candidate -> [String: Any] in
+            context["org"] = ["key": access.org.key, "name": access.org.displayName, "role": access.role.label] as TemplateObject
+            context["nav"] = visibleTabs(access).map { candidate -> TemplateObject in
                 ["title": candidate.title, "href": Route.org(access.org.key, .settings(candidate)).path,
                  "current": candidate == tab]
             }
@@ -44,8 +44,9 @@ extension WebApp {
         }
     }
 
-    func page(_ template: String, _ context: [String: Any], status: Int = 200) -> Response {
-        .html(templates.render(template, context), status: status)
+    func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                 body: templates.render(template, context))
     }
 
     // MARK: - Errors, mapped to pages in one place
@@ -87,10 +88,10 @@ extension WebApp {
 
 extension FieldErrors {
     /// For the `form-errors` partial: absent when there is nothing to say, so the section renders once.
-    var formContext: [String: Any]? { form.isEmpty ? nil : ["messages": form] }
+    var formContext: TemplateObject? { form.isEmpty ? nil : ["messages": form] }
 
     /// For a hand-written field: its messages wrapped the same way.
-    func fieldContext(_ name: String) -> [String: Any]? {
+    func fieldContext(_ name: String) -> TemplateObject? {
         messages(for: name).isEmpty ? nil : ["messages": messages(for: name)]
     }
 }

@@ -10,6 +10,8 @@ struct Visit {
     let id: String
     var token: String?
     var signedIn: SignedIn?
+    /// For pages under `/orgs/{org}/`: read once by the router, used by the layout and the page.
+    var orgView: OrgView?
 
     init(request: Request, id: String) {
         self.request = request

@@ -79,8 +79,9 @@ public struct WebApp: Sendable {
                 guard request.method == "GET" else { throw WebError.csrf }
                 return .redirect(to: Route.login.path + "?next=" + URLEncodedForm.encode(request.path))
             }
-            let access = try database.access(orgKey: key, userId: signedIn.user.id!)
-            return try dispatchOrg(orgRoute, access: access, visit: &visit)
+            let view = try database.orgView(orgKey: key, userId: signedIn.user.id!)
+            visit.orgView = view
+            return try dispatchOrg(orgRoute, access: view.access, visit: &visit)
         case (.login, _), (.logout, _), (.home, _):
             throw WebError.methodNotAllowed
         }

@@ -27,8 +27,11 @@ struct TestApp {
         (outsider, _) = try database.createOwner(NewOwner(email: "out@other.test", name: "Otto Outsider",
                                                           password: Self.password, orgKey: "other", orgName: "Other"))
         logos = LogoStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-web-\(UUID())"))
+        // Every page a test renders is also rendered directly by swift-mustache and compared.
+        var templates = try Templates(directory: templatesDirectory)
+        templates.verifiesEveryRender = true
         app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: "https://billing.example.test/agreement"),
-                     database: database, templates: try Templates(directory: templatesDirectory), logos: logos)
+                     database: database, templates: templates, logos: logos)
     }
 
     func client() -> TestClient { TestClient(app: app) }

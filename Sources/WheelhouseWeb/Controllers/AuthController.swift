@@ -79,7 +79,7 @@ struct AuthController {
     private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
                            notice: String?, status: Int) -> Response {
         let csrf = visit.request.cookies[Visit.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
-        var context: [String: Any] = [
+        var context: TemplateObject = [
             "title": "Sign in",
             "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",
             "csrf": csrf,
@@ -89,7 +89,7 @@ struct AuthController {
                                    errors: errors, autocomplete: "email", autofocus: true).context,
                 "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
                                       errors: errors, autocomplete: "current-password").context,
-            ],
+            ] as TemplateObject,
         ]
         if let notice { context["notice"] = notice }
         context["formErrors"] = errors.formContext
@@ -122,12 +122,12 @@ struct FieldView {
     var min: Int? = nil
     var max: Int? = nil
 
-    var context: [String: Any] {
+    var context: TemplateObject {
         let messages = errors.messages(for: name)
         var describedBy: [String] = []
         if hint != nil { describedBy.append("\(name)-hint") }
         if !messages.isEmpty { describedBy.append("\(name)-error") }
-        var context: [String: Any] = [
+        var context: TemplateObject = [
             "name": name, "id": "field-\(name)", "label": label, "value": value, "type": type,
             "multiline": type == "textarea", "errors": messages, "invalid": !messages.isEmpty,
             "autofocus": autofocus, "required": required,

@@ -97,11 +97,11 @@ struct GeneralSettingsController {
 
     private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int) throws -> Response {
         let org = access.org
-        let stats = try app.database.stats(orgId: org.id!)
+        let stats = try visit.orgView?.stats ?? app.database.stats(orgId: org.id!)
         var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
         context["canEdit"] = access.allows(.editGeneral)
         context["stats"] = ["members": stats.members, "workspaces": stats.workspaces,
-                            "created": Dates.day(org.createdAt), "createdISO": Dates.iso(org.createdAt)]
+                            "created": Dates.day(org.createdAt), "createdISO": Dates.iso(org.createdAt)] as TemplateObject
         context["general"] = [
             "key": org.key,
             "displayName": org.displayName,
@@ -109,7 +109,7 @@ struct GeneralSettingsController {
             "memberLimit": org.memberLimit,
             "initial": String(org.displayName.first.map { $0.uppercased() } ?? "?"),
             "avatarColor": Int(Crypto.sha256(org.displayName)[0] % 8),
-        ]
+        ] as TemplateObject
         if let file = org.logoFile {
             context["logoURL"] = Route.org(org.key, .logo(file: file)).path
         }
@@ -127,7 +127,7 @@ struct GeneralSettingsController {
                                      type: "number", errors: errors,
                                      hint: "The most members this organization may have (1–\(GeneralSettingsChange.maxMemberLimit)).",
                                      required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context,
-        ]
+        ] as TemplateObject
         return app.page("settings/general", context, status: status)
     }
 }

@@ -1,0 +1,54 @@
+/// What a template sees: text, numbers, flags, lists and objects. Nothing dynamic, so a page's
+/// shape can be computed without casts (see `Templates.render`).
+public indirect enum TemplateValue: Sendable {
+    case text(String)
+    case number(Int)
+    case flag(Bool)
+    case list([TemplateValue])
+    case object(TemplateObject)
+}
+
+/// The values a template context may hold.
+public protocol TemplateValueConvertible: Sendable {
+    var templateValue: TemplateValue { get }
+}
+
+extension String: TemplateValueConvertible {
+    public var templateValue: TemplateValue { .text(self) }
+}
+
+extension Int: TemplateValueConvertible {
+    public var templateValue: TemplateValue { .number(self) }
+}
+
+extension Bool: TemplateValueConvertible {
+    public var templateValue: TemplateValue { .flag(self) }
+}
+
+extension TemplateValue: TemplateValueConvertible {
+    public var templateValue: TemplateValue { self }
+}
+
+extension Array: TemplateValueConvertible where Element: TemplateValueConvertible {
+    public var templateValue: TemplateValue { .list(map(\.templateValue)) }
+}
+
+/// An ordered set of named values: `["title": title, "count": 3]`.
+public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, TemplateValueConvertible {
+    public private(set) var entries: [(String, TemplateValue)]
+
+    public init(dictionaryLiteral elements: (String, any TemplateValueConvertible)...) {
+        entries = elements.map { ($0.0, $0.1.templateValue) }
+    }
+
+    public var templateValue: TemplateValue { .object(self) }
+
+    /// Setting nil removes the key, so an absent value is simply not there for the template.
+    public subscript(key: String) -> (any TemplateValueConvertible)? {
+        get { entries.first { $0.0 == key }?.1 }
+        set {
+            entries.removeAll { $0.0 == key }
+            if let newValue { entries.append((key, newValue.templateValue)) }
+        }
+    }
+}
