@@ -88,9 +88,11 @@ extension AppDatabase {
         return OrgAccess(org: try Organization(row: row), role: row["memberRole"])
     }
 
-    /// Access, switcher and stats for one page, in one read transaction.
+    /// Access, switcher and stats for one page. Runs on every org page, so without a read
+    /// transaction (see `session(token:)`): each statement reads a consistent snapshot, and the
+    /// three are display only.
     public func orgView(orgKey: String, userId: Int64) throws -> OrgView {
-        try reader.read { db in
+        try reader.unsafeRead { db in
             let access = try Self.access(db, orgKey: orgKey, userId: userId)
             return OrgView(access: access, organizations: try Self.organizations(db, of: userId),
                            stats: try Self.stats(db, orgId: access.org.id!))

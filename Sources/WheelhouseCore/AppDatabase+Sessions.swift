@@ -78,8 +78,9 @@ extension AppDatabase {
         guard !token.isEmpty, token.utf8.count <= 64 else { return nil }
         let hash = Data(Crypto.sha256(token))
         let now = self.now()
-        guard let found = try reader.read({ db -> SignedIn? in
-            // Cached statements: this runs on every request.
+        // Runs on every request: cached statements, and no read transaction around them (GRDB's
+        // isolation costs more than the queries). Each statement reads a consistent snapshot.
+        guard let found = try reader.unsafeRead({ db -> SignedIn? in
             let sessionStatement = try db.cachedStatement(sql: "SELECT * FROM session WHERE tokenHash = ?")
             guard let session = try SessionRecord.fetchOne(sessionStatement, arguments: [hash]) else { return nil }
             let userStatement = try db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?")

@@ -63,7 +63,7 @@ public struct Templates: Sendable {
     /// swift-mustache escapes them. The Mustache semantics stay swift-mustache's; the per-request
     /// cost drops from millions of instructions to a copy.
     public func render(_ name: String, _ context: TemplateObject) -> [UInt8] {
-        var walk = ShapeWalk(signature: name)
+        var walk = ShapeWalk(signature: Array(name.utf8))
         walk.visit(.object(context))
         let pieces = shapes.pieces(for: walk.signature) {
             var counter = 0
@@ -116,28 +116,33 @@ public struct Templates: Sendable {
 
 /// One pass over a context: its shape as a string, and its texts in visiting order.
 struct ShapeWalk {
-    var signature: String
+    var signature: [UInt8]
     var leaves: [String] = []
     var textBytes = 0
 
     mutating func visit(_ value: TemplateValue) {
         switch value {
-        case .text(let text) where text.isEmpty: signature += "e"
-        case .text(let text): signature += "t"; leaves.append(text); textBytes += text.utf8.count
-        case .number(let number): signature += "n"; leaves.append(String(number))
-        case .flag(let flag): signature += flag ? "1" : "0"
+        case .text(let text) where text.isEmpty: signature.append(UInt8(ascii: "e"))
+        case .text(let text):
+            signature.append(UInt8(ascii: "t"))
+            leaves.append(text)
+            textBytes += text.utf8.count
+        case .number(let number):
+            signature.append(UInt8(ascii: "n"))
+            leaves.append(String(number))
+        case .flag(let flag): signature.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
         case .list(let items):
-            signature += "["
+            signature.append(UInt8(ascii: "["))
             for item in items { visit(item) }
-            signature += "]"
+            signature.append(UInt8(ascii: "]"))
         case .object(let object):
-            signature += "{"
+            signature.append(UInt8(ascii: "{"))
             for (key, value) in object.entries {
-                signature += key
-                signature += ":"
+                signature.append(contentsOf: key.utf8)
+                signature.append(UInt8(ascii: ":"))
                 visit(value)
             }
-            signature += "}"
+            signature.append(UInt8(ascii: "}"))
         }
     }
 }
@@ -180,10 +185,10 @@ struct Piece: Sendable {
 
 /// Shapes seen so far. Bounded: a flood of unusual shapes (error pages) only clears it.
 final class ShapeCache: Sendable {
-    private let state = Mutex<[String: [Piece]]>([:])
+    private let state = Mutex<[[UInt8]: [Piece]]>([:])
     static let capacity = 512
 
-    func pieces(for signature: String, make: () -> [Piece]) -> [Piece] {
+    func pieces(for signature: [UInt8], make: () -> [Piece]) -> [Piece] {
         if let found = state.withLock({ $0[signature] }) { return found }
         let made = make()
         state.withLock { cache in
@@ -197,7 +202,12 @@ final class ShapeCache: Sendable {
 /// HTML escaping, the same five characters swift-mustache escapes.
 enum HTML {
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
+        let utf8 = text.utf8
+        if !utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 || $0 == 34 || $0 == 39 }) {
+            out.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "<"): out.append(contentsOf: [38, 108, 116, 59])             // &lt;
             case UInt8(ascii: ">"): out.append(contentsOf: [38, 103, 116, 59])             // &gt;

@@ -128,7 +128,7 @@ enum SecurityHeaders {
 
     static func apply(to response: inout Response) {
         response.headers.append(contentsOf: all)
-        if response.header("Cache-Control") == nil {
+        if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
             response.headers.append(("Cache-Control", "no-store"))
         }
     }

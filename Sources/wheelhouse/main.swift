@@ -61,6 +61,9 @@ struct Serve: ParsableCommand {
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))
         try server.run()
+        // Worker threads may still sit in accept or on an idle kept-alive connection; tearing down
+        // the process's globals under them can abort. Every response and commit is already out.
+        _exit(0)
     }
 }
 
