@@ -12,7 +12,7 @@
 #   BENCH_TARGETS ["static ref general"]   which wrk targets to run
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
 #   CALLGRIND_N1 [20], CALLGRIND_N2 [120]  requests in the two callgrind runs
-#   WORKERS [16]                `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
+#   WORKERS [4]                 `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
 #   WHEELHOUSE_KEEPALIVE [off]  fastcgi_keep_conn for both responders
 #   NGINX_WORKERS [1]           BENCH_PORT [18080], BENCH_REF_PORT [BENCH_PORT+1]
 #   BENCH_KEEP [0]              1 keeps the temporary data directory (logs, callgrind files)
@@ -26,7 +26,7 @@ targets=${BENCH_TARGETS:-static ref general}
 do_callgrind=${BENCH_CALLGRIND:-1}
 n1=${CALLGRIND_N1:-20}
 n2=${CALLGRIND_N2:-120}
-workers=${WORKERS:-16}
+workers=${WORKERS:-4}
 ref_threads=${REF_THREADS:-$workers}
 keepalive=${WHEELHOUSE_KEEPALIVE:-off}
 nginx_workers=${NGINX_WORKERS:-1}

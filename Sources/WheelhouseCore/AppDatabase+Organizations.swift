@@ -81,11 +81,15 @@ extension AppDatabase {
 
     static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
         let statement = try db.cachedStatement(sql: """
-            SELECT o.*, m.role AS memberRole FROM organization o
-            JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
+            SELECT o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version,
+                   o.createdAt, o.updatedAt, m.role
+            FROM organization o JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [userId, orgKey]) else { throw DomainError.notFound }
-        return OrgAccess(org: try Organization(row: row), role: row["memberRole"])
+        // By position, in the order selected above: this runs on every org page.
+        let org = Organization(id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
+                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
+        return OrgAccess(org: org, role: row[9])
     }
 
     /// Access, switcher and stats for one page. Runs on every org page, so without a read

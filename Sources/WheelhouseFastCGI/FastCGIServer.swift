@@ -143,7 +143,7 @@ public struct FastCGIServer: Sendable {
             bytes += name.utf8
             bytes += ": ".utf8
             // A header value never carries a line break into the response.
-            bytes += value.utf8.lazy.filter { $0 != 13 && $0 != 10 }
+            for byte in value.utf8 where byte != 13 && byte != 10 { bytes.append(byte) }
             bytes += "\r\n".utf8
         }
         bytes += "Content-Length: \(response.body.count)\r\n\r\n".utf8

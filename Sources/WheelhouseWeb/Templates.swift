@@ -202,20 +202,24 @@ final class ShapeCache: Sendable {
 /// HTML escaping, the same five characters swift-mustache escapes.
 enum HTML {
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
-        let utf8 = text.utf8
-        if !utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 || $0 == 34 || $0 == 39 }) {
-            out.append(contentsOf: utf8)
-            return
-        }
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "<"): out.append(contentsOf: [38, 108, 116, 59])             // &lt;
-            case UInt8(ascii: ">"): out.append(contentsOf: [38, 103, 116, 59])             // &gt;
-            case UInt8(ascii: "&"): out.append(contentsOf: [38, 97, 109, 112, 59])         // &amp;
-            case UInt8(ascii: "\""): out.append(contentsOf: [38, 113, 117, 111, 116, 59]) // &quot;
-            case UInt8(ascii: "'"): out.append(contentsOf: [38, 35, 51, 57, 59])          // &#39;
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let replacement: StaticString
+                switch bytes[i] {
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                start = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 }

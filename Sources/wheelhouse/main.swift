@@ -22,7 +22,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Unix socket path or host:port (WHEELHOUSE_LISTEN, default <data-dir>/wheelhouse.sock).")
     var listen: String?
 
-    @Option(help: "Worker threads (WHEELHOUSE_WORKERS, default 16).")
+    @Option(help: "Worker threads (WHEELHOUSE_WORKERS, default 4).")
     var workers: Int?
 
     @Option(help: "Public address of the console (WHEELHOUSE_BASE_URL, default http://127.0.0.1:8080).")
@@ -40,7 +40,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let env = global.environment
-        let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 16
+        let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 4
         guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
         let database = try global.openDatabase(readers: workerCount)
         let templates: Templates
