@@ -92,15 +92,53 @@ extension AppDatabase {
         return OrgAccess(org: org, role: row[9])
     }
 
-    /// Access, switcher and stats for one page. Runs on every org page, so without a read
-    /// transaction (see `session(token:)`): each statement reads a consistent snapshot, and the
-    /// three are display only.
+    /// Access, switcher and stats for one page.
     public func orgView(orgKey: String, userId: Int64) throws -> OrgView {
-        try reader.unsafeRead { db in
-            let access = try Self.access(db, orgKey: orgKey, userId: userId)
-            return OrgView(access: access, organizations: try Self.organizations(db, of: userId),
-                           stats: try Self.stats(db, orgId: access.org.id!))
+        guard let view = try reader.unsafeRead({ db in try Self.orgView(db, orgKey: orgKey, userId: userId) }) else {
+            throw DomainError.notFound
         }
+        return view
+    }
+
+    /// The session behind `token` and, when its person belongs to `orgKey`, that org's view:
+    /// everything an org settings page reads, in one trip to the database. Nil when the session
+    /// is unknown or over; a nil view when the org is unknown or not theirs.
+    ///
+    /// No read transaction: each statement reads a consistent snapshot and all of it is display
+    /// only; writes re-check everything in their own transaction.
+    public func signedInOrgView(token: String, orgKey: String) throws -> (SignedIn, OrgView?)? {
+        guard let hash = Self.tokenHash(token) else { return nil }
+        guard let (found, view) = try reader.unsafeRead({ db -> (SignedIn, OrgView?)? in
+            guard let signedIn = try Self.session(db, hash: hash) else { return nil }
+            return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))
+        }) else { return nil }
+        guard let live = try keepAlive(found) else { return nil }
+        return (live, view)
+    }
+
+    /// One statement lists every organization of the person with its full row; the current one
+    /// is among them.
+    static func orgView(_ db: Database, orgKey: String, userId: Int64) throws -> OrgView? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version,
+                   o.createdAt, o.updatedAt, m.role
+            FROM membership m JOIN organization o ON o.id = m.orgId
+            WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
+            """)
+        var current: OrgAccess?
+        var organizations: [OrgSummary] = []
+        for row in try Row.fetchAll(statement, arguments: [userId]) {
+            let key: String = row[1]
+            let role: Role = row[9]
+            organizations.append(OrgSummary(key: key, displayName: row[2], role: role))
+            if key == orgKey {
+                let org = Organization(id: row[0], key: key, displayName: row[2], description: row[3], logoFile: row[4],
+                                       memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
+                current = OrgAccess(org: org, role: role)
+            }
+        }
+        guard let current else { return nil }
+        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!))
     }
 
     /// The organizations a person belongs to, by name: the org switcher.

@@ -75,34 +75,46 @@ extension AppDatabase {
 
     /// The live session for a cookie token, or nil when unknown or expired.
     public func session(token: String) throws -> SignedIn? {
-        guard !token.isEmpty, token.utf8.count <= 64 else { return nil }
-        let hash = Data(Crypto.sha256(token))
-        let now = self.now()
+        guard let hash = Self.tokenHash(token) else { return nil }
         // Runs on every request: cached statements, and no read transaction around them (GRDB's
         // isolation costs more than the queries). Each statement reads a consistent snapshot.
-        guard let found = try reader.unsafeRead({ db -> SignedIn? in
-            let statement = try db.cachedStatement(sql: """
-                SELECT s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.address, s.userAgent,
-                       s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt
-                FROM session s JOIN user u ON u.id = s.userId WHERE s.tokenHash = ?
-                """)
-            // By position, in the order selected above: name lookups cost more than the query.
-            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
-            let session = SessionRecord(tokenHash: row[0], userId: row[1], csrfToken: row[2], createdAt: row[3],
-                                        lastSeenAt: row[4], address: row[5], userAgent: row[6],
-                                        flashKind: row[7], flashMessage: row[8])
-            let user = User(id: session.userId, email: row[9], name: row[10], passwordHash: row[11], createdAt: row[12])
-            return SignedIn(session: session, user: user)
-        }) else { return nil }
+        guard let found = try reader.unsafeRead({ db in try Self.session(db, hash: hash) }) else { return nil }
+        return try keepAlive(found)
+    }
+
+    static func tokenHash(_ token: String) -> Data? {
+        guard !token.isEmpty, token.utf8.count <= 64 else { return nil }
+        return Data(Crypto.sha256(token))
+    }
+
+    static func session(_ db: Database, hash: Data) throws -> SignedIn? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.address, s.userAgent,
+                   s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt
+            FROM session s JOIN user u ON u.id = s.userId WHERE s.tokenHash = ?
+            """)
+        // By position, in the order selected above: name lookups cost more than the query.
+        guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
+        let session = SessionRecord(tokenHash: row[0], userId: row[1], csrfToken: row[2], createdAt: row[3],
+                                    lastSeenAt: row[4], address: row[5], userAgent: row[6],
+                                    flashKind: row[7], flashMessage: row[8])
+        let user = User(id: session.userId, email: row[9], name: row[10], passwordHash: row[11], createdAt: row[12])
+        return SignedIn(session: session, user: user)
+    }
+
+    /// Ends an expired session (nil), or notes that it was used, at most once a minute.
+    func keepAlive(_ found: SignedIn) throws -> SignedIn? {
+        let now = self.now()
         let session = found.session
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.idleTimeout
             || now.timeIntervalSince(session.createdAt) > SessionRules.absoluteTimeout {
-            try writer.write { db in _ = try SessionRecord.deleteOne(db, key: hash) }
+            try writer.write { db in _ = try SessionRecord.deleteOne(db, key: session.tokenHash) }
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.touchInterval {
             try writer.write { db in
-                try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [now, hash])
+                try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?",
+                               arguments: [now, session.tokenHash])
             }
         }
         return found

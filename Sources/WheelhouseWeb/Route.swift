@@ -15,7 +15,8 @@ public enum Route: Equatable, Sendable {
     }
 
     public init?(path: String) {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .dropFirst().map { String(decoding: $0, as: UTF8.self) }
         switch segments {
         case [""]: self = .home
         case ["login"]: self = .login

@@ -16,11 +16,13 @@ struct Visit {
     init(request: Request, id: String) {
         self.request = request
         self.id = id
+        token = request.cookies[Self.sessionCookie]
     }
 
+    /// The session for pages outside an organization; org pages read it together with the
+    /// organization (`AppDatabase.signedInOrgView`).
     mutating func loadSession(from database: AppDatabase) throws {
-        guard let token = request.cookies[Self.sessionCookie] else { return }
-        self.token = token
+        guard let token else { return }
         signedIn = try database.session(token: token)
     }
 

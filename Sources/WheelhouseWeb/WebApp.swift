@@ -50,7 +50,6 @@ public struct WebApp: Sendable {
         var visit = Visit(request: request, id: requestID)
         var response: Response
         do {
-            try visit.loadSession(from: database)
             response = try dispatch(&visit)
         } catch {
             response = errorResponse(error, visit: visit)
@@ -67,7 +66,12 @@ public struct WebApp: Sendable {
     func dispatch(_ visit: inout Visit) throws -> Response {
         let request = visit.request
         if request.bodyTooLarge || request.body.count > config.maxBodyBytes { throw WebError.payloadTooLarge }
-        guard let route = Route(path: request.path) else { throw WebError.notFound }
+        guard let route = Route(path: request.path) else {
+            try visit.loadSession(from: database)
+            throw WebError.notFound
+        }
+        // Organization pages read the session together with the organization, in one trip.
+        if case .org = route {} else { try visit.loadSession(from: database) }
         let auth = AuthController(app: self)
         switch (route, request.method) {
         case (.login, "GET"): return try auth.show(visit)
@@ -75,11 +79,12 @@ public struct WebApp: Sendable {
         case (.logout, "POST"): return try auth.signOut(visit)
         case (.home, "GET"): return try auth.home(visit)
         case (.org(let key, let orgRoute), _):
-            guard let signedIn = visit.signedIn else {
+            guard let token = visit.token, let (signedIn, view) = try database.signedInOrgView(token: token, orgKey: key) else {
                 guard request.method == "GET" else { throw WebError.csrf }
                 return .redirect(to: Route.login.path + "?next=" + URLEncodedForm.encode(request.path))
             }
-            let view = try database.orgView(orgKey: key, userId: signedIn.user.id!)
+            visit.signedIn = signedIn
+            guard let view else { throw DomainError.notFound }
             visit.orgView = view
             return try dispatchOrg(orgRoute, access: view.access, visit: &visit)
         case (.login, _), (.logout, _), (.home, _):
