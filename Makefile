@@ -18,7 +18,7 @@ test:
 
 unit:
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --disable-xctest
 
 e2e:
 	swift build -c release --product wheelhouse
