@@ -185,10 +185,20 @@ struct Piece: Sendable {
 
 /// Shapes seen so far. Bounded: a flood of unusual shapes (error pages) only clears it.
 final class ShapeCache: Sendable {
-    private let state = Mutex<[[UInt8]: [Piece]]>([:])
+    private let state = Mutex<[Signature: [Piece]]>([:])
     static let capacity = 512
 
-    func pieces(for signature: [UInt8], make: () -> [Piece]) -> [Piece] {
+    /// A shape's bytes, hashed as one buffer rather than byte by byte.
+    struct Signature: Hashable, Sendable {
+        let bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    func pieces(for bytes: [UInt8], make: () -> [Piece]) -> [Piece] {
+        let signature = Signature(bytes: bytes)
         if let found = state.withLock({ $0[signature] }) { return found }
         let made = make()
         state.withLock { cache in
