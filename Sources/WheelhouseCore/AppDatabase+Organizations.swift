@@ -108,9 +108,12 @@ extension AppDatabase {
     /// only; writes re-check everything in their own transaction.
     public func signedInOrgView(token: String, orgKey: String) throws -> (SignedIn, OrgView?)? {
         guard let hash = Self.tokenHash(token) else { return nil }
-        guard let (found, view) = try reader.unsafeRead({ db -> (SignedIn, OrgView?)? in
-            guard let signedIn = try Self.session(db, hash: hash) else { return nil }
-            return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))
+        let key = hash.base64EncodedString() + "/" + orgKey
+        guard let (found, view) = try reader.unsafeRead({ db in
+            try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
+                guard let signedIn = try Self.session(db, hash: hash) else { return nil }
+                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))
+            }
         }) else { return nil }
         guard let live = try keepAlive(found) else { return nil }
         return (live, view)

@@ -10,11 +10,14 @@ public struct AppDatabase: Sendable {
     public let hasher: PasswordHasher
     /// The clock, replaceable in tests.
     public let now: @Sendable () -> Date
+    /// What org pages read, per reader connection, until another connection commits.
+    let pageReads: ReadCache<(SignedIn, OrgView?)?>
 
     public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
                 now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.writer = writer
         self.hasher = hasher
+        self.pageReads = ReadCache(enabled: writer is DatabasePool)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         try Migrations.migrator.migrate(writer)
