@@ -1,6 +1,6 @@
 /// What a template sees: text, numbers, flags, lists and objects. Nothing dynamic, so a page's
 /// shape can be computed without casts (see `Templates.render`).
-public indirect enum TemplateValue: Sendable {
+public enum TemplateValue: Sendable {
     case text(String)
     case number(Int)
     case flag(Bool)
