@@ -6,30 +6,31 @@ import WheelhouseCore
 extension WebApp {
     func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> TemplateObject {
         var context: TemplateObject = [
-            "title": title,
+            "title": .text(title),
             "mode": config.mode == .saas ? "SaaS" : "Enterprise",
-            "requestID": visit.id,
+            "requestID": .text(visit.id),
         ]
         guard let signedIn = visit.signedIn else { return context }
-        context["user"] = ["name": signedIn.user.name, "email": signedIn.user.email] as TemplateObject
+        context["user"] = ["name": .text(signedIn.user.name), "email": .text(signedIn.user.email)] as TemplateObject
         context["csrf"] = signedIn.session.csrfToken
         context["logoutPath"] = Route.logout.path
         if let flash = try database.takeFlash(for: signedIn.session) {
-            context["flash"] = ["kind": flash.kind, "message": flash.message] as TemplateObject
+            context["flash"] = ["kind": .text(flash.kind), "message": .text(flash.message)] as TemplateObject
         }
         let orgs = try visit.orgView?.organizations ?? database.organizations(of: signedIn.user.id!)
         if orgs.count > 1 {
-            context["switcher"] = ["orgs": orgs.map { org -> TemplateObject in
-                ["name": org.displayName, "href": Route.org(org.key, .settings(.general)).path,
-                 "current": org.key == access?.org.key, "role": org.role.label]
-            }] as TemplateObject
+            context["switcher"] = ["orgs": .list(orgs.map { org in
+                .object(["name": .text(org.displayName), "href": .text(Route.org(org.key, .settings(.general)).path),
+                         "current": .flag(org.key == access?.org.key), "role": .text(org.role.label)])
+            })] as TemplateObject
         }
         if let access {
-            context["org"] = ["key": access.org.key, "name": access.org.displayName, "role": access.role.label] as TemplateObject
-            context["nav"] = visibleTabs(access).map { candidate -> TemplateObject in
-                ["title": candidate.title, "href": Route.org(access.org.key, .settings(candidate)).path,
-                 "current": candidate == tab]
-            }
+            context["org"] = ["key": .text(access.org.key), "name": .text(access.org.displayName),
+                              "role": .text(access.role.label)] as TemplateObject
+            context["nav"] = TemplateValue.list(visibleTabs(access).map { candidate in
+                .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .settings(candidate)).path),
+                         "current": .flag(candidate == tab)])
+            })
         }
         return context
     }
@@ -77,7 +78,7 @@ extension WebApp {
             logger.error("request \(visit.id) failed: \(String(describing: error))")
             (status, title, message) = (500, "Something went wrong", "The error has been logged. Quote request id \(visit.id) when you report it.")
         }
-        var context = (try? layout(visit, title: title)) ?? ["title": title, "requestID": visit.id]
+        var context = (try? layout(visit, title: title)) ?? ["title": .text(title), "requestID": .text(visit.id)]
         context["status"] = status
         context["message"] = message
         var response = page("errors/error", context, status: status)
@@ -88,11 +89,11 @@ extension WebApp {
 
 extension FieldErrors {
     /// For the `form-errors` partial: absent when there is nothing to say, so the section renders once.
-    var formContext: TemplateObject? { form.isEmpty ? nil : ["messages": form] }
+    var formContext: TemplateObject? { form.isEmpty ? nil : ["messages": form.templateValue] }
 
     /// For a hand-written field: its messages wrapped the same way.
     func fieldContext(_ name: String) -> TemplateObject? {
-        messages(for: name).isEmpty ? nil : ["messages": messages(for: name)]
+        messages(for: name).isEmpty ? nil : ["messages": messages(for: name).templateValue]
     }
 }
 

@@ -33,12 +33,20 @@ extension Array: TemplateValueConvertible where Element: TemplateValueConvertibl
     public var templateValue: TemplateValue { .list(map(\.templateValue)) }
 }
 
-/// An ordered set of named values: `["title": title, "count": 3]`.
+// Literals need no wrapping: `["title": .text(title), "count": 3, "on": true]`.
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .flag(value) }
+}
+
+/// An ordered set of named values: `["title": .text(title), "count": 3]`. The literal takes
+/// `TemplateValue`s, not existentials: building contexts is on every request's path.
 public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, TemplateValueConvertible {
     public private(set) var entries: [(String, TemplateValue)]
 
-    public init(dictionaryLiteral elements: (String, any TemplateValueConvertible)...) {
-        entries = elements.map { ($0.0, $0.1.templateValue) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        entries = elements
     }
 
     public var templateValue: TemplateValue { .object(self) }

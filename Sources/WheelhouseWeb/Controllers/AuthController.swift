@@ -82,14 +82,14 @@ struct AuthController {
         var context: TemplateObject = [
             "title": "Sign in",
             "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",
-            "csrf": csrf,
-            "next": next,
-            "fields": [
+            "csrf": .text(csrf),
+            "next": .text(next),
+            "fields": .object([
                 "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
-                                   errors: errors, autocomplete: "email", autofocus: true).context,
+                                   errors: errors, autocomplete: "email", autofocus: true).context.templateValue,
                 "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                      errors: errors, autocomplete: "current-password").context,
-            ] as TemplateObject,
+                                      errors: errors, autocomplete: "current-password").context.templateValue,
+            ]),
         ]
         if let notice { context["notice"] = notice }
         context["formErrors"] = errors.formContext
@@ -128,9 +128,9 @@ struct FieldView {
         if hint != nil { describedBy.append("\(name)-hint") }
         if !messages.isEmpty { describedBy.append("\(name)-error") }
         var context: TemplateObject = [
-            "name": name, "id": "field-\(name)", "label": label, "value": value, "type": type,
-            "multiline": type == "textarea", "errors": messages, "invalid": !messages.isEmpty,
-            "autofocus": autofocus, "required": required,
+            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(value),
+            "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
+            "invalid": .flag(!messages.isEmpty), "autofocus": .flag(autofocus), "required": .flag(required),
         ]
         if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
         if let hint { context["hint"] = hint }

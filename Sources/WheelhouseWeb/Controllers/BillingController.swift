@@ -11,10 +11,10 @@ struct BillingController {
         var context = try app.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
         switch app.config.mode {
         case .enterprise:
-            context["enterprise"] = ["url": app.config.enterpriseBillingURL] as TemplateObject
+            context["enterprise"] = ["url": .text(app.config.enterpriseBillingURL)] as TemplateObject
         case .saas:
             try access.require(.viewBilling)
-            context["saas"] = ["canManage": access.allows(.manageBilling)] as TemplateObject
+            context["saas"] = ["canManage": .flag(access.allows(.manageBilling))] as TemplateObject
         }
         return app.page("settings/billing", context)
     }

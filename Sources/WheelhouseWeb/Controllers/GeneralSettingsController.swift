@@ -100,15 +100,15 @@ struct GeneralSettingsController {
         let stats = try visit.orgView?.stats ?? app.database.stats(orgId: org.id!)
         var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
         context["canEdit"] = access.allows(.editGeneral)
-        context["stats"] = ["members": stats.members, "workspaces": stats.workspaces,
-                            "created": Dates.day(org.createdAt), "createdISO": Dates.iso(org.createdAt)] as TemplateObject
+        context["stats"] = ["members": .number(stats.members), "workspaces": .number(stats.workspaces),
+                            "created": .text(Dates.day(org.createdAt)), "createdISO": .text(Dates.iso(org.createdAt))] as TemplateObject
         context["general"] = [
-            "key": org.key,
-            "displayName": org.displayName,
-            "description": org.description,
-            "memberLimit": org.memberLimit,
-            "initial": String(org.displayName.first.map { $0.uppercased() } ?? "?"),
-            "avatarColor": Int(Crypto.sha256(org.displayName)[0] % 8),
+            "key": .text(org.key),
+            "displayName": .text(org.displayName),
+            "description": .text(org.description),
+            "memberLimit": .number(org.memberLimit),
+            "initial": .text(String(org.displayName.first.map { $0.uppercased() } ?? "?")),
+            "avatarColor": .number(Int(Crypto.sha256(org.displayName)[0] % 8)),
         ] as TemplateObject
         if let file = org.logoFile {
             context["logoURL"] = Route.org(org.key, .logo(file: file)).path
@@ -117,16 +117,16 @@ struct GeneralSettingsController {
         context["formErrors"] = errors.formContext
         context["logoErrors"] = errors.fieldContext(Field.logo.rawValue)
         context["fields"] = [
-            "displayName": FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
+            "displayName": .object(FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
                                      errors: errors, hint: "Shown across the platform. At most 100 characters.",
-                                     required: true, maxLength: 100).context,
-            "description": FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
+                                     required: true, maxLength: 100).context),
+            "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
                                      type: "textarea", errors: errors, hint: "Optional. At most 1000 characters.",
-                                     maxLength: 1000).context,
-            "memberLimit": FieldView(name: Field.memberLimit.rawValue, label: "Member limit", value: values.memberLimit,
+                                     maxLength: 1000).context),
+            "memberLimit": .object(FieldView(name: Field.memberLimit.rawValue, label: "Member limit", value: values.memberLimit,
                                      type: "number", errors: errors,
                                      hint: "The most members this organization may have (1–\(GeneralSettingsChange.maxMemberLimit)).",
-                                     required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context,
+                                     required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context),
         ] as TemplateObject
         return app.page("settings/general", context, status: status)
     }
