@@ -87,27 +87,14 @@ public struct FastCGIServer: Sendable {
     // MARK: - Reading and writing FastCGI records
 
     private func readRequest(_ request: inout FCGX_Request) -> Request {
-        var headers: [String: String] = [:]
+        // Only the parameters and headers the web layer reads: libfcgi looks each up by name.
         var params: [String: String] = [:]
-        var cursor = request.envp
-        while let entry = cursor?.pointee {
-            // NAME=value; HTTP_X_Y names become header "x-y". Bytes, not Foundation: this runs
-            // some thirty times per request.
-            let length = strlen(entry)
-            entry.withMemoryRebound(to: UInt8.self, capacity: length) { start in
-                let bytes = UnsafeBufferPointer(start: start, count: length)
-                guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
-                let value = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
-                if equals > 5, bytes.starts(with: Self.httpPrefix) {
-                    let name = bytes[5..<equals].map { byte -> UInt8 in
-                        byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (65...90).contains(byte) ? byte + 32 : byte
-                    }
-                    headers[String(decoding: name, as: UTF8.self)] = value
-                } else {
-                    params[String(decoding: bytes[..<equals], as: UTF8.self)] = value
-                }
-            }
-            cursor = cursor?.advanced(by: 1)
+        for name in Self.paramNames {
+            if let value = FCGX_GetParam(name, request.envp) { params[name] = String(cString: value) }
+        }
+        var headers: [String: String] = [:]
+        for (param, header) in Self.headerNames {
+            if let value = FCGX_GetParam(param, request.envp) { headers[header] = String(cString: value) }
         }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         let uri = params["REQUEST_URI"] ?? "/"
@@ -133,7 +120,12 @@ public struct FastCGIServer: Sendable {
                        remoteAddress: params["REMOTE_ADDR"] ?? "", body: body, bodyTooLarge: tooLarge)
     }
 
-    private static let httpPrefix = Array("HTTP_".utf8)
+    private static let paramNames = ["REQUEST_METHOD", "REQUEST_URI", "QUERY_STRING", "CONTENT_TYPE",
+                                     "CONTENT_LENGTH", "REMOTE_ADDR"]
+    /// The request headers the web layer reads, by their FastCGI parameter names.
+    private static let headerNames = [("HTTP_COOKIE", "cookie"), ("HTTP_USER_AGENT", "user-agent"),
+                                      ("HTTP_HOST", "host"), ("HTTP_ACCEPT", "accept"),
+                                      ("HTTP_AUTHORIZATION", "authorization")]
 
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
         var bytes: [UInt8] = []

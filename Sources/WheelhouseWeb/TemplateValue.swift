@@ -55,8 +55,13 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
     public subscript(key: String) -> (any TemplateValueConvertible)? {
         get { entries.first { $0.0 == key }?.1 }
         set {
-            entries.removeAll { $0.0 == key }
-            if let newValue { entries.append((key, newValue.templateValue)) }
+            let index = entries.firstIndex { $0.0 == key }
+            switch (index, newValue) {
+            case let (index?, value?): entries[index].1 = value.templateValue
+            case let (index?, nil): entries.remove(at: index)
+            case let (nil, value?): entries.append((key, value.templateValue))
+            case (nil, nil): break
+            }
         }
     }
 }
