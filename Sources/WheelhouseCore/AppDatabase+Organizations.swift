@@ -81,23 +81,23 @@ extension AppDatabase {
 
     static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
         let statement = try db.cachedStatement(sql: """
-            SELECT o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version,
-                   o.createdAt, o.updatedAt, m.role
+            SELECT \(accessColumns)
             FROM organization o JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [userId, orgKey]) else { throw DomainError.notFound }
-        // By position, in the order selected above: this runs on every org page.
+        return access(row)
+    }
+
+    /// An organization's row and the person's role, read by position (`access(_:)`): name
+    /// lookups cost more than these queries, which run on every org page.
+    static let accessColumns = """
+        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role
+        """
+
+    static func access(_ row: Row) -> OrgAccess {
         let org = Organization(id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
                                memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
         return OrgAccess(org: org, role: row[9])
-    }
-
-    /// Access, switcher and stats for one page.
-    public func orgView(orgKey: String, userId: Int64) throws -> OrgView {
-        guard let view = try reader.unsafeRead({ db in try Self.orgView(db, orgKey: orgKey, userId: userId) }) else {
-            throw DomainError.notFound
-        }
-        return view
     }
 
     /// The session behind `token` and, when its person belongs to `orgKey`, that org's view:
@@ -123,22 +123,16 @@ extension AppDatabase {
     /// is among them.
     static func orgView(_ db: Database, orgKey: String, userId: Int64) throws -> OrgView? {
         let statement = try db.cachedStatement(sql: """
-            SELECT o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version,
-                   o.createdAt, o.updatedAt, m.role
+            SELECT \(accessColumns)
             FROM membership m JOIN organization o ON o.id = m.orgId
             WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
             """)
         var current: OrgAccess?
         var organizations: [OrgSummary] = []
         for row in try Row.fetchAll(statement, arguments: [userId]) {
-            let key: String = row[1]
-            let role: Role = row[9]
-            organizations.append(OrgSummary(key: key, displayName: row[2], role: role))
-            if key == orgKey {
-                let org = Organization(id: row[0], key: key, displayName: row[2], description: row[3], logoFile: row[4],
-                                       memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
-                current = OrgAccess(org: org, role: role)
-            }
+            let access = access(row)
+            organizations.append(OrgSummary(key: access.org.key, displayName: access.org.displayName, role: access.role))
+            if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
         return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!))
