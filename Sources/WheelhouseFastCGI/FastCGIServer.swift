@@ -128,18 +128,26 @@ public struct FastCGIServer: Sendable {
                                       ("HTTP_AUTHORIZATION", "authorization")]
 
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(512 + response.body.count)
-        bytes += "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n".utf8
+        var head: [UInt8] = []
+        head.reserveCapacity(1024)
+        head += "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n".utf8
         for (name, value) in response.headers {
-            bytes += name.utf8
-            bytes += ": ".utf8
+            head += name.utf8
+            head += ": ".utf8
             // A header value never carries a line break into the response.
-            for byte in value.utf8 where byte != 13 && byte != 10 { bytes.append(byte) }
-            bytes += "\r\n".utf8
+            if value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                head += value.utf8.filter { $0 != 13 && $0 != 10 }
+            } else {
+                head += value.utf8
+            }
+            head += "\r\n".utf8
         }
-        bytes += "Content-Length: \(response.body.count)\r\n\r\n".utf8
-        bytes += response.body
+        head += "Content-Length: \(response.body.count)\r\n\r\n".utf8
+        put(head, to: stream)
+        put(response.body, to: stream)
+    }
+
+    private func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), stream)
