@@ -109,7 +109,7 @@ extension AppDatabase {
     public func signedInOrgView(token: String, orgKey: String) throws -> (SignedIn, OrgView?)? {
         guard let hash = Self.tokenHash(token) else { return nil }
         let key = hash.base64EncodedString() + "/" + orgKey
-        guard let (found, view) = try reader.unsafeRead({ db in
+        guard let (found, view) = try threadReaders.read(or: reader, { db in
             try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
                 guard let signedIn = try Self.session(db, hash: hash) else { return nil }
                 return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))

@@ -78,7 +78,7 @@ extension AppDatabase {
         guard let hash = Self.tokenHash(token) else { return nil }
         // Runs on every request: cached statements, and no read transaction around them (GRDB's
         // isolation costs more than the queries). Each statement reads a consistent snapshot.
-        guard let found = try reader.unsafeRead({ db in try Self.session(db, hash: hash) }) else { return nil }
+        guard let found = try threadReaders.read(or: reader, { db in try Self.session(db, hash: hash) }) else { return nil }
         return try keepAlive(found)
     }
 

@@ -12,12 +12,15 @@ public struct AppDatabase: Sendable {
     public let now: @Sendable () -> Date
     /// What org pages read, per reader connection, until another connection commits.
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
+    /// The connections of the per-request reads (`ThreadReaders`).
+    let threadReaders: ThreadReaders
 
     public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+                now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil) throws {
         self.writer = writer
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
+        self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         try Migrations.migrator.migrate(writer)
@@ -36,7 +39,7 @@ public struct AppDatabase: Sendable {
             // OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher)
+        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path)
     }
 
     /// An empty in-memory database, for tests.
