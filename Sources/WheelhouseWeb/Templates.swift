@@ -138,7 +138,8 @@ struct ShapeWalk {
         case .object(let object):
             signature.append(UInt8(ascii: "{"))
             for (key, value) in object.entries {
-                signature.append(contentsOf: key.utf8)
+                var key = key
+                key.withUTF8 { signature.append(contentsOf: $0) }
                 signature.append(UInt8(ascii: ":"))
                 visit(value)
             }

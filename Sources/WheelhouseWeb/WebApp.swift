@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import WheelhouseCore
 
 public enum DeploymentMode: String, Sendable, CaseIterable {
@@ -46,7 +47,7 @@ public struct WebApp: Sendable {
 
     public func respond(to request: Request) -> Response {
         let started = DispatchTime.now().uptimeNanoseconds
-        let requestID = Crypto.randomBytes(8).hexString
+        let requestID = RequestIDs.next()
         var visit = Visit(request: request, id: requestID)
         var response: Response
         do {
@@ -108,6 +109,19 @@ public struct WebApp: Sendable {
         case (.root, _), (.settings, _), (.logo, _):
             throw WebError.methodNotAllowed
         }
+    }
+}
+
+/// Request ids: a random prefix per process and a counter, so ids never repeat within a
+/// process and rarely across processes, without asking the CSPRNG on every request.
+enum RequestIDs {
+    private static let prefix = Crypto.randomBytes(4).hexString
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let digits = String(n, radix: 16)
+        return prefix + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 }
 
