@@ -63,10 +63,6 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    public static func html(_ text: String, status: Int = 200) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(text.utf8))
-    }
-
     /// 303 See Other: after a POST the browser follows with a GET.
     public static func redirect(to location: String) -> Response {
         Response(status: 303, headers: [("Location", location)])
