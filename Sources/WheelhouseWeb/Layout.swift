@@ -31,8 +31,18 @@ extension WebApp {
                 .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .settings(candidate)).path),
                          "current": .flag(candidate == tab)])
             })
+            let banners = try orgBanners(visit, access: access)
+            if !banners.isEmpty {
+                context["banners"] = TemplateValue.list(banners.map { TemplateValue.object(["banner": .object($0)]) })
+            }
         }
         return context
+    }
+
+    /// Recovery and call-to-action banners shown above every settings page of an organization
+    /// (PRODUCT.md §5). Each source decides for itself whether this viewer should see it.
+    func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
+        []
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.

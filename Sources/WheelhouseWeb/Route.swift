@@ -11,6 +11,9 @@ public enum Route: Equatable, Sendable {
     public enum OrgRoute: Equatable, Sendable {
         case root
         case settings(SettingsTab)
+        /// A page below a tab, e.g. `/settings/teams/3` or `/settings/members/invitations/7/resend`:
+        /// the tab's controller parses the remaining segments with a route enum of its own.
+        case settingsPage(SettingsTab, [String])
         case logo(file: String)
     }
 
@@ -28,6 +31,9 @@ public enum Route: Equatable, Sendable {
                 self = .org(org, .root)
             } else if rest.count == 2, rest[0] == "settings", let tab = SettingsTab(rawValue: rest[1]) {
                 self = .org(org, .settings(tab))
+            } else if rest.count > 2, rest[0] == "settings", let tab = SettingsTab(rawValue: rest[1]),
+                      !rest.dropFirst(2).contains(where: \.isEmpty) {
+                self = .org(org, .settingsPage(tab, Array(rest.dropFirst(2))))
             } else if rest.count == 2, rest[0] == "logo", !rest[1].isEmpty {
                 self = .org(org, .logo(file: rest[1]))
             } else {
@@ -44,6 +50,8 @@ public enum Route: Equatable, Sendable {
         case .logout: "/logout"
         case .org(let key, .root): "/orgs/\(key)"
         case .org(let key, .settings(let tab)): "/orgs/\(key)/settings/\(tab.rawValue)"
+        case .org(let key, .settingsPage(let tab, let rest)):
+            "/orgs/\(key)/settings/\(tab.rawValue)/" + rest.joined(separator: "/")
         case .org(let key, .logo(let file)): "/orgs/\(key)/logo/\(file)"
         }
     }

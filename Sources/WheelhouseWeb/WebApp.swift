@@ -106,6 +106,8 @@ public struct WebApp: Sendable {
             return try BillingController(app: self).show(visit, access: access)
         case (.logo(let file), "GET"):
             return try GeneralSettingsController(app: self).logo(file, access: access)
+        case (.settingsPage, _):
+            throw WebError.notFound
         case (.root, _), (.settings, _), (.logo, _):
             throw WebError.methodNotAllowed
         }
