@@ -5,12 +5,14 @@ import Testing
 @Suite("Parsing untrusted bytes") struct ParsingTests {
     @Test func routesParseAndPrintTheSamePaths() {
         let routes: [Route] = [.home, .login, .logout, .org("acme", .root), .org("acme", .settings(.general)),
-                               .org("acme", .settings(.billing)), .org("acme", .logo(file: "ab.png"))]
+                               .org("acme", .settings(.billing)), .org("acme", .logo(file: "ab.png")),
+                               .org("acme", .settingsPage(.general, ["extra", "7"]))]
         for route in routes {
             #expect(Route(path: route.path) == route, "\(route.path)")
         }
         for path in ["", "//", "/orgs", "/orgs/", "/orgs//settings/general", "/orgs/acme/settings", "/orgs/acme/settings/",
-                     "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra", "/login/"] {
+                     "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
+                     "/orgs/acme/settings/general//x", "/login/"] {
             #expect(Route(path: path) == nil, "\(path)")
         }
     }
