@@ -23,6 +23,11 @@ public struct OrgSummary: Sendable, Equatable, FetchableRecord, Decodable {
 public struct OrgStats: Sendable, Equatable {
     public var members: Int
     public var workspaces: Int
+    /// Invitations still pending and not expired.
+    public var pendingInvitations: Int = 0
+
+    /// One active member and nobody invited: the "Invite team" banner shows (PRODUCT.md §5).
+    public var isSolo: Bool { members == 1 && pendingInvitations == 0 }
 }
 
 /// What an organization's settings page needs about the person looking at it, read in one
@@ -112,7 +117,7 @@ extension AppDatabase {
         guard let (found, view) = try threadReaders.read(or: reader, { db in
             try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
                 guard let signedIn = try Self.session(db, hash: hash) else { return nil }
-                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))
+                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now()))
             }
         }) else { return nil }
         guard let live = try keepAlive(found) else { return nil }
@@ -121,7 +126,7 @@ extension AppDatabase {
 
     /// One statement lists every organization of the person with its full row; the current one
     /// is among them.
-    static func orgView(_ db: Database, orgKey: String, userId: Int64) throws -> OrgView? {
+    static func orgView(_ db: Database, orgKey: String, userId: Int64, now: Date) throws -> OrgView? {
         let statement = try db.cachedStatement(sql: """
             SELECT \(accessColumns)
             FROM membership m JOIN organization o ON o.id = m.orgId
@@ -135,7 +140,7 @@ extension AppDatabase {
             if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
-        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!))
+        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now))
     }
 
     /// The organizations a person belongs to, by name: the org switcher.
@@ -154,15 +159,16 @@ extension AppDatabase {
     }
 
     public func stats(orgId: Int64) throws -> OrgStats {
-        try reader.read { db in try Self.stats(db, orgId: orgId) }
+        try reader.read { db in try Self.stats(db, orgId: orgId, now: now()) }
     }
 
-    static func stats(_ db: Database, orgId: Int64) throws -> OrgStats {
+    static func stats(_ db: Database, orgId: Int64, now: Date) throws -> OrgStats {
         let statement = try db.cachedStatement(sql: """
-            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1)
+            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1),
+                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
             """)
-        let row = try Row.fetchOne(statement, arguments: [orgId])!
-        return OrgStats(members: row[0], workspaces: row[1])
+        let row = try Row.fetchOne(statement, arguments: [orgId, now])!
+        return OrgStats(members: row[0], workspaces: row[1], pendingInvitations: row[2])
     }
 
     /// Saves the General tab: checks the role, the rules and the version, then updates the row

@@ -14,10 +14,14 @@ public struct AppDatabase: Sendable {
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
+    /// Derives invitation links, so that no link token is ever stored.
+    public let links: InvitationLinks
 
     public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
-                now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil) throws {
+                now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil,
+                links: InvitationLinks = .random()) throws {
         self.writer = writer
+        self.links = links
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
@@ -29,7 +33,8 @@ public struct AppDatabase: Sendable {
     /// The production database: one SQLite file in WAL mode, shared by every worker thread and
     /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
     /// `readers` bounds the concurrent read transactions: one per worker thread avoids waiting.
-    public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8) throws -> AppDatabase {
+    public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8,
+                            links: InvitationLinks = .random()) throws -> AppDatabase {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
@@ -39,7 +44,7 @@ public struct AppDatabase: Sendable {
             // OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path)
+        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path, links: links)
     }
 
     /// An empty in-memory database, for tests.

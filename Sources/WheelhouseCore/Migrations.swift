@@ -74,6 +74,9 @@ enum Migrations {
                 CREATE INDEX loginFailure_address ON loginFailure(address, at);
                 """)
         }
+        migrator.registerMigration("v2-people") { db in
+            try db.execute(sql: People.schema)
+        }
         return migrator
     }
 }

@@ -74,6 +74,7 @@ public struct Membership: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var userId: Int64
     public var role: Role
     public var createdAt: Date
+    public var version: Int = 1
 
     public static let databaseTableName = "membership"
 }
@@ -85,6 +86,10 @@ public struct Workspace: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var name: String
     public var isShared: Bool
     public var createdAt: Date
+    public var description: String = ""
+    /// The person whose default (private) workspace this is; nil for shared workspaces.
+    public var ownerUserId: Int64? = nil
+    public var version: Int = 1
 
     public static let databaseTableName = "workspace"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
