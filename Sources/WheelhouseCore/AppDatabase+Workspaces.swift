@@ -234,6 +234,22 @@ extension AppDatabase {
     }
 }
 
+extension AppDatabase {
+    /// Adds workflow and agent rows to a workspace: the console only counts them (the demo seeds them).
+    public func addWorkItems(workspaceKey: String, orgId: Int64, workflows: [String], agents: [String]) throws {
+        try writer.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM workspace WHERE orgId = ? AND key = ?",
+                                              arguments: [orgId, workspaceKey]) else { throw DomainError.notFound }
+            for name in workflows {
+                try db.execute(sql: "INSERT INTO workflow (workspaceId, name, createdAt) VALUES (?, ?, ?)", arguments: [id, name, now()])
+            }
+            for name in agents {
+                try db.execute(sql: "INSERT INTO agent (workspaceId, name, createdAt) VALUES (?, ?, ?)", arguments: [id, name, now()])
+            }
+        }
+    }
+}
+
 extension Workspace {
     public init(row: Row) throws {
         self.init(id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],

@@ -40,7 +40,8 @@ struct GlobalOptions: ParsableArguments {
     /// Opens (creating if needed) the data directory and the database, and migrates it.
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
-        return try AppDatabase.open(path: resolvedDatabase, readers: readers)
+        return try AppDatabase.open(path: resolvedDatabase, readers: readers,
+                                    links: InvitationLinks.load(from: resolvedDataDir))
     }
 }
 
