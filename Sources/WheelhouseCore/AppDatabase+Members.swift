@@ -209,10 +209,10 @@ extension AppDatabase {
     }
 
     static func dropMembership(_ db: Database, orgId: Int64, userId: Int64) throws {
-        try db.execute(sql: """
-            DELETE FROM teamMember WHERE userId = ?2 AND teamId IN (SELECT id FROM team WHERE orgId = ?1);
-            DELETE FROM workspaceAccess WHERE userId = ?2 AND workspaceId IN (SELECT id FROM workspace WHERE orgId = ?1);
-            DELETE FROM membership WHERE orgId = ?1 AND userId = ?2;
-            """, arguments: [orgId, userId])
+        for sql in ["DELETE FROM teamMember WHERE userId = ?2 AND teamId IN (SELECT id FROM team WHERE orgId = ?1)",
+                    "DELETE FROM workspaceAccess WHERE userId = ?2 AND workspaceId IN (SELECT id FROM workspace WHERE orgId = ?1)",
+                    "DELETE FROM membership WHERE orgId = ?1 AND userId = ?2"] {
+            try db.execute(sql: sql, arguments: [orgId, userId])
+        }
     }
 }

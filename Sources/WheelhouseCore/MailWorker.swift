@@ -23,6 +23,7 @@ public final class MailWorker: Sendable {
     }
 
     public func start() {
+        signal(SIGPIPE, SIG_IGN)
         let thread = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
                 _ = try? deliverDue()
@@ -66,11 +67,18 @@ public final class MailWorker: Sendable {
         } catch {
             return "cannot run \(executable): \(error.localizedDescription)"
         }
-        input.fileHandleForWriting.write(Data(message.utf8))
+        // A command that exits without reading its input must fail the delivery, not the process.
+        let written: Bool
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data(message.utf8))
+            written = true
+        } catch {
+            written = false
+        }
         try? input.fileHandleForWriting.close()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard process.terminationStatus == 0, written else {
             let detail = String(decoding: stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return "\(executable) exited with status \(process.terminationStatus)" + (detail.isEmpty ? "" : ": \(detail)")
         }
