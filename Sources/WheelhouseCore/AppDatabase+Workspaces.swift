@@ -235,6 +235,16 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
+    /// Puts an organization on a plan (Billing's job once it lands; the CLI and tests use it now).
+    public func changePlan(orgId: Int64, to plan: Plan, actor: Actor?) throws {
+        try writer.write { db in
+            let old = try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId]) ?? "?"
+            try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [plan.id, orgId])
+            try AuditEvent(org: orgId, actor: actor, action: "organization.plan", target: "org:\(orgId)",
+                           summary: "plan: \(old) → \(plan.id)", at: now()).insert(db)
+        }
+    }
+
     /// Adds workflow and agent rows to a workspace: the console only counts them (the demo seeds them).
     public func addWorkItems(workspaceKey: String, orgId: Int64, workflows: [String], agents: [String]) throws {
         try writer.write { db in
