@@ -47,7 +47,7 @@ extension WebApp {
             banners.append(["kind": "invite", "heading": "You are the only member.",
                             "text": "Invite your team to share workspaces, credentials and usage.",
                             "action": .object(["label": "Invite team",
-                                               "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1#invite")])])
+                                               "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1")])])
         }
         return banners
     }
