@@ -55,7 +55,7 @@ public struct MembersQuery: Sendable, Equatable {
     public init(search: String = "", sort: Sort = .name, page: Int = 1) {
         self.search = search
         self.sort = sort
-        self.page = max(1, page)
+        self.page = min(max(1, page), 1_000_000)
     }
 }
 

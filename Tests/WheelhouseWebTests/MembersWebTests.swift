@@ -95,6 +95,17 @@ import WheelhouseCore
         }
     }
 
+    @Test func oddListQueriesStillAnswer() throws {
+        let t = try TestApp()
+        let client = try t.client(signedInAs: "member@acme.test")
+        for query in ["page=9223372036854775807", "page=-3", "sort=drop%20table", "q=%FF%FE", "q=" + String(repeating: "a", count: 500),
+                      "q=%25", "page=abc&sort=role"] {
+            let response = client.get(members + "?" + query)
+            #expect(response.status == 200, "\(query)")
+        }
+        #expect(!client.get(members).contains("Send invitations"), "a Member sees no invite form")
+    }
+
     @Test func forgedOrMissingCSRFChangesNothing() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
