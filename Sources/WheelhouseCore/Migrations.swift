@@ -74,6 +74,7 @@ enum Migrations {
                 CREATE INDEX loginFailure_address ON loginFailure(address, at);
                 """)
         }
+        migrator.registerMigration("v3-credentials") { db in try CredentialsSchema.create(db) }
         return migrator
     }
 }
