@@ -42,7 +42,7 @@ extension WebApp {
     /// Recovery and call-to-action banners shown above every settings page of an organization
     /// (PRODUCT.md §5). Each source decides for itself whether this viewer should see it.
     func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
-        []
+        try failedProviderBanners(access)
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
@@ -50,6 +50,8 @@ extension WebApp {
         SettingsTab.allCases.filter { tab in
             switch tab {
             case .general: access.allows(.viewOrganization)
+            case .secrets, .chatModels: access.allows(.useOwnCredentials)
+            case .providers: access.allows(.manageOrgCredentials)
             case .billing: config.mode == .saas && access.allows(.viewBilling)
             }
         }

@@ -60,11 +60,17 @@ public enum Route: Equatable, Sendable {
 /// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry.
 public enum SettingsTab: String, CaseIterable, Sendable {
     case general
+    case secrets
+    case providers
+    case chatModels = "chat-models"
     case billing
 
     public var title: String {
         switch self {
         case .general: "General"
+        case .secrets: "Secrets"
+        case .providers: "Providers"
+        case .chatModels: "Chat models"
         case .billing: "Billing"
         }
     }

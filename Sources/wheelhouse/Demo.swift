@@ -24,6 +24,7 @@ struct Demo: ParsableCommand {
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
         try database.createWorkspace(orgId: org.id!, key: "research", name: "Research", shared: true)
         try database.createWorkspace(orgId: org.id!, key: "support-bots", name: "Support bots", shared: true)
+        try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         _ = try database.createOwner(NewOwner(
             email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         Output.line("Demo data added: organizations demo and olivia-lab; people owner@, admin@ and member@demo.test.")
