@@ -136,3 +136,23 @@ import Testing
         #expect(try f.database.secretValue(id: good.id, orgId: f.org.id!, ownerId: f.owner.id!) == "good-value")
     }
 }
+
+@Suite("Credentials schema") struct CredentialsSchemaTests {
+    @Test func migrationAddsTheCredentialTablesAndSeedsTheCatalog() throws {
+        let database = try AppDatabase.inMemory()
+        let tables = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        #expect(Set(["masterKeyCheck", "secret", "provider", "chatModel", "chatModelChoice"]).isSubset(of: tables))
+        let catalog = try database.chatModelCatalog()
+        #expect(catalog.count == CredentialsSchema.seedCatalog.count)
+        #expect(Set(catalog.map(\.provider)) == Set(ProviderKind.builtIn))
+        #expect(catalog.first { $0.id == "openai/gpt-4o" }?.requiredKey == "OPENAI_API_KEY")
+        // The schema itself refuses what the domain refuses: a lower-case name, a second key-check row.
+        #expect(throws: DatabaseError.self) {
+            try database.writer.write { db in
+                try db.execute(sql: "INSERT INTO masterKeyCheck (id, version, checkValue, createdAt) VALUES (2, 1, zeroblob(32), 0)")
+            }
+        }
+    }
+}
