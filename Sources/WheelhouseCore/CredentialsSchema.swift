@@ -65,6 +65,12 @@ enum CredentialsSchema {
                 createdAt DATETIME NOT NULL,
                 PRIMARY KEY (orgId, userId, modelId)
             ) WITHOUT ROWID;
+            -- A person who leaves an organization takes their secrets and picker with them: nobody
+            -- else could ever read or use them, and they must not come back with a new membership.
+            CREATE TRIGGER membership_credentials_delete AFTER DELETE ON membership BEGIN
+                DELETE FROM secret WHERE orgId = OLD.orgId AND ownerId = OLD.userId;
+                DELETE FROM chatModelChoice WHERE orgId = OLD.orgId AND userId = OLD.userId;
+            END;
             """)
         for (position, model) in seedCatalog.enumerated() {
             try db.execute(sql: """

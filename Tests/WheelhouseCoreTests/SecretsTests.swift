@@ -144,3 +144,22 @@ import Testing
         #expect(SecretRules.hint(for: "line one\nline two, long enough\n") == "31 characters")
     }
 }
+
+@Suite("Secrets when a member leaves") struct SecretsMembershipTests {
+    @Test func leavingTheOrganizationErasesThePersonsSecretsAndPickerThere() throws {
+        let f = try Fixture()
+        let actor = Actor(user: f.member, address: "t")
+        try f.database.addSecret(orgKey: "acme", by: actor, name: "MINE", value: "v")
+        try f.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: actor)
+        try f.database.addSecret(orgKey: "acme", by: Actor(user: f.owner, address: "t"), name: "OWNERS", value: "v")
+        try f.database.writer.write { db in
+            try db.execute(sql: "DELETE FROM membership WHERE orgId = ? AND userId = ?", arguments: [f.org.id, f.member.id])
+        }
+        let left = try f.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM secret WHERE ownerId = ?1) + (SELECT count(*) FROM chatModelChoice WHERE userId = ?1)",
+                             arguments: [f.member.id])
+        }
+        #expect(left == 0)
+        #expect(try f.database.secrets(orgId: f.org.id!, ownerId: f.owner.id!).count == 1)
+    }
+}
