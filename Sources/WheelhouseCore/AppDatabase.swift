@@ -16,10 +16,14 @@ public struct AppDatabase: Sendable {
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
     public let links: InvitationLinks
+    /// The master key and its version: seals and opens secrets and provider keys.
+    let vault: Vault
 
+    /// Migrates, then checks the master key against the database (refusing a wrong or missing
+    /// one, see `MasterKeyFile`) before anything else may read or write.
     public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
                 now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil,
-                links: InvitationLinks = .random()) throws {
+                masterKey: MasterKeySource, links: InvitationLinks = .random()) throws {
         self.writer = writer
         self.links = links
         self.hasher = hasher
@@ -28,13 +32,14 @@ public struct AppDatabase: Sendable {
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         try Migrations.migrator.migrate(writer)
+        self.vault = try masterKey.unlock(writer)
     }
 
     /// The production database: one SQLite file in WAL mode, shared by every worker thread and
     /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
     /// `readers` bounds the concurrent read transactions: one per worker thread avoids waiting.
     public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8,
-                            links: InvitationLinks = .random()) throws -> AppDatabase {
+                            masterKey: MasterKeySource, links: InvitationLinks = .random()) throws -> AppDatabase {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
@@ -44,15 +49,17 @@ public struct AppDatabase: Sendable {
             // OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path, links: links)
+        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path,
+                               masterKey: masterKey, links: links)
     }
 
     /// An empty in-memory database, for tests.
     public static func inMemory(hasher: PasswordHasher = .fastForTests,
-                                now: @escaping @Sendable () -> Date = { Date() }) throws -> AppDatabase {
+                                now: @escaping @Sendable () -> Date = { Date() },
+                                masterKey: MasterKey = .generate()) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        return try AppDatabase(DatabaseQueue(configuration: config), hasher: hasher, now: now)
+        return try AppDatabase(DatabaseQueue(configuration: config), hasher: hasher, now: now, masterKey: .key(masterKey))
     }
 
     /// True before anyone has been created: `demo` seeds only then.

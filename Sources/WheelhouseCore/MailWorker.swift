@@ -20,10 +20,12 @@ public final class MailWorker: Sendable {
         self.domain = URL(string: baseURL)?.host ?? "localhost"
         self.from = "Wheelhouse <no-reply@\(domain)>"
         self.interval = interval
+        // Writing to a mail command that exits early must fail that delivery with EPIPE, not end
+        // the process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
     }
 
     public func start() {
-        signal(SIGPIPE, SIG_IGN)
         let thread = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
                 _ = try? deliverDue()

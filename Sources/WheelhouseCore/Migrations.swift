@@ -77,6 +77,7 @@ enum Migrations {
         migrator.registerMigration("v2-people") { db in
             try db.execute(sql: People.schema)
         }
+        migrator.registerMigration("v3-credentials") { db in try CredentialsSchema.create(db) }
         return migrator
     }
 }

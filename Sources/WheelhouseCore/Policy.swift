@@ -12,6 +12,10 @@ public enum Action: String, CaseIterable, Sendable {
     /// workspace may do it for that workspace only: `WorkspaceView.canManageAccess` adds that.
     case manageWorkspaceAccess
     case manageOrgCredentials
+    /// Own Secrets and own Chat models (PRODUCT.md §3: every role, each for themselves).
+    case useOwnCredentials
+    /// See how many secrets each member holds (never their names or values).
+    case viewMemberSecretCounts
     case viewUsage
     case viewBilling
     case manageBilling
@@ -22,11 +26,11 @@ public enum Policy {
     /// until someone decides who may do it.
     public static func roles(for action: Action) -> Set<Role> {
         switch action {
-        case .viewOrganization: [.owner, .admin, .member]
+        case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
              .manageOrgCredentials, .viewUsage, .viewBilling:
             [.owner, .admin]
-        case .transferOwnership, .deleteOrganization, .manageBilling: [.owner]
+        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts: [.owner]
         }
     }
 

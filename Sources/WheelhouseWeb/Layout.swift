@@ -49,7 +49,7 @@ extension WebApp {
                             "action": .object(["label": "Invite team",
                                                "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1")])])
         }
-        return banners
+        return banners + (try failedProviderBanners(access))
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
@@ -57,6 +57,8 @@ extension WebApp {
         SettingsTab.allCases.filter { tab in
             switch tab {
             case .general, .members, .teams, .workspaces: access.allows(.viewOrganization)
+            case .secrets, .chatModels: access.allows(.useOwnCredentials)
+            case .providers: access.allows(.manageOrgCredentials)
             case .billing: config.mode == .saas && access.allows(.viewBilling)
             }
         }

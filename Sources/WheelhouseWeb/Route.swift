@@ -68,6 +68,9 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case members
     case teams
     case workspaces
+    case secrets
+    case providers
+    case chatModels = "chat-models"
     case billing
 
     public var title: String {
@@ -76,6 +79,9 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .members: "Members"
         case .teams: "Teams"
         case .workspaces: "Workspaces"
+        case .secrets: "Secrets"
+        case .providers: "Providers"
+        case .chatModels: "Chat models"
         case .billing: "Billing"
         }
     }

@@ -35,14 +35,18 @@ public struct WebApp: Sendable {
     let templates: Templates
     let logos: LogoStore
     let logger: Logger
+    /// Calls providers' list-models endpoints for "Test connection".
+    let providerProbe: any ProviderProbe
 
     public init(config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-                logger: Logger = Logger(label: "wheelhouse.http")) {
+                logger: Logger = Logger(label: "wheelhouse.http"),
+                providerProbe: any ProviderProbe = HTTPProviderProbe(timeout: 5)) {
         self.config = config
         self.database = database
         self.templates = templates
         self.logos = logos
         self.logger = logger
+        self.providerProbe = providerProbe
     }
 
     public func respond(to request: Request) -> Response {
@@ -132,6 +136,22 @@ public struct WebApp: Sendable {
             if case .workspace(let key) = page, method == "GET" { return try WorkspacesController(app: self).show(visit, access: access, key: key) }
             guard method == "POST" else { throw WebError.methodNotAllowed }
             return try WorkspacesController(app: self).perform(page, &visit, access: access)
+        case (.settings(.secrets), "GET"):
+            return try SecretsController(app: self).show(visit, access: access)
+        case (.settings(.secrets), "POST"):
+            return try SecretsController(app: self).add(visit, access: access)
+        case (.settingsPage(.secrets, let rest), _):
+            return try SecretsController(app: self).page(rest, visit, access: access)
+        case (.settings(.providers), "GET"):
+            return try ProvidersController(app: self).show(visit, access: access)
+        case (.settings(.providers), "POST"):
+            return try ProvidersController(app: self).add(visit, access: access)
+        case (.settingsPage(.providers, let rest), _):
+            return try ProvidersController(app: self).page(rest, visit, access: access)
+        case (.settings(.chatModels), "GET"):
+            return try ChatModelsController(app: self).show(visit, access: access)
+        case (.settings(.chatModels), "POST"):
+            return try ChatModelsController(app: self).update(visit, access: access)
         case (.settingsPage, _):
             throw WebError.notFound
         case (.root, _), (.settings, _), (.logo, _):

@@ -23,6 +23,7 @@ struct Demo: ParsableCommand {
         try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
+        try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         _ = try database.createOwner(NewOwner(
             email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         Output.line("Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "

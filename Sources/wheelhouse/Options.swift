@@ -37,12 +37,22 @@ struct GlobalOptions: ParsableArguments {
         return mode
     }
 
-    /// Opens (creating if needed) the data directory and the database, and migrates it.
+    /// Opens (creating if needed) the data directory and the database, migrates it, and loads the
+    /// master key (refusing a missing or wrong one while encrypted data exists).
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
-        return try AppDatabase.open(path: resolvedDatabase, readers: readers,
-                                    links: InvitationLinks.load(from: resolvedDataDir))
+        do {
+            return try AppDatabase.open(path: resolvedDatabase, readers: readers, masterKey: .file(masterKeyFile),
+                                        links: InvitationLinks.load(from: resolvedDataDir))
+        } catch let error as MasterKeyError {
+            // A clear message and a failing exit status, without the usage text a ValidationError adds.
+            FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
     }
+
+    /// `master.key` in the data directory (mode 0600), created on first start.
+    var masterKeyFile: MasterKeyFile { MasterKeyFile(directory: resolvedDataDir) }
 }
 
 enum Output {

@@ -135,6 +135,8 @@ import Testing
             .deleteOrganization: [.owner],
             .createWorkspace: [.owner, .admin],
             .manageOrgCredentials: [.owner, .admin],
+            .useOwnCredentials: [.owner, .admin, .member],
+            .viewMemberSecretCounts: [.owner],
             .viewUsage: [.owner, .admin],
             .viewBilling: [.owner, .admin],
             .manageBilling: [.owner],

@@ -9,8 +9,9 @@ import Testing
 
     @Test func everyCommitShowsOnTheNextPageRead() throws {
         // Given a real file shared by two pools, as two responder processes would share it
-        let first = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2)
-        let second = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2)
+        let key = MasterKey.generate()
+        let first = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2, masterKey: .key(key))
+        let second = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2, masterKey: .key(key))
         let (owner, _) = try first.createOwner(NewOwner(email: "o@a.test", name: "O", password: "long enough pw",
                                                         orgKey: "acme", orgName: "Acme"))
         let (token, signedIn) = try first.signIn(email: "o@a.test", password: "long enough pw", address: "a", userAgent: "")

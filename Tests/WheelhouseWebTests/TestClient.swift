@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WheelhouseCore
 @testable import WheelhouseWeb
 
@@ -16,8 +17,11 @@ struct TestApp {
     let owner: User, admin: User, member: User, outsider: User
     let org: Organization
 
-    init(mode: DeploymentMode = .saas) throws {
-        database = try AppDatabase.inMemory()
+    /// `database` and `logger` replace the in-memory database and the default logger (the
+    /// credentials leak test uses a database file and captures the log).
+    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
+         providerProbe: any ProviderProbe = HTTPProviderProbe(timeout: 2)) throws {
+        database = try given ?? AppDatabase.inMemory()
         (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
                                                          password: Self.password, orgKey: "acme", orgName: "Acme"))
         admin = try database.createUser(email: "admin@acme.test", name: "Ada Admin", password: Self.password)
@@ -31,7 +35,8 @@ struct TestApp {
         var templates = try Templates(directory: templatesDirectory)
         templates.verifiesEveryRender = true
         app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: "https://billing.example.test/agreement"),
-                     database: database, templates: templates, logos: logos)
+                     database: self.database, templates: templates, logos: logos,
+                     logger: logger ?? Logger(label: "wheelhouse.http"), providerProbe: providerProbe)
     }
 
     func client() -> TestClient { TestClient(app: app) }

@@ -200,8 +200,3 @@ struct MembersController {
         }
     }
 }
-
-extension Visit {
-    /// The signed-in person, for the audit entry of a change.
-    var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress) }
-}

@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+
+/// Not configured (no row), Configured (never tested), Connected, Failed (last test).
+public enum ProviderStatus: String, Sendable {
+    case notConfigured, configured, connected, failed
+
+    public var label: String {
+        switch self {
+        case .notConfigured: "Not configured"
+        case .configured: "Configured"
+        case .connected: "Connected"
+        case .failed: "Failed"
+        }
+    }
+}
+
+/// An organization's provider key as anyone may see it: a masked hint, never the key.
+public struct ProviderSummary: Sendable, Equatable {
+    public var id: String
+    public var kind: ProviderKind
+    public var name: String
+    public var baseURL: String
+    public var hint: String
+    public var status: ProviderStatus
+    public var lastCheckedAt: Date?
+    public var lastError: String?
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    init(row: Row) {
+        self.init(id: row["id"], kind: ProviderKind(rawValue: row["kind"]) ?? .custom, name: row["name"],
+                  baseURL: row["baseURL"], hint: row["hint"], status: ProviderStatus(rawValue: row["status"]) ?? .failed,
+                  lastCheckedAt: row["lastCheckedAt"], lastError: row["lastError"], version: row["version"],
+                  createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+    }
+
+    init(id: String, kind: ProviderKind, name: String, baseURL: String, hint: String, status: ProviderStatus,
+         lastCheckedAt: Date?, lastError: String?, version: Int, createdAt: Date, updatedAt: Date) {
+        (self.id, self.kind, self.name, self.baseURL, self.hint) = (id, kind, name, baseURL, hint)
+        (self.status, self.lastCheckedAt, self.lastError) = (status, lastCheckedAt, lastError)
+        (self.version, self.createdAt, self.updatedAt) = (version, createdAt, updatedAt)
+    }
+
+    static let columns = "id, kind, name, baseURL, hint, status, lastCheckedAt, lastError, version, createdAt, updatedAt"
+}
+
+/// An add or an edit on the Providers tab. `apiKey` empty on an edit keeps the stored key.
+public struct ProviderChange: Sendable {
+    public var kind: ProviderKind
+    public var name: String
+    public var baseURL: String
+    public var apiKey: String
+    public var expectedVersion: Int?
+
+    public init(kind: ProviderKind, name: String, baseURL: String, apiKey: String, expectedVersion: Int? = nil) {
+        (self.kind, self.name, self.baseURL, self.apiKey, self.expectedVersion) = (kind, name, baseURL, apiKey, expectedVersion)
+    }
+
+    func validate(isNew: Bool, into errors: inout FieldErrors) {
+        if kind == .custom {
+            TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 60, into: &errors)
+        }
+        ProviderRules.checkBaseURL(baseURL, into: &errors)
+        if isNew || !apiKey.isEmpty {
+            SecretRules.checkValue(apiKey, field: "api_key", label: "API key", into: &errors)
+            if apiKey.utf8.count <= SecretRules.maxValueBytes, apiKey.contains(where: \.isNewline) {
+                errors.add("api_key", "API key must be one line.")
+            }
+        }
+    }
+}
+
+public enum ProviderRules {
+    /// https, or plain http to this machine only (a local stand-in or gateway); no credentials,
+    /// query or fragment in the URL.
+    public static func checkBaseURL(_ text: String, into errors: inout FieldErrors) {
+        let field = "base_url"
+        TextRules.checkSingleLine(text, field: field, label: "Base URL", required: true, maxLength: 500, into: &errors)
+        guard !text.isEmpty, errors.byField[field] == nil else { return }
+        guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
+              let host = parts.host, !host.isEmpty else {
+            errors.add(field, "Base URL must be a full URL such as https://api.example.com/v1.")
+            return
+        }
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+        if scheme != "https" && !(scheme == "http" && loopback) {
+            errors.add(field, "Base URL must start with https:// (plain http:// only for 127.0.0.1 or localhost).")
+        }
+        if parts.user != nil || parts.password != nil || parts.query != nil || parts.fragment != nil {
+            errors.add(field, "Base URL must not contain a user name, password, query or fragment.")
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The organization's providers: the built-in ones in a fixed order, then custom ones by name.
+    public func providers(_ access: OrgAccess) throws -> [ProviderSummary] {
+        try access.require(.manageOrgCredentials)
+        return try reader.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE orgId = ? ORDER BY name COLLATE NOCASE",
+                             arguments: [access.org.id]).map(ProviderSummary.init(row:))
+        }
+    }
+
+    public func provider(_ access: OrgAccess, id: String) throws -> ProviderSummary {
+        try access.require(.manageOrgCredentials)
+        return try reader.read { db in try Self.provider(db, orgId: access.org.id!, id: id) }
+    }
+
+    static func provider(_ db: Database, orgId: Int64, id: String) throws -> ProviderSummary {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE id = ? AND orgId = ?",
+                                         arguments: [id, orgId]) else { throw DomainError.notFound }
+        return ProviderSummary(row: row)
+    }
+
+    /// Providers whose last connection test failed, by name: the banner's source. Read on every org
+    /// page for Owners and Admins, through the worker thread's own connection.
+    public func failedProviders(orgId: Int64) throws -> [(name: String, error: String)] {
+        try threadReaders.read(or: reader) { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT name, lastError FROM provider WHERE orgId = ? AND status = 'failed' ORDER BY name COLLATE NOCASE
+                """), arguments: [orgId]).map { (name: $0[0], error: $0[1]) }
+        }
+    }
+
+    @discardableResult
+    public func addProvider(orgKey: String, by actor: Actor, _ change: ProviderChange) throws -> ProviderSummary {
+        var errors = FieldErrors()
+        change.validate(isNew: true, into: &errors)
+        return try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageOrgCredentials)
+            let orgId = access.org.id!
+            let name = change.kind == .custom ? change.name : change.kind.displayName
+            if change.kind != .custom,
+               try Int.fetchOne(db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND kind = ?",
+                                arguments: [orgId, change.kind.rawValue])! > 0 {
+                errors.addForm("\(change.kind.displayName) is already configured. Edit it to replace its key.")
+            } else if errors.byField["name"] == nil, try Self.nameTaken(db, orgId: orgId, name: name, except: nil) {
+                errors.add("name", "A provider named “\(name)” already exists in this organization.")
+            }
+            try errors.throwIfAny()
+            try vault.requireCurrent(db)
+            let now = self.now()
+            let id = SecretRules.newID(prefix: "prv_")
+            let provider = ProviderSummary(id: id, kind: change.kind, name: name, baseURL: change.baseURL,
+                                           hint: SecretRules.hint(for: change.apiKey), status: .configured,
+                                           lastCheckedAt: nil, lastError: nil, version: 1, createdAt: now, updatedAt: now)
+            try db.execute(sql: """
+                INSERT INTO provider (id, orgId, kind, name, baseURL, sealed, keyVersion, hint, status, version, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'configured', 1, ?, ?)
+                """, arguments: [id, orgId, change.kind.rawValue, name, change.baseURL,
+                                 Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id))), vault.version,
+                                 provider.hint, now, now])
+            try AuditEvent(org: orgId, actor: actor, action: "provider.create", target: "provider:\(id)",
+                           summary: "configured \(name) at \(change.baseURL)", at: now).insert(db)
+            return provider
+        }
+    }
+
+    /// Changes the name (custom only), the base URL and, when one is given, the key. A new key or
+    /// URL makes the status Configured again: the last test no longer says anything about it.
+    @discardableResult
+    public func updateProvider(orgKey: String, id: String, by actor: Actor, _ change: ProviderChange) throws -> ProviderSummary {
+        var errors = FieldErrors()
+        change.validate(isNew: false, into: &errors)
+        return try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageOrgCredentials)
+            let orgId = access.org.id!
+            var provider = try Self.provider(db, orgId: orgId, id: id)
+            let name = provider.kind == .custom ? change.name : provider.kind.displayName
+            if errors.byField["name"] == nil, try Self.nameTaken(db, orgId: orgId, name: name, except: id) {
+                errors.add("name", "A provider named “\(name)” already exists in this organization.")
+            }
+            try errors.throwIfAny()
+            guard provider.version == change.expectedVersion else { throw DomainError.staleVersion }
+            let before = provider
+            let now = self.now()
+            provider.name = name
+            provider.baseURL = change.baseURL
+            var sealed: Data?
+            if !change.apiKey.isEmpty {
+                try vault.requireCurrent(db)
+                sealed = Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id)))
+                provider.hint = SecretRules.hint(for: change.apiKey)
+            }
+            guard provider != before || sealed != nil else { return provider }
+            if sealed != nil || provider.baseURL != before.baseURL {
+                (provider.status, provider.lastCheckedAt, provider.lastError) = (.configured, nil, nil)
+            }
+            provider.version += 1
+            provider.updatedAt = now
+            try db.execute(sql: """
+                UPDATE provider SET name = ?, baseURL = ?, hint = ?, status = ?, lastCheckedAt = ?, lastError = ?,
+                       sealed = coalesce(?, sealed), keyVersion = CASE WHEN ? IS NULL THEN keyVersion ELSE ? END,
+                       version = ?, updatedAt = ? WHERE id = ? AND orgId = ? AND version = ?
+                """, arguments: [provider.name, provider.baseURL, provider.hint, provider.status.rawValue,
+                                 provider.lastCheckedAt, provider.lastError, sealed, sealed, vault.version,
+                                 provider.version, now, id, orgId, before.version])
+            guard db.changesCount == 1 else { throw DomainError.staleVersion }
+            var parts: [String] = []
+            if before.name != provider.name { parts.append("name “\(before.name)” → “\(provider.name)”") }
+            if before.baseURL != provider.baseURL { parts.append("base URL \(before.baseURL) → \(provider.baseURL)") }
+            if sealed != nil { parts.append("key replaced") }
+            try AuditEvent(org: orgId, actor: actor, action: "provider.update", target: "provider:\(id)",
+                           summary: "\(provider.name): " + parts.joined(separator: "; "), at: now).insert(db)
+            return provider
+        }
+    }
+
+    @discardableResult
+    public func deleteProvider(orgKey: String, id: String, by actor: Actor, expectedVersion: Int) throws -> ProviderSummary {
+        try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageOrgCredentials)
+            let provider = try Self.provider(db, orgId: access.org.id!, id: id)
+            guard provider.version == expectedVersion else { throw DomainError.staleVersion }
+            try db.execute(sql: "DELETE FROM provider WHERE id = ? AND version = ?", arguments: [id, expectedVersion])
+            try AuditEvent(org: access.org.id, actor: actor, action: "provider.delete", target: "provider:\(id)",
+                           summary: "removed \(provider.name)", at: self.now()).insert(db)
+            return provider
+        }
+    }
+
+    /// Tests the connection: decrypts the key, calls the provider outside any transaction, then
+    /// records Connected or Failed (with the provider's error) and an audit entry. A provider
+    /// edited meanwhile keeps its new state: the result was about the old settings.
+    @discardableResult
+    public func testProvider(orgKey: String, id: String, by actor: Actor, probe: any ProviderProbe) throws -> ProviderSummary {
+        let (access, provider, key) = try reader.read { db -> (OrgAccess, ProviderSummary, String) in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageOrgCredentials)
+            let provider = try Self.provider(db, orgId: access.org.id!, id: id)
+            let row = try Row.fetchOne(db, sql: "SELECT sealed, keyVersion FROM provider WHERE id = ?", arguments: [id])!
+            let key = try vault.open(Array(row["sealed"] as Data), .provider(orgId: access.org.id!, id: id),
+                                     keyVersion: row["keyVersion"])
+            return (access, provider, key)
+        }
+        let outcome = probe.check(ProbeRequest(kind: provider.kind, baseURL: provider.baseURL, apiKey: key))
+        return try writer.write { db in
+            var checked = provider
+            checked.lastCheckedAt = self.now()
+            switch outcome {
+            case .connected: (checked.status, checked.lastError) = (.connected, nil)
+            case .failed(let message): (checked.status, checked.lastError) = (.failed, String(message.prefix(500)))
+            }
+            try db.execute(sql: """
+                UPDATE provider SET status = ?, lastCheckedAt = ?, lastError = ? WHERE id = ? AND version = ?
+                """, arguments: [checked.status.rawValue, checked.lastCheckedAt, checked.lastError, id, provider.version])
+            guard db.changesCount == 1 else { return try Self.provider(db, orgId: access.org.id!, id: id) }
+            try AuditEvent(org: access.org.id, actor: actor, action: "provider.test", target: "provider:\(id)",
+                           summary: "\(provider.name): \(checked.status.label)" + (checked.lastError.map { " (\($0))" } ?? ""),
+                           at: checked.lastCheckedAt!).insert(db)
+            return checked
+        }
+    }
+
+    static func nameTaken(_ db: Database, orgId: Int64, name: String, except id: String?) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
+                         arguments: [orgId, name, id])! > 0
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+/// The key that encrypts every stored secret and provider key (AES-256-GCM). It never enters the
+/// database: it lives in a 0600 file in the data directory (`MasterKeyFile`). The database keeps
+/// only a check value (HMAC-SHA256 of a fixed label under the key) and the key's version in the
+/// single-row table `masterKeyCheck`, so a missing or wrong key stops the process at start-up
+/// instead of failing at the first decryption, and a new key is never made over old data.
+public struct MasterKey: Sendable {
+    let bytes: [UInt8]
+    let cipher: AESGCM
+
+    public init(bytes: [UInt8]) throws {
+        guard bytes.count == 32 else { throw AESGCM.Failure.badKey }
+        self.bytes = bytes
+        cipher = try AESGCM(key: bytes)
+    }
+
+    /// A new random 256-bit key. Tests use one per in-memory database.
+    public static func generate() -> MasterKey {
+        // 32 random bytes always make a valid key.
+        try! MasterKey(bytes: Crypto.randomBytes(32))
+    }
+
+    static let checkLabel = Array("wheelhouse master key check v1".utf8)
+
+    /// Tells whether a key is the one the data was written with, without revealing the key.
+    var checkValue: [UInt8] { Crypto.hmacSHA256(key: bytes, data: Self.checkLabel) }
+
+    /// The file form: one line of URL-safe base64.
+    var fileText: String { Base64URL.encode(bytes) + "\n" }
+
+    init?(fileText: String) {
+        guard let bytes = Base64URL.decode(fileText.trimmingCharacters(in: .whitespacesAndNewlines)),
+              bytes.count == 32 else { return nil }
+        try? self.init(bytes: bytes)
+    }
+}
+
+/// Where an `AppDatabase` gets its master key: a key in memory (tests) or the key file of a data
+/// directory (the CLI), created there on first start.
+public enum MasterKeySource: Sendable {
+    case key(MasterKey)
+    case file(MasterKeyFile)
+}
+
+/// Why the process will not start; each message says what to do.
+public enum MasterKeyError: Error, CustomStringConvertible, Equatable {
+    case missing(path: String, encryptedRecords: Int)
+    case wrongKey(path: String)
+    case malformed(path: String)
+    case tooOpen(path: String, mode: String)
+    case unreadable(path: String, reason: String)
+    /// The database's key changed under a running process (`rotate-master-key` ran meanwhile).
+    case changedSinceStart
+
+    public var description: String {
+        switch self {
+        case .missing(let path, let count):
+            "The master key file \(path) is missing, but the database holds \(count) encrypted secret(s) and "
+                + "provider key(s) written with it. Restore the file from your backup (mode 0600). Wheelhouse "
+                + "will not create a new key over existing encrypted data."
+        case .wrongKey(let path):
+            "The master key in \(path) is not the key the database's secrets were encrypted with. Restore the "
+                + "right key file from your backup; the database was not changed."
+        case .malformed(let path):
+            "The master key file \(path) is not a Wheelhouse master key (one line of base64 holding 32 bytes)."
+        case .tooOpen(let path, let mode):
+            "The master key file \(path) has mode \(mode): other users may read it. Run `chmod 600 \(path)` and start again."
+        case .unreadable(let path, let reason):
+            "The master key file \(path) cannot be read or written: \(reason)."
+        case .changedSinceStart:
+            "The master key was rotated after this process started: restart it to load the new key."
+        }
+    }
+}
+
+/// The master key as one process holds it, with its version (bound into every ciphertext's
+/// associated data, and raised by each rotation).
+struct Vault: Sendable {
+    let key: MasterKey
+    let version: Int
+
+    func seal(_ plaintext: String, _ identity: SealedIdentity) -> [UInt8] {
+        key.cipher.seal(Array(plaintext.utf8), associatedData: identity.associatedData(keyVersion: version))
+    }
+
+    func open(_ sealed: [UInt8], _ identity: SealedIdentity, keyVersion: Int) throws -> String {
+        let plain = try key.cipher.open(sealed, associatedData: identity.associatedData(keyVersion: keyVersion))
+        guard let text = String(validating: plain, as: UTF8.self) else { throw AESGCM.Failure.tamperedOrWrongKey }
+        return text
+    }
+
+    /// Refuses to write with a key that is no longer the database's (another process rotated it).
+    func requireCurrent(_ db: Database) throws {
+        let row = try Row.fetchOne(db, sql: "SELECT version, checkValue FROM masterKeyCheck WHERE id = 1")
+        guard let row, row["version"] as Int == version,
+              Crypto.constantTimeEquals(Array(row["checkValue"] as Data), key.checkValue)
+        else { throw MasterKeyError.changedSinceStart }
+    }
+}
+
+/// What a ciphertext belongs to. Bound as associated data, so a ciphertext copied to another row,
+/// person, organization or key version fails to decrypt.
+enum SealedIdentity {
+    case secret(orgId: Int64, ownerId: Int64, id: String)
+    case provider(orgId: Int64, id: String)
+
+    func associatedData(keyVersion: Int) -> [UInt8] {
+        switch self {
+        case .secret(let org, let owner, let id): Array("wheelhouse/secret|org=\(org)|owner=\(owner)|id=\(id)|key=\(keyVersion)".utf8)
+        case .provider(let org, let id): Array("wheelhouse/provider|org=\(org)|id=\(id)|key=\(keyVersion)".utf8)
+        }
+    }
+}
+
+extension MasterKeySource {
+    /// The key, checked against the database (and registered there when no key is yet).
+    func unlock(_ writer: any DatabaseWriter) throws -> Vault {
+        switch self {
+        case .key(let key): try MasterKeyFile.register(key, writer)
+        case .file(let file): try file.unlock(writer)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import WheelhouseCore
+
+// Pieces shared by the Secrets, Providers and Chat models tabs.
+
+extension Visit {
+    /// The signed-in person as the author of a change (org pages are only reached signed in).
+    var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress) }
+}
+
+extension WebApp {
+    /// POST-redirect-GET: the flash is shown once on the page redirected to.
+    func redirect(_ visit: Visit, to route: Route, flash message: String) throws -> Response {
+        try database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
+        return .redirect(to: route.path)
+    }
+
+    /// One banner per provider whose last connection test failed, for those who can fix it.
+    func failedProviderBanners(_ access: OrgAccess) throws -> [TemplateObject] {
+        guard access.allows(.manageOrgCredentials) else { return [] }
+        return try database.failedProviders(orgId: access.org.id!).map { failed in
+            ["kind": "error", "heading": .text("\(failed.name) failed its last connection test."),
+             "text": .text("The provider said: \(failed.error). Models that rely on the organization’s key are not ready."),
+             "action": .object(["href": .text(Route.org(access.org.key, .settings(.providers)).path),
+                                "label": "Open Providers"])]
+        }
+    }
+}
+
+/// A field of the credential forms: like `partials/field`, plus a datalist and the attributes a
+/// secret value needs (no autocomplete, no spellcheck).
+struct CredentialField {
+    var name: String
+    var label: String
+    var value: String = ""
+    var type: String = "text"
+    var errors: FieldErrors
+    var hint: String? = nil
+    var list: String? = nil
+    var required = false
+    var maxLength: Int? = nil
+
+    var context: TemplateObject {
+        let messages = errors.messages(for: name)
+        var describedBy: [String] = []
+        if hint != nil { describedBy.append("\(name)-hint") }
+        if !messages.isEmpty { describedBy.append("\(name)-error") }
+        var context: TemplateObject = [
+            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(value),
+            "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
+            "invalid": .flag(!messages.isEmpty), "required": .flag(required),
+        ]
+        if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
+        if let hint { context["hint"] = hint }
+        if let list { context["list"] = list }
+        if let maxLength { context["maxLength"] = maxLength }
+        return context
+    }
+}
+
+extension Dates {
+    /// "3 Mar 2027, 14:05 UTC".
+    static func dayTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(day(date)), \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
+    }
+
+    /// For `<time datetime>`: "2027-03-03T14:05:00Z".
+    static func isoTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(iso(date))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
+
+extension FormReader {
+    /// A version field: -1 when missing or not a number (never equal to a stored version).
+    mutating func version(_ field: Field) -> Int {
+        Int(text(field, label: "Version")) ?? -1
+    }
+}

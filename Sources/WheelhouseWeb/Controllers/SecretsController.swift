@@ -1,0 +1,189 @@
+import Foundation
+import WheelhouseCore
+
+/// The Secrets tab: the signed-in person's own keys and environment variables in this organization.
+/// Every role (`useOwnCredentials`), each for themselves; another person's secret is a 404.
+///
+/// - `GET  /orgs/{org}/settings/secrets` — own secrets (name, id, masked hint, dates) and the add
+///   form (`?name=` pre-fills the name); Owners also see how many secrets each member holds
+/// - `POST /orgs/{org}/settings/secrets` — add: `name`, `value`
+/// - `GET|POST /orgs/{org}/settings/secrets/{id}/rotate` — a new value for the same id (`version`)
+/// - `GET|POST /orgs/{org}/settings/secrets/{id}/delete` — confirmation, then delete (`version`)
+struct SecretsController {
+    let app: WebApp
+
+    enum AddField: String, CaseIterable { case csrf = "_csrf", name, value }
+    enum RotateField: String, CaseIterable { case csrf = "_csrf", version, value }
+    enum DeleteField: String, CaseIterable { case csrf = "_csrf", version }
+
+    /// Pages below the tab.
+    enum Page {
+        case rotate(String), delete(String)
+
+        init?(_ rest: [String]) {
+            switch rest {
+            case let r where r.count == 2 && r[1] == "rotate": self = .rotate(r[0])
+            case let r where r.count == 2 && r[1] == "delete": self = .delete(r[0])
+            default: return nil
+            }
+        }
+
+        func path(_ org: String) -> String {
+            switch self {
+            case .rotate(let id): Route.org(org, .settingsPage(.secrets, [id, "rotate"])).path
+            case .delete(let id): Route.org(org, .settingsPage(.secrets, [id, "delete"])).path
+            }
+        }
+    }
+
+    static let valueNotKept = "For your safety the value is not sent back to the browser: paste it again."
+
+    func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+        try access.require(.useOwnCredentials)
+        let name = visit.request.queryItems["name"].map { String($0.prefix(SecretRules.maxNameLength)) } ?? ""
+        return try render(visit, access: access, name: name, errors: FieldErrors(), status: 200)
+    }
+
+    func add(_ visit: Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        try access.require(.useOwnCredentials)
+        var reader = FormReader<AddField>(form)
+        let name = TextRules.trimmed(reader.text(.name, label: "Name"))
+        let value = SecretRules.normalized(reader.text(.value, label: "Value"))
+        var errors = reader.errors
+        do {
+            try errors.throwIfAny()
+            let secret = try app.database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
+            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)),
+                                    flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
+        } catch DomainError.invalid(let found) {
+            errors = found
+            if errors.byField["value"] == nil && !value.isEmpty { errors.add("value", Self.valueNotKept) }
+            return try render(visit, access: access, name: name, errors: errors, status: 422)
+        }
+    }
+
+    func page(_ rest: [String], _ visit: Visit, access: OrgAccess) throws -> Response {
+        guard let page = Page(rest) else { throw WebError.notFound }
+        try access.require(.useOwnCredentials)
+        let secret = try app.database.secret(id: page.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+        switch (page, visit.request.method) {
+        case (.rotate, "GET"): return try renderRotate(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
+        case (.delete, "GET"): return try renderDelete(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
+        case (.rotate, "POST"): return try rotate(visit, access: access, secret: secret)
+        case (.delete, "POST"): return try delete(visit, access: access, secret: secret)
+        default: throw WebError.methodNotAllowed
+        }
+    }
+
+    private func rotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary) throws -> Response {
+        var reader = FormReader<RotateField>(try visit.form())
+        let version = reader.version(.version)
+        let value = SecretRules.normalized(reader.text(.value, label: "New value"))
+        do {
+            try reader.errors.throwIfAny()
+            try app.database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value,
+                                          expectedVersion: version)
+            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)),
+                                    flash: "Secret \(secret.name) rotated. Its id is unchanged.")
+        } catch DomainError.invalid(var errors) {
+            if errors.byField["value"] == nil && !value.isEmpty { errors.add("value", Self.valueNotKept) }
+            return try renderRotate(visit, access: access, secret: secret, errors: errors, status: 422)
+        } catch DomainError.staleVersion {
+            let current = try app.database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            var errors = FieldErrors()
+            errors.addForm("This secret was changed in another window after you opened this form, so the new value was not "
+                + "saved. Check the dates below and save again to replace it.")
+            return try renderRotate(visit, access: access, secret: current, errors: errors, status: 409)
+        }
+    }
+
+    private func delete(_ visit: Visit, access: OrgAccess, secret: SecretSummary) throws -> Response {
+        var reader = FormReader<DeleteField>(try visit.form())
+        let version = reader.version(.version)
+        do {
+            try reader.errors.throwIfAny()
+            try app.database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
+            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)), flash: "Secret \(secret.name) deleted.")
+        } catch DomainError.invalid(let errors) {
+            return try renderDelete(visit, access: access, secret: secret, errors: errors, status: 422)
+        } catch DomainError.staleVersion {
+            let current = try app.database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            var errors = FieldErrors()
+            errors.addForm("This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.")
+            return try renderDelete(visit, access: access, secret: current, errors: errors, status: 409)
+        }
+    }
+
+    // MARK: - Pages
+
+    private func render(_ visit: Visit, access: OrgAccess, name: String, errors: FieldErrors, status: Int) throws -> Response {
+        let org = access.org
+        let userId = visit.signedIn!.user.id!
+        var context = try app.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
+        let secrets = try app.database.secrets(orgId: org.id!, ownerId: userId)
+        context["secrets"] = TemplateValue.list(secrets.map { secretContext($0, org: org.key) })
+        context["hasSecrets"] = !secrets.isEmpty
+        context["presets"] = SecretRules.presets
+        context["formErrors"] = errors.formContext
+        context["fields"] = [
+            "name": .object(CredentialField(name: AddField.name.rawValue, label: "Name", value: name, errors: errors,
+                                            hint: "Pick a suggested name such as OPENAI_API_KEY or type your own: capital "
+                                                + "letters, digits and underscores, at most 128 characters.",
+                                            list: "secret-presets", required: true, maxLength: SecretRules.maxNameLength).context),
+            "value": .object(CredentialField(name: AddField.value.rawValue, label: "Value", type: "textarea", errors: errors,
+                                             hint: "At most 32 KiB. Shown only as a masked hint after you save it.",
+                                             required: true).context),
+        ] as TemplateObject
+        if access.allows(.viewMemberSecretCounts) {
+            context["counts"] = ["members": .list(try app.database.secretCountsByMember(access).map { member in
+                .object(["name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
+                         "secrets": .number(member.secrets)])
+            })] as TemplateObject
+        }
+        return app.page("settings/secrets", context, status: status)
+    }
+
+    private func secretContext(_ secret: SecretSummary, org: String) -> TemplateValue {
+        var item: TemplateObject = [
+            "id": .text(secret.id), "name": .text(secret.name), "hint": .text(secret.hint),
+            "created": .text(Dates.day(secret.createdAt)), "createdISO": .text(Dates.isoTime(secret.createdAt)),
+            "rotatePath": .text(Page.rotate(secret.id).path(org)), "deletePath": .text(Page.delete(secret.id).path(org)),
+        ]
+        if let rotated = secret.rotatedAt {
+            item["rotated"] = ["day": .text(Dates.day(rotated)), "iso": .text(Dates.isoTime(rotated))] as TemplateObject
+        }
+        return .object(item)
+    }
+
+    private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
+                              status: Int) throws -> Response {
+        var context = try app.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        context["secret"] = secretContext(secret, org: access.org.key)
+        context["version"] = secret.version
+        context["backPath"] = Route.org(access.org.key, .settings(.secrets)).path
+        context["formErrors"] = errors.formContext
+        context["field"] = CredentialField(name: RotateField.value.rawValue, label: "New value", type: "textarea", errors: errors,
+                                           hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
+                                           required: true).context
+        return app.page("settings/secrets/rotate", context, status: status)
+    }
+
+    private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
+                              status: Int) throws -> Response {
+        var context = try app.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        context["secret"] = secretContext(secret, org: access.org.key)
+        context["version"] = secret.version
+        context["backPath"] = Route.org(access.org.key, .settings(.secrets)).path
+        context["formErrors"] = errors.formContext
+        return app.page("settings/secrets/delete", context, status: status)
+    }
+}
+
+extension SecretsController.Page {
+    var id: String {
+        switch self {
+        case .rotate(let id), .delete(let id): id
+        }
+    }
+}
