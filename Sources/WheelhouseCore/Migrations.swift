@@ -74,6 +74,9 @@ enum Migrations {
                 CREATE INDEX loginFailure_address ON loginFailure(address, at);
                 """)
         }
+        migrator.registerMigration("v4-usage") { db in
+            try UsageSchema.create(db)
+        }
         return migrator
     }
 }

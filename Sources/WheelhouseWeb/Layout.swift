@@ -50,6 +50,7 @@ extension WebApp {
         SettingsTab.allCases.filter { tab in
             switch tab {
             case .general: access.allows(.viewOrganization)
+            case .usage: access.allows(.viewUsage)
             case .billing: config.mode == .saas && access.allows(.viewBilling)
             }
         }

@@ -60,11 +60,13 @@ public enum Route: Equatable, Sendable {
 /// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry.
 public enum SettingsTab: String, CaseIterable, Sendable {
     case general
+    case usage
     case billing
 
     public var title: String {
         switch self {
         case .general: "General"
+        case .usage: "Usage"
         case .billing: "Billing"
         }
     }

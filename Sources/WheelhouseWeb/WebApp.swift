@@ -106,6 +106,10 @@ public struct WebApp: Sendable {
             return try BillingController(app: self).show(visit, access: access)
         case (.logo(let file), "GET"):
             return try GeneralSettingsController(app: self).logo(file, access: access)
+        case (.settings(.usage), "GET"):
+            return try UsageController(app: self).show(visit, access: access)
+        case (.settingsPage(.usage, let rest), "GET"):
+            return try UsageController(app: self).page(rest, visit: visit, access: access)
         case (.settingsPage, _):
             throw WebError.notFound
         case (.root, _), (.settings, _), (.logo, _):

@@ -24,8 +24,10 @@ struct Demo: ParsableCommand {
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
         try database.createWorkspace(orgId: org.id!, key: "research", name: "Research", shared: true)
         try database.createWorkspace(orgId: org.id!, key: "support-bots", name: "Support bots", shared: true)
+        let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
         _ = try database.createOwner(NewOwner(
             email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
-        Output.line("Demo data added: organizations demo and olivia-lab; people owner@, admin@ and member@demo.test.")
+        Output.line("Demo data added: organizations demo and olivia-lab; people owner@, admin@ and member@demo.test; "
+            + "\(events) usage events.")
     }
 }
