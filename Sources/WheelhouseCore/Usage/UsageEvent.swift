@@ -58,7 +58,7 @@ public struct UsageEventInput: Sendable, Equatable {
         if !Self.isName(kind, max: 40) { return "kind must be 1–40 letters, digits, - _ ." }
         if provider.isEmpty != model.isEmpty { return "provider and model must both be given, or both be empty" }
         if !provider.isEmpty && !Self.isName(provider, max: 40) { return "provider must be 1–40 letters, digits, - _ ." }
-        if !model.isEmpty && !Self.isName(model, max: 80, extra: [UInt8(ascii: ":"), UInt8(ascii: "/")]) {
+        if !model.isEmpty && !Self.isName(model, max: 80, modelCharacters: true) {
             return "model must be 1–80 letters, digits, - _ . : /"
         }
         if !(0...Self.maxTokens).contains(inputTokens) { return "input_tokens must be between 0 and \(Self.maxTokens)" }
@@ -71,12 +71,13 @@ public struct UsageEventInput: Sendable, Equatable {
         return nil
     }
 
-    static func isName(_ text: String, max: Int, extra: [UInt8] = []) -> Bool {
+    static func isName(_ text: String, max: Int, modelCharacters: Bool = false) -> Bool {
         let utf8 = text.utf8
         guard (1...max).contains(utf8.count) else { return false }
         return utf8.allSatisfy { b in
             (97...122).contains(b) || (65...90).contains(b) || (48...57).contains(b)
-                || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") || extra.contains(b)
+                || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+                || (modelCharacters && (b == UInt8(ascii: ":") || b == UInt8(ascii: "/")))
         }
     }
 }

@@ -97,12 +97,14 @@ public final class UsageImporter {
             }
         }
         try flush()
+        try finishInFlight()
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return summary
     }
 
     private func take(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws {
-        if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+        // Blank lines are skipped (the first non-blank byte decides).
+        guard line.contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { return }
         summary.read += 1
         switch UsageJSONLine.parse(line) {
         case .success(let event):
@@ -121,15 +123,40 @@ public final class UsageImporter {
         onRejected(number, reason)
     }
 
+    /// Parsing and writing overlap: while one batch is written on `writerQueue`, the next one is
+    /// parsed. At most one batch is in flight; its outcome is taken (counted, reported) before the
+    /// next one starts, so the summary and the rejected-line reports stay in file order.
+    private let writerQueue = DispatchQueue(label: "wheelhouse.usage-import")
+    private let inFlight = DispatchGroup()
+    private var pendingNumbers: [Int] = []
+    private final class Box: @unchecked Sendable { var result: Result<UsageBatchOutcome, Error>? }
+    private var box: Box?
+
     private func flush() throws {
+        try finishInFlight()
         guard !batch.isEmpty else { return }
-        let outcome = try database.recordUsage(batch, defaultOrg: defaultOrg, zones: zones)
+        let events = batch
+        let box = Box()
+        self.box = box
+        pendingNumbers = lineNumbers
+        let database = self.database, defaultOrg = self.defaultOrg, zones = self.zones
+        writerQueue.async(group: inFlight) {
+            box.result = Result { try database.recordParsedUsage(events, defaultOrg: defaultOrg, zones: zones) }
+        }
+        batch.removeAll(keepingCapacity: true)
+        lineNumbers.removeAll(keepingCapacity: true)
+    }
+
+    /// Waits for the batch being written, if any, and accounts for it.
+    private func finishInFlight() throws {
+        guard let box else { return }
+        inFlight.wait()
+        self.box = nil
+        let outcome = try box.result!.get()
         summary.imported += outcome.imported
         summary.duplicates += outcome.duplicates
         summary.rejected += outcome.rejected.count
-        for rejection in outcome.rejected { onRejected(lineNumbers[rejection.index], rejection.reason) }
-        batch.removeAll(keepingCapacity: true)
-        lineNumbers.removeAll(keepingCapacity: true)
+        for rejection in outcome.rejected { onRejected(pendingNumbers[rejection.index], rejection.reason) }
         onProgress(summary)
     }
 }

@@ -37,6 +37,7 @@ public enum UsageJSONLine {
             }
         }
 
+        static let names: [[UInt8]] = allCases.map { Array($0.name.utf8) }
         static let byName: [[UInt8]: Key] = Dictionary(uniqueKeysWithValues: allCases.map { (Array($0.name.utf8), $0) })
     }
 
@@ -65,10 +66,10 @@ public enum UsageJSONLine {
             while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 13 { i += 1 }
         }
 
-        mutating func expect(_ c: UInt8, _ what: String) throws {
+        mutating func expect(_ c: UInt8, _ what: @autoclosure () -> String) throws {
             skipSpace()
             guard i < bytes.count, bytes[i] == c else {
-                throw Failure(i < bytes.count ? "expected \(what) at column \(i + 1)" : "line ends early: expected \(what)")
+                throw Failure(i < bytes.count ? "expected \(what()) at column \(i + 1)" : "line ends early: expected \(what())")
             }
             i += 1
         }
@@ -82,10 +83,7 @@ public enum UsageJSONLine {
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { throw Failure("the object is empty") }
             while true {
                 skipSpace()
-                let name = try rawString()
-                guard let key = Key.byName[name] else {
-                    throw Failure("unknown field “\(String(decoding: name.prefix(40), as: UTF8.self))”")
-                }
+                let key = try self.key()
                 guard !seen[key.rawValue] else { throw Failure("field “\(key.name)” appears twice") }
                 seen[key.rawValue] = true
                 try expect(UInt8(ascii: ":"), "“:” after “\(key.name)”")
@@ -120,6 +118,34 @@ public enum UsageJSONLine {
             }
             if let problem = event.problem() { throw Failure(problem) }
             return event
+        }
+
+        /// A field name: matched in place when it has no escapes (always, in practice), so no
+        /// line allocates for its names.
+        mutating func key() throws -> Key {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                throw Failure(i < bytes.count ? "expected a quoted name at column \(i + 1)" : "line ends early")
+            }
+            var j = i + 1
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                let start = i + 1, count = j - start
+                let names = Key.names
+                for raw in 0..<names.count where names[raw].count == count {
+                    let name = names[raw]
+                    var k = 0
+                    while k < count, name[k] == bytes[start + k] { k += 1 }
+                    if k == count {
+                        i = j + 1
+                        return Key(rawValue: raw)!
+                    }
+                }
+            }
+            let name = try rawString()
+            guard let key = Key.byName[name] else {
+                throw Failure("unknown field “\(String(decoding: name.prefix(40), as: UTF8.self))”")
+            }
+            return key
         }
 
         /// A JSON string's bytes, unescaped (UTF-8 checked by `string`).
@@ -190,6 +216,16 @@ public enum UsageJSONLine {
 
         mutating func string(_ key: Key) throws -> String {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw Failure("\(key.name) must be a string") }
+            // Fast path: no escapes, so the text is the bytes between the quotes.
+            var j = i + 1
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j]), as: UTF8.self) else {
+                    throw Failure("\(key.name) is not valid UTF-8")
+                }
+                i = j + 1
+                return text
+            }
             let raw = try rawString()
             guard let text = String(validating: raw, as: UTF8.self) else { throw Failure("\(key.name) is not valid UTF-8") }
             return text
@@ -209,7 +245,7 @@ public enum UsageJSONLine {
                 digits += 1
                 i += 1
             }
-            if i < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[i]) {
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
                 throw Failure("\(key.name) must be a whole number")
             }
             guard digits > 0 else {

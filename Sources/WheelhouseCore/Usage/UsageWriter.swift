@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What one batch of events did.
 public struct UsageBatchOutcome: Sendable, Equatable {
@@ -70,7 +71,9 @@ enum UsageWriter {
         var workspaces: [String: Int64]
     }
 
-    static func record(_ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
+    /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
+    static func record(_ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache,
+                       validated: Bool = false) throws -> UsageBatchOutcome {
         var outcome = UsageBatchOutcome()
         var targets: [String: OrgTarget?] = [:]
         var deltas: [RollupKey: RollupTotals] = [:]
@@ -80,7 +83,7 @@ enum UsageWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (orgId, idempotencyKey) DO NOTHING
             """)
         for (index, event) in events.enumerated() {
-            if let problem = event.problem() {
+            if !validated, let problem = event.problem() {
                 outcome.rejected.append(.init(index: index, reason: problem))
                 continue
             }
@@ -103,10 +106,26 @@ enum UsageWriter {
                 outcome.rejected.append(.init(index: index, reason: "organization “\(orgKey)” has no workspace “\(event.workspace)”"))
                 continue
             }
-            try insert.execute(arguments: [target.id, event.idempotencyKey, event.at, workspaceId, event.kind,
-                                           event.status.rawValue, event.provider, event.model, event.inputTokens,
-                                           event.outputTokens, event.costMicros, event.byok])
-            guard db.changesCount == 1 else {
+            // Bound through the C API: GRDB's argument arrays cost more than the insert itself.
+            let s = insert.sqliteStatement
+            sqlite3_bind_int64(s, 1, target.id)
+            Self.bind(s, 2, event.idempotencyKey)
+            sqlite3_bind_int64(s, 3, event.at)
+            sqlite3_bind_int64(s, 4, workspaceId)
+            Self.bind(s, 5, event.kind)
+            Self.bind(s, 6, event.status.rawValue)
+            Self.bind(s, 7, event.provider)
+            Self.bind(s, 8, event.model)
+            sqlite3_bind_int64(s, 9, event.inputTokens)
+            sqlite3_bind_int64(s, 10, event.outputTokens)
+            sqlite3_bind_int64(s, 11, event.costMicros)
+            sqlite3_bind_int64(s, 12, event.byok ? 1 : 0)
+            let code = sqlite3_step(s)
+            sqlite3_reset(s)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            guard sqlite3_changes(db.sqliteConnection) == 1 else {
                 outcome.duplicates += 1
                 continue
             }
@@ -119,6 +138,25 @@ enum UsageWriter {
         try upsert(db, deltas)
         return outcome
     }
+
+    /// SQLITE_TRANSIENT: SQLite copies the text before the call returns.
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            _ = bytes.withMemoryRebound(to: CChar.self) { chars in
+                // A zero-length text needs a non-nil pointer, or SQLite binds NULL.
+                sqlite3_bind_text(statement, index, chars.baseAddress ?? Self.emptyText, Int32(chars.count), Self.transient)
+            }
+        }
+    }
+
+    nonisolated(unsafe) static let emptyText: UnsafePointer<CChar> = {
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        pointer.initialize(to: 0)
+        return UnsafePointer(pointer)
+    }()
 
     static func loadTarget(_ db: Database, orgKey: String, zones: ZoneCache) throws -> OrgTarget? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, timeZone FROM organization WHERE key = ?"),
@@ -177,6 +215,11 @@ extension AppDatabase {
     public func recordUsage(_ events: [UsageEventInput], defaultOrg: String? = nil,
                             zones: ZoneCache = ZoneCache()) throws -> UsageBatchOutcome {
         try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones) }
+    }
+
+    /// The importer's batches: parsed by `UsageJSONLine`, which applies `problem()` to each.
+    func recordParsedUsage(_ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
+        try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones, validated: true) }
     }
 }
 

@@ -14,7 +14,8 @@ enum UsageSchema {
 
             -- One row per accepted event; the key is the org's idempotency key, so a duplicate is
             -- refused by the primary key and the table needs no second index. WITHOUT ROWID:
-            -- one B-tree per insert, which is what keeps imports fast.
+            -- one B-tree per insert, which is what keeps imports fast. No index on workspaceId for
+            -- the same reason: deleting a workspace (rare) scans the events once to cascade.
             CREATE TABLE usageEvent (
                 orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
                 idempotencyKey TEXT NOT NULL CHECK (length(idempotencyKey) BETWEEN 1 AND 200),
@@ -31,7 +32,6 @@ enum UsageSchema {
                 PRIMARY KEY (orgId, idempotencyKey),
                 FOREIGN KEY (workspaceId, orgId) REFERENCES workspace(id, orgId) ON DELETE CASCADE
             ) WITHOUT ROWID;
-            CREATE INDEX usageEvent_workspace ON usageEvent(workspaceId);
 
             -- Daily aggregates per org × local day × workspace × kind × status × provider × model,
             -- kept exact in the same transaction as the events. `day` counts days since
