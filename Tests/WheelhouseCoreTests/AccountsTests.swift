@@ -10,7 +10,7 @@ import Testing
         let tables = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["auditEvent", "loginFailure", "membership", "organization", "session", "user", "workspace"])
+        #expect(tables == ["auditEvent", "loginFailure", "membership", "organization", "session", "usageDaily", "usageEvent", "user", "workspace"])
         #expect(try database.isEmpty())
         #expect(try database.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
     }
