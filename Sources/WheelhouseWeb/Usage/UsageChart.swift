@@ -54,7 +54,7 @@ struct StackedBarChart {
                 let lower = y(stacked[i]), upper = y(stacked[i] + value)
                 stacked[i] += value
                 guard lower > upper else { continue }
-                bars.append(.object(["x": .number(x(i)), "y": .number(upper), "h": .number(lower - upper),
+                bars.append(.object(["x": .text(String(x(i))), "y": .text(String(upper)), "h": .text(String(lower - upper)),
                                      "title": .text("\(UsageFormat.longDay(days[i])), \(s.label): \(format(value))")]))
             }
             groups.append(.object(["cls": .text(s.cls), "bars": .list(bars)]))
@@ -62,12 +62,12 @@ struct StackedBarChart {
         var ticks: [TemplateValue] = []
         var tick: Int64 = 0
         while tick <= top {
-            ticks.append(.object(["y": .number(y(tick)), "textY": .number(y(tick) + 4), "label": .text(format(tick))]))
+            ticks.append(.object(["y": .text(String(y(tick))), "textY": .text(String(y(tick) + 4)), "label": .text(format(tick))]))
             tick += step
         }
         var labels: [TemplateValue] = []
         for (i, day) in days.enumerated() where day.day % 7 == 1 {
-            labels.append(.object(["x": .number(x(i) + barWidth / 2), "label": .text(UsageFormat.shortDay(day))]))
+            labels.append(.object(["x": .text(String(x(i) + barWidth / 2)), "label": .text(UsageFormat.shortDay(day))]))
         }
         return [
             "id": .text(id), "title": .text(title), "desc": .text(desc),

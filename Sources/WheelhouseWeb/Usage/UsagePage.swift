@@ -1,3 +1,4 @@
+import Synchronization
 import WheelhouseCore
 
 /// The Usage page's template values for one report: month picker, cards, the two charts, the
@@ -16,7 +17,15 @@ struct UsagePage {
         Route.org(orgKey, .settings(.usage)).path + "?month=\(month)"
     }
 
+    /// Adds the page's values to the layout's context, built once per report (`UsagePageMemo`).
     func fill(_ context: inout TemplateObject) {
+        for (key, value) in UsagePageMemo.shared.values(for: self).entries { context[key] = value }
+    }
+
+    /// Everything the page adds to the layout, as a pure function of the report, the current
+    /// month, the org key and the mode.
+    var values: TemplateObject {
+        var context: TemplateObject = [:]
         let month = report.month
         let previous = month.previous
         context["usage"] = [
@@ -49,17 +58,19 @@ struct UsagePage {
         }
         if report.isEmpty {
             context["empty"] = ["month": .text(month.title)] as TemplateObject
-            return
+            return context
         }
+        let spend = spendChart
         context["runsChart"] = runsChart.context
-        context["ai"] = ai
-        context["table"] = table
+        context["ai"] = ai(spend)
+        context["table"] = table(spend)
+        return context
     }
 
     /// The table behind the charts: per day, the runs chart's two series, the spend chart's
     /// series (one column per drawn model), and the day's totals.
-    private var table: TemplateObject {
-        let spend = spendChart.series
+    private func table(_ chart: StackedBarChart) -> TemplateObject {
+        let spend = chart.series
         return [
             "models": .list(spend.map { .text(String($0.label.dropFirst("spent on ".count))) }),
             "rows": .list(report.days.enumerated().map { i, day in
@@ -116,7 +127,7 @@ struct UsagePage {
             days: report.days.map(\.date), series: series, format: UsageFormat.money, unit: "spend")
     }
 
-    private var ai: TemplateObject {
+    private func ai(_ chart: StackedBarChart) -> TemplateObject {
         let t = report.totals
         let activeDays = max(1, report.days.filter { $0.costMicros > 0 }.count)
         let top = max(1, report.models.first?.costMicros ?? 1)
@@ -124,7 +135,7 @@ struct UsagePage {
         var object: TemplateObject = [
             "spend": .text(UsageFormat.money(t.costMicros)), "credits": .text(UsageFormat.money(t.creditsMicros)),
             "models": .text(String(report.models.count)), "dailyAverage": .text(UsageFormat.money(t.costMicros / Int64(activeDays))),
-            "activeDays": .text(String(activeDays)), "chart": .object(spendChart.context),
+            "activeDays": .text(String(activeDays)), "chart": .object(chart.context),
             "breakdown": .list(report.models.enumerated().map { i, m in
                 .object(["rank": .number(i + 1), "model": .text(m.model), "provider": .text(m.provider),
                          "cls": .text("c-m\(min(i, Self.shownModels))"), "cost": .text(UsageFormat.money(m.costMicros)),
@@ -139,5 +150,33 @@ struct UsagePage {
                               "saved": .text(UsageFormat.money(t.costMicros - t.creditsMicros))] as TemplateObject
         }
         return object
+    }
+}
+
+/// The Usage page's values per organization and month, kept while the report they were built
+/// from is unchanged: a page view then costs a report lookup (remembered per connection by the
+/// core) and a comparison, not the formatting of a thousand numbers.
+final class UsagePageMemo: Sendable {
+    static let shared = UsagePageMemo()
+
+    struct Key: Hashable {
+        var orgKey: String
+        var month: UsageMonth
+        var current: UsageMonth
+        var saas: Bool
+    }
+
+    private let entries = Mutex<[Key: (UsageReport, TemplateObject)]>([:])
+    static let capacity = 256
+
+    func values(for page: UsagePage) -> TemplateObject {
+        let key = Key(orgKey: page.orgKey, month: page.report.month, current: page.current, saas: page.saas)
+        if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
+        let values = page.values
+        entries.withLock { all in
+            if all.count >= Self.capacity { all.removeAll() }
+            all[key] = (page.report, values)
+        }
+        return values
     }
 }
