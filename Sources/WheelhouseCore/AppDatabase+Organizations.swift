@@ -50,13 +50,17 @@ public struct GeneralSettingsChange: Sendable {
     public var memberLimit: Int?
     public var logo: LogoChange
     public var expectedVersion: Int
+    /// The IANA time zone; nil keeps the stored one.
+    public var timeZone: String?
 
-    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int) {
+    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int,
+                timeZone: String? = nil) {
         self.displayName = displayName
         self.description = description
         self.memberLimit = memberLimit
         self.logo = logo
         self.expectedVersion = expectedVersion
+        self.timeZone = timeZone
     }
 
     public static let maxMemberLimit = 10_000
@@ -73,6 +77,13 @@ public struct GeneralSettingsChange: Sendable {
             }
         } else {
             errors.add("member_limit", "Member limit must be a whole number.")
+        }
+        if let timeZone {
+            if timeZone.isEmpty {
+                errors.add("time_zone", "Time zone is required.")
+            } else if TimeZoneRule.canonical(timeZone) == nil {
+                errors.add("time_zone", "Time zone must be an IANA time zone name such as Europe/Berlin or UTC.")
+            }
         }
     }
 }
@@ -96,12 +107,13 @@ extension AppDatabase {
     /// An organization's row and the person's role, read by position (`access(_:)`): name
     /// lookups cost more than these queries, which run on every org page.
     static let accessColumns = """
-        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role
+        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role, o.timeZone
         """
 
     static func access(_ row: Row) -> OrgAccess {
         let org = Organization(id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
-                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
+                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8],
+                               timeZone: row[10])
         return OrgAccess(org: org, role: row[9])
     }
 
@@ -205,16 +217,21 @@ extension AppDatabase {
             case .remove: org.logoFile = nil
             case .replace: org.logoFile = storedLogo
             }
+            if let zone = change.timeZone.flatMap(TimeZoneRule.canonical) { org.timeZone = zone }
             guard org != before else { return org }
             org.version += 1
             org.updatedAt = self.now()
             // The version in the WHERE clause makes the check and the write one step.
             try db.execute(sql: """
                 UPDATE organization SET displayName = ?, description = ?, memberLimit = ?, logoFile = ?,
-                       version = ?, updatedAt = ? WHERE id = ? AND version = ?
+                       timeZone = ?, version = ?, updatedAt = ? WHERE id = ? AND version = ?
                 """, arguments: [org.displayName, org.description, org.memberLimit, org.logoFile,
-                                 org.version, org.updatedAt, org.id, before.version])
+                                 org.timeZone, org.version, org.updatedAt, org.id, before.version])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
+            if org.timeZone != before.timeZone {
+                // Usage days are days in the zone: the rollups move with it, in this transaction.
+                try UsageWriter.rebuildRollups(db, orgId: org.id!, timeZone: org.timeZone)
+            }
             try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
                            summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
             return org
@@ -227,6 +244,7 @@ extension AppDatabase {
         if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
+        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recomputed)") }
         return parts.joined(separator: "; ")
     }
 

@@ -12,6 +12,8 @@ public struct AppDatabase: Sendable {
     public let now: @Sendable () -> Date
     /// What org pages read, per reader connection, until another connection commits.
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
+    /// Usage pages' reports, the same way.
+    let usageReads: ReadCache<UsageReport>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
@@ -28,6 +30,7 @@ public struct AppDatabase: Sendable {
         self.links = links
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
+        self.usageReads = ReadCache(enabled: writer is DatabasePool)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }

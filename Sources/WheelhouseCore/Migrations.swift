@@ -78,6 +78,9 @@ enum Migrations {
             try db.execute(sql: People.schema)
         }
         migrator.registerMigration("v3-credentials") { db in try CredentialsSchema.create(db) }
+        migrator.registerMigration("v4-usage") { db in
+            try UsageSchema.create(db)
+        }
         return migrator
     }
 }

@@ -121,18 +121,3 @@ public struct WorkspaceAccess: Codable, Sendable, Equatable, FetchableRecord, Mu
     public static let databaseTableName = "workspaceAccess"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
-
-/// What an organization pays for, and the limits that come with it (SaaS mode only).
-public struct Plan: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    /// Shared workspaces; default (private) workspaces never count.
-    public var sharedWorkspaceLimit: Int
-
-    public static let free = Plan(id: "free", name: "Free", sharedWorkspaceLimit: 1)
-    public static let team = Plan(id: "team", name: "Team", sharedWorkspaceLimit: 5)
-    public static let business = Plan(id: "business", name: "Business", sharedWorkspaceLimit: 50)
-    public static let all = [free, team, business]
-
-    public static func named(_ id: String) -> Plan { all.first { $0.id == id } ?? .team }
-}

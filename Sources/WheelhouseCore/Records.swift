@@ -34,7 +34,7 @@ extension Organization {
     public init(row: Row) throws {
         self.init(id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
                   logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
-                  createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+                  createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"])
     }
 }
 
@@ -59,6 +59,8 @@ public struct Organization: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// IANA name of the organization's time zone: its usage days and months are days there.
+    public var timeZone: String = "UTC"
 
     public static let databaseTableName = "organization"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -59,6 +59,7 @@ extension WebApp {
             case .general, .members, .teams, .workspaces: access.allows(.viewOrganization)
             case .secrets, .chatModels: access.allows(.useOwnCredentials)
             case .providers: access.allows(.manageOrgCredentials)
+            case .usage: access.allows(.viewUsage)
             case .billing: config.mode == .saas && access.allows(.viewBilling)
             }
         }

@@ -71,6 +71,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case secrets
     case providers
     case chatModels = "chat-models"
+    case usage
     case billing
 
     public var title: String {
@@ -82,6 +83,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .secrets: "Secrets"
         case .providers: "Providers"
         case .chatModels: "Chat models"
+        case .usage: "Usage"
         case .billing: "Billing"
         }
     }

@@ -152,6 +152,10 @@ public struct WebApp: Sendable {
             return try ChatModelsController(app: self).show(visit, access: access)
         case (.settings(.chatModels), "POST"):
             return try ChatModelsController(app: self).update(visit, access: access)
+        case (.settings(.usage), "GET"):
+            return try UsageController(app: self).show(visit, access: access)
+        case (.settingsPage(.usage, let rest), "GET"):
+            return try UsageController(app: self).page(rest, visit: visit, access: access)
         case (.settingsPage, _):
             throw WebError.notFound
         case (.root, _), (.settings, _), (.logo, _):
