@@ -47,6 +47,11 @@ public enum Route: Equatable, Sendable {
         }
     }
 
+    /// A request path as the log may show it: an invitation link's token is replaced.
+    public static func loggable(_ path: String) -> String {
+        path.hasPrefix("/invitations/") ? "/invitations/…" : path
+    }
+
     public var path: String {
         switch self {
         case .home: "/"

@@ -62,8 +62,9 @@ public struct WebApp: Sendable {
         SecurityHeaders.apply(to: &response)
         response.headers.append(("X-Request-Id", requestID))
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
-        // The path only: query strings and bodies may carry things that must not reach a log.
-        logger.info("\(request.method) \(request.path) \(response.status) \(micros)µs id=\(requestID)")
+        // The path only: query strings and bodies may carry things that must not reach a log, and
+        // an invitation's path carries its token.
+        logger.info("\(request.method) \(Route.loggable(request.path)) \(response.status) \(micros)µs id=\(requestID)")
         return response
     }
 

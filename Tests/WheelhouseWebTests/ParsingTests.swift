@@ -17,6 +17,11 @@ import Testing
         }
     }
 
+    @Test func invitationTokensNeverReachTheLog() {
+        #expect(Route.loggable("/invitations/abcDEF123") == "/invitations/…")
+        #expect(Route.loggable("/orgs/acme/settings/members") == "/orgs/acme/settings/members")
+    }
+
     @Test func urlEncodedBodiesDecodeBytesExactly() throws {
         let request = Request(method: "POST", path: "/", headers: ["content-type": "application/x-www-form-urlencoded"],
                               body: Array("a=1+2&b=%E2%9C%93&c=%FF&d&=e&f=%zz&g=%4".utf8))
