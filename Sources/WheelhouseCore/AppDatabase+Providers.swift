@@ -15,6 +15,12 @@ public enum ProviderStatus: String, Sendable {
     }
 }
 
+/// A provider whose last connection test failed, with the provider's message.
+public struct FailedProvider: Sendable, Equatable {
+    public var name: String
+    public var error: String
+}
+
 /// An organization's provider key as anyone may see it: a masked hint, never the key.
 public struct ProviderSummary: Sendable, Equatable {
     public var id: String
@@ -115,14 +121,16 @@ extension AppDatabase {
         return ProviderSummary(row: row)
     }
 
-    /// Providers whose last connection test failed, by name: the banner's source. Read on every org
-    /// page for Owners and Admins, through the worker thread's own connection.
-    public func failedProviders(orgId: Int64) throws -> [(name: String, error: String)] {
-        try threadReaders.read(or: reader) { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT name, lastError FROM provider WHERE orgId = ? AND status = 'failed' ORDER BY name COLLATE NOCASE
-                """), arguments: [orgId]).map { (name: $0[0], error: $0[1]) }
-        }
+    /// Providers whose last connection test failed, by name: the banner's source. Org pages get
+    /// them with the `OrgView`; this is for the rest.
+    public func failedProviders(orgId: Int64) throws -> [FailedProvider] {
+        try reader.read { db in try Self.failedProviders(db, orgId: orgId) }
+    }
+
+    static func failedProviders(_ db: Database, orgId: Int64) throws -> [FailedProvider] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT name, lastError FROM provider WHERE orgId = ? AND status = 'failed' ORDER BY name COLLATE NOCASE
+            """), arguments: [orgId]).map { FailedProvider(name: $0[0], error: $0[1]) }
     }
 
     @discardableResult

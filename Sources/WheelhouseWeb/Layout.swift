@@ -42,7 +42,7 @@ extension WebApp {
     /// Recovery and call-to-action banners shown above every settings page of an organization
     /// (PRODUCT.md §5). Each source decides for itself whether this viewer should see it.
     func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
-        try failedProviderBanners(access)
+        try failedProviderBanners(visit, access: access)
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
