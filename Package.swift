@@ -32,6 +32,8 @@ let package = Package(
             dependencies: [
                 "COpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -4,12 +4,18 @@
 #   ref      bench/reference.c, a minimal C libfcgi responder with a fixed 8 KB page (the floor
 #            any FastCGI responder pays)
 #   general  the rendered General settings page as the signed-in Owner
-# then user-space instructions per General request under callgrind. See bench/README.md.
+#   usage    the Usage page (current month) as the Owner, for an org whose rollups hold 10 000 000
+#            events (seeded as rollups directly, see bench/README.md); goal: >= 0.5 x General's
+#            req/s and p99 < 20 ms
+# before that, `wheelhouse usage import` of 1 000 000 generated events (events/s), and after it
+# user-space instructions per General request under callgrind. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [10]          wrk duration per target (warm-up: 1 s each)
 #   BENCH_CONNECTIONS [64]      wrk connections; WRK_THREADS [2]
-#   BENCH_TARGETS ["static ref general"]   which wrk targets to run
+#   BENCH_TARGETS ["static ref general usage"]   which wrk targets to run
+#   BENCH_IMPORT_EVENTS [1000000]  events generated and imported (0 skips the import phase)
+#   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
 #   CALLGRIND_N1 [20], CALLGRIND_N2 [120]  requests in the two callgrind runs
 #   WORKERS [4]                 `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
@@ -22,7 +28,9 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general}
+targets=${BENCH_TARGETS:-static ref general usage}
+import_events=${BENCH_IMPORT_EVENTS:-1000000}
+rollup_events=${BENCH_ROLLUP_EVENTS:-10000000}
 do_callgrind=${BENCH_CALLGRIND:-1}
 n1=${CALLGRIND_N1:-20}
 n2=${CALLGRIND_N2:-120}
@@ -33,6 +41,7 @@ nginx_workers=${NGINX_WORKERS:-1}
 port=${BENCH_PORT:-18080}
 ref_port=${BENCH_REF_PORT:-$((port + 1))}
 org_path=/orgs/demo/settings/general
+usage_path=/orgs/demo/settings/usage
 static_path=/static/app.css
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -98,6 +107,15 @@ start_app() { # start_app [wrapper…]: wheelhouse serve in the background, wait
 
 "$bin" migrate >/dev/null
 "$bin" demo >/dev/null
+
+# ---------------------------------------------------------------- usage: import, then 10 M events of rollups
+import_line=""
+if [ "$import_events" != 0 ]; then
+  "$bin" usage generate --org demo --events "$import_events" --days 90 --seed 7 --key-prefix bench > "$data/bench-events.jsonl"
+  import_line=$("$bin" usage import "$data/bench-events.jsonl" 2>&1 | tail -n1)
+  rm -f "$data/bench-events.jsonl"
+fi
+seed_line=$("$bin" usage seed-rollups --org demo --events "$rollup_events" --days 365)
 app_workers=$workers
 start_app
 "$ref_bin" "$ref_threads" "$ref_socket" &
@@ -135,6 +153,9 @@ read -r page_status page_bytes page_header_bytes < <(curl -s -H "$cookie" -o "$d
   -w '%{http_code} %{size_download} %{size_header}\n' "$base$org_path")
 [ "$page_status" = 200 ] || die "GET $org_path as the Owner answered $page_status, not 200"
 grep -q 'name="display_name"' "$data/general.html" || die "the General page has no display_name field"
+read -r usage_status usage_bytes < <(curl -s -H "$cookie" -o "$data/usage.html" -w '%{http_code} %{size_download}\n' "$base$usage_path")
+[ "$usage_status" = 200 ] || die "GET $usage_path as the Owner answered $usage_status, not 200"
+grep -q 'id="runs-chart-title"' "$data/usage.html" || die "the Usage page has no runs chart"
 read -r static_bytes < <(curl -s -o /dev/null -w '%{size_download}\n' "$base$static_path")
 read -r ref_status ref_bytes < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "http://127.0.0.1:$ref_port/")
 [ "$ref_status" = 200 ] || die "the C reference answered $ref_status"
@@ -150,9 +171,9 @@ to_bytes() { # 1.02GB -> bytes (wrk uses powers of 1024)
     f = (u == "B") ? 1 : (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : (u == "TB") ? 1099511627776 : 0;
     printf "%.0f", n * f }'
 }
-general_log_count() { # answered General requests in the responder's log: "TOTAL OK"
+general_log_count() { # answered requests for PATH (default General) in the responder's log: "TOTAL OK"
   sleep 0.5 # requests still in flight when wrk stops are answered and logged
-  awk -v p="GET $org_path" '{ i = index($0, p " "); if (i) { t++; if (substr($0, i + length(p) + 1, 4) == "200 ") o++ } }
+  awk -v p="GET ${1:-$org_path}" '{ i = index($0, p " "); if (i) { t++; if (substr($0, i + length(p) + 1, 4) == "200 ") o++ } }
     END { print t + 0, o + 0 }' "$log"
 }
 
@@ -184,21 +205,26 @@ echo "wrk -t$wrk_threads -c$conns -d${secs}s --latency (after a 1 s warm-up) · 
 if [ "$keepalive" = on ] && (( workers <= conns || ref_threads <= conns )); then
   echo "warning: keep-alive on with threads <= $conns connections: expect stalled requests (see FASTCGI-NOTES)"
 fi
-echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_bytes B (+ $page_header_bytes B headers)"
+echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_bytes B (+ $page_header_bytes B headers), Usage $usage_bytes B"
+[ -n "$import_line" ] && echo "usage import of $import_events generated events: $import_line"
+echo "usage org: $seed_line"
 echo
 
 before=$(general_log_count)
+usage_before=$(general_log_count "$usage_path")
 for target in $targets; do
   case "$target" in
     static) run_wrk static "$base$static_path" ;;
     ref) run_wrk ref "http://127.0.0.1:$ref_port/" ;;
     general) run_wrk general "$base$org_path" -H "$cookie" ;;
-    *) die "unknown target $target (static, ref, general)" ;;
+    usage) run_wrk usage "$base$usage_path" -H "$cookie" ;;
+    *) die "unknown target $target (static, ref, general, usage)" ;;
   esac
 done
 after=$(general_log_count)
+usage_after=$(general_log_count "$usage_path")
 
-label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; esac; }
+label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
 for target in $targets; do
   printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' "$(label "$target")" "${rps[$target]}" "${p50[$target]}" \
@@ -238,6 +264,17 @@ if [[ " $targets " == *" general "* ]]; then
   if [ "${timeouts[general]}" != 0 ] || [ "${sockerr[general]}" != 0 ]; then
     echo "warning: General had ${timeouts[general]} requests time out (> 2 s) and ${sockerr[general]} other socket errors;" \
          "p50/p99 count only the requests that completed"
+  fi
+fi
+if [[ " $targets " == *" usage "* ]]; then
+  [[ " $targets " == *" general "* ]] && echo "Usage / General:       $(ratio "${rps[usage]}" "${rps[general]}") of its req/s," \
+    "p99 ${p99[usage]} ms  (goals: req/s ratio >= 0.50, p99 < 20 ms)"
+  read -r t0 o0 <<<"$usage_before"
+  read -r t1 o1 <<<"$usage_after"
+  echo "Usage status check: wrk non-2xx/3xx = ${non2xx[usage]}; responder log: $((o1 - o0)) of $((t1 - t0)) answered 200"
+  if [ "${non2xx[usage]}" != 0 ] || [ "$((o1 - o0))" != "$((t1 - t0))" ] || (( perresp[usage] < usage_bytes * 9 / 10 )); then
+    echo "FAIL: some Usage requests were not answered 200 with the full page" >&2
+    failed=1
   fi
 fi
 [ "$failed" = 0 ] || exit 1

@@ -10,6 +10,8 @@ mkdir -p "$WHEELHOUSE_DATA_DIR"
 export WHEELHOUSE_DATA_DIR=$(cd "$WHEELHOUSE_DATA_DIR" && pwd)
 export WHEELHOUSE_TEMPLATES=${WHEELHOUSE_TEMPLATES:-$root/Templates}
 export WHEELHOUSE_BASE_URL=${WHEELHOUSE_BASE_URL:-http://127.0.0.1:$port}
+# Invitation emails: to a real relay when WHEELHOUSE_SENDMAIL is set, else into data/mail/.
+export WHEELHOUSE_SENDMAIL=${WHEELHOUSE_SENDMAIL:-$root/scripts/maildrop.sh}
 socket=${WHEELHOUSE_LISTEN:-$WHEELHOUSE_DATA_DIR/wheelhouse.sock}
 export WHEELHOUSE_LISTEN=$socket
 
@@ -44,6 +46,7 @@ cat <<INFO
   Sign in as owner@demo.test with password wheelhouse-demo
   (also admin@demo.test and member@demo.test, same password)
   Mode: ${WHEELHOUSE_MODE:-saas} · data in $WHEELHOUSE_DATA_DIR · request log in wheelhouse.log
+  Mail (invitations) goes to: $WHEELHOUSE_SENDMAIL
   Press Ctrl-C to stop.
 
 INFO

@@ -69,9 +69,7 @@ extension AppDatabase {
                                    logoFile: nil, memberLimit: 25, version: 1, createdAt: now, updatedAt: now)
             try org.insert(db)
             try Membership(orgId: org.id!, userId: user.id!, role: .owner, createdAt: now).insert(db)
-            var workspace = Workspace(id: nil, orgId: org.id!, key: "personal-\(user.id!)",
-                                      name: "\(user.name)’s workspace", isShared: false, createdAt: now)
-            try workspace.insert(db)
+            try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
             try AuditEvent(org: org.id, actor: nil, action: "organization.create", target: "org:\(org.key)",
                            summary: "created with owner \(user.email)", at: now).insert(db)
             user.passwordHash = ""
@@ -84,9 +82,8 @@ extension AppDatabase {
     public func addMember(userId: Int64, orgId: Int64, role: Role) throws {
         try writer.write { db in
             try Membership(orgId: orgId, userId: userId, role: role, createdAt: now()).insert(db)
-            var workspace = Workspace(id: nil, orgId: orgId, key: "personal-\(userId)",
-                                      name: "Personal workspace", isShared: false, createdAt: now())
-            try workspace.insert(db)
+            guard let user = try User.fetchOne(db, key: userId) else { throw DomainError.notFound }
+            try Self.ensureDefaultWorkspace(db, orgId: orgId, user: user, now: now())
             try AuditEvent(org: orgId, actor: nil, action: "member.add", target: "user:\(userId)",
                            summary: "added as \(role.rawValue)", at: now()).insert(db)
         }

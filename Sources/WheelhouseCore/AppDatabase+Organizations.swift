@@ -23,6 +23,11 @@ public struct OrgSummary: Sendable, Equatable, FetchableRecord, Decodable {
 public struct OrgStats: Sendable, Equatable {
     public var members: Int
     public var workspaces: Int
+    /// Invitations still pending and not expired.
+    public var pendingInvitations: Int = 0
+
+    /// One active member and nobody invited: the "Invite team" banner shows (PRODUCT.md §5).
+    public var isSolo: Bool { members == 1 && pendingInvitations == 0 }
 }
 
 /// What an organization's settings page needs about the person looking at it, read in one
@@ -48,13 +53,17 @@ public struct GeneralSettingsChange: Sendable {
     public var memberLimit: Int?
     public var logo: LogoChange
     public var expectedVersion: Int
+    /// The IANA time zone; nil keeps the stored one.
+    public var timeZone: String?
 
-    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int) {
+    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int,
+                timeZone: String? = nil) {
         self.displayName = displayName
         self.description = description
         self.memberLimit = memberLimit
         self.logo = logo
         self.expectedVersion = expectedVersion
+        self.timeZone = timeZone
     }
 
     public static let maxMemberLimit = 10_000
@@ -71,6 +80,13 @@ public struct GeneralSettingsChange: Sendable {
             }
         } else {
             errors.add("member_limit", "Member limit must be a whole number.")
+        }
+        if let timeZone {
+            if timeZone.isEmpty {
+                errors.add("time_zone", "Time zone is required.")
+            } else if TimeZoneRule.canonical(timeZone) == nil {
+                errors.add("time_zone", "Time zone must be an IANA time zone name such as Europe/Berlin or UTC.")
+            }
         }
     }
 }
@@ -94,12 +110,13 @@ extension AppDatabase {
     /// An organization's row and the person's role, read by position (`access(_:)`): name
     /// lookups cost more than these queries, which run on every org page.
     static let accessColumns = """
-        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role
+        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role, o.timeZone
         """
 
     static func access(_ row: Row) -> OrgAccess {
         let org = Organization(id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
-                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8])
+                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8],
+                               timeZone: row[10])
         return OrgAccess(org: org, role: row[9])
     }
 
@@ -115,7 +132,7 @@ extension AppDatabase {
         guard let (found, view) = try threadReaders.read(or: reader, { db in
             try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
                 guard let signedIn = try Self.session(db, hash: hash) else { return nil }
-                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!))
+                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now()))
             }
         }) else { return nil }
         guard let live = try keepAlive(found) else { return nil }
@@ -124,7 +141,7 @@ extension AppDatabase {
 
     /// One statement lists every organization of the person with its full row; the current one
     /// is among them.
-    static func orgView(_ db: Database, orgKey: String, userId: Int64) throws -> OrgView? {
+    static func orgView(_ db: Database, orgKey: String, userId: Int64, now: Date) throws -> OrgView? {
         let statement = try db.cachedStatement(sql: """
             SELECT \(accessColumns)
             FROM membership m JOIN organization o ON o.id = m.orgId
@@ -138,7 +155,7 @@ extension AppDatabase {
             if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
-        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!),
+        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now),
                        failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
     }
 
@@ -158,15 +175,16 @@ extension AppDatabase {
     }
 
     public func stats(orgId: Int64) throws -> OrgStats {
-        try reader.read { db in try Self.stats(db, orgId: orgId) }
+        try reader.read { db in try Self.stats(db, orgId: orgId, now: now()) }
     }
 
-    static func stats(_ db: Database, orgId: Int64) throws -> OrgStats {
+    static func stats(_ db: Database, orgId: Int64, now: Date) throws -> OrgStats {
         let statement = try db.cachedStatement(sql: """
-            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1)
+            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1),
+                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
             """)
-        let row = try Row.fetchOne(statement, arguments: [orgId])!
-        return OrgStats(members: row[0], workspaces: row[1])
+        let row = try Row.fetchOne(statement, arguments: [orgId, now])!
+        return OrgStats(members: row[0], workspaces: row[1], pendingInvitations: row[2])
     }
 
     /// Saves the General tab: checks the role, the rules and the version, then updates the row
@@ -203,16 +221,21 @@ extension AppDatabase {
             case .remove: org.logoFile = nil
             case .replace: org.logoFile = storedLogo
             }
+            if let zone = change.timeZone.flatMap(TimeZoneRule.canonical) { org.timeZone = zone }
             guard org != before else { return org }
             org.version += 1
             org.updatedAt = self.now()
             // The version in the WHERE clause makes the check and the write one step.
             try db.execute(sql: """
                 UPDATE organization SET displayName = ?, description = ?, memberLimit = ?, logoFile = ?,
-                       version = ?, updatedAt = ? WHERE id = ? AND version = ?
+                       timeZone = ?, version = ?, updatedAt = ? WHERE id = ? AND version = ?
                 """, arguments: [org.displayName, org.description, org.memberLimit, org.logoFile,
-                                 org.version, org.updatedAt, org.id, before.version])
+                                 org.timeZone, org.version, org.updatedAt, org.id, before.version])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
+            if org.timeZone != before.timeZone {
+                // Usage days are days in the zone: the rollups move with it, in this transaction.
+                try UsageWriter.rebuildRollups(db, orgId: org.id!, timeZone: org.timeZone)
+            }
             try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
                            summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
             return org
@@ -225,6 +248,7 @@ extension AppDatabase {
         if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
+        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recomputed)") }
         return parts.joined(separator: "; ")
     }
 

@@ -12,8 +12,12 @@ public struct AppDatabase: Sendable {
     public let now: @Sendable () -> Date
     /// What org pages read, per reader connection, until another connection commits.
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
+    /// Usage pages' reports, the same way.
+    let usageReads: ReadCache<UsageReport>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
+    /// Derives invitation links, so that no link token is ever stored.
+    public let links: InvitationLinks
     /// The master key and its version: seals and opens secrets and provider keys.
     let vault: Vault
 
@@ -21,10 +25,12 @@ public struct AppDatabase: Sendable {
     /// one, see `MasterKeyFile`) before anything else may read or write.
     public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
                 now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil,
-                masterKey: MasterKeySource) throws {
+                masterKey: MasterKeySource, links: InvitationLinks = .random()) throws {
         self.writer = writer
+        self.links = links
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
+        self.usageReads = ReadCache(enabled: writer is DatabasePool)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
@@ -36,7 +42,7 @@ public struct AppDatabase: Sendable {
     /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
     /// `readers` bounds the concurrent read transactions: one per worker thread avoids waiting.
     public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8,
-                            masterKey: MasterKeySource) throws -> AppDatabase {
+                            masterKey: MasterKeySource, links: InvitationLinks = .random()) throws -> AppDatabase {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
@@ -47,7 +53,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path,
-                               masterKey: masterKey)
+                               masterKey: masterKey, links: links)
     }
 
     /// An empty in-memory database, for tests.

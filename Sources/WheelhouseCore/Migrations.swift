@@ -74,7 +74,13 @@ enum Migrations {
                 CREATE INDEX loginFailure_address ON loginFailure(address, at);
                 """)
         }
+        migrator.registerMigration("v2-people") { db in
+            try db.execute(sql: People.schema)
+        }
         migrator.registerMigration("v3-credentials") { db in try CredentialsSchema.create(db) }
+        migrator.registerMigration("v4-usage") { db in
+            try UsageSchema.create(db)
+        }
         return migrator
     }
 }

@@ -4,9 +4,13 @@ public enum Action: String, CaseIterable, Sendable {
     case viewOrganization
     case editGeneral
     case manageMembers
+    case manageTeams
     case transferOwnership
     case deleteOrganization
     case createWorkspace
+    /// Grant, change and revoke access to any shared workspace. Members who hold `admin` on a
+    /// workspace may do it for that workspace only: `WorkspaceView.canManageAccess` adds that.
+    case manageWorkspaceAccess
     case manageOrgCredentials
     /// Own Secrets and own Chat models (PRODUCT.md §3: every role, each for themselves).
     case useOwnCredentials
@@ -23,7 +27,8 @@ public enum Policy {
     public static func roles(for action: Action) -> Set<Role> {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
-        case .editGeneral, .manageMembers, .createWorkspace, .manageOrgCredentials, .viewUsage, .viewBilling:
+        case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
+             .manageOrgCredentials, .viewUsage, .viewBilling:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts: [.owner]
         }

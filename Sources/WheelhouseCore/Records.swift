@@ -34,7 +34,7 @@ extension Organization {
     public init(row: Row) throws {
         self.init(id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
                   logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
-                  createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+                  createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"])
     }
 }
 
@@ -59,6 +59,8 @@ public struct Organization: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// IANA name of the organization's time zone: its usage days and months are days there.
+    public var timeZone: String = "UTC"
 
     public static let databaseTableName = "organization"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -74,6 +76,7 @@ public struct Membership: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var userId: Int64
     public var role: Role
     public var createdAt: Date
+    public var version: Int = 1
 
     public static let databaseTableName = "membership"
 }
@@ -85,6 +88,10 @@ public struct Workspace: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var name: String
     public var isShared: Bool
     public var createdAt: Date
+    public var description: String = ""
+    /// The person whose default (private) workspace this is; nil for shared workspaces.
+    public var ownerUserId: Int64? = nil
+    public var version: Int = 1
 
     public static let databaseTableName = "workspace"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -42,16 +42,24 @@ extension WebApp {
     /// Recovery and call-to-action banners shown above every settings page of an organization
     /// (PRODUCT.md §5). Each source decides for itself whether this viewer should see it.
     func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
-        try failedProviderBanners(visit, access: access)
+        var banners: [TemplateObject] = []
+        if let stats = visit.orgView?.stats, stats.isSolo, access.allows(.manageMembers) {
+            banners.append(["kind": "invite", "heading": "You are the only member.",
+                            "text": "Invite your team to share workspaces, credentials and usage.",
+                            "action": .object(["label": "Invite team",
+                                               "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1")])])
+        }
+        return banners + (try failedProviderBanners(visit, access: access))
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
     func visibleTabs(_ access: OrgAccess) -> [SettingsTab] {
         SettingsTab.allCases.filter { tab in
             switch tab {
-            case .general: access.allows(.viewOrganization)
+            case .general, .members, .teams, .workspaces: access.allows(.viewOrganization)
             case .secrets, .chatModels: access.allows(.useOwnCredentials)
             case .providers: access.allows(.manageOrgCredentials)
+            case .usage: access.allows(.viewUsage)
             case .billing: config.mode == .saas && access.allows(.viewBilling)
             }
         }

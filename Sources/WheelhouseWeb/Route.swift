@@ -5,6 +5,8 @@ public enum Route: Equatable, Sendable {
     case home
     case login
     case logout
+    /// `/invitations/{token}`: the page an invitation email links to.
+    case invitation(String)
     case org(String, OrgRoute)
 
     /// Pages under `/orgs/{org}/`.
@@ -24,6 +26,8 @@ public enum Route: Equatable, Sendable {
         case [""]: self = .home
         case ["login"]: self = .login
         case ["logout"]: self = .logout
+        case let s where s.count == 2 && s[0] == "invitations" && !s[1].isEmpty && s[1].utf8.count <= 100:
+            self = .invitation(s[1])
         case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
             let org = s[1]
             let rest = Array(s.dropFirst(2))
@@ -48,6 +52,7 @@ public enum Route: Equatable, Sendable {
         case .home: "/"
         case .login: "/login"
         case .logout: "/logout"
+        case .invitation(let token): "/invitations/\(token)"
         case .org(let key, .root): "/orgs/\(key)"
         case .org(let key, .settings(let tab)): "/orgs/\(key)/settings/\(tab.rawValue)"
         case .org(let key, .settingsPage(let tab, let rest)):
@@ -60,17 +65,25 @@ public enum Route: Equatable, Sendable {
 /// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry.
 public enum SettingsTab: String, CaseIterable, Sendable {
     case general
+    case members
+    case teams
+    case workspaces
     case secrets
     case providers
     case chatModels = "chat-models"
+    case usage
     case billing
 
     public var title: String {
         switch self {
         case .general: "General"
+        case .members: "Members"
+        case .teams: "Teams"
+        case .workspaces: "Workspaces"
         case .secrets: "Secrets"
         case .providers: "Providers"
         case .chatModels: "Chat models"
+        case .usage: "Usage"
         case .billing: "Billing"
         }
     }

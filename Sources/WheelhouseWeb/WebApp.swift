@@ -83,6 +83,8 @@ public struct WebApp: Sendable {
         case (.login, "POST"): return try auth.signIn(&visit)
         case (.logout, "POST"): return try auth.signOut(visit)
         case (.home, "GET"): return try auth.home(visit)
+        case (.invitation(let token), "GET"): return try InvitationController(app: self).show(visit, token: token)
+        case (.invitation(let token), "POST"): return try InvitationController(app: self).accept(&visit, token: token)
         case (.org(let key, let orgRoute), _):
             guard let token = visit.token, let (signedIn, view) = try database.signedInOrgView(token: token, orgKey: key) else {
                 guard request.method == "GET" else { throw WebError.csrf }
@@ -92,7 +94,7 @@ public struct WebApp: Sendable {
             guard let view else { throw DomainError.notFound }
             visit.orgView = view
             return try dispatchOrg(orgRoute, access: view.access, visit: &visit)
-        case (.login, _), (.logout, _), (.home, _):
+        case (.login, _), (.logout, _), (.home, _), (.invitation, _):
             throw WebError.methodNotAllowed
         }
     }
@@ -110,6 +112,30 @@ public struct WebApp: Sendable {
             return try BillingController(app: self).show(visit, access: access)
         case (.logo(let file), "GET"):
             return try GeneralSettingsController(app: self).logo(file, access: access)
+        case (.settings(.members), "GET"):
+            return try MembersController(app: self).show(visit, access: access)
+        case (.settingsPage(.members, let rest), "POST"):
+            guard let page = MembersController.Page(rest) else { throw WebError.notFound }
+            if page == .invite { return try MembersController(app: self).invite(&visit, access: access) }
+            return try MemberActions(app: self).perform(page, &visit, access: access)
+        case (.settings(.teams), "GET"):
+            return try TeamsController(app: self).list(visit, access: access)
+        case (.settings(.teams), "POST"):
+            return try TeamsController(app: self).create(&visit, access: access)
+        case (.settingsPage(.teams, let rest), let method):
+            guard let page = TeamsController.Page(rest) else { throw WebError.notFound }
+            if case .team(let id) = page, method == "GET" { return try TeamsController(app: self).show(visit, access: access, teamId: id) }
+            guard method == "POST" else { throw WebError.methodNotAllowed }
+            return try TeamsController(app: self).perform(page, &visit, access: access)
+        case (.settings(.workspaces), "GET"):
+            return try WorkspacesController(app: self).list(visit, access: access)
+        case (.settings(.workspaces), "POST"):
+            return try WorkspacesController(app: self).create(&visit, access: access)
+        case (.settingsPage(.workspaces, let rest), let method):
+            guard let page = WorkspacesController.Page(rest) else { throw WebError.notFound }
+            if case .workspace(let key) = page, method == "GET" { return try WorkspacesController(app: self).show(visit, access: access, key: key) }
+            guard method == "POST" else { throw WebError.methodNotAllowed }
+            return try WorkspacesController(app: self).perform(page, &visit, access: access)
         case (.settings(.secrets), "GET"):
             return try SecretsController(app: self).show(visit, access: access)
         case (.settings(.secrets), "POST"):
@@ -126,6 +152,10 @@ public struct WebApp: Sendable {
             return try ChatModelsController(app: self).show(visit, access: access)
         case (.settings(.chatModels), "POST"):
             return try ChatModelsController(app: self).update(visit, access: access)
+        case (.settings(.usage), "GET"):
+            return try UsageController(app: self).show(visit, access: access)
+        case (.settingsPage(.usage, let rest), "GET"):
+            return try UsageController(app: self).page(rest, visit: visit, access: access)
         case (.settingsPage, _):
             throw WebError.notFound
         case (.root, _), (.settings, _), (.logo, _):

@@ -22,11 +22,12 @@ struct Demo: ParsableCommand {
         let member = try database.createUser(email: "member@demo.test", name: "Mia Member", password: Self.password)
         try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
-        try database.createWorkspace(orgId: org.id!, key: "research", name: "Research", shared: true)
-        try database.createWorkspace(orgId: org.id!, key: "support-bots", name: "Support bots", shared: true)
+        try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
+        let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
         _ = try database.createOwner(NewOwner(
             email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
-        Output.line("Demo data added: organizations demo and olivia-lab; people owner@, admin@ and member@demo.test.")
+        Output.line("Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
+            + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events.")
     }
 }

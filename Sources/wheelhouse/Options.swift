@@ -42,7 +42,8 @@ struct GlobalOptions: ParsableArguments {
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
         do {
-            return try AppDatabase.open(path: resolvedDatabase, readers: readers, masterKey: .file(masterKeyFile))
+            return try AppDatabase.open(path: resolvedDatabase, readers: readers, masterKey: .file(masterKeyFile),
+                                        links: InvitationLinks.load(from: resolvedDataDir))
         } catch let error as MasterKeyError {
             // A clear message and a failing exit status, without the usage text a ValidationError adds.
             FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))

@@ -10,7 +10,8 @@ import WheelhouseWeb
 struct Wheelhouse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Wheelhouse settings console.",
-        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self]
+        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self,
+                      UsageCommand.self]
     )
 }
 
@@ -31,7 +32,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Link shown in enterprise mode instead of billing (WHEELHOUSE_ENTERPRISE_BILLING_URL).")
     var enterpriseBillingURL: String?
 
-    @Option(help: "Mail command (WHEELHOUSE_SENDMAIL, default /usr/sbin/sendmail -t -i); used from Members on.")
+    @Option(help: "Mail command for invitations, given the message on stdin (WHEELHOUSE_SENDMAIL, default /usr/sbin/sendmail -t -i).")
     var sendmail: String?
 
     @Option(help: "Largest request body accepted, in bytes (default 4194304).")
@@ -57,6 +58,10 @@ struct Serve: ParsableCommand {
             maxBodyBytes: maxBody)
         let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
         let app = WebApp(config: config, database: database, templates: templates, logos: logos)
+        // The outbox is delivered in the background; failures are retried and shown on Members.
+        let mail = MailWorker(command: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
+                              database: database, baseURL: config.baseURL)
+        mail.start()
         let server = FastCGIServer(
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))

@@ -10,7 +10,9 @@ import Testing
         let tables = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(Set(["auditEvent", "loginFailure", "membership", "organization", "session", "user", "workspace"]).isSubset(of: tables))
+        let expected: Set = ["auditEvent", "loginFailure", "membership", "organization", "session", "user", "workspace",
+                             "invitation", "outbox", "team", "teamMember", "workspaceAccess", "workflow", "agent"]
+        #expect(expected.isSubset(of: Set(tables)), "\(tables)")
         #expect(try database.isEmpty())
         #expect(try database.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
     }
@@ -127,6 +129,8 @@ import Testing
             .viewOrganization: [.owner, .admin, .member],
             .editGeneral: [.owner, .admin],
             .manageMembers: [.owner, .admin],
+            .manageTeams: [.owner, .admin],
+            .manageWorkspaceAccess: [.owner, .admin],
             .transferOwnership: [.owner],
             .deleteOrganization: [.owner],
             .createWorkspace: [.owner, .admin],

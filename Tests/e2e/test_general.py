@@ -112,8 +112,9 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
 
     expect(page.get_by_role("heading", level=1)).to_have_text("General")
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
-    expect(page.locator("dl.stats dd").first).to_have_text("3")
-    expect(nav_links(page)).to_have_text(["General", "Secrets", "Providers", "Chat models", "Billing"])
+    expect(page.locator("dl.stats dd").first).to_have_text("5")
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models",
+                                          "Usage", "Billing"])
     expect(nav_links(page).first).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(2)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -241,9 +242,9 @@ def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, aud
     expect(page.locator("form.settings-form")).to_have_count(0)
     expect(page.get_by_text("Only Owners and Admins can change these settings.")).to_be_visible()
     readonly = page.locator("dl.readonly")
-    expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit"])
+    expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit", "Time zone"])
     expect(readonly.locator("dd code")).to_have_text("demo")
-    expect(nav_links(page)).to_have_text(["General", "Secrets", "Chat models"])  # no Providers or Billing for a Member
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers or Billing for a Member
     expect(page.locator("details.org-switcher")).to_have_count(0)  # one organization only
     shown_name = readonly.locator("dd").first.inner_text()
 
@@ -335,7 +336,7 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     page = pages.new(enterprise_stack)
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
-    expect(nav_links(page)).to_have_text(["General", "Secrets", "Providers", "Chat models"])
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models", "Usage"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 
     response = page.goto(BILLING)

@@ -16,6 +16,7 @@ struct GeneralSettingsController {
         case memberLimit = "member_limit"
         case logo
         case removeLogo = "remove_logo"
+        case timeZone = "time_zone"
     }
 
     /// What the form shows: the stored row, or what the person typed.
@@ -24,19 +25,22 @@ struct GeneralSettingsController {
         var description: String
         var memberLimit: String
         var version: Int
+        var timeZone: String
 
         init(_ org: Organization) {
             displayName = org.displayName
             description = org.description
             memberLimit = String(org.memberLimit)
             version = org.version
+            timeZone = org.timeZone
         }
 
-        init(displayName: String, description: String, memberLimit: String, version: Int) {
+        init(displayName: String, description: String, memberLimit: String, version: Int, timeZone: String) {
             self.displayName = displayName
             self.description = description
             self.memberLimit = memberLimit
             self.version = version
+            self.timeZone = timeZone
         }
     }
 
@@ -52,7 +56,10 @@ struct GeneralSettingsController {
                             description: reader.text(.description, label: "Description")
                                 .trimmingCharacters(in: .whitespacesAndNewlines),
                             memberLimit: TextRules.trimmed(reader.text(.memberLimit, label: "Member limit")),
-                            version: Int(reader.text(.version, label: "Version")) ?? -1)
+                            version: Int(reader.text(.version, label: "Version")) ?? -1,
+                            timeZone: TextRules.trimmed(reader.text(.timeZone, label: "Time zone")))
+        // A post without the field (an older form) keeps the stored zone; an empty one is an error.
+        let sentZone = form.fields[Field.timeZone.rawValue] == nil ? nil : values.timeZone
         var logo = GeneralSettingsChange.LogoChange.keep
         if let file = reader.file(.logo) {
             if let image = LogoImage.validated(file.bytes, field: Field.logo.rawValue, into: &reader.errors) {
@@ -63,7 +70,7 @@ struct GeneralSettingsController {
         }
         let change = GeneralSettingsChange(displayName: values.displayName, description: values.description,
                                            memberLimit: Int(values.memberLimit), logo: logo,
-                                           expectedVersion: values.version)
+                                           expectedVersion: values.version, timeZone: sentZone)
         var errors = reader.errors
         do {
             change.validate(into: &errors)
@@ -107,6 +114,7 @@ struct GeneralSettingsController {
             "displayName": .text(org.displayName),
             "description": .text(org.description),
             "memberLimit": .number(org.memberLimit),
+            "timeZone": .text(org.timeZone),
             "initial": .text(String(org.displayName.first.map { $0.uppercased() } ?? "?")),
             "avatarColor": .number(Int(Crypto.sha256(org.displayName)[0] % 8)),
         ] as TemplateObject
@@ -127,6 +135,10 @@ struct GeneralSettingsController {
                                      type: "number", errors: errors,
                                      hint: "The most members this organization may have (1–\(GeneralSettingsChange.maxMemberLimit)).",
                                      required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context),
+            "timeZone": .object(FieldView(name: Field.timeZone.rawValue, label: "Time zone", value: values.timeZone,
+                                     errors: errors,
+                                     hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone.",
+                                     required: true, maxLength: 64).context),
         ] as TemplateObject
         return app.page("settings/general", context, status: status)
     }

@@ -1,0 +1,261 @@
+import Foundation
+import GRDB
+
+public enum InvitationRules {
+    public static let lifetime: TimeInterval = 7 * 24 * 3600
+    public static let maxPerRequest = 50
+}
+
+/// Why one address of an invite request was not invited.
+public enum InviteProblem: Equatable, Sendable {
+    case malformed, duplicate, alreadyMember, alreadyInvited, seatLimit
+
+    public var message: String {
+        switch self {
+        case .malformed: "is not a valid email address"
+        case .duplicate: "appears more than once"
+        case .alreadyMember: "is already a member"
+        case .alreadyInvited: "already has a pending invitation (resend it from the list)"
+        case .seatLimit: "was not invited: the member limit is reached (raise it on General)"
+        }
+    }
+}
+
+public struct InviteOutcome: Sendable, Equatable {
+    public var invited: [String] = []
+    public var refused: [(email: String, problem: InviteProblem)] = []
+
+    public static func == (a: InviteOutcome, b: InviteOutcome) -> Bool {
+        a.invited == b.invited && a.refused.map(\.email) == b.refused.map(\.email)
+            && a.refused.map(\.problem) == b.refused.map(\.problem)
+    }
+}
+
+/// Why an invitation link cannot be used, with who to ask.
+public enum InvitationProblem: Error, Equatable, Sendable {
+    case unknown
+    case expired
+    case revoked
+    case used
+    /// The signed-in person's email is not the invited one.
+    case otherAccount(invited: String)
+    /// The invited email already has an account: sign in to accept.
+    case accountExists
+}
+
+/// An invitation as its link shows it.
+public struct InvitationView: Sendable, Equatable {
+    public var invitation: Invitation
+    public var state: InvitationState
+    public var orgKey: String
+    public var orgName: String
+    public var inviterName: String?
+    public var inviterEmail: String?
+    public var hasAccount: Bool
+}
+
+extension AppDatabase {
+    /// Splits the text of the invite box into addresses: commas, semicolons and line breaks.
+    public static func inviteAddresses(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "," || $0 == ";" || $0.isNewline })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Invites each address on its own: the valid ones are invited (row, outbox email and audit
+    /// entry in one transaction) and the others come back with their reason.
+    public func invite(orgKey: String, addresses: [String], role: Role, by actor: Actor) throws -> InviteOutcome {
+        var errors = FieldErrors()
+        if addresses.isEmpty { errors.add("emails", "Enter at least one email address.") }
+        if addresses.count > InvitationRules.maxPerRequest {
+            errors.add("emails", "Invite at most \(InvitationRules.maxPerRequest) addresses at once (you entered \(addresses.count)).")
+        }
+        if role == .owner { errors.add("role", "Invite as Admin or Member; make someone an Owner after they join.") }
+        try errors.throwIfAny()
+        return try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageMembers)
+            let now = self.now()
+            let orgId = access.org.id!
+            var seatsLeft = access.org.memberLimit - (try Self.memberCounts(db, orgId: orgId, now: now).total)
+            var outcome = InviteOutcome()
+            var seen = Set<String>()
+            for address in addresses {
+                let lowered = address.lowercased()
+                if address.count > 254 || !EmailRules.isPlausible(address) || address.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } ?? false }) {
+                    outcome.refused.append((address, .malformed)); continue
+                }
+                if !seen.insert(lowered).inserted { outcome.refused.append((address, .duplicate)); continue }
+                if try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND u.email = ? COLLATE NOCASE)
+                    """, arguments: [orgId, address])! {
+                    outcome.refused.append((address, .alreadyMember)); continue
+                }
+                if let open = try Invitation.filter(Column("orgId") == orgId && Column("status") == "pending"
+                                                    && Column("email").collating(.nocase) == address).fetchOne(db) {
+                    // An expired invitation does not block a new one: it is replaced.
+                    if open.expiresAt > now { outcome.refused.append((address, .alreadyInvited)); continue }
+                    try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ? WHERE id = ?", arguments: [now, open.id!])
+                }
+                if seatsLeft <= 0 { outcome.refused.append((address, .seatLimit)); continue }
+                seatsLeft -= 1
+                var invitation = Invitation(id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
+                                            status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,
+                                            sentAt: now, expiresAt: now.addingTimeInterval(InvitationRules.lifetime),
+                                            closedAt: nil, version: 1)
+                links.renew(&invitation)
+                try invitation.insert(db)
+                try Self.queueInvitationMail(db, invitation, now: now)
+                try AuditEvent(org: orgId, actor: actor, action: "invitation.create", target: "invitation:\(invitation.id!)",
+                               summary: "invited \(address) as \(role.rawValue)", at: now).insert(db)
+                outcome.invited.append(address)
+            }
+            return outcome
+        }
+    }
+
+    /// Sends the invitation again with a new link (the old one stops working) and a new expiry.
+    public func resendInvitation(orgKey: String, id: Int64, expectedVersion: Int, by actor: Actor) throws -> Invitation {
+        try writer.write { db in
+            let (access, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
+            let now = self.now()
+            var renewed = invitation
+            links.renew(&renewed)
+            renewed.sentAt = now
+            renewed.expiresAt = now.addingTimeInterval(InvitationRules.lifetime)
+            renewed.version += 1
+            try renewed.update(db)
+            try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
+                           arguments: [id])
+            try Self.queueInvitationMail(db, renewed, now: now)
+            try AuditEvent(org: access.org.id, actor: actor, action: "invitation.resend", target: "invitation:\(id)",
+                           summary: "resent to \(invitation.email)", at: now).insert(db)
+            return renewed
+        }
+    }
+
+    public func revokeInvitation(orgKey: String, id: Int64, expectedVersion: Int, by actor: Actor) throws {
+        try writer.write { db in
+            let (access, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
+            let now = self.now()
+            try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ?, version = version + 1 WHERE id = ?",
+                           arguments: [now, id])
+            try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
+                           arguments: [id])
+            try AuditEvent(org: access.org.id, actor: actor, action: "invitation.revoke", target: "invitation:\(id)",
+                           summary: "revoked invitation of \(invitation.email)", at: now).insert(db)
+        }
+    }
+
+    static func openInvitation(_ db: Database, orgKey: String, id: Int64, actor: Actor, expectedVersion: Int) throws -> (OrgAccess, Invitation) {
+        let access = try access(db, orgKey: orgKey, userId: actor.user.id!)
+        try access.require(.manageMembers)
+        guard let invitation = try Invitation.fetchOne(db, key: id), invitation.orgId == access.org.id,
+              invitation.status == .pending else { throw DomainError.notFound }
+        guard invitation.version == expectedVersion else { throw DomainError.staleVersion }
+        return (access, invitation)
+    }
+
+    static func queueInvitationMail(_ db: Database, _ invitation: Invitation, now: Date) throws {
+        var message = OutboxMessage(id: nil, orgId: invitation.orgId, kind: "invitation", invitationId: invitation.id,
+                                    recipient: invitation.email, status: .queued, attempts: 0, nextAttemptAt: now,
+                                    lastError: nil, createdAt: now, sentAt: nil)
+        try message.insert(db)
+    }
+
+    // MARK: - Following the link
+
+    /// The invitation behind a link, or nil when no invitation has that token.
+    public func invitation(token: String) throws -> InvitationView? {
+        let now = self.now()
+        return try reader.read { db in
+            guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db) else { return nil }
+            let org = try Organization.fetchOne(db, key: invitation.orgId)!
+            let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
+            let hasAccount = try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0
+            return InvitationView(invitation: invitation, state: invitation.state(at: now), orgKey: org.key,
+                                  orgName: org.displayName, inviterName: inviter?.name, inviterEmail: inviter?.email,
+                                  hasAccount: hasAccount)
+        }
+    }
+
+    /// A signed-in person accepts with one click. Accepting again is harmless. Returns the org key.
+    public func acceptInvitation(token: String, by actor: Actor) throws -> String {
+        try writer.write { db in
+            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: actor.user.id, now: now())
+            guard invitation.email.caseInsensitiveCompare(actor.user.email) == .orderedSame else {
+                throw InvitationProblem.otherAccount(invited: invitation.email)
+            }
+            if invitation.status == .pending { try join(db, invitation, org: org, user: actor.user, address: actor.address) }
+            return org.key
+        }
+    }
+
+    /// A new person accepts by choosing a name and password: the account, the membership, the
+    /// default workspace and a session, in one transaction. Returns the org key and the session token.
+    public func acceptInvitationAsNewUser(token: String, name: String, password: String,
+                                          address: String, userAgent: String) throws -> (orgKey: String, sessionToken: String) {
+        var errors = FieldErrors()
+        TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
+        if password.count < 10 { errors.add("password", "Password must be at least 10 characters.") }
+        if password.utf8.count > 1024 { errors.add("password", "Password must be at most 1024 bytes.") }
+        try errors.throwIfAny()
+        let hash = hasher.hash(password)
+        return try writer.write { db in
+            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now())
+            if try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0 {
+                throw InvitationProblem.accountExists
+            }
+            let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now()).inserted(db)
+            try join(db, invitation, org: org, user: user, address: address)
+            let token = Crypto.randomToken()
+            try SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!, csrfToken: Crypto.randomToken(),
+                              createdAt: now(), lastSeenAt: now(), address: address, userAgent: String(userAgent.prefix(300)),
+                              flashKind: "success", flashMessage: "Welcome to \(org.displayName).").insert(db)
+            return (org.key, token)
+        }
+    }
+
+    /// The invitation if it can still be accepted, or was already accepted by `acceptingUser`
+    /// (accepting twice is harmless); otherwise why not.
+    static func usableInvitation(_ db: Database, token: String, acceptingUser: Int64?, now: Date) throws -> (Invitation, Organization) {
+        guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
+              let org = try Organization.fetchOne(db, key: invitation.orgId) else { throw InvitationProblem.unknown }
+        switch invitation.status {
+        case .revoked: throw InvitationProblem.revoked
+        case .accepted:
+            guard let acceptingUser, invitation.acceptedBy == acceptingUser else { throw InvitationProblem.used }
+        case .pending:
+            if invitation.expiresAt <= now { throw InvitationProblem.expired }
+        }
+        return (invitation, org)
+    }
+
+    private func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
+        let now = self.now()
+        if try Membership.fetchOne(db, key: ["orgId": org.id!, "userId": user.id!]) == nil {
+            try Membership(orgId: org.id!, userId: user.id!, role: invitation.role, createdAt: now).insert(db)
+            try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
+        }
+        try db.execute(sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
+                       arguments: [user.id!, now, invitation.id!])
+        let actor = Actor(user: user, address: address)
+        try AuditEvent(org: org.id, actor: actor, action: "invitation.accept", target: "user:\(user.id!)",
+                       summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now).insert(db)
+    }
+
+    /// Every member has one default (private) workspace; a returning member gets theirs back.
+    static func ensureDefaultWorkspace(_ db: Database, orgId: Int64, user: User, now: Date) throws {
+        if try Workspace.filter(Column("orgId") == orgId && Column("ownerUserId") == user.id!).fetchCount(db) > 0 { return }
+        var workspace = Workspace(id: nil, orgId: orgId, key: "personal-\(user.id!)", name: "\(user.name)’s workspace",
+                                  isShared: false, createdAt: now, ownerUserId: user.id)
+        try workspace.insert(db)
+    }
+}
+
+extension InvitationLinks {
+    /// Draws a new nonce: a new link, and the old one stops working.
+    func renew(_ invitation: inout Invitation) {
+        invitation.linkNonce = Data(Crypto.randomBytes(16))
+        invitation.tokenHash = Self.hash(token(nonce: invitation.linkNonce))
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import GRDB
+
+/// The rules of membership that are not a matter of role alone (PRODUCT.md §3). Each is shown
+/// next to the control that caused it.
+public enum MembershipRule: Error, Equatable, Sendable {
+    case lastOwner
+    case adminCannotChangeOwner
+    case adminCannotGrantOwner
+    case notYourself
+    case confirmationMismatch
+
+    public var message: String {
+        switch self {
+        case .lastOwner:
+            "The last Owner cannot be removed, demoted or leave. Transfer ownership to another member first."
+        case .adminCannotChangeOwner: "Only an Owner can change or remove an Owner."
+        case .adminCannotGrantOwner: "Only an Owner can make someone an Owner."
+        case .notYourself: "Use “Leave organization” to remove yourself, or ask another Admin."
+        case .confirmationMismatch: "Type the org key exactly to confirm."
+        }
+    }
+}
+
+/// One line of the Members list: an active member or an open invitation.
+public struct MemberEntry: Sendable, Equatable {
+    public enum Status: String, Sendable { case active, invited, expired }
+
+    public var userId: Int64?
+    public var invitationId: Int64?
+    public var name: String
+    public var email: String
+    public var role: Role
+    public var status: Status
+    /// Joined for members, invited (last sent) for invitations.
+    public var since: Date
+    public var lastActive: Date?
+    public var expiresAt: Date?
+    public var version: Int
+    /// For invitations: the state of its email (`queued`, `sent`, `failed`) and the last error.
+    public var delivery: String?
+    public var deliveryError: String?
+    /// For invitations: the token of its current link, for admins to copy.
+    public var linkToken: String?
+}
+
+public struct MembersQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable { case name, role }
+    public var search: String
+    public var sort: Sort
+    public var page: Int
+
+    public static let pageSize = 50
+
+    public init(search: String = "", sort: Sort = .name, page: Int = 1) {
+        self.search = search
+        self.sort = sort
+        self.page = min(max(1, page), 1_000_000)
+    }
+}
+
+public struct MemberCounts: Sendable, Equatable {
+    public var active: Int
+    public var pending: Int
+    public var total: Int { active + pending }
+}
+
+public struct MembersPage: Sendable {
+    public var entries: [MemberEntry]
+    public var counts: MemberCounts
+    /// Entries matching the search, over all pages.
+    public var matching: Int
+    public var query: MembersQuery
+    public var pageCount: Int { max(1, (matching + MembersQuery.pageSize - 1) / MembersQuery.pageSize) }
+}
+
+extension AppDatabase {
+    /// The Members list: members and open invitations together, searched, sorted and paged in SQL.
+    public func membersPage(orgId: Int64, _ query: MembersQuery) throws -> MembersPage {
+        let now = self.now()
+        return try reader.read { db in
+            let pattern = "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            let union = """
+                SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role,
+                       'active' AS status, m.createdAt AS since,
+                       (SELECT max(lastSeenAt) FROM session s WHERE s.userId = u.id) AS lastActive,
+                       NULL AS expiresAt, m.version AS version, NULL AS delivery, NULL AS deliveryError, NULL AS linkNonce
+                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = :org
+                UNION ALL
+                SELECT NULL, i.id, i.email, i.email, i.role,
+                       CASE WHEN i.expiresAt <= :now THEN 'expired' ELSE 'invited' END, i.sentAt, NULL,
+                       i.expiresAt, i.version,
+                       (SELECT status FROM outbox o WHERE o.invitationId = i.id ORDER BY o.id DESC LIMIT 1),
+                       (SELECT lastError FROM outbox o WHERE o.invitationId = i.id ORDER BY o.id DESC LIMIT 1), i.linkNonce
+                FROM invitation i WHERE i.orgId = :org AND i.status = 'pending'
+                """
+            let filter = "WHERE name LIKE :pattern ESCAPE '\\' OR email LIKE :pattern ESCAPE '\\'"
+            let roleRank = "CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END"
+            let order = query.sort == .role ? "\(roleRank), name COLLATE NOCASE, email" : "name COLLATE NOCASE, email"
+            let arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
+                                                 "limit": MembersQuery.pageSize,
+                                                 "offset": (query.page - 1) * MembersQuery.pageSize]
+            let matching = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(union)) \(filter)", arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM (\(union)) \(filter) ORDER BY \(order) LIMIT :limit OFFSET :offset",
+                                        arguments: arguments)
+            let entries = rows.map { row in
+                MemberEntry(userId: row["userId"], invitationId: row["invitationId"], name: row["name"], email: row["email"],
+                            role: row["role"], status: MemberEntry.Status(rawValue: row["status"]) ?? .active,
+                            since: row["since"], lastActive: row["lastActive"], expiresAt: row["expiresAt"],
+                            version: row["version"], delivery: row["delivery"], deliveryError: row["deliveryError"],
+                            linkToken: (row["linkNonce"] as Data?).map { links.token(nonce: $0) })
+            }
+            return MembersPage(entries: entries, counts: try Self.memberCounts(db, orgId: orgId, now: now),
+                               matching: matching, query: query)
+        }
+    }
+
+    static func memberCounts(_ db: Database, orgId: Int64, now: Date) throws -> MemberCounts {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1),
+                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
+            """), arguments: [orgId, now])!
+        return MemberCounts(active: row[0], pending: row[1])
+    }
+
+    // MARK: - Changing members
+
+    /// Changes a member's role. Admins never touch an Owner and never grant Owner; the last Owner
+    /// is never demoted.
+    public func changeRole(orgKey: String, userId: Int64, to role: Role, expectedVersion: Int, by actor: Actor) throws {
+        try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageMembers)
+            let member = try Self.membership(db, orgId: access.org.id!, userId: userId)
+            guard member.version == expectedVersion else { throw DomainError.staleVersion }
+            if member.role == role { return }
+            if access.role != .owner {
+                if member.role == .owner { throw MembershipRule.adminCannotChangeOwner }
+                if role == .owner { throw MembershipRule.adminCannotGrantOwner }
+            }
+            if member.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
+            try db.execute(sql: "UPDATE membership SET role = ?, version = version + 1 WHERE orgId = ? AND userId = ?",
+                           arguments: [role, access.org.id!, userId])
+            try AuditEvent(org: access.org.id, actor: actor, action: "member.role", target: "user:\(userId)",
+                           summary: "role: \(member.role.rawValue) → \(role.rawValue)", at: now()).insert(db)
+        }
+    }
+
+    /// Removes a member (not oneself: that is `leave`). Their team places and workspace grants in
+    /// this organization go with them; their default workspace stays, should they return.
+    public func removeMember(orgKey: String, userId: Int64, expectedVersion: Int, by actor: Actor) throws {
+        try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageMembers)
+            guard userId != actor.user.id else { throw MembershipRule.notYourself }
+            let member = try Self.membership(db, orgId: access.org.id!, userId: userId)
+            guard member.version == expectedVersion else { throw DomainError.staleVersion }
+            if member.role == .owner {
+                if access.role != .owner { throw MembershipRule.adminCannotChangeOwner }
+                if try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
+            }
+            try Self.dropMembership(db, orgId: access.org.id!, userId: userId)
+            let email = try String.fetchOne(db, sql: "SELECT email FROM user WHERE id = ?", arguments: [userId]) ?? ""
+            try AuditEvent(org: access.org.id, actor: actor, action: "member.remove", target: "user:\(userId)",
+                           summary: "removed \(email) (\(member.role.rawValue))", at: now()).insert(db)
+        }
+    }
+
+    /// The signed-in person leaves the organization. The last Owner cannot.
+    public func leave(orgKey: String, by actor: Actor) throws {
+        try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            if access.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
+            try Self.dropMembership(db, orgId: access.org.id!, userId: actor.user.id!)
+            try AuditEvent(org: access.org.id, actor: actor, action: "member.leave", target: "user:\(actor.user.id!)",
+                           summary: "\(actor.user.email) left (\(access.role.rawValue))", at: now()).insert(db)
+        }
+    }
+
+    /// Makes another member the Owner; the current Owner becomes an Admin. Confirmed by typing the
+    /// org key.
+    public func transferOwnership(orgKey: String, to userId: Int64, confirmation: String, by actor: Actor) throws {
+        try writer.write { db in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.transferOwnership)
+            guard confirmation == access.org.key else { throw MembershipRule.confirmationMismatch }
+            guard userId != actor.user.id else { throw MembershipRule.notYourself }
+            let member = try Self.membership(db, orgId: access.org.id!, userId: userId)
+            try db.execute(sql: "UPDATE membership SET role = 'owner', version = version + 1 WHERE orgId = ? AND userId = ?",
+                           arguments: [access.org.id!, userId])
+            try db.execute(sql: "UPDATE membership SET role = 'admin', version = version + 1 WHERE orgId = ? AND userId = ?",
+                           arguments: [access.org.id!, actor.user.id!])
+            try AuditEvent(org: access.org.id, actor: actor, action: "organization.transfer", target: "user:\(userId)",
+                           summary: "ownership: \(actor.user.email) → user \(userId) (was \(member.role.rawValue))",
+                           at: now()).insert(db)
+        }
+    }
+
+    static func membership(_ db: Database, orgId: Int64, userId: Int64) throws -> Membership {
+        guard let member = try Membership.fetchOne(db, key: ["orgId": orgId, "userId": userId]) else {
+            throw DomainError.notFound
+        }
+        return member
+    }
+
+    static func ownerCount(_ db: Database, orgId: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM membership WHERE orgId = ? AND role = 'owner'", arguments: [orgId]) ?? 0
+    }
+
+    static func dropMembership(_ db: Database, orgId: Int64, userId: Int64) throws {
+        for sql in ["DELETE FROM teamMember WHERE userId = ?2 AND teamId IN (SELECT id FROM team WHERE orgId = ?1)",
+                    "DELETE FROM workspaceAccess WHERE userId = ?2 AND workspaceId IN (SELECT id FROM workspace WHERE orgId = ?1)",
+                    "DELETE FROM membership WHERE orgId = ?1 AND userId = ?2"] {
+            try db.execute(sql: sql, arguments: [orgId, userId])
+        }
+    }
+}

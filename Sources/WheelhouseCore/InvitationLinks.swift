@@ -1,0 +1,48 @@
+import Foundation
+
+/// Invitation link tokens, derived rather than stored: `token = HMAC(key, nonce)`. The
+/// database keeps the nonce and the token's SHA-256, so a copy of the database alone cannot
+/// produce a working link, yet an admin can copy a pending invitation's link at any time.
+/// The key lives in a 0600 file in the data directory (`load(from:)`).
+public struct InvitationLinks: Sendable {
+    let key: [UInt8]
+
+    public init(key: [UInt8]) {
+        precondition(key.count == 32, "an invitation link key is 32 bytes")
+        self.key = key
+    }
+
+    public static func random() -> InvitationLinks { InvitationLinks(key: Crypto.randomBytes(32)) }
+
+    public static let fileName = "invitation-links.key"
+
+    /// Reads the key file in `directory`, creating it (mode 0600) on first start.
+    public static func load(from directory: String) throws -> InvitationLinks {
+        let path = directory + "/" + fileName
+        if let data = FileManager.default.contents(atPath: path) {
+            guard data.count == 32 else {
+                throw KeyFileError(message: "\(path) is not a 32-byte key file; restore it from a backup or delete it to invalidate every pending invitation link.")
+            }
+            return InvitationLinks(key: Array(data))
+        }
+        let key = Crypto.randomBytes(32)
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(key),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw KeyFileError(message: "cannot write \(temporary)")
+        }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        return InvitationLinks(key: key)
+    }
+
+    public func token(nonce: Data) -> String {
+        Base64URL.encode(Crypto.hmacSHA256(key: key, data: Array("invitation:".utf8) + Array(nonce)))
+    }
+
+    public static func hash(_ token: String) -> Data { Data(Crypto.sha256(token)) }
+}
+
+public struct KeyFileError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+
+/// The outbox's delivery rules: how often to retry, and when to give up and show the failure.
+public enum OutboxRules {
+    public static let maxAttempts = 8
+    /// A claimed message is not handed to another worker for this long.
+    public static let claimLease: TimeInterval = 120
+
+    /// 30 s, 1 min, 2 min, … capped at one hour.
+    public static func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        min(3600, 30 * pow(2, Double(max(0, attempt - 1))))
+    }
+}
+
+/// An email ready to hand to the mail command.
+public struct OutgoingMail: Sendable, Equatable {
+    public var messageId: Int64
+    public var recipient: String
+    public var subject: String
+    public var body: String
+
+    /// The RFC 5322 text for `sendmail -t`: headers, a blank line, the body.
+    public func rfc822(from: String, domain: String, date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        let encodedSubject = subject.allSatisfy({ $0.isASCII && !$0.isNewline })
+            ? subject : "=?UTF-8?B?" + Data(subject.utf8).base64EncodedString() + "?="
+        return """
+            From: \(from)
+            To: \(recipient)
+            Subject: \(encodedSubject)
+            Date: \(formatter.string(from: date))
+            Message-ID: <outbox-\(messageId).\(Crypto.randomBytes(6).hexString)@\(domain)>
+            MIME-Version: 1.0
+            Content-Type: text/plain; charset=utf-8
+            Content-Transfer-Encoding: 8bit
+
+            \(body)
+            """ + "\n"
+    }
+}
+
+extension AppDatabase {
+    /// Claims up to `limit` messages that are due, so that no other worker (thread or process)
+    /// sends them meanwhile, and renders them. Messages whose invitation is no longer pending are
+    /// cancelled instead.
+    public func claimDueMail(baseURL: String, limit: Int = 10) throws -> [OutgoingMail] {
+        let now = self.now()
+        return try writer.write { db in
+            let due = try OutboxMessage.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt LIMIT ?
+                """, arguments: [now, limit])
+            var mails: [OutgoingMail] = []
+            for message in due {
+                guard let invitationId = message.invitationId, let invitation = try Invitation.fetchOne(db, key: invitationId),
+                      invitation.state(at: now) == .pending,
+                      let org = try Organization.fetchOne(db, key: invitation.orgId) else {
+                    try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
+                    continue
+                }
+                try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
+                               arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
+                let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
+                mails.append(Self.invitationMail(message: message, invitation: invitation, org: org, inviter: inviter,
+                                                 link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce)))
+            }
+            return mails
+        }
+    }
+
+    static func invitationMail(message: OutboxMessage, invitation: Invitation, org: Organization, inviter: User?,
+                               link: String) -> OutgoingMail {
+        let who = inviter.map { "\($0.name) (\($0.email))" } ?? "An administrator"
+        let role = invitation.role == .admin ? "an Admin" : "a Member"
+        let expires = ISO8601DateFormatter.string(from: invitation.expiresAt, timeZone: TimeZone(identifier: "UTC")!,
+                                                  formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
+        return OutgoingMail(messageId: message.id!, recipient: invitation.email,
+                            subject: "You are invited to join \(org.displayName) on Wheelhouse",
+                            body: """
+                                Hello,
+
+                                \(who) invited you to join \(org.displayName) on Wheelhouse as \(role).
+
+                                Accept the invitation:
+                                \(link)
+
+                                The link works until \(expires) UTC. If you did not expect this invitation, you can ignore this email.
+                                """)
+    }
+
+    public func markMailSent(id: Int64) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'sent', sentAt = ?, attempts = attempts + 1, lastError = NULL WHERE id = ?",
+                           arguments: [now(), id])
+        }
+    }
+
+    /// Records a failed attempt: retried later with back-off, or marked failed for admins to see.
+    public func markMailFailed(id: Int64, error: String) throws {
+        try writer.write { db in
+            guard let message = try OutboxMessage.fetchOne(db, key: id) else { return }
+            let attempts = message.attempts + 1
+            let status: OutboxMessage.Status = attempts >= OutboxRules.maxAttempts ? .failed : .queued
+            try db.execute(sql: "UPDATE outbox SET status = ?, attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?",
+                           arguments: [status, attempts, now().addingTimeInterval(OutboxRules.backoff(afterAttempt: attempts)),
+                                       String(error.prefix(500)), id])
+        }
+    }
+}

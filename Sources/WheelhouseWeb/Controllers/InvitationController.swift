@@ -1,0 +1,115 @@
+import Foundation
+import WheelhouseCore
+
+/// The page an invitation email links to.
+///
+/// - `GET  /invitations/{token}` — anyone holding the link: what the invitation is, or why it can
+///   no longer be used and whom to ask
+/// - `POST /invitations/{token}` — accept: a signed-in person with the invited email in one click;
+///   a new person with a name and password (CSRF by the login cookie, as on the sign-in form)
+struct InvitationController {
+    let app: WebApp
+
+    enum Field: String, CaseIterable {
+        case csrf = "_csrf", name, password
+    }
+
+    func show(_ visit: Visit, token: String) throws -> Response {
+        try render(visit, token: token, name: "", errors: FieldErrors(), status: nil)
+    }
+
+    func accept(_ visit: inout Visit, token: String) throws -> Response {
+        let form = try visit.form(loginForm: visit.signedIn == nil)
+        var reader = FormReader<Field>(form)
+        do {
+            if visit.signedIn != nil {
+                try reader.errors.throwIfAny()
+                let orgKey = try app.database.acceptInvitation(token: token, by: visit.actor)
+                try app.database.setFlash(Flash(kind: "success", message: "You joined the organization."), for: visit.signedIn!.session)
+                return .redirect(to: Route.org(orgKey, .settings(.general)).path)
+            }
+            let name = TextRules.trimmed(reader.text(.name, label: "Name"))
+            let password = reader.text(.password, label: "Password")
+            do {
+                try reader.errors.throwIfAny()
+                let (orgKey, session) = try app.database.acceptInvitationAsNewUser(
+                    token: token, name: name, password: password, address: visit.request.remoteAddress,
+                    userAgent: visit.request.header("user-agent") ?? "")
+                var response = Response.redirect(to: Route.org(orgKey, .settings(.general)).path)
+                response.setCookie(Visit.sessionCookie, session, secure: app.config.secureCookies,
+                                   maxAge: Int(SessionRules.absoluteTimeout))
+                response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+                return response
+            } catch DomainError.invalid(let errors) {
+                return try render(visit, token: token, name: name, errors: errors, status: 422)
+            }
+        } catch let problem as InvitationProblem {
+            return try render(visit, token: token, name: "", errors: FieldErrors(), status: nil, problem: problem)
+        }
+    }
+
+    private func render(_ visit: Visit, token: String, name: String, errors: FieldErrors, status: Int?,
+                        problem: InvitationProblem? = nil) throws -> Response {
+        var context = try app.layout(visit, title: "Invitation")
+        guard let view = try app.database.invitation(token: token) else {
+            context["problem"] = ["heading": "This invitation link is not valid",
+                                  "text": .text("The link is incomplete or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
+            return app.page("invitation", context, status: 404)
+        }
+        let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
+            ?? "Ask an admin of \(view.orgName)"
+        context["orgName"] = view.orgName
+        context["invitation"] = ["email": .text(view.invitation.email),
+                                 "role": .text(view.invitation.role == .admin ? "Admin" : "Member"),
+                                 "inviter": .text(view.inviterName ?? "An admin"),
+                                 "expires": .text(Dates.day(view.invitation.expiresAt))] as TemplateObject
+        let signedInEmail = visit.signedIn?.user.email
+        let mine = signedInEmail.map { $0.caseInsensitiveCompare(view.invitation.email) == .orderedSame } ?? false
+        var code = status ?? 200
+        switch (problem, view.state) {
+        case (.used?, _), (nil, .accepted):
+            if mine, view.invitation.acceptedBy == visit.signedIn?.user.id {
+                context["joined"] = ["href": .text(Route.org(view.orgKey, .settings(.general)).path)] as TemplateObject
+            } else {
+                context["problem"] = ["heading": "This invitation has already been used",
+                                      "text": .text("It was accepted on \(Dates.day(view.invitation.closedAt ?? view.invitation.createdAt)). If that was you, sign in. Otherwise: \(ask) to invite you again.")] as TemplateObject
+                code = 410
+            }
+        case (.revoked?, _), (nil, .revoked):
+            context["problem"] = ["heading": "This invitation was revoked",
+                                  "text": .text("An admin withdrew it, so the link no longer works. \(ask) if you should still join.")] as TemplateObject
+            code = 410
+        case (.expired?, _), (nil, .expired):
+            context["problem"] = ["heading": "This invitation has expired",
+                                  "text": .text("It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")] as TemplateObject
+            code = 410
+        case (.otherAccount?, _), (nil, .pending) where signedInEmail != nil && !mine:
+            context["problem"] = ["heading": "This invitation is for another account",
+                                  "text": .text("It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again.")] as TemplateObject
+            code = 403
+        case (.accountExists?, _), (nil, .pending) where signedInEmail == nil && view.hasAccount:
+            context["signIn"] = ["href": .text(Route.login.path + "?next=" + URLEncodedForm.encode(Route.invitation(token).path))] as TemplateObject
+        case (.unknown?, _):
+            context["problem"] = ["heading": "This invitation link is not valid", "text": .text(ask + ".")] as TemplateObject
+            code = 404
+        case (nil, .pending) where mine:
+            context["oneClick"] = true
+        case (nil, .pending):
+            let csrf = visit.request.cookies[Visit.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
+            context["csrf"] = csrf
+            context["newAccount"] = true
+            context["formErrors"] = errors.formContext
+            context["fields"] = [
+                "name": .object(FieldView(name: Field.name.rawValue, label: "Your name", value: name, errors: errors,
+                                          autocomplete: "name", autofocus: true, required: true, maxLength: 100).context),
+                "password": .object(FieldView(name: Field.password.rawValue, label: "Choose a password", value: "", type: "password",
+                                              errors: errors, hint: "At least 10 characters.", autocomplete: "new-password",
+                                              required: true).context),
+            ] as TemplateObject
+            var response = app.page("invitation", context, status: code)
+            response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+            return response
+        }
+        return app.page("invitation", context, status: code)
+    }
+}

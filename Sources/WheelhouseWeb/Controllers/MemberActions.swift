@@ -1,0 +1,95 @@
+import Foundation
+import WheelhouseCore
+
+/// The small forms of the Members list: change role, remove, leave, transfer ownership, resend
+/// and revoke an invitation. A refused action comes back as the Members page with the reason next
+/// to the control that caused it (422, or 409 for a stale row).
+struct MemberActions {
+    let app: WebApp
+
+    enum Field: String, CaseIterable {
+        case csrf = "_csrf", version, role, user, confirm
+    }
+
+    func perform(_ page: MembersController.Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        var reader = FormReader<Field>(form)
+        let version = Int(reader.text(.version, label: "Version")) ?? -1
+        let key = access.org.key
+        let actor = visit.actor
+        let control: String
+        var flash: String
+        var destination = Route.org(key, .settings(.members)).path
+        do {
+            try reader.errors.throwIfAny()
+            switch page {
+            case .invite:
+                throw WebError.notFound
+            case .role(let userId):
+                control = "member-\(userId)"
+                guard let role = Role(rawValue: reader.text(.role, label: "Role")) else {
+                    throw DomainError.invalid(single(control, "Choose Owner, Admin or Member."))
+                }
+                try app.database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
+                flash = "Role changed to \(role.rawValue.capitalized)."
+            case .remove(let userId):
+                control = "member-\(userId)"
+                try app.database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)
+                flash = "Member removed."
+            case .leave:
+                control = "leave"
+                try app.database.leave(orgKey: key, by: actor)
+                flash = "You left \(access.org.displayName)."
+                destination = Route.home.path
+            case .transfer:
+                control = "transfer"
+                guard let userId = Int64(reader.text(.user, label: "New owner")) else {
+                    throw DomainError.invalid(single(control, "Choose the member who becomes the Owner."))
+                }
+                try app.database.transferOwnership(orgKey: key, to: userId, confirmation: reader.text(.confirm, label: "Confirmation"),
+                                                   by: actor)
+                flash = "Ownership transferred. You are now an Admin."
+            case .resend(let id):
+                control = "invitation-\(id)"
+                let invitation = try app.database.resendInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                flash = "Invitation sent again to \(invitation.email), with a new link; the old link no longer works."
+            case .revoke(let id):
+                control = "invitation-\(id)"
+                try app.database.revokeInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                flash = "Invitation revoked; its link no longer works."
+            }
+        } catch let rule as MembershipRule {
+            return try refused(visit, access: access, page: page, message: rule.message, status: 422)
+        } catch DomainError.staleVersion {
+            return try refused(visit, access: access, page: page,
+                               message: "This row changed since you loaded the page (someone else edited it). Check it and try again.",
+                               status: 409)
+        } catch DomainError.invalid(let errors) {
+            let message = (errors.byField.values.flatMap { $0 } + errors.form).joined(separator: " ")
+            return try refused(visit, access: access, page: page, message: message, status: 422)
+        }
+        try app.database.setFlash(Flash(kind: "success", message: flash), for: visit.signedIn!.session)
+        return .redirect(to: destination)
+    }
+
+    private func single(_ field: String, _ message: String) -> FieldErrors {
+        var errors = FieldErrors()
+        errors.add(field, message)
+        return errors
+    }
+
+    private func refused(_ visit: Visit, access: OrgAccess, page: MembersController.Page, message: String, status: Int) throws -> Response {
+        var problems = MembersController.Problems()
+        let control: String = switch page {
+        case .role(let id), .remove(let id): "member-\(id)"
+        case .resend(let id), .revoke(let id): "invitation-\(id)"
+        case .leave: "leave"
+        case .transfer: "transfer"
+        case .invite: "invite"
+        }
+        problems.controls[control] = message
+        // Re-read: the role may have changed (e.g. after a refused transfer nothing did, but be exact).
+        let current = try app.database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+        return try MembersController(app: app).render(visit, access: current, problems: problems, status: status)
+    }
+}

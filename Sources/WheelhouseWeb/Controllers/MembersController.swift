@@ -1,0 +1,202 @@
+import Foundation
+import WheelhouseCore
+
+/// The Members tab: the list with its stats, the invite form, and the member and invitation
+/// actions (`MemberActions`).
+///
+/// - `GET  /orgs/{org}/settings/members?q=&sort=name|role&page=` — any member (`viewOrganization`)
+/// - `POST /orgs/{org}/settings/members/invite` — Owner, Admin (`manageMembers`)
+/// - `POST …/members/{user}/role`, `…/members/{user}/remove` — Owner, Admin (`manageMembers`; rules in `MembershipRule`)
+/// - `POST …/members/leave` — any member but the last Owner
+/// - `POST …/members/transfer` — Owner (`transferOwnership`), confirmed by typing the org key
+/// - `POST …/members/invitations/{id}/resend`, `…/revoke` — Owner, Admin (`manageMembers`)
+struct MembersController {
+    let app: WebApp
+
+    /// The pages below the tab, parsed from the path's remaining segments.
+    enum Page: Equatable {
+        case invite, leave, transfer
+        case role(Int64), remove(Int64)
+        case resend(Int64), revoke(Int64)
+
+        init?(_ rest: [String]) {
+            switch rest {
+            case ["invite"]: self = .invite
+            case ["leave"]: self = .leave
+            case ["transfer"]: self = .transfer
+            case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "role": self = .role(Int64(s[0])!)
+            case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "remove": self = .remove(Int64(s[0])!)
+            case let s where s.count == 3 && s[0] == "invitations" && Int64(s[1]) != nil && s[2] == "resend": self = .resend(Int64(s[1])!)
+            case let s where s.count == 3 && s[0] == "invitations" && Int64(s[1]) != nil && s[2] == "revoke": self = .revoke(Int64(s[1])!)
+            default: return nil
+            }
+        }
+
+        var segments: [String] {
+            switch self {
+            case .invite: ["invite"]
+            case .leave: ["leave"]
+            case .transfer: ["transfer"]
+            case .role(let id): [String(id), "role"]
+            case .remove(let id): [String(id), "remove"]
+            case .resend(let id): ["invitations", String(id), "resend"]
+            case .revoke(let id): ["invitations", String(id), "revoke"]
+            }
+        }
+    }
+
+    enum InviteField: String, CaseIterable {
+        case csrf = "_csrf", emails, role
+    }
+
+    /// What the page shows besides the stored rows: the invite form's values and problems, and a
+    /// message next to the control of a refused action.
+    struct Problems {
+        var inviteEmails = ""
+        var inviteRole = Role.member
+        var inviteErrors = FieldErrors()
+        var invited: [String] = []
+        /// Keyed by the control: "member-7", "invitation-3", "transfer", "leave".
+        var controls: [String: String] = [:]
+    }
+
+    func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+        try render(visit, access: access, problems: Problems(), status: 200)
+    }
+
+    func invite(_ visit: inout Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        try access.require(.manageMembers)
+        var reader = FormReader<InviteField>(form)
+        var problems = Problems()
+        problems.inviteEmails = reader.text(.emails, label: "Email addresses")
+        let roleText = reader.text(.role, label: "Role")
+        if let role = Role(rawValue: roleText) { problems.inviteRole = role } else {
+            reader.errors.add(InviteField.role.rawValue, "Choose Admin or Member.")
+        }
+        if problems.inviteEmails.utf8.count > 20_000 {
+            reader.errors.add(InviteField.emails.rawValue, "That is more text than 50 addresses need.")
+        }
+        do {
+            try reader.errors.throwIfAny()
+            let outcome = try app.database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
+                                                  role: problems.inviteRole, by: visit.actor)
+            if outcome.refused.isEmpty {
+                let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
+                    : "\(outcome.invited.count) invitations sent."
+                try app.database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
+                return .redirect(to: Route.org(access.org.key, .settings(.members)).path)
+            }
+            // The valid addresses went through; the others come back, each with its reason.
+            problems.invited = outcome.invited
+            problems.inviteEmails = outcome.refused.map(\.email).joined(separator: "\n")
+            for (email, problem) in outcome.refused {
+                problems.inviteErrors.add(InviteField.emails.rawValue, "\(email) \(problem.message).")
+            }
+            return try render(visit, access: access, problems: problems, status: 422)
+        } catch DomainError.invalid(let errors) {
+            problems.inviteErrors = errors
+            return try render(visit, access: access, problems: problems, status: 422)
+        }
+    }
+
+    func render(_ visit: Visit, access: OrgAccess, problems: Problems, status: Int) throws -> Response {
+        let items = visit.request.queryItems
+        let query = MembersQuery(search: String((items["q"] ?? "").prefix(100)),
+                                 sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
+                                 page: Int(items["page"] ?? "") ?? 1)
+        let page = try app.database.membersPage(orgId: access.org.id!, query)
+        let me = visit.signedIn!.user.id!
+        let canManage = access.allows(.manageMembers)
+        let base = Route.org(access.org.key, .settings(.members)).path
+        var context = try app.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
+        context["canManage"] = canManage
+        context["isOwner"] = access.role == .owner
+        context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
+                            "total": .number(page.counts.total), "limit": .number(access.org.memberLimit),
+                            "full": .flag(page.counts.total >= access.org.memberLimit)] as TemplateObject
+        context["search"] = ["q": .text(query.search), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
+                             "matching": .number(page.matching)] as TemplateObject
+        context["rows"] = TemplateValue.list(page.entries.map { entry in
+            .object(row(entry, me: me, access: access, base: base, problems: problems))
+        })
+        if page.entries.isEmpty { context["empty"] = query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(query.search)”." }
+        if page.pageCount > 1 {
+            func link(_ n: Int) -> String {
+                base + "?" + ["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(n)"].joined(separator: "&")
+            }
+            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount)]
+            if query.page > 1 { pager["previous"] = link(query.page - 1) }
+            if query.page < page.pageCount { pager["next"] = link(query.page + 1) }
+            context["pager"] = pager
+        }
+        if canManage {
+            context["invite"] = [
+                "action": .text(base + "/invite"), "emails": .text(problems.inviteEmails),
+                "asAdmin": .flag(problems.inviteRole == .admin),
+                "errors": .object(problems.inviteErrors.fieldContext(InviteField.emails.rawValue) ?? [:]),
+                "invalid": .flag(!problems.inviteErrors.messages(for: InviteField.emails.rawValue).isEmpty),
+                "formErrors": .object(problems.inviteErrors.formContext ?? [:]),
+                "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty || !problems.inviteErrors.messages(for: "role").isEmpty),
+                "focus": .flag(visit.request.queryItems["invite"] != nil || !problems.inviteErrors.isEmpty),
+            ] as TemplateObject
+            if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
+        }
+        if access.role == .owner {
+            let others = page.entries.filter { $0.userId != nil && $0.userId != me }
+            var transfer: TemplateObject = ["action": .text(base + "/transfer"),
+                                   "people": .list(others.map { .object(["id": .number(Int($0.userId!)), "name": .text($0.name),
+                                                                          "email": .text($0.email)]) })]
+            transfer["error"] = problems.controls["transfer"]
+            context["transfer"] = transfer
+        }
+        var leave: TemplateObject = ["action": .text(base + "/leave")]
+        leave["error"] = problems.controls["leave"]
+        context["leave"] = leave
+        return app.page("settings/members", context, status: status)
+    }
+
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, base: String, problems: Problems) -> TemplateObject {
+        var row: TemplateObject = [
+            "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
+            "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.rawValue.capitalized),
+            "statusClass": .text(entry.status.rawValue), "since": .text(Dates.day(entry.since)),
+            "sinceISO": .text(Dates.iso(entry.since)), "version": .number(entry.version),
+            "lastActive": .text(entry.lastActive.map(Dates.day) ?? "—"),
+            "isMe": .flag(entry.userId == me), "isInvitation": .flag(entry.invitationId != nil),
+        ]
+        if let userId = entry.userId {
+            row["error"] = problems.controls["member-\(userId)"]
+            let manageable = access.allows(.manageMembers) && userId != me && (access.role == .owner || entry.role != .owner)
+            if manageable {
+                row["manage"] = ["roleAction": .text(base + "/\(userId)/role"), "removeAction": .text(base + "/\(userId)/remove"),
+                                 "id": .number(Int(userId)),
+                                 "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
+                                     .object(["value": .text(role.rawValue), "label": .text(role.rawValue.capitalized),
+                                              "selected": .flag(role == entry.role)])
+                                 })] as TemplateObject
+            }
+        } else if let invitationId = entry.invitationId {
+            row["error"] = problems.controls["invitation-\(invitationId)"]
+            row["delivery"] = deliveryText(entry)
+            row["deliveryFailed"] = entry.delivery == "failed" || entry.deliveryError != nil
+            if access.allows(.manageMembers), let token = entry.linkToken {
+                row["invitation"] = ["id": .number(Int(invitationId)),
+                                     "resendAction": .text(base + "/invitations/\(invitationId)/resend"),
+                                     "revokeAction": .text(base + "/invitations/\(invitationId)/revoke"),
+                                     "link": .text(app.config.baseURL + Route.invitation(token).path),
+                                     "expires": .text(entry.expiresAt.map(Dates.day) ?? "")] as TemplateObject
+            }
+        }
+        return row
+    }
+
+    private func deliveryText(_ entry: MemberEntry) -> String? {
+        switch entry.delivery {
+        case "sent": "Email sent"
+        case "failed": "Email failed: \(entry.deliveryError ?? "unknown error"). Copy the link or resend."
+        case "queued": entry.deliveryError.map { "Email not sent yet, retrying (\($0))" } ?? "Email queued"
+        default: nil
+        }
+    }
+}
