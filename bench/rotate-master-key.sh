@@ -12,7 +12,7 @@ trap 'rm -rf "$data"' EXIT
 export WHEELHOUSE_DATA_DIR=$data
 "$bin" demo >/dev/null
 "$bin" bench-seed-secrets --count "$count"
-start=$(date +%s.%N)
-"$bin" rotate-master-key | head -1
-end=$(date +%s.%N)
-echo "rotate-master-key, whole process (open, migrate check, re-encrypt, commit, rename): $(echo "$end - $start" | bc) s"
+start=$(date +%s%N)
+"$bin" rotate-master-key
+end=$(date +%s%N)
+echo "rotate-master-key as a whole process (open, key check, re-encrypt, commit, rename): $(( (end - start) / 1000000 )) ms"

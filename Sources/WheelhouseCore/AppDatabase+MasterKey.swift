@@ -66,6 +66,6 @@ extension AppDatabase {
 
     /// The same database with another key (after a rotation in tests, or to prove a wrong key is refused).
     public func reopened(with key: MasterKey) throws -> AppDatabase {
-        try AppDatabase(writer, hasher: hasher, now: now, masterKey: .key(key))
+        try AppDatabase(writer, hasher: hasher, now: now, masterKey: .key(key), links: links)
     }
 }

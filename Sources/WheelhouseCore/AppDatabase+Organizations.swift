@@ -36,6 +36,9 @@ public struct OrgView: Sendable {
     public var access: OrgAccess
     public var organizations: [OrgSummary]
     public var stats: OrgStats
+    /// Providers whose last connection test failed, for viewers who manage them (else empty):
+    /// read here so the banner costs nothing on pages served from `pageReads`.
+    public var failedProviders: [FailedProvider] = []
 }
 
 /// An edit of the General tab. `expectedVersion` is the version the form was rendered from.
@@ -152,7 +155,8 @@ extension AppDatabase {
             if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
-        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now))
+        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now),
+                       failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
     }
 
     /// The organizations a person belongs to, by name: the org switcher.

@@ -49,7 +49,7 @@ extension WebApp {
                             "action": .object(["label": "Invite team",
                                                "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1")])])
         }
-        return banners + (try failedProviderBanners(access))
+        return banners + (try failedProviderBanners(visit, access: access))
     }
 
     /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
@@ -94,6 +94,9 @@ extension WebApp {
         case DomainError.throttled(let seconds):
             (status, title, message) = (429, "Too many attempts", "Too many failed sign-ins. Try again in \(max(1, seconds / 60)) minute(s).")
             extraHeaders.append(("Retry-After", String(seconds)))
+        case MasterKeyError.changedSinceStart:
+            logger.error("request \(visit.id): the master key was rotated after this responder started; restart it")
+            (status, title, message) = (503, "Restart needed", "The encryption key was rotated after this server started, so nothing was changed. An administrator must restart Wheelhouse; then try again.")
         default:
             logger.error("request \(visit.id) failed: \(String(describing: error))")
             (status, title, message) = (500, "Something went wrong", "The error has been logged. Quote request id \(visit.id) when you report it.")

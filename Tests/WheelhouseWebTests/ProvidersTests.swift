@@ -90,6 +90,9 @@ import WheelhouseCore
         let editPath = "\(providers)/\(provider.id)/edit"
         let form = client.get(editPath)
         #expect(form.contains("Leave empty to keep the stored key."))
+        #expect(!form.contains("name=\"kind\""), "an edit cannot change the kind")
+        #expect(form.inputValue("version") == "1")
+        #expect(client.get("\(providers)/new?kind=openai").inputValue("version") == nil)
         let saved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://proxy.example.com/xai/v1"), ("api_key", "")])
         #expect(saved.status == 303)
         let after = try t.database.provider(access, id: provider.id)

@@ -151,3 +151,17 @@ import WheelhouseCore
         }
     }
 }
+
+@Suite("Secrets after a rotation by another process") struct SecretsStaleKeyTests {
+    @Test func aResponderWithTheOldKeyRefusesToEncryptAndSaysWhy() throws {
+        let t = try TestApp()
+        let client = try t.client(signedInAs: "member@acme.test")
+        _ = try t.database.rotateMasterKey(to: .generate())  // as `rotate-master-key` would, from another process
+        let before = try CredentialsSnapshot(t)
+        let page = client.get("/orgs/acme/settings/secrets")
+        let response = client.post("/orgs/acme/settings/secrets", [("_csrf", page.csrf), ("name", "AFTER_ROTATION"), ("value", "v")])
+        #expect(response.status == 503)
+        #expect(response.contains("Restart needed"))
+        #expect(try CredentialsSnapshot(t) == before)
+    }
+}

@@ -45,7 +45,7 @@ struct ChatModelsController {
         context["providers"] = TemplateValue.list(ProviderKind.builtIn.compactMap { kind in
             let models = choices.filter { $0.model.provider == kind }
             guard !models.isEmpty else { return nil }
-            return .object(["name": .text(kind.displayName), "models": .list(models.map { choice in
+            return .object(["name": .text(kind.displayName), "slug": .text(kind.rawValue), "models": .list(models.map { choice in
                 modelContext(choice, secretsPath: secretsPath, providersPath: canManageProviders
                              ? Route.org(org, .settings(.providers)).path : nil)
             })])

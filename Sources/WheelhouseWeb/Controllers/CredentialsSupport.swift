@@ -16,9 +16,10 @@ extension WebApp {
     }
 
     /// One banner per provider whose last connection test failed, for those who can fix it.
-    func failedProviderBanners(_ access: OrgAccess) throws -> [TemplateObject] {
+    func failedProviderBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         guard access.allows(.manageOrgCredentials) else { return [] }
-        return try database.failedProviders(orgId: access.org.id!).map { failed in
+        let failed = try visit.orgView.map(\.failedProviders) ?? database.failedProviders(orgId: access.org.id!)
+        return failed.map { failed in
             ["kind": "error", "heading": .text("\(failed.name) failed its last connection test."),
              "text": .text("The provider said: \(failed.error). Models that rely on the organization’s key are not ready."),
              "action": .object(["href": .text(Route.org(access.org.key, .settings(.providers)).path),

@@ -186,8 +186,9 @@ struct ProvidersController {
         var context = try app.layout(visit, title: "\(heading) · \(access.org.displayName)", access: access, tab: .providers)
         context["heading"] = heading
         context["action"] = providerId.map { Page.edit($0).path(access.org.key) } ?? tab(access.org.key).path
-        context["kind"] = providerId == nil ? values.kind.rawValue : ""
-        context["version"] = values.version.map { String($0) } ?? ""
+        // Absent rather than empty: the template's sections test presence.
+        context["kind"] = providerId == nil ? values.kind.rawValue : nil
+        context["version"] = values.version
         context["backPath"] = tab(access.org.key).path
         context["formErrors"] = errors.formContext
         var fields: TemplateObject = [
