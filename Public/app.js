@@ -9,7 +9,22 @@ function focusTarget() {
   if (field) field.focus();
 }
 
-// A "Copy" button next to each read-only value marked `.copy-source` (invitation links, ids).
+// Copies `text`, then says so on the button for two seconds.
+function copyOnClick(button, text) {
+  const label = button.textContent;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Select the text to copy it";
+    }
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+}
+
+// Copy buttons: a "Copy link" after each read-only `.copy-source` field (invitation links), and
+// the hidden `button[data-copy]` buttons the pages carry (secret ids) are shown and wired.
 function addCopyButtons() {
   if (!navigator.clipboard) return;
   for (const source of document.querySelectorAll("input.copy-source")) {
@@ -17,12 +32,12 @@ function addCopyButtons() {
     button.type = "button";
     button.className = "button";
     button.textContent = "Copy link";
-    button.addEventListener("click", async () => {
-      await navigator.clipboard.writeText(source.value);
-      button.textContent = "Copied";
-      setTimeout(() => { button.textContent = "Copy link"; }, 2000);
-    });
+    copyOnClick(button, () => source.value);
     source.after(button);
+  }
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.hidden = false;
+    copyOnClick(button, () => button.dataset.copy);
   }
 }
 
