@@ -49,7 +49,7 @@ import WheelhouseCore
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             if name == "g" { group = attributes["class"] }
-            if name == "rect", group != nil { depth += 1 }
+            if name == "path", group != nil { depth += 1 }
             if name == "title", depth > 0 { inTitle = true; text = "" }
         }
 
@@ -57,7 +57,7 @@ import WheelhouseCore
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             if name == "title", inTitle { series[group!, default: []].append(text); inTitle = false }
-            if name == "rect", depth > 0 { depth -= 1 }
+            if name == "path", depth > 0 { depth -= 1 }
             if name == "g" { group = nil }
         }
     }

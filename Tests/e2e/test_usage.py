@@ -40,7 +40,7 @@ def runs_bars(html: str) -> dict[str, list[str]]:
     """The runs chart, parsed as XML: bar titles by series class."""
     svg = re.search(r'<svg viewBox="0 0 720 250" role="img" aria-labelledby="runs-chart-title.*?</svg>', html, re.S).group(0)
     root = ET.fromstring(svg)
-    return {g.get("class"): [rect.find("title").text for rect in g.findall("rect")] for g in root.findall("g")}
+    return {g.get("class"): [bar.find("title").text for bar in g.findall("path")] for g in root.findall("g")}
 
 
 def test_screenshots_of_general_and_usage_light_and_dark(stack, pages, audit):

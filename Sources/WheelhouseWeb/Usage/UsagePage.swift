@@ -29,7 +29,7 @@ struct UsagePage {
         let month = report.month
         let previous = month.previous
         context["usage"] = [
-            "month": .text(month.title), "monthValue": .text(month.description), "timeZone": .text(report.timeZone),
+            "month": .text(month.title), "timeZone": .text(report.timeZone),
             "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
             "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)"),
             "previousMonth": .object(["href": .text(href(previous)), "title": .text(previous.title)]),
@@ -107,7 +107,7 @@ struct UsagePage {
             days: report.days.map(\.date),
             series: [.init(cls: "c-ok", label: "successful runs", values: report.days.map(\.successfulRuns)),
                      .init(cls: "c-err", label: "failed runs", values: report.days.map(\.failedRuns))],
-            format: UsageFormat.count, unit: "runs", hatched: true)
+            format: UsageFormat.count, hatched: true)
     }
 
     var spendChart: StackedBarChart {
@@ -124,7 +124,7 @@ struct UsagePage {
         return StackedBarChart(
             id: "spend-chart", title: "Daily spending by model, \(report.month.title)",
             desc: "AI spend per day in \(report.timeZone), stacked by model, \(UsageFormat.money(report.totals.costMicros)) in total.",
-            days: report.days.map(\.date), series: series, format: UsageFormat.money, unit: "spend")
+            days: report.days.map(\.date), series: series, format: UsageFormat.money)
     }
 
     private func ai(_ chart: StackedBarChart) -> TemplateObject {
@@ -137,7 +137,7 @@ struct UsagePage {
             "models": .text(String(report.models.count)), "dailyAverage": .text(UsageFormat.money(t.costMicros / Int64(activeDays))),
             "activeDays": .text(String(activeDays)), "chart": .object(chart.context),
             "breakdown": .list(report.models.enumerated().map { i, m in
-                .object(["rank": .number(i + 1), "model": .text(m.model), "provider": .text(m.provider),
+                .object(["model": .text(m.model), "provider": .text(m.provider),
                          "cls": .text("c-m\(min(i, Self.shownModels))"), "cost": .text(UsageFormat.money(m.costMicros)),
                          "credits": .text(UsageFormat.money(m.creditsMicros)), "events": .text(UsageFormat.count(m.events)),
                          "tokens": .text(UsageFormat.count(m.tokens)), "byok": .flag(m.byokEvents > 0),
