@@ -29,7 +29,7 @@ struct UsagePage {
         let month = report.month
         let previous = month.previous
         context["usage"] = [
-            "month": .text(month.title), "timeZone": .text(report.timeZone),
+            "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
             "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
             "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)"),
             "previousMonth": .object(["href": .text(href(previous)), "title": .text(previous.title)]),
