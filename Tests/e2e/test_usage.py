@@ -71,7 +71,7 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     current_rows = daily_rows(page)
     # The chart's bars are the table's numbers.
     for title in runs_bars(html)["c-ok"]:
-        day, value = re.match(r"(\d+) \w+ \d+, successful runs: ([\d,]+)", title).groups()
+        day, value = re.match(r"\w+ (\d+), successful runs: ([\d,]+)", title).groups()
         match = [cells for date, cells in current_rows.items() if int(date[-2:]) == int(day)]
         assert match and match[0][0] == value, title
     expect(page.locator("meter#runs-meter")).to_be_visible()

@@ -5,8 +5,10 @@ import WheelhouseCore
 /// model breakdown, the plan meter and the table behind the charts.
 struct UsagePage {
     let report: UsageReport
-    /// The month that contains today in the org's zone: the picker goes no further.
-    let current: UsageMonth
+    /// Today in the org's zone: its month is the last the picker offers, and the table stops
+    /// at it (later days of the month have no usage yet).
+    let today: CivilDate
+    var current: UsageMonth { UsageMonth(containing: today) }
     let orgKey: String
     let saas: Bool
 
@@ -71,9 +73,12 @@ struct UsagePage {
     /// series (one column per drawn model), and the day's totals.
     private func table(_ chart: StackedBarChart) -> TemplateObject {
         let spend = chart.series
+        // Up to today, or to the last day with usage if events were dated later.
+        let lastWithData = report.days.last { $0.events > 0 }?.date
+        let lastShown = max(today, lastWithData ?? today)
         return [
             "models": .list(spend.map { .text(String($0.label.dropFirst("spent on ".count))) }),
-            "rows": .list(report.days.enumerated().map { i, day in
+            "rows": .list(report.days.enumerated().filter { _, day in day.date <= lastShown }.map { i, day in
                 .object(["date": .text(UsageFormat.longDay(day.date)), "iso": .text(day.date.description),
                          "ok": .text(UsageFormat.count(day.successfulRuns)), "failed": .text(UsageFormat.count(day.failedRuns)),
                          "costs": .list(spend.map { .text(UsageFormat.money($0.values[i])) }),
@@ -162,7 +167,7 @@ final class UsagePageMemo: Sendable {
     struct Key: Hashable {
         var orgKey: String
         var month: UsageMonth
-        var current: UsageMonth
+        var today: CivilDate
         var saas: Bool
     }
 
@@ -170,7 +175,7 @@ final class UsagePageMemo: Sendable {
     static let capacity = 256
 
     func values(for page: UsagePage) -> TemplateObject {
-        let key = Key(orgKey: page.orgKey, month: page.report.month, current: page.current, saas: page.saas)
+        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in
