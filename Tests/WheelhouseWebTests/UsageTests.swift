@@ -49,7 +49,7 @@ import WheelhouseCore
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             if name == "g" { group = attributes["class"] }
-            if name == "rect", group != nil { depth += 1 }
+            if name == "path", group != nil { depth += 1 }
             if name == "title", depth > 0 { inTitle = true; text = "" }
         }
 
@@ -57,7 +57,7 @@ import WheelhouseCore
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             if name == "title", inTitle { series[group!, default: []].append(text); inTitle = false }
-            if name == "rect", depth > 0 { depth -= 1 }
+            if name == "path", depth > 0 { depth -= 1 }
             if name == "g" { group = nil }
         }
     }
@@ -94,21 +94,25 @@ import WheelhouseCore
         #expect(svgs.count == 2 + 2, "two charts and two breakdown bars")
         let bars = SVGBars()
         for svg in svgs { #expect(bars.parse(svg), "well-formed XML: \(svg.prefix(80))") }
-        #expect(bars.series["c-ok"] == ["3 November 2026, successful runs: 6", "4 November 2026, successful runs: 1"])
-        #expect(bars.series["c-err"] == ["3 November 2026, failed runs: 1"])
-        #expect(bars.series["c-m0"] == ["3 November 2026, spent on gpt-4o: 2.50"])
-        #expect(bars.series["c-m1"] == ["4 November 2026, spent on claude-sonnet-4: 1.25"])
+        #expect(bars.series["c-ok"] == ["Nov 3, successful runs: 6", "Nov 4, successful runs: 1"])
+        #expect(bars.series["c-err"] == ["Nov 3, failed runs: 1"])
+        #expect(bars.series["c-m0"] == ["Nov 3, spent on gpt-4o: 2.50"])
+        #expect(bars.series["c-m1"] == ["Nov 4, spent on claude-sonnet-4: 1.25"])
 
         // The table has the same numbers: successful, failed, one column per model, spend, credits, tokens.
         let rows = Self.tableRows(page.html)
-        #expect(rows.count == 30)
+        // Days up to today: all 30 once November 2026 is over.
+        let today = Int(Date().timeIntervalSince1970) / 86_400
+        let expectedRows = UsageMonth(containing: CivilDate(dayNumber: today)) == UsageMonth(year: 2026, month: 11)
+            ? CivilDate(dayNumber: today).day : 30
+        #expect(rows.count == expectedRows)
         #expect(rows["2026-11-03"] == ["6", "1", "2.50", "0.00", "2.50", "2.50", "960"])
         #expect(rows["2026-11-04"] == ["1", "0", "0.00", "1.25", "1.25", "0.00", "240"])
         for (series, titles) in bars.series {
             for title in titles {
                 let parts = title.components(separatedBy: ", ")
                 let value = parts.last!.components(separatedBy: ": ").last!
-                let day = Int(parts[0].prefix { $0 != " " })!
+                let day = Int(parts[0].split(separator: " ")[1])!
                 let column = ["c-ok": 0, "c-err": 1, "c-m0": 2, "c-m1": 3][series]!
                 #expect(rows[String(format: "2026-11-%02d", day)]?[column] == value, "\(title)")
             }

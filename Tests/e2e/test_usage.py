@@ -40,7 +40,7 @@ def runs_bars(html: str) -> dict[str, list[str]]:
     """The runs chart, parsed as XML: bar titles by series class."""
     svg = re.search(r'<svg viewBox="0 0 720 250" role="img" aria-labelledby="runs-chart-title.*?</svg>', html, re.S).group(0)
     root = ET.fromstring(svg)
-    return {g.get("class"): [rect.find("title").text for rect in g.findall("rect")] for g in root.findall("g")}
+    return {g.get("class"): [bar.find("title").text for bar in g.findall("path")] for g in root.findall("g")}
 
 
 def test_screenshots_of_general_and_usage_light_and_dark(stack, pages, audit):
@@ -72,7 +72,7 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     current_rows = daily_rows(page)
     # The chart's bars are the table's numbers.
     for title in runs_bars(html)["c-ok"]:
-        day, value = re.match(r"(\d+) \w+ \d+, successful runs: ([\d,]+)", title).groups()
+        day, value = re.match(r"\w+ (\d+), successful runs: ([\d,]+)", title).groups()
         match = [cells for date, cells in current_rows.items() if int(date[-2:]) == int(day)]
         assert match and match[0][0] == value, title
     expect(page.locator("meter#runs-meter")).to_be_visible()

@@ -46,6 +46,7 @@ public struct UsageModelTotals: Sendable, Equatable {
 /// One local day of the month.
 public struct UsageDay: Sendable, Equatable {
     public var date: CivilDate
+    public var events: Int64 = 0
     public var successfulRuns: Int64 = 0
     public var failedRuns: Int64 = 0
     /// Cost per model, in the order of `UsageReport.models`.
@@ -110,8 +111,13 @@ public struct UsageExportRow: Sendable, Equatable {
 extension AppDatabase {
     /// The month that contains `now` in the organization's time zone.
     public func currentUsageMonth(of org: Organization) -> UsageMonth {
+        UsageMonth(containing: usageToday(of: org))
+    }
+
+    /// Today's date in the organization's time zone.
+    public func usageToday(of org: Organization) -> CivilDate {
         let days = ZoneDays(TimeZone(identifier: org.timeZone) ?? TimeZone(identifier: "UTC")!)
-        return UsageMonth(containing: days.date(at: Int64(now().timeIntervalSince1970)))
+        return days.date(at: Int64(now().timeIntervalSince1970))
     }
 
     /// The Usage page's numbers for `month`, read from rollups (about as many rows as the month
@@ -148,6 +154,7 @@ extension AppDatabase {
             if kind == UsageReport.runKind {
                 if status == .error { days[d].failedRuns += sums.events } else { days[d].successfulRuns += sums.events }
             }
+            days[d].events += sums.events
             days[d].costMicros += sums.costMicros
             days[d].creditsMicros += sums.creditsMicros
             days[d].tokens += sums.inputTokens + sums.outputTokens

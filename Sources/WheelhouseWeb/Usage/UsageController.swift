@@ -25,11 +25,12 @@ struct UsageController {
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.viewUsage)
-        let current = app.database.currentUsageMonth(of: access.org)
+        let today = app.database.usageToday(of: access.org)
+        let current = UsageMonth(containing: today)
         let (month, problem) = requestedMonth(visit, current: current)
         let report = try app.database.usageReport(orgId: access.org.id!, month: month)
         var context = try app.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
-        UsagePage(report: report, current: current, orgKey: access.org.key, saas: app.config.mode == .saas)
+        UsagePage(report: report, today: today, orgKey: access.org.key, saas: app.config.mode == .saas)
             .fill(&context)
         if let problem { context["monthProblem"] = problem }
         return app.page("settings/usage", context, status: problem == nil ? 200 : 400)

@@ -5,8 +5,10 @@ import WheelhouseCore
 /// model breakdown, the plan meter and the table behind the charts.
 struct UsagePage {
     let report: UsageReport
-    /// The month that contains today in the org's zone: the picker goes no further.
-    let current: UsageMonth
+    /// Today in the org's zone: its month is the last the picker offers, and the table stops
+    /// at it (later days of the month have no usage yet).
+    let today: CivilDate
+    var current: UsageMonth { UsageMonth(containing: today) }
     let orgKey: String
     let saas: Bool
 
@@ -29,7 +31,7 @@ struct UsagePage {
         let month = report.month
         let previous = month.previous
         context["usage"] = [
-            "month": .text(month.title), "monthValue": .text(month.description), "timeZone": .text(report.timeZone),
+            "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
             "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
             "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)"),
             "previousMonth": .object(["href": .text(href(previous)), "title": .text(previous.title)]),
@@ -71,9 +73,12 @@ struct UsagePage {
     /// series (one column per drawn model), and the day's totals.
     private func table(_ chart: StackedBarChart) -> TemplateObject {
         let spend = chart.series
+        // Up to today, or to the last day with usage if events were dated later.
+        let lastWithData = report.days.last { $0.events > 0 }?.date
+        let lastShown = max(today, lastWithData ?? today)
         return [
             "models": .list(spend.map { .text(String($0.label.dropFirst("spent on ".count))) }),
-            "rows": .list(report.days.enumerated().map { i, day in
+            "rows": .list(report.days.enumerated().filter { _, day in day.date <= lastShown }.map { i, day in
                 .object(["date": .text(UsageFormat.longDay(day.date)), "iso": .text(day.date.description),
                          "ok": .text(UsageFormat.count(day.successfulRuns)), "failed": .text(UsageFormat.count(day.failedRuns)),
                          "costs": .list(spend.map { .text(UsageFormat.money($0.values[i])) }),
@@ -107,7 +112,7 @@ struct UsagePage {
             days: report.days.map(\.date),
             series: [.init(cls: "c-ok", label: "successful runs", values: report.days.map(\.successfulRuns)),
                      .init(cls: "c-err", label: "failed runs", values: report.days.map(\.failedRuns))],
-            format: UsageFormat.count, unit: "runs", hatched: true)
+            format: UsageFormat.count, hatched: true)
     }
 
     var spendChart: StackedBarChart {
@@ -124,7 +129,7 @@ struct UsagePage {
         return StackedBarChart(
             id: "spend-chart", title: "Daily spending by model, \(report.month.title)",
             desc: "AI spend per day in \(report.timeZone), stacked by model, \(UsageFormat.money(report.totals.costMicros)) in total.",
-            days: report.days.map(\.date), series: series, format: UsageFormat.money, unit: "spend")
+            days: report.days.map(\.date), series: series, format: UsageFormat.money)
     }
 
     private func ai(_ chart: StackedBarChart) -> TemplateObject {
@@ -137,7 +142,7 @@ struct UsagePage {
             "models": .text(String(report.models.count)), "dailyAverage": .text(UsageFormat.money(t.costMicros / Int64(activeDays))),
             "activeDays": .text(String(activeDays)), "chart": .object(chart.context),
             "breakdown": .list(report.models.enumerated().map { i, m in
-                .object(["rank": .number(i + 1), "model": .text(m.model), "provider": .text(m.provider),
+                .object(["model": .text(m.model), "provider": .text(m.provider),
                          "cls": .text("c-m\(min(i, Self.shownModels))"), "cost": .text(UsageFormat.money(m.costMicros)),
                          "credits": .text(UsageFormat.money(m.creditsMicros)), "events": .text(UsageFormat.count(m.events)),
                          "tokens": .text(UsageFormat.count(m.tokens)), "byok": .flag(m.byokEvents > 0),
@@ -162,7 +167,7 @@ final class UsagePageMemo: Sendable {
     struct Key: Hashable {
         var orgKey: String
         var month: UsageMonth
-        var current: UsageMonth
+        var today: CivilDate
         var saas: Bool
     }
 
@@ -170,7 +175,7 @@ final class UsagePageMemo: Sendable {
     static let capacity = 256
 
     func values(for page: UsagePage) -> TemplateObject {
-        let key = Key(orgKey: page.orgKey, month: page.report.month, current: page.current, saas: page.saas)
+        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in
