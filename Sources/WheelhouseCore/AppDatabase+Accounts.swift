@@ -102,4 +102,12 @@ extension AppDatabase {
             try workspace.insert(db)
         }
     }
+
+    /// Every member has one default (private) workspace; a returning member gets theirs back.
+    static func ensureDefaultWorkspace(_ db: Database, orgId: Int64, user: User, now: Date) throws {
+        if try Workspace.filter(Column("orgId") == orgId && Column("ownerUserId") == user.id!).fetchCount(db) > 0 { return }
+        var workspace = Workspace(id: nil, orgId: orgId, key: "personal-\(user.id!)", name: "\(user.name)’s workspace",
+                                  isShared: false, createdAt: now, ownerUserId: user.id)
+        try workspace.insert(db)
+    }
 }

@@ -242,20 +242,4 @@ extension AppDatabase {
         try AuditEvent(org: org.id, actor: actor, action: "invitation.accept", target: "user:\(user.id!)",
                        summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now).insert(db)
     }
-
-    /// Every member has one default (private) workspace; a returning member gets theirs back.
-    static func ensureDefaultWorkspace(_ db: Database, orgId: Int64, user: User, now: Date) throws {
-        if try Workspace.filter(Column("orgId") == orgId && Column("ownerUserId") == user.id!).fetchCount(db) > 0 { return }
-        var workspace = Workspace(id: nil, orgId: orgId, key: "personal-\(user.id!)", name: "\(user.name)’s workspace",
-                                  isShared: false, createdAt: now, ownerUserId: user.id)
-        try workspace.insert(db)
-    }
-}
-
-extension InvitationLinks {
-    /// Draws a new nonce: a new link, and the old one stops working.
-    func renew(_ invitation: inout Invitation) {
-        invitation.linkNonce = Data(Crypto.randomBytes(16))
-        invitation.tokenHash = Self.hash(token(nonce: invitation.linkNonce))
-    }
 }

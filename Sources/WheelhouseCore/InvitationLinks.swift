@@ -46,3 +46,11 @@ public struct KeyFileError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+extension InvitationLinks {
+    /// Draws a new nonce: a new link, and the old one stops working.
+    func renew(_ invitation: inout Invitation) {
+        invitation.linkNonce = Data(Crypto.randomBytes(16))
+        invitation.tokenHash = Self.hash(token(nonce: invitation.linkNonce))
+    }
+}

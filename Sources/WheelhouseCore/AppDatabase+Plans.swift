@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Puts an organization on a plan (Billing's job once it lands; the CLI and tests use it now).
+    public func changePlan(orgId: Int64, to plan: Plan, actor: Actor?) throws {
+        try writer.write { db in
+            let old = try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId]) ?? "?"
+            try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [plan.id, orgId])
+            try AuditEvent(org: orgId, actor: actor, action: "organization.plan", target: "org:\(orgId)",
+                           summary: "plan: \(old) → \(plan.id)", at: now()).insert(db)
+        }
+    }
+
+    /// Adds workflow and agent rows to a workspace: the console only counts them (the demo seeds them).
+    public func addWorkItems(workspaceKey: String, orgId: Int64, workflows: [String], agents: [String]) throws {
+        try writer.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM workspace WHERE orgId = ? AND key = ?",
+                                              arguments: [orgId, workspaceKey]) else { throw DomainError.notFound }
+            for name in workflows {
+                try db.execute(sql: "INSERT INTO workflow (workspaceId, name, createdAt) VALUES (?, ?, ?)", arguments: [id, name, now()])
+            }
+            for name in agents {
+                try db.execute(sql: "INSERT INTO agent (workspaceId, name, createdAt) VALUES (?, ?, ?)", arguments: [id, name, now()])
+            }
+        }
+    }
+}
