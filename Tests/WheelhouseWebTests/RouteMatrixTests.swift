@@ -16,6 +16,8 @@ import WheelhouseCore
         let t: TestApp
         let workspaceAdmin: User
         let teamId: Int64, invitationId: Int64, grantId: Int64
+        /// The Owner's own secret, and a provider of the org.
+        let secretId: String, providerId: String
 
         init() throws {
             t = try TestApp()
@@ -31,6 +33,9 @@ import WheelhouseCore
             grantId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM workspaceAccess WHERE teamId IS NOT NULL")! }
             _ = try t.database.invite(orgKey: "acme", addresses: ["guest@acme.test"], role: .member, by: owner)
             invitationId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM invitation")! }
+            secretId = try t.database.addSecret(orgKey: "acme", by: owner, name: "OWNER_TOKEN", value: "owner-secret-value-123").id
+            providerId = try t.database.addProvider(orgKey: "acme", by: owner, ProviderChange(
+                kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "mistral-key-1234567890")).id
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -110,6 +115,25 @@ import WheelhouseCore
              admins(303).merging([.workspaceAdmin: 303]) { $1 }),
         post("grant ops", { _ in org + "/workspaces/ops/access" }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
              admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
+        // Credentials: Secrets and Chat models belong to each person; Providers to Owners and Admins.
+        get("secrets", { _ in org + "/secrets" }, anyone),
+        post("add secret", { _ in org + "/secrets" }, { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] },
+             anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
+        get("rotate own secret", { w in org + "/secrets/\(w.secretId)/rotate" },
+            [.owner: 200, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
+        post("delete own secret", { w in org + "/secrets/\(w.secretId)/delete" }, { _ in [("version", "1")] },
+             [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        get("providers", { _ in org + "/providers" }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("new provider", { _ in org + "/providers/new?kind=openai" }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post("add provider", { _ in org + "/providers" },
+             { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }, admins(303)),
+        post("test provider", { w in org + "/providers/\(w.providerId)/test" }, { _ in [("version", "1")] }, admins(303)),
+        post("delete provider", { w in org + "/providers/\(w.providerId)/delete" }, { _ in [("version", "1")] }, admins(303)),
+        get("chat models", { _ in org + "/chat-models" }, anyone),
+        post("chat model on", { _ in org + "/chat-models" }, { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] },
+             anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
+        get("usage", { _ in org + "/usage" }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("usage csv", { _ in org + "/usage/export.csv?month=2026-11" }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("unknown page below a tab", { _ in org + "/members/nothing" }, anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
     ]
 
