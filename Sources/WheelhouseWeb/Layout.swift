@@ -124,18 +124,24 @@ extension FieldErrors {
 enum Dates {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    static func day(_ date: Date) -> String {
+    /// The calendar fields of `date` in UTC.
+    static func utc(_ date: Date) -> tm {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
+        return parts
+    }
+
+    /// Two digits: "07".
+    static func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    static func day(_ date: Date) -> String {
+        let parts = utc(date)
         return "\(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900)"
     }
 
     static func iso(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let parts = utc(date)
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
     }
 }

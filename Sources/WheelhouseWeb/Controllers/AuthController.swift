@@ -121,6 +121,10 @@ struct FieldView {
     var maxLength: Int? = nil
     var min: Int? = nil
     var max: Int? = nil
+    /// The id of a `<datalist>` of suggestions.
+    var list: String? = nil
+    /// Off for secret values and keys.
+    var spellcheck = true
 
     var context: TemplateObject {
         let messages = errors.messages(for: name)
@@ -131,7 +135,9 @@ struct FieldView {
             "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(value),
             "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
             "invalid": .flag(!messages.isEmpty), "autofocus": .flag(autofocus), "required": .flag(required),
+            "noSpellcheck": .flag(!spellcheck),
         ]
+        if let list { context["list"] = list }
         if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
         if let hint { context["hint"] = hint }
         if let autocomplete { context["autocomplete"] = autocomplete }

@@ -28,8 +28,8 @@ extension WebApp {
     }
 }
 
-/// A field of the credential forms: like `partials/field`, plus a datalist and the attributes a
-/// secret value needs (no autocomplete, no spellcheck).
+/// A field of the credential forms, drawn by `partials/field`: never autocompleted or spell-checked,
+/// optionally with a datalist of suggested names.
 struct CredentialField {
     var name: String
     var label: String
@@ -42,39 +42,21 @@ struct CredentialField {
     var maxLength: Int? = nil
 
     var context: TemplateObject {
-        let messages = errors.messages(for: name)
-        var describedBy: [String] = []
-        if hint != nil { describedBy.append("\(name)-hint") }
-        if !messages.isEmpty { describedBy.append("\(name)-error") }
-        var context: TemplateObject = [
-            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(value),
-            "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
-            "invalid": .flag(!messages.isEmpty), "required": .flag(required),
-        ]
-        if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
-        if let hint { context["hint"] = hint }
-        if let list { context["list"] = list }
-        if let maxLength { context["maxLength"] = maxLength }
-        return context
+        FieldView(name: name, label: label, value: value, type: type, errors: errors, hint: hint, autocomplete: "off",
+                  required: required, maxLength: maxLength, list: list, spellcheck: false).context
     }
 }
 
 extension Dates {
     /// "3 Mar 2027, 14:05 UTC".
     static func dayTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let parts = utc(date)
         return "\(day(date)), \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
     }
 
     /// For `<time datetime>`: "2027-03-03T14:05:00Z".
     static func isoTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let parts = utc(date)
         return "\(iso(date))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }
