@@ -8,12 +8,11 @@ public enum InvitationRules {
 
 /// Why one address of an invite request was not invited.
 public enum InviteProblem: Equatable, Sendable {
-    case malformed, duplicate, alreadyMember, alreadyInvited, seatLimit
+    case malformed, alreadyMember, alreadyInvited, seatLimit
 
     public var message: String {
         switch self {
         case .malformed: "is not a valid email address"
-        case .duplicate: "appears more than once"
         case .alreadyMember: "is already a member"
         case .alreadyInvited: "already has a pending invitation (resend it from the list)"
         case .seatLimit: "was not invited: the member limit is reached (raise it on General)"
@@ -84,7 +83,8 @@ extension AppDatabase {
                 if address.count > 254 || !EmailRules.isPlausible(address) || address.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } ?? false }) {
                     outcome.refused.append((address, .malformed)); continue
                 }
-                if !seen.insert(lowered).inserted { outcome.refused.append((address, .duplicate)); continue }
+                // A repeated address is the same request: the first copy is judged, the others dropped.
+                if !seen.insert(lowered).inserted { continue }
                 if try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND u.email = ? COLLATE NOCASE)
                     """, arguments: [orgId, address])! {

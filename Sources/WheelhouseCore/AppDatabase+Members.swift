@@ -9,6 +9,7 @@ public enum MembershipRule: Error, Equatable, Sendable {
     case adminCannotGrantOwner
     case notYourself
     case confirmationMismatch
+    case transferToSelf
 
     public var message: String {
         switch self {
@@ -18,6 +19,7 @@ public enum MembershipRule: Error, Equatable, Sendable {
         case .adminCannotGrantOwner: "Only an Owner can make someone an Owner."
         case .notYourself: "Use “Leave organization” to remove yourself, or ask another Admin."
         case .confirmationMismatch: "Type the org key exactly to confirm."
+        case .transferToSelf: "You are already the Owner: choose another member to transfer ownership to."
         }
     }
 }
@@ -184,8 +186,8 @@ extension AppDatabase {
         try writer.write { db in
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             try access.require(.transferOwnership)
+            guard userId != actor.user.id else { throw MembershipRule.transferToSelf }
             guard confirmation == access.org.key else { throw MembershipRule.confirmationMismatch }
-            guard userId != actor.user.id else { throw MembershipRule.notYourself }
             let member = try Self.membership(db, orgId: access.org.id!, userId: userId)
             try db.execute(sql: "UPDATE membership SET role = 'owner', version = version + 1 WHERE orgId = ? AND userId = ?",
                            arguments: [access.org.id!, userId])

@@ -116,7 +116,8 @@ extension AppDatabase {
                                                   arguments: [workspace.id!])!)
             let grants = try Row.fetchAll(db, sql: """
                 SELECT a.*, coalesce(u.name, t.name) AS subjectName,
-                       coalesce(u.email, (SELECT count(*) FROM teamMember tm WHERE tm.teamId = t.id) || ' members') AS subjectDetail
+                       coalesce(u.email, (SELECT CASE count(*) WHEN 1 THEN '1 member' ELSE count(*) || ' members' END
+                                         FROM teamMember tm WHERE tm.teamId = t.id)) AS subjectDetail
                 FROM workspaceAccess a LEFT JOIN user u ON u.id = a.userId LEFT JOIN team t ON t.id = a.teamId
                 WHERE a.workspaceId = ? ORDER BY a.teamId IS NULL, subjectName COLLATE NOCASE
                 """, arguments: [workspace.id!]).map { row in
@@ -154,11 +155,15 @@ extension AppDatabase {
                                                           arguments: [access.org.id!]) ?? "team")
                 if try Self.sharedCount(db, orgId: access.org.id!) >= plan.sharedWorkspaceLimit { throw WorkspaceRule.planLimit(plan) }
             }
+            var errors = FieldErrors()
             if try Workspace.filter(Column("orgId") == access.org.id! && Column("key") == new.key).fetchCount(db) > 0 {
-                var errors = FieldErrors()
                 errors.add("key", "The URL key “\(new.key)” is already used by another workspace.")
-                throw DomainError.invalid(errors)
             }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM workspace WHERE orgId = ? AND isShared AND name = ? COLLATE NOCASE)",
+                                 arguments: [access.org.id!, new.name])! {
+                errors.add("name", "A shared workspace named “\(new.name)” already exists.")
+            }
+            try errors.throwIfAny()
             let now = self.now()
             var workspace = Workspace(id: nil, orgId: access.org.id!, key: new.key, name: new.name, isShared: true,
                                       createdAt: now, description: new.description)
@@ -193,7 +198,7 @@ extension AppDatabase {
                 && (grant.userId.map { Column("userId") == $0 } ?? (Column("teamId") == grant.teamId!))).fetchCount(db) > 0
             if exists {
                 var errors = FieldErrors()
-                errors.add("subject", "\(name.prefix(1).uppercased() + name.dropFirst()) already has access; change the level in the list.")
+                errors.add("subject", "\(name) already has access: change the level in the list.")
                 throw DomainError.invalid(errors)
             }
             try grant.insert(db)

@@ -36,6 +36,18 @@ public enum TextRules {
     public static func trimmed(_ value: String) -> String {
         value.trimmingCharacters(in: .whitespaces)
     }
+
+    /// `text` safe to show back in a page: control characters (other than tab and line breaks)
+    /// become U+FFFD, so a refused value is visible without putting raw controls into HTML.
+    public static func displayable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHiddenControl) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { isHiddenControl($0) ? "\u{FFFD}" : $0 }))
+    }
+
+    private static func isHiddenControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || (0x7F...0x9F).contains(scalar.value)
+    }
 }
+
 
 import Foundation

@@ -115,8 +115,9 @@ public struct WebApp: Sendable {
             return try GeneralSettingsController(app: self).logo(file, access: access)
         case (.settings(.members), "GET"):
             return try MembersController(app: self).show(visit, access: access)
-        case (.settingsPage(.members, let rest), "POST"):
+        case (.settingsPage(.members, let rest), let method):
             guard let page = MembersController.Page(rest) else { throw WebError.notFound }
+            guard method == "POST" else { throw WebError.methodNotAllowed }
             if page == .invite { return try MembersController(app: self).invite(&visit, access: access) }
             return try MemberActions(app: self).perform(page, &visit, access: access)
         case (.settings(.teams), "GET"):

@@ -95,6 +95,18 @@ import WheelhouseCore
         }
     }
 
+    @Test func controlCharactersAreNeverEchoedRaw() throws {
+        let t = try TestApp()
+        let client = try t.client(signedInAs: "owner@acme.test")
+        let page = client.get(members)
+        let refused = client.post(members + "/invite", [("_csrf", page.csrf), ("emails", "c\u{1}tl@x.test"), ("role", "member")])
+        #expect(refused.status == 422)
+        #expect(!refused.html.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
+        #expect(refused.contains("c\u{FFFD}tl@x.test is not a valid email address."))
+        let search = client.get(members + "?q=%00x")
+        #expect(!search.html.unicodeScalars.contains { $0.value == 0 })
+    }
+
     @Test func oddListQueriesStillAnswer() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "member@acme.test")
@@ -131,9 +143,18 @@ import WheelhouseCore
         let leave = owner.post(members + "/leave", [("_csrf", ownerPage.csrf)])
         #expect(leave.status == 422)
         #expect(leave.contains("The last Owner cannot be removed, demoted or leave."))
-        let transfer = owner.post(members + "/transfer", [("_csrf", ownerPage.csrf), ("user", "\(t.admin.id!)"), ("confirm", "wrong")])
+        let transfer = owner.post(members + "/transfer", [("_csrf", ownerPage.csrf), ("user", "\(t.member.id!)"), ("confirm", "wrong")])
         #expect(transfer.status == 422)
         #expect(transfer.contains("id=\"transfer-error\""))
+        #expect(transfer.contains("<option value=\"\(t.member.id!)\" selected>"), "the chosen member stays chosen")
+        let toSelf = owner.post(members + "/transfer", [("_csrf", ownerPage.csrf), ("user", "\(t.owner.id!)"), ("confirm", "acme")])
+        #expect(toSelf.contains("You are already the Owner"))
+        // A refused row action keeps the list's search, so the row and its message stay in view
+        let searched = owner.post(members + "/\(t.member.id!)/role?q=max", [("_csrf", ownerPage.csrf), ("version", "9"), ("role", "admin")])
+        #expect(searched.status == 409)
+        #expect(searched.contains("value=\"max\""))
+        #expect(searched.contains("This row changed since you loaded the page"))
+        #expect(owner.get(members + "/\(t.member.id!)/role").status == 405)
         let stale = owner.post(members + "/\(t.member.id!)/role", [("_csrf", ownerPage.csrf), ("version", "7"), ("role", "admin")])
         #expect(stale.status == 409)
         #expect(try people(t) == before)

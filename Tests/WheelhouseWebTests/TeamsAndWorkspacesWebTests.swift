@@ -114,6 +114,7 @@ import WheelhouseCore
         ("bad key", [("name", "Fine"), ("key", "Not A Key"), ("description", "")]),
         ("reserved key", [("name", "Fine"), ("key", "personal-9"), ("description", "")]),
         ("taken key", [("name", "Fine"), ("key", "taken"), ("description", "")]),
+        ("taken name, other case", [("name", "TAKEN"), ("key", "other-key"), ("description", "")]),
         ("long name", [("name", String(repeating: "n", count: 101)), ("key", "ok-key"), ("description", "")]),
         ("unknown field", [("name", "Fine"), ("key", "ok-key"), ("description", ""), ("isShared", "0")]),
     ]

@@ -132,7 +132,7 @@ struct FieldView {
         if hint != nil { describedBy.append("\(name)-hint") }
         if !messages.isEmpty { describedBy.append("\(name)-error") }
         var context: TemplateObject = [
-            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(value),
+            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(TextRules.displayable(value)),
             "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
             "invalid": .flag(!messages.isEmpty), "autofocus": .flag(autofocus), "required": .flag(required),
             "noSpellcheck": .flag(!spellcheck),

@@ -53,7 +53,7 @@ struct InvitationController {
         var context = try app.layout(visit, title: "Invitation")
         guard let view = try app.database.invitation(token: token) else {
             context["problem"] = ["heading": "This invitation link is not valid",
-                                  "text": .text("The link is incomplete or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
+                                  "text": .text("The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
             return app.page("invitation", context, status: 404)
         }
         let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }

@@ -19,7 +19,11 @@ struct MemberActions {
         let actor = visit.actor
         let control: String
         var flash: String
-        var destination = Route.org(key, .settings(.members)).path
+        let items = visit.request.queryItems
+        let listed = MembersController.listQuery(MembersQuery(search: String((items["q"] ?? "").prefix(100)),
+                                                              sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
+                                                              page: Int(items["page"] ?? "") ?? 1))
+        var destination = Route.org(key, .settings(.members)).path + listed
         do {
             try reader.errors.throwIfAny()
             switch page {
@@ -59,7 +63,9 @@ struct MemberActions {
                 flash = "Invitation revoked; its link no longer works."
             }
         } catch let rule as MembershipRule {
-            return try refused(visit, access: access, page: page, message: rule.message, status: 422)
+            var kept = MembersController.Problems()
+            if case .transfer = page { kept.transferTo = Int64(reader.text(.user, label: "New owner")) }
+            return try refused(visit, access: access, page: page, message: rule.message, status: 422, problems: kept)
         } catch DomainError.staleVersion {
             return try refused(visit, access: access, page: page,
                                message: "This row changed since you loaded the page (someone else edited it). Check it and try again.",
@@ -78,8 +84,9 @@ struct MemberActions {
         return errors
     }
 
-    private func refused(_ visit: Visit, access: OrgAccess, page: MembersController.Page, message: String, status: Int) throws -> Response {
-        var problems = MembersController.Problems()
+    private func refused(_ visit: Visit, access: OrgAccess, page: MembersController.Page, message: String, status: Int,
+                         problems: MembersController.Problems = MembersController.Problems()) throws -> Response {
+        var problems = problems
         let control: String = switch page {
         case .role(let id), .remove(let id): "member-\(id)"
         case .resend(let id), .revoke(let id): "invitation-\(id)"

@@ -58,6 +58,8 @@ struct MembersController {
         var invited: [String] = []
         /// Keyed by the control: "member-7", "invitation-3", "transfer", "leave".
         var controls: [String: String] = [:]
+        /// The member chosen in a refused transfer, shown selected again.
+        var transferTo: Int64?
     }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
@@ -91,7 +93,7 @@ struct MembersController {
             problems.invited = outcome.invited
             problems.inviteEmails = outcome.refused.map(\.email).joined(separator: "\n")
             for (email, problem) in outcome.refused {
-                problems.inviteErrors.add(InviteField.emails.rawValue, "\(email) \(problem.message).")
+                problems.inviteErrors.add(InviteField.emails.rawValue, "\(TextRules.displayable(email)) \(problem.message).")
             }
             return try render(visit, access: access, problems: problems, status: 422)
         } catch DomainError.invalid(let errors) {
@@ -109,18 +111,24 @@ struct MembersController {
         let me = visit.signedIn!.user.id!
         let canManage = access.allows(.manageMembers)
         let base = Route.org(access.org.key, .settings(.members)).path
+        // Row forms post back with the list's search, sort and page, so a refusal re-renders the
+        // same rows with the message beside the one that caused it.
+        let listQuery = Self.listQuery(query)
         var context = try app.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
         context["canManage"] = canManage
         context["isOwner"] = access.role == .owner
         context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
                             "total": .number(page.counts.total), "limit": .number(access.org.memberLimit),
                             "full": .flag(page.counts.total >= access.org.memberLimit)] as TemplateObject
-        context["search"] = ["q": .text(query.search), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
+        context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
                              "matching": .number(page.matching)] as TemplateObject
         context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, base: base, problems: problems))
+            .object(row(entry, me: me, access: access, base: base, suffix: listQuery, problems: problems))
         })
-        if page.entries.isEmpty { context["empty"] = query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(query.search)”." }
+        if page.entries.isEmpty {
+            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there are \(page.pageCount) page(s)."
+                : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
+        }
         if page.pageCount > 1 {
             func link(_ n: Int) -> String {
                 base + "?" + ["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(n)"].joined(separator: "&")
@@ -132,12 +140,14 @@ struct MembersController {
         }
         if canManage {
             context["invite"] = [
-                "action": .text(base + "/invite"), "emails": .text(problems.inviteEmails),
+                "action": .text(base + "/invite"), "emails": .text(TextRules.displayable(problems.inviteEmails)),
                 "asAdmin": .flag(problems.inviteRole == .admin),
                 "errors": .object(problems.inviteErrors.fieldContext(InviteField.emails.rawValue) ?? [:]),
                 "invalid": .flag(!problems.inviteErrors.messages(for: InviteField.emails.rawValue).isEmpty),
                 "formErrors": .object(problems.inviteErrors.formContext ?? [:]),
-                "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty || !problems.inviteErrors.messages(for: "role").isEmpty),
+                "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty),
+                "roleErrors": .object(problems.inviteErrors.fieldContext(InviteField.role.rawValue) ?? [:]),
+                "roleInvalid": .flag(!problems.inviteErrors.messages(for: InviteField.role.rawValue).isEmpty),
                 "focus": .flag(visit.request.queryItems["invite"] != nil || !problems.inviteErrors.isEmpty),
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
@@ -146,7 +156,8 @@ struct MembersController {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
             var transfer: TemplateObject = ["action": .text(base + "/transfer"),
                                    "people": .list(others.map { .object(["id": .number(Int($0.userId!)), "name": .text($0.name),
-                                                                          "email": .text($0.email)]) })]
+                                                                          "email": .text($0.email),
+                                                                          "selected": .flag($0.userId == problems.transferTo)]) })]
             transfer["error"] = problems.controls["transfer"]
             context["transfer"] = transfer
         }
@@ -156,7 +167,17 @@ struct MembersController {
         return app.page("settings/members", context, status: status)
     }
 
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, base: String, problems: Problems) -> TemplateObject {
+    /// `?q=…&sort=…&page=…` for the list as shown, or "" for the default list.
+    static func listQuery(_ query: MembersQuery) -> String {
+        var items: [String] = []
+        if !query.search.isEmpty { items.append("q=" + URLEncodedForm.encode(query.search)) }
+        if query.sort != .name { items.append("sort=" + query.sort.rawValue) }
+        if query.page > 1 { items.append("page=\(query.page)") }
+        return items.isEmpty ? "" : "?" + items.joined(separator: "&")
+    }
+
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, base: String, suffix: String,
+                     problems: Problems) -> TemplateObject {
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
             "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.rawValue.capitalized),
@@ -169,7 +190,8 @@ struct MembersController {
             row["error"] = problems.controls["member-\(userId)"]
             let manageable = access.allows(.manageMembers) && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
-                row["manage"] = ["roleAction": .text(base + "/\(userId)/role"), "removeAction": .text(base + "/\(userId)/remove"),
+                row["manage"] = ["roleAction": .text(base + "/\(userId)/role" + suffix),
+                                 "removeAction": .text(base + "/\(userId)/remove" + suffix),
                                  "id": .number(Int(userId)),
                                  "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
                                      .object(["value": .text(role.rawValue), "label": .text(role.rawValue.capitalized),
@@ -182,8 +204,8 @@ struct MembersController {
             row["deliveryFailed"] = entry.delivery == "failed" || entry.deliveryError != nil
             if access.allows(.manageMembers), let token = entry.linkToken {
                 row["invitation"] = ["id": .number(Int(invitationId)),
-                                     "resendAction": .text(base + "/invitations/\(invitationId)/resend"),
-                                     "revokeAction": .text(base + "/invitations/\(invitationId)/revoke"),
+                                     "resendAction": .text(base + "/invitations/\(invitationId)/resend" + suffix),
+                                     "revokeAction": .text(base + "/invitations/\(invitationId)/revoke" + suffix),
                                      "link": .text(app.config.baseURL + Route.invitation(token).path),
                                      "expires": .text(entry.expiresAt.map(Dates.day) ?? "")] as TemplateObject
             }

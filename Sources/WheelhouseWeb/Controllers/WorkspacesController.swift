@@ -125,8 +125,8 @@ struct WorkspacesController {
                                                                            "label": .text("Team \($0.name)")]) }),
                                 "hasTeams": .flag(!detail.teams.isEmpty)] as TemplateObject
             context["subjectErrors"] = errors.fieldContext(Field.subject.rawValue)
-            context["formErrors"] = errors.formContext
         }
+        context["formErrors"] = errors.formContext
         return app.page("settings/workspace", context, status: status)
     }
 
