@@ -41,6 +41,14 @@ struct GlobalOptions: ParsableArguments {
     /// master key (refusing a missing or wrong one while encrypted data exists).
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
+        // The database holds password and session hashes and ciphertexts: owner-only, like the key
+        // files. SQLite gives its -wal and -shm files the database file's mode.
+        if !FileManager.default.fileExists(atPath: resolvedDatabase) {
+            FileManager.default.createFile(atPath: resolvedDatabase, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: resolvedDatabase + suffix) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: resolvedDatabase + suffix)
+        }
         do {
             return try AppDatabase.open(path: resolvedDatabase, readers: readers, masterKey: .file(masterKeyFile),
                                         links: InvitationLinks.load(from: resolvedDataDir))

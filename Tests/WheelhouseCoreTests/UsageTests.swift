@@ -154,7 +154,7 @@ import Testing
 
     @Test func timeZoneNamesAreValidatedAndStoredCanonically() throws {
         let f = try Self.fixture()
-        for bad in ["", "Mars/Olympus", "Europe/Berlin\n", String(repeating: "A", count: 65), "../etc/passwd"] {
+        for bad in ["", "Mars/Olympus", "Europe/Berlin\n", String(repeating: "A", count: 65), "../etc/passwd", "GMT+2"] {
             #expect(throws: DomainError.self) {
                 try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "t"),
                     GeneralSettingsChange(displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
@@ -165,6 +165,8 @@ import Testing
         try setZone(f, org: "acme", "Asia/Tokyo")
         #expect(try f.currentOrg().timeZone == "Asia/Tokyo")
         #expect(try f.database.auditEvents(orgId: f.org.id!).last?.summary.contains("time zone UTC → Asia/Tokyo") == true)
+        try setZone(f, org: "acme", "UTC")
+        #expect(try f.currentOrg().timeZone == "UTC", "stored as typed, not as Foundation's GMT")
     }
 
     @Test func civilDatesRoundTripAndMonthsParseStrictly() {

@@ -124,7 +124,12 @@ public enum TimeZoneRule {
         guard (1...64).contains(name.utf8.count),
               name.utf8.allSatisfy({ b in (65...90).contains(b) || (97...122).contains(b) || (48...57).contains(b)
                   || b == UInt8(ascii: "/") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") }),
-              let zone = TimeZone(identifier: name) else { return nil }
-        return zone.identifier
+              known.contains(name) || name.contains("/"), TimeZone(identifier: name) != nil else { return nil }
+        // The name as typed: Foundation would answer "GMT" for "UTC".
+        return name
     }
+
+    /// IANA names: Area/Location, or one of the few single names Foundation lists ("UTC", "GMT",
+    /// …); so "GMT+2", which Foundation also parses, is refused.
+    static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
 }

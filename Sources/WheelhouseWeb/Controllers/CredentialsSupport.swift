@@ -15,16 +15,21 @@ extension WebApp {
         return .redirect(to: route.path)
     }
 
-    /// One banner per provider whose last connection test failed, for those who can fix it.
+    /// A banner when providers failed their last connection test, for those who can fix them.
     func failedProviderBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         guard access.allows(.manageOrgCredentials) else { return [] }
         let failed = try visit.orgView.map(\.failedProviders) ?? database.failedProviders(orgId: access.org.id!)
-        return failed.map { failed in
-            ["kind": "error", "heading": .text("\(failed.name) failed its last connection test."),
-             "text": .text("The provider said: \(failed.error). Models that rely on the organization’s key are not ready."),
-             "action": .object(["href": .text(Route.org(access.org.key, .settings(.providers)).path),
-                                "label": "Open Providers"])]
-        }
+        // One banner however many failed, so the page itself stays in view.
+        guard let first = failed.first else { return [] }
+        let said = first.error.hasSuffix(".") ? String(first.error.dropLast()) : first.error
+        let (heading, text) = failed.count == 1
+            ? ("\(first.name) failed its last connection test.",
+               "The provider said: \(said). Models that rely on the organization’s key are not ready.")
+            : ("\(failed.count) providers failed their last connection test.",
+               "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready.")
+        return [["kind": "error", "heading": .text(heading), "text": .text(text),
+                 "action": .object(["href": .text(Route.org(access.org.key, .settings(.providers)).path),
+                                    "label": "Open Providers"])]]
     }
 }
 

@@ -46,13 +46,16 @@ struct StackedBarChart {
         func x(_ i: Int) -> Int { Self.left + Int(Double(i) * slot + (slot - Double(barWidth)) / 2) }
 
         var stacked = [Int64](repeating: 0, count: n)
+        // Where the next segment of each day's stack starts: every non-zero value gets at least
+        // one pixel, so a value the table shows is never missing from the chart.
+        var stackTop = [Int](repeating: Self.bottom, count: n)
         var groups: [TemplateValue] = []
         for s in series {
             var bars: [TemplateValue] = []
             for (i, value) in s.values.enumerated() where i < n && value > 0 {
-                let lower = y(stacked[i]), upper = y(stacked[i] + value)
                 stacked[i] += value
-                guard lower > upper else { continue }
+                let lower = stackTop[i], upper = min(y(stacked[i]), lower - 1)
+                stackTop[i] = upper
                 // One path per bar ("M x y h w v h h -w z"): one value for the template instead of
                 // three attributes, which keeps the page's render cost down.
                 bars.append(.object(["d": .text("M\(x(i)) \(upper)h\(barWidth)v\(lower - upper)h-\(barWidth)z"),
