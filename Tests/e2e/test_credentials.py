@@ -209,7 +209,8 @@ def test_owner_sees_provider_states_and_tests_a_custom_endpoint(stack, pages, au
         rows.filter(has_text=name).get_by_role("button", name=f"Test connection to {name}").click()
         expect(page.locator("div.flash.flash-error")).to_contain_text("HTTP 401: Invalid API key.")
         audit.page(page, "providers-failed")
-        expect(page.locator("section.banner", has_text=f"{name} failed its last connection test.")).to_be_visible()
+        # With the demo's failed Mistral AI there are two: one banner names both.
+        expect(page.locator("section.banner", has_text="providers failed their last connection test")).to_contain_text(name)
 
         # Remove it again, through the confirmation page.
         rows.filter(has_text=name).get_by_role("link", name=f"Remove {name}").click()
