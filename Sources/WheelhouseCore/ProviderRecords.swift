@@ -90,9 +90,15 @@ public enum ProviderRules {
             errors.add(field, "Base URL must be a full URL such as https://api.example.com/v1.")
             return
         }
-        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+        let loopback = ["127.0.0.1", "localhost"].contains(host.lowercased())
         if scheme != "https" && !(scheme == "http" && loopback) {
             errors.add(field, "Base URL must start with https:// (plain http:// only for 127.0.0.1 or localhost).")
+        }
+        if let port = parts.port, !(1...65_535).contains(port) {
+            errors.add(field, "Base URL has port \(port); a port is a number from 1 to 65535.")
+        }
+        if host.contains(":") || host.hasPrefix("[") {
+            errors.add(field, "Base URL must name its host, not an IPv6 address: use 127.0.0.1 or localhost for a local endpoint.")
         }
         if parts.user != nil || parts.password != nil || parts.query != nil || parts.fragment != nil {
             errors.add(field, "Base URL must not contain a user name, password, query or fragment.")

@@ -96,7 +96,8 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         }
     }
 
-    @Test(arguments: ["ftp://x.example.com", "http://api.example.com/v1", "https://u:p@x.example.com", "https://x.example.com/?a=1", "nope"])
+    @Test(arguments: ["ftp://x.example.com", "http://api.example.com/v1", "https://u:p@x.example.com", "https://x.example.com/?a=1", "nope",
+                      "http://127.0.0.1:99999/v1", "http://[::1]:18777/v1"])
     func baseURLsThatAreRefused(_ url: String) {
         var errors = FieldErrors()
         ProviderRules.checkBaseURL(url, into: &errors)
