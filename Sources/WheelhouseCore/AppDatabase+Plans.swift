@@ -1,7 +1,24 @@
 import Foundation
 import GRDB
 
+/// An organization's plan and how many of its shared workspaces it uses.
+public struct PlanUsage: Sendable, Equatable {
+    public var plan: Plan
+    public var sharedWorkspaces: Int
+    public var workspaceLimitReached: Bool { sharedWorkspaces >= plan.sharedWorkspaceLimit }
+}
+
 extension AppDatabase {
+    public func planUsage(orgId: Int64) throws -> PlanUsage {
+        try reader.read { db in try Self.planUsage(db, orgId: orgId) }
+    }
+
+    static func planUsage(_ db: Database, orgId: Int64) throws -> PlanUsage {
+        let plan = Plan.named(try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId])
+                              ?? Plan.default.id)
+        return PlanUsage(plan: plan, sharedWorkspaces: try sharedCount(db, orgId: orgId))
+    }
+
     /// Puts an organization on a plan (Billing's job once it lands; the CLI and tests use it now).
     public func changePlan(orgId: Int64, to plan: Plan, actor: Actor?) throws {
         try writer.write { db in

@@ -91,11 +91,7 @@ extension AppDatabase {
                       workflowCount: row["workflowCount"], agentCount: row["agentCount"])
     }
 
-    /// Shared workspaces counted against the plan.
-    public func sharedWorkspaceCount(orgId: Int64) throws -> Int {
-        try reader.read { db in try Self.sharedCount(db, orgId: orgId) }
-    }
-
+    /// Shared workspaces counted against the plan (`planUsage`).
     static func sharedCount(_ db: Database, orgId: Int64) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM workspace WHERE orgId = ? AND isShared", arguments: [orgId]) ?? 0
     }
@@ -151,9 +147,8 @@ extension AppDatabase {
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             try access.require(.createWorkspace)
             if enforcePlan {
-                let plan = try Plan.named(String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?",
-                                                          arguments: [access.org.id!]) ?? "team")
-                if try Self.sharedCount(db, orgId: access.org.id!) >= plan.sharedWorkspaceLimit { throw WorkspaceRule.planLimit(plan) }
+                let usage = try Self.planUsage(db, orgId: access.org.id!)
+                if usage.workspaceLimitReached { throw WorkspaceRule.planLimit(usage.plan) }
             }
             var errors = FieldErrors()
             if try Workspace.filter(Column("orgId") == access.org.id! && Column("key") == new.key).fetchCount(db) > 0 {

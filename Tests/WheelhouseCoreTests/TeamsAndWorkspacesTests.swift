@@ -106,7 +106,7 @@ import Testing
             try database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Two", key: "two", description: ""), enforcePlan: true, by: actor(fixture.owner))
         }
         _ = try database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Two", key: "two", description: ""), enforcePlan: false, by: actor(fixture.owner))
-        #expect(try database.sharedWorkspaceCount(orgId: fixture.org.id!) == 2)
+        #expect(try database.planUsage(orgId: fixture.org.id!).sharedWorkspaces == 2)
     }
 
     @Test func removingAMemberTakesTheirTeamPlacesAndGrantsButKeepsTheirWorkspace() throws {

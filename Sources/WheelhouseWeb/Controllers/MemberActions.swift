@@ -19,10 +19,7 @@ struct MemberActions {
         let actor = visit.actor
         let control: String
         var flash: String
-        let items = visit.request.queryItems
-        let listed = MembersController.listQuery(MembersQuery(search: String((items["q"] ?? "").prefix(100)),
-                                                              sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
-                                                              page: Int(items["page"] ?? "") ?? 1))
+        let listed = MembersController.listSuffix(MembersController.listQuery(visit.request))
         var destination = Route.org(key, .settings(.members)).path + listed
         do {
             try reader.errors.throwIfAny()

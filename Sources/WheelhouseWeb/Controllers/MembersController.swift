@@ -103,17 +103,14 @@ struct MembersController {
     }
 
     func render(_ visit: Visit, access: OrgAccess, problems: Problems, status: Int) throws -> Response {
-        let items = visit.request.queryItems
-        let query = MembersQuery(search: String((items["q"] ?? "").prefix(100)),
-                                 sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
-                                 page: Int(items["page"] ?? "") ?? 1)
+        let query = Self.listQuery(visit.request)
         let page = try app.database.membersPage(orgId: access.org.id!, query)
         let me = visit.signedIn!.user.id!
         let canManage = access.allows(.manageMembers)
         let base = Route.org(access.org.key, .settings(.members)).path
         // Row forms post back with the list's search, sort and page, so a refusal re-renders the
         // same rows with the message beside the one that caused it.
-        let listQuery = Self.listQuery(query)
+        let suffix = Self.listSuffix(query)
         var context = try app.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
         context["canManage"] = canManage
         context["isOwner"] = access.role == .owner
@@ -123,7 +120,7 @@ struct MembersController {
         context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
                              "matching": .number(page.matching)] as TemplateObject
         context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, base: base, suffix: listQuery, problems: problems))
+            .object(row(entry, me: me, access: access, base: base, suffix: suffix, problems: problems))
         })
         if page.entries.isEmpty {
             context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there are \(page.pageCount) page(s)."
@@ -167,8 +164,16 @@ struct MembersController {
         return app.page("settings/members", context, status: status)
     }
 
+    /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.
+    static func listQuery(_ request: Request) -> MembersQuery {
+        let items = request.queryItems
+        return MembersQuery(search: String((items["q"] ?? "").prefix(100)),
+                            sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
+                            page: Int(items["page"] ?? "") ?? 1)
+    }
+
     /// `?q=…&sort=…&page=…` for the list as shown, or "" for the default list.
-    static func listQuery(_ query: MembersQuery) -> String {
+    static func listSuffix(_ query: MembersQuery) -> String {
         var items: [String] = []
         if !query.search.isEmpty { items.append("q=" + URLEncodedForm.encode(query.search)) }
         if query.sort != .name { items.append("sort=" + query.sort.rawValue) }

@@ -51,13 +51,11 @@ struct WorkspacesController {
         })
         if access.allows(.createWorkspace) {
             if app.config.mode == .saas {
-                let plan = Plan.named(try app.database.read { db in
-                    try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [access.org.id!])
-                } ?? "team")
-                let used = try app.database.sharedWorkspaceCount(orgId: access.org.id!)
-                context["plan"] = ["name": .text(plan.name), "used": .number(used), "limit": .number(plan.sharedWorkspaceLimit),
+                let usage = try app.database.planUsage(orgId: access.org.id!)
+                context["plan"] = ["name": .text(usage.plan.name), "used": .number(usage.sharedWorkspaces),
+                                   "limit": .number(usage.plan.sharedWorkspaceLimit),
                                    "billing": .text(Route.org(access.org.key, .settings(.billing)).path)] as TemplateObject
-                if used >= plan.sharedWorkspaceLimit || limit != nil { context["limitReached"] = true }
+                if usage.workspaceLimitReached || limit != nil { context["limitReached"] = true }
             }
             context["create"] = [
                 "formErrors": .object(errors.formContext ?? [:]), "hasFormErrors": .flag(!errors.form.isEmpty),
