@@ -1,7 +1,7 @@
 import Foundation
 import WheelhouseCore
 
-// Pieces shared by the Secrets, Providers and Chat models tabs.
+// Pieces shared by the settings tabs.
 
 extension Visit {
     /// The signed-in person as the author of a change (org pages are only reached signed in).
@@ -11,8 +11,13 @@ extension Visit {
 extension WebApp {
     /// POST-redirect-GET: the flash is shown once on the page redirected to.
     func redirect(_ visit: Visit, to route: Route, flash message: String) throws -> Response {
+        try redirect(visit, to: route.path, flash: message)
+    }
+
+    /// The same, to a path with a query (e.g. the Members list as it was shown).
+    func redirect(_ visit: Visit, to path: String, flash message: String) throws -> Response {
         try database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
-        return .redirect(to: route.path)
+        return .redirect(to: path)
     }
 
     /// A banner when providers failed their last connection test, for those who can fix them.

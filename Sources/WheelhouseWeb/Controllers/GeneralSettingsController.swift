@@ -78,8 +78,7 @@ struct GeneralSettingsController {
             let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
             let saved = try app.database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: app.logos)
             let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
-            try app.database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
-            return .redirect(to: Route.org(access.org.key, .settings(.general)).path)
+            return try app.redirect(visit, to: Route.org(access.org.key, .settings(.general)), flash: message)
         } catch DomainError.invalid(let found) {
             return try render(visit, access: access, values: values, errors: found, status: 422)
         } catch DomainError.staleVersion {

@@ -25,8 +25,7 @@ struct InvitationController {
             if visit.signedIn != nil {
                 try reader.errors.throwIfAny()
                 let orgKey = try app.database.acceptInvitation(token: token, by: visit.actor)
-                try app.database.setFlash(Flash(kind: "success", message: "You joined the organization."), for: visit.signedIn!.session)
-                return .redirect(to: Route.org(orgKey, .settings(.general)).path)
+                return try app.redirect(visit, to: Route.org(orgKey, .settings(.general)), flash: "You joined the organization.")
             }
             let name = TextRules.trimmed(reader.text(.name, label: "Name"))
             let password = reader.text(.password, label: "Password")

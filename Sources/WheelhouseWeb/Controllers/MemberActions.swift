@@ -71,8 +71,7 @@ struct MemberActions {
             let message = (errors.byField.values.flatMap { $0 } + errors.form).joined(separator: " ")
             return try refused(visit, access: access, page: page, message: message, status: 422)
         }
-        try app.database.setFlash(Flash(kind: "success", message: flash), for: visit.signedIn!.session)
-        return .redirect(to: destination)
+        return try app.redirect(visit, to: destination, flash: flash)
     }
 
     private func single(_ field: String, _ message: String) -> FieldErrors {

@@ -86,8 +86,7 @@ struct MembersController {
             if outcome.refused.isEmpty {
                 let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
                     : "\(outcome.invited.count) invitations sent."
-                try app.database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
-                return .redirect(to: Route.org(access.org.key, .settings(.members)).path)
+                return try app.redirect(visit, to: Route.org(access.org.key, .settings(.members)), flash: message)
             }
             // The valid addresses went through; the others come back, each with its reason.
             problems.invited = outcome.invited

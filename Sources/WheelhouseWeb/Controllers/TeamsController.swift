@@ -55,8 +55,7 @@ struct TeamsController {
         do {
             try reader.errors.throwIfAny()
             let team = try app.database.createTeam(orgKey: access.org.key, change, by: visit.actor)
-            try app.database.setFlash(Flash(kind: "success", message: "Team “\(team.name)” created."), for: visit.signedIn!.session)
-            return .redirect(to: Route.org(access.org.key, .settingsPage(.teams, [String(team.id!)])).path)
+            return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.teams, [String(team.id!)])), flash: "Team “\(team.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: change, errors: reader.errors.merging(errors), status: 422)
         }
@@ -139,8 +138,7 @@ struct TeamsController {
             errors.addForm("Someone else changed this team while you were editing, so nothing was saved. Your values are below; save again to replace theirs, or reload to start over.")
             return try show(visit, access: access, teamId: pageTeam(page), values: values, errors: errors, status: 409)
         }
-        try app.database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
-        return .redirect(to: destination)
+        return try app.redirect(visit, to: destination, flash: message)
     }
 
     private func pageTeam(_ page: Page) -> Int64 {

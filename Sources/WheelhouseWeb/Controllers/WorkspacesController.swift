@@ -82,8 +82,7 @@ struct WorkspacesController {
             try reader.errors.throwIfAny()
             let workspace = try app.database.createWorkspace(orgKey: access.org.key, values, enforcePlan: app.config.mode == .saas,
                                                              by: visit.actor)
-            try app.database.setFlash(Flash(kind: "success", message: "Workspace “\(workspace.name)” created."), for: visit.signedIn!.session)
-            return .redirect(to: Route.org(access.org.key, .settingsPage(.workspaces, [workspace.key])).path)
+            return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.workspaces, [workspace.key])), flash: "Workspace “\(workspace.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: values, errors: reader.errors.merging(errors), status: 422)
         } catch WorkspaceRule.planLimit(let plan) {
@@ -171,8 +170,7 @@ struct WorkspacesController {
             errors.addForm("A default workspace is private to its owner; share work through a shared workspace.")
             return try show(visit, access: access, key: key, errors: errors, status: 422)
         }
-        try app.database.setFlash(Flash(kind: "success", message: "Access updated."), for: visit.signedIn!.session)
-        return .redirect(to: Route.org(access.org.key, .settingsPage(.workspaces, [key])).path)
+        return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.workspaces, [key])), flash: "Access updated.")
     }
 
     private func levels(selected: AccessLevel) -> TemplateValue {
