@@ -36,6 +36,12 @@ struct Visit {
         }
     }
 
+    /// The CSRF token for a form posted without a session (sign-in, accepting an invitation as a
+    /// new person): the login cookie's, or a new one the page then sets as that cookie.
+    var loginCSRFToken: String {
+        request.cookies[Self.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
+    }
+
     /// Decodes the body as a form and checks its CSRF token.
     func form(loginForm: Bool = false) throws -> FormData {
         let form: FormData

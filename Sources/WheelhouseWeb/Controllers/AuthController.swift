@@ -78,7 +78,7 @@ struct AuthController {
 
     private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
                            notice: String?, status: Int) -> Response {
-        let csrf = visit.request.cookies[Visit.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
+        let csrf = visit.loginCSRFToken
         var context: TemplateObject = [
             "title": "Sign in",
             "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",

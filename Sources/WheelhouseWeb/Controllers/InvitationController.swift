@@ -94,7 +94,7 @@ struct InvitationController {
         case (nil, .pending) where mine:
             context["oneClick"] = true
         case (nil, .pending):
-            let csrf = visit.request.cookies[Visit.loginCSRFCookie].flatMap { $0.isEmpty ? nil : $0 } ?? Crypto.randomToken()
+            let csrf = visit.loginCSRFToken
             context["csrf"] = csrf
             context["newAccount"] = true
             context["formErrors"] = errors.formContext
