@@ -37,7 +37,9 @@ public enum EmailRules {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+        return email.utf8.count <= 254
+            && !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.isWhitespace
+                || $0 == "<" || $0 == ">" || $0 == "," })
     }
 }
 

@@ -80,7 +80,7 @@ extension AppDatabase {
             var seen = Set<String>()
             for address in addresses {
                 let lowered = address.lowercased()
-                if address.count > 254 || !EmailRules.isPlausible(address) || address.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } ?? false }) {
+                if !EmailRules.isPlausible(address) {
                     outcome.refused.append((address, .malformed)); continue
                 }
                 // A repeated address is the same request: the first copy is judged, the others dropped.
