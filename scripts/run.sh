@@ -44,7 +44,7 @@ cat <<INFO
 
   Wheelhouse is running at http://127.0.0.1:$port/
   Sign in as owner@demo.test with password wheelhouse-demo
-  (also admin@demo.test and member@demo.test, same password)
+  (also admin@, member@, dev@ and support@demo.test, same password; Olivia’s Lab shows the solo banner)
   Mode: ${WHEELHOUSE_MODE:-saas} · data in $WHEELHOUSE_DATA_DIR · request log in wheelhouse.log
   Mail (invitations) goes to: $WHEELHOUSE_SENDMAIL
   Press Ctrl-C to stop.
