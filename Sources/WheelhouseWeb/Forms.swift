@@ -13,6 +13,8 @@ public struct FormData: Sendable {
     public enum Failure: Error, Equatable {
         case unsupportedMediaType
         case malformed(String)
+        /// More fields than any form of the console takes: refused before any of them is decoded.
+        case tooManyFields
     }
 
     public private(set) var fields: [String: [UInt8]] = [:]
@@ -21,10 +23,19 @@ public struct FormData: Sendable {
     public private(set) var names: [String] = []
 
     static let maxParts = 64
+    /// The largest form (an invitation of 50 addresses, a workspace's access list) stays far below
+    /// this; a body with more is refused after one pass counting separators, so a flood of fields
+    /// costs neither decoding nor an error per field.
+    public static let maxFields = 256
 
     public init(request: Request) throws {
         switch request.contentType {
         case "application/x-www-form-urlencoded":
+            var separators = 0
+            for byte in request.body where byte == UInt8(ascii: "&") {
+                separators += 1
+                if separators >= Self.maxFields { throw Failure.tooManyFields }
+            }
             for (key, value) in URLEncodedForm.pairs(request.body) {
                 add(String(decoding: key, as: UTF8.self), value)
             }
@@ -77,7 +88,7 @@ public struct FormData: Sendable {
                 throw Failure.malformed("unterminated part")
             }
             parts += 1
-            guard parts <= Self.maxParts else { throw Failure.malformed("too many parts") }
+            guard parts <= Self.maxParts else { throw Failure.tooManyFields }
             try addPart(headers: headers, content: Array(body[contentStart..<next]))
             index = next + 2
         }
@@ -139,9 +150,18 @@ public struct FormReader<Field: RawRepresentable & CaseIterable> where Field.Raw
     public init(_ form: FormData) {
         self.form = form
         let known = Set(Field.allCases.map(\.rawValue))
-        for name in Set(form.names).subtracting(known).sorted() {
-            errors.addForm("Unexpected field “\(String(name.prefix(40)))”: this form does not take it.")
-        }
+        let unknown = Set(form.names).subtracting(known).sorted()
+        if let message = Self.unknownFieldsMessage(unknown) { errors.addForm(message) }
+    }
+
+    /// One message however many unknown fields were sent: a page's size and shape must not grow
+    /// with what a client invents.
+    static func unknownFieldsMessage(_ names: [String]) -> String? {
+        guard !names.isEmpty else { return nil }
+        let shown = names.prefix(3).map { "“\(TextRules.displayable(String($0.prefix(40))))”" }
+        let more = names.count > 3 ? " and \(names.count - 3) more" : ""
+        let noun = names.count == 1 ? "an unexpected field" : "unexpected fields"
+        return "This form does not take \(noun): \(shown.joined(separator: ", "))\(more). Nothing was saved."
     }
 
     /// The field as text, with CRLF turned into LF. Missing → "". Invalid UTF-8 → an error.

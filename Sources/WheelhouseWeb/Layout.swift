@@ -86,6 +86,8 @@ extension WebApp {
             (status, title, message) = (413, "Upload too large", "The request was larger than \(config.maxBodyBytes / 1_048_576) MB, so nothing was changed. A logo may be at most 2 MB.")
         case WebError.unsupportedMediaType:
             (status, title, message) = (415, "Unsupported form encoding", "Send forms as application/x-www-form-urlencoded or multipart/form-data.")
+        case WebError.tooManyFields:
+            (status, title, message) = (400, "Too many fields", "The form sent more than \(FormData.maxFields) fields, more than any form here takes, so nothing was changed.")
         case WebError.malformedBody(let reason):
             (status, title, message) = (400, "Malformed request", "The form could not be read (\(reason)); nothing was changed.")
         case DomainError.forbidden(let action):

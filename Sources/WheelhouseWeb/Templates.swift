@@ -14,7 +14,7 @@ public struct Templates: Sendable {
     static let required = ["layout", "login", "errors/error"] + SettingsTab.allCases.map { "settings/\($0.rawValue)" }
 
     let library: MustacheLibrary
-    private let shapes = ShapeCache()
+    let shapes = ShapeCache()
     /// Tests set this: every render is also done directly by swift-mustache and compared.
     var verifiesEveryRender = false
 
@@ -184,10 +184,24 @@ struct Piece: Sendable {
     }
 }
 
-/// Shapes seen so far. Bounded: a flood of unusual shapes (error pages) only clears it.
+/// Shapes seen so far, bounded by entries and by bytes (signatures plus literal pieces): a flood of
+/// unusual shapes — error pages with ever more messages, lists of every length — only clears it,
+/// so memory stays flat whatever clients send.
+///
+/// The rules the cache relies on (see `Templates.render`): a template's output depends only on its
+/// context's shape (keys, flags, list lengths, which texts are empty) and on the texts and numbers
+/// it prints, each of which it prints escaped (`{{ }}`, never `{{{ }}}`) and unchanged — no lambdas,
+/// no partials chosen by a value, no text used as a section (a section tests a flag, a list or an
+/// object). `verifiesEveryRender`, on in tests, checks every render against swift-mustache.
 final class ShapeCache: Sendable {
-    private let state = Mutex<[Signature: [Piece]]>([:])
+    private struct Entries {
+        var pieces: [Signature: [Piece]] = [:]
+        var bytes = 0
+    }
+
+    private let state = Mutex(Entries())
     static let capacity = 512
+    static let byteCapacity = 8 << 20
 
     /// A shape's bytes, hashed as one buffer rather than byte by byte.
     struct Signature: Hashable, Sendable {
@@ -198,13 +212,22 @@ final class ShapeCache: Sendable {
         }
     }
 
+    /// Bytes held now, for tests.
+    var bytes: Int { state.withLock { $0.bytes } }
+    var count: Int { state.withLock { $0.pieces.count } }
+
     func pieces(for bytes: [UInt8], make: () -> [Piece]) -> [Piece] {
         let signature = Signature(bytes: bytes)
-        if let found = state.withLock({ $0[signature] }) { return found }
+        if let found = state.withLock({ $0.pieces[signature] }) { return found }
         let made = make()
+        let size = bytes.count + made.reduce(0) { $0 + $1.literal.count + 16 }
+        // A shape larger than a quarter of the budget is rendered but never kept.
+        guard size <= Self.byteCapacity / 4 else { return made }
         state.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll() }
-            cache[signature] = made
+            if cache.pieces.count >= Self.capacity || cache.bytes + size > Self.byteCapacity {
+                cache = Entries()
+            }
+            if cache.pieces.updateValue(made, forKey: signature) == nil { cache.bytes += size }
         }
         return made
     }

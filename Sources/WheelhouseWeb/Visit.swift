@@ -51,6 +51,8 @@ struct Visit {
             throw WebError.unsupportedMediaType
         } catch FormData.Failure.malformed(let reason) {
             throw WebError.malformedBody(reason)
+        } catch FormData.Failure.tooManyFields {
+            throw WebError.tooManyFields
         }
         try checkCSRF(form, loginForm: loginForm)
         return form

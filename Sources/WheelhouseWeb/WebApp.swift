@@ -187,6 +187,7 @@ enum WebError: Error {
     case payloadTooLarge
     case unsupportedMediaType
     case malformedBody(String)
+    case tooManyFields
 }
 
 /// Headers on every response: a strict CSP (no inline script), no framing, no sniffing.
