@@ -7,13 +7,17 @@
 #   usage    the Usage page (current month) as the Owner, for an org whose rollups hold 10 000 000
 #            events (seeded as rollups directly, see bench/README.md); goal: >= 0.5 x General's
 #            req/s and p99 < 20 ms
+#   members  the demo's Members page (5 members, 1 invitation), and
+#   members-10k  the Members page of an org with 10 000 pending invitations (BENCH_INVITATIONS);
+#            goal: >= 0.5 x the demo Members page's req/s
 # before that, `wheelhouse usage import` of 1 000 000 generated events (events/s), and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [10]          wrk duration per target (warm-up: 1 s each)
 #   BENCH_CONNECTIONS [64]      wrk connections; WRK_THREADS [2]
-#   BENCH_TARGETS ["static ref general usage"]   which wrk targets to run
+#   BENCH_TARGETS ["static ref general usage members members-10k"]   which wrk targets to run
+#   BENCH_INVITATIONS [10000]   pending invitations of the members-10k org
 #   BENCH_IMPORT_EVENTS [1000000]  events generated and imported (0 skips the import phase)
 #   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
@@ -28,7 +32,8 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general usage}
+targets=${BENCH_TARGETS:-static ref general usage members members-10k}
+invitations=${BENCH_INVITATIONS:-10000}
 import_events=${BENCH_IMPORT_EVENTS:-1000000}
 rollup_events=${BENCH_ROLLUP_EVENTS:-10000000}
 do_callgrind=${BENCH_CALLGRIND:-1}
@@ -42,6 +47,8 @@ port=${BENCH_PORT:-18080}
 ref_port=${BENCH_REF_PORT:-$((port + 1))}
 org_path=/orgs/demo/settings/general
 usage_path=/orgs/demo/settings/usage
+members_path=/orgs/demo/settings/members
+members_10k_path=/orgs/bench-invites/settings/members
 static_path=/static/app.css
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -116,6 +123,10 @@ if [ "$import_events" != 0 ]; then
   rm -f "$data/bench-events.jsonl"
 fi
 seed_line=$("$bin" usage seed-rollups --org demo --events "$rollup_events" --days 365)
+invitations_line=""
+if [[ " $targets " == *" members-10k "* ]]; then
+  invitations_line=$("$bin" bench-seed-invitations --count "$invitations" --org-key bench-invites)
+fi
 app_workers=$workers
 start_app
 "$ref_bin" "$ref_threads" "$ref_socket" &
@@ -156,6 +167,11 @@ grep -q 'name="display_name"' "$data/general.html" || die "the General page has 
 read -r usage_status usage_bytes < <(curl -s -H "$cookie" -o "$data/usage.html" -w '%{http_code} %{size_download}\n' "$base$usage_path")
 [ "$usage_status" = 200 ] || die "GET $usage_path as the Owner answered $usage_status, not 200"
 grep -q 'id="runs-chart-title"' "$data/usage.html" || die "the Usage page has no runs chart"
+for members_target in "$members_path" "$members_10k_path"; do
+  [[ " $targets " == *" members"* ]] || break
+  read -r members_status < <(curl -s -H "$cookie" -o "$data/members.html" -w '%{http_code}\n' "$base$members_target")
+  [ "$members_status" = 200 ] || die "GET $members_target as the Owner answered $members_status, not 200"
+done
 read -r static_bytes < <(curl -s -o /dev/null -w '%{size_download}\n' "$base$static_path")
 read -r ref_status ref_bytes < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "http://127.0.0.1:$ref_port/")
 [ "$ref_status" = 200 ] || die "the C reference answered $ref_status"
@@ -207,6 +223,7 @@ if [ "$keepalive" = on ] && (( workers <= conns || ref_threads <= conns )); then
 fi
 echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_bytes B (+ $page_header_bytes B headers), Usage $usage_bytes B"
 [ -n "$import_line" ] && echo "usage import of $import_events generated events: $import_line"
+[ -n "$invitations_line" ] && echo "members-10k org: $invitations_line"
 echo "usage org: $seed_line"
 echo
 
@@ -218,13 +235,16 @@ for target in $targets; do
     ref) run_wrk ref "http://127.0.0.1:$ref_port/" ;;
     general) run_wrk general "$base$org_path" -H "$cookie" ;;
     usage) run_wrk usage "$base$usage_path" -H "$cookie" ;;
-    *) die "unknown target $target (static, ref, general, usage)" ;;
+    members) run_wrk members "$base$members_path" -H "$cookie" ;;
+    members-10k) run_wrk members-10k "$base$members_10k_path" -H "$cookie" ;;
+    *) die "unknown target $target (static, ref, general, usage, members, members-10k)" ;;
   esac
 done
 after=$(general_log_count)
 usage_after=$(general_log_count "$usage_path")
 
-label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";; esac; }
+label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";;
+  members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
 for target in $targets; do
   printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' "$(label "$target")" "${rps[$target]}" "${p50[$target]}" \
@@ -274,6 +294,14 @@ if [[ " $targets " == *" usage "* ]]; then
   echo "Usage status check: wrk non-2xx/3xx = ${non2xx[usage]}; responder log: $((o1 - o0)) of $((t1 - t0)) answered 200"
   if [ "${non2xx[usage]}" != 0 ] || [ "$((o1 - o0))" != "$((t1 - t0))" ] || (( perresp[usage] < usage_bytes * 9 / 10 )); then
     echo "FAIL: some Usage requests were not answered 200 with the full page" >&2
+    failed=1
+  fi
+fi
+if [[ " $targets " == *" members "* && " $targets " == *" members-10k "* ]]; then
+  echo "Members $invitations pending / demo: $(ratio "${rps[members-10k]}" "${rps[members]}") of its req/s," \
+    "p99 ${p99[members-10k]} vs ${p99[members]} ms  (goal: req/s ratio >= 0.50)"
+  if [ "${non2xx[members]}" != 0 ] || [ "${non2xx[members-10k]}" != 0 ]; then
+    echo "FAIL: some Members requests were not answered 200" >&2
     failed=1
   fi
 fi

@@ -83,29 +83,43 @@ extension AppDatabase {
         return try reader.read { db in
             let pattern = "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            // Only what searching, sorting and counting need is read for every row; the details
+            // (last active, delivery state) are read for the page's rows alone, so the page costs
+            // the same with 10 000 pending invitations as with 10.
             let union = """
-                SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role,
-                       'active' AS status, m.createdAt AS since,
-                       (SELECT max(lastSeenAt) FROM session s WHERE s.userId = u.id) AS lastActive,
-                       NULL AS expiresAt, m.version AS version, NULL AS delivery, NULL AS deliveryError, NULL AS linkNonce
+                SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role
                 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = :org
                 UNION ALL
-                SELECT NULL, i.id, i.email, i.email, i.role,
-                       CASE WHEN i.expiresAt <= :now THEN 'expired' ELSE 'invited' END, i.sentAt, NULL,
-                       i.expiresAt, i.version,
-                       (SELECT status FROM outbox o WHERE o.invitationId = i.id ORDER BY o.id DESC LIMIT 1),
-                       (SELECT lastError FROM outbox o WHERE o.invitationId = i.id ORDER BY o.id DESC LIMIT 1), i.linkNonce
+                SELECT NULL, i.id, i.email, i.email, i.role
                 FROM invitation i WHERE i.orgId = :org AND i.status = 'pending'
                 """
             let filter = "WHERE name LIKE :pattern ESCAPE '\\' OR email LIKE :pattern ESCAPE '\\'"
-            let roleRank = "CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END"
-            let order = query.sort == .role ? "\(roleRank), name COLLATE NOCASE, email" : "name COLLATE NOCASE, email"
+            func order(_ p: String) -> String {
+                let byName = "\(p)name COLLATE NOCASE, \(p)email"
+                return query.sort == .role
+                    ? "CASE \(p)role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, \(byName)" : byName
+            }
             let arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
                                                  "limit": MembersQuery.pageSize,
                                                  "offset": (query.page - 1) * MembersQuery.pageSize]
             let matching = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(union)) \(filter)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM (\(union)) \(filter) ORDER BY \(order) LIMIT :limit OFFSET :offset",
-                                        arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: """
+                WITH page AS (SELECT * FROM (\(union)) \(filter) ORDER BY \(order("")) LIMIT :limit OFFSET :offset)
+                SELECT p.userId, p.invitationId, p.name, p.email, p.role,
+                       CASE WHEN p.userId IS NOT NULL THEN 'active' WHEN i.expiresAt <= :now THEN 'expired'
+                            ELSE 'invited' END AS status,
+                       coalesce(m.createdAt, i.sentAt) AS since,
+                       (SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId) AS lastActive,
+                       i.expiresAt, coalesce(m.version, i.version) AS version,
+                       (SELECT status FROM outbox o WHERE o.invitationId = p.invitationId ORDER BY o.id DESC LIMIT 1) AS delivery,
+                       (SELECT lastError FROM outbox o WHERE o.invitationId = p.invitationId ORDER BY o.id DESC LIMIT 1)
+                           AS deliveryError,
+                       i.linkNonce
+                FROM page p
+                LEFT JOIN membership m ON p.userId IS NOT NULL AND m.orgId = :org AND m.userId = p.userId
+                LEFT JOIN invitation i ON i.id = p.invitationId
+                ORDER BY \(order("p."))
+                """, arguments: arguments)
             let entries = rows.map { row in
                 MemberEntry(userId: row["userId"], invitationId: row["invitationId"], name: row["name"], email: row["email"],
                             role: row["role"], status: MemberEntry.Status(rawValue: row["status"]) ?? .active,

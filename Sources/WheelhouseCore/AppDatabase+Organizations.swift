@@ -66,7 +66,7 @@ public struct GeneralSettingsChange: Sendable {
         self.timeZone = timeZone
     }
 
-    public static let maxMemberLimit = 10_000
+    public static let maxMemberLimit = 100_000
 
     /// The rules that need no database. Errors found later (a limit below the member count)
     /// are added to the same field.

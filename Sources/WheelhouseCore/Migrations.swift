@@ -81,6 +81,10 @@ enum Migrations {
         migrator.registerMigration("v4-usage") { db in
             try UsageSchema.create(db)
         }
+        // The Members page reads each invitation's latest email: without this, once per row, a scan.
+        migrator.registerMigration("v5-outbox-by-invitation") { db in
+            try db.execute(sql: "CREATE INDEX outbox_invitation ON outbox(invitationId, id)")
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ import WheelhouseWeb
 struct Wheelhouse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Wheelhouse settings console.",
-        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self,
+        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self, BenchSeedInvitations.self,
                       UsageCommand.self]
     )
 }
