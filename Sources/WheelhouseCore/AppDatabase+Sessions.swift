@@ -108,11 +108,11 @@ extension AppDatabase {
         let session = found.session
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.idleTimeout
             || now.timeIntervalSince(session.createdAt) > SessionRules.absoluteTimeout {
-            try writer.write { db in _ = try SessionRecord.deleteOne(db, key: session.tokenHash) }
+            try noteWrite { db in _ = try SessionRecord.deleteOne(db, key: session.tokenHash) }
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.touchInterval {
-            try writer.write { db in
+            try noteWrite { db in
                 try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?",
                                arguments: [now, session.tokenHash])
             }
@@ -136,7 +136,8 @@ extension AppDatabase {
     /// Returns the pending flash and clears it, so it shows once.
     public func takeFlash(for session: SessionRecord) throws -> Flash? {
         guard let kind = session.flashKind, let message = session.flashMessage else { return nil }
-        try writer.write { db in
+        // Shown again next time rather than not at all when the storage refuses the write.
+        try noteWrite { db in
             try db.execute(sql: "UPDATE session SET flashKind = NULL, flashMessage = NULL WHERE tokenHash = ?",
                            arguments: [session.tokenHash])
         }

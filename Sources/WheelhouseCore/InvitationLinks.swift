@@ -40,6 +40,14 @@ public struct InvitationLinks: Sendable {
     }
 
     public static func hash(_ token: String) -> Data { Data(Crypto.sha256(token)) }
+
+    /// The `Message-ID` of outbox message `id`: the same at every attempt, so that a message sent
+    /// twice (its sender died before recording the delivery) is recognisably one message; keyed,
+    /// so that ids do not reveal how many messages this console has sent.
+    public func messageID(outboxId: Int64, domain: String) -> String {
+        let tag = Crypto.hmacSHA256(key: key, data: Array("message-id:\(outboxId)".utf8)).prefix(9)
+        return "<outbox-\(outboxId).\(Base64URL.encode(Array(tag)))@\(domain)>"
+    }
 }
 
 public struct KeyFileError: Error, CustomStringConvertible {

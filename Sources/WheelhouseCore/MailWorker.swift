@@ -25,24 +25,41 @@ public final class MailWorker: Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
     public func start() {
         let thread = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
                 _ = try? deliverDue()
-                Thread.sleep(forTimeInterval: interval)
+                _ = wake.wait(timeout: .now() + interval)
             }
+            finished.signal()
         }
         thread.name = "mail"
         thread.start()
     }
 
-    public func stop() { stopping.store(true, ordering: .relaxed) }
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wake.signal()
+    }
 
-    /// Sends what is due now; returns how many were sent.
+    /// Stops taking new messages and waits (at most `timeout`) for the delivery in hand, so that a
+    /// message handed to the mail command is recorded as sent before the process exits. False
+    /// when the worker was still busy at the deadline (the message is then sent again later, with
+    /// the same `Message-ID`).
+    @discardableResult
+    public func stopAndWait(timeout: TimeInterval) -> Bool {
+        stop()
+        return finished.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Sends what is due now, one claimed message at a time; returns how many were sent.
     @discardableResult
     public func deliverDue() throws -> Int {
         var sent = 0
-        for mail in try database.claimDueMail(baseURL: baseURL) {
+        while !stopping.load(ordering: .relaxed), let mail = try database.claimDueMail(baseURL: baseURL).first {
             let text = mail.rfc822(from: from, domain: domain, date: database.now())
             if let failure = run(text) {
                 try database.markMailFailed(id: mail.messageId, error: failure)
@@ -55,8 +72,11 @@ public final class MailWorker: Sendable {
     }
 
     /// Runs the mail command with the message on standard input; nil on success, else why not.
+    ///
+    /// The reason is what admins see on Members: the command's own first line of complaint or its
+    /// exit status, never the command's path or arguments (they may name hosts or accounts).
     func run(_ message: String) -> String? {
-        guard let executable = command.first else { return "no mail command configured" }
+        guard let executable = command.first else { return "no mail command is configured" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(command.dropFirst())
@@ -67,8 +87,16 @@ public final class MailWorker: Sendable {
         do {
             try process.run()
         } catch {
-            return "cannot run \(executable): \(error.localizedDescription)"
+            return "the mail command could not be started"
         }
+        // A relay that hangs must not hold the worker (or this message's claim) forever.
+        let timedOut = Atomic<Bool>(false)
+        let watchdog = DispatchWorkItem {
+            timedOut.store(true, ordering: .relaxed)
+            process.terminate()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + OutboxRules.commandTimeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // A command that exits without reading its input must fail the delivery, not the process.
         let written: Bool
         do {
@@ -80,10 +108,26 @@ public final class MailWorker: Sendable {
         try? input.fileHandleForWriting.close()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if timedOut.load(ordering: .relaxed) {
+            return "the mail command did not finish within \(Int(OutboxRules.commandTimeout)) seconds"
+        }
         guard process.terminationStatus == 0, written else {
-            let detail = String(decoding: stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return "\(executable) exited with status \(process.terminationStatus)" + (detail.isEmpty ? "" : ": \(detail)")
+            return Self.reason(stderr: stderr, status: process.terminationStatus, executable: executable)
         }
         return nil
+    }
+
+    /// The first line the command complained with, without its own path, or its exit status.
+    static func reason(stderr: Data, status: Int32, executable: String) -> String {
+        let name = (executable as NSString).lastPathComponent
+        let firstLine = String(decoding: stderr.prefix(2_000), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        var text = firstLine.replacingOccurrences(of: executable, with: name)
+        if text.hasPrefix(name + ":") { text = String(text.dropFirst(name.count + 1)) }
+        text = String(text.unicodeScalars.filter { !TextRules.isControl($0) }.map(Character.init))
+            .trimmingCharacters(in: .whitespaces)
+        if text.count > 160 { text = String(text.prefix(160)) + "…" }
+        let exit = "the mail command exited with status \(status)"
+        return text.isEmpty ? exit : "\(text) (\(exit))"
     }
 }

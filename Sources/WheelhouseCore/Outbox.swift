@@ -4,8 +4,12 @@ import GRDB
 /// The outbox's delivery rules: how often to retry, and when to give up and show the failure.
 public enum OutboxRules {
     public static let maxAttempts = 8
-    /// A claimed message is not handed to another worker for this long.
-    public static let claimLease: TimeInterval = 120
+    /// The mail command is stopped after this long and the attempt counts as failed.
+    public static let commandTimeout: TimeInterval = 60
+    /// A claimed message is not handed to another worker for this long: longer than one attempt
+    /// may take, so only a message whose worker died is claimed again (and then sent with the same
+    /// `Message-ID`). Claims are per message, so a stuck one delays no other.
+    public static let claimLease: TimeInterval = commandTimeout + 30
 
     /// 30 s, 1 min, 2 min, … capped at one hour.
     public static func backoff(afterAttempt attempt: Int) -> TimeInterval {
@@ -16,6 +20,8 @@ public enum OutboxRules {
 /// An email ready to hand to the mail command.
 public struct OutgoingMail: Sendable, Equatable {
     public var messageId: Int64
+    /// The `Message-ID` header, the same at every attempt (`InvitationLinks.messageID`).
+    public var headerId: String
     public var recipient: String
     public var subject: String
     public var body: String
@@ -33,7 +39,7 @@ public struct OutgoingMail: Sendable, Equatable {
             To: \(recipient)
             Subject: \(encodedSubject)
             Date: \(formatter.string(from: date))
-            Message-ID: <outbox-\(messageId).\(Crypto.randomBytes(6).hexString)@\(domain)>
+            Message-ID: \(headerId)
             MIME-Version: 1.0
             Content-Type: text/plain; charset=utf-8
             Content-Transfer-Encoding: 8bit
@@ -47,7 +53,7 @@ extension AppDatabase {
     /// Claims up to `limit` messages that are due, so that no other worker (thread or process)
     /// sends them meanwhile, and renders them. Messages whose invitation is no longer pending are
     /// cancelled instead.
-    public func claimDueMail(baseURL: String, limit: Int = 10) throws -> [OutgoingMail] {
+    public func claimDueMail(baseURL: String, limit: Int = 1) throws -> [OutgoingMail] {
         let now = self.now()
         return try writer.write { db in
             let due = try OutboxMessage.fetchAll(db, sql: """
@@ -64,8 +70,10 @@ extension AppDatabase {
                 try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
                                arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
                 let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
-                mails.append(Self.invitationMail(message: message, invitation: invitation, org: org, inviter: inviter,
-                                                 link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce)))
+                var mail = Self.invitationMail(message: message, invitation: invitation, org: org, inviter: inviter,
+                                               link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce))
+                mail.headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
+                mails.append(mail)
             }
             return mails
         }
@@ -77,7 +85,7 @@ extension AppDatabase {
         let role = invitation.role == .admin ? "an Admin" : "a Member"
         let expires = ISO8601DateFormatter.string(from: invitation.expiresAt, timeZone: TimeZone(identifier: "UTC")!,
                                                   formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
-        return OutgoingMail(messageId: message.id!, recipient: invitation.email,
+        return OutgoingMail(messageId: message.id!, headerId: "", recipient: invitation.email,
                             subject: "You are invited to join \(org.displayName) on Wheelhouse",
                             body: """
                                 Hello,

@@ -83,6 +83,6 @@ public struct Response: Sendable {
         200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
         404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
         415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-        500: "Internal Server Error", 503: "Service Unavailable",
+        500: "Internal Server Error", 503: "Service Unavailable", 507: "Insufficient Storage",
     ]
 }

@@ -96,6 +96,12 @@ extension WebApp {
         case DomainError.throttled(let seconds):
             (status, title, message) = (429, "Too many attempts", "Too many failed sign-ins. Try again in \(max(1, seconds / 60)) minute(s).")
             extraHeaders.append(("Retry-After", String(seconds)))
+        case let failure where StorageFailure(failure) == .full:
+            logger.error("request \(visit.id): storage is full, nothing was saved: \(String(describing: error))")
+            (status, title, message) = (507, "Storage is full", "The server ran out of disk space, so nothing was saved. Pages can still be read. Try again once an administrator has freed space.")
+        case let failure where StorageFailure(failure) == .readOnly:
+            logger.error("request \(visit.id): the database cannot be written, nothing was saved: \(String(describing: error))")
+            (status, title, message) = (503, "Saving is unavailable", "The server cannot write to its database right now, so nothing was saved. Pages can still be read. Try again later.")
         case MasterKeyError.changedSinceStart:
             logger.error("request \(visit.id): the master key was rotated after this responder started; restart it")
             (status, title, message) = (503, "Restart needed", "The encryption key was rotated after this server started, so nothing was changed. An administrator must restart Wheelhouse; then try again.")

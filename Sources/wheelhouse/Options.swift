@@ -44,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
         // The database holds password and session hashes and ciphertexts: owner-only, like the key
         // files. SQLite gives its -wal and -shm files the database file's mode.
         if !FileManager.default.fileExists(atPath: resolvedDatabase) {
-            FileManager.default.createFile(atPath: resolvedDatabase, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: resolvedDatabase, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: resolvedDatabase + suffix) {
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: resolvedDatabase + suffix)
@@ -56,6 +56,10 @@ struct GlobalOptions: ParsableArguments {
             // A clear message and a failing exit status, without the usage text a ValidationError adds.
             FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))
             throw ExitCode(78)
+        } catch let error where StorageFailure(error) != nil {
+            FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(resolvedDatabase) cannot be opened "
+                + "for writing (\(error)). Check the owner and mode of the file, its -wal and -shm files and its folder.\n").utf8))
+            throw ExitCode(73)
         }
     }
 

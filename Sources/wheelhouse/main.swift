@@ -44,6 +44,15 @@ struct Serve: ParsableCommand {
         let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 4
         guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
         let database = try global.openDatabase(readers: workerCount)
+        do {
+            try database.requireWritable(path: global.resolvedDatabase)
+        } catch {
+            // Serving read-only without a word would lose every save; say which file, and stop.
+            FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(global.resolvedDatabase) cannot be "
+                + "written by this process (\(error)). Check that the file, its -wal and -shm files and its folder "
+                + "belong to the user running wheelhouse and that the disk is not full or mounted read-only.\n").utf8))
+            throw ExitCode(73)
+        }
         let templates: Templates
         do {
             templates = try Templates(directory: global.resolvedTemplates)
@@ -66,6 +75,11 @@ struct Serve: ParsableCommand {
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))
         try server.run()
+        // An email being handed to the mail command is recorded before the process exits, so it
+        // is not sent twice.
+        if !mail.stopAndWait(timeout: OutboxRules.commandTimeout + 5) {
+            Logger(label: "wheelhouse.mail").warning("stopped while an email was being delivered; it will be retried with the same Message-ID")
+        }
         // Worker threads may still sit in accept or on an idle kept-alive connection; tearing down
         // the process's globals under them can abort. Every response and commit is already out.
         _exit(0)

@@ -59,3 +59,88 @@ import Testing
         #expect(!plan.contains("SCAN o") && !plan.contains("SCAN outbox"), "plan: \(plan)")
     }
 }
+
+/// Delivering the outbox when processes stop or die (issue 10, point 20).
+@Suite("Outbox delivery across stops") struct OutboxDeliveryTests {
+    let clock = TestClock()
+    let fixture: Fixture
+    var database: AppDatabase { fixture.database }
+    let directory: URL
+
+    init() throws {
+        let clock = clock
+        fixture = try Fixture(now: { clock.now })
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("wh-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// A sendmail stand-in: waits `delay` seconds after reading the message, then keeps it as N.eml.
+    func command(delay: Double = 0) throws -> String {
+        let script = directory.appendingPathComponent("sendmail.sh").path
+        try """
+            #!/bin/sh
+            n=$(ls \(directory.path)/*.eml 2>/dev/null | wc -l)
+            touch \(directory.path)/started
+            cat > \(directory.path)/partial.$$
+            sleep \(delay)
+            mv \(directory.path)/partial.$$ \(directory.path)/$n.eml
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        return script
+    }
+
+    func delivered() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
+            .map { try String(contentsOfFile: directory.appendingPathComponent($0).path, encoding: .utf8) }
+    }
+
+    func messageID(_ mail: String) -> String? {
+        mail.split(separator: "\n").first { $0.hasPrefix("Message-ID: ") }.map { String($0.dropFirst(12)) }
+    }
+
+    @Test func aMessageClaimedByADeadWorkerDelaysNoOtherAndKeepsItsMessageID() throws {
+        // Given three invitations, and a worker that claimed the first one and died before sending it
+        _ = try database.invite(orgKey: "acme", addresses: ["a@acme.test", "b@acme.test", "c@acme.test"], role: .member,
+                                by: Actor(user: fixture.owner, address: "test"))
+        let claimed = try database.claimDueMail(baseURL: "https://console.test")
+        #expect(claimed.count == 1, "one message per claim")
+        let dead = try #require(claimed.first)
+        // When another worker delivers what is due
+        let worker = MailWorker(command: try command(), database: database, baseURL: "https://console.test")
+        #expect(try worker.deliverDue() == 2)
+        // Then the other two went at once, and the dead worker's message waits only for its lease
+        #expect(try delivered().count == 2)
+        #expect(!(try delivered().contains { $0.contains("To: \(dead.recipient)") }))
+        clock.advance(OutboxRules.claimLease + 1)
+        #expect(try worker.deliverDue() == 1)
+        let retried = try #require(try delivered().first { $0.contains("To: \(dead.recipient)") })
+        #expect(messageID(retried) == dead.headerId, "the same Message-ID as the first attempt")
+        #expect(Set(try delivered().compactMap(messageID)).count == 3, "each message its own id")
+    }
+
+    @Test func stoppingWaitsForTheDeliveryInHand() throws {
+        _ = try database.invite(orgKey: "acme", addresses: ["slow@acme.test"], role: .member,
+                                by: Actor(user: fixture.owner, address: "test"))
+        let worker = MailWorker(command: try command(delay: 1), database: database, baseURL: "https://console.test",
+                                interval: 0.05)
+        worker.start()
+        let started = directory.appendingPathComponent("started").path
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: started) { usleep(25_000) }
+        #expect(FileManager.default.fileExists(atPath: started), "the mail command ran")
+        // When the process stops while the command is still running
+        #expect(worker.stopAndWait(timeout: 10))
+        // Then the message was handed over and recorded as sent before stopping returned
+        #expect(try delivered().count == 1)
+        #expect(try database.read { db in try OutboxMessage.fetchOne(db)!.status } == .sent)
+    }
+
+    @Test func aFailureShowsTheReasonNotTheCommandsPath() {
+        let reason = MailWorker.reason(stderr: Data("/opt/relay/bin/msmtp: cannot connect to relay.test, port 25\nmore\n".utf8),
+                                       status: 69, executable: "/opt/relay/bin/msmtp")
+        #expect(reason == "cannot connect to relay.test, port 25 (the mail command exited with status 69)")
+        #expect(MailWorker.reason(stderr: Data(), status: 1, executable: "/usr/sbin/sendmail")
+                == "the mail command exited with status 1")
+        let silent = MailWorker(command: "/bin/false", database: fixture.database, baseURL: "https://console.test")
+        #expect(silent.run("x")?.contains("/bin") == false)
+    }
+}
