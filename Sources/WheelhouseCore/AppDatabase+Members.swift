@@ -84,27 +84,37 @@ extension AppDatabase {
             let pattern = "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
             // Only what searching, sorting and counting need is read for every row; the details
-            // (last active, delivery state) are read for the page's rows alone, so the page costs
-            // the same with 10 000 pending invitations as with 10.
+            // (last active, delivery state) are read for the page's rows alone. Each half is
+            // filtered and ordered on its own (invitations by an index), so SQLite merges the two
+            // instead of sorting everything: the page costs about the same with 10 000 pending
+            // invitations as with 10.
+            func matching(_ columns: String...) -> String {
+                query.search.isEmpty ? ""
+                    : "AND (" + columns.map { "\($0) LIKE :pattern ESCAPE '\\'" }.joined(separator: " OR ") + ")"
+            }
             let union = """
-                SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role
-                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = :org
+                SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role,
+                       CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END AS rank
+                FROM membership m JOIN user u ON u.id = m.userId
+                WHERE m.orgId = :org \(matching("u.name", "u.email"))
                 UNION ALL
-                SELECT NULL, i.id, i.email, i.email, i.role
-                FROM invitation i WHERE i.orgId = :org AND i.status = 'pending'
+                SELECT NULL, i.id, i.email, i.email, i.role, CASE i.role WHEN 'admin' THEN 1 ELSE 2 END
+                FROM invitation i
+                WHERE i.orgId = :org AND i.status = 'pending' \(matching("i.email"))
                 """
-            let filter = "WHERE name LIKE :pattern ESCAPE '\\' OR email LIKE :pattern ESCAPE '\\'"
             func order(_ p: String) -> String {
-                let byName = "\(p)name COLLATE NOCASE, \(p)email"
-                return query.sort == .role
-                    ? "CASE \(p)role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, \(byName)" : byName
+                (query.sort == .role ? "\(p)rank, " : "") + "\(p)name COLLATE NOCASE, \(p)email"
             }
             let arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
                                                  "limit": MembersQuery.pageSize,
                                                  "offset": (query.page - 1) * MembersQuery.pageSize]
-            let matching = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(union)) \(filter)", arguments: arguments) ?? 0
+            // Without a search, the two counts come from indexes alone.
+            let total = try Int.fetchOne(db, sql: query.search.isEmpty ? """
+                SELECT (SELECT count(*) FROM membership WHERE orgId = :org)
+                     + coalesce((SELECT pending FROM invitationTally WHERE orgId = :org), 0)
+                """ : "SELECT count(*) FROM (\(union))", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(db, sql: """
-                WITH page AS (SELECT * FROM (\(union)) \(filter) ORDER BY \(order("")) LIMIT :limit OFFSET :offset)
+                WITH page AS (\(union) ORDER BY \(order("")) LIMIT :limit OFFSET :offset)
                 SELECT p.userId, p.invitationId, p.name, p.email, p.role,
                        CASE WHEN p.userId IS NOT NULL THEN 'active' WHEN i.expiresAt <= :now THEN 'expired'
                             ELSE 'invited' END AS status,
@@ -128,14 +138,17 @@ extension AppDatabase {
                             linkToken: (row["linkNonce"] as Data?).map { links.token(nonce: $0) })
             }
             return MembersPage(entries: entries, counts: try Self.memberCounts(db, orgId: orgId, now: now),
-                               matching: matching, query: query)
+                               matching: total, query: query)
         }
     }
 
+    /// Pending invitations that have not expired: the tally of pending ones less the expired ones,
+    /// which the expiry index finds without reading the others.
     static func memberCounts(_ db: Database, orgId: Int64, now: Date) throws -> MemberCounts {
         let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT count(*) FROM membership WHERE orgId = ?1),
-                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
+                   coalesce((SELECT pending FROM invitationTally WHERE orgId = ?1), 0)
+                   - (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt <= ?2)
             """), arguments: [orgId, now])!
         return MemberCounts(active: row[0], pending: row[1])
     }

@@ -36,6 +36,25 @@ public enum Crypto {
         return out
     }
 
+    /// An HMAC-SHA256 key set up once, for keys used on every request (invitation links).
+    public final class HMACKey: @unchecked Sendable {
+        // Only read after `init`: OpenSSL copies the states, never changes them.
+        private let prepared: UnsafeMutablePointer<wh_hmac_key>
+
+        public init(_ key: [UInt8]) {
+            guard let prepared = wh_hmac_key_new(key, key.count) else { fatalError("HMAC-SHA256 key set-up failed") }
+            self.prepared = prepared
+        }
+
+        deinit { wh_hmac_key_free(prepared) }
+
+        public func sign(_ data: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            guard wh_hmac_key_sign(prepared, data, data.count, &out) == 1 else { fatalError("HMAC-SHA256 failed") }
+            return out
+        }
+    }
+
     /// Compares in time that depends only on the lengths, never on where the bytes differ.
     public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

@@ -6,10 +6,12 @@ import Foundation
 /// The key lives in a 0600 file in the data directory (`load(from:)`).
 public struct InvitationLinks: Sendable {
     let key: [UInt8]
+    private let signer: Crypto.HMACKey
 
     public init(key: [UInt8]) {
         precondition(key.count == 32, "an invitation link key is 32 bytes")
         self.key = key
+        self.signer = Crypto.HMACKey(key)
     }
 
     public static func random() -> InvitationLinks { InvitationLinks(key: Crypto.randomBytes(32)) }
@@ -36,7 +38,7 @@ public struct InvitationLinks: Sendable {
     }
 
     public func token(nonce: Data) -> String {
-        Base64URL.encode(Crypto.hmacSHA256(key: key, data: Array("invitation:".utf8) + Array(nonce)))
+        Base64URL.encode(signer.sign(Array("invitation:".utf8) + Array(nonce)))
     }
 
     public static func hash(_ token: String) -> Data { Data(Crypto.sha256(token)) }
@@ -45,7 +47,7 @@ public struct InvitationLinks: Sendable {
     /// twice (its sender died before recording the delivery) is recognisably one message; keyed,
     /// so that ids do not reveal how many messages this console has sent.
     public func messageID(outboxId: Int64, domain: String) -> String {
-        let tag = Crypto.hmacSHA256(key: key, data: Array("message-id:\(outboxId)".utf8)).prefix(9)
+        let tag = signer.sign(Array("message-id:\(outboxId)".utf8)).prefix(9)
         return "<outbox-\(outboxId).\(Base64URL.encode(Array(tag)))@\(domain)>"
     }
 }

@@ -144,3 +144,28 @@ import Testing
         #expect(silent.run("x")?.contains("/bin") == false)
     }
 }
+
+extension MembersScaleTests {
+    @Test func theTallyOfPendingInvitationsFollowsEveryChange() throws {
+        func tally() throws -> (Int, Int) {
+            try database.read { db in
+                (try Int.fetchOne(db, sql: "SELECT pending FROM invitationTally WHERE orgId = ?", arguments: [fixture.org.id!]) ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM invitation WHERE orgId = ? AND status = 'pending'",
+                                  arguments: [fixture.org.id!])!)
+            }
+        }
+        let owner = Actor(user: fixture.owner, address: "test")
+        try invite(120)
+        #expect(try tally() == (120, 120))
+        let ids = try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM invitation ORDER BY id LIMIT 3") }
+        let versions = try database.read { db in try Int.fetchAll(db, sql: "SELECT version FROM invitation ORDER BY id LIMIT 3") }
+        try database.revokeInvitation(orgKey: "acme", id: ids[0], expectedVersion: versions[0], by: owner)
+        _ = try database.resendInvitation(orgKey: "acme", id: ids[1], expectedVersion: versions[1], by: owner)
+        #expect(try tally() == (119, 119))
+        try database.writer.write { db in try db.execute(sql: "DELETE FROM invitation WHERE id = ?", arguments: [ids[2]]) }
+        #expect(try tally() == (118, 118))
+        // And the counts shown everywhere agree with a plain count
+        let counts = try database.membersPage(orgId: fixture.org.id!, MembersQuery()).counts
+        #expect(counts == MemberCounts(active: 3, pending: 118))
+    }
+}
