@@ -109,11 +109,13 @@ extension AppDatabase {
                                                  "limit": MembersQuery.pageSize,
                                                  "offset": (query.page - 1) * MembersQuery.pageSize]
             // Without a search, the two counts come from indexes alone.
-            let total = try Int.fetchOne(db, sql: query.search.isEmpty ? """
+            // Four shapes of SQL at most (search or not, by name or role): prepared once per
+            // connection and kept.
+            let total = try Int.fetchOne(db.cachedStatement(sql: query.search.isEmpty ? """
                 SELECT (SELECT count(*) FROM membership WHERE orgId = :org)
                      + coalesce((SELECT pending FROM invitationTally WHERE orgId = :org), 0)
-                """ : "SELECT count(*) FROM (\(union))", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
+                """ : "SELECT count(*) FROM (\(union))"), arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 WITH page AS (\(union) ORDER BY \(order("")) LIMIT :limit OFFSET :offset)
                 SELECT p.userId, p.invitationId, p.name, p.email, p.role,
                        CASE WHEN p.userId IS NOT NULL THEN 'active' WHEN i.expiresAt <= :now THEN 'expired'
@@ -121,21 +123,20 @@ extension AppDatabase {
                        coalesce(m.createdAt, i.sentAt) AS since,
                        (SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId) AS lastActive,
                        i.expiresAt, coalesce(m.version, i.version) AS version,
-                       (SELECT status FROM outbox o WHERE o.invitationId = p.invitationId ORDER BY o.id DESC LIMIT 1) AS delivery,
-                       (SELECT lastError FROM outbox o WHERE o.invitationId = p.invitationId ORDER BY o.id DESC LIMIT 1)
-                           AS deliveryError,
-                       i.linkNonce
+                       o.status AS delivery, o.lastError AS deliveryError, i.linkNonce
                 FROM page p
                 LEFT JOIN membership m ON p.userId IS NOT NULL AND m.orgId = :org AND m.userId = p.userId
                 LEFT JOIN invitation i ON i.id = p.invitationId
+                LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE invitationId = p.invitationId)
                 ORDER BY \(order("p."))
-                """, arguments: arguments)
+                """), arguments: arguments)
+            // By position, in the SELECT's order: a page of 50 rows reads 650 values.
             let entries = rows.map { row in
-                MemberEntry(userId: row["userId"], invitationId: row["invitationId"], name: row["name"], email: row["email"],
-                            role: row["role"], status: MemberEntry.Status(rawValue: row["status"]) ?? .active,
-                            since: row["since"], lastActive: row["lastActive"], expiresAt: row["expiresAt"],
-                            version: row["version"], delivery: row["delivery"], deliveryError: row["deliveryError"],
-                            linkToken: (row["linkNonce"] as Data?).map { links.token(nonce: $0) })
+                MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
+                            role: row[4], status: MemberEntry.Status(rawValue: row[5]) ?? .active,
+                            since: row[6], lastActive: row[7], expiresAt: row[8],
+                            version: row[9], delivery: row[10], deliveryError: row[11],
+                            linkToken: (row[12] as Data?).map { links.token(nonce: $0) })
             }
             return MembersPage(entries: entries, counts: try Self.memberCounts(db, orgId: orgId, now: now),
                                matching: total, query: query)

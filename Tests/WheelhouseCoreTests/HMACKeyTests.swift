@@ -21,3 +21,15 @@ import Testing
                 == Base64URL.encode(Crypto.hmacSHA256(key: key, data: Array("invitation:".utf8) + Array(nonce))))
     }
 }
+
+extension HMACKeyTests {
+    @Test func base64URLMatchesFoundationsWithoutPadding() {
+        for length in 0...70 {
+            let bytes = Crypto.randomBytes(length)
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == expected)
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+}
