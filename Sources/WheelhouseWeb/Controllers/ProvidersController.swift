@@ -127,24 +127,6 @@ struct ProvidersController {
         }
     }
 
-    /// A provider of this organization that was removed: a flash saying so on the list, not the
-    /// 404 page. Ids the organization never had (other organizations' included) stay 404.
-    private func alreadyRemoved(_ page: Page, _ visit: Visit, access: OrgAccess) throws -> Response {
-        let id: String
-        switch page {
-        case .edit(let value), .test(let value), .delete(let value): id = value
-        case .new, .status: throw DomainError.notFound
-        }
-        guard let name = try app.database.removedProviderName(access, id: id) else { throw DomainError.notFound }
-        if case .delete = page, visit.request.method == "POST" {
-            return try app.redirect(visit, to: tab(access.org.key), flash: "\(name) was already removed.")
-        }
-        try app.database.setFlash(Flash(kind: "error", message: "\(name) was already removed, so there is nothing to "
-                                            + (page == .test(id) ? "test." : page == .edit(id) ? "edit; your changes were not saved." : "remove.")),
-                                  for: visit.signedIn!.session)
-        return .redirect(to: tab(access.org.key).path)
-    }
-
     private func handle(_ page: Page, _ visit: Visit, access: OrgAccess) throws -> Response {
         let method = visit.request.method
         switch page {
