@@ -27,10 +27,17 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libcurl for outbound calls (Test connection): imported by WheelhouseCore's OutboundHTTP only.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
+                "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

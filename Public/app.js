@@ -41,8 +41,59 @@ function addCopyButtons() {
   }
 }
 
+// Providers: while a connection test runs, poll the tab's status endpoint and update each row's
+// status cell in place (without JavaScript the page reloads itself through a <noscript> refresh).
+function showProviderStatus(cell, row) {
+  const status = document.createElement("span");
+  status.className = "status status-" + row.statusClass;
+  status.textContent = row.status;
+  const parts = [status];
+  if (row.checked) {
+    const when = document.createElement("time");
+    when.dateTime = row.checkedISO;
+    when.textContent = row.checked;
+    const note = document.createElement("span");
+    note.className = "muted";
+    note.append("checked ", when);
+    parts.push(document.createElement("br"), note);
+  }
+  if (row.error) {
+    const error = document.createElement("span");
+    error.className = "status-error-text";
+    error.textContent = row.error;
+    parts.push(document.createElement("br"), error);
+  }
+  cell.replaceChildren(...parts);
+}
+
+function pollProviderStatus() {
+  const table = document.querySelector("table[data-provider-status]");
+  if (!table || !table.querySelector(".status-testing")) return;
+  const poll = async () => {
+    try {
+      const answer = await fetch(table.dataset.providerStatus, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!answer.ok) return;
+      const data = await answer.json();
+      for (const row of data.providers) {
+        const cell = table.querySelector(`tr[data-provider-id="${CSS.escape(row.id)}"] td.provider-status`);
+        if (cell) showProviderStatus(cell, row);
+      }
+      if (!data.pending) {
+        const note = document.querySelector("[data-refresh-note]");
+        if (note) note.hidden = true;
+        return;
+      }
+    } catch {
+      // A failed poll is retried; the Refresh link still works.
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 500);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   focusTarget();
   addCopyButtons();
+  pollProviderStatus();
 });
 window.addEventListener("hashchange", focusTarget);

@@ -30,11 +30,11 @@ extension AppDatabase {
                 try updateSecret.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["id"] as String])
                 secrets += 1
             }
-            let providerRows = try Row.fetchAll(db, sql: "SELECT id, orgId, sealed, keyVersion FROM provider")
-            let updateProvider = try db.makeStatement(sql: "UPDATE provider SET sealed = ?, keyVersion = ? WHERE id = ?")
+            let providerRows = try Row.fetchAll(db, sql: "SELECT id, orgId, kind, baseURL, sealed, keyVersion, keyBinding FROM provider")
+            let updateProvider = try db.makeStatement(sql: "UPDATE provider SET sealed = ?, keyVersion = ?, keyBinding = 2 WHERE id = ?")
             for row in providerRows {
-                let identity = SealedIdentity.provider(orgId: row["orgId"], id: row["id"])
-                let plain = try vault.open(Array(row["sealed"] as Data), identity, keyVersion: row["keyVersion"])
+                let plain = try vault.open(Array(row["sealed"] as Data), .provider(row), keyVersion: row["keyVersion"])
+                let identity = SealedIdentity.provider(orgId: row["orgId"], id: row["id"], kind: row["kind"], baseURL: row["baseURL"])
                 try updateProvider.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["id"] as String])
                 providers += 1
             }

@@ -58,10 +58,11 @@ extension AppDatabase {
                                            hint: SecretRules.hint(for: change.apiKey), status: .configured,
                                            lastCheckedAt: nil, lastError: nil, version: 1, createdAt: now, updatedAt: now)
             try db.execute(sql: """
-                INSERT INTO provider (id, orgId, kind, name, baseURL, sealed, keyVersion, hint, status, version, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'configured', 1, ?, ?)
+                INSERT INTO provider (id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, hint, status, version, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 2, ?, 'configured', 1, ?, ?)
                 """, arguments: [id, orgId, change.kind.rawValue, name, change.baseURL,
-                                 Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id))), vault.version,
+                                 Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id, kind: change.kind.rawValue,
+                                                                          baseURL: change.baseURL))), vault.version,
                                  provider.hint, now, now])
             try AuditEvent(org: orgId, actor: actor, action: "provider.create", target: "provider:\(id)",
                            summary: "configured \(name) at \(change.baseURL)", at: now).insert(db)
@@ -71,6 +72,8 @@ extension AppDatabase {
 
     /// Changes the name (custom only), the base URL and, when one is given, the key. A new key or
     /// URL makes the status Configured again: the last test no longer says anything about it.
+    /// A new base URL needs the key again: the stored key is sealed to the URL it was entered for
+    /// and is never sent anywhere else.
     @discardableResult
     public func updateProvider(orgKey: String, id: String, by actor: Actor, _ change: ProviderChange) throws -> ProviderSummary {
         var errors = FieldErrors()
@@ -84,6 +87,9 @@ extension AppDatabase {
             if errors.byField["name"] == nil, try Self.nameTaken(db, orgId: orgId, name: name, except: id) {
                 errors.add("name", "A provider named “\(name)” already exists in this organization.")
             }
+            if change.apiKey.isEmpty, change.baseURL != provider.baseURL, errors.byField["base_url"] == nil {
+                errors.add("api_key", ProviderRules.keyAgainForNewURL)
+            }
             try errors.throwIfAny()
             guard provider.version == change.expectedVersion else { throw DomainError.staleVersion }
             let before = provider
@@ -93,7 +99,8 @@ extension AppDatabase {
             var sealed: Data?
             if !change.apiKey.isEmpty {
                 try vault.requireCurrent(db)
-                sealed = Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id)))
+                sealed = Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id, kind: provider.kind.rawValue,
+                                                                  baseURL: change.baseURL)))
                 provider.hint = SecretRules.hint(for: change.apiKey)
             }
             guard provider != before || sealed != nil else { return provider }
@@ -105,9 +112,10 @@ extension AppDatabase {
             try db.execute(sql: """
                 UPDATE provider SET name = ?, baseURL = ?, hint = ?, status = ?, lastCheckedAt = ?, lastError = ?,
                        sealed = coalesce(?, sealed), keyVersion = CASE WHEN ? IS NULL THEN keyVersion ELSE ? END,
+                       keyBinding = CASE WHEN ? IS NULL THEN keyBinding ELSE 2 END,
                        version = ?, updatedAt = ? WHERE id = ? AND orgId = ? AND version = ?
                 """, arguments: [provider.name, provider.baseURL, provider.hint, provider.status.rawValue,
-                                 provider.lastCheckedAt, provider.lastError, sealed, sealed, vault.version,
+                                 provider.lastCheckedAt, provider.lastError, sealed, sealed, vault.version, sealed,
                                  provider.version, now, id, orgId, before.version])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
             var parts: [String] = []
@@ -131,39 +139,6 @@ extension AppDatabase {
             try AuditEvent(org: access.org.id, actor: actor, action: "provider.delete", target: "provider:\(id)",
                            summary: "removed \(provider.name)", at: self.now()).insert(db)
             return provider
-        }
-    }
-
-    /// Tests the connection: decrypts the key, calls the provider outside any transaction, then
-    /// records Connected or Failed (with the provider's error) and an audit entry. A provider
-    /// edited meanwhile keeps its new state: the result was about the old settings.
-    @discardableResult
-    public func testProvider(orgKey: String, id: String, by actor: Actor, probe: any ProviderProbe) throws -> ProviderSummary {
-        let (access, provider, key) = try reader.read { db -> (OrgAccess, ProviderSummary, String) in
-            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
-            try access.require(.manageOrgCredentials)
-            let provider = try Self.provider(db, orgId: access.org.id!, id: id)
-            let row = try Row.fetchOne(db, sql: "SELECT sealed, keyVersion FROM provider WHERE id = ?", arguments: [id])!
-            let key = try vault.open(Array(row["sealed"] as Data), .provider(orgId: access.org.id!, id: id),
-                                     keyVersion: row["keyVersion"])
-            return (access, provider, key)
-        }
-        let outcome = probe.check(ProbeRequest(kind: provider.kind, baseURL: provider.baseURL, apiKey: key))
-        return try writer.write { db in
-            var checked = provider
-            checked.lastCheckedAt = self.now()
-            switch outcome {
-            case .connected: (checked.status, checked.lastError) = (.connected, nil)
-            case .failed(let message): (checked.status, checked.lastError) = (.failed, String(message.prefix(500)))
-            }
-            try db.execute(sql: """
-                UPDATE provider SET status = ?, lastCheckedAt = ?, lastError = ? WHERE id = ? AND version = ?
-                """, arguments: [checked.status.rawValue, checked.lastCheckedAt, checked.lastError, id, provider.version])
-            guard db.changesCount == 1 else { return try Self.provider(db, orgId: access.org.id!, id: id) }
-            try AuditEvent(org: access.org.id, actor: actor, action: "provider.test", target: "provider:\(id)",
-                           summary: "\(provider.name): \(checked.status.label)" + (checked.lastError.map { " (\($0))" } ?? ""),
-                           at: checked.lastCheckedAt!).insert(db)
-            return checked
         }
     }
 

@@ -36,6 +36,7 @@ public struct AppDatabase: Sendable {
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         try Migrations.migrator.migrate(writer)
         self.vault = try masterKey.unlock(writer)
+        try bindProviderKeys()
     }
 
     /// The production database: one SQLite file in WAL mode, shared by every worker thread and

@@ -104,12 +104,24 @@ struct Vault: Sendable {
 /// person, organization or key version fails to decrypt.
 enum SealedIdentity {
     case secret(orgId: Int64, ownerId: Int64, id: String)
-    case provider(orgId: Int64, id: String)
+    /// A provider key, bound to its kind and base URL: the key opens only for the endpoint it was
+    /// entered for, so pointing a provider elsewhere needs the key again (`keyBinding` 2).
+    case provider(orgId: Int64, id: String, kind: String, baseURL: String)
+    /// Provider keys written before the base URL was bound (`keyBinding` 1); re-sealed at start.
+    case legacyProvider(orgId: Int64, id: String)
+
+    /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
+    static func provider(_ row: Row) -> SealedIdentity {
+        (row["keyBinding"] as Int? ?? 1) == 1 ? .legacyProvider(orgId: row["orgId"], id: row["id"])
+            : .provider(orgId: row["orgId"], id: row["id"], kind: row["kind"], baseURL: row["baseURL"])
+    }
 
     func associatedData(keyVersion: Int) -> [UInt8] {
         switch self {
         case .secret(let org, let owner, let id): Array("wheelhouse/secret|org=\(org)|owner=\(owner)|id=\(id)|key=\(keyVersion)".utf8)
-        case .provider(let org, let id): Array("wheelhouse/provider|org=\(org)|id=\(id)|key=\(keyVersion)".utf8)
+        case .legacyProvider(let org, let id): Array("wheelhouse/provider|org=\(org)|id=\(id)|key=\(keyVersion)".utf8)
+        case .provider(let org, let id, let kind, let url):
+            Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
         }
     }
 }

@@ -81,10 +81,11 @@ enum Migrations {
         migrator.registerMigration("v4-usage") { db in
             try UsageSchema.create(db)
         }
+        migrator.registerMigration("v5-provider-checks") { db in try ProviderChecksSchema.create(db) }
         // The Members page at 10 000 pending invitations: each invitation's latest email through an
         // index, the unexpired ones counted from an index of expiry dates, and the pending ones
         // counted by triggers instead of a scan.
-        migrator.registerMigration("v5-members-at-scale") { db in try MembersAtScale.create(db) }
+        migrator.registerMigration("v6-members-at-scale") { db in try MembersAtScale.create(db) }
         return migrator
     }
 }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One connection test: the provider's list-models endpoint, with its key.
 public struct ProbeRequest: Sendable {
@@ -10,108 +7,106 @@ public struct ProbeRequest: Sendable {
     public var apiKey: String
 
     /// `{base}/models`: the same path at every supported provider.
-    public var url: URL? { URL(string: (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/models") }
+    public var url: String { (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/models" }
 
     /// How each provider wants its key.
     public var headers: [(String, String)] {
-        switch kind {
+        let auth: [(String, String)] = switch kind {
         case .anthropic: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")]
         case .google: [("x-goog-api-key", apiKey)]
         case .openai, .mistral, .xai, .custom: [("Authorization", "Bearer " + apiKey)]
         }
+        return [("Accept", "application/json")] + auth
     }
 }
 
-public enum ProbeOutcome: Sendable, Equatable {
-    case connected
-    /// What went wrong, in words fit for the Providers tab (never containing the key).
-    case failed(String)
+/// What a connection test found: a category a person can act on, and for an HTTP error at most
+/// the provider's own short message (sanitised, never the key, never other body text).
+public struct ProbeOutcome: Sendable, Equatable {
+    public enum Category: Sendable, Equatable {
+        case connected, blocked, hostNotFound, refused, timedOut, tlsProblem, failed
+        case httpStatus(Int)
+    }
+
+    public var category: Category
+    public var providerMessage: String?
+
+    public init(_ category: Category, providerMessage: String? = nil) {
+        (self.category, self.providerMessage) = (category, providerMessage)
+    }
+
+    public static let connected = ProbeOutcome(.connected)
+    public static let maxMessage = 120
+
+    /// The category alone, as the audit log records it.
+    public var label: String {
+        switch category {
+        case .connected: "connected"
+        case .blocked: "blocked by the outbound policy"
+        case .hostNotFound: "host not found"
+        case .refused: "connection refused"
+        case .timedOut: "timed out"
+        case .tlsProblem: "TLS problem"
+        case .failed: "connection failed"
+        case .httpStatus(let status): "HTTP status \(status)"
+        }
+    }
+
+    /// The Failed status's text on the Providers tab, the flash and the banner.
+    public var message: String? {
+        switch category {
+        case .connected: nil
+        case .blocked: "Blocked: the host is on a private or local network (an operator may allow it with WHEELHOUSE_OUTBOUND_ALLOW)."
+        case .hostNotFound: "Host not found."
+        case .refused: "Connection refused."
+        case .timedOut: "Timed out: no answer in time."
+        case .tlsProblem: "TLS problem: the secure connection could not be set up."
+        case .failed: "The connection failed."
+        case .httpStatus(let status): "HTTP status \(status)" + (providerMessage.map { ": \($0)" } ?? ".")
+        }
+    }
+
+    /// The provider's own message (`{"error": {"message": …}}`, `{"error": "…"}` or `{"message": …}`),
+    /// with control characters removed, whitespace collapsed, the key redacted and at most
+    /// `maxMessage` characters; nil when the body holds none.
+    static func providerMessage(_ body: [UInt8], key: String) -> String? {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        let found: String? = if let error = json["error"] as? [String: Any] { error["message"] as? String }
+            else if let error = json["error"] as? String { error }
+            else { json["message"] as? String }
+        guard var text = found else { return nil }
+        if key.count >= 4 { text = text.replacingOccurrences(of: key, with: "[key]") }
+        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { TextRules.isControl($0) ? " " : $0 }))
+        let words = cleaned.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !words.isEmpty else { return nil }
+        return words.count > maxMessage ? String(words.prefix(maxMessage - 1)) + "…" : words
+    }
 }
 
-/// Calls a provider. The web app uses `HTTPProviderProbe`; domain tests may pass their own.
+/// Runs one connection test. The background worker uses `HTTPProviderProbe`; domain tests may
+/// pass their own.
 public protocol ProviderProbe: Sendable {
     func check(_ request: ProbeRequest) -> ProbeOutcome
 }
 
-/// An HTTP GET with a short timeout, redirects not followed (the key must not travel to another
-/// host). Blocks the calling worker thread for at most `timeout` seconds.
+/// A GET of `{base}/models` through `OutboundHTTP` (policy-checked, pinned, bounded).
 public struct HTTPProviderProbe: ProviderProbe {
-    public var timeout: TimeInterval
+    public var http: OutboundHTTP
 
-    public init(timeout: TimeInterval = 5) {
-        self.timeout = timeout
+    public init(policy: OutboundPolicy, timeout: TimeInterval = 5) {
+        http = OutboundHTTP(policy: policy, timeout: timeout)
     }
 
     public func check(_ probe: ProbeRequest) -> ProbeOutcome {
-        guard let url = probe.url else { return .failed("The base URL is not a valid URL.") }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "GET"
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("Wheelhouse connection test", forHTTPHeaderField: "User-Agent")
-        for (name, value) in probe.headers { request.setValue(value, forHTTPHeaderField: name) }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let delegate = NoRedirects()
-        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-        defer { session.invalidateAndCancel() }
-        let done = DispatchSemaphore(value: 0)
-        let result = ResultBox()
-        session.dataTask(with: request) { data, response, error in
-            result.set(Self.outcome(data: data, response: response, error: error))
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + timeout + 1) == .success else {
-            return .failed("No answer within \(Int(timeout)) seconds.")
+        switch http.get(probe.url, headers: probe.headers) {
+        case .response(let status, _) where (200..<300).contains(status): .connected
+        case .response(let status, let body): ProbeOutcome(.httpStatus(status), providerMessage: ProbeOutcome.providerMessage(body, key: probe.apiKey))
+        case .blocked: ProbeOutcome(.blocked)
+        case .hostNotFound: ProbeOutcome(.hostNotFound)
+        case .refused: ProbeOutcome(.refused)
+        case .timedOut: ProbeOutcome(.timedOut)
+        case .tlsProblem: ProbeOutcome(.tlsProblem)
+        case .failed: ProbeOutcome(.failed)
         }
-        return Self.redacted(result.get() ?? .failed("No answer."), key: probe.apiKey)
     }
-
-    static func outcome(data: Data?, response: URLResponse?, error: Error?) -> ProbeOutcome {
-        if let error {
-            let nsError = error as NSError
-            if nsError.code == NSURLErrorTimedOut { return .failed("No answer within the time limit.") }
-            return .failed("Could not connect: \(nsError.localizedDescription)")
-        }
-        guard let http = response as? HTTPURLResponse else { return .failed("The answer was not HTTP.") }
-        if (200..<300).contains(http.statusCode) { return .connected }
-        if (300..<400).contains(http.statusCode) {
-            return .failed("HTTP \(http.statusCode): the endpoint redirects elsewhere; enter the final base URL.")
-        }
-        return .failed("HTTP \(http.statusCode): " + providerMessage(data ?? Data(), status: http.statusCode))
-    }
-
-    /// The provider's own error message (`{"error": {"message": …}}` or `{"error": "…"}`), else the
-    /// standard reason phrase. Shortened and stripped of control characters.
-    static func providerMessage(_ data: Data, status: Int) -> String {
-        var message: String?
-        if let json = try? JSONSerialization.jsonObject(with: data.prefix(65_536)) as? [String: Any] {
-            if let error = json["error"] as? [String: Any] { message = error["message"] as? String }
-            else if let error = json["error"] as? String { message = error }
-            else if let text = json["message"] as? String { message = text }
-        }
-        let text = message ?? HTTPURLResponse.localizedString(forStatusCode: status)
-        let clean = String(text.unicodeScalars.map { TextRules.isControl($0) ? " " : Character($0) })
-        return clean.count > 300 ? String(clean.prefix(300)) + "…" : clean
-    }
-
-    /// Providers sometimes quote the key they were sent; it must not reach a page or the database.
-    static func redacted(_ outcome: ProbeOutcome, key: String) -> ProbeOutcome {
-        guard case .failed(let message) = outcome, key.count >= 4, message.contains(key) else { return outcome }
-        return .failed(message.replacingOccurrences(of: key, with: "[key]"))
-    }
-}
-
-private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        completionHandler(nil)
-    }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ProbeOutcome?
-    func set(_ outcome: ProbeOutcome) { lock.withLock { value = outcome } }
-    func get() -> ProbeOutcome? { lock.withLock { value } }
 }

@@ -31,6 +31,8 @@ public struct ProviderSummary: Sendable, Equatable {
     public var status: ProviderStatus
     public var lastCheckedAt: Date?
     public var lastError: String?
+    /// A connection test is queued or running (`ProviderCheckWorker`).
+    public var checkPending: Bool
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
@@ -38,18 +40,19 @@ public struct ProviderSummary: Sendable, Equatable {
     init(row: Row) {
         self.init(id: row["id"], kind: ProviderKind(rawValue: row["kind"]) ?? .custom, name: row["name"],
                   baseURL: row["baseURL"], hint: row["hint"], status: ProviderStatus(rawValue: row["status"]) ?? .failed,
-                  lastCheckedAt: row["lastCheckedAt"], lastError: row["lastError"], version: row["version"],
+                  lastCheckedAt: row["lastCheckedAt"], lastError: row["lastError"],
+                  checkPending: (row["checkState"] as String?) != nil, version: row["version"],
                   createdAt: row["createdAt"], updatedAt: row["updatedAt"])
     }
 
     init(id: String, kind: ProviderKind, name: String, baseURL: String, hint: String, status: ProviderStatus,
-         lastCheckedAt: Date?, lastError: String?, version: Int, createdAt: Date, updatedAt: Date) {
+         lastCheckedAt: Date?, lastError: String?, checkPending: Bool = false, version: Int, createdAt: Date, updatedAt: Date) {
         (self.id, self.kind, self.name, self.baseURL, self.hint) = (id, kind, name, baseURL, hint)
-        (self.status, self.lastCheckedAt, self.lastError) = (status, lastCheckedAt, lastError)
+        (self.status, self.lastCheckedAt, self.lastError, self.checkPending) = (status, lastCheckedAt, lastError, checkPending)
         (self.version, self.createdAt, self.updatedAt) = (version, createdAt, updatedAt)
     }
 
-    static let columns = "id, kind, name, baseURL, hint, status, lastCheckedAt, lastError, version, createdAt, updatedAt"
+    static let columns = "id, kind, name, baseURL, hint, status, lastCheckedAt, lastError, checkState, version, createdAt, updatedAt"
 }
 
 /// An add or an edit on the Providers tab. `apiKey` empty on an edit keeps the stored key.
@@ -74,11 +77,19 @@ public struct ProviderChange: Sendable {
             if apiKey.utf8.count <= SecretRules.maxValueBytes, apiKey.contains(where: \.isNewline) {
                 errors.add("api_key", "API key must be one line.")
             }
+            if apiKey.count > ProviderRules.maxKeyLength, apiKey.utf8.count <= SecretRules.maxValueBytes {
+                errors.add("api_key", "API key must be at most \(ProviderRules.maxKeyLength) characters (it has \(apiKey.count)).")
+            }
         }
     }
 }
 
 public enum ProviderRules {
+    /// Real provider keys are well under 200 characters.
+    public static let maxKeyLength = 512
+    public static let keyAgainForNewURL = "Enter the API key again: a new base URL needs the key, because the stored key "
+        + "is only ever sent to the base URL it was entered for."
+
     /// https, or plain http to this machine only (a local stand-in or gateway); no credentials,
     /// query or fragment in the URL.
     public static func checkBaseURL(_ text: String, into errors: inout FieldErrors) {

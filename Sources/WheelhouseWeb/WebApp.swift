@@ -35,18 +35,14 @@ public struct WebApp: Sendable {
     let templates: Templates
     let logos: LogoStore
     let logger: Logger
-    /// Calls providers' list-models endpoints for "Test connection".
-    let providerProbe: any ProviderProbe
 
     public init(config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-                logger: Logger = Logger(label: "wheelhouse.http"),
-                providerProbe: any ProviderProbe = HTTPProviderProbe(timeout: 5)) {
+                logger: Logger = Logger(label: "wheelhouse.http")) {
         self.config = config
         self.database = database
         self.templates = templates
         self.logos = logos
         self.logger = logger
-        self.providerProbe = providerProbe
     }
 
     public func respond(to request: Request) -> Response {

@@ -63,6 +63,15 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The outbound policy from `--outbound-allow` or `WHEELHOUSE_OUTBOUND_ALLOW`.
+    static func outboundPolicy(_ text: String?) throws -> OutboundPolicy {
+        do {
+            return try OutboundPolicy(parsing: text ?? "")
+        } catch let error as OutboundPolicy.PolicyError {
+            throw ValidationError("outbound-allow: \(error.description)")
+        }
+    }
+
     /// `master.key` in the data directory (mode 0600), created on first start.
     var masterKeyFile: MasterKeyFile { MasterKeyFile(directory: resolvedDataDir) }
 }

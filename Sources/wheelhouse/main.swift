@@ -38,6 +38,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body accepted, in bytes (default 4194304).")
     var maxBody: Int = 4 * 1024 * 1024
 
+    @Option(help: "Private or local address blocks Test connection may reach, comma-separated CIDRs such as 10.0.0.0/8 (WHEELHOUSE_OUTBOUND_ALLOW, default none).")
+    var outboundAllow: String?
+
     func run() throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let env = global.environment
@@ -71,6 +74,10 @@ struct Serve: ParsableCommand {
         let mail = MailWorker(command: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
                               database: database, baseURL: config.baseURL)
         mail.start()
+        // Connection tests run on their own threads, never on the threads that serve requests.
+        let checks = ProviderCheckWorker(database: database, probe: HTTPProviderProbe(
+            policy: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"])))
+        checks.start()
         let server = FastCGIServer(
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))

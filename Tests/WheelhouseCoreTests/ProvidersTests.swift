@@ -32,12 +32,14 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         #expect(provider.status == .configured && provider.name == "OpenAI" && provider.hint == "sk-…cdef")
         // When a test succeeds, then fails
         let connected = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: ScriptedProbe(.connected))
-        let probe = ScriptedProbe(.failed("HTTP 401: Incorrect API key"))
+        let probe = ScriptedProbe(ProbeOutcome(.httpStatus(401), providerMessage: "Incorrect API key"))
         let failed = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: probe)
         // Then
         #expect(connected.status == .connected && connected.lastCheckedAt != nil)
-        #expect(failed.status == .failed && failed.lastError == "HTTP 401: Incorrect API key")
-        #expect(probe.asked.first?.apiKey == key && probe.asked.first?.url?.absoluteString == "https://api.openai.com/v1/models")
+        #expect(failed.status == .failed && failed.lastError == "HTTP status 401: Incorrect API key")
+        #expect(probe.asked.first?.apiKey == key && probe.asked.first?.url == "https://api.openai.com/v1/models")
+        let audit = try f.database.auditEvents(orgId: f.org.id!).filter { $0.action == "provider.test" }.map(\.summary)
+        #expect(audit == ["OpenAI: connected", "OpenAI: HTTP status 401"], "the audit log records the outcome category only")
         #expect(try f.database.failedProviders(orgId: f.org.id!).map(\.name) == ["OpenAI"])
         // A new key makes the last test meaningless: Configured again.
         let edited = try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
@@ -53,7 +55,7 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let probe = ScriptedProbe(.connected)
         probe.beforeAnswer = {
             _ = try? f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
-                kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "", expectedVersion: 1))
+                kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
         }
         let after = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: probe)
         #expect(after.status == .configured && after.baseURL == "https://proxy.example.com/v1")
@@ -90,10 +92,10 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
             try db.execute(sql: "UPDATE provider SET sealed = (SELECT sealed FROM provider WHERE id = ?) WHERE id = ?",
                            arguments: [first.id, second.id])
         }
-        #expect(throws: AESGCM.Failure.tamperedOrWrongKey) {
-            try f.database.testProvider(orgKey: "acme", id: second.id, by: Actor(user: f.owner, address: "t"),
-                                        probe: ScriptedProbe(.connected))
-        }
+        let probe = ScriptedProbe(.connected)
+        let after = try f.database.testProvider(orgKey: "acme", id: second.id, by: Actor(user: f.owner, address: "t"), probe: probe)
+        #expect(probe.asked.isEmpty, "a key that does not open is never sent")
+        #expect(after.status == .failed && after.lastError?.contains("cannot be decrypted") == true)
     }
 
     @Test(arguments: ["ftp://x.example.com", "http://api.example.com/v1", "https://u:p@x.example.com", "https://x.example.com/?a=1", "nope",
@@ -111,11 +113,56 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         #expect(errors.isEmpty)
     }
 
-    @Test func providerErrorsAreShortenedAndNeverCarryTheKey() {
-        let body = Data(#"{"error":{"message":"Incorrect API key provided: sk-secret-123456."}}"#.utf8)
-        #expect(HTTPProviderProbe.providerMessage(body, status: 401) == "Incorrect API key provided: sk-secret-123456.")
-        #expect(HTTPProviderProbe.redacted(.failed("bad sk-secret-123456"), key: "sk-secret-123456") == .failed("bad [key]"))
-        #expect(HTTPProviderProbe.providerMessage(Data(String(repeating: "x", count: 10).utf8), status: 503).lowercased().contains("unavailable"))
+    @Test func providerErrorsAreShortSanitisedAndNeverCarryTheKey() {
+        let body = Array(#"{"error":{"message":"Incorrect API key provided: sk-secret-123456."}}"#.utf8)
+        #expect(ProbeOutcome.providerMessage(body, key: "sk-secret-123456") == "Incorrect API key provided: [key].")
+        let noisy = Array(#"{"error":"line\u0007one\n\u202eline two \#(String(repeating: "x", count: 400))"}"#.utf8)
+        let message = ProbeOutcome.providerMessage(noisy, key: "k")
+        #expect(message?.count == ProbeOutcome.maxMessage && message?.hasPrefix("line one line two xx") == true)
+        #expect(message?.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E } == false)
+        #expect(ProbeOutcome.providerMessage(Array("<html>internal admin panel</html>".utf8), key: "k") == nil,
+                "a body that is not the provider's JSON error is never shown")
+        #expect(ProbeOutcome(.httpStatus(503)).message == "HTTP status 503.")
+        #expect(ProbeOutcome(.refused).label == "connection refused" && ProbeOutcome(.refused).message == "Connection refused.")
+    }
+
+    @Test func aNewBaseURLNeedsTheKeyAgainAndTheKeyIsSealedToItsURL() throws {
+        let f = try Fixture()
+        let actor = Actor(user: f.admin, address: "t")
+        let provider = try openAI(f)
+        let moved = ProviderChange(kind: .openai, name: "", baseURL: "https://attacker.example.com/v1", apiKey: "", expectedVersion: 1)
+        #expect(throws: DomainError.invalid(FieldErrorsLike.keyAgain)) { try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, moved) }
+        // The base URL changed behind the application's back: the key does not open for it.
+        try f.database.writer.write { db in
+            try db.execute(sql: "UPDATE provider SET baseURL = 'https://attacker.example.com/v1' WHERE id = ?", arguments: [provider.id])
+        }
+        let probe = ScriptedProbe(.connected)
+        let after = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: probe)
+        #expect(probe.asked.isEmpty && after.status == .failed)
+        // With the key entered again, the new URL is fine.
+        let edited = try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
+            kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
+        try f.database.testProvider(orgKey: "acme", id: edited.id, by: actor, probe: probe)
+        #expect(probe.asked.map(\.apiKey) == ["sk-again-0123456789"] && probe.asked.map(\.url) == ["https://proxy.example.com/v1/models"])
+    }
+
+    @Test func keysLongerThan512CharactersAreRefused() {
+        var errors = FieldErrors()
+        ProviderChange(kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: String(repeating: "k", count: 10_000))
+            .validate(isNew: true, into: &errors)
+        #expect(errors.messages(for: "api_key") == ["API key must be at most 512 characters (it has 10000)."])
+        var fine = FieldErrors()
+        ProviderChange(kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: String(repeating: "k", count: 512))
+            .validate(isNew: true, into: &fine)
+        #expect(fine.isEmpty)
+    }
+}
+
+enum FieldErrorsLike {
+    static var keyAgain: FieldErrors {
+        var errors = FieldErrors()
+        errors.add("api_key", ProviderRules.keyAgainForNewURL)
+        return errors
     }
 }
 
@@ -136,7 +183,7 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
             kind: .xai, name: "", baseURL: "https://api.x.ai/v1", apiKey: "xai-key"))
         #expect(try choice("xai/grok-3").key == .organization("xAI (Grok)"))
         try f.database.testProvider(orgKey: "acme", id: provider.id, by: Actor(user: f.admin, address: "t"),
-                                    probe: ScriptedProbe(.failed("HTTP 401")))
+                                    probe: ScriptedProbe(ProbeOutcome(.httpStatus(401))))
         let failed = try choice("xai/grok-3")
         #expect(failed.key == nil && failed.organizationKeyFailed)
     }

@@ -50,7 +50,7 @@ import WheelhouseCore
         let client = try t.client(signedInAs: "member@acme.test")
         #expect(toggle(client, "anthropic/claude-sonnet-4-0", on: true).status == 303)
         #expect(client.get(chatModels).contains("Ready: the organization’s Anthropic key"))
-        try t.database.testProvider(orgKey: "acme", id: provider.id, by: admin, probe: HTTPProviderProbe(timeout: 2))
+        try t.database.testProvider(orgKey: "acme", id: provider.id, by: admin, probe: HTTPProviderProbe(policy: TestApp.standInPolicy, timeout: 2))
         let failed = client.get(chatModels)
         #expect(failed.contains("(the organization’s key failed its last test)"))
         #expect(failed.contains("Not ready: add a key."))

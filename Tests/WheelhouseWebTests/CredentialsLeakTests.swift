@@ -72,6 +72,7 @@ final class CapturedLog: Sendable {
                                        ("api_key", providerKey)]).status == 303)
         let provider = try #require(try database.providers(database.access(orgKey: "acme", userId: t.owner.id!)).first)
         #expect(owner.post("\(providers)/\(provider.id)/test", [("_csrf", owner.get(providers).csrf)]).status == 303)
+        try t.runChecks()
         #expect(try database.provider(database.access(orgKey: "acme", userId: t.owner.id!), id: provider.id).status == .failed)
         let badProvider = owner.post(providers, [("_csrf", owner.get(providers).csrf), ("kind", "custom"), ("name", ""),
                                                  ("base_url", "ftp://x"), ("api_key", refused)])

@@ -40,13 +40,22 @@ import WheelhouseCore
         #expect(!configured.contains(key))
 
         #expect(testConnection(client, provider.id).status == 303)
+        let testing = client.get(providers)
+        #expect(testing.contains("Testing OpenAI… The result appears in its row when it is ready."))
+        #expect(testing.contains("<span class=\"status status-testing\">Testing…</span>"))
+        #expect(testing.contains("<noscript><meta http-equiv=\"refresh\" content=\"2\"></noscript>"), "reloads without JavaScript")
+        #expect(testing.contains(">Refresh</a>"))
+        #expect(standIn.requests.isEmpty, "the request thread never calls out")
+        #expect(try t.runChecks() == 1)
         let connected = client.get(providers)
-        #expect(connected.contains("OpenAI: connected."))
+        #expect(!connected.contains("http-equiv=\"refresh\""), "no reload once the test is done")
         #expect(connected.contains("<span class=\"status status-connected\">Connected</span><br><span class=\"muted\">checked <time"))
         let request = try #require(standIn.requests.first)
         #expect(request.hasPrefix("GET /v1/models HTTP/1.1"))
         #expect(request.contains("Authorization: Bearer \(key)"))
-        #expect(try t.database.auditEvents(orgId: t.org.id!).last?.action == "provider.test")
+        let audit = try t.database.auditEvents(orgId: t.org.id!)
+        #expect(audit.suffix(2).map(\.action) == ["provider.test.request", "provider.test"])
+        #expect(audit.last?.summary == "OpenAI: connected")
     }
 
     @Test func aFailedTestIsAStatusWithTheProvidersErrorAndABannerForAdminsOnly() throws {
@@ -58,9 +67,10 @@ import WheelhouseCore
         let provider = try #require(try t.database.providers(t.database.access(orgKey: "acme", userId: t.owner.id!)).first)
         let tested = testConnection(client, provider.id)
         #expect(tested.status == 303)
+        try t.runChecks()
         let page = client.get(providers)
         #expect(page.contains("<span class=\"status status-failed\">Failed</span>"))
-        #expect(page.contains("HTTP 401: Incorrect API key provided: [key]."), "the key the provider echoed is redacted")
+        #expect(page.contains("HTTP status 401: Incorrect API key provided: [key]."), "the key the provider echoed is redacted")
         #expect(!page.contains(key))
         #expect(standIn.requests.first?.lowercased().contains("x-api-key: \(key.lowercased())") == true)
         #expect(standIn.requests.first?.lowercased().contains("anthropic-version: 2023-06-01") == true)
@@ -76,8 +86,9 @@ import WheelhouseCore
         #expect(setUp(client, kind: "custom", name: "Local gateway", baseURL: "http://127.0.0.1:9/v1").status == 303)
         let provider = try #require(try t.database.providers(t.database.access(orgKey: "acme", userId: t.owner.id!)).first)
         #expect(testConnection(client, provider.id).status == 303)
+        try t.runChecks()
         let page = client.get(providers)
-        #expect(page.contains("Local gateway: the connection test failed. Could not connect"))
+        #expect(page.contains("<span class=\"status-error-text\">Connection refused.</span>"))
         #expect(page.contains("<span class=\"badge\">CUSTOM</span>"))
     }
 
@@ -89,15 +100,23 @@ import WheelhouseCore
         let provider = try #require(try t.database.providers(access).first)
         let editPath = "\(providers)/\(provider.id)/edit"
         let form = client.get(editPath)
-        #expect(form.contains("Leave empty to keep the stored key."))
+        #expect(form.contains("Leave empty to keep the stored key; a new base URL needs the key again. At most 512 characters."))
         #expect(!form.contains("name=\"kind\""), "an edit cannot change the kind")
         #expect(form.inputValue("version") == "1")
         #expect(client.get("\(providers)/new?kind=openai").inputValue("version") == nil)
-        let saved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://proxy.example.com/xai/v1"), ("api_key", "")])
-        #expect(saved.status == 303)
+        let renamed = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://api.x.ai/v1/"), ("api_key", "")])
+        #expect(renamed.status == 422, "a new base URL needs the key again")
+        #expect(renamed.contains(ProviderRules.keyAgainForNewURL))
+        let saved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://api.x.ai/v1"), ("api_key", "")])
+        #expect(saved.status == 303, "the same base URL keeps the stored key")
+        #expect(client.get(providers).contains("Nothing to save: no value changed."))
         let after = try t.database.provider(access, id: provider.id)
-        #expect(after.baseURL == "https://proxy.example.com/xai/v1" && after.hint == provider.hint && after.version == 2)
-        let stale = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://other.example.com/v1"), ("api_key", "")])
+        #expect(after.hint == provider.hint && after.version == 1)
+        let moved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://proxy.example.com/xai/v1"),
+                                           ("api_key", "xai-new-key-0123456789")])
+        #expect(moved.status == 303)
+        #expect(try t.database.provider(access, id: provider.id).version == 2)
+        let stale = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://other.example.com/v1"), ("api_key", "k-123456")])
         #expect(stale.status == 409)
         #expect(stale.contains("value=\"https://other.example.com/v1\""), "the typed values come back")
 
@@ -139,6 +158,7 @@ import WheelhouseCore
     enum BadInput: CaseIterable, CustomTestStringConvertible {
         case ftpURL, plainHTTPElsewhere, urlWithQuery, notAURL, emptyKey, multiLineKey, unknownKind, duplicateBuiltIn
         case duplicateCustomName, emptyCustomName, overLongCustomName, unknownField, missingCSRF, wrongCSRF, unknownProviderTest
+        case tenThousandCharacterKey
 
         static let typedKey = "typed-provider-key-that-must-not-come-back"
         var testDescription: String { "\(self)" }
@@ -175,6 +195,7 @@ import WheelhouseCore
             case .wrongCSRF: return client.post(path, [("_csrf", "forged"), ("kind", "custom"), ("name", "X"),
                                                        ("base_url", "https://x.example.com"), ("api_key", "k")])
             case .unknownProviderTest: return client.post("\(path)/prv_doesnotexist/test", [("_csrf", csrf)])
+            case .tenThousandCharacterKey: return post(key: String(repeating: "k", count: 10_000))
             }
         }
     }

@@ -127,6 +127,7 @@ import WheelhouseCore
         get("new provider", { _ in org + "/providers/new?kind=openai" }, admins(200).merging([.anonymous: 303]) { $1 }),
         post("add provider", { _ in org + "/providers" },
              { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }, admins(303)),
+        get("provider statuses", { _ in org + "/providers/status" }, admins(200).merging([.anonymous: 303]) { $1 }),
         post("test provider", { w in org + "/providers/\(w.providerId)/test" }, { _ in [("version", "1")] }, admins(303)),
         post("delete provider", { w in org + "/providers/\(w.providerId)/delete" }, { _ in [("version", "1")] }, admins(303)),
         get("chat models", { _ in org + "/chat-models" }, anyone),

@@ -19,8 +19,7 @@ struct TestApp {
 
     /// `database` and `logger` replace the in-memory database and the default logger (the
     /// credentials leak test uses a database file and captures the log).
-    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
-         providerProbe: any ProviderProbe = HTTPProviderProbe(timeout: 2)) throws {
+    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil) throws {
         database = try given ?? AppDatabase.inMemory()
         (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
                                                          password: Self.password, orgKey: "acme", orgName: "Acme"))
@@ -36,10 +35,23 @@ struct TestApp {
         templates.verifiesEveryRender = true
         app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: "https://billing.example.test/agreement"),
                      database: self.database, templates: templates, logos: logos,
-                     logger: logger ?? Logger(label: "wheelhouse.http"), providerProbe: providerProbe)
+                     logger: logger ?? Logger(label: "wheelhouse.http"))
     }
 
     func client() -> TestClient { TestClient(app: app) }
+
+    /// The outbound policy of the tests: the stand-in servers listen on loopback, which the
+    /// default policy refuses, so the tests allow it as an operator would (WHEELHOUSE_OUTBOUND_ALLOW).
+    static let standInPolicy = try! OutboundPolicy(parsing: "127.0.0.0/8")
+
+    /// Runs every queued connection test on this thread, as `ProviderCheckWorker` does in `serve`.
+    @discardableResult
+    func runChecks(policy: OutboundPolicy = TestApp.standInPolicy, timeout: TimeInterval = 2) throws -> Int {
+        let worker = ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: policy, timeout: timeout))
+        var count = 0
+        while try worker.runOne() { count += 1 }
+        return count
+    }
 
     /// A client signed in as `email`.
     func client(signedInAs email: String) throws -> TestClient {

@@ -77,6 +77,8 @@ class Stack:
             WHEELHOUSE_TEMPLATES=str(ROOT / "Templates"),
             WHEELHOUSE_MODE=self.mode,
             WHEELHOUSE_BASE_URL=self.base_url,
+            # The provider stand-ins listen on loopback, which outbound calls refuse by default.
+            WHEELHOUSE_OUTBOUND_ALLOW="127.0.0.0/8",
         )
         if self.sendmail:
             env["WHEELHOUSE_SENDMAIL"] = self.sendmail

@@ -26,10 +26,10 @@ extension WebApp {
         let failed = try visit.orgView.map(\.failedProviders) ?? database.failedProviders(orgId: access.org.id!)
         // One banner however many failed, so the page itself stays in view.
         guard let first = failed.first else { return [] }
-        let said = first.error.hasSuffix(".") ? String(first.error.dropLast()) : first.error
+        let said = first.error.hasSuffix(".") || first.error.hasSuffix("…") ? first.error : first.error + "."
         let (heading, text) = failed.count == 1
             ? ("\(first.name) failed its last connection test.",
-               "The provider said: \(said). Models that rely on the organization’s key are not ready.")
+               "Result: \(said) Models that rely on the organization’s key are not ready.")
             : ("\(failed.count) providers failed their last connection test.",
                "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready.")
         return [["kind": "error", "heading": .text(heading), "text": .text(text),

@@ -8,8 +8,12 @@ import WheelhouseCore
 /// - `GET  /orgs/{org}/settings/providers/new?kind=…` — the form for one provider kind
 /// - `POST /orgs/{org}/settings/providers` — add: `kind`, `name` (custom only), `base_url`, `api_key`
 /// - `GET|POST /orgs/{org}/settings/providers/{id}/edit` — name, base URL, a new key (blank keeps it), `version`
-/// - `POST /orgs/{org}/settings/providers/{id}/test` — test the connection; the result is a status, never an error page
+/// - `POST /orgs/{org}/settings/providers/{id}/test` — queue a connection test (run by `ProviderCheckWorker`); the
+///   page shows "Testing…" until the result is recorded, a status, never an error page
+/// - `GET  /orgs/{org}/settings/providers/status` — the rows' statuses as JSON, for app.js to update the page in place
 /// - `GET|POST /orgs/{org}/settings/providers/{id}/delete` — confirmation, then removal (`version`)
+///
+/// A provider removed meanwhile (by someone else, or in another tab) gets "already removed", not 404.
 struct ProvidersController {
     let app: WebApp
 
@@ -17,11 +21,12 @@ struct ProvidersController {
     enum ActionField: String, CaseIterable { case csrf = "_csrf", version }
 
     enum Page: Equatable {
-        case new, edit(String), test(String), delete(String)
+        case new, status, edit(String), test(String), delete(String)
 
         init?(_ rest: [String]) {
             switch rest {
             case ["new"]: self = .new
+            case ["status"]: self = .status
             case let r where r.count == 2 && r[1] == "edit": self = .edit(r[0])
             case let r where r.count == 2 && r[1] == "test": self = .test(r[0])
             case let r where r.count == 2 && r[1] == "delete": self = .delete(r[0])
@@ -32,6 +37,7 @@ struct ProvidersController {
         func path(_ org: String) -> String {
             let rest: [String] = switch self {
             case .new: ["new"]
+            case .status: ["status"]
             case .edit(let id): [id, "edit"]
             case .test(let id): [id, "test"]
             case .delete(let id): [id, "delete"]
@@ -63,20 +69,29 @@ struct ProvidersController {
         rows += providers.filter { $0.kind == .custom }.map { row($0, org: org) }
         context["providers"] = TemplateValue.list(rows)
         context["customPath"] = Page.new.path(org) + "?kind=custom"
+        context["statusPath"] = Page.status.path(org)
+        if providers.contains(where: \.checkPending) {
+            // Without JavaScript the page reloads itself while a test runs; app.js updates it in place.
+            context["autoRefresh"] = 2
+            context["refreshPath"] = tab(org).path
+        }
         return app.page("settings/providers", context)
     }
 
     private func row(_ provider: ProviderSummary, org: String) -> TemplateValue {
         var item: TemplateObject = [
-            "name": .text(provider.name), "status": .text(provider.status.label), "statusClass": .text(provider.status.rawValue),
+            "id": .text(provider.id), "name": .text(provider.name),
+            "status": .text(provider.checkPending ? "Testing…" : provider.status.label),
+            "statusClass": .text(provider.checkPending ? "testing" : provider.status.rawValue),
             "hint": .text(provider.hint), "baseURL": .text(provider.baseURL), "version": .number(provider.version),
             "editPath": .text(Page.edit(provider.id).path(org)), "testPath": .text(Page.test(provider.id).path(org)),
             "deletePath": .text(Page.delete(provider.id).path(org)),
         ]
-        if let checked = provider.lastCheckedAt {
+        if provider.checkPending { item["pending"] = true }
+        if let checked = provider.lastCheckedAt, !provider.checkPending {
             item["checked"] = ["day": .text(Dates.dayTime(checked)), "iso": .text(Dates.isoTime(checked))] as TemplateObject
         }
-        if let error = provider.lastError { item["error"] = error }
+        if let error = provider.lastError, !provider.checkPending { item["error"] = error }
         if provider.kind == .custom { item["custom"] = true }
         return .object(item)
     }
@@ -105,8 +120,19 @@ struct ProvidersController {
     func page(_ rest: [String], _ visit: Visit, access: OrgAccess) throws -> Response {
         guard let page = Page(rest) else { throw WebError.notFound }
         try access.require(.manageOrgCredentials)
+        do {
+            return try handle(page, visit, access: access)
+        } catch DomainError.notFound {
+            return try alreadyRemoved(page, visit, access: access)
+        }
+    }
+
+    private func handle(_ page: Page, _ visit: Visit, access: OrgAccess) throws -> Response {
         let method = visit.request.method
         switch page {
+        case .status:
+            guard method == "GET" else { throw WebError.methodNotAllowed }
+            return try statusJSON(access: access)
         case .new:
             guard method == "GET" else { throw WebError.methodNotAllowed }
             guard let kind = visit.request.queryItems["kind"].flatMap(ProviderKind.init(rawValue:)) else { throw WebError.notFound }
@@ -124,12 +150,10 @@ struct ProvidersController {
             var reader = FormReader<ActionField>(try visit.form())
             _ = reader.text(.version, label: "Version")
             if !reader.errors.isEmpty { throw WebError.malformedBody("unexpected fields") }
-            let checked = try app.database.testProvider(orgKey: access.org.key, id: id, by: visit.actor, probe: app.providerProbe)
-            let message = checked.status == .connected ? "\(checked.name): connected."
-                : "\(checked.name): the connection test failed. \(checked.lastError ?? "")"
-            try app.database.setFlash(Flash(kind: checked.status == .connected ? "success" : "error", message: message),
-                                      for: visit.signedIn!.session)
-            return .redirect(to: tab(access.org.key).path)
+            let (provider, already) = try app.database.requestProviderCheck(orgKey: access.org.key, id: id, by: visit.actor)
+            return try app.redirect(visit, to: tab(access.org.key), flash: already
+                ? "A connection test of \(provider.name) is already under way."
+                : "Testing \(provider.name)… The result appears in its row when it is ready.")
         case .delete(let id):
             let provider = try app.database.provider(access, id: id)
             if method == "GET" { return try renderDelete(visit, access: access, provider: provider, errors: FieldErrors(), status: 200) }
@@ -197,8 +221,9 @@ struct ProvidersController {
                                                    + "https:// (plain http:// only for 127.0.0.1 or localhost).",
                                                required: true, maxLength: 500).context),
             "apiKey": .object(CredentialField(name: Field.apiKey.rawValue, label: "API key", type: "password", errors: errors,
-                                              hint: providerId == nil ? "Stored encrypted; afterwards only a masked hint is shown."
-                                                  : "Leave empty to keep the stored key.",
+                                              hint: (providerId == nil ? "Stored encrypted; afterwards only a masked hint is shown."
+                                                  : "Leave empty to keep the stored key; a new base URL needs the key again.")
+                                                  + " At most \(ProviderRules.maxKeyLength) characters.",
                                               required: providerId == nil).context),
         ]
         if values.kind == .custom {
