@@ -8,8 +8,10 @@ import WheelhouseWeb
 /// accepting and answering one connection at a time. Blocking accept loops run on real threads,
 /// never Swift tasks, which would starve the cooperative pool.
 ///
-/// Every accepted connection gets a read and write deadline (`ioTimeout`): a peer that connects
-/// and stalls, or sends half a record, frees its worker when one read waits that long.
+/// A gate thread accepts connections and passes one to a worker only when its request head has
+/// arrived (`ConnectionGate`): a peer that connects and stalls, or sends half a record, never
+/// holds a worker and is closed after `ioTimeout`. Each read or write of a worker on a connection
+/// (the body, the response) waits at most `ioTimeout` too.
 ///
 /// SIGTERM and SIGINT stop accepting, let the requests in flight finish, and exit 0. SIGHUP calls
 /// `onHangup` (the request log reopens its file there, for logrotate).
@@ -54,8 +56,12 @@ public struct FastCGIServer: Sendable {
         let listener = try socket.open()
 
         let state = ServerState()
+        let gate = ConnectionGate(listener: listener, deadline: ioTimeout)
+        let gateThread = Thread { gate.run() }
+        gateThread.name = "fcgi-gate"
+        gateThread.start()
         for index in 0..<workers {
-            let thread = Thread { [self] in self.acceptLoop(listener: listener, state: state) }
+            let thread = Thread { [self] in self.acceptLoop(gate: gate, state: state) }
             thread.name = "fcgi-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
@@ -71,6 +77,7 @@ public struct FastCGIServer: Sendable {
         logger.info("signal \(received): finishing requests in flight")
         state.stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
+        gate.stop(workers: workers)
         shutdown(listener, Int32(SHUT_RDWR))
         // Threads waiting on an idle kept-alive connection return within `ioTimeout`; in-flight
         // requests are what must finish.
@@ -82,21 +89,17 @@ public struct FastCGIServer: Sendable {
         logger.info("stopped")
     }
 
-    /// Accepts connections itself (libfcgi's own accept would give them no deadline), then lets
-    /// libfcgi read the request from the accepted descriptor.
-    private func acceptLoop(listener: Int32, state: ServerState) {
+    /// Takes connections from the gate (libfcgi's own accept would hand a worker connections
+    /// that have sent nothing yet, and give them no deadline), then lets libfcgi read the request
+    /// from the descriptor.
+    private func acceptLoop(gate: ConnectionGate, state: ServerState) {
         var request = FCGX_Request()
         // No listening socket for libfcgi: when it drops a connection (timeout, bad record) its
         // own accept fails at once and control comes back here.
         FCGX_InitRequest(&request, -1, 0)
         while !state.stopping.load(ordering: .sequentiallyConsistent) {
             if request.ipcFd < 0 {
-                let fd = accept(listener, nil, nil)
-                guard fd >= 0 else {
-                    if errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS { usleep(10_000) }
-                    if errno == EINVAL || errno == EBADF { break }  // the listener was shut down
-                    continue
-                }
+                guard let fd = gate.next() else { break }
                 setDeadline(fd)
                 request.ipcFd = fd
                 // FCGX_Accept_r begins by finishing the previous request, which closes the
