@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 export PORT
 
-.PHONY: run test bench build deps unit e2e clean
+.PHONY: run test bench soak build deps unit e2e clean
 
 ## run: install what is missing, build (release), migrate, seed the demo, serve through nginx
 run: deps
@@ -29,6 +29,12 @@ bench:
 	scripts/install-deps.sh bench
 	swift build -c release --product wheelhouse
 	bench/run.sh
+
+## soak: `make run` under wrk for SOAK_MINUTES (4), p99 and RSS per minute; halves within 20 %
+soak:
+	scripts/install-deps.sh bench
+	swift build -c release --product wheelhouse
+	bench/soak.sh
 
 deps:
 	scripts/install-deps.sh run

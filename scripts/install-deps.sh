@@ -4,7 +4,7 @@ set -euo pipefail
 packages="nginx libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config"
 case "${1:-run}" in
   test) packages="$packages chromium chromium-driver python3-venv fonts-dejavu-core msmtp python3-aiosmtpd" ;;
-  bench) packages="$packages wrk valgrind gcc" ;;
+  bench) packages="$packages wrk valgrind gcc sqlite3" ;;
 esac
 command -v java >/dev/null 2>&1 || { [ "${1:-run}" = test ] && packages="$packages default-jre-headless"; }
 missing=""

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # `make run`: migrate, seed the demo on an empty database, then serve the console through nginx
-# until Ctrl-C, which stops both the responder and nginx.
+# until Ctrl-C, which stops both the responder and nginx. The responder is kept up by
+# scripts/supervise.sh: if it dies it is started again within a second or so, while nginx answers
+# with Public/502.html. Everything written under the data directory is the owner's alone.
 set -euo pipefail
+umask 077
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 port=${PORT:-8080}
 export WHEELHOUSE_DATA_DIR=${WHEELHOUSE_DATA_DIR:-$root/data}
 mkdir -p "$WHEELHOUSE_DATA_DIR"
 export WHEELHOUSE_DATA_DIR=$(cd "$WHEELHOUSE_DATA_DIR" && pwd)
+# Data directories made by older versions were readable by everyone: mail with live invitation
+# links, logos, logs. Only the owner from now on.
+chmod -R go-rwx "$WHEELHOUSE_DATA_DIR"
 export WHEELHOUSE_TEMPLATES=${WHEELHOUSE_TEMPLATES:-$root/Templates}
 export WHEELHOUSE_BASE_URL=${WHEELHOUSE_BASE_URL:-http://127.0.0.1:$port}
 # Invitation emails: to a real relay when WHEELHOUSE_SENDMAIL is set, else into data/mail/.
 export WHEELHOUSE_SENDMAIL=${WHEELHOUSE_SENDMAIL:-$root/scripts/maildrop.sh}
-socket=${WHEELHOUSE_LISTEN:-$WHEELHOUSE_DATA_DIR/wheelhouse.sock}
+socket=${WHEELHOUSE_LISTEN:-$WHEELHOUSE_DATA_DIR/run/wheelhouse.sock}
 export WHEELHOUSE_LISTEN=$socket
+# The request log: in a file of at most WHEELHOUSE_LOG_MAX_BYTES (10 MB) plus one older file,
+# wheelhouse.log.1; SIGHUP makes the responder reopen it (for logrotate).
+export WHEELHOUSE_LOG_FILE=${WHEELHOUSE_LOG_FILE:-$WHEELHOUSE_DATA_DIR/wheelhouse.log}
+export WHEELHOUSE_LOG_MAX_BYTES=${WHEELHOUSE_LOG_MAX_BYTES:-10000000}
 
 "$bin" migrate
 "$bin" demo
@@ -34,9 +44,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$bin" serve 2>>"$WHEELHOUSE_DATA_DIR/wheelhouse.log" &
+rm -f "$socket"
+"$root/scripts/supervise.sh" "$bin" serve 2>>"$WHEELHOUSE_DATA_DIR/wheelhouse.log" &
 pids+=($!)
-for _ in $(seq 100); do [ -S "$socket" ] || [ "$upstream" != "unix:$socket" ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ -S "$socket" ] || [ "$upstream" != "unix:$socket" ] && break; sleep 0.05; done
 nginx -c "$WHEELHOUSE_DATA_DIR/nginx.conf" -p "$WHEELHOUSE_DATA_DIR" &
 pids+=($!)
 sleep 0.3

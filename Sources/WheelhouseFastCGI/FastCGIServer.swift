@@ -8,20 +8,35 @@ import WheelhouseWeb
 /// accepting and answering one connection at a time. Blocking accept loops run on real threads,
 /// never Swift tasks, which would starve the cooperative pool.
 ///
-/// SIGTERM and SIGINT stop accepting, let the requests in flight finish, and exit 0.
+/// A gate thread accepts connections and passes one to a worker only when its request head has
+/// arrived (`ConnectionGate`): a peer that connects and stalls, or sends half a record, never
+/// holds a worker and is closed after `ioTimeout`. Each read or write of a worker on a connection
+/// (the body, the response) waits at most `ioTimeout` too.
+///
+/// SIGTERM and SIGINT stop accepting, let the requests in flight finish, and exit 0. SIGHUP calls
+/// `onHangup` (the request log reopens its file there, for logrotate).
 public struct FastCGIServer: Sendable {
     public var listen: String
     public var workers: Int
     public var maxBodyBytes: Int
     public var app: WebApp
     public var logger: Logger
+    /// Group given the unix socket and its directory (the group a system nginx's workers run in).
+    public var socketGroup: String?
+    /// Longest wait for one read or write on a connection, in seconds.
+    public var ioTimeout: Double
+    public var onHangup: @Sendable () -> Void
 
-    public init(listen: String, workers: Int, maxBodyBytes: Int, app: WebApp, logger: Logger) {
+    public init(listen: String, workers: Int, maxBodyBytes: Int, app: WebApp, logger: Logger,
+                socketGroup: String? = nil, ioTimeout: Double = 5, onHangup: @escaping @Sendable () -> Void = {}) {
         self.listen = listen
         self.workers = workers
         self.maxBodyBytes = maxBodyBytes
         self.app = app
         self.logger = logger
+        self.socketGroup = socketGroup
+        self.ioTimeout = ioTimeout
+        self.onHangup = onHangup
     }
 
     /// Runs until SIGTERM or SIGINT, then returns once the requests in flight are answered.
@@ -32,20 +47,21 @@ public struct FastCGIServer: Sendable {
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
         guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
-        let isUnix = !listen.contains(":")
-        if isUnix { unlink(listen) }
-        let socket = FCGX_OpenSocket(listen, 1024)
-        guard socket >= 0 else { throw ServerError("cannot listen on \(listen): \(String(cString: strerror(errno)))") }
-        // nginx's workers run as another user: the socket must be connectable by them.
-        if isUnix { chmod(listen, 0o666) }
+        let socket = ListeningSocket(path: listen, group: socketGroup)
+        let listener = try socket.open()
 
         let state = ServerState()
+        let gate = ConnectionGate(listener: listener, deadline: ioTimeout)
+        let gateThread = Thread { gate.run() }
+        gateThread.name = "fcgi-gate"
+        gateThread.start()
         for index in 0..<workers {
-            let thread = Thread { [self] in self.acceptLoop(socket: socket, state: state) }
+            let thread = Thread { [self] in self.acceptLoop(gate: gate, state: state) }
             thread.name = "fcgi-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
@@ -53,40 +69,71 @@ public struct FastCGIServer: Sendable {
         logger.info("listening on \(listen) with \(workers) worker threads")
 
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        while true {
+            sigwait(&signals, &received)
+            guard received == SIGHUP else { break }
+            onHangup()
+        }
         logger.info("signal \(received): finishing requests in flight")
         state.stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
-        shutdown(socket, Int32(SHUT_RDWR))
-        // Threads blocked on an idle kept-alive connection never return on their own; in-flight
+        gate.stop(workers: workers)
+        shutdown(listener, Int32(SHUT_RDWR))
+        // Threads waiting on an idle kept-alive connection return within `ioTimeout`; in-flight
         // requests are what must finish.
         let deadline = Date().addingTimeInterval(10)
         while state.inFlight.load(ordering: .sequentiallyConsistent) > 0 && Date() < deadline {
             usleep(10_000)
         }
-        if isUnix { unlink(listen) }
+        socket.remove()
         logger.info("stopped")
     }
 
-    private func acceptLoop(socket: Int32, state: ServerState) {
+    /// Takes connections from the gate (libfcgi's own accept would hand a worker connections
+    /// that have sent nothing yet, and give them no deadline), then lets libfcgi read the request
+    /// from the descriptor.
+    private func acceptLoop(gate: ConnectionGate, state: ServerState) {
         var request = FCGX_Request()
-        FCGX_InitRequest(&request, socket, 0)
-        while FCGX_Accept_r(&request) >= 0 {
+        // No listening socket for libfcgi: when it drops a connection (timeout, bad record) its
+        // own accept fails at once and control comes back here.
+        FCGX_InitRequest(&request, -1, 0)
+        while !state.stopping.load(ordering: .sequentiallyConsistent) {
+            if request.ipcFd < 0 {
+                guard let fd = gate.next() else { break }
+                setDeadline(fd)
+                request.ipcFd = fd
+                // FCGX_Accept_r begins by finishing the previous request, which closes the
+                // descriptor unless the connection is marked kept.
+                request.keepConnection = 1
+            }
+            guard FCGX_Accept_r(&request) >= 0 else { continue }
             if state.stopping.load(ordering: .sequentiallyConsistent) {
                 FCGX_Finish_r(&request)
                 break
             }
             state.inFlight.add(1, ordering: .sequentiallyConsistent)
-            let response = app.respond(to: readRequest(&request))
-            write(response, to: request.out)
+            if let incoming = readRequest(&request) {
+                write(app.respond(to: incoming), to: request.out)
+            }
             FCGX_Finish_r(&request)
             state.inFlight.subtract(1, ordering: .sequentiallyConsistent)
         }
+        if request.ipcFd >= 0 { FCGX_Free(&request, 1) }
+    }
+
+    private func setDeadline(_ fd: Int32) {
+        let seconds = max(ioTimeout, 0.001)
+        var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, size)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, size)
     }
 
     // MARK: - Reading and writing FastCGI records
 
-    private func readRequest(_ request: inout FCGX_Request) -> Request {
+    /// The request, or nil when its body did not arrive whole (the peer stalled or went away):
+    /// a truncated form is never acted on.
+    private func readRequest(_ request: inout FCGX_Request) -> Request? {
         // Only the parameters and headers the web layer reads: libfcgi looks each up by name.
         var params: [String: String] = [:]
         for name in Self.paramNames {
@@ -113,7 +160,7 @@ public struct FastCGIServer: Sendable {
                 if n <= 0 { break }
                 received += Int(n)
             }
-            body.removeLast(length - received)
+            guard received == length else { return nil }
         }
         return Request(method: params["REQUEST_METHOD"] ?? "GET", path: path.isEmpty ? "/" : path,
                        query: params["QUERY_STRING"] ?? "", headers: headers,
@@ -142,7 +189,11 @@ public struct FastCGIServer: Sendable {
             }
             head += "\r\n".utf8
         }
-        head += "Content-Length: \(response.body.count)\r\n\r\n".utf8
+        // A HEAD response names the length of the body it leaves out.
+        if !response.headers.contains(where: { $0.0 == "Content-Length" }) {
+            head += "Content-Length: \(response.body.count)\r\n".utf8
+        }
+        head += "\r\n".utf8
         put(head, to: stream)
         put(response.body, to: stream)
     }

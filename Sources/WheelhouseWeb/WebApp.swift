@@ -48,15 +48,23 @@ public struct WebApp: Sendable {
     public func respond(to request: Request) -> Response {
         let started = DispatchTime.now().uptimeNanoseconds
         let requestID = RequestIDs.next()
-        var visit = Visit(request: request, id: requestID)
+        // HEAD is answered for every GET page: the same status and headers, no body.
+        let isHead = request.method == "HEAD"
+        var routed = request
+        if isHead { routed.method = "GET" }
+        var visit = Visit(request: routed, id: requestID)
         var response: Response
         do {
             response = try dispatch(&visit)
         } catch {
             response = errorResponse(error, visit: visit)
         }
-        SecurityHeaders.apply(to: &response)
+        SecurityHeaders.apply(to: &response, https: config.secureCookies)
         response.headers.append(("X-Request-Id", requestID))
+        if isHead {
+            response.headers.append(("Content-Length", String(response.body.count)))
+            response.body = []
+        }
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
         // The path only: query strings and bodies may carry things that must not reach a log, and
         // an invitation's path carries its token.
@@ -196,8 +204,9 @@ enum SecurityHeaders {
         ("Referrer-Policy", "same-origin"),
     ]
 
-    static func apply(to response: inout Response) {
+    static func apply(to response: inout Response, https: Bool = false) {
         response.headers.append(contentsOf: all)
+        if https { response.headers.append(("Strict-Transport-Security", "max-age=31536000")) }
         if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
             response.headers.append(("Cache-Control", "no-store"))
         }

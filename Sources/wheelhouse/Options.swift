@@ -41,6 +41,8 @@ struct GlobalOptions: ParsableArguments {
     /// master key (refusing a missing or wrong one while encrypted data exists).
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
         try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
+        // Invitation mail, logos and the request log are in here too: the owner's alone.
+        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: resolvedDataDir)
         // The database holds password and session hashes and ciphertexts: owner-only, like the key
         // files. SQLite gives its -wal and -shm files the database file's mode.
         if !FileManager.default.fileExists(atPath: resolvedDatabase) {

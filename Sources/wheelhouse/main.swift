@@ -20,8 +20,20 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Unix socket path or host:port (WHEELHOUSE_LISTEN, default <data-dir>/wheelhouse.sock).")
+    @Option(help: "Unix socket path or host:port (WHEELHOUSE_LISTEN, default <data-dir>/run/wheelhouse.sock).")
     var listen: String?
+
+    @Option(help: "Group given the unix socket and its directory, e.g. the group nginx's workers run in (WHEELHOUSE_SOCKET_GROUP).")
+    var socketGroup: String?
+
+    @Option(help: "Longest wait for one read or write on a FastCGI connection, in seconds (WHEELHOUSE_IO_TIMEOUT, default 5).")
+    var ioTimeout: Double?
+
+    @Option(help: "Write the log to this file instead of standard error; SIGHUP reopens it (WHEELHOUSE_LOG_FILE).")
+    var logFile: String?
+
+    @Option(help: "With --log-file: past this many bytes the log moves to <file>.1 and starts anew (WHEELHOUSE_LOG_MAX_BYTES, default 0: no limit).")
+    var logMaxBytes: Int?
 
     @Option(help: "Worker threads (WHEELHOUSE_WORKERS, default 4).")
     var workers: Int?
@@ -42,8 +54,17 @@ struct Serve: ParsableCommand {
     var outboundAllow: String?
 
     func run() throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let env = global.environment
+        let log = try (logFile ?? env["WHEELHOUSE_LOG_FILE"]).map {
+            try LogFile(path: $0, maxBytes: logMaxBytes ?? env["WHEELHOUSE_LOG_MAX_BYTES"].flatMap(Int.init) ?? 0)
+        }
+        if let log {
+            LoggingSystem.bootstrap { log.handler(label: $0) }
+        } else {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        }
+        let timeout = ioTimeout ?? env["WHEELHOUSE_IO_TIMEOUT"].flatMap(Double.init) ?? 5
+        guard timeout > 0 else { throw ValidationError("io-timeout must be above 0 seconds") }
         let workerCount = workers ?? env["WHEELHOUSE_WORKERS"].flatMap(Int.init) ?? 4
         guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
         let database = try global.openDatabase(readers: workerCount)
@@ -79,8 +100,10 @@ struct Serve: ParsableCommand {
             policy: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"])))
         checks.start()
         let server = FastCGIServer(
-            listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
-            workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))
+            listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("run/wheelhouse.sock"),
+            workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"),
+            socketGroup: socketGroup ?? env["WHEELHOUSE_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 },
+            ioTimeout: timeout, onHangup: { log?.reopen() })
         try server.run()
         // An email being handed to the mail command is recorded before the process exits, so it
         // is not sent twice.
@@ -125,4 +148,6 @@ struct CreateOwner: ParsableCommand {
     }
 }
 
+// Everything the console writes (database, keys, logos, logs, mail) is its owner's alone.
+umask(0o077)
 Wheelhouse.main()

@@ -68,7 +68,7 @@ class Stack:
 
     @property
     def socket_path(self) -> Path:
-        return self.data_dir / "wheelhouse.sock"
+        return self.data_dir / "run" / "wheelhouse.sock"
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WHEELHOUSE_")}
