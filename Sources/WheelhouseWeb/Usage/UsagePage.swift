@@ -11,13 +11,21 @@ struct UsagePage {
     var current: UsageMonth { UsageMonth(containing: today) }
     let orgKey: String
     let saas: Bool
+    /// The organization's first month: the previous link stops there.
+    let firstMonth: UsageMonth
+    /// The workspace the page is narrowed to, nil for the whole organization.
+    let workspace: UsageWorkspace?
+    let workspaces: [UsageWorkspace]
 
     /// Models drawn in their own colour; the rest are summed as "Other models".
     static let shownModels = 5
 
     func href(_ month: UsageMonth) -> String {
-        Route.org(orgKey, .settings(.usage)).path + "?month=\(month)"
+        Route.org(orgKey, .settings(.usage)).path + "?month=\(month)" + workspaceQuery
     }
+
+    /// Workspace keys are `[a-z0-9-]`: nothing to escape.
+    var workspaceQuery: String { workspace.map { "&workspace=\($0.key)" } ?? "" }
 
     /// Adds the page's values to the layout's context, built once per report (`UsagePageMemo`).
     func fill(_ context: inout TemplateObject) {
@@ -33,13 +41,19 @@ struct UsagePage {
         context["usage"] = [
             "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
             "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
-            "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)"),
-            "previousMonth": .object(["href": .text(href(previous)), "title": .text(previous.title)]),
+            "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)" + workspaceQuery),
+            "workspace": workspace.map { .text($0.name) } ?? .flag(false),
+            "workspaceOptions": .list(workspaces.map { option in
+                .object(["value": .text(option.key), "title": .text(option.name), "selected": .flag(option == workspace)])
+            }),
         ] as TemplateObject
+        if month > firstMonth {
+            context["previousMonth"] = ["href": .text(href(previous)), "title": .text(previous.title)] as TemplateObject
+        }
         if month < current {
             context["nextMonth"] = ["href": .text(href(month.next)), "title": .text(month.next.title)] as TemplateObject
         }
-        var options = report.monthsWithData
+        var options = report.monthsWithData.filter { $0 >= firstMonth && $0 <= current }
         if !options.contains(month) { options.append(month) }
         if !options.contains(current) { options.append(current) }
         options.sort(by: >)
@@ -169,13 +183,17 @@ final class UsagePageMemo: Sendable {
         var month: UsageMonth
         var today: CivilDate
         var saas: Bool
+        var workspace: UsageWorkspace?
+        var workspaces: [UsageWorkspace]
+        var firstMonth: UsageMonth
     }
 
     private let entries = Mutex<[Key: (UsageReport, TemplateObject)]>([:])
     static let capacity = 256
 
     func values(for page: UsagePage) -> TemplateObject {
-        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas)
+        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas,
+                      workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in
