@@ -53,8 +53,7 @@ struct Serve: ParsableCommand {
         let config = WebConfig(
             mode: try global.resolvedMode(),
             baseURL: baseURL ?? env["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080",
-            enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"]
-                ?? "https://example.com/enterprise-agreement",
+            enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"],
             maxBodyBytes: maxBody)
         let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
         let app = WebApp(config: config, database: database, templates: templates, logos: logos)
