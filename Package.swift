@@ -27,10 +27,17 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libgd decodes and re-encodes uploaded logos (Logo.swift only).
+        .systemLibrary(
+            name: "CGD",
+            pkgConfig: "gdlib",
+            providers: [.apt(["libgd-dev"])]
+        ),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
+                "CGD",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
