@@ -233,8 +233,8 @@ extension AppDatabase {
                                  org.timeZone, org.version, org.updatedAt, org.id, before.version])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
             if org.timeZone != before.timeZone {
-                // Usage days are days in the zone: the rollups move with it, in this transaction.
-                try UsageWriter.rebuildRollups(db, orgId: org.id!, timeZone: org.timeZone)
+                // Usage days are days in the zone: the rollups move with it, in batches (UsageRebuild).
+                try UsageRebuild.schedule(db, orgId: org.id!, from: before.timeZone, to: org.timeZone, at: org.updatedAt)
             }
             try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
                            summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)

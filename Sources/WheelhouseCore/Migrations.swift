@@ -81,6 +81,9 @@ enum Migrations {
         migrator.registerMigration("v4-usage") { db in
             try UsageSchema.create(db)
         }
+        migrator.registerMigration("v5-usage-rebuild") { db in
+            try db.execute(sql: UsageRebuild.schema)
+        }
         return migrator
     }
 }

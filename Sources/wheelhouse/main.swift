@@ -61,6 +61,8 @@ struct Serve: ParsableCommand {
         let mail = MailWorker(command: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
                               database: database, baseURL: config.baseURL)
         mail.start()
+        // Usage rollups move to a new time zone in short batches, beside the requests.
+        UsageRebuildWorker(database: database).start()
         let server = FastCGIServer(
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"))

@@ -61,7 +61,10 @@ public struct UsageReport: Sendable, Equatable {
     public static let runKind = "workflow_run"
 
     public var month: UsageMonth
+    /// The zone of the days shown: the previous zone while a rebuild for a new one runs.
     public var timeZone: String
+    /// A rebuild for a new time zone in progress, if any.
+    public var rebuild: UsageRebuildProgress?
     public var plan: Plan
     /// Months that have usage, newest first.
     public var monthsWithData: [UsageMonth]
@@ -186,7 +189,8 @@ extension AppDatabase {
         for d in days.indices { days[d].costByModel = [Int64](repeating: 0, count: models.count) }
         for entry in perDayModel { days[entry.day].costByModel[rank[entry.model]] += entry.cost }
 
-        return UsageReport(month: month, timeZone: org[0], plan: Plan.named(org[1]),
+        let rebuild = try UsageRebuild.progress(db, orgId: orgId)
+        return UsageReport(month: month, timeZone: rebuild?.liveZone ?? org[0], rebuild: rebuild, plan: Plan.named(org[1]),
                            monthsWithData: try Self.monthsWithData(db, orgId: orgId),
                            totals: totals, previous: try Self.totals(db, orgId: orgId, days: month.previous.days, workspaceId: workspaceId),
                            days: days, models: order.map { models[$0] })

@@ -60,6 +60,13 @@ struct UsagePage {
         context["monthOptions"] = TemplateValue.list(options.map { option in
             .object(["value": .text(option.description), "title": .text(option.title), "selected": .flag(option == month)])
         })
+        if let rebuild = report.rebuild {
+            context["rebuild"] = ["banner": .object([
+                "kind": "info", "heading": .text("Recalculating for the new time zone: \(rebuild.percent) %."),
+                "text": .text("Days on this page are still days in \(rebuild.liveZone) until the usage of every day has been "
+                    + "moved to \(rebuild.targetZone); then the whole page switches at once. Reload to see the progress."),
+            ])] as TemplateObject
+        }
         context["cards"] = cards(previous: previous)
         if saas {
             let used = report.totals.runs, limit = report.plan.monthlyRuns
