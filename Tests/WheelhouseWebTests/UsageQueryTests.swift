@@ -95,4 +95,34 @@ import WheelhouseCore
         #expect(!page.contains("wheelhouse usage import"))
         #expect(!page.contains("<code>"))
     }
+
+    @Test func aTimeZoneChangeShowsTheRebuildsProgressAndOneZoneAtATime() throws {
+        let t = try UsageWebTests.seeded()
+        let nov10 = Int64(CivilDate(year: 2026, month: 11, day: 10).dayNumber * 86_400)
+        // Enough events for a background rebuild (more than one batch).
+        let events = (0..<6_000).map { i in
+            UsageEventInput(org: "acme", at: nov10 + Int64(i * 37), workspace: "lab", kind: "workflow_run", status: .success,
+                            provider: "", model: "", inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false,
+                            idempotencyKey: "bulk-\(i)")
+        }
+        #expect(try t.database.recordUsage(events).imported == 6_000)
+        let client = try t.client(signedInAs: "owner@acme.test")
+        let general = "/orgs/acme/settings/general"
+        let form = client.get(general)
+        let saved = client.post(general, [("_csrf", form.csrf), ("version", form.inputValue("version") ?? "1"),
+                                          ("display_name", "Acme"), ("description", ""), ("member_limit", "25"),
+                                          ("time_zone", "Asia/Tokyo")])
+        #expect(saved.status == 303)
+        let during = client.get(Self.usage + "?month=2026-11")
+        #expect(during.contains("Recalculating for the new time zone: 0 %."))
+        #expect(during.contains("still days in UTC until the usage of every day has been moved to Asia/Tokyo"))
+        #expect(during.contains("days in the UTC time zone"))
+        #expect(try t.database.runUsageRebuildBatch(batchSize: 3_000))
+        #expect(client.get(Self.usage + "?month=2026-11").contains("Recalculating for the new time zone: 49 %."))
+        while try t.database.runUsageRebuildBatch(batchSize: 3_000) {}
+        let after = client.get(Self.usage + "?month=2026-11")
+        #expect(!after.contains("Recalculating"))
+        #expect(after.contains("days in the Asia/Tokyo time zone"))
+        #expect(after.contains("<div><dt>Total runs</dt><dd>6,008</dd>"))
+    }
 }
