@@ -19,11 +19,20 @@ def widths(page: Page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
+# The outermost elements that stick out to the right, to say what is too wide.
+OFFENDERS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5
+    && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 0.5))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+    + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
+
+
 def assert_fits(page: Page, name: str) -> None:
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         document, viewport = widths(page)
-        assert document <= viewport, f"{name} ({scheme}): the document is {document} px wide on a {viewport} px screen"
+        assert document <= viewport, (f"{name} ({scheme}): the document is {document} px wide on a {viewport} px screen; "
+                                      f"too wide: {page.evaluate(OFFENDERS)}")
     page.emulate_media(color_scheme="light")
 
 
