@@ -110,7 +110,7 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     # A month before the organization's first is refused (400) with a notice, on the current month
     response = page.goto(USAGE + "?month=2001-01")
     assert response.status == 400
-    audit.page(page, "usage-refused-month")
+    audit.page(page, "usage-refused-month", status=400)
     expect(page.get_by_role("alert")).to_contain_text("January 2001 is before this organization’s first month")
     assert page.request.get(EXPORT + "?month=2001-01").status == 400
 
