@@ -27,10 +27,11 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // libgd decodes and re-encodes uploaded logos (Logo.swift only).
+        // libgd decodes and re-encodes uploaded logos (LogoDecoding.swift only). No `pkgConfig:
+        // "gdlib"`: Debian's gdlib.pc adds `-DAVIF_DLL`, which SwiftPM refuses with a warning, and
+        // gd.h and libgd.so are on the default paths anyway.
         .systemLibrary(
             name: "CGD",
-            pkgConfig: "gdlib",
             providers: [.apt(["libgd-dev"])]
         ),
         .target(

@@ -1,4 +1,3 @@
-import CGD
 import Foundation
 
 /// An organization logo: accepted only when its bytes decode as a PNG, JPEG or GIF image (libgd)
