@@ -94,6 +94,24 @@ import Testing
         #expect(try f.database.usageRebuildProgress(orgId: other.id!) == nil)
     }
 
+    @Test func theWorkerServeStartsFinishesAPendingRebuild() throws {
+        let f = try UsageTests.fixture()
+        let events = Self.events(7_000, prefix: "m")
+        try Self.record(f.database, events)
+        try usage.setZone(f, org: "acme", "Europe/Berlin")
+        #expect(try f.database.usageRebuildProgress(orgId: f.org.id!) != nil)
+        let worker = UsageRebuildWorker(database: f.database, interval: 0.01)
+        worker.start()
+        defer { worker.stop() }
+        var waited = 0
+        while try f.database.usageRebuildProgress(orgId: f.org.id!) != nil, waited < 3_000 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(try f.database.usageRebuildProgress(orgId: f.org.id!) == nil)
+        #expect(try usage.storedRollups(f.database) == usage.directAggregate(events, zones: ["acme": "Europe/Berlin"]))
+    }
+
     /// 1 M events (`WHEELHOUSE_REBUILD_TEST_EVENTS` to change it) in a database file: the rebuild
     /// runs on a background thread while sign-ins and a short save are timed.
     @Test func signInStaysFastWhileAMillionEventsAreRebuilt() throws {

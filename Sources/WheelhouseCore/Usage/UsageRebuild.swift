@@ -179,6 +179,12 @@ public final class UsageRebuildWorker: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            // SIGTERM and SIGINT are the server's to wait for (FastCGIServer's sigwait), never this thread's.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_BLOCK, &signals, nil)
             while !stopping.load(ordering: .relaxed) {
                 let worked = (try? database.runUsageRebuildBatch()) ?? false
                 Thread.sleep(forTimeInterval: worked ? 0.002 : interval)
