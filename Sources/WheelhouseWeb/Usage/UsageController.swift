@@ -52,7 +52,9 @@ struct UsageController {
             }
             let rows = try app.database.usageExportRows(orgId: access.org.id!, month: query.month,
                                                          workspaceId: query.workspace?.id)
-            let name = "usage-\(access.org.key)\(query.workspace.map { "-\($0.key)" } ?? "")-\(query.month).csv"
+            // Only safe characters of the workspace key go into the header's quoted file name.
+            let workspace = query.workspace.map { "-" + $0.key.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
+            let name = "usage-\(access.org.key)\(workspace ?? "")-\(query.month).csv"
             return Response(status: 200, headers: [
                 ("Content-Type", "text/csv; charset=utf-8"),
                 ("Content-Disposition", "attachment; filename=\"\(name)\""),

@@ -24,8 +24,7 @@ struct UsagePage {
         Route.org(orgKey, .settings(.usage)).path + "?month=\(month)" + workspaceQuery
     }
 
-    /// Workspace keys are `[a-z0-9-]`: nothing to escape.
-    var workspaceQuery: String { workspace.map { "&workspace=\($0.key)" } ?? "" }
+    var workspaceQuery: String { workspace.map { "&workspace=" + URLEncodedForm.encode($0.key) } ?? "" }
 
     /// Adds the page's values to the layout's context, built once per report (`UsagePageMemo`).
     func fill(_ context: inout TemplateObject) {
