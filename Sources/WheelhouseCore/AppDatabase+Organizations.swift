@@ -248,7 +248,7 @@ extension AppDatabase {
         if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
-        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recomputed)") }
+        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)") }
         return parts.joined(separator: "; ")
     }
 
