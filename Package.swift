@@ -33,11 +33,19 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // libgd decodes and re-encodes uploaded logos (LogoDecoding.swift only). No `pkgConfig:
+        // "gdlib"`: Debian's gdlib.pc adds `-DAVIF_DLL`, which SwiftPM refuses with a warning, and
+        // gd.h and libgd.so are on the default paths anyway.
+        .systemLibrary(
+            name: "CGD",
+            providers: [.apt(["libgd-dev"])]
+        ),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
                 "CCurl",
+                "CGD",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -91,7 +91,15 @@ function pollProviderStatus() {
   setTimeout(poll, 500);
 }
 
+// Disclosures shown open on wide screens by CSS (the settings menu): browsers without
+// ::details-content get them opened here instead.
+function openWideDisclosures() {
+  if (CSS.supports("selector(::details-content)") || !matchMedia("(min-width: 721px)").matches) return;
+  for (const details of document.querySelectorAll("details[data-wide-open]")) details.open = true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  openWideDisclosures();
   focusTarget();
   addCopyButtons();
   pollProviderStatus();

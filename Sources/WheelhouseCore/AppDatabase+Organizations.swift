@@ -233,8 +233,8 @@ extension AppDatabase {
                                  org.timeZone, org.version, org.updatedAt, org.id, before.version])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
             if org.timeZone != before.timeZone {
-                // Usage days are days in the zone: the rollups move with it, in this transaction.
-                try UsageWriter.rebuildRollups(db, orgId: org.id!, timeZone: org.timeZone)
+                // Usage days are days in the zone: the rollups move with it, in batches (UsageRebuild).
+                try UsageRebuild.schedule(db, orgId: org.id!, from: before.timeZone, to: org.timeZone, at: org.updatedAt)
             }
             try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
                            summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
@@ -248,7 +248,7 @@ extension AppDatabase {
         if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
-        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recomputed)") }
+        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)") }
         return parts.joined(separator: "; ")
     }
 

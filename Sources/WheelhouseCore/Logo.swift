@@ -1,7 +1,9 @@
 import Foundation
 
-/// An organization logo: accepted only when its bytes say PNG, JPEG or GIF, whatever its name
-/// or declared type, and only up to 2 MB.
+/// An organization logo: accepted only when its bytes decode as a PNG, JPEG or GIF image (libgd)
+/// of at most 4 096 × 4 096 pixels, whatever its name or declared type, and only up to 2 MB.
+/// What is stored is the decoded image encoded again: bytes after the image (a polyglot's second
+/// file), metadata chunks and comments are not carried over.
 public struct LogoImage: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case png, jpeg, gif
@@ -11,11 +13,15 @@ public struct LogoImage: Sendable, Equatable {
     }
 
     public static let maxBytes = 2 * 1024 * 1024
+    public static let maxSide = 4096
 
     public let kind: Kind
+    /// The re-encoded image.
     public let bytes: [UInt8]
+    public let width: Int
+    public let height: Int
 
-    /// Checks the bytes; on failure adds a message to `field` and returns nil.
+    /// Checks, decodes and re-encodes the bytes; on failure adds a message to `field` and returns nil.
     public static func validated(_ bytes: [UInt8], field: String, into errors: inout FieldErrors) -> LogoImage? {
         if bytes.count > maxBytes {
             let megabytes = String(format: "%.1f", Double(bytes.count) / 1_048_576)
@@ -26,13 +32,27 @@ public struct LogoImage: Sendable, Equatable {
             errors.add(field, "The logo must be a PNG, JPEG or GIF image; this file is not one, whatever its name says.")
             return nil
         }
-        return LogoImage(kind: kind, bytes: bytes)
+        // The header's size is checked before decoding, so a 65 535 × 65 535 image is never allocated.
+        guard let (width, height) = ImageHeader.size(kind, bytes) else {
+            errors.add(field, "The logo could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
+            return nil
+        }
+        guard width <= maxSide, height <= maxSide else {
+            errors.add(field, "The logo may be at most \(maxSide) × \(maxSide) pixels (this one is \(width) × \(height)).")
+            return nil
+        }
+        guard let image = GDImage.decode(kind, bytes), image.width <= maxSide, image.height <= maxSide,
+              let encoded = image.encode(kind) else {
+            errors.add(field, "The logo could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
+            return nil
+        }
+        return LogoImage(kind: kind, bytes: encoded, width: image.width, height: image.height)
     }
 
     static func sniff(_ b: [UInt8]) -> Kind? {
-        if b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) && b.count > 24 { return .png }
-        if b.starts(with: [0xFF, 0xD8, 0xFF]) && b.count > 4 { return .jpeg }
-        if (b.starts(with: Array("GIF87a".utf8)) || b.starts(with: Array("GIF89a".utf8))) && b.count > 13 { return .gif }
+        if b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if b.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if b.starts(with: Array("GIF87a".utf8)) || b.starts(with: Array("GIF89a".utf8)) { return .gif }
         return nil
     }
 

@@ -82,6 +82,9 @@ enum Migrations {
             try UsageSchema.create(db)
         }
         migrator.registerMigration("v5-provider-checks") { db in try ProviderChecksSchema.create(db) }
+        migrator.registerMigration("v5-usage-rebuild") { db in
+            try db.execute(sql: UsageRebuild.schema)
+        }
         // The Members page at 10 000 pending invitations: each invitation's latest email through an
         // index, the unexpired ones counted from an index of expiry dates, and the pending ones
         // counted by triggers instead of a scan.

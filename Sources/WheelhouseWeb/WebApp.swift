@@ -12,15 +12,16 @@ public struct WebConfig: Sendable {
     public var mode: DeploymentMode
     /// The address people use, e.g. `http://127.0.0.1:8080`; cookies are `Secure` when it is https.
     public var baseURL: String
-    public var enterpriseBillingURL: String
+    /// The enterprise agreement's address for the Billing notice; nil: the notice has no link.
+    public var enterpriseBillingURL: String?
     public var maxBodyBytes: Int
 
     public init(mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
-                enterpriseBillingURL: String = "https://example.com/enterprise-agreement",
+                enterpriseBillingURL: String? = nil,
                 maxBodyBytes: Int = 4 * 1024 * 1024) {
         self.mode = mode
         self.baseURL = baseURL
-        self.enterpriseBillingURL = enterpriseBillingURL
+        self.enterpriseBillingURL = enterpriseBillingURL.flatMap { $0.isEmpty ? nil : $0 }
         self.maxBodyBytes = maxBodyBytes
     }
 

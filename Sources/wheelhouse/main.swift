@@ -86,8 +86,7 @@ struct Serve: ParsableCommand {
         let config = WebConfig(
             mode: try global.resolvedMode(),
             baseURL: baseURL ?? env["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080",
-            enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"]
-                ?? "https://example.com/enterprise-agreement",
+            enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"],
             maxBodyBytes: maxBody)
         let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
         let app = WebApp(config: config, database: database, templates: templates, logos: logos)
@@ -99,6 +98,8 @@ struct Serve: ParsableCommand {
         let checks = ProviderCheckWorker(database: database, probe: HTTPProviderProbe(
             policy: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"])))
         checks.start()
+        // Usage rollups move to a new time zone in short batches, beside the requests.
+        UsageRebuildWorker(database: database).start()
         let server = FastCGIServer(
             listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("run/wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app, logger: Logger(label: "wheelhouse.fastcgi"),

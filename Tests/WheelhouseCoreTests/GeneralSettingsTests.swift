@@ -138,7 +138,7 @@ import Testing
                                                  change(f.org, logo: .replace(image)), logos: logos)
         let file = try #require(saved.logoFile)
         #expect(file.hasSuffix(".png"))
-        #expect(logos.read(file).map(Array.init) == SampleImages.png)
+        #expect(logos.read(file).map(Array.init) == image.bytes, "the re-encoded image is what is stored")
         let removed = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
                                                    change(saved, logo: .remove), logos: logos)
         #expect(removed.logoFile == nil)
@@ -155,5 +155,28 @@ import Testing
         #expect(LogoImage.validated(SampleImages.png + Array(repeating: 0, count: LogoImage.maxBytes), field: "logo", into: &errors) == nil)
         #expect(errors.messages(for: "logo").count == 2)
         #expect(errors.messages(for: "logo")[1].contains("at most 2 MB"))
+    }
+
+    @Test func logosAreDecodedBoundedAndReEncoded() throws {
+        var errors = FieldErrors()
+        let png = try #require(LogoImage.validated(SampleImages.png, field: "logo", into: &errors))
+        #expect((png.width, png.height) == (12, 10))
+        // Only the pixels survive: a payload after the image is gone.
+        let payload = Array("GIF89a<script>alert(1)</script>".utf8)
+        let trailing = try #require(LogoImage.validated(SampleImages.png + payload, field: "logo", into: &errors))
+        #expect(trailing.bytes.firstRange(of: payload) == nil)
+        #expect(errors.isEmpty)
+        // A "JPEG" of zeros after its first bytes does not decode.
+        let zeros: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0, count: 50)
+        #expect(LogoImage.validated(zeros, field: "logo", into: &errors) == nil)
+        #expect(errors.messages(for: "logo").last?.contains("could not be read as a JPEG image") == true)
+        // A GIF header claiming 65 535 × 65 535 is refused from its header.
+        var huge = SampleImages.gif
+        huge[6] = 0xFF; huge[7] = 0xFF; huge[8] = 0xFF; huge[9] = 0xFF
+        #expect(LogoImage.validated(huge, field: "logo", into: &errors) == nil)
+        #expect(errors.messages(for: "logo").last == "The logo may be at most 4096 × 4096 pixels (this one is 65535 × 65535).")
+        // The JPEG header's frame size is found behind its other segments.
+        #expect(ImageHeader.jpeg(SampleImages.jpeg).map { [$0.0, $0.1] } == [12, 10])
+        #expect(ImageHeader.gif(SampleImages.gif).map { [$0.0, $0.1] } == [12, 10])
     }
 }

@@ -175,7 +175,8 @@ import Testing
         }
         #expect(CivilDate(year: 2026, month: 11, day: 24).dayNumber == 20_781)
         #expect(UsageMonth("2026-11") == UsageMonth(year: 2026, month: 11))
-        for bad in ["2026-13", "2026-00", "26-11", "2026-1", "2026/11", "２０２６-11", "1999-12", "2026-11 "] {
+        #expect(UsageMonth("1970-01") == UsageMonth(year: 1970, month: 1), "a month, if not one the organization had")
+        for bad in ["2026-13", "2026-00", "26-11", "2026-1", "2026/11", "２０２６-11", "0000-01", "2026-11 "] {
             #expect(UsageMonth(bad) == nil, "\(bad)")
         }
         #expect(UsageMonth(year: 2026, month: 12).next == UsageMonth(year: 2027, month: 1))

@@ -74,7 +74,7 @@ import WheelhouseCore
     @Test func logoUploadIsServedToMembersAndHiddenFromOutsiders() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
-        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 64)
+        let png = LogoFiles.png
         #expect(client.postMultipart(general, validFields(client.get(general)), files: [("logo", "mark.png", png)]).status == 303)
         let file = try #require(try t.snapshot().org.logoFile)
         let logoPath = "/orgs/acme/logo/\(file)"
@@ -83,7 +83,8 @@ import WheelhouseCore
         let member = try t.client(signedInAs: "member@acme.test").get(logoPath)
         #expect(member.status == 200)
         #expect(member.raw.header("Content-Type") == "image/png")
-        #expect(member.raw.body == png)
+        var errors = FieldErrors()
+        #expect(LogoImage.validated(member.raw.body, field: "logo", into: &errors) != nil, "a PNG, as libgd wrote it again")
         #expect(try t.client(signedInAs: "out@other.test").get(logoPath).status == 404)
         #expect(client.get("/orgs/acme/logo/not-the-logo.png").status == 404)
     }

@@ -132,6 +132,16 @@ import WheelhouseCore
         #expect(notice.status == 200)
         #expect(notice.contains("Billing runs through your enterprise agreement."))
         #expect(notice.contains("href=\"https://billing.example.test/agreement\""))
+
+        // No address configured: the notice says whom to ask instead of linking a placeholder.
+        let unset = try TestApp(mode: .enterprise, enterpriseBillingURL: nil)
+        let bare = try unset.client(signedInAs: "owner@acme.test").get("/orgs/acme/settings/billing")
+        #expect(bare.status == 200)
+        #expect(bare.contains("Billing runs through your enterprise agreement."))
+        #expect(!bare.contains("Open the enterprise agreement"))
+        #expect(!bare.contains("example.com"))
+        #expect(bare.contains("the person who manages your organization’s contract"))
+        #expect(WebConfig(mode: .enterprise).enterpriseBillingURL == nil, "no placeholder default")
     }
 
     @Test func theOrgSwitcherAppearsForPeopleInSeveralOrganizations() throws {

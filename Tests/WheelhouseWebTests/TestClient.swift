@@ -19,7 +19,8 @@ struct TestApp {
 
     /// `database` and `logger` replace the in-memory database and the default logger (the
     /// credentials leak test uses a database file and captures the log).
-    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil) throws {
+    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
+         enterpriseBillingURL: String? = "https://billing.example.test/agreement") throws {
         database = try given ?? AppDatabase.inMemory()
         (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
                                                          password: Self.password, orgKey: "acme", orgName: "Acme"))
@@ -33,7 +34,7 @@ struct TestApp {
         // Every page a test renders is also rendered directly by swift-mustache and compared.
         var templates = try Templates(directory: templatesDirectory)
         templates.verifiesEveryRender = true
-        app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: "https://billing.example.test/agreement"),
+        app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
                      database: self.database, templates: templates, logos: logos,
                      logger: logger ?? Logger(label: "wheelhouse.http"))
     }

@@ -129,13 +129,14 @@ import WheelhouseCore
         #expect(october.contains("<a class=\"button\" href=\"/orgs/acme/settings/usage?month=2026-11\" rel=\"next\">November 2026 →</a>"))
         #expect(october.contains("<option value=\"2026-10\" selected>October 2026</option>"))
         #expect(october.contains("<option value=\"2026-11\">November 2026</option>"))
-        let empty = client.get(Self.usage + "?month=2025-01")
+        try t.database.createWorkspace(orgId: t.org.id!, key: "quiet", name: "Quiet", shared: true)
+        let empty = client.get(Self.usage + "?month=2026-10&workspace=quiet")
         #expect(empty.status == 200)
-        #expect(empty.contains("No usage in January 2025"))
+        #expect(empty.contains("No usage in October 2026"))
         #expect(!empty.contains("<svg viewBox=\"0 0 720 250\""))
         let bad = client.get(Self.usage + "?month=2026-13")
         #expect(bad.status == 400)
-        #expect(bad.contains("“2026-13” is not a month (YYYY-MM)"))
+        #expect(bad.contains("“2026-13” is not a month (YYYY-MM)."))
     }
 
     @Test func memberGets403OutsiderGets404AndTheNavShowsUsageOnlyToOwnersAndAdmins() throws {

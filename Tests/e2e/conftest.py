@@ -280,10 +280,11 @@ class Pages:
         self.browser = browser
         self.contexts: list[tuple[BrowserContext, Stack]] = []
 
-    def new(self, stack: Stack, *, color_scheme: str = "light", javascript: bool = True) -> Page:
+    def new(self, stack: Stack, *, color_scheme: str = "light", javascript: bool = True,
+            viewport: tuple[int, int] = (1280, 800)) -> Page:
         context = self.browser.new_context(base_url=stack.base_url, color_scheme=color_scheme,
                                            java_script_enabled=javascript,
-                                           viewport={"width": 1280, "height": 800})
+                                           viewport={"width": viewport[0], "height": viewport[1]})
         context.set_default_timeout(10_000)
         self.contexts.append((context, stack))
         return self._track(context.new_page(), javascript)

@@ -25,6 +25,7 @@ from conftest import ADMIN, ARTIFACTS, BINARY, MEMBER, OWNER, ROOT
 from test_general import GENERAL, at, nav_links, sign_in
 
 USAGE = "/orgs/demo/settings/usage"
+EXPORT = USAGE + "/export.csv"
 
 
 def daily_rows(page: Page) -> dict[str, list[str]]:
@@ -106,10 +107,18 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     details.locator("summary").click()
     expect(page.locator("table.daily")).to_be_visible()
 
-    # An empty month says so
-    page.goto(USAGE + "?month=2001-01")
-    audit.page(page, "usage-empty")
-    expect(page.get_by_role("heading", name="No usage in January 2001")).to_be_visible()
+    # A month before the organization's first is refused (400) with a notice, on the current month
+    response = page.goto(USAGE + "?month=2001-01")
+    assert response.status == 400
+    audit.page(page, "usage-refused-month", status=400)
+    expect(page.get_by_role("alert")).to_contain_text("January 2001 is before this organization’s first month")
+    assert page.request.get(EXPORT + "?month=2001-01").status == 400
+
+    # The workspace filter is part of the same GET form
+    page.locator("#usage-workspace").select_option(index=1)
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"\?month=\d{4}-\d{2}&workspace=[a-z0-9-]+$"))
+    expect(page.locator(".month-note")).to_contain_text(" only")
 
 
 def test_csv_export_matches_the_page(stack, pages, audit):

@@ -51,7 +51,8 @@ public struct UsageMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.month = month
     }
 
-    /// Parses exactly `YYYY-MM` (years 2000–2999), nil for anything else.
+    /// Parses exactly `YYYY-MM` (any year from 0001, months 01–12), nil for anything else. Whether
+    /// the organization has such a month is `AppDatabase.usageMonths(of:)`'s question.
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
@@ -59,7 +60,7 @@ public struct UsageMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
         let digits = bytes.map { Int($0) - 48 }
         let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
         let month = digits[5] * 10 + digits[6]
-        guard (2000...2999).contains(year), (1...12).contains(month) else { return nil }
+        guard year >= 1, (1...12).contains(month) else { return nil }
         self.init(year: year, month: month)
     }
 

@@ -61,7 +61,10 @@ public struct UsageReport: Sendable, Equatable {
     public static let runKind = "workflow_run"
 
     public var month: UsageMonth
+    /// The zone of the days shown: the previous zone while a rebuild for a new one runs.
     public var timeZone: String
+    /// A rebuild for a new time zone in progress, if any.
+    public var rebuild: UsageRebuildProgress?
     public var plan: Plan
     /// Months that have usage, newest first.
     public var monthsWithData: [UsageMonth]
@@ -123,27 +126,30 @@ extension AppDatabase {
     /// The Usage page's numbers for `month`, read from rollups (about as many rows as the month
     /// has days × kinds × statuses × models × workspaces) and remembered per reader connection
     /// until something is committed.
-    public func usageReport(orgId: Int64, month: UsageMonth) throws -> UsageReport {
+    /// `workspaceId`: only that workspace's usage (the org's months with data stay org-wide).
+    public func usageReport(orgId: Int64, month: UsageMonth, workspaceId: Int64? = nil) throws -> UsageReport {
         try threadReaders.read(or: reader) { db in
-            try usageReads.value(db, key: "\(orgId)/\(month)") { db in try Self.usageReport(db, orgId: orgId, month: month) }
+            try usageReads.value(db, key: "\(orgId)/\(month)/\(workspaceId ?? 0)") { db in
+                try Self.usageReport(db, orgId: orgId, month: month, workspaceId: workspaceId)
+            }
         }
     }
 
-    static func usageReport(_ db: Database, orgId: Int64, month: UsageMonth) throws -> UsageReport {
+    static func usageReport(_ db: Database, orgId: Int64, month: UsageMonth, workspaceId: Int64?) throws -> UsageReport {
         let org = try Row.fetchOne(db.cachedStatement(sql: "SELECT timeZone, plan FROM organization WHERE id = ?"),
                                    arguments: [orgId])
         guard let org else { throw DomainError.notFound }
         let range = month.days
         let rows = try db.cachedStatement(sql: """
             SELECT day, kind, status, provider, model, events, byokEvents, inputTokens, outputTokens, costMicros, creditsMicros
-            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ?
+            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
             """)
         var totals = UsageTotals()
         var days = range.map { UsageDay(date: CivilDate(dayNumber: $0), costByModel: []) }
         var modelIndex: [String: Int] = [:]
         var models: [UsageModelTotals] = []
         var perDayModel: [(day: Int, model: Int, cost: Int64)] = []
-        let cursor = try Row.fetchCursor(rows, arguments: [orgId, range.lowerBound, range.upperBound])
+        let cursor = try Row.fetchCursor(rows, arguments: [orgId, range.lowerBound, range.upperBound, workspaceId, workspaceId])
         while let row = try cursor.next() {
             let d = (row[0] as Int) - range.lowerBound
             let kind: String = row[1]
@@ -183,20 +189,22 @@ extension AppDatabase {
         for d in days.indices { days[d].costByModel = [Int64](repeating: 0, count: models.count) }
         for entry in perDayModel { days[entry.day].costByModel[rank[entry.model]] += entry.cost }
 
-        return UsageReport(month: month, timeZone: org[0], plan: Plan.named(org[1]),
+        let rebuild = try UsageRebuild.progress(db, orgId: orgId)
+        return UsageReport(month: month, timeZone: rebuild?.liveZone ?? org[0], rebuild: rebuild, plan: Plan.named(org[1]),
                            monthsWithData: try Self.monthsWithData(db, orgId: orgId),
-                           totals: totals, previous: try Self.totals(db, orgId: orgId, days: month.previous.days),
+                           totals: totals, previous: try Self.totals(db, orgId: orgId, days: month.previous.days, workspaceId: workspaceId),
                            days: days, models: order.map { models[$0] })
     }
 
-    static func totals(_ db: Database, orgId: Int64, days: Range<Int>) throws -> UsageTotals {
+    static func totals(_ db: Database, orgId: Int64, days: Range<Int>, workspaceId: Int64?) throws -> UsageTotals {
         let statement = try db.cachedStatement(sql: """
             SELECT kind, status, sum(events), sum(byokEvents), sum(inputTokens), sum(outputTokens), sum(costMicros),
                    sum(creditsMicros)
-            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? GROUP BY kind, status
+            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
+            GROUP BY kind, status
             """)
         var totals = UsageTotals()
-        for row in try Row.fetchAll(statement, arguments: [orgId, days.lowerBound, days.upperBound]) {
+        for row in try Row.fetchAll(statement, arguments: [orgId, days.lowerBound, days.upperBound, workspaceId, workspaceId]) {
             totals.add(kind: row[0], status: UsageStatus(rawValue: row[1]) ?? .error,
                        RowSums(events: row[2], byokEvents: row[3], inputTokens: row[4], outputTokens: row[5],
                                costMicros: row[6], creditsMicros: row[7]))
@@ -218,16 +226,16 @@ extension AppDatabase {
     }
 
     /// The month's rollup rows for the CSV export, by day, workspace, model, kind and status.
-    public func usageExportRows(orgId: Int64, month: UsageMonth) throws -> [UsageExportRow] {
+    public func usageExportRows(orgId: Int64, month: UsageMonth, workspaceId: Int64? = nil) throws -> [UsageExportRow] {
         try reader.read { db in
             let range = month.days
             return try Row.fetchAll(db, sql: """
                 SELECT u.day, w.key, u.kind, u.status, u.provider, u.model, u.events, u.byokEvents, u.inputTokens,
                        u.outputTokens, u.costMicros, u.creditsMicros
                 FROM usageDaily u JOIN workspace w ON w.id = u.workspaceId
-                WHERE u.orgId = ? AND u.day >= ? AND u.day < ?
+                WHERE u.orgId = ? AND u.day >= ? AND u.day < ? AND (? IS NULL OR u.workspaceId = ?)
                 ORDER BY u.day, w.key, u.provider, u.model, u.kind, u.status
-                """, arguments: [orgId, range.lowerBound, range.upperBound]).map { row in
+                """, arguments: [orgId, range.lowerBound, range.upperBound, workspaceId, workspaceId]).map { row in
                 UsageExportRow(date: CivilDate(dayNumber: row[0]), workspace: row[1], kind: row[2],
                                status: UsageStatus(rawValue: row[3]) ?? .error, provider: row[4], model: row[5],
                                events: row[6], byokEvents: row[7], inputTokens: row[8], outputTokens: row[9],

@@ -67,8 +67,11 @@ public final class ZoneCache: @unchecked Sendable {
 enum UsageWriter {
     struct OrgTarget {
         var id: Int64
+        /// Days of the zone the live rollups are in (the previous zone while a rebuild runs).
         var days: ZoneDays
         var workspaces: [String: Int64]
+        /// A pending rebuild's walk and the days of its new zone.
+        var rebuild: (walk: UsageRebuild.Walk, days: ZoneDays)?
     }
 
     /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
@@ -77,6 +80,7 @@ enum UsageWriter {
         var outcome = UsageBatchOutcome()
         var targets: [String: OrgTarget?] = [:]
         var deltas: [RollupKey: RollupTotals] = [:]
+        var shadowDeltas: [RollupKey: RollupTotals] = [:]
         let insert = try db.cachedStatement(sql: """
             INSERT INTO usageEvent (orgId, idempotencyKey, at, workspaceId, kind, status, provider, model,
                                     inputTokens, outputTokens, costMicros, byok)
@@ -134,8 +138,15 @@ enum UsageWriter {
                                 kind: event.kind, status: event.status, provider: event.provider, model: event.model)
             deltas[key, default: RollupTotals()].add(inputTokens: event.inputTokens, outputTokens: event.outputTokens,
                                                       costMicros: event.costMicros, byok: event.byok)
+            if let rebuild = target.rebuild, rebuild.walk.passed(event.idempotencyKey) {
+                var shadowKey = key
+                shadowKey.day = rebuild.days.day(at: event.at)
+                shadowDeltas[shadowKey, default: RollupTotals()].add(inputTokens: event.inputTokens, outputTokens: event.outputTokens,
+                                                                      costMicros: event.costMicros, byok: event.byok)
+            }
         }
         try upsert(db, deltas)
+        try upsert(db, shadowDeltas, into: "usageDailyNext")
         return outcome
     }
 
@@ -166,13 +177,18 @@ enum UsageWriter {
         for ws in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, id FROM workspace WHERE orgId = ?"), arguments: [id]) {
             workspaces[ws[0]] = ws[1]
         }
-        return OrgTarget(id: id, days: zones.days(row[1]), workspaces: workspaces)
+        guard let walk = try UsageRebuild.walk(db, orgId: id) else {
+            return OrgTarget(id: id, days: zones.days(row[1]), workspaces: workspaces)
+        }
+        return OrgTarget(id: id, days: zones.days(walk.liveZone), workspaces: workspaces,
+                         rebuild: (walk, zones.days(walk.targetZone)))
     }
 
-    static func upsert(_ db: Database, _ deltas: [RollupKey: RollupTotals]) throws {
+    /// `table`: `usageDaily`, or a rebuild's shadow `usageDailyNext`.
+    static func upsert(_ db: Database, _ deltas: [RollupKey: RollupTotals], into table: String = "usageDaily") throws {
         guard !deltas.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO usageDaily (orgId, day, workspaceId, kind, status, provider, model, events, byokEvents,
+            INSERT INTO \(table) (orgId, day, workspaceId, kind, status, provider, model, events, byokEvents,
                                     inputTokens, outputTokens, costMicros, creditsMicros)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (orgId, day, workspaceId, kind, status, provider, model) DO UPDATE SET
@@ -189,9 +205,9 @@ enum UsageWriter {
     }
 
     /// Recomputes an organization's rollups from its events with its (new) time zone: days move
-    /// when the zone does. Runs inside the transaction that changes the zone, so no page ever
-    /// reads rollups of one zone under the name of another. It reads every event of the
-    /// organization once (about a second per million events).
+    /// when the zone does. Inside the transaction that changes the zone only for organizations
+    /// with one batch of events at most (`UsageRebuild.schedule`); larger ones are rebuilt in
+    /// batches by `UsageRebuild`.
     static func rebuildRollups(_ db: Database, orgId: Int64, timeZone: String) throws {
         try db.execute(sql: "DELETE FROM usageDaily WHERE orgId = ?", arguments: [orgId])
         let days = ZoneDays(TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!)

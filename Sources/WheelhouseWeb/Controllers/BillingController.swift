@@ -3,7 +3,8 @@ import WheelhouseCore
 /// The Billing tab.
 ///
 /// - `GET /orgs/{org}/settings/billing` — SaaS: Owner, Admin (`viewBilling`); Enterprise: any
-///   member sees the notice that billing runs through the enterprise agreement.
+///   member sees the notice that billing runs through the enterprise agreement, with its link
+///   when `WHEELHOUSE_ENTERPRISE_BILLING_URL` is set (never a placeholder address).
 struct BillingController {
     let app: WebApp
 
@@ -11,7 +12,9 @@ struct BillingController {
         var context = try app.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
         switch app.config.mode {
         case .enterprise:
-            context["enterprise"] = ["url": .text(app.config.enterpriseBillingURL)] as TemplateObject
+            var notice: TemplateObject = [:]
+            if let url = app.config.enterpriseBillingURL { notice["url"] = TemplateValue.text(url) }
+            context["enterprise"] = notice
         case .saas:
             try access.require(.viewBilling)
             context["saas"] = ["canManage": .flag(access.allows(.manageBilling))] as TemplateObject

@@ -41,7 +41,10 @@ struct ChatModelsController {
         var context = try app.layout(visit, title: "Chat models · \(access.org.displayName)", access: access, tab: .chatModels)
         let secretsPath = Route.org(org, .settings(.secrets)).path
         let canManageProviders = access.allows(.manageOrgCredentials)
-        context["formErrors"] = errors.formContext
+        // The form's inputs are hidden fields and buttons: every problem is said at the top.
+        var messages = errors.form
+        for field in errors.byField.keys.sorted() { messages += errors.messages(for: field) }
+        if !messages.isEmpty { context["formErrors"] = ["messages": messages.templateValue] as TemplateObject }
         context["providers"] = TemplateValue.list(ProviderKind.builtIn.compactMap { kind in
             let models = choices.filter { $0.model.provider == kind }
             guard !models.isEmpty else { return nil }

@@ -136,7 +136,7 @@ struct GeneralSettingsController {
                                      required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context),
             "timeZone": .object(FieldView(name: Field.timeZone.rawValue, label: "Time zone", value: values.timeZone,
                                      errors: errors,
-                                     hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone.",
+                                     hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone; after a change, past usage is recalculated in the background.",
                                      required: true, maxLength: 64).context),
         ] as TemplateObject
         return app.page("settings/general", context, status: status)

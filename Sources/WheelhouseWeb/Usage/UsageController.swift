@@ -4,10 +4,12 @@ import WheelhouseCore
 /// The Usage tab: a month of an organization's usage, read from the daily rollups.
 ///
 /// - `GET /orgs/{org}/settings/usage?month=YYYY-MM` — Owner, Admin (`viewUsage`); the current month
-///   of the org's time zone when `month` is absent; an unreadable `month` answers 400 with the
-///   current month and a notice
+///   of the org's time zone when `month` is absent; `workspace=key` narrows it to one workspace. A
+///   `month` that is unreadable, before the organization's first month or after the current one,
+///   or an unknown workspace, answers 400 with the current month and a notice (`UsageQuery`)
 /// - `GET /orgs/{org}/settings/usage/export.csv?month=YYYY-MM` — Owner, Admin (`viewUsage`): the
-///   month's rollup rows (day × workspace × provider × model × kind × status) as RFC 4180 CSV
+///   month's rollup rows (day × workspace × provider × model × kind × status) as RFC 4180 CSV, with
+///   the same `workspace` filter; a query the page refuses is a 400 here too, in plain text
 struct UsageController {
     let app: WebApp
 
@@ -26,14 +28,16 @@ struct UsageController {
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.viewUsage)
         let today = app.database.usageToday(of: access.org)
-        let current = UsageMonth(containing: today)
-        let (month, problem) = requestedMonth(visit, current: current)
-        let report = try app.database.usageReport(orgId: access.org.id!, month: month)
+        let (query, months, workspaces) = try parse(visit, access: access)
+        let report = try app.database.usageReport(orgId: access.org.id!, month: query.month, workspaceId: query.workspace?.id)
         var context = try app.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
-        UsagePage(report: report, today: today, orgKey: access.org.key, saas: app.config.mode == .saas)
+        UsagePage(report: report, today: today, orgKey: access.org.key, saas: app.config.mode == .saas,
+                  firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces)
             .fill(&context)
-        if let problem { context["monthProblem"] = problem }
-        return app.page("settings/usage", context, status: problem == nil ? 200 : 400)
+        if let problem = query.problem {
+            context["monthProblem"] = TemplateValue.text("\(problem) Showing \(query.month.title) for the whole organization instead.")
+        }
+        return app.page("settings/usage", context, status: query.problem == nil ? 200 : 400)
     }
 
     func page(_ segments: [String], visit: Visit, access: OrgAccess) throws -> Response {
@@ -41,23 +45,29 @@ struct UsageController {
         try access.require(.viewUsage)
         switch page {
         case .export:
-            let (month, problem) = requestedMonth(visit, current: app.database.currentUsageMonth(of: access.org))
-            if problem != nil { throw WebError.notFound }
-            let rows = try app.database.usageExportRows(orgId: access.org.id!, month: month)
+            let (query, _, _) = try parse(visit, access: access)
+            if let problem = query.problem {
+                return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                body: Array("\(problem)\n".utf8))
+            }
+            let rows = try app.database.usageExportRows(orgId: access.org.id!, month: query.month,
+                                                         workspaceId: query.workspace?.id)
+            // Only safe characters of the workspace key go into the header's quoted file name.
+            let workspace = query.workspace.map { "-" + $0.key.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
+            let name = "usage-\(access.org.key)\(workspace ?? "")-\(query.month).csv"
             return Response(status: 200, headers: [
                 ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", "attachment; filename=\"usage-\(access.org.key)-\(month).csv\""),
+                ("Content-Disposition", "attachment; filename=\"\(name)\""),
             ], body: Array(UsageCSV.document(rows).utf8))
         }
     }
 
-    /// The `month` query parameter, or the current month (with a notice when it was unreadable).
-    private func requestedMonth(_ visit: Visit, current: UsageMonth) -> (UsageMonth, String?) {
-        guard let text = visit.request.queryItems["month"], !text.isEmpty else { return (current, nil) }
-        guard let month = UsageMonth(text) else {
-            return (current, "“\(String(text.prefix(20)))” is not a month (YYYY-MM): showing \(current.title) instead.")
-        }
-        return (month, nil)
+    /// The query, with the organization's months and workspaces it was checked against.
+    private func parse(_ visit: Visit, access: OrgAccess) throws
+        -> (UsageQuery, ClosedRange<UsageMonth>, [UsageWorkspace]) {
+        let months = try app.database.usageMonths(of: access.org)
+        let workspaces = try app.database.usageWorkspaces(orgId: access.org.id!)
+        return (UsageQuery.parse(visit.request.query, months: months, workspaces: workspaces), months, workspaces)
     }
 }
 

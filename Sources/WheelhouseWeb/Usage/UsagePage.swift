@@ -11,13 +11,20 @@ struct UsagePage {
     var current: UsageMonth { UsageMonth(containing: today) }
     let orgKey: String
     let saas: Bool
+    /// The organization's first month: the previous link stops there.
+    let firstMonth: UsageMonth
+    /// The workspace the page is narrowed to, nil for the whole organization.
+    let workspace: UsageWorkspace?
+    let workspaces: [UsageWorkspace]
 
     /// Models drawn in their own colour; the rest are summed as "Other models".
     static let shownModels = 5
 
     func href(_ month: UsageMonth) -> String {
-        Route.org(orgKey, .settings(.usage)).path + "?month=\(month)"
+        Route.org(orgKey, .settings(.usage)).path + "?month=\(month)" + workspaceQuery
     }
+
+    var workspaceQuery: String { workspace.map { "&workspace=" + URLEncodedForm.encode($0.key) } ?? "" }
 
     /// Adds the page's values to the layout's context, built once per report (`UsagePageMemo`).
     func fill(_ context: inout TemplateObject) {
@@ -33,19 +40,32 @@ struct UsagePage {
         context["usage"] = [
             "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
             "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
-            "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)"),
-            "previousMonth": .object(["href": .text(href(previous)), "title": .text(previous.title)]),
+            "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)" + workspaceQuery),
+            "workspace": workspace.map { .text($0.name) } ?? .flag(false),
+            "workspaceOptions": .list(workspaces.map { option in
+                .object(["value": .text(option.key), "title": .text(option.name), "selected": .flag(option == workspace)])
+            }),
         ] as TemplateObject
+        if month > firstMonth {
+            context["previousMonth"] = ["href": .text(href(previous)), "title": .text(previous.title)] as TemplateObject
+        }
         if month < current {
             context["nextMonth"] = ["href": .text(href(month.next)), "title": .text(month.next.title)] as TemplateObject
         }
-        var options = report.monthsWithData
+        var options = report.monthsWithData.filter { $0 >= firstMonth && $0 <= current }
         if !options.contains(month) { options.append(month) }
         if !options.contains(current) { options.append(current) }
         options.sort(by: >)
         context["monthOptions"] = TemplateValue.list(options.map { option in
             .object(["value": .text(option.description), "title": .text(option.title), "selected": .flag(option == month)])
         })
+        if let rebuild = report.rebuild {
+            context["rebuild"] = ["banner": .object([
+                "kind": "info", "heading": .text("Recalculating for the new time zone: \(rebuild.percent) %."),
+                "text": .text("Days on this page are still days in \(rebuild.liveZone) until the usage of every day has been "
+                    + "moved to \(rebuild.targetZone); then the whole page switches at once. Reload to see the progress."),
+            ])] as TemplateObject
+        }
         context["cards"] = cards(previous: previous)
         if saas {
             let used = report.totals.runs, limit = report.plan.monthlyRuns
@@ -169,13 +189,17 @@ final class UsagePageMemo: Sendable {
         var month: UsageMonth
         var today: CivilDate
         var saas: Bool
+        var workspace: UsageWorkspace?
+        var workspaces: [UsageWorkspace]
+        var firstMonth: UsageMonth
     }
 
     private let entries = Mutex<[Key: (UsageReport, TemplateObject)]>([:])
     static let capacity = 256
 
     func values(for page: UsagePage) -> TemplateObject {
-        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas)
+        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas,
+                      workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in
