@@ -41,8 +41,18 @@ function addCopyButtons() {
   }
 }
 
+// A refused form's page starts with an error summary (autofocus does this without JavaScript,
+// but not after the browser restores a scroll position): focus it and bring it into view.
+function focusErrorSummary() {
+  const summary = document.getElementById("error-summary");
+  if (!summary) return false;
+  summary.focus();
+  summary.scrollIntoView({ block: "start" });
+  return true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  focusTarget();
+  if (!focusErrorSummary()) focusTarget();
   addCopyButtons();
 });
 window.addEventListener("hashchange", focusTarget);

@@ -4,6 +4,12 @@ import GRDB
 public enum InvitationRules {
     public static let lifetime: TimeInterval = 7 * 24 * 3600
     public static let maxPerRequest = 50
+    /// The personal message's longest length, in characters.
+    public static let maxMessageLength = 500
+    /// Unauthenticated posts to invitation links, per address and window (each may cost a
+    /// password hash).
+    public static let maxAnonymousPosts = 10
+    public static let anonymousPostWindow: TimeInterval = 15 * 60
 }
 
 /// Why one address of an invite request was not invited.
@@ -40,6 +46,8 @@ public enum InvitationProblem: Error, Equatable, Sendable {
     case otherAccount(invited: String)
     /// The invited email already has an account: sign in to accept.
     case accountExists
+    /// Every seat is taken: joining would pass the organization's member limit.
+    case seatLimit(limit: Int)
 }
 
 /// An invitation as its link shows it.
@@ -51,6 +59,8 @@ public struct InvitationView: Sendable, Equatable {
     public var inviterName: String?
     public var inviterEmail: String?
     public var hasAccount: Bool
+    /// The account with the invited email was created through the link and awaits confirmation.
+    public var accountUnconfirmed = false
 }
 
 extension AppDatabase {
@@ -62,8 +72,10 @@ extension AppDatabase {
 
     /// Invites each address on its own: the valid ones are invited (row, outbox email and audit
     /// entry in one transaction) and the others come back with their reason.
-    public func invite(orgKey: String, addresses: [String], role: Role, by actor: Actor) throws -> InviteOutcome {
+    public func invite(orgKey: String, addresses: [String], role: Role, message: String = "", by actor: Actor) throws -> InviteOutcome {
         var errors = FieldErrors()
+        TextRules.checkMultiLine(message, field: "message", label: "Personal message",
+                                 maxLength: InvitationRules.maxMessageLength, into: &errors)
         if addresses.isEmpty { errors.add("emails", "Enter at least one email address.") }
         if addresses.count > InvitationRules.maxPerRequest {
             errors.add("emails", "Invite at most \(InvitationRules.maxPerRequest) addresses at once (you entered \(addresses.count)).")
@@ -101,7 +113,7 @@ extension AppDatabase {
                 var invitation = Invitation(id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
                                             status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,
                                             sentAt: now, expiresAt: now.addingTimeInterval(InvitationRules.lifetime),
-                                            closedAt: nil, version: 1)
+                                            closedAt: nil, version: 1, message: message)
                 links.renew(&invitation)
                 try invitation.insert(db)
                 try Self.queueInvitationMail(db, invitation, now: now)
@@ -135,7 +147,12 @@ extension AppDatabase {
 
     public func revokeInvitation(orgKey: String, id: Int64, expectedVersion: Int, by actor: Actor) throws {
         try writer.write { db in
-            let (access, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageMembers)
+            if let closed = try Invitation.fetchOne(db, key: id), closed.orgId == access.org.id, closed.status != .pending {
+                throw closed.status == .revoked ? InvitationClosed.alreadyRevoked(closed.email) : InvitationClosed.alreadyAccepted(closed.email)
+            }
+            let (_, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
             let now = self.now()
             try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ?, version = version + 1 WHERE id = ?",
                            arguments: [now, id])
@@ -171,10 +188,11 @@ extension AppDatabase {
             guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db) else { return nil }
             let org = try Organization.fetchOne(db, key: invitation.orgId)!
             let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
-            let hasAccount = try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0
+            let account = try User.filter(Column("email").collating(.nocase) == invitation.email).fetchOne(db)
+            let unconfirmed = try account.map { try EmailConfirmation.filter(Column("userId") == $0.id!).fetchCount(db) > 0 } ?? false
             return InvitationView(invitation: invitation, state: invitation.state(at: now), orgKey: org.key,
                                   orgName: org.displayName, inviterName: inviter?.name, inviterEmail: inviter?.email,
-                                  hasAccount: hasAccount)
+                                  hasAccount: account != nil, accountUnconfirmed: unconfirmed)
         }
     }
 
@@ -190,28 +208,31 @@ extension AppDatabase {
         }
     }
 
-    /// A new person accepts by choosing a name and password: the account, the membership, the
-    /// default workspace and a session, in one transaction. Returns the org key and the session token.
+    /// A new person accepts by choosing a name and password. The account is created unusable and
+    /// a confirmation link is mailed to the invited address (`confirmEmail` joins and signs in), so
+    /// whoever copied the invitation link cannot take the account. The link is looked up before
+    /// the password is hashed. Returns the email the confirmation was sent to.
     public func acceptInvitationAsNewUser(token: String, name: String, password: String,
-                                          address: String, userAgent: String) throws -> (orgKey: String, sessionToken: String) {
+                                          address: String) throws -> String {
+        _ = try reader.read { db in try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now()) }
         var errors = FieldErrors()
         TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
-        if password.count < 10 { errors.add("password", "Password must be at least 10 characters.") }
-        if password.utf8.count > 1024 { errors.add("password", "Password must be at most 1024 bytes.") }
+        PasswordRules.check(password, into: &errors)
         try errors.throwIfAny()
         let hash = hasher.hash(password)
         return try writer.write { db in
-            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now())
+            let now = self.now()
+            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now)
             if try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0 {
                 throw InvitationProblem.accountExists
             }
-            let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now()).inserted(db)
-            try join(db, invitation, org: org, user: user, address: address)
-            let token = Crypto.randomToken()
-            try SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!, csrfToken: Crypto.randomToken(),
-                              createdAt: now(), lastSeenAt: now(), address: address, userAgent: String(userAgent.prefix(300)),
-                              flashKind: "success", flashMessage: "Welcome to \(org.displayName).").insert(db)
-            return (org.key, token)
+            let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now).inserted(db)
+            try Self.queueConfirmation(db, user: user, invitation: invitation, links: links, now: now)
+            try AuditEvent(org: org.id, actor: Actor(user: user, address: address), action: "invitation.account",
+                           target: "user:\(user.id!)",
+                           summary: "account created for \(user.email) through the invitation link; awaiting email confirmation",
+                           at: now).insert(db)
+            return user.email
         }
     }
 
@@ -230,9 +251,12 @@ extension AppDatabase {
         return (invitation, org)
     }
 
-    private func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
+    func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
         let now = self.now()
         if try Membership.fetchOne(db, key: ["orgId": org.id!, "userId": user.id!]) == nil {
+            if try Membership.filter(Column("orgId") == org.id!).fetchCount(db) >= org.memberLimit {
+                throw InvitationProblem.seatLimit(limit: org.memberLimit)
+            }
             try Membership(orgId: org.id!, userId: user.id!, role: invitation.role, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
         }

@@ -245,7 +245,7 @@ extension AppDatabase {
     static func describeChanges(from a: Organization, to b: Organization) -> String {
         var parts: [String] = []
         if a.displayName != b.displayName { parts.append("display name “\(a.displayName)” → “\(b.displayName)”") }
-        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
+        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(Plural.count(b.description.count, "character")))") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
         if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recomputed)") }

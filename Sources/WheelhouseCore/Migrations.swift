@@ -81,6 +81,7 @@ enum Migrations {
         migrator.registerMigration("v4-usage") { db in
             try UsageSchema.create(db)
         }
+        migrator.registerMigration("v5-people-hardening") { db in try PeopleHardening.migrate(db) }
         return migrator
     }
 }

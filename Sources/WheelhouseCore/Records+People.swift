@@ -23,6 +23,8 @@ public struct Invitation: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var expiresAt: Date
     public var closedAt: Date?
     public var version: Int
+    /// The inviter's optional personal message, plain text, put into the email.
+    public var message: String = ""
 
     public static let databaseTableName = "invitation"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -66,8 +66,12 @@ extension WebApp {
     }
 
     func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                 body: templates.render(template, context))
+        var context = context
+        if ErrorSummary.shows(status: status), context["errorSummary"] == nil {
+            context["errorSummary"] = ErrorSummary.context(context, status: status)
+        }
+        return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                        body: templates.render(template, context))
     }
 
     // MARK: - Errors, mapped to pages in one place
@@ -92,7 +96,7 @@ extension WebApp {
             let role = Policy.requiredRole(for: action) == .owner ? "Owner" : "Admin"
             (status, title, message) = (403, "You need the \(role) role", "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.")
         case DomainError.throttled(let seconds):
-            (status, title, message) = (429, "Too many attempts", "Too many failed sign-ins. Try again in \(max(1, seconds / 60)) minute(s).")
+            (status, title, message) = (429, "Too many attempts", "Too many attempts from this address. Try again in \(Plural.wait(seconds)).")
             extraHeaders.append(("Retry-After", String(seconds)))
         case MasterKeyError.changedSinceStart:
             logger.error("request \(visit.id): the master key was rotated after this responder started; restart it")

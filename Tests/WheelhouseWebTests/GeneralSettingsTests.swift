@@ -126,7 +126,7 @@ import WheelhouseCore
         #expect(response.status == bad.expectedStatus, "\(bad)")
         #expect(try t.snapshot() == before, "\(bad) must change nothing")
         if bad.expectedStatus == 422 {
-            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"form-errors\""), "\(bad) shows an error")
+            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"error-summary\""), "\(bad) shows an error")
             #expect(response.contains(bad == .overLongDescription ? String(repeating: "d", count: 1001) : ">We build robots.</textarea>"),
                     "\(bad) keeps the typed values")
         }

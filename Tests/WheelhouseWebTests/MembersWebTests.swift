@@ -183,10 +183,22 @@ import WheelhouseCore
         #expect(bad.status == 422)
         #expect(bad.contains("value=\"Nina\u{0}\"") || bad.contains("Name"), "the typed name comes back")
         #expect(try t.database.invitation(token: token)?.state == .pending)
-        let joined = visitor.post("/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina New"), ("password", "a long enough password")])
+        let spaces = visitor.post("/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina"), ("password", String(repeating: " ", count: 10))])
+        #expect(spaces.status == 422, "ten spaces are not a password")
+        let created = visitor.post("/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina New"), ("password", "a long enough password")])
+        #expect(created.status == 200)
+        #expect(created.contains("Check your email"))
+        #expect(visitor.cookies["wh_session"] == nil, "no session before the address is confirmed")
+        // The mailed confirmation link, with the password, signs in and joins
+        let mail = try #require(try t.database.claimDueMail(baseURL: "http://127.0.0.1:8080").first { $0.subject.contains("Confirm") })
+        let link = try #require(mail.body.split(separator: "\n").first { $0.contains("/confirm/") }).split(separator: "8080").last.map(String.init)!
+        let confirm = visitor.get(link)
+        #expect(confirm.status == 200)
+        #expect(visitor.post(link, [("_csrf", confirm.csrf), ("password", "wrong password here"), ("action", "confirm")]).status == 422)
+        let joined = visitor.post(link, [("_csrf", confirm.csrf), ("password", "a long enough password"), ("action", "confirm")])
         #expect(joined.status == 303)
         #expect(joined.location == "/orgs/acme/settings/general")
-        #expect(visitor.get("/orgs/acme/settings/general").contains("Welcome to Acme."))
+        #expect(visitor.get("/orgs/acme/settings/general").contains("Email address confirmed."))
         // Again: harmless for the same person, a clear page for anyone else
         #expect(visitor.get("/invitations/\(token)").contains("You have already joined."))
         let stranger = t.client()
@@ -212,4 +224,45 @@ import WheelhouseCore
         #expect(try t.database.access(orgKey: "other", userId: t.member.id!).role == .admin)
         #expect(client.post("/invitations/\(token)", [("_csrf", page.csrf)]).status == 303, "accepting twice is harmless")
     }
+
+    @Test func anUnknownLinkIsLookedUpBeforeAnyPasswordHashAndPostsAreThrottled() throws {
+        let hashes = Counter()
+        var hasher = PasswordHasher.fastForTests
+        hasher.observe = { hashes.add() }
+        let t = try TestApp(database: AppDatabase.inMemory(hasher: hasher))
+        let visitor = t.client()
+        let csrf = visitor.get("/login").csrf
+        let before = hashes.value
+        let unknown = visitor.post("/invitations/not-a-real-token", [("_csrf", csrf), ("name", "X"), ("password", "a long enough password")])
+        #expect(unknown.status == 404)
+        #expect(hashes.value == before, "no scrypt for a link that does not exist")
+        var statuses: [Int] = []
+        for _ in 0..<InvitationRules.maxAnonymousPosts {
+            statuses.append(visitor.post("/invitations/not-a-real-token", [("_csrf", csrf), ("name", "X"), ("password", "pw")]).status)
+        }
+        #expect(statuses.last == 429)
+        #expect(hashes.value == before)
+    }
+
+    @Test func aSignedInPostWithAnUnexpectedFieldAnswers422() throws {
+        let t = try TestApp()
+        _ = try t.database.invite(orgKey: "other", addresses: ["member@acme.test"], role: .admin, by: Actor(user: t.outsider, address: "test"))
+        let token = try #require(try t.database.membersPage(orgId: t.database.access(orgKey: "other", userId: t.outsider.id!).org.id!,
+                                                             MembersQuery()).entries.compactMap(\.linkToken).first)
+        let client = try t.client(signedInAs: "member@acme.test")
+        let page = client.get("/invitations/\(token)")
+        let response = client.post("/invitations/\(token)", [("_csrf", page.csrf), ("surprise", "1")])
+        #expect(response.status == 422)
+        #expect(response.contains("Unexpected field"))
+        #expect(response.contains("class=\"error-summary\""))
+        #expect(try t.database.invitation(token: token)?.state == .pending)
+    }
+}
+
+/// Counts calls from any thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
 }

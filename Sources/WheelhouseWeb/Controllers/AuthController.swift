@@ -61,7 +61,7 @@ struct AuthController {
             return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 401)
         } catch DomainError.throttled(let seconds) {
             var errors = FieldErrors()
-            errors.addForm("Too many failed sign-ins. Try again in \(max(1, (seconds + 59) / 60)) minute(s).")
+            errors.addForm("Too many failed sign-ins for this account from here. Try again in \(Plural.wait(seconds)).")
             var response = loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 429)
             response.headers.append(("Retry-After", String(seconds)))
             return response

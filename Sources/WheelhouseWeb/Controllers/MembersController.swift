@@ -122,7 +122,7 @@ struct MembersController {
             .object(row(entry, me: me, access: access, base: base, suffix: suffix, problems: problems))
         })
         if page.entries.isEmpty {
-            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there are \(page.pageCount) page(s)."
+            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
                 : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
         }
         if page.pageCount > 1 {
