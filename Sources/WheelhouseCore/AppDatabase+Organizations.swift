@@ -204,9 +204,12 @@ extension AppDatabase {
             try access.require(.editGeneral)
             var org = access.org
             if let limit = change.memberLimit, errors.byField["member_limit"] == nil {
-                let members = try Membership.filter(Column("orgId") == org.id).fetchCount(db)
-                if limit < members {
-                    errors.add("member_limit", "Member limit cannot be below the \(members) current members.")
+                // Pending invitations hold seats: the limit never drops below what is promised.
+                let seats = try Self.memberCounts(db, orgId: org.id!, now: self.now())
+                if limit < seats.total {
+                    errors.add("member_limit", "Member limit cannot be below the \(Plural.count(seats.total, "seat")) in use: "
+                        + "\(Plural.count(seats.active, "active member")) and \(Plural.count(seats.pending, "pending invitation")). "
+                        + "Revoke invitations or remove members first.")
                 }
             }
             try errors.throwIfAny()
