@@ -147,6 +147,7 @@ struct MembersController {
                 "focus": .flag(visit.request.queryItems["invite"] != nil || !problems.inviteErrors.isEmpty),
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
+            context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
         }
         if access.role == .owner {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
@@ -155,10 +156,12 @@ struct MembersController {
                                                                           "email": .text($0.email),
                                                                           "selected": .flag($0.userId == problems.transferTo)]) })]
             transfer["error"] = problems.controls["transfer"]
+            transfer["errorId"] = "transfer-confirm"
             context["transfer"] = transfer
         }
         var leave: TemplateObject = ["action": .text(base + "/leave")]
         leave["error"] = problems.controls["leave"]
+        leave["errorId"] = "problem-leave"
         context["leave"] = leave
         return app.page("settings/members", context, status: status)
     }
@@ -192,6 +195,7 @@ struct MembersController {
         ]
         if let userId = entry.userId {
             row["error"] = problems.controls["member-\(userId)"]
+            row["errorId"] = "problem-member-\(userId)"
             let manageable = access.allows(.manageMembers) && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
                 row["manage"] = ["roleAction": .text(base + "/\(userId)/role" + suffix),
@@ -204,6 +208,7 @@ struct MembersController {
             }
         } else if let invitationId = entry.invitationId {
             row["error"] = problems.controls["invitation-\(invitationId)"]
+            row["errorId"] = "problem-invitation-\(invitationId)"
             row["delivery"] = deliveryText(entry)
             row["deliveryFailed"] = entry.delivery == "failed" || entry.deliveryError != nil
             if access.allows(.manageMembers), let token = entry.linkToken {
