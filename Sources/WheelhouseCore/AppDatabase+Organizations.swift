@@ -25,6 +25,9 @@ public struct OrgStats: Sendable, Equatable {
     public var workspaces: Int
     /// Invitations still pending and not expired.
     public var pendingInvitations: Int = 0
+    /// Of `workspaces`, those the viewer can see (their own default one and the shared ones open
+    /// to them); nil when read without a viewer.
+    public var visibleWorkspaces: Int? = nil
 
     /// One active member and nobody invited: the "Invite team" banner shows (PRODUCT.md §5).
     public var isSolo: Bool { members == 1 && pendingInvitations == 0 }
@@ -155,7 +158,9 @@ extension AppDatabase {
             if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
-        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now),
+        var stats = try stats(db, orgId: current.org.id!, now: now)
+        stats.visibleWorkspaces = try visibleWorkspaceCount(db, access: current, userId: userId)
+        return OrgView(access: current, organizations: organizations, stats: stats,
                        failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
     }
 

@@ -86,6 +86,16 @@ extension AppDatabase {
         }
     }
 
+    /// How many workspaces `workspaceCards` shows this person, counted without reading them.
+    static func visibleWorkspaceCount(_ db: Database, access: OrgAccess, userId: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM workspace w
+            WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
+                SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
+                WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
+            """), arguments: ["org": access.org.id!, "user": userId, "all": access.allows(.manageWorkspaceAccess)]) ?? 0
+    }
+
     static func card(_ row: Row) throws -> WorkspaceCard {
         WorkspaceCard(workspace: try Workspace(row: row), memberCount: row["memberCount"],
                       workflowCount: row["workflowCount"], agentCount: row["agentCount"])

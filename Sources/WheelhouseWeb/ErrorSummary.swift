@@ -14,7 +14,7 @@ enum ErrorSummary {
         var href: String?
     }
 
-    static func shows(status: Int) -> Bool { [401, 409, 422, 429].contains(status) }
+    static func shows(status: Int) -> Bool { [401, 403, 409, 422, 429].contains(status) }
 
     static func context(_ context: TemplateObject, status: Int) -> TemplateObject? {
         var items: [Item] = []

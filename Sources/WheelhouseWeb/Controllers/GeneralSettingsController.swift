@@ -123,7 +123,13 @@ struct GeneralSettingsController {
         let stats = try visit.orgView?.stats ?? app.database.stats(orgId: org.id!)
         var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
         context["canEdit"] = access.allows(.editGeneral)
-        context["stats"] = ["members": .number(stats.members), "workspaces": .number(stats.workspaces),
+        // Count what this person can see on Workspaces; the rest are others' private ones.
+        let visible = stats.visibleWorkspaces ?? stats.workspaces
+        var workspaces: TemplateObject = ["count": .number(visible)]
+        if stats.workspaces > visible {
+            workspaces["hidden"] = "+ \(stats.workspaces - visible) private to others"
+        }
+        context["stats"] = ["members": .number(stats.members), "workspaces": .object(workspaces),
                             "created": .text(Dates.day(org.createdAt)), "createdISO": .text(Dates.iso(org.createdAt))] as TemplateObject
         context["general"] = [
             "key": .text(org.key),

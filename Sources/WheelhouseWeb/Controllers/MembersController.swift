@@ -60,6 +60,8 @@ struct MembersController {
         var controls: [String: String] = [:]
         /// The member chosen in a refused transfer, shown selected again.
         var transferTo: Int64?
+        /// Messages about rows no longer listed, for the error summary alone.
+        var summary: [String] = []
     }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
@@ -158,6 +160,9 @@ struct MembersController {
             transfer["error"] = problems.controls["transfer"]
             transfer["errorId"] = "transfer-confirm"
             context["transfer"] = transfer
+        }
+        if !problems.summary.isEmpty {
+            context["errorItems"] = TemplateValue.list(problems.summary.map { .object(["text": .text($0)]) })
         }
         var leave: TemplateObject = ["action": .text(base + "/leave")]
         leave["error"] = problems.controls["leave"]
