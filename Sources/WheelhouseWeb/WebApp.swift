@@ -119,7 +119,8 @@ public struct WebApp: Sendable {
             return try MembersController(app: self).show(visit, access: access)
         case (.settingsPage(.members, let rest), let method):
             guard let page = MembersController.Page(rest) else { throw WebError.notFound }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
+            if page == .export, method == "GET" { return try MembersExport(app: self).export(visit, access: access) }
+            guard method == "POST", page != .export else { throw WebError.methodNotAllowed }
             if page == .invite { return try MembersController(app: self).invite(&visit, access: access) }
             return try MemberActions(app: self).perform(page, &visit, access: access)
         case (.settings(.teams), "GET"):

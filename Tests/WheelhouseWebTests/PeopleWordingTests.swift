@@ -89,3 +89,27 @@ import WheelhouseCore
         #expect(!page.contains("Back to the console"))
     }
 }
+
+@Suite("Members export, in process") struct MembersExportTests {
+    @Test func ownersAndAdminsExportRFC4180WithFormulaCellsDefused() throws {
+        let t = try TestApp()
+        let sneaky = try t.database.createUser(email: "sneaky@acme.test", name: "=HYPERLINK(\"http://x\",\"a, b\")", password: TestApp.password)
+        try t.database.addMember(userId: sneaky.id!, orgId: t.org.id!, role: .member)
+        _ = try t.database.invite(orgKey: "acme", addresses: ["-guest@acme.test"], role: .admin, by: Actor(user: t.owner, address: "t"))
+        let admin = try t.client(signedInAs: "admin@acme.test")
+        let csv = admin.get("/orgs/acme/settings/members/export.csv")
+        #expect(csv.status == 200)
+        #expect(csv.raw.header("Content-Type") == "text/csv; charset=utf-8")
+        #expect(csv.raw.header("Content-Disposition")?.hasPrefix("attachment; filename=\"members-acme-") == true)
+        let lines = csv.html.components(separatedBy: "\r\n")
+        #expect(lines.first == "name,email,role,status,since,last_active,invitation_expires")
+        #expect(lines.last == "", "every line ends with CRLF")
+        #expect(lines.count == 1 + 4 + 1 + 1)
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"a, b\"\")\",sneaky@acme.test,member,active,"))
+        #expect(csv.contains(",'-guest@acme.test,admin,invited,"))
+        #expect(!csv.html.contains(",=") && !csv.html.contains("\n="))
+        // Members may not export
+        #expect(try t.client(signedInAs: "member@acme.test").get("/orgs/acme/settings/members/export.csv").status == 403)
+        #expect(try t.client(signedInAs: "owner@acme.test").get("/orgs/acme/settings/members").contains("/settings/members/export.csv"))
+    }
+}

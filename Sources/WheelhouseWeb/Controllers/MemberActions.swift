@@ -24,7 +24,7 @@ struct MemberActions {
         do {
             try reader.errors.throwIfAny()
             switch page {
-            case .invite:
+            case .invite, .export:
                 throw WebError.notFound
             case .role(let userId):
                 control = "member-\(userId)"
@@ -95,7 +95,7 @@ struct MemberActions {
         case .resend(let id), .revoke(let id): "invitation-\(id)"
         case .leave: "leave"
         case .transfer: "transfer"
-        case .invite: "invite"
+        case .invite, .export: "invite"
         }
         problems.controls[control] = message
         // Re-read: the role may have changed (e.g. after a refused transfer nothing did, but be exact).

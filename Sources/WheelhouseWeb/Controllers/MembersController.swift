@@ -10,18 +10,20 @@ import WheelhouseCore
 /// - `POST …/members/leave` — any member but the last Owner
 /// - `POST …/members/transfer` — Owner (`transferOwnership`), confirmed by typing the org key
 /// - `POST …/members/invitations/{id}/resend`, `…/revoke` — Owner, Admin (`manageMembers`)
+/// - `GET  …/members/export.csv` — Owner, Admin (`manageMembers`): the list as CSV (`MembersExport`)
 struct MembersController {
     let app: WebApp
 
     /// The pages below the tab, parsed from the path's remaining segments.
     enum Page: Equatable {
-        case invite, leave, transfer
+        case invite, leave, transfer, export
         case role(Int64), remove(Int64)
         case resend(Int64), revoke(Int64)
 
         init?(_ rest: [String]) {
             switch rest {
             case ["invite"]: self = .invite
+            case ["export.csv"]: self = .export
             case ["leave"]: self = .leave
             case ["transfer"]: self = .transfer
             case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "role": self = .role(Int64(s[0])!)
@@ -35,6 +37,7 @@ struct MembersController {
         var segments: [String] {
             switch self {
             case .invite: ["invite"]
+            case .export: ["export.csv"]
             case .leave: ["leave"]
             case .transfer: ["transfer"]
             case .role(let id): [String(id), "role"]
@@ -150,6 +153,7 @@ struct MembersController {
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
             context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
+            context["exportHref"] = base + "/export.csv"
         }
         if access.role == .owner {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
