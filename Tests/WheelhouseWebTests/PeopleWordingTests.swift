@@ -113,3 +113,32 @@ import WheelhouseCore
         #expect(try t.client(signedInAs: "owner@acme.test").get("/orgs/acme/settings/members").contains("/settings/members/export.csv"))
     }
 }
+
+@Suite("Invitation personal message, in process") struct InvitationMessageTests {
+    @Test func aPersonalMessageGoesIntoTheEmailAsQuotedPlainText() throws {
+        let t = try TestApp()
+        let owner = try t.client(signedInAs: "owner@acme.test")
+        let page = owner.get("/orgs/acme/settings/members")
+        #expect(page.contains("name=\"message\""))
+        let sent = owner.post("/orgs/acme/settings/members/invite", [("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
+                                                                    ("message", "Welcome aboard!\nSee you <b>Monday</b>.")])
+        #expect(sent.status == 303)
+        let mail = try #require(try t.database.claimDueMail(baseURL: "http://127.0.0.1:8080").first)
+        #expect(mail.body.contains("Olga Owner wrote:\n> Welcome aboard!\n> See you <b>Monday</b>.\n"))
+        #expect(mail.rfc822(from: "a@b.test", domain: "b.test", date: Date()).contains("Content-Type: text/plain; charset=utf-8"))
+    }
+
+    @Test(arguments: [("Hi\u{7}there", "control characters"), (String(repeating: "x", count: 501), "at most 500 characters")])
+    func aBadMessageIsRefusedAndNobodyIsInvited(_ message: String, _ why: String) throws {
+        let t = try TestApp()
+        let owner = try t.client(signedInAs: "owner@acme.test")
+        let page = owner.get("/orgs/acme/settings/members")
+        let refused = owner.post("/orgs/acme/settings/members/invite", [("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
+                                                                       ("message", message)])
+        #expect(refused.status == 422)
+        #expect(refused.contains(why))
+        #expect(refused.contains("href=\"#field-message\""))
+        #expect(refused.contains(">pat@acme.test</textarea>"), "the typed addresses stay")
+        #expect(try t.database.membersPage(orgId: t.org.id!, MembersQuery()).counts.pending == 0)
+    }
+}

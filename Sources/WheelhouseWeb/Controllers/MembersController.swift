@@ -49,7 +49,7 @@ struct MembersController {
     }
 
     enum InviteField: String, CaseIterable {
-        case csrf = "_csrf", emails, role
+        case csrf = "_csrf", emails, role, message
     }
 
     /// What the page shows besides the stored rows: the invite form's values and problems, and a
@@ -57,6 +57,7 @@ struct MembersController {
     struct Problems {
         var inviteEmails = ""
         var inviteRole = Role.member
+        var inviteMessage = ""
         var inviteErrors = FieldErrors()
         var invited: [String] = []
         /// Keyed by the control: "member-7", "invitation-3", "transfer", "leave".
@@ -77,6 +78,7 @@ struct MembersController {
         var reader = FormReader<InviteField>(form)
         var problems = Problems()
         problems.inviteEmails = reader.text(.emails, label: "Email addresses")
+        problems.inviteMessage = reader.text(.message, label: "Personal message").trimmingCharacters(in: .whitespacesAndNewlines)
         let roleText = reader.text(.role, label: "Role")
         if let role = Role(rawValue: roleText) { problems.inviteRole = role } else {
             reader.errors.add(InviteField.role.rawValue, "Choose Admin or Member.")
@@ -87,7 +89,7 @@ struct MembersController {
         do {
             try reader.errors.throwIfAny()
             let outcome = try app.database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
-                                                  role: problems.inviteRole, by: visit.actor)
+                                                  role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
             if outcome.refused.isEmpty {
                 let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
                     : "\(outcome.invited.count) invitations sent."
@@ -143,6 +145,10 @@ struct MembersController {
             context["invite"] = [
                 "action": .text(base + "/invite"), "emails": .text(TextRules.displayable(problems.inviteEmails)),
                 "asAdmin": .flag(problems.inviteRole == .admin),
+                "message": .object(FieldView(name: InviteField.message.rawValue, label: "Personal message (optional)",
+                                             value: problems.inviteMessage, type: "textarea", errors: problems.inviteErrors,
+                                             hint: "Plain text added to the email, at most \(InvitationRules.maxMessageLength) characters.",
+                                             maxLength: InvitationRules.maxMessageLength).context),
                 "errors": .object(problems.inviteErrors.fieldContext(InviteField.emails.rawValue) ?? [:]),
                 "invalid": .flag(!problems.inviteErrors.messages(for: InviteField.emails.rawValue).isEmpty),
                 "formErrors": .object(problems.inviteErrors.formContext ?? [:]),
