@@ -128,7 +128,7 @@ extension Workspace {
     public init(row: Row) throws {
         self.init(id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],
                   createdAt: row["createdAt"], description: row["description"], ownerUserId: row["ownerUserId"],
-                  version: row["version"])
+                  version: row["version"], archivedAt: row["archivedAt"])
     }
 }
 
