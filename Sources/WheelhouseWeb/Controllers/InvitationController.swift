@@ -96,7 +96,9 @@ struct InvitationController {
             context["problem"] = ["heading": "This invitation has expired",
                                   "text": .text("It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")] as TemplateObject
             code = 410
-        case (.otherAccount?, _), (nil, .pending) where signedInEmail != nil && !mine:
+        case (.otherAccount?, _):
+            fallthrough
+        case (nil, .pending) where signedInEmail != nil && !mine:
             context["problem"] = ["heading": "This invitation is for another account",
                                   "text": .text("It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again.")] as TemplateObject
             code = 403
@@ -104,10 +106,14 @@ struct InvitationController {
             context["problem"] = ["heading": "This organization is full",
                                   "text": .text("\(view.orgName) already has all \(limit) members its member limit allows, so you cannot join now. \(ask) to raise the member limit on General, then open this link again.")] as TemplateObject
             code = 409
+        case (.accountExists?, _) where view.accountUnconfirmed:
+            fallthrough
         case (nil, .pending) where signedInEmail == nil && view.accountUnconfirmed:
             context["problem"] = ["heading": "This account is waiting for confirmation",
                                   "text": .text("An account for \(view.invitation.email) was created through this link. We sent a confirmation link to that address: open it to start using the account. If you did not create it, choose “This was not me” there, then come back to this link.")] as TemplateObject
-        case (.accountExists?, _), (nil, .pending) where signedInEmail == nil && view.hasAccount:
+        case (.accountExists?, _):
+            fallthrough
+        case (nil, .pending) where signedInEmail == nil && view.hasAccount:
             context["signIn"] = ["href": .text(Route.login.path + "?next=" + URLEncodedForm.encode(Route.invitation(token).path))] as TemplateObject
         case (.unknown?, _):
             context["problem"] = ["heading": "This invitation link is not valid", "text": .text(ask + ".")] as TemplateObject
