@@ -41,13 +41,13 @@ function addCopyButtons() {
   }
 }
 
-// A refused form's page starts with an error summary (autofocus does this without JavaScript,
-// but not after the browser restores a scroll position): focus it and bring it into view.
+// A refused form's page starts with an error summary. `autofocus` focuses it without
+// JavaScript; this also does when a browser skips autofocus (e.g. a restored page). Focusing
+// scrolls it into view.
 function focusErrorSummary() {
   const summary = document.getElementById("error-summary");
   if (!summary) return false;
-  summary.focus();
-  summary.scrollIntoView({ block: "start" });
+  if (document.activeElement !== summary) summary.focus();
   return true;
 }
 

@@ -52,6 +52,21 @@ enum ErrorSummary {
         return .list(list)
     }
 
+    /// The context without any field's `autofocus`: a document may have only one, and with a
+    /// summary it belongs to the summary.
+    static func withoutAutofocus(_ value: TemplateValue) -> TemplateValue {
+        switch value {
+        case .list(let values): return .list(values.map(withoutAutofocus))
+        case .object(let object):
+            var copy = object
+            for (key, inner) in object.entries {
+                copy[key] = key == "autofocus" ? TemplateValue.flag(false) : withoutAutofocus(inner)
+            }
+            return .object(copy)
+        default: return value
+        }
+    }
+
     private static func collect(_ value: TemplateValue, into items: inout [Item]) {
         switch value {
         case .list(let values):

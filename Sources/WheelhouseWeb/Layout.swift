@@ -67,8 +67,11 @@ extension WebApp {
 
     func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
         var context = context
-        if ErrorSummary.shows(status: status), context["errorSummary"] == nil {
-            context["errorSummary"] = ErrorSummary.context(context, status: status)
+        if ErrorSummary.shows(status: status), context["errorSummary"] == nil,
+           let summary = ErrorSummary.context(context, status: status),
+           case .object(let focusless) = ErrorSummary.withoutAutofocus(.object(context)) {
+            context = focusless
+            context["errorSummary"] = summary
         }
         return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
                         body: templates.render(template, context))

@@ -155,7 +155,8 @@ struct MembersController {
                 "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty),
                 "roleErrors": .object(problems.inviteErrors.fieldContext(InviteField.role.rawValue) ?? [:]),
                 "roleInvalid": .flag(!problems.inviteErrors.messages(for: InviteField.role.rawValue).isEmpty),
-                "focus": .flag(visit.request.queryItems["invite"] != nil || !problems.inviteErrors.isEmpty),
+                // With errors the page's error summary takes the focus (only one autofocus per page).
+                "focus": .flag(visit.request.queryItems["invite"] != nil && problems.inviteErrors.isEmpty),
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
             context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
