@@ -98,9 +98,19 @@ function openWideDisclosures() {
   for (const details of document.querySelectorAll("details[data-wide-open]")) details.open = true;
 }
 
+// A refused form's page starts with an error summary. `autofocus` focuses it without
+// JavaScript; this also does when a browser skips autofocus (e.g. a restored page). Focusing
+// scrolls it into view.
+function focusErrorSummary() {
+  const summary = document.getElementById("error-summary");
+  if (!summary) return false;
+  if (document.activeElement !== summary) summary.focus();
+  return true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   openWideDisclosures();
-  focusTarget();
+  if (!focusErrorSummary()) focusTarget();
   addCopyButtons();
   pollProviderStatus();
 });

@@ -4,6 +4,12 @@ import GRDB
 public enum InvitationRules {
     public static let lifetime: TimeInterval = 7 * 24 * 3600
     public static let maxPerRequest = 50
+    /// The personal message's longest length, in characters.
+    public static let maxMessageLength = 500
+    /// Unauthenticated posts to invitation links, per address and window (each may cost a
+    /// password hash).
+    public static let maxAnonymousPosts = 10
+    public static let anonymousPostWindow: TimeInterval = 15 * 60
 }
 
 /// Why one address of an invite request was not invited.
@@ -40,6 +46,8 @@ public enum InvitationProblem: Error, Equatable, Sendable {
     case otherAccount(invited: String)
     /// The invited email already has an account: sign in to accept.
     case accountExists
+    /// Every seat is taken: joining would pass the organization's member limit.
+    case seatLimit(limit: Int)
 }
 
 /// An invitation as its link shows it.
@@ -51,6 +59,8 @@ public struct InvitationView: Sendable, Equatable {
     public var inviterName: String?
     public var inviterEmail: String?
     public var hasAccount: Bool
+    /// The account with the invited email was created through the link and awaits confirmation.
+    public var accountUnconfirmed = false
 }
 
 extension AppDatabase {
@@ -62,8 +72,10 @@ extension AppDatabase {
 
     /// Invites each address on its own: the valid ones are invited (row, outbox email and audit
     /// entry in one transaction) and the others come back with their reason.
-    public func invite(orgKey: String, addresses: [String], role: Role, by actor: Actor) throws -> InviteOutcome {
+    public func invite(orgKey: String, addresses: [String], role: Role, message: String = "", by actor: Actor) throws -> InviteOutcome {
         var errors = FieldErrors()
+        TextRules.checkMultiLine(message, field: "message", label: "Personal message",
+                                 maxLength: InvitationRules.maxMessageLength, into: &errors)
         if addresses.isEmpty { errors.add("emails", "Enter at least one email address.") }
         if addresses.count > InvitationRules.maxPerRequest {
             errors.add("emails", "Invite at most \(InvitationRules.maxPerRequest) addresses at once (you entered \(addresses.count)).")
@@ -101,7 +113,7 @@ extension AppDatabase {
                 var invitation = Invitation(id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
                                             status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,
                                             sentAt: now, expiresAt: now.addingTimeInterval(InvitationRules.lifetime),
-                                            closedAt: nil, version: 1)
+                                            closedAt: nil, version: 1, message: message)
                 links.renew(&invitation)
                 try invitation.insert(db)
                 try Self.queueInvitationMail(db, invitation, now: now)
@@ -135,7 +147,12 @@ extension AppDatabase {
 
     public func revokeInvitation(orgKey: String, id: Int64, expectedVersion: Int, by actor: Actor) throws {
         try writer.write { db in
-            let (access, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageMembers)
+            if let closed = try Invitation.fetchOne(db, key: id), closed.orgId == access.org.id, closed.status != .pending {
+                throw closed.status == .revoked ? InvitationClosed.alreadyRevoked(closed.email) : InvitationClosed.alreadyAccepted(closed.email)
+            }
+            let (_, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
             let now = self.now()
             try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ?, version = version + 1 WHERE id = ?",
                            arguments: [now, id])
@@ -160,86 +177,5 @@ extension AppDatabase {
                                     recipient: invitation.email, status: .queued, attempts: 0, nextAttemptAt: now,
                                     lastError: nil, createdAt: now, sentAt: nil)
         try message.insert(db)
-    }
-
-    // MARK: - Following the link
-
-    /// The invitation behind a link, or nil when no invitation has that token.
-    public func invitation(token: String) throws -> InvitationView? {
-        let now = self.now()
-        return try reader.read { db in
-            guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db) else { return nil }
-            let org = try Organization.fetchOne(db, key: invitation.orgId)!
-            let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
-            let hasAccount = try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0
-            return InvitationView(invitation: invitation, state: invitation.state(at: now), orgKey: org.key,
-                                  orgName: org.displayName, inviterName: inviter?.name, inviterEmail: inviter?.email,
-                                  hasAccount: hasAccount)
-        }
-    }
-
-    /// A signed-in person accepts with one click. Accepting again is harmless. Returns the org key.
-    public func acceptInvitation(token: String, by actor: Actor) throws -> String {
-        try writer.write { db in
-            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: actor.user.id, now: now())
-            guard invitation.email.caseInsensitiveCompare(actor.user.email) == .orderedSame else {
-                throw InvitationProblem.otherAccount(invited: invitation.email)
-            }
-            if invitation.status == .pending { try join(db, invitation, org: org, user: actor.user, address: actor.address) }
-            return org.key
-        }
-    }
-
-    /// A new person accepts by choosing a name and password: the account, the membership, the
-    /// default workspace and a session, in one transaction. Returns the org key and the session token.
-    public func acceptInvitationAsNewUser(token: String, name: String, password: String,
-                                          address: String, userAgent: String) throws -> (orgKey: String, sessionToken: String) {
-        var errors = FieldErrors()
-        TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
-        if password.count < 10 { errors.add("password", "Password must be at least 10 characters.") }
-        if password.utf8.count > 1024 { errors.add("password", "Password must be at most 1024 bytes.") }
-        try errors.throwIfAny()
-        let hash = hasher.hash(password)
-        return try writer.write { db in
-            let (invitation, org) = try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now())
-            if try User.filter(Column("email").collating(.nocase) == invitation.email).fetchCount(db) > 0 {
-                throw InvitationProblem.accountExists
-            }
-            let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now()).inserted(db)
-            try join(db, invitation, org: org, user: user, address: address)
-            let token = Crypto.randomToken()
-            try SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!, csrfToken: Crypto.randomToken(),
-                              createdAt: now(), lastSeenAt: now(), address: address, userAgent: String(userAgent.prefix(300)),
-                              flashKind: "success", flashMessage: "Welcome to \(org.displayName).").insert(db)
-            return (org.key, token)
-        }
-    }
-
-    /// The invitation if it can still be accepted, or was already accepted by `acceptingUser`
-    /// (accepting twice is harmless); otherwise why not.
-    static func usableInvitation(_ db: Database, token: String, acceptingUser: Int64?, now: Date) throws -> (Invitation, Organization) {
-        guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
-              let org = try Organization.fetchOne(db, key: invitation.orgId) else { throw InvitationProblem.unknown }
-        switch invitation.status {
-        case .revoked: throw InvitationProblem.revoked
-        case .accepted:
-            guard let acceptingUser, invitation.acceptedBy == acceptingUser else { throw InvitationProblem.used }
-        case .pending:
-            if invitation.expiresAt <= now { throw InvitationProblem.expired }
-        }
-        return (invitation, org)
-    }
-
-    private func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
-        let now = self.now()
-        if try Membership.fetchOne(db, key: ["orgId": org.id!, "userId": user.id!]) == nil {
-            try Membership(orgId: org.id!, userId: user.id!, role: invitation.role, createdAt: now).insert(db)
-            try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
-        }
-        try db.execute(sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
-                       arguments: [user.id!, now, invitation.id!])
-        let actor = Actor(user: user, address: address)
-        try AuditEvent(org: org.id, actor: actor, action: "invitation.accept", target: "user:\(user.id!)",
-                       summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now).insert(db)
     }
 }

@@ -25,6 +25,9 @@ public struct OrgStats: Sendable, Equatable {
     public var workspaces: Int
     /// Invitations still pending and not expired.
     public var pendingInvitations: Int = 0
+    /// Of `workspaces`, those the viewer can see (their own default one and the shared ones open
+    /// to them); nil when read without a viewer.
+    public var visibleWorkspaces: Int? = nil
 
     /// One active member and nobody invited: the "Invite team" banner shows (PRODUCT.md §5).
     public var isSolo: Bool { members == 1 && pendingInvitations == 0 }
@@ -39,56 +42,6 @@ public struct OrgView: Sendable {
     /// Providers whose last connection test failed, for viewers who manage them (else empty):
     /// read here so the banner costs nothing on pages served from `pageReads`.
     public var failedProviders: [FailedProvider] = []
-}
-
-/// An edit of the General tab. `expectedVersion` is the version the form was rendered from.
-public struct GeneralSettingsChange: Sendable {
-    public enum LogoChange: Sendable, Equatable {
-        case keep, remove
-        case replace(LogoImage)
-    }
-
-    public var displayName: String
-    public var description: String
-    public var memberLimit: Int?
-    public var logo: LogoChange
-    public var expectedVersion: Int
-    /// The IANA time zone; nil keeps the stored one.
-    public var timeZone: String?
-
-    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int,
-                timeZone: String? = nil) {
-        self.displayName = displayName
-        self.description = description
-        self.memberLimit = memberLimit
-        self.logo = logo
-        self.expectedVersion = expectedVersion
-        self.timeZone = timeZone
-    }
-
-    public static let maxMemberLimit = 100_000
-
-    /// The rules that need no database. Errors found later (a limit below the member count)
-    /// are added to the same field.
-    public func validate(into errors: inout FieldErrors) {
-        TextRules.checkSingleLine(displayName, field: "display_name", label: "Display name",
-                                  required: true, maxLength: 100, into: &errors)
-        TextRules.checkMultiLine(description, field: "description", label: "Description", maxLength: 1000, into: &errors)
-        if let memberLimit {
-            if !(1...Self.maxMemberLimit).contains(memberLimit) {
-                errors.add("member_limit", "Member limit must be between 1 and \(Self.maxMemberLimit).")
-            }
-        } else {
-            errors.add("member_limit", "Member limit must be a whole number.")
-        }
-        if let timeZone {
-            if timeZone.isEmpty {
-                errors.add("time_zone", "Time zone is required.")
-            } else if TimeZoneRule.canonical(timeZone) == nil {
-                errors.add("time_zone", "Time zone must be an IANA time zone name such as Europe/Berlin or UTC.")
-            }
-        }
-    }
 }
 
 extension AppDatabase {
@@ -155,7 +108,9 @@ extension AppDatabase {
             if access.org.key == orgKey { current = access }
         }
         guard let current else { return nil }
-        return OrgView(access: current, organizations: organizations, stats: try stats(db, orgId: current.org.id!, now: now),
+        var stats = try stats(db, orgId: current.org.id!, now: now)
+        stats.visibleWorkspaces = try visibleWorkspaceCount(db, access: current, userId: userId)
+        return OrgView(access: current, organizations: organizations, stats: stats,
                        failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
     }
 
@@ -204,9 +159,12 @@ extension AppDatabase {
             try access.require(.editGeneral)
             var org = access.org
             if let limit = change.memberLimit, errors.byField["member_limit"] == nil {
-                let members = try Membership.filter(Column("orgId") == org.id).fetchCount(db)
-                if limit < members {
-                    errors.add("member_limit", "Member limit cannot be below the \(members) current members.")
+                // Pending invitations hold seats: the limit never drops below what is promised.
+                let seats = try Self.memberCounts(db, orgId: org.id!, now: self.now())
+                if limit < seats.total {
+                    errors.add("member_limit", "Member limit cannot be below the \(Plural.count(seats.total, "seat")) in use: "
+                        + "\(Plural.count(seats.active, "active member")) and \(Plural.count(seats.pending, "pending invitation")). "
+                        + "Revoke invitations or remove members first.")
                 }
             }
             try errors.throwIfAny()
@@ -245,7 +203,7 @@ extension AppDatabase {
     static func describeChanges(from a: Organization, to b: Organization) -> String {
         var parts: [String] = []
         if a.displayName != b.displayName { parts.append("display name “\(a.displayName)” → “\(b.displayName)”") }
-        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(b.description.count) characters)") }
+        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(Plural.count(b.description.count, "character")))") }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
         if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)") }

@@ -10,8 +10,16 @@ public enum SessionRules {
     /// `lastSeenAt` is written at most this often, so reads stay reads.
     static let touchInterval: TimeInterval = 60
     static let failureWindow: TimeInterval = 15 * 60
-    static let maxFailuresPerAccount = 5
-    static let maxFailuresPerAddress = 20
+    /// Failures of one account from one address before that pair must wait out the window.
+    static let maxFailuresPerPair = 5
+    /// Beyond this many failures of an account (from anywhere), addresses it has never signed in
+    /// from are slowed, never locked: each try waits a little after the last failure.
+    static let slowAccountAfter = 10
+    /// The same for one address (many people behind one NAT): slowed, not locked, and never for
+    /// accounts that have signed in from that address before.
+    static let slowAddressAfter = 20
+    /// The longest a slowed try waits after the last failure.
+    static let maxSlowdown = 60
 }
 
 /// A signed-in browser: the session row and its person.
@@ -32,21 +40,14 @@ public struct Flash: Sendable, Equatable {
 
 extension AppDatabase {
     /// Checks the password and opens a new session. Returns the cookie token, which is stored
-    /// only as a hash. Failures are counted per account and per address, and too many refuse
-    /// further tries for a while, even with the right password.
+    /// only as a hash. Failures throttle the pair (account, address); failures elsewhere only slow
+    /// an account or address down, so an attacker at one address cannot keep the owner out (see
+    /// `SessionRules`).
     public func signIn(email: String, password: String, address: String, userAgent: String) throws -> (token: String, signedIn: SignedIn) {
         let now = self.now()
-        let since = now.addingTimeInterval(-SessionRules.failureWindow)
         let (user, retryAfter) = try writer.read { db -> (User?, Int?) in
-            let byAccount = try LoginFailure.filter(Column("email").collating(.nocase) == email && Column("at") > since)
-                .order(Column("at")).fetchAll(db)
-            let byAddress = try LoginFailure.filter(Column("address") == address && Column("at") > since)
-                .order(Column("at")).fetchAll(db)
-            var oldest: Date?
-            if byAccount.count >= SessionRules.maxFailuresPerAccount { oldest = byAccount.first?.at }
-            if byAddress.count >= SessionRules.maxFailuresPerAddress { oldest = max(oldest ?? .distantPast, byAddress.first!.at) }
-            let retry = oldest.map { Int($0.addingTimeInterval(SessionRules.failureWindow).timeIntervalSince(now).rounded(.up)) }
-            return (try User.filter(Column("email").collating(.nocase) == email).fetchOne(db), retry)
+            let user = try User.filter(Column("email").collating(.nocase) == email).fetchOne(db)
+            return (user, try Self.signInWait(db, email: email, address: address, userId: user?.id, now: now))
         }
         if let retryAfter { throw DomainError.throttled(retryAfterSeconds: max(retryAfter, 1)) }
 
@@ -58,6 +59,9 @@ extension AppDatabase {
             }
             throw DomainError.invalidCredentials
         }
+        if try reader.read({ db in try EmailConfirmation.filter(Column("userId") == user.id!).fetchCount(db) }) > 0 {
+            throw AccountProblem.unconfirmed(email: user.email)
+        }
 
         let token = Crypto.randomToken()
         let session = SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
@@ -66,7 +70,7 @@ extension AppDatabase {
                                     flashKind: nil, flashMessage: nil)
         try writer.write { db in
             try session.insert(db)
-            try LoginFailure.filter(Column("email").collating(.nocase) == email).deleteAll(db)
+            try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
             // Expired sessions of this person are swept here rather than by a timer.
             try SessionRecord.filter(Column("userId") == user.id! && Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)).deleteAll(db)
         }

@@ -59,6 +59,8 @@ public enum WorkspaceRule: Error, Equatable, Sendable {
     case planLimit(Plan)
     /// Default workspaces belong to one person and are not shared.
     case privateWorkspace
+    /// An archived workspace is read-only until restored.
+    case archived
 }
 
 extension AppDatabase {
@@ -84,6 +86,16 @@ extension AppDatabase {
                 ORDER BY w.isShared, w.name COLLATE NOCASE
                 """, arguments: ["org": access.org.id!, "user": userId, "all": seesAll]).map(Self.card)
         }
+    }
+
+    /// How many workspaces `workspaceCards` shows this person, counted without reading them.
+    static func visibleWorkspaceCount(_ db: Database, access: OrgAccess, userId: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM workspace w
+            WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
+                SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
+                WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
+            """), arguments: ["org": access.org.id!, "user": userId, "all": access.allows(.manageWorkspaceAccess)]) ?? 0
     }
 
     static func card(_ row: Row) throws -> WorkspaceCard {
@@ -136,9 +148,9 @@ extension AppDatabase {
             guard workspace.ownerUserId == userId else { throw DomainError.notFound }
             return (workspace, false)
         }
-        if access.allows(.manageWorkspaceAccess) { return (workspace, true) }
+        if access.allows(.manageWorkspaceAccess) { return (workspace, workspace.archivedAt == nil) }
         guard let level = try level(db, workspaceId: workspace.id!, userId: userId) else { throw DomainError.notFound }
-        return (workspace, level == .admin)
+        return (workspace, level == .admin && workspace.archivedAt == nil)
     }
 
     public func createWorkspace(orgKey: String, _ new: NewWorkspace, enforcePlan: Bool, by actor: Actor) throws -> Workspace {
@@ -229,6 +241,7 @@ extension AppDatabase {
         let access = try access(db, orgKey: orgKey, userId: actor.user.id!)
         let (workspace, canManage) = try visibleWorkspace(db, access: access, userId: actor.user.id!, key: key)
         if !workspace.isShared { throw WorkspaceRule.privateWorkspace }
+        if workspace.archivedAt != nil { throw WorkspaceRule.archived }
         guard canManage else { throw DomainError.forbidden(.manageWorkspaceAccess) }
         return (access, workspace)
     }

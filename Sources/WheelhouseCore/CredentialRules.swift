@@ -90,9 +90,9 @@ public enum SecretRules {
     public static func hint(for value: String) -> String {
         let characters = Array(value)
         let printable = { (c: Character) in !c.isWhitespace && !c.unicodeScalars.contains(where: TextRules.isControl) }
-        guard characters.count >= 20 else { return "\(characters.count) characters" }
+        guard characters.count >= 20 else { return Plural.count(characters.count, "character") }
         let head = characters.prefix(3), tail = characters.suffix(4)
-        guard head.allSatisfy(printable), tail.allSatisfy(printable) else { return "\(characters.count) characters" }
+        guard head.allSatisfy(printable), tail.allSatisfy(printable) else { return Plural.count(characters.count, "character") }
         return String(head) + "…" + String(tail)
     }
 

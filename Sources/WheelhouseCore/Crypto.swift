@@ -71,6 +71,8 @@ public struct PasswordHasher: Sendable {
     public var log2N: UInt64
     public var r: UInt64 = 8
     public var p: UInt64 = 1
+    /// Called before every scrypt derivation: tests count them to prove what is checked first.
+    public var observe: (@Sendable () -> Void)? = nil
 
     /// N = 2^15, r = 8: about 60 ms and 32 MiB per hash on this class of machine.
     public static let standard = PasswordHasher(log2N: 15)
@@ -101,6 +103,7 @@ public struct PasswordHasher: Sendable {
     }
 
     private func derive(_ password: String, salt: [UInt8], log2N: UInt64, r: UInt64, p: UInt64) -> [UInt8] {
+        observe?()
         var out = [UInt8](repeating: 0, count: 32)
         let utf8 = Array(password.utf8)
         let ok = utf8.withUnsafeBufferPointer { pw in

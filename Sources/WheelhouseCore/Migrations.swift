@@ -85,6 +85,7 @@ enum Migrations {
         migrator.registerMigration("v5-usage-rebuild") { db in
             try db.execute(sql: UsageRebuild.schema)
         }
+        migrator.registerMigration("v5-people-hardening") { db in try PeopleHardening.migrate(db) }
         // The Members page at 10 000 pending invitations: each invitation's latest email through an
         // index, the unexpired ones counted from an index of expiry dates, and the pending ones
         // counted by triggers instead of a scan.

@@ -61,6 +61,18 @@ extension AppDatabase {
                 """, arguments: [now, limit])
             var mails: [OutgoingMail] = []
             for message in due {
+                let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
+                if message.kind == "confirmation" {
+                    guard var mail = try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now) else {
+                        try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
+                        continue
+                    }
+                    try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
+                                   arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
+                    mail.headerId = headerId
+                    mails.append(mail)
+                    continue
+                }
                 guard let invitationId = message.invitationId, let invitation = try Invitation.fetchOne(db, key: invitationId),
                       invitation.state(at: now) == .pending,
                       let org = try Organization.fetchOne(db, key: invitation.orgId) else {
@@ -72,7 +84,7 @@ extension AppDatabase {
                 let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
                 var mail = Self.invitationMail(message: message, invitation: invitation, org: org, inviter: inviter,
                                                link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce))
-                mail.headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
+                mail.headerId = headerId
                 mails.append(mail)
             }
             return mails
@@ -85,6 +97,9 @@ extension AppDatabase {
         let role = invitation.role == .admin ? "an Admin" : "a Member"
         let expires = ISO8601DateFormatter.string(from: invitation.expiresAt, timeZone: TimeZone(identifier: "UTC")!,
                                                   formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
+        // The personal message is plain text, quoted line by line so it cannot pass for ours.
+        let note = invitation.message.isEmpty ? "" : "\(inviter?.name ?? "They") wrote:\n"
+            + invitation.message.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n") + "\n\n"
         return OutgoingMail(messageId: message.id!, headerId: "", recipient: invitation.email,
                             subject: "You are invited to join \(org.displayName) on Wheelhouse",
                             body: """
@@ -92,7 +107,7 @@ extension AppDatabase {
 
                                 \(who) invited you to join \(org.displayName) on Wheelhouse as \(role).
 
-                                Accept the invitation:
+                                \(note)Accept the invitation:
                                 \(link)
 
                                 The link works until \(expires) UTC. If you did not expect this invitation, you can ignore this email.

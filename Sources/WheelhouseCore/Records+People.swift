@@ -23,6 +23,8 @@ public struct Invitation: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var expiresAt: Date
     public var closedAt: Date?
     public var version: Int
+    /// The inviter's optional personal message, plain text, put into the email.
+    public var message: String = ""
 
     public static let databaseTableName = "invitation"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -126,7 +128,7 @@ extension Workspace {
     public init(row: Row) throws {
         self.init(id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],
                   createdAt: row["createdAt"], description: row["description"], ownerUserId: row["ownerUserId"],
-                  version: row["version"])
+                  version: row["version"], archivedAt: row["archivedAt"])
     }
 }
 

@@ -92,6 +92,8 @@ public struct Workspace: Codable, Sendable, Equatable, FetchableRecord, MutableP
     /// The person whose default (private) workspace this is; nil for shared workspaces.
     public var ownerUserId: Int64? = nil
     public var version: Int = 1
+    /// Set while a shared workspace is archived: shown as archived, read-only until restored.
+    public var archivedAt: Date? = nil
 
     public static let databaseTableName = "workspace"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -51,3 +51,15 @@ public enum TextRules {
 
 
 import Foundation
+
+/// "1 character", "2 characters": counts in messages read as English.
+public enum Plural {
+    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+    }
+
+    /// A wait as people say it: "8 seconds", "1 minute", "15 minutes" (rounded up).
+    public static func wait(_ seconds: Int) -> String {
+        seconds < 60 ? count(max(1, seconds), "second") : count((seconds + 59) / 60, "minute")
+    }
+}

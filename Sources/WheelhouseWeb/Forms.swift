@@ -168,7 +168,7 @@ public struct FormReader<Field: RawRepresentable & CaseIterable> where Field.Raw
     public mutating func text(_ field: Field, label: String) -> String {
         guard let bytes = form.fields[field.rawValue] else { return "" }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            errors.add(field.rawValue, "\(label) is not valid UTF-8 text.")
+            errors.add(field.rawValue, "The text in “\(label)” is not valid UTF-8.")
             return String(decoding: bytes, as: UTF8.self)
         }
         return text.replacingOccurrences(of: "\r\n", with: "\n")

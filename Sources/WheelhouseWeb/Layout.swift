@@ -66,8 +66,15 @@ extension WebApp {
     }
 
     func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                 body: templates.render(template, context))
+        var context = context
+        if ErrorSummary.shows(status: status), context["errorSummary"] == nil,
+           let summary = ErrorSummary.context(context, status: status),
+           case .object(let focusless) = ErrorSummary.withoutAutofocus(.object(context)) {
+            context = focusless
+            context["errorSummary"] = summary
+        }
+        return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                        body: templates.render(template, context))
     }
 
     // MARK: - Errors, mapped to pages in one place
@@ -94,7 +101,7 @@ extension WebApp {
             let role = Policy.requiredRole(for: action) == .owner ? "Owner" : "Admin"
             (status, title, message) = (403, "You need the \(role) role", "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.")
         case DomainError.throttled(let seconds):
-            (status, title, message) = (429, "Too many attempts", "Too many failed sign-ins. Try again in \(max(1, seconds / 60)) minute(s).")
+            (status, title, message) = (429, "Too many attempts", "Too many attempts from this address. Try again in \(Plural.wait(seconds)).")
             extraHeaders.append(("Retry-After", String(seconds)))
         case let failure where StorageFailure(failure) == .full:
             logger.error("request \(visit.id): storage is full, nothing was saved: \(String(describing: error))")

@@ -7,6 +7,8 @@ public enum Route: Equatable, Sendable {
     case logout
     /// `/invitations/{token}`: the page an invitation email links to.
     case invitation(String)
+    /// `/confirm/{token}`: the link that confirms the email of an account created through an invitation.
+    case confirmation(String)
     case org(String, OrgRoute)
 
     /// Pages under `/orgs/{org}/`.
@@ -28,6 +30,8 @@ public enum Route: Equatable, Sendable {
         case ["logout"]: self = .logout
         case let s where s.count == 2 && s[0] == "invitations" && !s[1].isEmpty && s[1].utf8.count <= 100:
             self = .invitation(s[1])
+        case let s where s.count == 2 && s[0] == "confirm" && !s[1].isEmpty && s[1].utf8.count <= 100:
+            self = .confirmation(s[1])
         case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
             let org = s[1]
             let rest = Array(s.dropFirst(2))
@@ -49,7 +53,7 @@ public enum Route: Equatable, Sendable {
 
     /// A request path as the log may show it: an invitation link's token is replaced.
     public static func loggable(_ path: String) -> String {
-        path.hasPrefix("/invitations/") ? "/invitations/…" : path
+        path.hasPrefix("/invitations/") ? "/invitations/…" : path.hasPrefix("/confirm/") ? "/confirm/…" : path
     }
 
     public var path: String {
@@ -58,6 +62,7 @@ public enum Route: Equatable, Sendable {
         case .login: "/login"
         case .logout: "/logout"
         case .invitation(let token): "/invitations/\(token)"
+        case .confirmation(let token): "/confirm/\(token)"
         case .org(let key, .root): "/orgs/\(key)"
         case .org(let key, .settings(let tab)): "/orgs/\(key)/settings/\(tab.rawValue)"
         case .org(let key, .settingsPage(let tab, let rest)):

@@ -91,6 +91,8 @@ public struct WebApp: Sendable {
         case (.home, "GET"): return try auth.home(visit)
         case (.invitation(let token), "GET"): return try InvitationController(app: self).show(visit, token: token)
         case (.invitation(let token), "POST"): return try InvitationController(app: self).accept(&visit, token: token)
+        case (.confirmation(let token), "GET"): return try ConfirmationController(app: self).show(visit, token: token)
+        case (.confirmation(let token), "POST"): return try ConfirmationController(app: self).confirm(&visit, token: token)
         case (.org(let key, let orgRoute), _):
             guard let token = visit.token, let (signedIn, view) = try database.signedInOrgView(token: token, orgKey: key) else {
                 guard request.method == "GET" else { throw WebError.csrf }
@@ -100,7 +102,7 @@ public struct WebApp: Sendable {
             guard let view else { throw DomainError.notFound }
             visit.orgView = view
             return try dispatchOrg(orgRoute, access: view.access, visit: &visit)
-        case (.login, _), (.logout, _), (.home, _), (.invitation, _):
+        case (.login, _), (.logout, _), (.home, _), (.invitation, _), (.confirmation, _):
             throw WebError.methodNotAllowed
         }
     }
@@ -122,7 +124,8 @@ public struct WebApp: Sendable {
             return try MembersController(app: self).show(visit, access: access)
         case (.settingsPage(.members, let rest), let method):
             guard let page = MembersController.Page(rest) else { throw WebError.notFound }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
+            if page == .export, method == "GET" { return try MembersExport(app: self).export(visit, access: access) }
+            guard method == "POST", page != .export else { throw WebError.methodNotAllowed }
             if page == .invite { return try MembersController(app: self).invite(&visit, access: access) }
             return try MemberActions(app: self).perform(page, &visit, access: access)
         case (.settings(.teams), "GET"):

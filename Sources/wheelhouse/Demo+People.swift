@@ -2,7 +2,8 @@ import WheelhouseCore
 
 extension Demo {
     /// The People part of the demo: more members, two teams, shared workspaces with grants (Mia
-    /// Member administers Support bots), workflow and agent rows, and one pending invitation.
+    /// Member administers Support bots), an archived one, workflow and agent rows, and one pending
+    /// invitation with a personal message.
     func seedPeople(_ database: AppDatabase, owner: User, admin: User, member: User, org: Organization) throws {
         let actor = Actor(user: owner, address: "demo")
         let dev = try database.createUser(email: "dev@demo.test", name: "Dana Developer", password: Self.password)
@@ -31,6 +32,12 @@ extension Demo {
                                   workflows: ["Ticket triage", "Refund helper"], agents: ["Support agent", "Escalation agent"])
         try database.addWorkItems(workspaceKey: "personal-\(owner.id!)", orgId: org.id!, workflows: ["Scratch"], agents: [])
 
-        _ = try database.invite(orgKey: org.key, addresses: ["new.hire@demo.test"], role: .member, by: actor)
+        // A finished project, kept for reference: archived, so shown as archived and read-only.
+        let pilot = try database.createWorkspace(orgKey: org.key, NewWorkspace(
+            name: "Pilot 2025", key: "pilot-2025", description: "The first customer pilot, kept for reference."), enforcePlan: false, by: actor)
+        try database.setWorkspaceArchived(orgKey: org.key, key: pilot.key, true, expectedVersion: pilot.version, by: actor)
+
+        _ = try database.invite(orgKey: org.key, addresses: ["new.hire@demo.test"], role: .member,
+                                message: "Welcome! Start with the Research workspace; Dana can show you around.", by: actor)
     }
 }

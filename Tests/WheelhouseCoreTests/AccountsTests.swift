@@ -68,31 +68,78 @@ import Testing
         }
     }
 
-    @Test func fiveFailuresLockTheAccountEvenForTheRightPasswordUntilTheWindowPasses() throws {
+    @Test func anAttackerAtOneAddressLocksOnlyThatPairNeverTheOwnerElsewhere() throws {
         let clock = TestClock()
         let f = try Fixture(now: { clock.now })
-        for _ in 0..<5 {
+        // Given an attacker who keeps guessing the Owner's password from one address
+        for _ in 0..<8 {
             _ = try? f.database.signIn(email: "owner@acme.test", password: "guess", address: "9.9.9.9", userAgent: "")
         }
+        // Then that address is refused even the right password for the window
         #expect(throws: DomainError.throttled(retryAfterSeconds: 900)) {
+            try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "9.9.9.9", userAgent: "")
+        }
+        // And the Owner signs in at once from another address, never used before
+        #expect(throws: Never.self) {
             try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "1.1.1.1", userAgent: "")
+        }
+        // And the owner's success does not forgive the attacker's pair
+        #expect(throws: DomainError.self) {
+            try f.database.signIn(email: "owner@acme.test", password: "guess", address: "9.9.9.9", userAgent: "")
         }
         clock.advance(15 * 60 + 1)
         #expect(throws: Never.self) {
-            try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "1.1.1.1", userAgent: "")
+            try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "9.9.9.9", userAgent: "")
         }
     }
 
-    @Test func twentyFailuresFromOneAddressLockThatAddressForEveryAccount() throws {
-        let f = try Fixture()
-        for i in 0..<20 {
-            _ = try? f.database.signIn(email: "guess\(i)@acme.test", password: "guess", address: "6.6.6.6", userAgent: "")
+    @Test func manyFailuresOfOneAccountFromManyAddressesSlowButNeverLockIt() throws {
+        let clock = TestClock()
+        let f = try Fixture(now: { clock.now })
+        _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "10.0.0.1", userAgent: "")
+        // Given 16 failures from 8 addresses
+        for i in 0..<16 {
+            _ = try? f.database.signIn(email: "owner@acme.test", password: "guess", address: "5.5.5.\(i / 2)", userAgent: "")
         }
-        #expect(throws: DomainError.self) {
-            try f.database.signIn(email: "member@acme.test", password: Fixture.password, address: "6.6.6.6", userAgent: "")
+        // Then a new address waits seconds, not minutes, and then gets in
+        do {
+            _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "8.8.8.8", userAgent: "")
+            Issue.record("expected a short wait")
+        } catch DomainError.throttled(let seconds) {
+            #expect(seconds >= 1 && seconds <= SessionRules.maxSlowdown)
+            clock.advance(TimeInterval(seconds))
         }
         #expect(throws: Never.self) {
-            try f.database.signIn(email: "member@acme.test", password: Fixture.password, address: "7.7.7.7", userAgent: "")
+            try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "8.8.8.8", userAgent: "")
+        }
+        // And the address the Owner signed in from before is not slowed at all
+        #expect(throws: Never.self) {
+            try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "10.0.0.1", userAgent: "")
+        }
+    }
+
+    @Test func twentyFailuresFromOneAddressSlowStrangersThereButNotKnownPeople() throws {
+        let clock = TestClock()
+        let f = try Fixture(now: { clock.now })
+        _ = try f.database.signIn(email: "member@acme.test", password: Fixture.password, address: "6.6.6.6", userAgent: "")
+        // Given someone behind the same NAT guessing many accounts
+        for i in 0..<25 {
+            _ = try? f.database.signIn(email: "guess\(i)@acme.test", password: "guess", address: "6.6.6.6", userAgent: "")
+        }
+        // Then a person who signed in there before is not held up
+        #expect(throws: Never.self) {
+            try f.database.signIn(email: "member@acme.test", password: Fixture.password, address: "6.6.6.6", userAgent: "")
+        }
+        // And a newcomer there waits at most a minute, then gets in
+        do {
+            _ = try f.database.signIn(email: "admin@acme.test", password: Fixture.password, address: "6.6.6.6", userAgent: "")
+            Issue.record("expected a short wait")
+        } catch DomainError.throttled(let seconds) {
+            #expect(seconds <= SessionRules.maxSlowdown)
+            clock.advance(TimeInterval(seconds))
+        }
+        #expect(throws: Never.self) {
+            try f.database.signIn(email: "admin@acme.test", password: Fixture.password, address: "6.6.6.6", userAgent: "")
         }
     }
 

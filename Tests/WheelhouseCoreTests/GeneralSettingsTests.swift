@@ -87,9 +87,27 @@ import Testing
                                          change(f.org, limit: 2), logos: logos)
             Issue.record("expected a validation error")
         } catch DomainError.invalid(let errors) {
-            #expect(errors.messages(for: "member_limit") == ["Member limit cannot be below the 3 current members."])
+            #expect(errors.messages(for: "member_limit").first?.hasPrefix("Member limit cannot be below the 3 seats in use") == true)
         }
         #expect(try f.currentOrg() == f.org)
+    }
+
+    @Test func pendingInvitationsHoldSeatsSoTheLimitCannotGoBelowThem() throws {
+        // Given 3 members and 3 pending invitations
+        let f = try Fixture()
+        let owner = Actor(user: f.owner, address: "a")
+        _ = try f.database.invite(orgKey: "acme", addresses: ["p1@acme.test", "p2@acme.test", "p3@acme.test"], role: .member, by: owner)
+        // When the limit is set to 5 (below 3 + 3)
+        do {
+            try f.database.updateGeneral(orgKey: "acme", by: owner, change(f.org, limit: 5), logos: logos)
+            Issue.record("expected a validation error")
+        } catch DomainError.invalid(let errors) {
+            // Then it is refused, saying what holds the seats
+            #expect(errors.messages(for: "member_limit") == [
+                "Member limit cannot be below the 6 seats in use: 3 active members and 3 pending invitations. Revoke invitations or remove members first."])
+        }
+        #expect(try f.currentOrg() == f.org)
+        #expect(throws: Never.self) { try f.database.updateGeneral(orgKey: "acme", by: owner, change(f.org, limit: 6), logos: logos) }
     }
 
     @Test func aStaleVersionIsRefusedAndNothingIsOverwritten() throws {

@@ -79,25 +79,45 @@ import Testing
         #expect(try count("SELECT count(*) FROM outbox WHERE status = 'cancelled'") == 1)
     }
 
-    @Test func aNewPersonAcceptsOnceAndTheLinkThenSaysUsed() throws {
+    @Test func aNewPersonAcceptsOnceConfirmsTheEmailAndTheLinkThenSaysUsed() throws {
         _ = try database.invite(orgKey: "acme", addresses: ["Newbie@Acme.test"], role: .member, by: actor(fixture.owner))
         let token = try #require(try database.membersPage(orgId: fixture.org.id!, MembersQuery()).entries.compactMap(\.linkToken).first)
-        // Bad input is refused and changes nothing
+        // Bad input is refused and changes nothing; ten spaces are not a password
         #expect(throws: DomainError.self) {
-            try database.acceptInvitationAsNewUser(token: token, name: "", password: "short", address: "a", userAgent: "t")
+            try database.acceptInvitationAsNewUser(token: token, name: "", password: "short", address: "a")
         }
-        // When the person accepts
-        let (orgKey, session) = try database.acceptInvitationAsNewUser(token: token, name: "Nina New", password: "long enough password",
-                                                                         address: "a", userAgent: "t")
-        // Then they are a Member with a default workspace and a session, and the stats change
+        #expect(throws: DomainError.self) {
+            try database.acceptInvitationAsNewUser(token: token, name: "Nina", password: String(repeating: " ", count: 10), address: "a")
+        }
+        // When the person accepts, the account exists but cannot be used yet: not a member, no sign-in
+        let email = try database.acceptInvitationAsNewUser(token: token, name: "Nina New", password: "long enough password", address: "a")
+        #expect(email == "Newbie@Acme.test")
+        #expect(try count("SELECT count(*) FROM membership WHERE orgId = \(fixture.org.id!)") == 3)
+        #expect(throws: AccountProblem.unconfirmed(email: "Newbie@Acme.test")) {
+            try database.signIn(email: "newbie@acme.test", password: "long enough password", address: "a", userAgent: "t")
+        }
+        #expect(try database.invitation(token: token)?.accountUnconfirmed == true)
+        // The confirmation link is mailed; only its hash is stored
+        let mail = try #require(try database.claimDueMail(baseURL: "https://wh.test").first { $0.subject.contains("Confirm") })
+        let confirmToken = try #require(mail.body.components(separatedBy: "https://wh.test/confirm/").last?.prefix { !$0.isWhitespace })
+        #expect(try database.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM emailConfirmation") } == [InvitationLinks.hash(String(confirmToken))])
+        // A wrong password does not confirm
+        #expect(throws: DomainError.invalidCredentials) {
+            try database.confirmEmail(token: String(confirmToken), password: "not the password", address: "a", userAgent: "t")
+        }
+        // Then with the link and the password: a Member with a default workspace and a session
+        let (orgKey, session) = try database.confirmEmail(token: String(confirmToken), password: "long enough password", address: "a", userAgent: "t")
         #expect(orgKey == "acme")
         let signedIn = try #require(try database.session(token: session))
         #expect(try database.access(orgKey: "acme", userId: signedIn.user.id!).role == .member)
         #expect(try count("SELECT count(*) FROM workspace WHERE ownerUserId = \(signedIn.user.id!)") == 1)
         #expect(try database.invitation(token: token)?.state == .accepted)
+        #expect(throws: ConfirmationProblem.unknown) {
+            try database.confirmEmail(token: String(confirmToken), password: "long enough password", address: "a", userAgent: "t")
+        }
         // And the link cannot make a second account; the person themself may accept again harmlessly
         #expect(throws: InvitationProblem.used) {
-            try database.acceptInvitationAsNewUser(token: token, name: "Again", password: "long enough password", address: "a", userAgent: "t")
+            try database.acceptInvitationAsNewUser(token: token, name: "Again", password: "long enough password", address: "a")
         }
         #expect(try database.acceptInvitation(token: token, by: actor(signedIn.user)) == "acme")
         #expect(try count("SELECT count(*) FROM membership WHERE orgId = \(fixture.org.id!)") == 4)
@@ -109,10 +129,10 @@ import Testing
         let (x, y) = (entries[0], entries[1])
         try database.revokeInvitation(orgKey: "acme", id: y.invitationId!, expectedVersion: y.version, by: actor(fixture.admin))
         #expect(throws: InvitationProblem.revoked) {
-            try database.acceptInvitationAsNewUser(token: y.linkToken!, name: "Y", password: "long enough password", address: "a", userAgent: "t")
+            try database.acceptInvitationAsNewUser(token: y.linkToken!, name: "Y", password: "long enough password", address: "a")
         }
         #expect(throws: InvitationProblem.unknown) {
-            try database.acceptInvitationAsNewUser(token: "nope", name: "Y", password: "long enough password", address: "a", userAgent: "t")
+            try database.acceptInvitationAsNewUser(token: "nope", name: "Y", password: "long enough password", address: "a")
         }
         #expect(throws: InvitationProblem.otherAccount(invited: "x@acme.test")) {
             try database.acceptInvitation(token: x.linkToken!, by: actor(fixture.outsider))
@@ -120,7 +140,7 @@ import Testing
         clock.advance(InvitationRules.lifetime + 1)
         #expect(try database.invitation(token: x.linkToken!)?.state == .expired)
         #expect(throws: InvitationProblem.expired) {
-            try database.acceptInvitationAsNewUser(token: x.linkToken!, name: "X", password: "long enough password", address: "a", userAgent: "t")
+            try database.acceptInvitationAsNewUser(token: x.linkToken!, name: "X", password: "long enough password", address: "a")
         }
         // An expired invitation neither blocks a new one nor counts as pending
         #expect(try database.stats(orgId: fixture.org.id!).pendingInvitations == 0)

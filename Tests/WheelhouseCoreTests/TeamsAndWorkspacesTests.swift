@@ -120,4 +120,34 @@ import Testing
         #expect(try count("SELECT count(*) FROM workspaceAccess WHERE userId = \(fixture.member.id!)") == 0)
         #expect(try count("SELECT count(*) FROM workspace WHERE ownerUserId = \(fixture.member.id!)") == 1)
     }
+
+    @Test func sharedWorkspacesAreRenamedArchivedAndDeletedWithChecksAndAudit() throws {
+        // Given a shared workspace with a grant and a workflow
+        let lab = try database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""), enforcePlan: false, by: actor(fixture.owner))
+        _ = try database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Ops", key: "ops", description: ""), enforcePlan: false, by: actor(fixture.owner))
+        try database.grantAccess(orgKey: "acme", workspaceKey: "lab", to: .user(fixture.member.id!), level: .admin, by: actor(fixture.owner))
+        try database.writer.write { db in try db.execute(sql: "INSERT INTO workflow (workspaceId, name, createdAt) VALUES (?, 'w', 0)", arguments: [lab.id!]) }
+        // Renaming checks the name, its uniqueness, the version and the role
+        #expect(throws: DomainError.self) { try database.renameWorkspace(orgKey: "acme", key: "lab", WorkspaceChange(name: "ops", description: "", expectedVersion: 1), by: actor(fixture.admin)) }
+        #expect(throws: DomainError.forbidden(.createWorkspace)) { try database.renameWorkspace(orgKey: "acme", key: "lab", WorkspaceChange(name: "X", description: "", expectedVersion: 1), by: actor(fixture.member)) }
+        #expect(throws: WorkspaceRule.privateWorkspace) {
+            try database.renameWorkspace(orgKey: "acme", key: "personal-\(fixture.admin.id!)", WorkspaceChange(name: "X", description: "", expectedVersion: 1), by: actor(fixture.admin))
+        }
+        let renamed = try database.renameWorkspace(orgKey: "acme", key: "lab", WorkspaceChange(name: "Research", description: "d", expectedVersion: 1), by: actor(fixture.admin))
+        #expect(renamed.version == 2 && renamed.key == "lab")
+        #expect(throws: DomainError.staleVersion) { try database.renameWorkspace(orgKey: "acme", key: "lab", WorkspaceChange(name: "Y", description: "", expectedVersion: 1), by: actor(fixture.admin)) }
+        // Archived: read-only for access and names, until restored
+        try database.setWorkspaceArchived(orgKey: "acme", key: "lab", true, expectedVersion: 2, by: actor(fixture.admin))
+        #expect(throws: WorkspaceRule.archived) { try database.grantAccess(orgKey: "acme", workspaceKey: "lab", to: .user(fixture.admin.id!), level: .read, by: actor(fixture.owner)) }
+        #expect(throws: WorkspaceRule.archived) { try database.renameWorkspace(orgKey: "acme", key: "lab", WorkspaceChange(name: "Z", description: "", expectedVersion: 3), by: actor(fixture.admin)) }
+        try database.setWorkspaceArchived(orgKey: "acme", key: "lab", false, expectedVersion: 3, by: actor(fixture.admin))
+        // Deleting needs the exact name and takes grants and workflows with it
+        #expect(throws: DomainError.self) { try database.deleteWorkspace(orgKey: "acme", key: "lab", confirmation: "research", expectedVersion: 4, by: actor(fixture.admin)) }
+        try database.deleteWorkspace(orgKey: "acme", key: "lab", confirmation: "Research", expectedVersion: 4, by: actor(fixture.admin))
+        #expect(try count("SELECT count(*) FROM workspace WHERE key = 'lab'") == 0)
+        #expect(try count("SELECT count(*) FROM workspaceAccess WHERE workspaceId = \(lab.id!)") == 0)
+        #expect(try count("SELECT count(*) FROM workflow WHERE workspaceId = \(lab.id!)") == 0)
+        #expect(try database.auditEvents(orgId: fixture.org.id!).suffix(4).map(\.action) == ["workspace.update", "workspace.archive", "workspace.restore", "workspace.delete"])
+        #expect(try database.auditEvents(orgId: fixture.org.id!).last?.summary == "deleted “Research” with 1 workflow and 0 agents")
+    }
 }

@@ -89,7 +89,7 @@ import WheelhouseCore
         let response = bad.send(client, csrf: page.csrf, path: chatModels)
         #expect(response.status == bad.expectedStatus, "\(bad)")
         #expect(try CredentialsSnapshot(t) == before, "\(bad) must change nothing")
-        if bad.expectedStatus == 422 { #expect(response.contains("class=\"form-errors\""), "\(bad) shows an error") }
+        if bad.expectedStatus == 422 { #expect(response.contains("class=\"error-summary\""), "\(bad) shows an error") }
     }
 
     enum BadInput: CaseIterable, CustomTestStringConvertible {

@@ -99,21 +99,37 @@ import WheelhouseCore
         #expect(page.contains("<dd>Acme</dd>"))
     }
 
-    @Test func aStaleFormIsRefusedWithTheConflictExplainedAndTheTypedValuesKept() throws {
+    @Test func aStaleFormShowsEachStoredAndTypedValueAndOverwritingNeedsConsent() throws {
         let t = try TestApp()
         let owner = try t.client(signedInAs: "owner@acme.test")
         let admin = try t.client(signedInAs: "admin@acme.test")
         let ownerPage = owner.get(general)
-        #expect(admin.postMultipart(general, validFields(admin.get(general), name: "Admin was first")).status == 303)
-
-        let refused = owner.postMultipart(general, validFields(ownerPage, name: "Owner was second"))
+        // Given the Admin saved a new name and description in another tab
+        var adminFields = replacing(validFields(admin.get(general), name: "Admin was first"), "description", with: Array("Admin's text".utf8))
+        adminFields = replacing(adminFields, "member_limit", with: Array("30".utf8))
+        #expect(admin.postMultipart(general, adminFields).status == 303)
+        // When the Owner saves the stale form
+        let mine = replacing(validFields(ownerPage, name: "Owner was second"), "description", with: Array("Owner's text".utf8))
+        let refused = owner.postMultipart(general, mine)
+        // Then 409 shows each field: stored and typed, and the typed values stay in the form
         #expect(refused.status == 409)
-        #expect(refused.contains("Someone else saved these settings while you were editing"))
+        for text in ["Admin was first", "Owner was second", "Admin&#39;s text", "Owner&#39;s text"] {
+            #expect(refused.contains(text) || refused.contains(text.replacingOccurrences(of: "&#39;", with: "'")), "\(text)")
+        }
         #expect(refused.contains("value=\"Owner was second\""))
+        #expect(refused.contains("href=\"#field-overwrite\""))
         #expect(try t.snapshot().org.displayName == "Admin was first")
-        // Saving the refreshed form again is a deliberate overwrite, and works.
-        let again = owner.postMultipart(general, validFields(refused, name: "Owner was second"))
+        // And saving the same form again without ticking the box still changes nothing
+        let seen = Array((refused.inputValue("seen_version") ?? "").utf8)
+        let resent = owner.postMultipart(general, replacing(validFields(refused, name: "Owner was second"), "seen_version", with: seen))
+        #expect(resent.status == 409)
+        #expect(try t.snapshot().org.description == "Admin's text")
+        // Only with the box ticked does it replace the stored values
+        var consent = replacing(mine, "seen_version", with: seen)
+        consent = replacing(consent, "overwrite", with: Array("1".utf8))
+        let again = owner.postMultipart(general, consent)
         #expect(again.status == 303)
+        #expect(try t.snapshot().org.description == "Owner's text")
     }
 
     /// Each bad submission: its status, and that nothing changed anywhere.
@@ -127,7 +143,7 @@ import WheelhouseCore
         #expect(response.status == bad.expectedStatus, "\(bad)")
         #expect(try t.snapshot() == before, "\(bad) must change nothing")
         if bad.expectedStatus == 422 {
-            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"form-errors\""), "\(bad) shows an error")
+            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"error-summary\""), "\(bad) shows an error")
             #expect(response.contains(bad == .overLongDescription ? String(repeating: "d", count: 1001) : ">We build robots.</textarea>"),
                     "\(bad) keeps the typed values")
         }

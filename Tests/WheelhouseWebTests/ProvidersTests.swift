@@ -150,7 +150,7 @@ import WheelhouseCore
         #expect(response.status == bad.expectedStatus, "\(bad)")
         #expect(try CredentialsSnapshot(t) == before, "\(bad) must change nothing")
         if bad.expectedStatus == 422 {
-            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"form-errors\""), "\(bad) shows an error")
+            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"error-summary\""), "\(bad) shows an error")
             #expect(!response.contains(BadInput.typedKey), "\(bad): the typed key is not echoed")
         }
     }

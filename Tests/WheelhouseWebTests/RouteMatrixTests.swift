@@ -93,6 +93,8 @@ import WheelhouseCore
              [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
         post("resend", { w in org + "/members/invitations/\(w.invitationId)/resend" }, { _ in [("version", "1")] }, admins(303)),
         post("revoke", { w in org + "/members/invitations/\(w.invitationId)/revoke" }, { _ in [("version", "1")] }, admins(303)),
+        get("members csv", { _ in org + "/members/export.csv" }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post("members csv", { _ in org + "/members/export.csv" }, { _ in [] }, admins(405).merging([.member: 405, .workspaceAdmin: 405]) { $1 }),
         get("teams", { _ in org + "/teams" }, anyone),
         post("teams", { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }, admins(303)),
         get("team", { w in org + "/teams/\(w.teamId)" }, anyone),
@@ -115,6 +117,14 @@ import WheelhouseCore
              admins(303).merging([.workspaceAdmin: 303]) { $1 }),
         post("grant ops", { _ in org + "/workspaces/ops/access" }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
              admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
+        post("rename lab", { _ in org + "/workspaces/lab/settings" }, { _ in [("version", "1"), ("name", "Lab 2"), ("description", "")] }, admins(303)),
+        post("archive lab", { _ in org + "/workspaces/lab/archive" }, { _ in [("version", "1")] }, admins(303)),
+        post("restore lab", { _ in org + "/workspaces/lab/restore" }, { _ in [("version", "1")] }, admins(303)),
+        post("delete lab", { _ in org + "/workspaces/lab/delete" }, { _ in [("version", "1"), ("confirm", "Lab")] }, admins(303)),
+        post("delete ops", { _ in org + "/workspaces/ops/delete" }, { _ in [("version", "1"), ("confirm", "Ops")] },
+             admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
+        post("delete own default workspace", { w in org + "/workspaces/personal-\(w.t.member.id!)/delete" }, { w in [("version", "1"), ("confirm", "x")] },
+             [.owner: 404, .admin: 404, .member: 403, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
         // Credentials: Secrets and Chat models belong to each person; Providers to Owners and Admins.
         get("secrets", { _ in org + "/secrets" }, anyone),
         post("add secret", { _ in org + "/secrets" }, { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] },
@@ -156,6 +166,9 @@ import WheelhouseCore
         #expect(anonymous.get("/").status == 303)
         #expect(anonymous.get("/login").status == 200)
         #expect(anonymous.get("/invitations/unknown-token").status == 404)
+        #expect(anonymous.get("/confirm/unknown-token").status == 404)
+        #expect(anonymous.post("/confirm/unknown-token", [("_csrf", "nope"), ("password", "x")]).status == 403)
+        #expect(anonymous.send("DELETE", "/confirm/unknown-token").status == 405)
         #expect(anonymous.send("DELETE", "/login").status == 405)
         #expect(anonymous.get("/orgs/nope/settings/general").status == 303)
         let outsider = try world.t.client(signedInAs: "out@other.test")

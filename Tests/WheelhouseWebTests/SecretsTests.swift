@@ -102,7 +102,7 @@ import WheelhouseCore
         #expect(response.status == bad.expectedStatus, "\(bad)")
         #expect(try CredentialsSnapshot(t) == before, "\(bad) must change nothing")
         if bad.expectedStatus == 422 {
-            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"form-errors\""), "\(bad) shows an error")
+            #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"error-summary\""), "\(bad) shows an error")
             #expect(!response.contains(BadInput.typedValue), "\(bad): the typed value is not echoed")
         }
     }

@@ -199,12 +199,14 @@ class MailSink:
             return []
         return [p.read_text(errors="replace") for p in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)]
 
-    def wait_for(self, recipient: str, timeout: float = 20) -> str:
-        """The first message to `recipient`, waiting for the outbox worker to deliver it."""
+    def wait_for(self, recipient: str, timeout: float = 20, subject: str = "") -> str:
+        """The first message to `recipient` (whose subject starts with `subject`), waiting for the
+        outbox worker to deliver it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.messages():
-                if re.search(rf"^To: {re.escape(recipient)}$", message, re.MULTILINE | re.IGNORECASE):
+                if re.search(rf"^To: {re.escape(recipient)}$", message, re.MULTILINE | re.IGNORECASE) and \
+                        re.search(rf"^Subject: {re.escape(subject)}", message, re.MULTILINE):
                     return message
             time.sleep(0.2)
         raise AssertionError(f"no email to {recipient} reached the SMTP sink within {timeout}s; got {len(self.messages())} others")

@@ -228,10 +228,24 @@ def test_stale_form_is_refused_not_overwritten(stack, pages, audit):
     second.get_by_label("Display name").fill("Demo Robotics, from a stale form")
     save(second)
     audit.page(second, "general-stale", status=409)
-    expect(second.locator(".form-errors")).to_contain_text("Someone else saved these settings")
+    summary = second.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Someone else saved these settings")
+    # Each field someone else changed: the stored value beside the typed one.
+    row = second.locator("#conflict tr", has_text="Display name")
+    expect(row).to_contain_text("Demo Robotics, saved first")
+    expect(row).to_contain_text("Demo Robotics, from a stale form")
     expect(second.get_by_label("Display name")).to_have_value("Demo Robotics, from a stale form")
-    second.goto(GENERAL)
-    expect(second.get_by_label("Display name")).to_have_value("Demo Robotics, saved first")
+    # Saving again without saying so still overwrites nothing.
+    save(second)
+    audit.page(second, "general-stale-again", status=409)
+    first.goto(GENERAL)
+    expect(first.get_by_label("Display name")).to_have_value("Demo Robotics, saved first")
+    # Ticking the box is the deliberate overwrite.
+    second.get_by_label("Replace the stored values with mine").check()
+    save(second)
+    expect(flash(second)).to_have_text("General settings saved.")
+    expect(second.get_by_label("Display name")).to_have_value("Demo Robotics, from a stale form")
 
 
 def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, audit):
@@ -303,7 +317,7 @@ def test_anonymous_visit_goes_to_login_and_back_and_sign_out(stack, pages, audit
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
     audit.page(page, "login-wrong-password", status=401)
-    expect(page.locator(".form-errors")).to_contain_text("The email or password is incorrect.")
+    expect(page.locator("#error-summary")).to_contain_text("The email or password is incorrect.")
     expect(page.get_by_label("Email")).to_have_value(ADMIN)
     expect(page.get_by_label("Password")).to_have_value("")
 

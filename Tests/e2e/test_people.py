@@ -52,8 +52,18 @@ def test_solo_owner_invites_by_email_and_the_invitee_accepts(stack, mail_sink, p
     guest.get_by_label("Your name").fill("Fran Friend")
     guest.get_by_label("Choose a password").fill("a long enough password")
     guest.get_by_role("button", name="Create account and join").click()
+    # The account is usable only once the address is confirmed from a second emailed link.
+    expect(guest.get_by_role("heading", name="Check your email")).to_be_visible()
+    audit.page(guest, "invitation-check-email")
+    confirmation = mail_sink.wait_for("friend@e2e.test", subject="Confirm your email address")
+    confirm_link = re.search(r"(http://127\.0\.0\.1:\d+/confirm/[A-Za-z0-9_-]+)", confirmation).group(1)
+    stack.secrets.add(confirm_link.rsplit("/", 1)[1])
+    guest.goto(confirm_link)
+    audit.page(guest, "confirmation")
+    guest.get_by_label("Password", exact=True).fill("a long enough password")
+    guest.get_by_role("button", name="Confirm and sign in").click()
     expect(guest).to_have_url(at(general))
-    expect(flash(guest)).to_have_text("Welcome to Solo E2E.")
+    expect(flash(guest)).to_have_text("Email address confirmed. Welcome!")
     audit.page(guest, "invitation-joined")
 
     owner.goto(general)
@@ -67,6 +77,29 @@ def test_solo_owner_invites_by_email_and_the_invitee_accepts(stack, mail_sink, p
     stranger = pages.new(stack)
     stranger.goto(link)
     audit.page(stranger, "invitation-used", status=410)
+
+
+def assert_error_summary_in_view(page: Page, target: str) -> None:
+    """The refused page starts with the error summary: focused, inside the first viewport, and
+    its link leads to the control in error."""
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    box = summary.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert -1 <= box["y"] and box["y"] + box["height"] <= viewport["height"], f"summary at {box}, viewport {viewport}"
+    link = summary.locator(f'a[href="{target}"]')
+    expect(link).to_have_count(1)
+    link.click()
+    expect(page.locator(target)).to_be_in_viewport()
+
+
+def test_last_owner_leave_without_javascript_shows_the_summary_first(stack, pages, audit):
+    page = pages.new(stack, javascript=False)
+    sign_in(page, OWNER, lands_on="/orgs/demo/settings/members?page=1")
+    page.get_by_role("button", name=re.compile(r"^Leave ")).click()
+    audit.page(page, "members-last-owner-no-js", status=422)
+    assert_error_summary_in_view(page, "#problem-leave")
 
 
 def test_invite_without_javascript_reports_each_bad_address(stack, pages, audit):
@@ -92,7 +125,8 @@ def test_owner_changes_a_role_and_an_admin_is_refused_on_the_owner(stack, pages,
     expect(flash(owner)).to_have_text("Role changed to Admin.")
     owner.get_by_role("button", name=re.compile(r"^Leave ")).click()
     audit.page(owner, "members-last-owner", status=422)
-    expect(owner.get_by_text("The last Owner cannot be removed, demoted or leave.")).to_be_visible()
+    expect(owner.locator("#problem-leave")).to_have_text(re.compile("The last Owner cannot be removed, demoted or leave."))
+    assert_error_summary_in_view(owner, "#problem-leave")
 
     admin = pages.new(stack)
     sign_in(admin, ADMIN, lands_on=MEMBERS)
@@ -114,7 +148,8 @@ def test_teams_and_workspace_access(stack, pages, audit):
 
     owner.goto("/orgs/demo/settings/workspaces")
     audit.page(owner, "workspaces")
-    expect(owner.locator("ul.cards > li")).to_have_count(3)  # her default workspace and two shared
+    expect(owner.locator("ul.cards > li")).to_have_count(4)  # her default workspace, two shared and an archived one
+    expect(owner.locator("ul.cards > li", has_text="Pilot 2025")).to_contain_text("Archived")
     owner.get_by_role("link", name="Research").click()
     audit.page(owner, "workspace-research")
     owner.get_by_label("Grant access to").select_option(label="Team Evaluation")

@@ -20,8 +20,9 @@ struct AuthController {
             return .redirect(to: Route.org(first.key, .settings(.general)).path)
         }
         var context = try app.layout(visit, title: "No organization")
-        context["status"] = 200
-        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you."
+        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
+        // This page is the console's home for this person: no status line, no link back to itself.
+        context["noBackLink"] = true
         return app.page("errors/error", context)
     }
 
@@ -59,9 +60,13 @@ struct AuthController {
             var errors = FieldErrors()
             errors.addForm("The email or password is incorrect.")
             return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 401)
+        } catch AccountProblem.unconfirmed(let address) {
+            var errors = FieldErrors()
+            errors.addForm("This account is not confirmed yet. Open the link we emailed to \(address) to confirm it, then sign in.")
+            return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 403)
         } catch DomainError.throttled(let seconds) {
             var errors = FieldErrors()
-            errors.addForm("Too many failed sign-ins. Try again in \(max(1, (seconds + 59) / 60)) minute(s).")
+            errors.addForm("Too many failed sign-ins for this account from here. Try again in \(Plural.wait(seconds)).")
             var response = loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 429)
             response.headers.append(("Retry-After", String(seconds)))
             return response

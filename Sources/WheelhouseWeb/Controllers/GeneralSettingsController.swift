@@ -17,6 +17,9 @@ struct GeneralSettingsController {
         case logo
         case removeLogo = "remove_logo"
         case timeZone = "time_zone"
+        /// After a conflict: the stored version the person has now seen, and their explicit choice
+        /// to replace the stored values with theirs.
+        case seenVersion = "seen_version", overwrite
     }
 
     /// What the form shows: the stored row, or what the person typed.
@@ -68,9 +71,12 @@ struct GeneralSettingsController {
         } else if reader.isOn(.removeLogo) {
             logo = .remove
         }
+        // A save over someone else's needs the conflict seen (its version) and the box ticked.
+        let seen = Int(reader.text(.seenVersion, label: "Seen version"))
+        let expected = reader.isOn(.overwrite) ? seen ?? values.version : values.version
         let change = GeneralSettingsChange(displayName: values.displayName, description: values.description,
                                            memberLimit: Int(values.memberLimit), logo: logo,
-                                           expectedVersion: values.version, timeZone: sentZone)
+                                           expectedVersion: expected, timeZone: sentZone)
         var errors = reader.errors
         do {
             change.validate(into: &errors)
@@ -83,14 +89,24 @@ struct GeneralSettingsController {
             return try render(visit, access: access, values: values, errors: found, status: 422)
         } catch DomainError.staleVersion {
             let current = try app.database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
-            var conflict = FieldErrors()
-            conflict.addForm("Someone else saved these settings while you were editing, so your changes were not saved. "
-                + "Your values are below; the stored display name is now “\(current.org.displayName)”. "
-                + "Save again to replace the stored values with yours, or reload the page to start over.")
-            var mine = values
-            mine.version = current.org.version
-            return try render(visit, access: current, values: mine, errors: conflict, status: 409)
+            return try render(visit, access: current, values: values, errors: FieldErrors(), status: 409,
+                              conflict: conflict(stored: current.org, typed: values, logoSent: reader.file(.logo) != nil))
         }
+    }
+
+    /// The fields someone else saved differently from what this person typed: stored and typed, side by side.
+    private func conflict(stored org: Organization, typed: Values, logoSent: Bool) -> TemplateObject {
+        var rows: [TemplateValue] = []
+        func compare(_ label: String, _ stored: String, _ mine: String) {
+            if stored != mine { rows.append(.object(["label": .text(label), "stored": .text(stored), "typed": .text(TextRules.displayable(mine))])) }
+        }
+        compare("Display name", org.displayName, typed.displayName)
+        compare("Description", org.description, typed.description)
+        compare("Member limit", String(org.memberLimit), typed.memberLimit)
+        compare("Time zone", org.timeZone, typed.timeZone)
+        var conflict: TemplateObject = ["seenVersion": .number(org.version), "rows": .list(rows), "none": .flag(rows.isEmpty)]
+        if logoSent { conflict["logo"] = "Your logo was not saved: choose the file again if you still want it." }
+        return conflict
     }
 
     func logo(_ file: String, access: OrgAccess) throws -> Response {
@@ -101,12 +117,19 @@ struct GeneralSettingsController {
                         body: Array(data))
     }
 
-    private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int) throws -> Response {
+    private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int,
+                        conflict: TemplateObject? = nil) throws -> Response {
         let org = access.org
         let stats = try visit.orgView?.stats ?? app.database.stats(orgId: org.id!)
         var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
         context["canEdit"] = access.allows(.editGeneral)
-        context["stats"] = ["members": .number(stats.members), "workspaces": .number(stats.workspaces),
+        // Count what this person can see on Workspaces; the rest are others' private ones.
+        let visible = stats.visibleWorkspaces ?? stats.workspaces
+        var workspaces: TemplateObject = ["count": .number(visible)]
+        if stats.workspaces > visible {
+            workspaces["hidden"] = "+ \(stats.workspaces - visible) private to others"
+        }
+        context["stats"] = ["members": .number(stats.members), "workspaces": .object(workspaces),
                             "created": .text(Dates.day(org.createdAt)), "createdISO": .text(Dates.iso(org.createdAt))] as TemplateObject
         context["general"] = [
             "key": .text(org.key),
@@ -123,6 +146,13 @@ struct GeneralSettingsController {
         context["version"] = values.version
         context["formErrors"] = errors.formContext
         context["logoErrors"] = errors.fieldContext(Field.logo.rawValue)
+        context["errorItems"] = ErrorSummary.items(errors, ids: [Field.removeLogo.rawValue: "field-logo"])
+        if let conflict {
+            context["conflict"] = conflict
+            context["errorItems"] = TemplateValue.list([.object([
+                "text": "Someone else saved these settings while you were editing, so yours were not saved. Compare the values, then tick “Replace the stored values with mine” and save, or reload the page to start over.",
+                "href": "#field-overwrite"])])
+        }
         context["fields"] = [
             "displayName": .object(FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
                                      errors: errors, hint: "Shown across the platform. At most 100 characters.",

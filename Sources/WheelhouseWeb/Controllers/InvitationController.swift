@@ -18,25 +18,38 @@ struct InvitationController {
         try render(visit, token: token, name: "", errors: FieldErrors(), status: nil)
     }
 
+    /// The link is looked up before anything costly; a person not signed in is throttled per
+    /// address (each try may hash a password), and an account created here waits for its email
+    /// confirmation (`ConfirmationController`).
     func accept(_ visit: inout Visit, token: String) throws -> Response {
         let form = try visit.form(loginForm: visit.signedIn == nil)
         var reader = FormReader<Field>(form)
+        if visit.signedIn == nil {
+            try app.database.countAttempt(kind: "invitation", address: visit.request.remoteAddress,
+                                          limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
+        }
+        guard try app.database.invitation(token: token) != nil else {
+            return try render(visit, token: token, name: "", errors: FieldErrors(), status: nil)
+        }
         do {
             if visit.signedIn != nil {
-                try reader.errors.throwIfAny()
+                do {
+                    try reader.errors.throwIfAny()
+                } catch DomainError.invalid(let errors) {
+                    return try render(visit, token: token, name: "", errors: errors, status: 422)
+                }
                 let orgKey = try app.database.acceptInvitation(token: token, by: visit.actor)
                 return try app.redirect(visit, to: Route.org(orgKey, .settings(.general)), flash: "You joined the organization.")
             }
-            let name = TextRules.trimmed(reader.text(.name, label: "Name"))
-            let password = reader.text(.password, label: "Password")
+            let name = TextRules.trimmed(reader.text(.name, label: "Your name"))
+            let password = reader.text(.password, label: "Choose a password")
             do {
                 try reader.errors.throwIfAny()
-                let (orgKey, session) = try app.database.acceptInvitationAsNewUser(
-                    token: token, name: name, password: password, address: visit.request.remoteAddress,
-                    userAgent: visit.request.header("user-agent") ?? "")
-                var response = Response.redirect(to: Route.org(orgKey, .settings(.general)).path)
-                response.setCookie(Visit.sessionCookie, session, secure: app.config.secureCookies,
-                                   maxAge: Int(SessionRules.absoluteTimeout))
+                let email = try app.database.acceptInvitationAsNewUser(token: token, name: name, password: password,
+                                                                        address: visit.request.remoteAddress)
+                var context = try app.layout(visit, title: "Confirm your email")
+                context["sent"] = ["email": .text(email)] as TemplateObject
+                var response = app.page("confirmation", context, status: 200)
                 response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
@@ -65,6 +78,7 @@ struct InvitationController {
         let signedInEmail = visit.signedIn?.user.email
         let mine = signedInEmail.map { $0.caseInsensitiveCompare(view.invitation.email) == .orderedSame } ?? false
         var code = status ?? 200
+        context["formErrors"] = errors.formContext
         switch (problem, view.state) {
         case (.used?, _), (nil, .accepted):
             if mine, view.invitation.acceptedBy == visit.signedIn?.user.id {
@@ -82,11 +96,24 @@ struct InvitationController {
             context["problem"] = ["heading": "This invitation has expired",
                                   "text": .text("It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")] as TemplateObject
             code = 410
-        case (.otherAccount?, _), (nil, .pending) where signedInEmail != nil && !mine:
+        case (.otherAccount?, _):
+            fallthrough
+        case (nil, .pending) where signedInEmail != nil && !mine:
             context["problem"] = ["heading": "This invitation is for another account",
                                   "text": .text("It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again.")] as TemplateObject
             code = 403
-        case (.accountExists?, _), (nil, .pending) where signedInEmail == nil && view.hasAccount:
+        case (.seatLimit(let limit)?, _):
+            context["problem"] = ["heading": "This organization is full",
+                                  "text": .text("\(view.orgName) already has all \(limit) members its member limit allows, so you cannot join now. \(ask) to raise the member limit on General, then open this link again.")] as TemplateObject
+            code = 409
+        case (.accountExists?, _) where view.accountUnconfirmed:
+            fallthrough
+        case (nil, .pending) where signedInEmail == nil && view.accountUnconfirmed:
+            context["problem"] = ["heading": "This account is waiting for confirmation",
+                                  "text": .text("An account for \(view.invitation.email) was created through this link. We sent a confirmation link to that address: open it to start using the account. If you did not create it, choose “This was not me” there, then come back to this link.")] as TemplateObject
+        case (.accountExists?, _):
+            fallthrough
+        case (nil, .pending) where signedInEmail == nil && view.hasAccount:
             context["signIn"] = ["href": .text(Route.login.path + "?next=" + URLEncodedForm.encode(Route.invitation(token).path))] as TemplateObject
         case (.unknown?, _):
             context["problem"] = ["heading": "This invitation link is not valid", "text": .text(ask + ".")] as TemplateObject
@@ -102,7 +129,7 @@ struct InvitationController {
                 "name": .object(FieldView(name: Field.name.rawValue, label: "Your name", value: name, errors: errors,
                                           autocomplete: "name", autofocus: true, required: true, maxLength: 100).context),
                 "password": .object(FieldView(name: Field.password.rawValue, label: "Choose a password", value: "", type: "password",
-                                              errors: errors, hint: "At least 10 characters.", autocomplete: "new-password",
+                                              errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.", autocomplete: "new-password",
                                               required: true).context),
             ] as TemplateObject
             var response = app.page("invitation", context, status: code)

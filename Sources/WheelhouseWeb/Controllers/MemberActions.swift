@@ -24,7 +24,7 @@ struct MemberActions {
         do {
             try reader.errors.throwIfAny()
             switch page {
-            case .invite:
+            case .invite, .export:
                 throw WebError.notFound
             case .role(let userId):
                 control = "member-\(userId)"
@@ -63,6 +63,13 @@ struct MemberActions {
             var kept = MembersController.Problems()
             if case .transfer = page { kept.transferTo = Int64(reader.text(.user, label: "New owner")) }
             return try refused(visit, access: access, page: page, message: rule.message, status: 422, problems: kept)
+        } catch InvitationClosed.alreadyRevoked(let email) {
+            // What the person wanted is already so: say it, not "Page not found".
+            return try app.redirect(visit, to: destination, flash: InvitationClosed.alreadyRevoked(email).message)
+        } catch let closed as InvitationClosed {
+            var kept = MembersController.Problems()
+            kept.summary = [closed.message]
+            return try refused(visit, access: access, page: page, message: closed.message, status: 409, problems: kept)
         } catch DomainError.staleVersion {
             return try refused(visit, access: access, page: page,
                                message: "This row changed since you loaded the page (someone else edited it). Check it and try again.",
@@ -88,7 +95,7 @@ struct MemberActions {
         case .resend(let id), .revoke(let id): "invitation-\(id)"
         case .leave: "leave"
         case .transfer: "transfer"
-        case .invite: "invite"
+        case .invite, .export: "invite"
         }
         problems.controls[control] = message
         // Re-read: the role may have changed (e.g. after a refused transfer nothing did, but be exact).

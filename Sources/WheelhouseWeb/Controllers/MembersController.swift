@@ -10,18 +10,20 @@ import WheelhouseCore
 /// - `POST …/members/leave` — any member but the last Owner
 /// - `POST …/members/transfer` — Owner (`transferOwnership`), confirmed by typing the org key
 /// - `POST …/members/invitations/{id}/resend`, `…/revoke` — Owner, Admin (`manageMembers`)
+/// - `GET  …/members/export.csv` — Owner, Admin (`manageMembers`): the list as CSV (`MembersExport`)
 struct MembersController {
     let app: WebApp
 
     /// The pages below the tab, parsed from the path's remaining segments.
     enum Page: Equatable {
-        case invite, leave, transfer
+        case invite, leave, transfer, export
         case role(Int64), remove(Int64)
         case resend(Int64), revoke(Int64)
 
         init?(_ rest: [String]) {
             switch rest {
             case ["invite"]: self = .invite
+            case ["export.csv"]: self = .export
             case ["leave"]: self = .leave
             case ["transfer"]: self = .transfer
             case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "role": self = .role(Int64(s[0])!)
@@ -35,6 +37,7 @@ struct MembersController {
         var segments: [String] {
             switch self {
             case .invite: ["invite"]
+            case .export: ["export.csv"]
             case .leave: ["leave"]
             case .transfer: ["transfer"]
             case .role(let id): [String(id), "role"]
@@ -46,7 +49,7 @@ struct MembersController {
     }
 
     enum InviteField: String, CaseIterable {
-        case csrf = "_csrf", emails, role
+        case csrf = "_csrf", emails, role, message
     }
 
     /// What the page shows besides the stored rows: the invite form's values and problems, and a
@@ -54,12 +57,15 @@ struct MembersController {
     struct Problems {
         var inviteEmails = ""
         var inviteRole = Role.member
+        var inviteMessage = ""
         var inviteErrors = FieldErrors()
         var invited: [String] = []
         /// Keyed by the control: "member-7", "invitation-3", "transfer", "leave".
         var controls: [String: String] = [:]
         /// The member chosen in a refused transfer, shown selected again.
         var transferTo: Int64?
+        /// Messages about rows no longer listed, for the error summary alone.
+        var summary: [String] = []
     }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
@@ -72,6 +78,7 @@ struct MembersController {
         var reader = FormReader<InviteField>(form)
         var problems = Problems()
         problems.inviteEmails = reader.text(.emails, label: "Email addresses")
+        problems.inviteMessage = reader.text(.message, label: "Personal message").trimmingCharacters(in: .whitespacesAndNewlines)
         let roleText = reader.text(.role, label: "Role")
         if let role = Role(rawValue: roleText) { problems.inviteRole = role } else {
             reader.errors.add(InviteField.role.rawValue, "Choose Admin or Member.")
@@ -82,7 +89,7 @@ struct MembersController {
         do {
             try reader.errors.throwIfAny()
             let outcome = try app.database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
-                                                  role: problems.inviteRole, by: visit.actor)
+                                                  role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
             if outcome.refused.isEmpty {
                 let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
                     : "\(outcome.invited.count) invitations sent."
@@ -122,7 +129,7 @@ struct MembersController {
             .object(row(entry, me: me, access: access, base: base, suffix: suffix, problems: problems))
         })
         if page.entries.isEmpty {
-            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there are \(page.pageCount) page(s)."
+            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
                 : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
         }
         if page.pageCount > 1 {
@@ -138,15 +145,22 @@ struct MembersController {
             context["invite"] = [
                 "action": .text(base + "/invite"), "emails": .text(TextRules.displayable(problems.inviteEmails)),
                 "asAdmin": .flag(problems.inviteRole == .admin),
+                "message": .object(FieldView(name: InviteField.message.rawValue, label: "Personal message (optional)",
+                                             value: problems.inviteMessage, type: "textarea", errors: problems.inviteErrors,
+                                             hint: "Plain text added to the email, at most \(InvitationRules.maxMessageLength) characters.",
+                                             maxLength: InvitationRules.maxMessageLength).context),
                 "errors": .object(problems.inviteErrors.fieldContext(InviteField.emails.rawValue) ?? [:]),
                 "invalid": .flag(!problems.inviteErrors.messages(for: InviteField.emails.rawValue).isEmpty),
                 "formErrors": .object(problems.inviteErrors.formContext ?? [:]),
                 "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty),
                 "roleErrors": .object(problems.inviteErrors.fieldContext(InviteField.role.rawValue) ?? [:]),
                 "roleInvalid": .flag(!problems.inviteErrors.messages(for: InviteField.role.rawValue).isEmpty),
-                "focus": .flag(visit.request.queryItems["invite"] != nil || !problems.inviteErrors.isEmpty),
+                // With errors the page's error summary takes the focus (only one autofocus per page).
+                "focus": .flag(visit.request.queryItems["invite"] != nil && problems.inviteErrors.isEmpty),
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
+            context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
+            context["exportHref"] = base + "/export.csv"
         }
         if access.role == .owner {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
@@ -155,10 +169,15 @@ struct MembersController {
                                                                           "email": .text($0.email),
                                                                           "selected": .flag($0.userId == problems.transferTo)]) })]
             transfer["error"] = problems.controls["transfer"]
+            transfer["errorId"] = "transfer-confirm"
             context["transfer"] = transfer
+        }
+        if !problems.summary.isEmpty {
+            context["errorItems"] = TemplateValue.list(problems.summary.map { .object(["text": .text($0)]) })
         }
         var leave: TemplateObject = ["action": .text(base + "/leave")]
         leave["error"] = problems.controls["leave"]
+        leave["errorId"] = "problem-leave"
         context["leave"] = leave
         return app.page("settings/members", context, status: status)
     }
@@ -192,6 +211,7 @@ struct MembersController {
         ]
         if let userId = entry.userId {
             row["error"] = problems.controls["member-\(userId)"]
+            row["errorId"] = "problem-member-\(userId)"
             let manageable = access.allows(.manageMembers) && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
                 row["manage"] = ["roleAction": .text(base + "/\(userId)/role" + suffix),
@@ -204,6 +224,7 @@ struct MembersController {
             }
         } else if let invitationId = entry.invitationId {
             row["error"] = problems.controls["invitation-\(invitationId)"]
+            row["errorId"] = "problem-invitation-\(invitationId)"
             row["delivery"] = deliveryText(entry)
             row["deliveryFailed"] = entry.delivery == "failed" || entry.deliveryError != nil
             if access.allows(.manageMembers), let token = entry.linkToken {

@@ -160,10 +160,14 @@ struct TeamsController {
 
 extension FieldErrors {
     /// These errors and `other`'s, all reported at once.
+    /// Both sets of errors, each message once: the reader's own errors often come back inside the
+    /// domain's (`throwIfAny`), and must not be listed twice.
     func merging(_ other: FieldErrors) -> FieldErrors {
         var merged = self
-        for (field, messages) in other.byField { for message in messages { merged.add(field, message) } }
-        for message in other.form { merged.addForm(message) }
+        for (field, messages) in other.byField {
+            for message in messages where !merged.messages(for: field).contains(message) { merged.add(field, message) }
+        }
+        for message in other.form where !merged.form.contains(message) { merged.addForm(message) }
         return merged
     }
 }

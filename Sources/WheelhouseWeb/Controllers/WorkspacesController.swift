@@ -7,18 +7,26 @@ import WheelhouseCore
 /// - `POST /orgs/{org}/settings/workspaces` — Owner, Admin (`createWorkspace`; the plan's limit in SaaS mode)
 /// - `GET  …/workspaces/{key}` — whoever can see that workspace (others get 404)
 /// - `POST …/workspaces/{key}/access`, `…/access/{id}`, `…/access/{id}/revoke` — Owner, Admin, or a
-///   Member holding `admin` on that workspace (`manageWorkspaceAccess`)
+///   Member holding `admin` on that workspace (`manageWorkspaceAccess`); not while archived
+/// - `POST …/workspaces/{key}/settings`, `…/archive`, `…/restore`, `…/delete` — Owner, Admin
+///   (`WorkspaceLifecycleController`)
 struct WorkspacesController {
     let app: WebApp
 
     enum Page: Equatable {
         case workspace(String), grant(String), change(String, Int64), revoke(String, Int64)
+        /// A shared workspace's own settings (`WorkspaceLifecycleController`).
+        case update(String), archive(String), restore(String), delete(String)
 
         init?(_ rest: [String]) {
             guard let key = rest.first else { return nil }
             switch Array(rest.dropFirst()) {
             case []: self = .workspace(key)
             case ["access"]: self = .grant(key)
+            case ["settings"]: self = .update(key)
+            case ["archive"]: self = .archive(key)
+            case ["restore"]: self = .restore(key)
+            case ["delete"]: self = .delete(key)
             case let s where s.count == 2 && s[0] == "access" && Int64(s[1]) != nil: self = .change(key, Int64(s[1])!)
             case let s where s.count == 3 && s[0] == "access" && Int64(s[1]) != nil && s[2] == "revoke":
                 self = .revoke(key, Int64(s[1])!)
@@ -28,7 +36,8 @@ struct WorkspacesController {
 
         var workspaceKey: String {
             switch self {
-            case .workspace(let key), .grant(let key), .change(let key, _), .revoke(let key, _): key
+            case .workspace(let key), .grant(let key), .change(let key, _), .revoke(let key, _),
+                 .update(let key), .archive(let key), .restore(let key), .delete(let key): key
             }
         }
     }
@@ -47,6 +56,7 @@ struct WorkspacesController {
                             "color": .number(Int(Crypto.sha256(w.key)[0] % 8)), "shared": .flag(w.isShared),
                             "members": .number(card.memberCount), "workflows": .number(card.workflowCount),
                             "agents": .number(card.agentCount), "description": .text(w.description),
+                            "archived": .flag(w.archivedAt != nil),
                             "href": .text(Route.org(access.org.key, .settingsPage(.workspaces, [w.key])).path)])
         })
         if access.allows(.createWorkspace) {
@@ -93,7 +103,8 @@ struct WorkspacesController {
     }
 
     func show(_ visit: Visit, access: OrgAccess, key: String, errors: FieldErrors = FieldErrors(),
-              grantErrors: [Int64: String] = [:], status: Int = 200) throws -> Response {
+              grantErrors: [Int64: String] = [:], manage: WorkspaceLifecycleController.FormState? = nil,
+              status: Int = 200) throws -> Response {
         let detail = try app.database.workspaceDetail(access: access, userId: visit.signedIn!.user.id!, key: key)
         let w = detail.card.workspace
         let base = Route.org(access.org.key, .settingsPage(.workspaces, [w.key])).path
@@ -101,7 +112,11 @@ struct WorkspacesController {
         context["workspace"] = ["name": .text(w.name), "key": .text(w.key), "description": .text(w.description),
                                 "shared": .flag(w.isShared), "members": .number(detail.card.memberCount),
                                 "workflows": .number(detail.card.workflowCount), "agents": .number(detail.card.agentCount),
-                                "back": .text(Route.org(access.org.key, .settings(.workspaces)).path)] as TemplateObject
+                                "back": .text(Route.org(access.org.key, .settings(.workspaces)).path),
+                                "archived": .flag(w.archivedAt != nil)] as TemplateObject
+        if w.isShared && access.allows(.createWorkspace) {
+            context["manage"] = WorkspaceLifecycleController(app: app).context(w, base: base, state: manage)
+        }
         context["grants"] = TemplateValue.list(detail.grants.map { item in
             var row: TemplateObject = ["name": .text(item.subjectName), "detail": .text(item.subjectDetail),
                                        "isTeam": .flag(item.grant.teamId != nil), "level": .text(item.grant.level.label),
@@ -128,6 +143,11 @@ struct WorkspacesController {
     }
 
     func perform(_ page: Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        switch page {
+        case .update, .archive, .restore, .delete:
+            return try WorkspaceLifecycleController(app: app).perform(page, &visit, access: access)
+        default: break
+        }
         var reader = FormReader<Field>(try visit.form())
         let key = page.workspaceKey
         let version = Int(reader.text(.version, label: "Version")) ?? -1
@@ -136,7 +156,7 @@ struct WorkspacesController {
         do {
             try reader.errors.throwIfAny()
             switch page {
-            case .workspace: throw WebError.methodNotAllowed
+            case .workspace, .update, .archive, .restore, .delete: throw WebError.methodNotAllowed
             case .grant:
                 let subject = reader.text(.subject, label: "Who").split(separator: ":")
                 guard subject.count == 2, let id = Int64(subject[1]), let level else {
@@ -165,6 +185,10 @@ struct WorkspacesController {
             return try show(visit, access: access, key: key,
                             grantErrors: [grantId ?? 0: "This grant changed since you loaded the page; nothing was saved. Check it and try again."],
                             status: 409)
+        } catch WorkspaceRule.archived {
+            var errors = FieldErrors()
+            errors.addForm("This workspace is archived, so its access is read-only. Restore it first.")
+            return try show(visit, access: access, key: key, errors: errors, status: 409)
         } catch WorkspaceRule.privateWorkspace {
             var errors = FieldErrors()
             errors.addForm("A default workspace is private to its owner; share work through a shared workspace.")

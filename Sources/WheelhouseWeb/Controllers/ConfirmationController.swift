@@ -1,0 +1,87 @@
+import Foundation
+import WheelhouseCore
+
+/// The link mailed to confirm the address of an account created through an invitation link.
+///
+/// - `GET  /confirm/{token}` — anyone holding the link: what is being confirmed
+/// - `POST /confirm/{token}` — confirm by typing the account's password (CSRF by the login
+///   cookie), or `action=discard` ("This was not me") to discard the account
+///
+/// Holding the link proves the address; typing the password proves the person at the address
+/// chose it. Someone who only copied the invitation link has the password but not this link.
+struct ConfirmationController {
+    let app: WebApp
+
+    enum Field: String, CaseIterable {
+        case csrf = "_csrf", password, action
+    }
+
+    func show(_ visit: Visit, token: String) throws -> Response {
+        try render(visit, token: token, errors: FieldErrors(), status: 200)
+    }
+
+    func confirm(_ visit: inout Visit, token: String) throws -> Response {
+        var reader = FormReader<Field>(try visit.form(loginForm: true))
+        try app.database.countAttempt(kind: "confirmation", address: visit.request.remoteAddress,
+                                      limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
+        guard try app.database.confirmation(token: token) != nil else { return try render(visit, token: token, errors: FieldErrors(), status: 404) }
+        let password = reader.text(.password, label: "Password")
+        let discard = reader.text(.action, label: "Action") == "discard"
+        do {
+            try reader.errors.throwIfAny()
+            if discard {
+                try app.database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
+                var context = try app.layout(visit, title: "Account discarded")
+                context["discarded"] = true
+                return app.page("confirmation", context)
+            }
+            if password.isEmpty {
+                var errors = FieldErrors()
+                errors.add(Field.password.rawValue, "Enter the password chosen for this account.")
+                throw DomainError.invalid(errors)
+            }
+            let (orgKey, session) = try app.database.confirmEmail(token: token, password: password,
+                                                                  address: visit.request.remoteAddress,
+                                                                  userAgent: visit.request.header("user-agent") ?? "")
+            var response = Response.redirect(to: orgKey.map { Route.org($0, .settings(.general)).path } ?? Route.home.path)
+            response.setCookie(Visit.sessionCookie, session, secure: app.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
+            response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+            return response
+        } catch DomainError.invalid(let errors) {
+            return try render(visit, token: token, errors: errors, status: 422)
+        } catch DomainError.invalidCredentials {
+            var errors = FieldErrors()
+            errors.add(Field.password.rawValue, "That is not the password chosen for this account. If you did not create it, choose “This was not me”.")
+            return try render(visit, token: token, errors: errors, status: 422)
+        } catch ConfirmationProblem.unknown {
+            return try render(visit, token: token, errors: FieldErrors(), status: 404)
+        } catch ConfirmationProblem.expired {
+            return try render(visit, token: token, errors: FieldErrors(), status: 410)
+        }
+    }
+
+    private func render(_ visit: Visit, token: String, errors: FieldErrors, status: Int) throws -> Response {
+        var context = try app.layout(visit, title: "Confirm your email")
+        guard let view = try app.database.confirmation(token: token) else {
+            context["problem"] = ["heading": "This confirmation link is not valid",
+                                  "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
+            return app.page("confirmation", context, status: 404)
+        }
+        if view.expired {
+            context["problem"] = ["heading": "This confirmation link has expired",
+                                  "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
+            return app.page("confirmation", context, status: 410)
+        }
+        let csrf = visit.loginCSRFToken
+        context["csrf"] = csrf
+        context["formErrors"] = errors.formContext
+        context["account"] = ["email": .text(view.email), "name": .text(view.name), "created": .text(Dates.day(view.createdAt)),
+                              "org": .text(view.orgName ?? "the organization")] as TemplateObject
+        context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
+                                                           errors: errors, hint: "The password chosen when the account was created.",
+                                                           autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
+        var response = app.page("confirmation", context, status: status)
+        response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+        return response
+    }
+}
