@@ -98,7 +98,7 @@ import Testing
         }
         #expect(try database.invitation(token: token)?.accountUnconfirmed == true)
         // The confirmation link is mailed; only its hash is stored
-        let mail = try #require(try database.claimDueMail(baseURL: "https://wh.test").first { $0.subject.contains("Confirm") })
+        let mail = try #require(try database.claimDueMail(baseURL: "https://wh.test", limit: 10).first { $0.subject.contains("Confirm") })
         let confirmToken = try #require(mail.body.components(separatedBy: "https://wh.test/confirm/").last?.prefix { !$0.isWhitespace })
         #expect(try database.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM emailConfirmation") } == [InvitationLinks.hash(String(confirmToken))])
         // A wrong password does not confirm

@@ -125,8 +125,8 @@ import WheelhouseCore
         let body = "_csrf=\(URLEncodedForm.encode(page.csrf))&model=openai%2Fgpt-4o%FF&enabled=1"
         let response = client.send("POST", chatModels, contentType: "application/x-www-form-urlencoded", body: Array(body.utf8))
         #expect(response.status == 422)
-        #expect(response.contains("<div class=\"form-errors\" role=\"alert\">"))
-        #expect(response.contains("Model is not valid UTF-8 text."))
+        #expect(response.contains("class=\"error-summary\""))
+        #expect(response.contains("The text in “Model” is not valid UTF-8."))
         #expect(client.get(chatModels).contains("No model is switched on: your picker is empty."))
     }
 }
