@@ -47,6 +47,19 @@ extension AppDatabase {
         }
     }
 
+    /// The Secrets tab's list, by name, `pageSize` at a time.
+    public func secretsPage(orgId: Int64, ownerId: Int64, page: Int, pageSize: Int = 50) throws -> Paged<SecretSummary> {
+        try reader.read { db in
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM secret WHERE orgId = ? AND ownerId = ?"),
+                                         arguments: [orgId, ownerId]) ?? 0
+            let entries = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(SecretSummary.columns) FROM secret WHERE orgId = ? AND ownerId = ? ORDER BY name LIMIT ? OFFSET ?
+                """), arguments: [orgId, ownerId, pageSize, Paged<SecretSummary>.offset(page: page, pageSize: pageSize)])
+                .map(SecretSummary.init(row:))
+            return Paged(entries: entries, total: total, page: page, pageSize: pageSize)
+        }
+    }
+
     public func secret(id: String, orgId: Int64, ownerId: Int64) throws -> SecretSummary {
         try reader.read { db in try Self.ownSecret(db, id: id, orgId: orgId, ownerId: ownerId) }
     }
@@ -58,17 +71,22 @@ extension AppDatabase {
         return SecretSummary(row: row)
     }
 
-    /// Every member with the number of secrets they hold, for Owners (`viewMemberSecretCounts`).
-    public func secretCountsByMember(_ access: OrgAccess) throws -> [MemberSecretCount] {
+    /// Every member with the number of secrets they hold, for Owners (`viewMemberSecretCounts`),
+    /// by name, `pageSize` members at a time.
+    public func secretCountsByMember(_ access: OrgAccess, page: Int = 1, pageSize: Int = 50) throws -> Paged<MemberSecretCount> {
         try access.require(.viewMemberSecretCounts)
         return try reader.read { db in
-            try Row.fetchAll(db, sql: """
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM membership WHERE orgId = ?"),
+                                         arguments: [access.org.id]) ?? 0
+            let entries = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT u.id, u.name, u.email, m.role,
                        (SELECT count(*) FROM secret s WHERE s.orgId = m.orgId AND s.ownerId = m.userId)
-                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? ORDER BY u.name COLLATE NOCASE, u.id
-                """, arguments: [access.org.id]).map { row in
+                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ?
+                ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?
+                """), arguments: [access.org.id, pageSize, Paged<MemberSecretCount>.offset(page: page, pageSize: pageSize)]).map { row in
                 MemberSecretCount(userId: row[0], name: row[1], email: row[2], role: row[3], secrets: row[4])
             }
+            return Paged(entries: entries, total: total, page: page, pageSize: pageSize)
         }
     }
 

@@ -36,8 +36,8 @@ extension AppDatabase {
 
     /// Refuses a database this process can read but not write (SQLite then opens it read-only
     /// without a word): starting would serve a console whose every save fails.
-    public func requireWritable(path: String) throws {
-        let readOnly = try writer.writeWithoutTransaction { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
+    public func requireWritable() throws {
+        let readOnly = writer.writeWithoutTransaction { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
         if readOnly { throw StorageFailure.readOnly }
         // Taking the write lock touches the file and its -wal and -shm companions.
         try writer.writeWithoutTransaction { db in

@@ -69,7 +69,7 @@ struct Serve: ParsableCommand {
         guard (1...1024).contains(workerCount) else { throw ValidationError("workers must be between 1 and 1024") }
         let database = try global.openDatabase(readers: workerCount)
         do {
-            try database.requireWritable(path: global.resolvedDatabase)
+            try database.requireWritable()
         } catch {
             // Serving read-only without a word would lose every save; say which file, and stop.
             FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(global.resolvedDatabase) cannot be "

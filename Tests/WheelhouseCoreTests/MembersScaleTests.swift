@@ -169,3 +169,24 @@ extension MembersScaleTests {
         #expect(counts == MemberCounts(active: 3, pending: 118))
     }
 }
+
+/// The Secrets tab at scale: its lists are read a page at a time (issue 10, point 19).
+@Suite("Secrets lists by page") struct SecretsPagingTests {
+    @Test func ownSecretsAndCountsPerMemberComeAPageAtATime() throws {
+        let f = try Fixture()
+        let member = Actor(user: f.member, address: "t")
+        for i in 0..<120 { try f.database.addSecret(orgKey: "acme", by: member, name: String(format: "KEY_%03d", i), value: "v\(i)") }
+        let first = try f.database.secretsPage(orgId: f.org.id!, ownerId: f.member.id!, page: 1)
+        let last = try f.database.secretsPage(orgId: f.org.id!, ownerId: f.member.id!, page: 3)
+        let past = try f.database.secretsPage(orgId: f.org.id!, ownerId: f.member.id!, page: 9)
+        #expect(first.total == 120 && first.pageCount == 3)
+        #expect(first.entries.map(\.name) == (0..<50).map { String(format: "KEY_%03d", $0) })
+        #expect(last.entries.map(\.name) == (100..<120).map { String(format: "KEY_%03d", $0) })
+        #expect(past.entries.isEmpty && past.total == 120)
+        #expect(try f.database.secretsPage(orgId: f.org.id!, ownerId: f.owner.id!, page: 1).total == 0, "each person their own")
+        let counts = try f.database.secretCountsByMember(f.database.access(orgKey: "acme", userId: f.owner.id!), page: 1, pageSize: 2)
+        #expect(counts.total == 3 && counts.pageCount == 2)
+        #expect(counts.entries.map(\.secrets) == [0, 120])
+        #expect(Paged<Int>.page("0") == 1 && Paged<Int>.page("x") == 1 && Paged<Int>.page("7") == 7)
+    }
+}

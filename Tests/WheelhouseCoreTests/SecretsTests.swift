@@ -131,8 +131,8 @@ import Testing
         try f.database.addSecret(orgKey: "acme", by: Actor(user: f.member, address: "t"), name: "A", value: "1")
         try f.database.addSecret(orgKey: "acme", by: Actor(user: f.member, address: "t"), name: "B", value: "2")
         let counts = try f.database.secretCountsByMember(f.database.access(orgKey: "acme", userId: f.owner.id!))
-        #expect(counts.map(\.name) == ["Ada Admin", "Max Member", "Olga Owner"])
-        #expect(counts.map(\.secrets) == [0, 2, 0])
+        #expect(counts.entries.map(\.name) == ["Ada Admin", "Max Member", "Olga Owner"])
+        #expect(counts.entries.map(\.secrets) == [0, 2, 0])
         #expect(throws: DomainError.forbidden(.viewMemberSecretCounts)) {
             try f.database.secretCountsByMember(f.database.access(orgKey: "acme", userId: f.admin.id!))
         }

@@ -121,9 +121,13 @@ struct SecretsController {
         let org = access.org
         let userId = visit.signedIn!.user.id!
         var context = try app.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
-        let secrets = try app.database.secrets(orgId: org.id!, ownerId: userId)
-        context["secrets"] = TemplateValue.list(secrets.map { secretContext($0, org: org.key) })
-        context["hasSecrets"] = !secrets.isEmpty
+        // Both lists come a page at a time: `?page=` for your secrets, `?members_page=` for the counts.
+        let query = visit.request.queryItems
+        let secrets = try app.database.secretsPage(orgId: org.id!, ownerId: userId, page: Paged<SecretSummary>.page(query["page"]))
+        let tab = Route.org(org.key, .settings(.secrets)).path
+        context["secrets"] = TemplateValue.list(secrets.entries.map { secretContext($0, org: org.key) })
+        context["hasSecrets"] = secrets.total > 0
+        context["secretsPager"] = Self.pager(secrets, base: tab, parameter: "page", label: "Pages of your secrets")
         context["presets"] = SecretRules.presets
         context["formErrors"] = errors.formContext
         context["fields"] = [
@@ -136,12 +140,24 @@ struct SecretsController {
                                              required: true).context),
         ] as TemplateObject
         if access.allows(.viewMemberSecretCounts) {
-            context["counts"] = ["members": .list(try app.database.secretCountsByMember(access).map { member in
+            let counts = try app.database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"]))
+            var section: TemplateObject = ["members": .list(counts.entries.map { member in
                 .object(["name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
                          "secrets": .number(member.secrets)])
-            })] as TemplateObject
+            })]
+            section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
+            context["counts"] = section
         }
         return app.page("settings/secrets", context, status: status)
+    }
+
+    /// Previous / next links for one list of the page, absent when it fits on one page.
+    static func pager<Element>(_ paged: Paged<Element>, base: String, parameter: String, label: String) -> TemplateObject? {
+        guard paged.pageCount > 1 || paged.page > 1 else { return nil }
+        var pager: TemplateObject = ["page": .number(paged.page), "pages": .number(paged.pageCount), "label": .text(label)]
+        if paged.page > 1 { pager["previous"] = "\(base)?\(parameter)=\(min(paged.page, paged.pageCount + 1) - 1)" }
+        if paged.page < paged.pageCount { pager["next"] = "\(base)?\(parameter)=\(paged.page + 1)" }
+        return pager
     }
 
     private func secretContext(_ secret: SecretSummary, org: String) -> TemplateValue {
