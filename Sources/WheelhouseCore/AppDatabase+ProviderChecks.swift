@@ -42,7 +42,12 @@ extension AppDatabase {
     /// limits it to one provider. Several processes may share the database: the claim is taken in
     /// the same write transaction that finds the row.
     public func claimProviderCheck(id: String? = nil) throws -> ClaimedCheck? {
-        try writer.write { db in
+        // Idle workers poll often: a read, not a write transaction, finds that nothing waits.
+        let waiting = try reader.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM provider WHERE checkState IS NOT NULL)")) ?? false
+        }
+        guard waiting else { return nil }
+        return try writer.write { db in
             let now = self.now()
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, version, checkRequestedBy FROM provider

@@ -55,6 +55,13 @@ extension AppDatabase {
     /// cancelled instead.
     public func claimDueMail(baseURL: String, limit: Int = 1) throws -> [OutgoingMail] {
         let now = self.now()
+        // The worker polls every few seconds: a read finds that nothing is due without taking the
+        // write lock.
+        let anyDue = try reader.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ?)"),
+                              arguments: [now]) ?? false
+        }
+        guard anyDue else { return [] }
         return try writer.write { db in
             let due = try OutboxMessage.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt LIMIT ?
