@@ -42,6 +42,10 @@ final class ConnectionGate: Sendable {
     func run() {
         let poller = epoll_create1(Int32(EPOLL_CLOEXEC))
         defer { close(poller) }
+        // One peek buffer for the gate's thread, not one per connection: allocating and zeroing
+        // 64 KiB for each request cost more than answering it.
+        let peek = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { peek.deallocate() }
         watch(listener, in: poller, edge: false)
         var pending: [Int32: UInt64] = [:]
         var events = [epoll_event](repeating: epoll_event(), count: 64)
@@ -52,8 +56,8 @@ final class ConnectionGate: Sendable {
             for event in events.prefix(max(0, Int(count))) {
                 let fd = event.data.fd
                 if fd == listener {
-                    acceptAll(into: &pending, poller: poller, now: now)
-                } else if pending[fd] != nil, Self.headArrived(fd) || event.events & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                    acceptAll(into: &pending, poller: poller, now: now, peek: peek)
+                } else if pending[fd] != nil, Self.headArrived(fd, peek: peek) || event.events & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
                     pending[fd] = nil
                     epoll_ctl(poller, EPOLL_CTL_DEL, fd, nil)
                     hand(fd)
@@ -67,12 +71,12 @@ final class ConnectionGate: Sendable {
         pending.keys.forEach { close($0) }
     }
 
-    private func acceptAll(into pending: inout [Int32: UInt64], poller: Int32, now: UInt64) {
+    private func acceptAll(into pending: inout [Int32: UInt64], poller: Int32, now: UInt64, peek: UnsafeMutableRawBufferPointer) {
         while true {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            if Self.headArrived(fd) {
+            if Self.headArrived(fd, peek: peek) {
                 hand(fd)
             } else if pending.count >= Self.maxPending {
                 close(fd)
@@ -106,9 +110,8 @@ final class ConnectionGate: Sendable {
     /// Whether the socket's buffer holds BEGIN_REQUEST and the PARAMS records through the empty
     /// one. A head larger than the peek buffer, or bytes that are not FastCGI, count as arrived:
     /// libfcgi then reads (with the worker's per-read deadline) or rejects them.
-    static func headArrived(_ fd: Int32) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+    static func headArrived(_ fd: Int32, peek buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        let count = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_PEEK | MSG_DONTWAIT))
         guard count > 0 else { return count == 0 }  // 0: the peer closed; -1: nothing yet
         var offset = 0
         while offset + 8 <= count {
