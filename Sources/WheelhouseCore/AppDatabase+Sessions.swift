@@ -71,8 +71,10 @@ extension AppDatabase {
         try writer.write { db in
             try session.insert(db)
             try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
-            // Expired sessions of this person are swept here rather than by a timer.
-            try SessionRecord.filter(Column("userId") == user.id! && Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)).deleteAll(db)
+            // Expired sessions of this person (past either time-out) are swept here rather than by a
+            // timer, so signing in again and again never piles sessions up.
+            try SessionRecord.filter(Column("userId") == user.id! && (Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)
+                || Column("lastSeenAt") < now.addingTimeInterval(-SessionRules.idleTimeout))).deleteAll(db)
         }
         return (token, SignedIn(session: session, user: user))
     }

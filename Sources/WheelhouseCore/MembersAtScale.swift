@@ -7,6 +7,8 @@ enum MembersAtScale {
         try db.execute(sql: """
             CREATE INDEX outbox_invitation ON outbox(invitationId, id);
             CREATE INDEX invitation_pending_by_expiry ON invitation(orgId, expiresAt) WHERE status = 'pending';
+            -- "Last active" is each member's latest session: one index seek, however many sessions.
+            CREATE INDEX session_user_seen ON session(userId, lastSeenAt);
 
             -- Pending invitations per organization, kept by the triggers below in the same
             -- transaction as every change of an invitation's status.

@@ -190,3 +190,21 @@ extension MembersScaleTests {
         #expect(Paged<Int>.page("0") == 1 && Paged<Int>.page("x") == 1 && Paged<Int>.page("7") == 7)
     }
 }
+
+/// Sessions do not pile up, and "last active" stays one index seek (issue 10, point 25).
+@Suite("Sessions over time") struct SessionsOverTimeTests {
+    @Test func signingInSweepsIdleSessionsAndLastActiveUsesAnIndex() throws {
+        let clock = TestClock()
+        let f = try Fixture(now: { clock.now })
+        for _ in 0..<5 { _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "t") }
+        clock.advance(SessionRules.idleTimeout + 60)
+        _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "t")
+        let sessions = try f.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [f.owner.id!])! }
+        #expect(sessions == 1, "the five idle sessions were swept")
+        let plan = try f.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT max(lastSeenAt) FROM session s WHERE s.userId = 1")
+                .map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        #expect(plan.contains("session_user_seen"), "plan: \(plan)")
+    }
+}
