@@ -16,9 +16,7 @@ struct BenchSeedInvitations: ParsableCommand {
 
     func run() throws {
         let database = try global.openDatabase()
-        guard let user = try database.read({ db in try User.filter(sql: "email = ?", arguments: [email]).fetchOne(db) }) else {
-            throw ValidationError("no person with email \(email)")
-        }
+        let user = try Self.person(email, in: database)
         let started = Date()
         let (_, org) = try database.createOwner(NewOwner(email: "bench-owner-\(orgKey)@bench.test", name: "Bench Owner",
                                                          password: Crypto.randomToken(), orgKey: orgKey, orgName: "Bench invitations"))

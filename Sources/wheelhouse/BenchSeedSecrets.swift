@@ -16,9 +16,7 @@ struct BenchSeedSecrets: ParsableCommand {
 
     func run() throws {
         let database = try global.openDatabase()
-        guard let user = try database.read({ db in try User.filter(sql: "email = ?", arguments: [email]).fetchOne(db) }) else {
-            throw ValidationError("no person with email \(email)")
-        }
+        let user = try Self.person(email, in: database)
         let actor = Actor(user: user, address: "bench")
         let started = Date()
         for i in 0..<count {
@@ -26,5 +24,15 @@ struct BenchSeedSecrets: ParsableCommand {
                                    value: "bench-" + Base64URL.encode(Crypto.randomBytes(30)))
         }
         Output.line("Added \(count) secrets for \(email) in \(orgKey) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+    }
+}
+
+extension ParsableCommand {
+    /// The person with `email`, for the measuring commands: they seed data for an existing person.
+    static func person(_ email: String, in database: AppDatabase) throws -> User {
+        guard let user = try database.read({ db in try User.filter(sql: "email = ?", arguments: [email]).fetchOne(db) }) else {
+            throw ValidationError("no person with email \(email)")
+        }
+        return user
     }
 }

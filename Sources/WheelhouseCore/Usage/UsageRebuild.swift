@@ -36,24 +36,7 @@ enum UsageRebuild {
             total INTEGER NOT NULL DEFAULT 0,
             startedAt DATETIME NOT NULL
         );
-        CREATE TABLE usageDailyNext (
-            orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-            day INTEGER NOT NULL,
-            workspaceId INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('success', 'error')),
-            provider TEXT NOT NULL,
-            model TEXT NOT NULL,
-            events INTEGER NOT NULL CHECK (events > 0),
-            byokEvents INTEGER NOT NULL CHECK (byokEvents BETWEEN 0 AND events),
-            inputTokens INTEGER NOT NULL CHECK (inputTokens >= 0),
-            outputTokens INTEGER NOT NULL CHECK (outputTokens >= 0),
-            costMicros INTEGER NOT NULL CHECK (costMicros >= 0),
-            creditsMicros INTEGER NOT NULL CHECK (creditsMicros BETWEEN 0 AND costMicros),
-            PRIMARY KEY (orgId, day, workspaceId, kind, status, provider, model),
-            FOREIGN KEY (workspaceId, orgId) REFERENCES workspace(id, orgId) ON DELETE CASCADE
-        ) WITHOUT ROWID;
-        CREATE INDEX usageDailyNext_workspace ON usageDailyNext(workspaceId);
+        \(UsageSchema.rollupTable("usageDailyNext"))
         """
 
     /// Events per batch (also `runUsageRebuildBatch`'s default): a batch's transaction stays short.

@@ -36,24 +36,32 @@ enum UsageSchema {
             -- kept exact in the same transaction as the events. `day` counts days since
             -- 1970-01-01 in the organization's time zone. Credits are the cost of the events that
             -- did not run on the org's own key (BYOK).
-            CREATE TABLE usageDaily (
-                orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-                day INTEGER NOT NULL,
-                workspaceId INTEGER NOT NULL,
-                kind TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('success', 'error')),
-                provider TEXT NOT NULL,
-                model TEXT NOT NULL,
-                events INTEGER NOT NULL CHECK (events > 0),
-                byokEvents INTEGER NOT NULL CHECK (byokEvents BETWEEN 0 AND events),
-                inputTokens INTEGER NOT NULL CHECK (inputTokens >= 0),
-                outputTokens INTEGER NOT NULL CHECK (outputTokens >= 0),
-                costMicros INTEGER NOT NULL CHECK (costMicros >= 0),
-                creditsMicros INTEGER NOT NULL CHECK (creditsMicros BETWEEN 0 AND costMicros),
-                PRIMARY KEY (orgId, day, workspaceId, kind, status, provider, model),
-                FOREIGN KEY (workspaceId, orgId) REFERENCES workspace(id, orgId) ON DELETE CASCADE
-            ) WITHOUT ROWID;
-            CREATE INDEX usageDaily_workspace ON usageDaily(workspaceId);
+            \(rollupTable("usageDaily"))
             """)
+    }
+
+    /// The daily rollups' table: `usageDaily`, and its shadow `usageDailyNext` while a time-zone
+    /// change is rebuilt (`UsageRebuild`).
+    static func rollupTable(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            workspaceId INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('success', 'error')),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            events INTEGER NOT NULL CHECK (events > 0),
+            byokEvents INTEGER NOT NULL CHECK (byokEvents BETWEEN 0 AND events),
+            inputTokens INTEGER NOT NULL CHECK (inputTokens >= 0),
+            outputTokens INTEGER NOT NULL CHECK (outputTokens >= 0),
+            costMicros INTEGER NOT NULL CHECK (costMicros >= 0),
+            creditsMicros INTEGER NOT NULL CHECK (creditsMicros BETWEEN 0 AND costMicros),
+            PRIMARY KEY (orgId, day, workspaceId, kind, status, provider, model),
+            FOREIGN KEY (workspaceId, orgId) REFERENCES workspace(id, orgId) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX \(name)_workspace ON \(name)(workspaceId);
+        """
     }
 }
