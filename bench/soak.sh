@@ -3,7 +3,8 @@
 # SOAK_MINUTES [4] one minute at a time over General, Members and Secrets as the demo Owner.
 # Prints per minute: requests/s, p50 and p99, the responder's RSS, the database's WAL size and the
 # session and audit rows; at the end the mean p99 of each half, which must differ by less than 20 %
-# (exit 1 otherwise). SOAK_CONNECTIONS [32], SOAK_PORT [18090], SOAK_SECONDS_PER_STEP [60].
+# (exit 1 otherwise). SOAK_CONNECTIONS [32], SOAK_PORT [18090], SOAK_SECONDS_PER_STEP [60],
+# SOAK_WARMUP_SECONDS [20] (an unmeasured run first).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 minutes=${SOAK_MINUTES:-4}
@@ -45,6 +46,9 @@ to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
   f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : 60000; printf "%.2f", n * f }'; }
 db=$data/wheelhouse.sqlite
 printf '%-6s %9s %8s %8s %9s %9s %9s %8s %7s\n' minute req/s p50_ms p99_ms rss_MB wal_MB errors sessions audit
+# A first, unmeasured run warms the caches (prepared statements, page shapes, SQLite's pages):
+# the halves compare steady states, not a cold start with a warm one.
+wrk -t2 -c"$conns" -d"${SOAK_WARMUP_SECONDS:-20}s" -s "$root/bench/soak.lua" "$base" >/dev/null 2>&1
 p99s=()
 for minute in $(seq "$minutes"); do
   out=$(wrk -t2 -c"$conns" -d"${step}s" --latency -s "$root/bench/soak.lua" "$base" 2>&1)
