@@ -33,6 +33,12 @@ public struct NewOwner: Sendable {
 }
 
 public enum EmailRules {
+    /// One spelling per address: composed (NFC) and lower-cased, so "Üser@x" typed as U + U+0308
+    /// and "üser@x" are one address (SQLite's NOCASE folds ASCII only).
+    public static func normalized(_ email: String) -> String {
+        email.precomposedStringWithCanonicalMapping.lowercased()
+    }
+
     public static func isPlausible(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),

@@ -90,8 +90,9 @@ extension AppDatabase {
             var seatsLeft = access.org.memberLimit - (try Self.memberCounts(db, orgId: orgId, now: now).total)
             var outcome = InviteOutcome()
             var seen = Set<String>()
-            for address in addresses {
-                let lowered = address.lowercased()
+            for typed in addresses {
+                let address = EmailRules.normalized(typed)
+                let lowered = address
                 if !EmailRules.isPlausible(address) {
                     outcome.refused.append((address, .malformed)); continue
                 }

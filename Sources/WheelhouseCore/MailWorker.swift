@@ -94,6 +94,10 @@ public final class MailWorker: Sendable {
         let watchdog = DispatchWorkItem {
             timedOut.store(true, ordering: .relaxed)
             process.terminate()
+            // The command inherits the responder's blocked SIGTERM: it may not stop by itself.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + OutboxRules.commandTimeout, execute: watchdog)
         defer { watchdog.cancel() }

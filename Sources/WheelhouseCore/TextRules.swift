@@ -6,8 +6,8 @@ public enum TextRules {
         if required && value.isEmpty {
             errors.add(field, "\(label) is required.")
         }
-        if value.count > maxLength {
-            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(value.count)).")
+        if length(value) > maxLength {
+            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(length(value))).")
         }
         if value.unicodeScalars.contains(where: isControl) {
             errors.add(field, "\(label) must not contain control characters.")
@@ -17,13 +17,18 @@ public enum TextRules {
     /// Several lines: newlines and tabs are fine, other control characters are not.
     public static func checkMultiLine(_ value: String, field: String, label: String,
                                       maxLength: Int, into errors: inout FieldErrors) {
-        if value.count > maxLength {
-            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(value.count)).")
+        if length(value) > maxLength {
+            errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(length(value))).")
         }
         if value.unicodeScalars.contains(where: { isControl($0) && !["\n", "\r", "\t"].contains($0) }) {
             errors.add(field, "\(label) must not contain control characters.")
         }
     }
+
+    /// A length as the schema's CHECK constraints count it (SQLite's `length()`: code points), so
+    /// that what passes here is never refused by the database: "é" typed as e + U+0301 is two,
+    /// a family emoji several.
+    public static func length(_ value: String) -> Int { value.unicodeScalars.count }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
@@ -39,7 +44,15 @@ public enum TextRules {
 
     /// `text` safe to show back in a page: control characters (other than tab and line breaks)
     /// become U+FFFD, so a refused value is visible without putting raw controls into HTML.
-    public static func displayable(_ text: String) -> String {
+    ///
+    /// A refused value far past any field's limit (a 3 MB "description") comes back cut to
+    /// `maxEcho` code points: its error already says it is too long, and a page must not mirror
+    /// every byte a client sends.
+    public static func displayable(_ text: String, maxEcho: Int = 20_000) -> String {
+        var text = text
+        if text.unicodeScalars.count > maxEcho {
+            text = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxEcho)))
+        }
         guard text.unicodeScalars.contains(where: isHiddenControl) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { isHiddenControl($0) ? "\u{FFFD}" : $0 }))
     }

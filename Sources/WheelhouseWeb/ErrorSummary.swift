@@ -32,7 +32,8 @@ enum ErrorSummary {
         for item in items where !seen.contains(item) { seen.append(item) }
         guard !seen.isEmpty || status == 409 || status == 422 else { return nil }
         if seen.isEmpty { seen.append(Item(text: "The form could not be saved. Check the values below.", href: nil)) }
-        let title = status == 409 ? "Someone else changed this while you were editing" : "There is a problem"
+        // A 409 is a stale edit or a refusal by the thing's state (archived, full): the items say which.
+        let title = status == 409 ? "This could not be saved" : "There is a problem"
         return ["title": .text(title),
                 "items": .list(seen.map { item in
                     var object: TemplateObject = ["text": .text(item.text)]

@@ -90,6 +90,13 @@ struct Serve: ParsableCommand {
             maxBodyBytes: maxBody)
         let logos = LogoStore(directory: URL(fileURLWithPath: global.resolvedDataDir).appendingPathComponent("logos"))
         let app = WebApp(config: config, database: database, templates: templates, logos: logos)
+        // SIGTERM and SIGINT are blocked before the first background thread starts, so every thread
+        // inherits the mask and only the server's `sigwait` takes them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         // The outbox is delivered in the background; failures are retried and shown on Members.
         let mail = MailWorker(command: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
                               database: database, baseURL: config.baseURL)

@@ -72,8 +72,12 @@ extension Dates {
 }
 
 extension FormReader {
-    /// A version field: -1 when missing or not a number (never equal to a stored version).
+    /// A missing or unreadable version is a malformed form (422), not someone else's edit.
     mutating func version(_ field: Field) -> Int {
-        Int(text(field, label: "Version")) ?? -1
+        guard let version = Int(text(field, label: "Version")), version >= 0 else {
+            errors.addForm("This form is missing the version it was loaded with: reload the page and try again.")
+            return -1
+        }
+        return version
     }
 }
