@@ -26,7 +26,17 @@ public enum MembershipRule: Error, Equatable, Sendable {
 
 /// One line of the Members list: an active member or an open invitation.
 public struct MemberEntry: Sendable, Equatable {
-    public enum Status: String, Sendable { case active, invited, expired }
+    public enum Status: String, Sendable {
+        case active, invited, expired
+
+        public var title: String {
+            switch self {
+            case .active: "Active"
+            case .invited: "Invited"
+            case .expired: "Expired"
+            }
+        }
+    }
 
     public var userId: Int64?
     public var invitationId: Int64?

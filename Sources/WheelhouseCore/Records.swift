@@ -9,6 +9,16 @@ public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConverti
     case owner, admin, member
 
     public var label: String { rawValue.uppercased() }
+
+    /// "Owner", "Admin", "Member": written out (Foundation's `capitalized` costs thousands of
+    /// instructions, and the Members page shows it on every row).
+    public var title: String {
+        switch self {
+        case .owner: "Owner"
+        case .admin: "Admin"
+        case .member: "Member"
+        }
+    }
 }
 
 public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {

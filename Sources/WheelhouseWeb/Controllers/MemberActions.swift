@@ -32,7 +32,7 @@ struct MemberActions {
                     throw DomainError.invalid(single(control, "Choose Owner, Admin or Member."))
                 }
                 try app.database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
-                flash = "Role changed to \(role.rawValue.capitalized)."
+                flash = "Role changed to \(role.title)."
             case .remove(let userId):
                 control = "member-\(userId)"
                 try app.database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)

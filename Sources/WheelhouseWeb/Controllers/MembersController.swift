@@ -203,7 +203,7 @@ struct MembersController {
                      problems: Problems) -> TemplateObject {
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
-            "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.rawValue.capitalized),
+            "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.title),
             "statusClass": .text(entry.status.rawValue), "since": .text(Dates.day(entry.since)),
             "sinceISO": .text(Dates.iso(entry.since)), "version": .number(entry.version),
             "lastActive": .text(entry.lastActive.map(Dates.day) ?? "—"),
@@ -218,7 +218,7 @@ struct MembersController {
                                  "removeAction": .text(base + "/\(userId)/remove" + suffix),
                                  "id": .number(Int(userId)),
                                  "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
-                                     .object(["value": .text(role.rawValue), "label": .text(role.rawValue.capitalized),
+                                     .object(["value": .text(role.rawValue), "label": .text(role.title),
                                               "selected": .flag(role == entry.role)])
                                  })] as TemplateObject
             }
