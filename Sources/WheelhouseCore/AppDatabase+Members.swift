@@ -130,9 +130,9 @@ extension AppDatabase {
                 SELECT p.userId, p.invitationId, p.name, p.email, p.role,
                        CASE WHEN p.userId IS NOT NULL THEN 'active' WHEN i.expiresAt <= :now THEN 'expired'
                             ELSE 'invited' END AS status,
-                       coalesce(m.createdAt, i.sentAt) AS since,
-                       (SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId) AS lastActive,
-                       i.expiresAt, coalesce(m.version, i.version) AS version,
+                       unixepoch(coalesce(m.createdAt, i.sentAt)) AS since,
+                       unixepoch((SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId)) AS lastActive,
+                       unixepoch(i.expiresAt), coalesce(m.version, i.version) AS version,
                        o.status AS delivery, o.lastError AS deliveryError, i.linkNonce
                 FROM page p
                 LEFT JOIN membership m ON p.userId IS NOT NULL AND m.orgId = :org AND m.userId = p.userId
@@ -141,10 +141,13 @@ extension AppDatabase {
                 ORDER BY \(order("p."))
                 """), arguments: arguments)
             // Read in place from the statement (no copied rows), by position in the SELECT's order.
+            // Times come as seconds since 1970 (stored times are whole seconds): decoding GRDB's
+            // date text costs a calendar conversion each, three per row.
+            func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
             let entries = try Array(rows.map { row in
                 MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
                             role: row[4], status: MemberEntry.Status(rawValue: row[5]) ?? .active,
-                            since: row[6], lastActive: row[7], expiresAt: row[8],
+                            since: date(row[6]) ?? Date(timeIntervalSince1970: 0), lastActive: date(row[7]), expiresAt: date(row[8]),
                             version: row[9], delivery: row[10], deliveryError: row[11],
                             linkToken: (row[12] as Data?).map { links.token(nonce: $0) })
             })
