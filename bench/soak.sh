@@ -4,7 +4,7 @@
 # Prints per minute: requests/s, p50 and p99, the responder's RSS, the database's WAL size and the
 # session and audit rows; at the end the mean p99 of each half, which must differ by less than 20 %
 # (exit 1 otherwise). SOAK_CONNECTIONS [32], SOAK_PORT [18090], SOAK_SECONDS_PER_STEP [60],
-# SOAK_WARMUP_SECONDS [20] (an unmeasured run first).
+# SOAK_WARMUP_SECONDS [20] (an unmeasured run first), SOAK_SIGNIN_PAUSE [0.1] (sign-ins meanwhile).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 minutes=${SOAK_MINUTES:-4}
@@ -15,9 +15,10 @@ base=http://127.0.0.1:$port
 bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 work=$(mktemp -d /tmp/wheelhouse-soak.XXXXXX)
 data=$work/data
-run_pid=""
+run_pid="" churn_pid=""
 cleanup() {
   trap - EXIT INT TERM
+  [ -n "$churn_pid" ] && kill "$churn_pid" 2>/dev/null
   [ -n "$run_pid" ] && kill -TERM "$run_pid" 2>/dev/null && wait "$run_pid" 2>/dev/null
   [ "${SOAK_KEEP:-0}" = 1 ] && echo "soak: data kept in $work" >&2 || rm -rf "$work"
 }
@@ -46,6 +47,23 @@ to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
   f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : 60000; printf "%.2f", n * f }'; }
 db=$data/wheelhouse.sqlite
 printf '%-6s %9s %8s %8s %9s %9s %9s %8s %7s\n' minute req/s p50_ms p99_ms rss_MB wal_MB errors sessions audit
+# People keep signing in meanwhile (SOAK_SIGNIN_PAUSE seconds between sign-ins, 0.1; "off" for
+# none): sessions pile up as on a real console, which is what slowed the Members page and grew
+# the responder's memory before issue 10 (see bench/README.md).
+signin_pause=${SOAK_SIGNIN_PAUSE:-0.1}
+if [ "$signin_pause" != off ]; then
+  (
+    while true; do
+      j=$(mktemp "$work/signin.XXXXXX")
+      c=$(curl -s -c "$j" "$base/login" | grep -o 'name="_csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+      curl -s -b "$j" -o /dev/null --data-urlencode "_csrf=$c" --data-urlencode "email=owner@demo.test" \
+        --data-urlencode "password=wheelhouse-demo" "$base/login"
+      rm -f "$j"
+      sleep "$signin_pause"
+    done
+  ) &
+  churn_pid=$!
+fi
 # A first, unmeasured run warms the caches (prepared statements, page shapes, SQLite's pages):
 # the halves compare steady states, not a cold start with a warm one.
 wrk -t2 -c"$conns" -d"${SOAK_WARMUP_SECONDS:-20}s" -s "$root/bench/soak.lua" "$base" >/dev/null 2>&1
