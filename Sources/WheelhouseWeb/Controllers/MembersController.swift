@@ -136,7 +136,7 @@ struct MembersController {
             func link(_ n: Int) -> String {
                 base + "?" + ["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(n)"].joined(separator: "&")
             }
-            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount)]
+            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount), "label": "Pages"]
             if query.page > 1 { pager["previous"] = link(query.page - 1) }
             if query.page < page.pageCount { pager["next"] = link(query.page + 1) }
             context["pager"] = pager
