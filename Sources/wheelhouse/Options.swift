@@ -59,10 +59,17 @@ struct GlobalOptions: ParsableArguments {
             FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))
             throw ExitCode(78)
         } catch let error where StorageFailure(error) != nil {
-            FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(resolvedDatabase) cannot be opened "
-                + "for writing (\(error)). Check the owner and mode of the file, its -wal and -shm files and its folder.\n").utf8))
-            throw ExitCode(73)
+            throw unwritableDatabase(error)
         }
+    }
+
+    /// Says which database file cannot be written and why, and gives the exit status to stop
+    /// with: a responder must not run on a database whose every save would fail.
+    func unwritableDatabase(_ error: any Error) -> ExitCode {
+        FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(resolvedDatabase) cannot be written "
+            + "by this process (\(error)). Check that the file, its -wal and -shm files and its folder belong to the user "
+            + "running wheelhouse and that the disk is not full or mounted read-only.\n").utf8))
+        return ExitCode(73)
     }
 
     /// The outbound policy from `--outbound-allow` or `WHEELHOUSE_OUTBOUND_ALLOW`.

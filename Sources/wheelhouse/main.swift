@@ -71,11 +71,8 @@ struct Serve: ParsableCommand {
         do {
             try database.requireWritable()
         } catch {
-            // Serving read-only without a word would lose every save; say which file, and stop.
-            FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(global.resolvedDatabase) cannot be "
-                + "written by this process (\(error)). Check that the file, its -wal and -shm files and its folder "
-                + "belong to the user running wheelhouse and that the disk is not full or mounted read-only.\n").utf8))
-            throw ExitCode(73)
+            // Serving read-only without a word would lose every save.
+            throw global.unwritableDatabase(error)
         }
         let templates: Templates
         do {
