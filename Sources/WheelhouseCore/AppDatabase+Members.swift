@@ -146,7 +146,7 @@ extension AppDatabase {
             func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
             let entries = try Array(rows.map { row in
                 MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
-                            role: row[4], status: MemberEntry.Status(rawValue: row[5]) ?? .active,
+                            role: Role(rawValue: row[4] as String) ?? .member, status: MemberEntry.Status(rawValue: row[5]) ?? .active,
                             since: date(row[6]) ?? Date(timeIntervalSince1970: 0), lastActive: date(row[7]), expiresAt: date(row[8]),
                             version: row[9], delivery: row[10], deliveryError: row[11],
                             linkToken: (row[12] as Data?).map { links.token(nonce: $0) })

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Invitation link tokens, derived rather than stored: `token = HMAC(key, nonce)`. The
 /// database keeps the nonce and the token's SHA-256, so a copy of the database alone cannot
@@ -7,6 +8,7 @@ import Foundation
 public struct InvitationLinks: Sendable {
     let key: [UInt8]
     private let signer: Crypto.HMACKey
+    private let recent = RecentTokens()
 
     public init(key: [UInt8]) {
         precondition(key.count == 32, "an invitation link key is 32 bytes")
@@ -37,8 +39,13 @@ public struct InvitationLinks: Sendable {
         return InvitationLinks(key: key)
     }
 
+    /// The link token of `nonce`. The Members page shows up to 50 links a request: tokens made
+    /// recently are remembered (in this process only, like the key) instead of signed again.
     public func token(nonce: Data) -> String {
-        Base64URL.encode(signer.sign(Array("invitation:".utf8) + Array(nonce)))
+        if let known = recent.token(for: nonce) { return known }
+        let token = Base64URL.encode(signer.sign(Array("invitation:".utf8) + Array(nonce)))
+        recent.remember(token, for: nonce)
+        return token
     }
 
     public static func hash(_ token: String) -> Data { Data(Crypto.sha256(token)) }
@@ -49,6 +56,21 @@ public struct InvitationLinks: Sendable {
     public func messageID(outboxId: Int64, domain: String) -> String {
         let tag = signer.sign(Array("message-id:\(outboxId)".utf8)).prefix(9)
         return "<outbox-\(outboxId).\(Base64URL.encode(Array(tag)))@\(domain)>"
+    }
+}
+
+/// Tokens by nonce, at most `capacity` of them; when full it starts again empty.
+private final class RecentTokens: Sendable {
+    static let capacity = 4096
+    private let tokens = Mutex([Data: String]())
+
+    func token(for nonce: Data) -> String? { tokens.withLock { $0[nonce] } }
+
+    func remember(_ token: String, for nonce: Data) {
+        tokens.withLock { tokens in
+            if tokens.count >= Self.capacity { tokens.removeAll(keepingCapacity: true) }
+            tokens[nonce] = token
+        }
     }
 }
 

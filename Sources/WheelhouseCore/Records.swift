@@ -8,7 +8,13 @@ import GRDB
 public enum Role: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case owner, admin, member
 
-    public var label: String { rawValue.uppercased() }
+    public var label: String {
+        switch self {
+        case .owner: "OWNER"
+        case .admin: "ADMIN"
+        case .member: "MEMBER"
+        }
+    }
 
     /// "Owner", "Admin", "Member": written out (Foundation's `capitalized` costs thousands of
     /// instructions, and the Members page shows it on every row).

@@ -150,13 +150,42 @@ enum Dates {
     /// Two digits: "07".
     static func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
+    /// "7 Nov 2026": written byte by byte, as it runs several times for each row of a list.
     static func day(_ date: Date) -> String {
         let parts = utc(date)
-        return "\(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900)"
+        return String(unsafeUninitializedCapacity: 12) { out in
+            var o = 0
+            func put(_ byte: UInt8) { out[o] = byte; o += 1 }
+            let mday = Int(parts.tm_mday)
+            if mday >= 10 { put(UInt8(48 + mday / 10)) }
+            put(UInt8(48 + mday % 10))
+            put(UInt8(ascii: " "))
+            for byte in months[Int(parts.tm_mon)].utf8 { put(byte) }
+            put(UInt8(ascii: " "))
+            o = digits(Int(parts.tm_year) + 1900, width: 4, into: out, at: o)
+            return o
+        }
     }
 
+    /// "2026-11-07".
     static func iso(_ date: Date) -> String {
         let parts = utc(date)
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        return String(unsafeUninitializedCapacity: 10) { out in
+            var o = digits(Int(parts.tm_year) + 1900, width: 4, into: out, at: 0)
+            out[o] = UInt8(ascii: "-")
+            o = digits(Int(parts.tm_mon) + 1, width: 2, into: out, at: o + 1)
+            out[o] = UInt8(ascii: "-")
+            return digits(Int(parts.tm_mday), width: 2, into: out, at: o + 1)
+        }
+    }
+
+    /// Writes `value` (0 ≤ value < 10^width) in exactly `width` digits; returns the next index.
+    private static func digits(_ value: Int, width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var value = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            out[i] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        return start + width
     }
 }

@@ -51,6 +51,13 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
 
     public var templateValue: TemplateValue { .object(self) }
 
+    /// Adds `key`, which the object must not hold yet, without looking for it: for the rows of
+    /// long lists, where the subscript's search adds up.
+    public mutating func add(_ key: String, _ value: TemplateValue) {
+        assert(!entries.contains { $0.0 == key }, "\(key) is already set")
+        entries.append((key, value))
+    }
+
     /// Setting nil removes the key, so an absent value is simply not there for the template.
     public subscript(key: String) -> (any TemplateValueConvertible)? {
         get { entries.first { $0.0 == key }?.1 }

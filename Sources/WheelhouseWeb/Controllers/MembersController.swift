@@ -126,7 +126,7 @@ struct MembersController {
         context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
                              "matching": .number(page.matching)] as TemplateObject
         context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, base: base, suffix: suffix, problems: problems))
+            .object(row(entry, me: me, access: access, canManage: canManage, base: base, suffix: suffix, problems: problems))
         })
         if page.entries.isEmpty {
             context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
@@ -199,7 +199,9 @@ struct MembersController {
         return items.isEmpty ? "" : "?" + items.joined(separator: "&")
     }
 
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, base: String, suffix: String,
+    /// One row of the list. Built with `add` and without work for what the row does not show
+    /// (an error id without an error): a page holds up to 50 rows.
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, base: String, suffix: String,
                      problems: Problems) -> TemplateObject {
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
@@ -209,30 +211,37 @@ struct MembersController {
             "lastActive": .text(entry.lastActive.map(Dates.day) ?? "—"),
             "isMe": .flag(entry.userId == me), "isInvitation": .flag(entry.invitationId != nil),
         ]
+        func problem(_ control: @autoclosure () -> String) {
+            guard !problems.controls.isEmpty else { return }
+            let control = control()
+            guard let error = problems.controls[control] else { return }
+            row.add("error", .text(error))
+            row.add("errorId", .text("problem-\(control)"))
+        }
         if let userId = entry.userId {
-            row["error"] = problems.controls["member-\(userId)"]
-            row["errorId"] = "problem-member-\(userId)"
-            let manageable = access.allows(.manageMembers) && userId != me && (access.role == .owner || entry.role != .owner)
+            problem("member-\(userId)")
+            let manageable = canManage && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
-                row["manage"] = ["roleAction": .text(base + "/\(userId)/role" + suffix),
-                                 "removeAction": .text(base + "/\(userId)/remove" + suffix),
-                                 "id": .number(Int(userId)),
-                                 "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
-                                     .object(["value": .text(role.rawValue), "label": .text(role.title),
-                                              "selected": .flag(role == entry.role)])
-                                 })] as TemplateObject
+                row.add("manage", .object(["roleAction": .text("\(base)/\(userId)/role\(suffix)"),
+                                           "removeAction": .text("\(base)/\(userId)/remove\(suffix)"),
+                                           "id": .number(Int(userId)),
+                                           "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
+                                               .object(["value": .text(role.rawValue), "label": .text(role.title),
+                                                        "selected": .flag(role == entry.role)])
+                                           })]))
             }
         } else if let invitationId = entry.invitationId {
-            row["error"] = problems.controls["invitation-\(invitationId)"]
-            row["errorId"] = "problem-invitation-\(invitationId)"
-            row["delivery"] = deliveryText(entry)
-            row["deliveryFailed"] = entry.delivery == "failed" || entry.deliveryError != nil
-            if access.allows(.manageMembers), let token = entry.linkToken {
-                row["invitation"] = ["id": .number(Int(invitationId)),
-                                     "resendAction": .text(base + "/invitations/\(invitationId)/resend" + suffix),
-                                     "revokeAction": .text(base + "/invitations/\(invitationId)/revoke" + suffix),
-                                     "link": .text(app.config.baseURL + Route.invitation(token).path),
-                                     "expires": .text(entry.expiresAt.map(Dates.day) ?? "")] as TemplateObject
+            problem("invitation-\(invitationId)")
+            if let delivery = deliveryText(entry) {
+                row.add("delivery", .text(delivery))
+                row.add("deliveryFailed", .flag(entry.delivery == "failed" || entry.deliveryError != nil))
+            }
+            if canManage, let token = entry.linkToken {
+                row.add("invitation", .object(["id": .number(Int(invitationId)),
+                                               "resendAction": .text("\(base)/invitations/\(invitationId)/resend\(suffix)"),
+                                               "revokeAction": .text("\(base)/invitations/\(invitationId)/revoke\(suffix)"),
+                                               "link": .text(app.config.baseURL + Route.invitation(token).path),
+                                               "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
             }
         }
         return row
