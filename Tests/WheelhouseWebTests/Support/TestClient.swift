@@ -5,7 +5,7 @@ import WheelhouseCore
 
 /// The repository's Templates/ folder, found from this file's path.
 let templatesDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Templates").path
 
 /// The web app over the `Fixture` organizations, with a temporary logo folder.
