@@ -1,59 +1,46 @@
-/// Every page of the console. `init?(path:)` parses a request path and `path` prints it back, so a
-/// link can only point at a page that exists; `WebApp.dispatch` switches over all cases, so a new
-/// route does not compile until it is handled.
+/// Every page and form of the console, down to the leaf: `Route(method:path:)` parses a request,
+/// `path` prints a route back, so a link can only point at a route that exists and no controller
+/// or template assembles a URL. `WebApp.dispatch` switches over all cases, so a new route does not
+/// compile until it is handled.
+///
+/// Each settings tab owns its routes type in its folder (`Settings/<Tab>/<Tab>Routes.swift`);
+/// `account` and `api` are the branches for the Account area and the JSON API.
 public enum Route: Equatable, Sendable {
     case home
-    case login
+    case login(FormStep)
     case logout
     /// `/invitations/{token}`: the page an invitation email links to.
-    case invitation(String)
+    case invitation(String, FormStep)
     /// `/confirm/{token}`: the link that confirms the email of an account created through an invitation.
-    case confirmation(String)
+    case confirmation(String, FormStep)
     case org(String, OrgRoute)
+    case account(AccountRoute)
+    case api(APIRoute)
 
-    /// Pages under `/orgs/{org}/`.
-    public enum OrgRoute: Equatable, Sendable {
-        case root
-        case settings(SettingsTab)
-        /// A page below a tab, e.g. `/settings/teams/3` or `/settings/members/invitations/7/resend`:
-        /// the tab's controller parses the remaining segments with a route enum of its own.
-        case settingsPage(SettingsTab, [String])
-        case logo(file: String)
+    /// A page with one form posted back to its own address: `show` (GET) and `submit` (POST).
+    public enum FormStep: Equatable, Sendable, CaseIterable {
+        case show, submit
+        var method: HTTPMethod { self == .show ? .get : .post }
+        init(_ method: HTTPMethod) { self = method == .get ? .show : .submit }
     }
 
-    public init?(path: String) {
-        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        switch segments {
-        case [""]: self = .home
-        case ["login"]: self = .login
-        case ["logout"]: self = .logout
-        case let s where s.count == 2 && s[0] == "invitations" && !s[1].isEmpty && s[1].utf8.count <= 100:
-            self = .invitation(s[1])
-        case let s where s.count == 2 && s[0] == "confirm" && !s[1].isEmpty && s[1].utf8.count <= 100:
-            self = .confirmation(s[1])
-        case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
-            let org = s[1]
-            let rest = Array(s.dropFirst(2))
-            if rest.isEmpty || rest == [""] {
-                self = .org(org, .root)
-            } else if rest.count == 2, rest[0] == "settings", let tab = SettingsTab(rawValue: rest[1]) {
-                self = .org(org, .settings(tab))
-            } else if rest.count > 2, rest[0] == "settings", let tab = SettingsTab(rawValue: rest[1]),
-                      !rest.dropFirst(2).contains(where: \.isEmpty) {
-                self = .org(org, .settingsPage(tab, Array(rest.dropFirst(2))))
-            } else if rest.count == 2, rest[0] == "logo", !rest[1].isEmpty {
-                self = .org(org, .logo(file: rest[1]))
-            } else {
-                return nil
-            }
-        default: return nil
+    /// The longest token a link may carry; longer ones are not links of ours.
+    static let maxTokenLength = 100
+
+    public init?(method: HTTPMethod, path: String) {
+        guard case .found(let route) = Self.match(method: method, path: path) else { return nil }
+        self = route
+    }
+
+    public var method: HTTPMethod {
+        switch self {
+        case .home: .get
+        case .login(let step), .invitation(_, let step), .confirmation(_, let step): step.method
+        case .logout: .post
+        case .org(_, let route): route.method
+        case .account(let route): route.method
+        case .api(let route): route.method
         }
-    }
-
-    /// A request path as the log may show it: an invitation link's token is replaced.
-    public static func loggable(_ path: String) -> String {
-        path.hasPrefix("/invitations/") ? "/invitations/…" : path.hasPrefix("/confirm/") ? "/confirm/…" : path
     }
 
     public var path: String {
@@ -61,18 +48,139 @@ public enum Route: Equatable, Sendable {
         case .home: "/"
         case .login: "/login"
         case .logout: "/logout"
-        case .invitation(let token): "/invitations/\(token)"
-        case .confirmation(let token): "/confirm/\(token)"
-        case .org(let key, .root): "/orgs/\(key)"
-        case .org(let key, .settings(let tab)): "/orgs/\(key)/settings/\(tab.rawValue)"
-        case .org(let key, .settingsPage(let tab, let rest)):
-            "/orgs/\(key)/settings/\(tab.rawValue)/" + rest.joined(separator: "/")
-        case .org(let key, .logo(let file)): "/orgs/\(key)/logo/\(file)"
+        case .invitation(let token, _): "/invitations/\(token)"
+        case .confirmation(let token, _): "/confirm/\(token)"
+        case .org(let key, let route): "/orgs/\(key)" + route.suffix
+        case .account(let route): "/account" + Self.joined(route.segments)
+        case .api(let route): "/api/v1" + Self.joined(route.segments)
         }
+    }
+
+    /// The path with a query string; the names and values are percent-encoded here, once.
+    public func path(query items: [(String, String)]) -> String {
+        items.isEmpty ? path : path + "?" + items.map { "\($0.0)=\(URLEncodedForm.encode($0.1))" }.joined(separator: "&")
+    }
+
+    static func joined(_ segments: [String]) -> String {
+        segments.reduce(into: "") { $0 += "/" + $1 }
+    }
+
+    /// A request path as the log may show it: an invitation link's token is replaced.
+    public static func loggable(_ path: String) -> String {
+        path.hasPrefix("/invitations/") ? "/invitations/…" : path.hasPrefix("/confirm/") ? "/confirm/…" : path
+    }
+
+    /// Every kind of route, with example keys, ids and tokens: what the tests that must cover
+    /// every route walk.
+    public static var examples: [Route] {
+        [.home] + FormStep.allCases.map { .login($0) } + [.logout]
+            + FormStep.allCases.map { .invitation("example-token", $0) }
+            + FormStep.allCases.map { .confirmation("example-token", $0) }
+            + OrgRoute.examples.map { .org("example", $0) }
+            + AccountRoute.examples.map { .account($0) } + APIRoute.examples.map { .api($0) }
     }
 }
 
-/// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry.
+/// Pages under `/orgs/{org}/`: one case per settings tab, carrying the tab's own routes.
+public enum OrgRoute: Equatable, Sendable {
+    /// `/orgs/{org}`: redirects to General.
+    case root
+    /// `/orgs/{org}/logo/{file}`: the organization's logo.
+    case logo(file: String)
+    case general(GeneralRoute)
+    case members(MembersRoute)
+    case teams(TeamsRoute)
+    case workspaces(WorkspacesRoute)
+    case secrets(SecretsRoute)
+    case providers(ProvidersRoute)
+    case chatModels(ChatModelsRoute)
+    case usage(UsageRoute)
+    case billing(BillingRoute)
+
+    /// The page a tab opens on: the navigation's link.
+    public static func home(_ tab: SettingsTab) -> OrgRoute {
+        switch tab {
+        case .general: .general(.show)
+        case .members: .members(.list)
+        case .teams: .teams(.list)
+        case .workspaces: .workspaces(.list)
+        case .secrets: .secrets(.list)
+        case .providers: .providers(.list)
+        case .chatModels: .chatModels(.show)
+        case .usage: .usage(.show)
+        case .billing: .billing(.show)
+        }
+    }
+
+    /// The tab this route belongs to; nil for the root and the logo.
+    public var tab: SettingsTab? {
+        switch self {
+        case .root, .logo: nil
+        case .general: .general
+        case .members: .members
+        case .teams: .teams
+        case .workspaces: .workspaces
+        case .secrets: .secrets
+        case .providers: .providers
+        case .chatModels: .chatModels
+        case .usage: .usage
+        case .billing: .billing
+        }
+    }
+
+    /// The leaf below the tab, as the tab's own routes type sees it.
+    var leaf: (any RouteLeaves)? {
+        switch self {
+        case .root, .logo: nil
+        case .general(let r): r
+        case .members(let r): r
+        case .teams(let r): r
+        case .workspaces(let r): r
+        case .secrets(let r): r
+        case .providers(let r): r
+        case .chatModels(let r): r
+        case .usage(let r): r
+        case .billing(let r): r
+        }
+    }
+
+    public var method: HTTPMethod { leaf?.method ?? .get }
+
+    var suffix: String {
+        switch self {
+        case .root: ""
+        case .logo(let file): "/logo/\(file)"
+        default: "/settings/\(tab!.rawValue)" + Route.joined(leaf!.segments)
+        }
+    }
+
+    /// The tab's leaf for a method and the segments below `/settings/{tab}`.
+    static func leaf(_ tab: SettingsTab, _ method: HTTPMethod, _ rest: ArraySlice<String>) -> OrgRoute? {
+        switch tab {
+        case .general: GeneralRoute(method, rest).map(OrgRoute.general)
+        case .members: MembersRoute(method, rest).map(OrgRoute.members)
+        case .teams: TeamsRoute(method, rest).map(OrgRoute.teams)
+        case .workspaces: WorkspacesRoute(method, rest).map(OrgRoute.workspaces)
+        case .secrets: SecretsRoute(method, rest).map(OrgRoute.secrets)
+        case .providers: ProvidersRoute(method, rest).map(OrgRoute.providers)
+        case .chatModels: ChatModelsRoute(method, rest).map(OrgRoute.chatModels)
+        case .usage: UsageRoute(method, rest).map(OrgRoute.usage)
+        case .billing: BillingRoute(method, rest).map(OrgRoute.billing)
+        }
+    }
+
+    static var examples: [OrgRoute] {
+        [.root, .logo(file: "example.png")]
+            + GeneralRoute.examples.map(OrgRoute.general) + MembersRoute.examples.map(OrgRoute.members)
+            + TeamsRoute.examples.map(OrgRoute.teams) + WorkspacesRoute.examples.map(OrgRoute.workspaces)
+            + SecretsRoute.examples.map(OrgRoute.secrets) + ProvidersRoute.examples.map(OrgRoute.providers)
+            + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
+            + BillingRoute.examples.map(OrgRoute.billing)
+    }
+}
+
+/// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry,
+/// the folder `Settings/<Tab>/`.
 public enum SettingsTab: String, CaseIterable, Sendable {
     case general
     case members

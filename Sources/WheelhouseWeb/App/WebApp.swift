@@ -36,6 +36,7 @@ public struct WebApp: Sendable {
     let templates: Templates
     let logos: LogoStore
     let logger: Logger
+    let shell: Shell
 
     public init(config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
                 logger: Logger = Logger(label: "wheelhouse.http")) {
@@ -44,6 +45,7 @@ public struct WebApp: Sendable {
         self.templates = templates
         self.logos = logos
         self.logger = logger
+        self.shell = Shell(config: config, database: database, templates: templates, logger: logger)
     }
 
     public func respond(to request: Request) -> Response {
@@ -58,7 +60,7 @@ public struct WebApp: Sendable {
         do {
             response = try dispatch(&visit)
         } catch {
-            response = errorResponse(error, visit: visit)
+            response = shell.errorResponse(error, visit: visit)
         }
         SecurityHeaders.apply(to: &response, https: config.secureCookies)
         response.headers.append(("X-Request-Id", requestID))
@@ -73,104 +75,87 @@ public struct WebApp: Sendable {
         return response
     }
 
-    /// Routes a request to its controller. Exhaustive over `Route`.
+    /// Finds the route of a request and hands it to its controller. Below an organization, the
+    /// session and the organization are checked first, then the tab's required action, so the
+    /// answer never says more than the visitor may know.
     func dispatch(_ visit: inout Visit) throws -> Response {
         let request = visit.request
         if request.bodyTooLarge || request.body.count > config.maxBodyBytes { throw WebError.payloadTooLarge }
-        guard let route = Route(path: request.path) else {
+        switch Route.match(method: HTTPMethod(rawValue: request.method), path: request.path) {
+        case .found(.org(let key, let route)):
+            guard let access = try enter(org: key, &visit) else { return signInFirst(request) }
+            return try dispatch(route, access: access, visit: &visit)
+        case .found(let route):
+            try visit.loadSession(from: database)
+            return try dispatch(route, visit: &visit)
+        case .methodNotAllowed(_, let orgKey?):
+            guard try enter(org: orgKey, &visit) != nil else { return signInFirst(request) }
+            throw WebError.methodNotAllowed
+        case .notFound(let orgKey?):
+            guard try enter(org: orgKey, &visit) != nil else { return signInFirst(request) }
+            throw WebError.notFound
+        case .methodNotAllowed(_, nil):
+            try visit.loadSession(from: database)
+            throw WebError.methodNotAllowed
+        case .notFound(nil):
             try visit.loadSession(from: database)
             throw WebError.notFound
         }
-        // Organization pages read the session together with the organization, in one trip.
-        if case .org = route {} else { try visit.loadSession(from: database) }
-        let auth = AuthController(app: self)
-        switch (route, request.method) {
-        case (.login, "GET"): return try auth.show(visit)
-        case (.login, "POST"): return try auth.signIn(&visit)
-        case (.logout, "POST"): return try auth.signOut(visit)
-        case (.home, "GET"): return try auth.home(visit)
-        case (.invitation(let token), "GET"): return try InvitationController(app: self).show(visit, token: token)
-        case (.invitation(let token), "POST"): return try InvitationController(app: self).accept(&visit, token: token)
-        case (.confirmation(let token), "GET"): return try ConfirmationController(app: self).show(visit, token: token)
-        case (.confirmation(let token), "POST"): return try ConfirmationController(app: self).confirm(&visit, token: token)
-        case (.org(let key, let orgRoute), _):
-            guard let token = visit.token, let (signedIn, view) = try database.signedInOrgView(token: token, orgKey: key) else {
-                guard request.method == "GET" else { throw WebError.csrf }
-                return .redirect(to: Route.login.path + "?next=" + URLEncodedForm.encode(request.path))
-            }
-            visit.signedIn = signedIn
-            guard let view else { throw DomainError.notFound }
-            visit.orgView = view
-            return try dispatchOrg(orgRoute, access: view.access, visit: &visit)
-        case (.login, _), (.logout, _), (.home, _), (.invitation, _), (.confirmation, _):
-            throw WebError.methodNotAllowed
+    }
+
+    /// The routes outside organizations.
+    private func dispatch(_ route: Route, visit: inout Visit) throws -> Response {
+        let auth = AuthController(shell: shell, database: database)
+        switch route {
+        case .home: return try auth.home(visit)
+        case .login(let step): return try auth.respond(step, &visit)
+        case .logout: return try auth.signOut(visit)
+        case .invitation(let token, let step):
+            return try InvitationController(shell: shell, database: database).respond(step, token: token, &visit)
+        case .confirmation(let token, let step):
+            return try ConfirmationController(shell: shell, database: database).respond(step, token: token, &visit)
+        case .account(let route): switch route {}
+        case .api(let route): switch route {}
+        case .org: throw WebError.notFound
         }
     }
 
-    private func dispatchOrg(_ route: Route.OrgRoute, access: OrgAccess, visit: inout Visit) throws -> Response {
-        let method = visit.request.method
-        switch (route, method) {
-        case (.root, "GET"):
-            return .redirect(to: Route.org(access.org.key, .settings(.general)).path)
-        case (.settings(.general), "GET"):
-            return try GeneralSettingsController(app: self).show(visit, access: access)
-        case (.settings(.general), "POST"):
-            return try GeneralSettingsController(app: self).update(&visit, access: access)
-        case (.settings(.billing), "GET"):
-            return try BillingController(app: self).show(visit, access: access)
-        case (.logo(let file), "GET"):
-            return try GeneralSettingsController(app: self).logo(file, access: access)
-        case (.settings(.members), "GET"):
-            return try MembersController(app: self).show(visit, access: access)
-        case (.settingsPage(.members, let rest), let method):
-            guard let page = MembersController.Page(rest) else { throw WebError.notFound }
-            if page == .export, method == "GET" { return try MembersExport(app: self).export(visit, access: access) }
-            guard method == "POST", page != .export else { throw WebError.methodNotAllowed }
-            if page == .invite { return try MembersController(app: self).invite(&visit, access: access) }
-            return try MemberActions(app: self).perform(page, &visit, access: access)
-        case (.settings(.teams), "GET"):
-            return try TeamsController(app: self).list(visit, access: access)
-        case (.settings(.teams), "POST"):
-            return try TeamsController(app: self).create(&visit, access: access)
-        case (.settingsPage(.teams, let rest), let method):
-            guard let page = TeamsController.Page(rest) else { throw WebError.notFound }
-            if case .team(let id) = page, method == "GET" { return try TeamsController(app: self).show(visit, access: access, teamId: id) }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
-            return try TeamsController(app: self).perform(page, &visit, access: access)
-        case (.settings(.workspaces), "GET"):
-            return try WorkspacesController(app: self).list(visit, access: access)
-        case (.settings(.workspaces), "POST"):
-            return try WorkspacesController(app: self).create(&visit, access: access)
-        case (.settingsPage(.workspaces, let rest), let method):
-            guard let page = WorkspacesController.Page(rest) else { throw WebError.notFound }
-            if case .workspace(let key) = page, method == "GET" { return try WorkspacesController(app: self).show(visit, access: access, key: key) }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
-            return try WorkspacesController(app: self).perform(page, &visit, access: access)
-        case (.settings(.secrets), "GET"):
-            return try SecretsController(app: self).show(visit, access: access)
-        case (.settings(.secrets), "POST"):
-            return try SecretsController(app: self).add(visit, access: access)
-        case (.settingsPage(.secrets, let rest), _):
-            return try SecretsController(app: self).page(rest, visit, access: access)
-        case (.settings(.providers), "GET"):
-            return try ProvidersController(app: self).show(visit, access: access)
-        case (.settings(.providers), "POST"):
-            return try ProvidersController(app: self).add(visit, access: access)
-        case (.settingsPage(.providers, let rest), _):
-            return try ProvidersController(app: self).page(rest, visit, access: access)
-        case (.settings(.chatModels), "GET"):
-            return try ChatModelsController(app: self).show(visit, access: access)
-        case (.settings(.chatModels), "POST"):
-            return try ChatModelsController(app: self).update(visit, access: access)
-        case (.settings(.usage), "GET"):
-            return try UsageController(app: self).show(visit, access: access)
-        case (.settingsPage(.usage, let rest), "GET"):
-            return try UsageController(app: self).page(rest, visit: visit, access: access)
-        case (.settingsPage, _):
-            throw WebError.notFound
-        case (.root, _), (.settings, _), (.logo, _):
-            throw WebError.methodNotAllowed
+    /// One line per tab: the tab's controller dispatches its own routes. The tab's required action
+    /// is checked here, before any controller runs; the navigation shows the tab on the same rule.
+    private func dispatch(_ route: OrgRoute, access: OrgAccess, visit: inout Visit) throws -> Response {
+        if let tab = route.tab { try access.require(tab.requiredAction(in: config.mode)) }
+        switch route {
+        case .root: return .redirect(to: Route.org(access.org.key, .general(.show)).path)
+        case .logo(let file): return try general.logo(file, access: access)
+        case .general(let r): return try general.respond(r, &visit, access: access)
+        case .members(let r): return try MembersController(shell: shell, database: database).respond(r, &visit, access: access)
+        case .teams(let r): return try TeamsController(shell: shell, database: database).respond(r, &visit, access: access)
+        case .workspaces(let r): return try WorkspacesController(shell: shell, database: database).respond(r, &visit, access: access)
+        case .secrets(let r): return try SecretsController(shell: shell, database: database).respond(r, visit, access: access)
+        case .providers(let r): return try ProvidersController(shell: shell, database: database).respond(r, visit, access: access)
+        case .chatModels(let r): return try ChatModelsController(shell: shell, database: database).respond(r, visit, access: access)
+        case .usage(let r): return try UsageController(shell: shell, database: database).respond(r, visit, access: access)
+        case .billing(let r): return try BillingController(shell: shell, database: database).respond(r, visit, access: access)
         }
+    }
+
+    private var general: GeneralSettingsController { GeneralSettingsController(shell: shell, database: database, logos: logos) }
+
+    /// The session and the organization, read in one trip; nil when nobody is signed in. A post
+    /// without a session is refused as an expired form.
+    private func enter(org key: String, _ visit: inout Visit) throws -> OrgAccess? {
+        guard let token = visit.token, let (signedIn, view) = try database.signedInOrgView(token: token, orgKey: key) else {
+            guard visit.request.method == "GET" else { throw WebError.csrf }
+            return nil
+        }
+        visit.signedIn = signedIn
+        guard let view else { throw DomainError.notFound }
+        visit.orgView = view
+        return view.access
+    }
+
+    private func signInFirst(_ request: Request) -> Response {
+        .redirect(to: Route.login(.show).path(query: [("next", request.path)]))
     }
 }
 

@@ -8,22 +8,30 @@ import WheelhouseCore
 /// - `POST /login` — anyone with the login CSRF cookie: checks the password, opens a session
 /// - `POST /logout` — signed in: ends the session
 struct AuthController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable {
         case csrf = "_csrf", email, password, next
     }
 
-    func home(_ visit: Visit) throws -> Response {
-        guard let signedIn = visit.signedIn else { return .redirect(to: Route.login.path) }
-        if let first = try app.database.organizations(of: signedIn.user.id!).first {
-            return .redirect(to: Route.org(first.key, .settings(.general)).path)
+    func respond(_ step: Route.FormStep, _ visit: inout Visit) throws -> Response {
+        switch step {
+        case .show: try show(visit)
+        case .submit: try signIn(&visit)
         }
-        var context = try app.layout(visit, title: "No organization")
+    }
+
+    func home(_ visit: Visit) throws -> Response {
+        guard let signedIn = visit.signedIn else { return .redirect(to: Route.login(.show).path) }
+        if let first = try database.organizations(of: signedIn.user.id!).first {
+            return .redirect(to: Route.org(first.key, .general(.show)).path)
+        }
+        var context = try shell.layout(visit, title: "No organization")
         context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
         // This page is the console's home for this person: no status line, no link back to itself.
         context["noBackLink"] = true
-        return app.page("errors/error", context)
+        return shell.page("errors/error", context)
     }
 
     func show(_ visit: Visit) throws -> Response {
@@ -47,14 +55,14 @@ struct AuthController {
             return loginPage(visit, email: email, next: next, errors: reader.errors, notice: nil, status: 422)
         }
         do {
-            let (token, _) = try app.database.signIn(email: email, password: password,
+            let (token, _) = try database.signIn(email: email, password: password,
                                                      address: visit.request.remoteAddress,
                                                      userAgent: visit.request.header("user-agent") ?? "")
-            if let old = visit.token { try app.database.signOut(token: old) }
+            if let old = visit.token { try database.signOut(token: old) }
             var response = Response.redirect(to: safeNext(next))
-            response.setCookie(Visit.sessionCookie, token, secure: app.config.secureCookies,
+            response.setCookie(Visit.sessionCookie, token, secure: shell.config.secureCookies,
                                maxAge: Int(SessionRules.absoluteTimeout))
-            response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+            response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
             return response
         } catch DomainError.invalidCredentials {
             var errors = FieldErrors()
@@ -75,9 +83,9 @@ struct AuthController {
 
     func signOut(_ visit: Visit) throws -> Response {
         _ = try visit.form()
-        if let token = visit.token { try app.database.signOut(token: token) }
-        var response = Response.redirect(to: Route.login.path + "?signed_out=1")
-        response.setCookie(Visit.sessionCookie, "", secure: app.config.secureCookies, maxAge: 0)
+        if let token = visit.token { try database.signOut(token: token) }
+        var response = Response.redirect(to: Route.login(.show).path(query: [("signed_out", "1")]))
+        response.setCookie(Visit.sessionCookie, "", secure: shell.config.secureCookies, maxAge: 0)
         return response
     }
 
@@ -86,7 +94,7 @@ struct AuthController {
         let csrf = visit.loginCSRFToken
         var context: TemplateObject = [
             "title": "Sign in",
-            "mode": app.config.mode == .saas ? "SaaS" : "Enterprise",
+            "mode": shell.config.mode == .saas ? "SaaS" : "Enterprise",
             "csrf": .text(csrf),
             "next": .text(next),
             "fields": .object([
@@ -98,8 +106,8 @@ struct AuthController {
         ]
         if let notice { context["notice"] = notice }
         context["formErrors"] = errors.formContext
-        var response = app.page("login", context, status: status)
-        response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+        var response = shell.page("login", context, status: status)
+        response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }
 

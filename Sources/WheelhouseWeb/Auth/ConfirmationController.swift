@@ -10,10 +10,18 @@ import WheelhouseCore
 /// Holding the link proves the address; typing the password proves the person at the address
 /// chose it. Someone who only copied the invitation link has the password but not this link.
 struct ConfirmationController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable {
         case csrf = "_csrf", password, action
+    }
+
+    func respond(_ step: Route.FormStep, token: String, _ visit: inout Visit) throws -> Response {
+        switch step {
+        case .show: try show(visit, token: token)
+        case .submit: try confirm(&visit, token: token)
+        }
     }
 
     func show(_ visit: Visit, token: String) throws -> Response {
@@ -22,30 +30,30 @@ struct ConfirmationController {
 
     func confirm(_ visit: inout Visit, token: String) throws -> Response {
         var reader = FormReader<Field>(try visit.form(loginForm: true))
-        try app.database.countAttempt(kind: "confirmation", address: visit.request.remoteAddress,
+        try database.countAttempt(kind: "confirmation", address: visit.request.remoteAddress,
                                       limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
-        guard try app.database.confirmation(token: token) != nil else { return try render(visit, token: token, errors: FieldErrors(), status: 404) }
+        guard try database.confirmation(token: token) != nil else { return try render(visit, token: token, errors: FieldErrors(), status: 404) }
         let password = reader.text(.password, label: "Password")
         let discard = reader.text(.action, label: "Action") == "discard"
         do {
             try reader.errors.throwIfAny()
             if discard {
-                try app.database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
-                var context = try app.layout(visit, title: "Account discarded")
+                try database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
+                var context = try shell.layout(visit, title: "Account discarded")
                 context["discarded"] = true
-                return app.page("confirmation", context)
+                return shell.page("confirmation", context)
             }
             if password.isEmpty {
                 var errors = FieldErrors()
                 errors.add(Field.password.rawValue, "Enter the password chosen for this account.")
                 throw DomainError.invalid(errors)
             }
-            let (orgKey, session) = try app.database.confirmEmail(token: token, password: password,
+            let (orgKey, session) = try database.confirmEmail(token: token, password: password,
                                                                   address: visit.request.remoteAddress,
                                                                   userAgent: visit.request.header("user-agent") ?? "")
-            var response = Response.redirect(to: orgKey.map { Route.org($0, .settings(.general)).path } ?? Route.home.path)
-            response.setCookie(Visit.sessionCookie, session, secure: app.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
-            response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+            var response = Response.redirect(to: orgKey.map { Route.org($0, .general(.show)).path } ?? Route.home.path)
+            response.setCookie(Visit.sessionCookie, session, secure: shell.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
+            response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
             return response
         } catch DomainError.invalid(let errors) {
             return try render(visit, token: token, errors: errors, status: 422)
@@ -61,16 +69,16 @@ struct ConfirmationController {
     }
 
     private func render(_ visit: Visit, token: String, errors: FieldErrors, status: Int) throws -> Response {
-        var context = try app.layout(visit, title: "Confirm your email")
-        guard let view = try app.database.confirmation(token: token) else {
+        var context = try shell.layout(visit, title: "Confirm your email")
+        guard let view = try database.confirmation(token: token) else {
             context["problem"] = ["heading": "This confirmation link is not valid",
                                   "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
-            return app.page("confirmation", context, status: 404)
+            return shell.page("confirmation", context, status: 404)
         }
         if view.expired {
             context["problem"] = ["heading": "This confirmation link has expired",
                                   "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
-            return app.page("confirmation", context, status: 410)
+            return shell.page("confirmation", context, status: 410)
         }
         let csrf = visit.loginCSRFToken
         context["csrf"] = csrf
@@ -80,8 +88,8 @@ struct ConfirmationController {
         context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
                                                            errors: errors, hint: "The password chosen when the account was created.",
                                                            autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
-        var response = app.page("confirmation", context, status: status)
-        response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+        var response = shell.page("confirmation", context, status: status)
+        response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }
 }

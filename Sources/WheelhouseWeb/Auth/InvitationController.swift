@@ -8,10 +8,18 @@ import WheelhouseCore
 /// - `POST /invitations/{token}` — accept: a signed-in person with the invited email in one click;
 ///   a new person with a name and password (CSRF by the login cookie, as on the sign-in form)
 struct InvitationController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable {
         case csrf = "_csrf", name, password
+    }
+
+    func respond(_ step: Route.FormStep, token: String, _ visit: inout Visit) throws -> Response {
+        switch step {
+        case .show: try show(visit, token: token)
+        case .submit: try accept(&visit, token: token)
+        }
     }
 
     func show(_ visit: Visit, token: String) throws -> Response {
@@ -25,10 +33,10 @@ struct InvitationController {
         let form = try visit.form(loginForm: visit.signedIn == nil)
         var reader = FormReader<Field>(form)
         if visit.signedIn == nil {
-            try app.database.countAttempt(kind: "invitation", address: visit.request.remoteAddress,
+            try database.countAttempt(kind: "invitation", address: visit.request.remoteAddress,
                                           limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
         }
-        guard try app.database.invitation(token: token) != nil else {
+        guard try database.invitation(token: token) != nil else {
             return try render(visit, token: token, name: "", errors: FieldErrors(), status: nil)
         }
         do {
@@ -38,19 +46,19 @@ struct InvitationController {
                 } catch DomainError.invalid(let errors) {
                     return try render(visit, token: token, name: "", errors: errors, status: 422)
                 }
-                let orgKey = try app.database.acceptInvitation(token: token, by: visit.actor)
-                return try app.redirect(visit, to: Route.org(orgKey, .settings(.general)), flash: "You joined the organization.")
+                let orgKey = try database.acceptInvitation(token: token, by: visit.actor)
+                return try shell.redirect(visit, to: Route.org(orgKey, .general(.show)), flash: "You joined the organization.")
             }
             let name = TextRules.trimmed(reader.text(.name, label: "Your name"))
             let password = reader.text(.password, label: "Choose a password")
             do {
                 try reader.errors.throwIfAny()
-                let email = try app.database.acceptInvitationAsNewUser(token: token, name: name, password: password,
+                let email = try database.acceptInvitationAsNewUser(token: token, name: name, password: password,
                                                                         address: visit.request.remoteAddress)
-                var context = try app.layout(visit, title: "Confirm your email")
+                var context = try shell.layout(visit, title: "Confirm your email")
                 context["sent"] = ["email": .text(email)] as TemplateObject
-                var response = app.page("confirmation", context, status: 200)
-                response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
+                var response = shell.page("confirmation", context, status: 200)
+                response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
                 return try render(visit, token: token, name: name, errors: errors, status: 422)
@@ -62,11 +70,11 @@ struct InvitationController {
 
     private func render(_ visit: Visit, token: String, name: String, errors: FieldErrors, status: Int?,
                         problem: InvitationProblem? = nil) throws -> Response {
-        var context = try app.layout(visit, title: "Invitation")
-        guard let view = try app.database.invitation(token: token) else {
+        var context = try shell.layout(visit, title: "Invitation")
+        guard let view = try database.invitation(token: token) else {
             context["problem"] = ["heading": "This invitation link is not valid",
                                   "text": .text("The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
-            return app.page("invitation", context, status: 404)
+            return shell.page("invitation", context, status: 404)
         }
         let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
             ?? "Ask an admin of \(view.orgName)"
@@ -82,7 +90,7 @@ struct InvitationController {
         switch (problem, view.state) {
         case (.used?, _), (nil, .accepted):
             if mine, view.invitation.acceptedBy == visit.signedIn?.user.id {
-                context["joined"] = ["href": .text(Route.org(view.orgKey, .settings(.general)).path)] as TemplateObject
+                context["joined"] = ["href": .text(Route.org(view.orgKey, .general(.show)).path)] as TemplateObject
             } else {
                 context["problem"] = ["heading": "This invitation has already been used",
                                       "text": .text("It was accepted on \(Dates.day(view.invitation.closedAt ?? view.invitation.createdAt)). If that was you, sign in. Otherwise: \(ask) to invite you again.")] as TemplateObject
@@ -114,7 +122,7 @@ struct InvitationController {
         case (.accountExists?, _):
             fallthrough
         case (nil, .pending) where signedInEmail == nil && view.hasAccount:
-            context["signIn"] = ["href": .text(Route.login.path + "?next=" + URLEncodedForm.encode(Route.invitation(token).path))] as TemplateObject
+            context["signIn"] = ["href": .text(Route.login(.show).path(query: [("next", Route.invitation(token, .show).path)]))] as TemplateObject
         case (.unknown?, _):
             context["problem"] = ["heading": "This invitation link is not valid", "text": .text(ask + ".")] as TemplateObject
             code = 404
@@ -132,10 +140,10 @@ struct InvitationController {
                                               errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.", autocomplete: "new-password",
                                               required: true).context),
             ] as TemplateObject
-            var response = app.page("invitation", context, status: code)
-            response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
+            var response = shell.page("invitation", context, status: code)
+            response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
             return response
         }
-        return app.page("invitation", context, status: code)
+        return shell.page("invitation", context, status: code)
     }
 }

@@ -8,7 +8,7 @@ extension Visit {
     var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress) }
 }
 
-extension WebApp {
+extension Shell {
     /// POST-redirect-GET: the flash is shown once on the page redirected to.
     func redirect(_ visit: Visit, to route: Route, flash message: String) throws -> Response {
         try redirect(visit, to: route.path, flash: message)
@@ -33,7 +33,7 @@ extension WebApp {
             : ("\(failed.count) providers failed their last connection test.",
                "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready.")
         return [["kind": "error", "heading": .text(heading), "text": .text(text),
-                 "action": .object(["href": .text(Route.org(access.org.key, .settings(.providers)).path),
+                 "action": .object(["href": .text(Route.org(access.org.key, .providers(.list)).path),
                                     "label": "Open Providers"])]]
     }
 }

@@ -3,7 +3,7 @@ import WheelhouseCore
 
 /// The context every page shares: who is signed in, the org switcher, the tabs this person may
 /// open, the flash, the deployment mode. Page controllers add their own keys to it.
-extension WebApp {
+extension Shell {
     func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> TemplateObject {
         var context: TemplateObject = [
             "title": .text(title),
@@ -20,7 +20,7 @@ extension WebApp {
         let orgs = try visit.orgView?.organizations ?? database.organizations(of: signedIn.user.id!)
         if orgs.count > 1 {
             context["switcher"] = ["orgs": .list(orgs.map { org in
-                .object(["name": .text(org.displayName), "href": .text(Route.org(org.key, .settings(.general)).path),
+                .object(["name": .text(org.displayName), "href": .text(Route.org(org.key, .general(.show)).path),
                          "current": .flag(org.key == access?.org.key), "role": .text(org.role.label)])
             })] as TemplateObject
         }
@@ -28,7 +28,7 @@ extension WebApp {
             context["org"] = ["key": .text(access.org.key), "name": .text(access.org.displayName),
                               "role": .text(access.role.label)] as TemplateObject
             context["nav"] = TemplateValue.list(visibleTabs(access).map { candidate in
-                .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .settings(candidate)).path),
+                .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
                          "current": .flag(candidate == tab)])
             })
             let banners = try orgBanners(visit, access: access)
@@ -47,22 +47,14 @@ extension WebApp {
             banners.append(["kind": "invite", "heading": "You are the only member.",
                             "text": "Invite your team to share workspaces, credentials and usage.",
                             "action": .object(["label": "Invite team",
-                                               "href": .text(Route.org(access.org.key, .settings(.members)).path + "?invite=1")])])
+                                               "href": .text(Route.org(access.org.key, .members(.list)).path + "?invite=1")])])
         }
         return banners + (try failedProviderBanners(visit, access: access))
     }
 
-    /// The tabs shown in the navigation: only those this person may open, and Billing only in SaaS.
+    /// The tabs shown in the navigation: the rule the tab guard in `WebApp` answers 403 by.
     func visibleTabs(_ access: OrgAccess) -> [SettingsTab] {
-        SettingsTab.allCases.filter { tab in
-            switch tab {
-            case .general, .members, .teams, .workspaces: access.allows(.viewOrganization)
-            case .secrets, .chatModels: access.allows(.useOwnCredentials)
-            case .providers: access.allows(.manageOrgCredentials)
-            case .usage: access.allows(.viewUsage)
-            case .billing: config.mode == .saas && access.allows(.viewBilling)
-            }
-        }
+        SettingsTab.allCases.filter { $0.isListed(for: access, in: config.mode) }
     }
 
     func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {

@@ -8,9 +8,17 @@ import WheelhouseCore
 /// - `GET  /orgs/{org}/settings/chat-models` — the catalog with on/off, readiness and the picker preview
 /// - `POST /orgs/{org}/settings/chat-models` — `model` (catalog id), `enabled` (`1` on, `0` off)
 struct ChatModelsController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable { case csrf = "_csrf", model, enabled }
+
+    func respond(_ route: ChatModelsRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .show: try show(visit, access: access)
+        case .update: try update(visit, access: access)
+        }
+    }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try render(visit, access: access, errors: FieldErrors(), status: 200)
@@ -25,11 +33,11 @@ struct ChatModelsController {
         if enabled != "1" && enabled != "0" { reader.errors.addForm("Choose whether to switch the model on or off.") }
         do {
             try reader.errors.throwIfAny()
-            let changed = try app.database.setChatModel(orgKey: access.org.key, modelId: model, enabled: enabled == "1", by: visit.actor)
-            let name = try app.database.chatModelCatalog().first { $0.id == model }?.displayName ?? model
+            let changed = try database.setChatModel(orgKey: access.org.key, modelId: model, enabled: enabled == "1", by: visit.actor)
+            let name = try database.chatModelCatalog().first { $0.id == model }?.displayName ?? model
             let message = !changed ? "\(name) was already \(enabled == "1" ? "on" : "off")."
                 : "\(name) switched \(enabled == "1" ? "on" : "off") in your model picker."
-            return try app.redirect(visit, to: .org(access.org.key, .settings(.chatModels)), flash: message)
+            return try shell.redirect(visit, to: .org(access.org.key, .chatModels(.show)), flash: message)
         } catch DomainError.invalid(let errors) {
             return try render(visit, access: access, errors: errors, status: 422)
         }
@@ -37,9 +45,9 @@ struct ChatModelsController {
 
     private func render(_ visit: Visit, access: OrgAccess, errors: FieldErrors, status: Int) throws -> Response {
         let org = access.org.key
-        let choices = try app.database.chatModels(access, userId: visit.signedIn!.user.id!)
-        var context = try app.layout(visit, title: "Chat models · \(access.org.displayName)", access: access, tab: .chatModels)
-        let secretsPath = Route.org(org, .settings(.secrets)).path
+        let choices = try database.chatModels(access, userId: visit.signedIn!.user.id!)
+        var context = try shell.layout(visit, title: "Chat models · \(access.org.displayName)", access: access, tab: .chatModels)
+        let secretsPath = Route.org(org, .secrets(.list)).path
         let canManageProviders = access.allows(.manageOrgCredentials)
         // The form's inputs are hidden fields and buttons: every problem is said at the top.
         var messages = errors.form
@@ -50,7 +58,7 @@ struct ChatModelsController {
             guard !models.isEmpty else { return nil }
             return .object(["name": .text(kind.displayName), "slug": .text(kind.rawValue), "models": .list(models.map { choice in
                 modelContext(choice, secretsPath: secretsPath, providersPath: canManageProviders
-                             ? Route.org(org, .settings(.providers)).path : nil)
+                             ? Route.org(org, .providers(.list)).path : nil)
             })])
         })
         let picker = choices.filter(\.enabled)
@@ -69,7 +77,7 @@ struct ChatModelsController {
                                                       "label": .text("Add \(notReady[0].model.requiredKey)")])]),
             ] as TemplateObject
         }
-        return app.page("settings/chat-models", context, status: status)
+        return shell.page("settings/chat-models", context, status: status)
     }
 
     private func modelContext(_ choice: ChatModelChoice, secretsPath: String, providersPath: String?) -> TemplateValue {

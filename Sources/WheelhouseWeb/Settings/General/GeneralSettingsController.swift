@@ -7,7 +7,9 @@ import WheelhouseCore
 /// - `POST /orgs/{org}/settings/general` — Owner, Admin (`editGeneral`); multipart form with the logo
 /// - `GET /orgs/{org}/logo/{file}` — any member: the stored logo, cacheable forever
 struct GeneralSettingsController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
+    let logos: LogoStore
 
     /// The form's fields; the same names are used in the template and by the parser.
     enum Field: String, CaseIterable {
@@ -47,6 +49,13 @@ struct GeneralSettingsController {
         }
     }
 
+    func respond(_ route: GeneralRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .show: try show(visit, access: access)
+        case .update: try update(&visit, access: access)
+        }
+    }
+
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try render(visit, access: access, values: Values(access.org), errors: FieldErrors(), status: 200)
     }
@@ -82,13 +91,13 @@ struct GeneralSettingsController {
             change.validate(into: &errors)
             try errors.throwIfAny()
             let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
-            let saved = try app.database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: app.logos)
+            let saved = try database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: logos)
             let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
-            return try app.redirect(visit, to: Route.org(access.org.key, .settings(.general)), flash: message)
+            return try shell.redirect(visit, to: Route.org(access.org.key, .general(.show)), flash: message)
         } catch DomainError.invalid(let found) {
             return try render(visit, access: access, values: values, errors: found, status: 422)
         } catch DomainError.staleVersion {
-            let current = try app.database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+            let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
             return try render(visit, access: current, values: values, errors: FieldErrors(), status: 409,
                               conflict: conflict(stored: current.org, typed: values, logoSent: reader.file(.logo) != nil))
         }
@@ -110,7 +119,7 @@ struct GeneralSettingsController {
     }
 
     func logo(_ file: String, access: OrgAccess) throws -> Response {
-        guard file == access.org.logoFile, let data = app.logos.read(file) else { throw WebError.notFound }
+        guard file == access.org.logoFile, let data = logos.read(file) else { throw WebError.notFound }
         let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".gif") ? "image/gif" : "image/jpeg"
         return Response(status: 200, headers: [("Content-Type", type),
                                                ("Cache-Control", "private, max-age=31536000, immutable")],
@@ -120,8 +129,8 @@ struct GeneralSettingsController {
     private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int,
                         conflict: TemplateObject? = nil) throws -> Response {
         let org = access.org
-        let stats = try visit.orgView?.stats ?? app.database.stats(orgId: org.id!)
-        var context = try app.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
+        let stats = try visit.orgView?.stats ?? database.stats(orgId: org.id!)
+        var context = try shell.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
         context["canEdit"] = access.allows(.editGeneral)
         // Count what this person can see on Workspaces; the rest are others' private ones.
         let visible = stats.visibleWorkspaces ?? stats.workspaces
@@ -169,6 +178,6 @@ struct GeneralSettingsController {
                                      hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone; after a change, past usage is recalculated in the background.",
                                      required: true, maxLength: 64).context),
         ] as TemplateObject
-        return app.page("settings/general", context, status: status)
+        return shell.page("settings/general", context, status: status)
     }
 }

@@ -5,13 +5,14 @@ import WheelhouseCore
 /// and revoke an invitation. A refused action comes back as the Members page with the reason next
 /// to the control that caused it (422, or 409 for a stale row).
 struct MemberActions {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable {
         case csrf = "_csrf", version, role, user, confirm
     }
 
-    func perform(_ page: MembersController.Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+    func perform(_ page: MembersRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
         let form = try visit.form()
         var reader = FormReader<Field>(form)
         let version = Int(reader.text(.version, label: "Version")) ?? -1
@@ -19,27 +20,27 @@ struct MemberActions {
         let actor = visit.actor
         let control: String
         var flash: String
-        let listed = MembersController.listSuffix(MembersController.listQuery(visit.request))
-        var destination = Route.org(key, .settings(.members)).path + listed
+        let listed = MembersController.listItems(MembersController.listQuery(visit.request))
+        var destination = Route.org(key, .members(.list)).path(query: listed)
         do {
             try reader.errors.throwIfAny()
             switch page {
-            case .invite, .export:
+            case .list, .invite, .export:
                 throw WebError.notFound
             case .role(let userId):
                 control = "member-\(userId)"
                 guard let role = Role(rawValue: reader.text(.role, label: "Role")) else {
                     throw DomainError.invalid(single(control, "Choose Owner, Admin or Member."))
                 }
-                try app.database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
+                try database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
                 flash = "Role changed to \(role.title)."
             case .remove(let userId):
                 control = "member-\(userId)"
-                try app.database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)
+                try database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)
                 flash = "Member removed."
             case .leave:
                 control = "leave"
-                try app.database.leave(orgKey: key, by: actor)
+                try database.leave(orgKey: key, by: actor)
                 flash = "You left \(access.org.displayName)."
                 destination = Route.home.path
             case .transfer:
@@ -47,16 +48,16 @@ struct MemberActions {
                 guard let userId = Int64(reader.text(.user, label: "New owner")) else {
                     throw DomainError.invalid(single(control, "Choose the member who becomes the Owner."))
                 }
-                try app.database.transferOwnership(orgKey: key, to: userId, confirmation: reader.text(.confirm, label: "Confirmation"),
+                try database.transferOwnership(orgKey: key, to: userId, confirmation: reader.text(.confirm, label: "Confirmation"),
                                                    by: actor)
                 flash = "Ownership transferred. You are now an Admin."
             case .resend(let id):
                 control = "invitation-\(id)"
-                let invitation = try app.database.resendInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                let invitation = try database.resendInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
                 flash = "Invitation sent again to \(invitation.email), with a new link; the old link no longer works."
             case .revoke(let id):
                 control = "invitation-\(id)"
-                try app.database.revokeInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                try database.revokeInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
                 flash = "Invitation revoked; its link no longer works."
             }
         } catch let rule as MembershipRule {
@@ -65,7 +66,7 @@ struct MemberActions {
             return try refused(visit, access: access, page: page, message: rule.message, status: 422, problems: kept)
         } catch InvitationClosed.alreadyRevoked(let email) {
             // What the person wanted is already so: say it, not "Page not found".
-            return try app.redirect(visit, to: destination, flash: InvitationClosed.alreadyRevoked(email).message)
+            return try shell.redirect(visit, to: destination, flash: InvitationClosed.alreadyRevoked(email).message)
         } catch let closed as InvitationClosed {
             var kept = MembersController.Problems()
             kept.summary = [closed.message]
@@ -78,7 +79,7 @@ struct MemberActions {
             let message = (errors.byField.values.flatMap { $0 } + errors.form).joined(separator: " ")
             return try refused(visit, access: access, page: page, message: message, status: 422)
         }
-        return try app.redirect(visit, to: destination, flash: flash)
+        return try shell.redirect(visit, to: destination, flash: flash)
     }
 
     private func single(_ field: String, _ message: String) -> FieldErrors {
@@ -87,7 +88,7 @@ struct MemberActions {
         return errors
     }
 
-    private func refused(_ visit: Visit, access: OrgAccess, page: MembersController.Page, message: String, status: Int,
+    private func refused(_ visit: Visit, access: OrgAccess, page: MembersRoute, message: String, status: Int,
                          problems: MembersController.Problems = MembersController.Problems()) throws -> Response {
         var problems = problems
         let control: String = switch page {
@@ -95,11 +96,11 @@ struct MemberActions {
         case .resend(let id), .revoke(let id): "invitation-\(id)"
         case .leave: "leave"
         case .transfer: "transfer"
-        case .invite, .export: "invite"
+        case .list, .invite, .export: "invite"
         }
         problems.controls[control] = message
         // Re-read: the role may have changed (e.g. after a refused transfer nothing did, but be exact).
-        let current = try app.database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
-        return try MembersController(app: app).render(visit, access: current, problems: problems, status: status)
+        let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+        return try MembersController(shell: shell, database: database).render(visit, access: current, problems: problems, status: status)
     }
 }

@@ -12,39 +12,16 @@ import WheelhouseCore
 /// - `POST …/members/invitations/{id}/resend`, `…/revoke` — Owner, Admin (`manageMembers`)
 /// - `GET  …/members/export.csv` — Owner, Admin (`manageMembers`): the list as CSV (`MembersExport`)
 struct MembersController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
-    /// The pages below the tab, parsed from the path's remaining segments.
-    enum Page: Equatable {
-        case invite, leave, transfer, export
-        case role(Int64), remove(Int64)
-        case resend(Int64), revoke(Int64)
-
-        init?(_ rest: [String]) {
-            switch rest {
-            case ["invite"]: self = .invite
-            case ["export.csv"]: self = .export
-            case ["leave"]: self = .leave
-            case ["transfer"]: self = .transfer
-            case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "role": self = .role(Int64(s[0])!)
-            case let s where s.count == 2 && Int64(s[0]) != nil && s[1] == "remove": self = .remove(Int64(s[0])!)
-            case let s where s.count == 3 && s[0] == "invitations" && Int64(s[1]) != nil && s[2] == "resend": self = .resend(Int64(s[1])!)
-            case let s where s.count == 3 && s[0] == "invitations" && Int64(s[1]) != nil && s[2] == "revoke": self = .revoke(Int64(s[1])!)
-            default: return nil
-            }
-        }
-
-        var segments: [String] {
-            switch self {
-            case .invite: ["invite"]
-            case .export: ["export.csv"]
-            case .leave: ["leave"]
-            case .transfer: ["transfer"]
-            case .role(let id): [String(id), "role"]
-            case .remove(let id): [String(id), "remove"]
-            case .resend(let id): ["invitations", String(id), "resend"]
-            case .revoke(let id): ["invitations", String(id), "revoke"]
-            }
+    func respond(_ route: MembersRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list: try show(visit, access: access)
+        case .invite: try invite(&visit, access: access)
+        case .export: try MembersExport(database: database).export(visit, access: access)
+        case .leave, .transfer, .role, .remove, .resend, .revoke:
+            try MemberActions(shell: shell, database: database).perform(route, &visit, access: access)
         }
     }
 
@@ -88,12 +65,12 @@ struct MembersController {
         }
         do {
             try reader.errors.throwIfAny()
-            let outcome = try app.database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
+            let outcome = try database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
                                                   role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
             if outcome.refused.isEmpty {
                 let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
                     : "\(outcome.invited.count) invitations sent."
-                return try app.redirect(visit, to: Route.org(access.org.key, .settings(.members)), flash: message)
+                return try shell.redirect(visit, to: Route.org(access.org.key, .members(.list)), flash: message)
             }
             // The valid addresses went through; the others come back, each with its reason.
             problems.invited = outcome.invited
@@ -110,14 +87,14 @@ struct MembersController {
 
     func render(_ visit: Visit, access: OrgAccess, problems: Problems, status: Int) throws -> Response {
         let query = Self.listQuery(visit.request)
-        let page = try app.database.membersPage(orgId: access.org.id!, query)
+        let page = try database.membersPage(orgId: access.org.id!, query)
         let me = visit.signedIn!.user.id!
         let canManage = access.allows(.manageMembers)
-        let base = Route.org(access.org.key, .settings(.members)).path
+        let key = access.org.key
         // Row forms post back with the list's search, sort and page, so a refusal re-renders the
         // same rows with the message beside the one that caused it.
-        let suffix = Self.listSuffix(query)
-        var context = try app.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
+        let listed = Self.listItems(query)
+        var context = try shell.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
         context["canManage"] = canManage
         context["isOwner"] = access.role == .owner
         context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
@@ -126,7 +103,7 @@ struct MembersController {
         context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
                              "matching": .number(page.matching)] as TemplateObject
         context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, canManage: canManage, base: base, suffix: suffix, problems: problems))
+            .object(row(entry, me: me, access: access, canManage: canManage, listed: listed, problems: problems))
         })
         if page.entries.isEmpty {
             context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
@@ -134,7 +111,7 @@ struct MembersController {
         }
         if page.pageCount > 1 {
             func link(_ n: Int) -> String {
-                base + "?" + ["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(n)"].joined(separator: "&")
+                Route.org(key, .members(.list)).path(query: [("q", query.search), ("sort", query.sort.rawValue), ("page", "\(n)")])
             }
             var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount), "label": "Pages"]
             if query.page > 1 { pager["previous"] = link(query.page - 1) }
@@ -143,7 +120,7 @@ struct MembersController {
         }
         if canManage {
             context["invite"] = [
-                "action": .text(base + "/invite"), "emails": .text(TextRules.displayable(problems.inviteEmails)),
+                "action": .text(Route.org(key, .members(.invite)).path), "emails": .text(TextRules.displayable(problems.inviteEmails)),
                 "asAdmin": .flag(problems.inviteRole == .admin),
                 "message": .object(FieldView(name: InviteField.message.rawValue, label: "Personal message (optional)",
                                              value: problems.inviteMessage, type: "textarea", errors: problems.inviteErrors,
@@ -160,11 +137,11 @@ struct MembersController {
             ] as TemplateObject
             if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
             context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
-            context["exportHref"] = base + "/export.csv"
+            context["exportHref"] = Route.org(key, .members(.export)).path
         }
         if access.role == .owner {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
-            var transfer: TemplateObject = ["action": .text(base + "/transfer"),
+            var transfer: TemplateObject = ["action": .text(Route.org(key, .members(.transfer)).path),
                                    "people": .list(others.map { .object(["id": .number(Int($0.userId!)), "name": .text($0.name),
                                                                           "email": .text($0.email),
                                                                           "selected": .flag($0.userId == problems.transferTo)]) })]
@@ -175,11 +152,11 @@ struct MembersController {
         if !problems.summary.isEmpty {
             context["errorItems"] = TemplateValue.list(problems.summary.map { .object(["text": .text($0)]) })
         }
-        var leave: TemplateObject = ["action": .text(base + "/leave")]
+        var leave: TemplateObject = ["action": .text(Route.org(key, .members(.leave)).path)]
         leave["error"] = problems.controls["leave"]
         leave["errorId"] = "problem-leave"
         context["leave"] = leave
-        return app.page("settings/members", context, status: status)
+        return shell.page("settings/members", context, status: status)
     }
 
     /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.
@@ -190,19 +167,20 @@ struct MembersController {
                             page: Int(items["page"] ?? "") ?? 1)
     }
 
-    /// `?q=…&sort=…&page=…` for the list as shown, or "" for the default list.
-    static func listSuffix(_ query: MembersQuery) -> String {
-        var items: [String] = []
-        if !query.search.isEmpty { items.append("q=" + URLEncodedForm.encode(query.search)) }
-        if query.sort != .name { items.append("sort=" + query.sort.rawValue) }
-        if query.page > 1 { items.append("page=\(query.page)") }
-        return items.isEmpty ? "" : "?" + items.joined(separator: "&")
+    /// `q=…&sort=…&page=…` for the list as shown, nothing for the default list.
+    static func listItems(_ query: MembersQuery) -> [(String, String)] {
+        var items: [(String, String)] = []
+        if !query.search.isEmpty { items.append(("q", query.search)) }
+        if query.sort != .name { items.append(("sort", query.sort.rawValue)) }
+        if query.page > 1 { items.append(("page", "\(query.page)")) }
+        return items
     }
 
     /// One row of the list. Built with `add` and without work for what the row does not show
     /// (an error id without an error): a page holds up to 50 rows.
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, base: String, suffix: String,
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: [(String, String)],
                      problems: Problems) -> TemplateObject {
+        func url(_ route: MembersRoute) -> String { Route.org(access.org.key, .members(route)).path(query: listed) }
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
             "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.title),
@@ -222,8 +200,8 @@ struct MembersController {
             problem("member-\(userId)")
             let manageable = canManage && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
-                row.add("manage", .object(["roleAction": .text("\(base)/\(userId)/role\(suffix)"),
-                                           "removeAction": .text("\(base)/\(userId)/remove\(suffix)"),
+                row.add("manage", .object(["roleAction": .text(url(.role(userId))),
+                                           "removeAction": .text(url(.remove(userId))),
                                            "id": .number(Int(userId)),
                                            "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
                                                .object(["value": .text(role.rawValue), "label": .text(role.title),
@@ -238,9 +216,9 @@ struct MembersController {
             }
             if canManage, let token = entry.linkToken {
                 row.add("invitation", .object(["id": .number(Int(invitationId)),
-                                               "resendAction": .text("\(base)/invitations/\(invitationId)/resend\(suffix)"),
-                                               "revokeAction": .text("\(base)/invitations/\(invitationId)/revoke\(suffix)"),
-                                               "link": .text(app.config.baseURL + Route.invitation(token).path),
+                                               "resendAction": .text(url(.resend(invitationId))),
+                                               "revokeAction": .text(url(.revoke(invitationId))),
+                                               "link": .text(shell.absoluteURL(.invitation(token, .show))),
                                                "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
             }
         }

@@ -4,14 +4,14 @@ import WheelhouseCore
 /// `GET /orgs/{org}/settings/members/export.csv` — Owner, Admin (`manageMembers`): the member
 /// list and pending invitations as RFC 4180 CSV, safe to open in a spreadsheet.
 struct MembersExport {
-    let app: WebApp
+    let database: AppDatabase
 
     func export(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.manageMembers)
-        let rows = try app.database.memberExport(orgKey: access.org.key, by: visit.actor)
+        let rows = try database.memberExport(orgKey: access.org.key, by: visit.actor)
         return Response(status: 200, headers: [
             ("Content-Type", "text/csv; charset=utf-8"),
-            ("Content-Disposition", "attachment; filename=\"members-\(access.org.key)-\(Dates.iso(app.database.now())).csv\""),
+            ("Content-Disposition", "attachment; filename=\"members-\(access.org.key)-\(Dates.iso(database.now())).csv\""),
         ], body: Array(MembersCSV.document(rows).utf8))
     }
 }

@@ -7,18 +7,18 @@ import WheelhouseCore
 extension ProvidersController {
     /// A provider of this organization that was removed: a flash saying so on the list, not the
     /// 404 page. Ids the organization never had (other organizations' included) stay 404.
-    func alreadyRemoved(_ page: Page, _ visit: Visit, access: OrgAccess) throws -> Response {
+    func alreadyRemoved(_ route: ProvidersRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
         let id: String
-        switch page {
-        case .edit(let value), .test(let value), .delete(let value): id = value
-        case .new, .status: throw DomainError.notFound
+        switch route {
+        case .edit(let value, _), .test(let value), .delete(let value, _): id = value
+        case .list, .add, .new, .status: throw DomainError.notFound
         }
-        guard let name = try app.database.removedProviderName(access, id: id) else { throw DomainError.notFound }
-        if case .delete = page, visit.request.method == "POST" {
-            return try app.redirect(visit, to: tab(access.org.key), flash: "\(name) was already removed.")
+        guard let name = try database.removedProviderName(access, id: id) else { throw DomainError.notFound }
+        if case .delete(_, .submit) = route {
+            return try shell.redirect(visit, to: tab(access.org.key), flash: "\(name) was already removed.")
         }
-        try app.database.setFlash(Flash(kind: "error", message: "\(name) was already removed, so there is nothing to "
-                                            + (page == .test(id) ? "test." : page == .edit(id) ? "edit; your changes were not saved." : "remove.")),
+        try database.setFlash(Flash(kind: "error", message: "\(name) was already removed, so there is nothing to "
+                                            + (route == .test(id) ? "test." : route == .edit(id, .submit) || route == .edit(id, .show) ? "edit; your changes were not saved." : "remove.")),
                                   for: visit.signedIn!.session)
         return .redirect(to: tab(access.org.key).path)
     }
@@ -39,7 +39,7 @@ extension ProvidersController {
     }
 
     func statusJSON(access: OrgAccess) throws -> Response {
-        let rows = try app.database.providers(access).map { provider in
+        let rows = try database.providers(access).map { provider in
             StatusRow(id: provider.id, status: provider.checkPending ? "Testing…" : provider.status.label,
                       statusClass: provider.checkPending ? "testing" : provider.status.rawValue, pending: provider.checkPending,
                       checked: provider.checkPending ? nil : provider.lastCheckedAt.map(Dates.dayTime),

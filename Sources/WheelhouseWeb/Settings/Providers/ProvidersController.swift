@@ -15,36 +15,11 @@ import WheelhouseCore
 ///
 /// A provider removed meanwhile (by someone else, or in another tab) gets "already removed", not 404.
 struct ProvidersController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum Field: String, CaseIterable { case csrf = "_csrf", version, kind, name, baseURL = "base_url", apiKey = "api_key" }
     enum ActionField: String, CaseIterable { case csrf = "_csrf", version }
-
-    enum Page: Equatable {
-        case new, status, edit(String), test(String), delete(String)
-
-        init?(_ rest: [String]) {
-            switch rest {
-            case ["new"]: self = .new
-            case ["status"]: self = .status
-            case let r where r.count == 2 && r[1] == "edit": self = .edit(r[0])
-            case let r where r.count == 2 && r[1] == "test": self = .test(r[0])
-            case let r where r.count == 2 && r[1] == "delete": self = .delete(r[0])
-            default: return nil
-            }
-        }
-
-        func path(_ org: String) -> String {
-            let rest: [String] = switch self {
-            case .new: ["new"]
-            case .status: ["status"]
-            case .edit(let id): [id, "edit"]
-            case .test(let id): [id, "test"]
-            case .delete(let id): [id, "delete"]
-            }
-            return Route.org(org, .settingsPage(.providers, rest)).path
-        }
-    }
 
     /// What the add/edit form shows.
     struct Values {
@@ -54,28 +29,28 @@ struct ProvidersController {
         var version: Int?
     }
 
-    var tab: (String) -> Route { { .org($0, .settings(.providers)) } }
+    var tab: (String) -> Route { { .org($0, .providers(.list)) } }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
-        let providers = try app.database.providers(access)
-        var context = try app.layout(visit, title: "Providers · \(access.org.displayName)", access: access, tab: .providers)
+        let providers = try database.providers(access)
+        var context = try shell.layout(visit, title: "Providers · \(access.org.displayName)", access: access, tab: .providers)
         let org = access.org.key
         var rows: [TemplateValue] = ProviderKind.builtIn.map { kind in
             if let provider = providers.first(where: { $0.kind == kind }) { return row(provider, org: org) }
             return .object(["name": .text(kind.displayName), "status": .text(ProviderStatus.notConfigured.label),
                             "statusClass": "none",
-                            "setupPath": .text(Page.new.path(org) + "?kind=" + kind.rawValue)])
+                            "setupPath": .text(Route.org(org, .providers(.new)).path(query: [("kind", kind.rawValue)]))])
         }
         rows += providers.filter { $0.kind == .custom }.map { row($0, org: org) }
         context["providers"] = TemplateValue.list(rows)
-        context["customPath"] = Page.new.path(org) + "?kind=custom"
-        context["statusPath"] = Page.status.path(org)
+        context["customPath"] = Route.org(org, .providers(.new)).path(query: [("kind", "custom")])
+        context["statusPath"] = Route.org(org, .providers(.status)).path
         if providers.contains(where: \.checkPending) {
             // Without JavaScript the page reloads itself while a test runs; app.js updates it in place.
             context["autoRefresh"] = 2
             context["refreshPath"] = tab(org).path
         }
-        return app.page("settings/providers", context)
+        return shell.page("settings/providers", context)
     }
 
     private func row(_ provider: ProviderSummary, org: String) -> TemplateValue {
@@ -84,8 +59,9 @@ struct ProvidersController {
             "status": .text(provider.checkPending ? "Testing…" : provider.status.label),
             "statusClass": .text(provider.checkPending ? "testing" : provider.status.rawValue),
             "hint": .text(provider.hint), "baseURL": .text(provider.baseURL), "version": .number(provider.version),
-            "editPath": .text(Page.edit(provider.id).path(org)), "testPath": .text(Page.test(provider.id).path(org)),
-            "deletePath": .text(Page.delete(provider.id).path(org)),
+            "editPath": .text(Route.org(org, .providers(.edit(provider.id, .show))).path),
+            "testPath": .text(Route.org(org, .providers(.test(provider.id))).path),
+            "deletePath": .text(Route.org(org, .providers(.delete(provider.id, .show))).path),
         ]
         if provider.checkPending { item["pending"] = true }
         if let checked = provider.lastCheckedAt, !provider.checkPending {
@@ -107,9 +83,9 @@ struct ProvidersController {
         if ProviderKind(rawValue: kindText) == nil { reader.errors.addForm("Choose one of the listed providers.") }
         do {
             try reader.errors.throwIfAny()
-            let saved = try app.database.addProvider(orgKey: access.org.key, by: visit.actor,
+            let saved = try database.addProvider(orgKey: access.org.key, by: visit.actor,
                                                      ProviderChange(kind: values.kind, name: values.name, baseURL: values.baseURL, apiKey: key))
-            return try app.redirect(visit, to: tab(access.org.key),
+            return try shell.redirect(visit, to: tab(access.org.key),
                                     flash: "\(saved.name) configured. Use Test connection to check the key.")
         } catch DomainError.invalid(var errors) {
             if errors.byField["api_key"] == nil && !key.isEmpty { errors.add("api_key", SecretsController.valueNotKept) }
@@ -117,59 +93,58 @@ struct ProvidersController {
         }
     }
 
-    func page(_ rest: [String], _ visit: Visit, access: OrgAccess) throws -> Response {
-        guard let page = Page(rest) else { throw WebError.notFound }
-        try access.require(.manageOrgCredentials)
-        do {
-            return try handle(page, visit, access: access)
-        } catch DomainError.notFound {
-            return try alreadyRemoved(page, visit, access: access)
+    func respond(_ route: ProvidersRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list: return try show(visit, access: access)
+        case .add: return try add(visit, access: access)
+        default:
+            try access.require(.manageOrgCredentials)
+            do {
+                return try handle(route, visit, access: access)
+            } catch DomainError.notFound {
+                return try alreadyRemoved(route, visit, access: access)
+            }
         }
     }
 
-    private func handle(_ page: Page, _ visit: Visit, access: OrgAccess) throws -> Response {
-        let method = visit.request.method
-        switch page {
+    private func handle(_ route: ProvidersRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list, .add: throw WebError.notFound
         case .status:
-            guard method == "GET" else { throw WebError.methodNotAllowed }
             return try statusJSON(access: access)
         case .new:
-            guard method == "GET" else { throw WebError.methodNotAllowed }
             guard let kind = visit.request.queryItems["kind"].flatMap(ProviderKind.init(rawValue:)) else { throw WebError.notFound }
             return try renderForm(visit, access: access, values: Values(kind: kind, name: "", baseURL: kind.defaultBaseURL, version: nil),
                                   providerId: nil, errors: FieldErrors(), status: 200)
-        case .edit(let id):
-            let provider = try app.database.provider(access, id: id)
-            if method == "GET" {
+        case .edit(let id, let step):
+            let provider = try database.provider(access, id: id)
+            if step == .show {
                 return try renderForm(visit, access: access, values: Values(provider), providerId: id, errors: FieldErrors(), status: 200)
             }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
             return try update(visit, access: access, provider: provider)
         case .test(let id):
-            guard method == "POST" else { throw WebError.methodNotAllowed }
             var reader = FormReader<ActionField>(try visit.form())
             _ = reader.text(.version, label: "Version")
             if !reader.errors.isEmpty { throw WebError.malformedBody("unexpected fields") }
-            let (provider, already) = try app.database.requestProviderCheck(orgKey: access.org.key, id: id, by: visit.actor)
-            return try app.redirect(visit, to: tab(access.org.key), flash: already
+            let (provider, already) = try database.requestProviderCheck(orgKey: access.org.key, id: id, by: visit.actor)
+            return try shell.redirect(visit, to: tab(access.org.key), flash: already
                 ? "A connection test of \(provider.name) is already under way."
                 : "Testing \(provider.name)… The result appears in its row when it is ready.")
-        case .delete(let id):
-            let provider = try app.database.provider(access, id: id)
-            if method == "GET" { return try renderDelete(visit, access: access, provider: provider, errors: FieldErrors(), status: 200) }
-            guard method == "POST" else { throw WebError.methodNotAllowed }
+        case .delete(let id, let step):
+            let provider = try database.provider(access, id: id)
+            if step == .show { return try renderDelete(visit, access: access, provider: provider, errors: FieldErrors(), status: 200) }
             var reader = FormReader<ActionField>(try visit.form())
             let version = reader.version(.version)
             do {
                 try reader.errors.throwIfAny()
-                try app.database.deleteProvider(orgKey: access.org.key, id: id, by: visit.actor, expectedVersion: version)
-                return try app.redirect(visit, to: tab(access.org.key), flash: "\(provider.name) removed.")
+                try database.deleteProvider(orgKey: access.org.key, id: id, by: visit.actor, expectedVersion: version)
+                return try shell.redirect(visit, to: tab(access.org.key), flash: "\(provider.name) removed.")
             } catch DomainError.invalid(let errors) {
                 return try renderDelete(visit, access: access, provider: provider, errors: errors, status: 422)
             } catch DomainError.staleVersion {
                 var errors = FieldErrors()
                 errors.addForm("\(provider.name) was changed after you opened this page, so it was not removed. Confirm again to remove it.")
-                return try renderDelete(visit, access: access, provider: app.database.provider(access, id: id), errors: errors, status: 409)
+                return try renderDelete(visit, access: access, provider: database.provider(access, id: id), errors: errors, status: 409)
             }
         }
     }
@@ -183,16 +158,16 @@ struct ProvidersController {
         if reader.form.fields[Field.kind.rawValue] != nil { reader.errors.addForm("The provider kind cannot be changed.") }
         do {
             try reader.errors.throwIfAny()
-            let saved = try app.database.updateProvider(orgKey: access.org.key, id: provider.id, by: visit.actor,
+            let saved = try database.updateProvider(orgKey: access.org.key, id: provider.id, by: visit.actor,
                                                         ProviderChange(kind: provider.kind, name: values.name, baseURL: values.baseURL,
                                                                        apiKey: key, expectedVersion: values.version))
             let message = saved.version == provider.version ? "Nothing to save: no value changed." : "\(saved.name) saved."
-            return try app.redirect(visit, to: tab(access.org.key), flash: message)
+            return try shell.redirect(visit, to: tab(access.org.key), flash: message)
         } catch DomainError.invalid(var errors) {
             if errors.byField["api_key"] == nil && !key.isEmpty { errors.add("api_key", SecretsController.valueNotKept) }
             return try renderForm(visit, access: access, values: values, providerId: provider.id, errors: errors, status: 422)
         } catch DomainError.staleVersion {
-            let current = try app.database.provider(access, id: provider.id)
+            let current = try database.provider(access, id: provider.id)
             var errors = FieldErrors()
             errors.addForm("Someone else changed \(current.name) while you were editing, so your changes were not saved. "
                 + "Your values are below; save again to replace the stored ones.")
@@ -207,9 +182,9 @@ struct ProvidersController {
                             errors: FieldErrors, status: Int) throws -> Response {
         let heading = providerId == nil ? "Set up \(values.kind == .custom ? "a custom endpoint" : values.kind.displayName)"
             : "Edit \(values.name)"
-        var context = try app.layout(visit, title: "\(heading) · \(access.org.displayName)", access: access, tab: .providers)
+        var context = try shell.layout(visit, title: "\(heading) · \(access.org.displayName)", access: access, tab: .providers)
         context["heading"] = heading
-        context["action"] = providerId.map { Page.edit($0).path(access.org.key) } ?? tab(access.org.key).path
+        context["action"] = providerId.map { Route.org(access.org.key, .providers(.edit($0, .submit))).path } ?? tab(access.org.key).path
         // Absent rather than empty: the template's sections test presence.
         context["kind"] = providerId == nil ? values.kind.rawValue : nil
         context["version"] = values.version
@@ -232,17 +207,17 @@ struct ProvidersController {
                                              required: true, maxLength: 60).context
         }
         context["fields"] = fields
-        return app.page("settings/providers/form", context, status: status)
+        return shell.page("settings/providers/form", context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, provider: ProviderSummary, errors: FieldErrors,
                               status: Int) throws -> Response {
-        var context = try app.layout(visit, title: "Remove \(provider.name) · \(access.org.displayName)", access: access, tab: .providers)
+        var context = try shell.layout(visit, title: "Remove \(provider.name) · \(access.org.displayName)", access: access, tab: .providers)
         context["provider"] = ["name": .text(provider.name), "hint": .text(provider.hint)] as TemplateObject
         context["version"] = provider.version
         context["backPath"] = tab(access.org.key).path
         context["formErrors"] = errors.formContext
-        return app.page("settings/providers/delete", context, status: status)
+        return shell.page("settings/providers/delete", context, status: status)
     }
 }
 

@@ -10,31 +10,12 @@ import WheelhouseCore
 /// - `GET|POST /orgs/{org}/settings/secrets/{id}/rotate` — a new value for the same id (`version`)
 /// - `GET|POST /orgs/{org}/settings/secrets/{id}/delete` — confirmation, then delete (`version`)
 struct SecretsController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
     enum AddField: String, CaseIterable { case csrf = "_csrf", name, value }
     enum RotateField: String, CaseIterable { case csrf = "_csrf", version, value }
     enum DeleteField: String, CaseIterable { case csrf = "_csrf", version }
-
-    /// Pages below the tab.
-    enum Page {
-        case rotate(String), delete(String)
-
-        init?(_ rest: [String]) {
-            switch rest {
-            case let r where r.count == 2 && r[1] == "rotate": self = .rotate(r[0])
-            case let r where r.count == 2 && r[1] == "delete": self = .delete(r[0])
-            default: return nil
-            }
-        }
-
-        func path(_ org: String) -> String {
-            switch self {
-            case .rotate(let id): Route.org(org, .settingsPage(.secrets, [id, "rotate"])).path
-            case .delete(let id): Route.org(org, .settingsPage(.secrets, [id, "delete"])).path
-            }
-        }
-    }
 
     static let valueNotKept = "For your safety the value is not sent back to the browser: paste it again."
 
@@ -53,8 +34,8 @@ struct SecretsController {
         var errors = reader.errors
         do {
             try errors.throwIfAny()
-            let secret = try app.database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
-            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)),
+            let secret = try database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
+            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)),
                                     flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
         } catch DomainError.invalid(let found) {
             errors = found
@@ -63,16 +44,19 @@ struct SecretsController {
         }
     }
 
-    func page(_ rest: [String], _ visit: Visit, access: OrgAccess) throws -> Response {
-        guard let page = Page(rest) else { throw WebError.notFound }
-        try access.require(.useOwnCredentials)
-        let secret = try app.database.secret(id: page.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
-        switch (page, visit.request.method) {
-        case (.rotate, "GET"): return try renderRotate(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
-        case (.delete, "GET"): return try renderDelete(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
-        case (.rotate, "POST"): return try rotate(visit, access: access, secret: secret)
-        case (.delete, "POST"): return try delete(visit, access: access, secret: secret)
-        default: throw WebError.methodNotAllowed
+    func respond(_ route: SecretsRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list: return try show(visit, access: access)
+        case .add: return try add(visit, access: access)
+        case .rotate(let id, let step), .delete(let id, let step):
+            // Someone else's secret is a 404, whatever the method.
+            let secret = try database.secret(id: id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            switch (route, step) {
+            case (.rotate, .show): return try renderRotate(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
+            case (.rotate, .submit): return try rotate(visit, access: access, secret: secret)
+            case (_, .show): return try renderDelete(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
+            case (_, .submit): return try delete(visit, access: access, secret: secret)
+            }
         }
     }
 
@@ -82,15 +66,15 @@ struct SecretsController {
         let value = SecretRules.normalized(reader.text(.value, label: "New value"))
         do {
             try reader.errors.throwIfAny()
-            try app.database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value,
+            try database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value,
                                           expectedVersion: version)
-            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)),
+            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)),
                                     flash: "Secret \(secret.name) rotated. Its id is unchanged.")
         } catch DomainError.invalid(var errors) {
             if errors.byField["value"] == nil && !value.isEmpty { errors.add("value", Self.valueNotKept) }
             return try renderRotate(visit, access: access, secret: secret, errors: errors, status: 422)
         } catch DomainError.staleVersion {
-            let current = try app.database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            let current = try database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
             var errors = FieldErrors()
             errors.addForm("This secret was changed in another window after you opened this form, so the new value was not "
                 + "saved. Check the dates below and save again to replace it.")
@@ -103,12 +87,12 @@ struct SecretsController {
         let version = reader.version(.version)
         do {
             try reader.errors.throwIfAny()
-            try app.database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
-            return try app.redirect(visit, to: .org(access.org.key, .settings(.secrets)), flash: "Secret \(secret.name) deleted.")
+            try database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
+            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) deleted.")
         } catch DomainError.invalid(let errors) {
             return try renderDelete(visit, access: access, secret: secret, errors: errors, status: 422)
         } catch DomainError.staleVersion {
-            let current = try app.database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            let current = try database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
             var errors = FieldErrors()
             errors.addForm("This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.")
             return try renderDelete(visit, access: access, secret: current, errors: errors, status: 409)
@@ -120,11 +104,11 @@ struct SecretsController {
     private func render(_ visit: Visit, access: OrgAccess, name: String, errors: FieldErrors, status: Int) throws -> Response {
         let org = access.org
         let userId = visit.signedIn!.user.id!
-        var context = try app.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
+        var context = try shell.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
         // Both lists come a page at a time: `?page=` for your secrets, `?members_page=` for the counts.
         let query = visit.request.queryItems
-        let secrets = try app.database.secretsPage(orgId: org.id!, ownerId: userId, page: Paged<SecretSummary>.page(query["page"]))
-        let tab = Route.org(org.key, .settings(.secrets)).path
+        let secrets = try database.secretsPage(orgId: org.id!, ownerId: userId, page: Paged<SecretSummary>.page(query["page"]))
+        let tab = Route.org(org.key, .secrets(.list))
         context["secrets"] = TemplateValue.list(secrets.entries.map { secretContext($0, org: org.key) })
         context["hasSecrets"] = secrets.total > 0
         context["secretsPager"] = Self.pager(secrets, base: tab, parameter: "page", label: "Pages of your secrets")
@@ -140,7 +124,7 @@ struct SecretsController {
                                              required: true).context),
         ] as TemplateObject
         if access.allows(.viewMemberSecretCounts) {
-            let counts = try app.database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"]))
+            let counts = try database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"]))
             var section: TemplateObject = ["members": .list(counts.entries.map { member in
                 .object(["name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
                          "secrets": .number(member.secrets)])
@@ -148,15 +132,16 @@ struct SecretsController {
             section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
             context["counts"] = section
         }
-        return app.page("settings/secrets", context, status: status)
+        return shell.page("settings/secrets", context, status: status)
     }
 
     /// Previous / next links for one list of the page, absent when it fits on one page.
-    static func pager<Element>(_ paged: Paged<Element>, base: String, parameter: String, label: String) -> TemplateObject? {
+    static func pager<Element>(_ paged: Paged<Element>, base: Route, parameter: String, label: String) -> TemplateObject? {
         guard paged.pageCount > 1 || paged.page > 1 else { return nil }
         var pager: TemplateObject = ["page": .number(paged.page), "pages": .number(paged.pageCount), "label": .text(label)]
-        if paged.page > 1 { pager["previous"] = "\(base)?\(parameter)=\(min(paged.page, paged.pageCount + 1) - 1)" }
-        if paged.page < paged.pageCount { pager["next"] = "\(base)?\(parameter)=\(paged.page + 1)" }
+        func link(_ page: Int) -> String { base.path(query: [(parameter, "\(page)")]) }
+        if paged.page > 1 { pager["previous"] = link(min(paged.page, paged.pageCount + 1) - 1) }
+        if paged.page < paged.pageCount { pager["next"] = link(paged.page + 1) }
         return pager
     }
 
@@ -164,7 +149,8 @@ struct SecretsController {
         var item: TemplateObject = [
             "id": .text(secret.id), "name": .text(secret.name), "hint": .text(secret.hint),
             "created": .text(Dates.day(secret.createdAt)), "createdISO": .text(Dates.isoTime(secret.createdAt)),
-            "rotatePath": .text(Page.rotate(secret.id).path(org)), "deletePath": .text(Page.delete(secret.id).path(org)),
+            "rotatePath": .text(Route.org(org, .secrets(.rotate(secret.id, .show))).path),
+            "deletePath": .text(Route.org(org, .secrets(.delete(secret.id, .show))).path),
         ]
         if let rotated = secret.rotatedAt {
             item["rotated"] = ["day": .text(Dates.day(rotated)), "iso": .text(Dates.isoTime(rotated))] as TemplateObject
@@ -174,32 +160,24 @@ struct SecretsController {
 
     private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
                               status: Int) throws -> Response {
-        var context = try app.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        var context = try shell.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
         context["secret"] = secretContext(secret, org: access.org.key)
         context["version"] = secret.version
-        context["backPath"] = Route.org(access.org.key, .settings(.secrets)).path
+        context["backPath"] = Route.org(access.org.key, .secrets(.list)).path
         context["formErrors"] = errors.formContext
         context["field"] = CredentialField(name: RotateField.value.rawValue, label: "New value", type: "textarea", errors: errors,
                                            hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
                                            required: true).context
-        return app.page("settings/secrets/rotate", context, status: status)
+        return shell.page("settings/secrets/rotate", context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
                               status: Int) throws -> Response {
-        var context = try app.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        var context = try shell.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
         context["secret"] = secretContext(secret, org: access.org.key)
         context["version"] = secret.version
-        context["backPath"] = Route.org(access.org.key, .settings(.secrets)).path
+        context["backPath"] = Route.org(access.org.key, .secrets(.list)).path
         context["formErrors"] = errors.formContext
-        return app.page("settings/secrets/delete", context, status: status)
-    }
-}
-
-extension SecretsController.Page {
-    var id: String {
-        switch self {
-        case .rotate(let id), .delete(let id): id
-        }
+        return shell.page("settings/secrets/delete", context, status: status)
     }
 }

@@ -9,21 +9,15 @@ import WheelhouseCore
 /// - `POST …/teams/{id}` (rename), `…/teams/{id}/delete`, `…/teams/{id}/members`,
 ///   `…/teams/{id}/members/{user}/remove` — Owner, Admin (`manageTeams`)
 struct TeamsController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
-    enum Page: Equatable {
-        case team(Int64), delete(Int64), addMember(Int64), removeMember(Int64, Int64)
-
-        init?(_ rest: [String]) {
-            guard let id = rest.first.flatMap({ Int64($0) }) else { return nil }
-            switch Array(rest.dropFirst()) {
-            case []: self = .team(id)
-            case ["delete"]: self = .delete(id)
-            case ["members"]: self = .addMember(id)
-            case let s where s.count == 3 && s[0] == "members" && Int64(s[1]) != nil && s[2] == "remove":
-                self = .removeMember(id, Int64(s[1])!)
-            default: return nil
-            }
+    func respond(_ route: TeamsRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list: try list(visit, access: access)
+        case .create: try create(&visit, access: access)
+        case .team(let id): try show(visit, access: access, teamId: id)
+        case .update, .delete, .addMember, .removeMember: try perform(route, &visit, access: access)
         }
     }
 
@@ -33,18 +27,18 @@ struct TeamsController {
 
     func list(_ visit: Visit, access: OrgAccess, values: TeamChange = TeamChange(name: "", description: ""),
               errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
-        var context = try app.layout(visit, title: "Teams · \(access.org.displayName)", access: access, tab: .teams)
-        let teams = try app.database.teams(orgId: access.org.id!)
+        var context = try shell.layout(visit, title: "Teams · \(access.org.displayName)", access: access, tab: .teams)
+        let teams = try database.teams(orgId: access.org.id!)
         context["teams"] = TemplateValue.list(teams.map { summary in
             .object(["name": .text(summary.team.name), "description": .text(summary.team.description),
                      "members": .number(summary.memberCount), "workspaces": .number(summary.workspaceCount),
-                     "href": .text(Route.org(access.org.key, .settingsPage(.teams, [String(summary.team.id!)])).path)])
+                     "href": .text(Route.org(access.org.key, .teams(.team(summary.team.id!))).path)])
         })
         context["none"] = teams.isEmpty
         if access.allows(.manageTeams) {
             context["create"] = form(values, errors: errors)
         }
-        return app.page("settings/teams", context, status: status)
+        return shell.page("settings/teams", context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -54,8 +48,8 @@ struct TeamsController {
                                 description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
         do {
             try reader.errors.throwIfAny()
-            let team = try app.database.createTeam(orgKey: access.org.key, change, by: visit.actor)
-            return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.teams, [String(team.id!)])), flash: "Team “\(team.name)” created.")
+            let team = try database.createTeam(orgKey: access.org.key, change, by: visit.actor)
+            return try shell.redirect(visit, to: Route.org(access.org.key, .teams(.team(team.id!))), flash: "Team “\(team.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: change, errors: reader.errors.merging(errors), status: 422)
         }
@@ -63,20 +57,20 @@ struct TeamsController {
 
     func show(_ visit: Visit, access: OrgAccess, teamId: Int64, values: TeamChange? = nil,
               errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
-        let detail = try app.database.teamDetail(orgId: access.org.id!, teamId: teamId)
-        let base = Route.org(access.org.key, .settingsPage(.teams, [String(teamId)])).path
-        var context = try app.layout(visit, title: "\(detail.team.name) · Teams", access: access, tab: .teams)
+        let detail = try database.teamDetail(orgId: access.org.id!, teamId: teamId)
+        func url(_ route: TeamsRoute) -> String { Route.org(access.org.key, .teams(route)).path }
+        var context = try shell.layout(visit, title: "\(detail.team.name) · Teams", access: access, tab: .teams)
         let canManage = access.allows(.manageTeams)
         context["team"] = ["name": .text(detail.team.name), "description": .text(detail.team.description),
-                           "version": .number(detail.team.version), "action": .text(base),
-                           "back": .text(Route.org(access.org.key, .settings(.teams)).path)] as TemplateObject
+                           "version": .number(detail.team.version), "action": .text(url(.update(teamId))),
+                           "back": .text(Route.org(access.org.key, .teams(.list)).path)] as TemplateObject
         context["members"] = TemplateValue.list(detail.members.map { person in
             .object(["name": .text(person.name), "email": .text(person.email), "canManage": .flag(canManage),
-                     "removeAction": .text(base + "/members/\(person.userId)/remove")])
+                     "removeAction": .text(url(.removeMember(teamId, person.userId)))])
         })
         context["workspaces"] = TemplateValue.list(detail.workspaces.map { item in
             .object(["name": .text(item.name), "level": .text(item.level.label),
-                     "href": .text(Route.org(access.org.key, .settingsPage(.workspaces, [item.key])).path)])
+                     "href": .text(Route.org(access.org.key, .workspaces(.workspace(item.key))).path)])
         })
         if canManage {
             var shown = values ?? TeamChange(name: detail.team.name, description: detail.team.description,
@@ -84,7 +78,7 @@ struct TeamsController {
             // After a conflict the typed values stay, rebased on the stored version.
             if status == 409 { shown.expectedVersion = detail.team.version }
             context["edit"] = form(shown, errors: errors)
-            context["add"] = ["action": .text(base + "/members"), "deleteAction": .text(base + "/delete"),
+            context["add"] = ["action": .text(url(.addMember(teamId))), "deleteAction": .text(url(.delete(teamId))),
                               "candidates": .list(detail.candidates.map { .object(["id": .number(Int($0.userId)), "name": .text($0.name),
                                                                                     "email": .text($0.email)]) })] as TemplateObject
             context["hasCandidates"] = !detail.candidates.isEmpty
@@ -92,10 +86,11 @@ struct TeamsController {
             context["confirmErrors"] = errors.fieldContext(Field.confirm.rawValue)
             context["formErrors"] = errors.formContext
         }
-        return app.page("settings/team", context, status: status)
+        return shell.page("settings/team", context, status: status)
     }
 
-    func perform(_ page: Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+    /// The forms of one team.
+    private func perform(_ route: TeamsRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
         var reader = FormReader<Field>(try visit.form())
         try access.require(.manageTeams)
         let key = access.org.key
@@ -105,46 +100,41 @@ struct TeamsController {
         do {
             try reader.errors.throwIfAny()
             let version = Int(reader.text(.version, label: "Version")) ?? -1
-            switch page {
-            case .team(let id):
+            switch route {
+            case .list, .create, .team: throw WebError.notFound
+            case .update(let id):
                 let change = TeamChange(name: TextRules.trimmed(reader.text(.name, label: "Team name")),
                                         description: reader.text(.description, label: "Description")
                                             .trimmingCharacters(in: .whitespacesAndNewlines), expectedVersion: version)
                 values = change
                 try reader.errors.throwIfAny()
-                try app.database.updateTeam(orgKey: key, teamId: id, change, by: visit.actor)
-                (message, destination) = ("Team saved.", Route.org(key, .settingsPage(.teams, [String(id)])).path)
+                try database.updateTeam(orgKey: key, teamId: id, change, by: visit.actor)
+                (message, destination) = ("Team saved.", Route.org(key, .teams(.team(id))).path)
             case .delete(let id):
-                try app.database.deleteTeam(orgKey: key, teamId: id, expectedVersion: version,
+                try database.deleteTeam(orgKey: key, teamId: id, expectedVersion: version,
                                             confirmation: reader.text(.confirm, label: "Confirmation"), by: visit.actor)
-                (message, destination) = ("Team deleted.", Route.org(key, .settings(.teams)).path)
+                (message, destination) = ("Team deleted.", Route.org(key, .teams(.list)).path)
             case .addMember(let id):
                 guard let userId = Int64(reader.text(.user, label: "Member")) else {
                     var errors = FieldErrors()
                     errors.add(Field.user.rawValue, "Choose a member to add.")
                     throw DomainError.invalid(errors)
                 }
-                try app.database.addTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                (message, destination) = ("Member added to the team.", Route.org(key, .settingsPage(.teams, [String(id)])).path)
+                try database.addTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
+                (message, destination) = ("Member added to the team.", Route.org(key, .teams(.team(id))).path)
             case .removeMember(let id, let userId):
-                try app.database.removeTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                (message, destination) = ("Member removed from the team.", Route.org(key, .settingsPage(.teams, [String(id)])).path)
+                try database.removeTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
+                (message, destination) = ("Member removed from the team.", Route.org(key, .teams(.team(id))).path)
             }
         } catch DomainError.invalid(let errors) {
-            return try show(visit, access: access, teamId: pageTeam(page), values: values,
+            return try show(visit, access: access, teamId: route.teamId!, values: values,
                             errors: reader.errors.merging(errors), status: 422)
         } catch DomainError.staleVersion {
             var errors = FieldErrors()
             errors.addForm("Someone else changed this team while you were editing, so nothing was saved. Your values are below; save again to replace theirs, or reload to start over.")
-            return try show(visit, access: access, teamId: pageTeam(page), values: values, errors: errors, status: 409)
+            return try show(visit, access: access, teamId: route.teamId!, values: values, errors: errors, status: 409)
         }
-        return try app.redirect(visit, to: destination, flash: message)
-    }
-
-    private func pageTeam(_ page: Page) -> Int64 {
-        switch page {
-        case .team(let id), .delete(let id), .addMember(let id), .removeMember(let id, _): id
-        }
+        return try shell.redirect(visit, to: destination, flash: message)
     }
 
     private func form(_ values: TeamChange, errors: FieldErrors) -> TemplateObject {

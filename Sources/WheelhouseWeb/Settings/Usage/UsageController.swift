@@ -11,62 +11,54 @@ import WheelhouseCore
 ///   month's rollup rows (day × workspace × provider × model × kind × status) as RFC 4180 CSV, with
 ///   the same `workspace` filter; a query the page refuses is a 400 here too, in plain text
 struct UsageController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
-    /// The pages below the tab.
-    enum Page {
-        case export
-
-        init?(_ segments: [String]) {
-            switch segments {
-            case ["export.csv"]: self = .export
-            default: return nil
-            }
+    func respond(_ route: UsageRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .show: try show(visit, access: access)
+        case .export: try export(visit, access: access)
         }
     }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.viewUsage)
-        let today = app.database.usageToday(of: access.org)
+        let today = database.usageToday(of: access.org)
         let (query, months, workspaces) = try parse(visit, access: access)
-        let report = try app.database.usageReport(orgId: access.org.id!, month: query.month, workspaceId: query.workspace?.id)
-        var context = try app.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
-        UsagePage(report: report, today: today, orgKey: access.org.key, saas: app.config.mode == .saas,
+        let report = try database.usageReport(orgId: access.org.id!, month: query.month, workspaceId: query.workspace?.id)
+        var context = try shell.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
+        UsagePage(report: report, today: today, orgKey: access.org.key, saas: shell.config.mode == .saas,
                   firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces)
             .fill(&context)
         if let problem = query.problem {
             context["monthProblem"] = TemplateValue.text("\(problem) Showing \(query.month.title) for the whole organization instead.")
         }
-        return app.page("settings/usage", context, status: query.problem == nil ? 200 : 400)
+        return shell.page("settings/usage", context, status: query.problem == nil ? 200 : 400)
     }
 
-    func page(_ segments: [String], visit: Visit, access: OrgAccess) throws -> Response {
-        guard let page = Page(segments) else { throw WebError.notFound }
+    func export(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.viewUsage)
-        switch page {
-        case .export:
-            let (query, _, _) = try parse(visit, access: access)
-            if let problem = query.problem {
-                return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                                body: Array("\(problem)\n".utf8))
-            }
-            let rows = try app.database.usageExportRows(orgId: access.org.id!, month: query.month,
-                                                         workspaceId: query.workspace?.id)
-            // Only safe characters of the workspace key go into the header's quoted file name.
-            let workspace = query.workspace.map { "-" + $0.key.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
-            let name = "usage-\(access.org.key)\(workspace ?? "")-\(query.month).csv"
-            return Response(status: 200, headers: [
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", "attachment; filename=\"\(name)\""),
-            ], body: Array(UsageCSV.document(rows).utf8))
+        let (query, _, _) = try parse(visit, access: access)
+        if let problem = query.problem {
+            return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                            body: Array("\(problem)\n".utf8))
         }
+        let rows = try database.usageExportRows(orgId: access.org.id!, month: query.month,
+                                                     workspaceId: query.workspace?.id)
+        // Only safe characters of the workspace key go into the header's quoted file name.
+        let workspace = query.workspace.map { "-" + $0.key.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
+        let name = "usage-\(access.org.key)\(workspace ?? "")-\(query.month).csv"
+        return Response(status: 200, headers: [
+            ("Content-Type", "text/csv; charset=utf-8"),
+            ("Content-Disposition", "attachment; filename=\"\(name)\""),
+        ], body: Array(UsageCSV.document(rows).utf8))
     }
 
     /// The query, with the organization's months and workspaces it was checked against.
     private func parse(_ visit: Visit, access: OrgAccess) throws
         -> (UsageQuery, ClosedRange<UsageMonth>, [UsageWorkspace]) {
-        let months = try app.database.usageMonths(of: access.org)
-        let workspaces = try app.database.usageWorkspaces(orgId: access.org.id!)
+        let months = try database.usageMonths(of: access.org)
+        let workspaces = try database.usageWorkspaces(orgId: access.org.id!)
         return (UsageQuery.parse(visit.request.query, months: months, workspaces: workspaces), months, workspaces)
     }
 }

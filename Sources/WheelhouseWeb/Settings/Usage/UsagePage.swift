@@ -21,10 +21,13 @@ struct UsagePage {
     static let shownModels = 5
 
     func href(_ month: UsageMonth) -> String {
-        Route.org(orgKey, .settings(.usage)).path + "?month=\(month)" + workspaceQuery
+        Route.org(orgKey, .usage(.show)).path(query: query(month))
     }
 
-    var workspaceQuery: String { workspace.map { "&workspace=" + URLEncodedForm.encode($0.key) } ?? "" }
+    /// `month=…` and, when narrowed, `workspace=…`: what the page's links keep.
+    func query(_ month: UsageMonth) -> [(String, String)] {
+        [("month", "\(month)")] + (workspace.map { [("workspace", $0.key)] } ?? [])
+    }
 
     /// Adds the page's values to the layout's context, built once per report (`UsagePageMemo`).
     func fill(_ context: inout TemplateObject) {
@@ -39,8 +42,8 @@ struct UsagePage {
         let previous = month.previous
         context["usage"] = [
             "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
-            "formAction": .text(Route.org(orgKey, .settings(.usage)).path),
-            "exportHref": .text(Route.org(orgKey, .settingsPage(.usage, ["export.csv"])).path + "?month=\(month)" + workspaceQuery),
+            "formAction": .text(Route.org(orgKey, .usage(.show)).path),
+            "exportHref": .text(Route.org(orgKey, .usage(.export)).path(query: query(month))),
             "workspace": workspace.map { .text($0.name) } ?? .flag(false),
             "workspaceOptions": .list(workspaces.map { option in
                 .object(["value": .text(option.key), "title": .text(option.name), "selected": .flag(option == workspace)])

@@ -11,34 +11,17 @@ import WheelhouseCore
 /// - `POST …/workspaces/{key}/settings`, `…/archive`, `…/restore`, `…/delete` — Owner, Admin
 ///   (`WorkspaceLifecycleController`)
 struct WorkspacesController {
-    let app: WebApp
+    let shell: Shell
+    let database: AppDatabase
 
-    enum Page: Equatable {
-        case workspace(String), grant(String), change(String, Int64), revoke(String, Int64)
-        /// A shared workspace's own settings (`WorkspaceLifecycleController`).
-        case update(String), archive(String), restore(String), delete(String)
-
-        init?(_ rest: [String]) {
-            guard let key = rest.first else { return nil }
-            switch Array(rest.dropFirst()) {
-            case []: self = .workspace(key)
-            case ["access"]: self = .grant(key)
-            case ["settings"]: self = .update(key)
-            case ["archive"]: self = .archive(key)
-            case ["restore"]: self = .restore(key)
-            case ["delete"]: self = .delete(key)
-            case let s where s.count == 2 && s[0] == "access" && Int64(s[1]) != nil: self = .change(key, Int64(s[1])!)
-            case let s where s.count == 3 && s[0] == "access" && Int64(s[1]) != nil && s[2] == "revoke":
-                self = .revoke(key, Int64(s[1])!)
-            default: return nil
-            }
-        }
-
-        var workspaceKey: String {
-            switch self {
-            case .workspace(let key), .grant(let key), .change(let key, _), .revoke(let key, _),
-                 .update(let key), .archive(let key), .restore(let key), .delete(let key): key
-            }
+    func respond(_ route: WorkspacesRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
+        switch route {
+        case .list: try list(visit, access: access)
+        case .create: try create(&visit, access: access)
+        case .workspace(let key): try show(visit, access: access, key: key)
+        case .grant, .change, .revoke: try perform(route, &visit, access: access)
+        case .update, .archive, .restore, .delete:
+            try WorkspaceLifecycleController(shell: shell, database: database).perform(route, &visit, access: access)
         }
     }
 
@@ -48,8 +31,8 @@ struct WorkspacesController {
 
     func list(_ visit: Visit, access: OrgAccess, values: NewWorkspace = NewWorkspace(name: "", key: "", description: ""),
               errors: FieldErrors = FieldErrors(), limit: Plan? = nil, status: Int = 200) throws -> Response {
-        var context = try app.layout(visit, title: "Workspaces · \(access.org.displayName)", access: access, tab: .workspaces)
-        let cards = try app.database.workspaceCards(access: access, userId: visit.signedIn!.user.id!)
+        var context = try shell.layout(visit, title: "Workspaces · \(access.org.displayName)", access: access, tab: .workspaces)
+        let cards = try database.workspaceCards(access: access, userId: visit.signedIn!.user.id!)
         context["cards"] = TemplateValue.list(cards.map { card in
             let w = card.workspace
             return .object(["name": .text(w.name), "initial": .text(String(w.name.first.map { $0.uppercased() } ?? "?")),
@@ -57,14 +40,14 @@ struct WorkspacesController {
                             "members": .number(card.memberCount), "workflows": .number(card.workflowCount),
                             "agents": .number(card.agentCount), "description": .text(w.description),
                             "archived": .flag(w.archivedAt != nil),
-                            "href": .text(Route.org(access.org.key, .settingsPage(.workspaces, [w.key])).path)])
+                            "href": .text(Route.org(access.org.key, .workspaces(.workspace(w.key))).path)])
         })
         if access.allows(.createWorkspace) {
-            if app.config.mode == .saas {
-                let usage = try app.database.planUsage(orgId: access.org.id!)
+            if shell.config.mode == .saas {
+                let usage = try database.planUsage(orgId: access.org.id!)
                 context["plan"] = ["name": .text(usage.plan.name), "used": .number(usage.sharedWorkspaces),
                                    "limit": .number(usage.plan.sharedWorkspaceLimit),
-                                   "billing": .text(Route.org(access.org.key, .settings(.billing)).path)] as TemplateObject
+                                   "billing": .text(Route.org(access.org.key, .billing(.show)).path)] as TemplateObject
                 if usage.workspaceLimitReached || limit != nil { context["limitReached"] = true }
             }
             context["create"] = [
@@ -79,7 +62,7 @@ struct WorkspacesController {
                                                  maxLength: 500).context),
             ] as TemplateObject
         }
-        return app.page("settings/workspaces", context, status: status)
+        return shell.page("settings/workspaces", context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -90,9 +73,9 @@ struct WorkspacesController {
                                   description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
         do {
             try reader.errors.throwIfAny()
-            let workspace = try app.database.createWorkspace(orgKey: access.org.key, values, enforcePlan: app.config.mode == .saas,
+            let workspace = try database.createWorkspace(orgKey: access.org.key, values, enforcePlan: shell.config.mode == .saas,
                                                              by: visit.actor)
-            return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.workspaces, [workspace.key])), flash: "Workspace “\(workspace.name)” created.")
+            return try shell.redirect(visit, to: Route.org(access.org.key, .workspaces(.workspace(workspace.key))), flash: "Workspace “\(workspace.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: values, errors: reader.errors.merging(errors), status: 422)
         } catch WorkspaceRule.planLimit(let plan) {
@@ -105,32 +88,32 @@ struct WorkspacesController {
     func show(_ visit: Visit, access: OrgAccess, key: String, errors: FieldErrors = FieldErrors(),
               grantErrors: [Int64: String] = [:], manage: WorkspaceLifecycleController.FormState? = nil,
               status: Int = 200) throws -> Response {
-        let detail = try app.database.workspaceDetail(access: access, userId: visit.signedIn!.user.id!, key: key)
+        let detail = try database.workspaceDetail(access: access, userId: visit.signedIn!.user.id!, key: key)
         let w = detail.card.workspace
-        let base = Route.org(access.org.key, .settingsPage(.workspaces, [w.key])).path
-        var context = try app.layout(visit, title: "\(w.name) · Workspaces", access: access, tab: .workspaces)
+        func url(_ route: WorkspacesRoute) -> String { Route.org(access.org.key, .workspaces(route)).path }
+        var context = try shell.layout(visit, title: "\(w.name) · Workspaces", access: access, tab: .workspaces)
         context["workspace"] = ["name": .text(w.name), "key": .text(w.key), "description": .text(w.description),
                                 "shared": .flag(w.isShared), "members": .number(detail.card.memberCount),
                                 "workflows": .number(detail.card.workflowCount), "agents": .number(detail.card.agentCount),
-                                "back": .text(Route.org(access.org.key, .settings(.workspaces)).path),
+                                "back": .text(Route.org(access.org.key, .workspaces(.list)).path),
                                 "archived": .flag(w.archivedAt != nil)] as TemplateObject
         if w.isShared && access.allows(.createWorkspace) {
-            context["manage"] = WorkspaceLifecycleController(app: app).context(w, base: base, state: manage)
+            context["manage"] = WorkspaceLifecycleController(shell: shell, database: database).context(w, orgKey: access.org.key, state: manage)
         }
         context["grants"] = TemplateValue.list(detail.grants.map { item in
             var row: TemplateObject = ["name": .text(item.subjectName), "detail": .text(item.subjectDetail),
                                        "isTeam": .flag(item.grant.teamId != nil), "level": .text(item.grant.level.label),
                                        "id": .number(Int(item.grant.id!)), "version": .number(item.grant.version),
                                        "canManage": .flag(detail.canManageAccess),
-                                       "changeAction": .text(base + "/access/\(item.grant.id!)"),
-                                       "revokeAction": .text(base + "/access/\(item.grant.id!)/revoke"),
+                                       "changeAction": .text(url(.change(w.key, item.grant.id!))),
+                                       "revokeAction": .text(url(.revoke(w.key, item.grant.id!))),
                                        "levels": levels(selected: item.grant.level)]
             row["error"] = grantErrors[item.grant.id!]
             return .object(row)
         })
         context["noGrants"] = detail.grants.isEmpty
         if detail.canManageAccess {
-            context["grant"] = ["action": .text(base + "/access"), "levels": levels(selected: .read),
+            context["grant"] = ["action": .text(url(.grant(w.key))), "levels": levels(selected: .read),
                                 "people": .list(detail.people.map { .object(["value": .text("user:\($0.userId)"),
                                                                              "label": .text("\($0.name) (\($0.email))")]) }),
                                 "teams": .list(detail.teams.map { .object(["value": .text("team:\($0.id!)"),
@@ -139,24 +122,20 @@ struct WorkspacesController {
             context["subjectErrors"] = errors.fieldContext(Field.subject.rawValue)
         }
         context["formErrors"] = errors.formContext
-        return app.page("settings/workspace", context, status: status)
+        return shell.page("settings/workspace", context, status: status)
     }
 
-    func perform(_ page: Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
-        switch page {
-        case .update, .archive, .restore, .delete:
-            return try WorkspaceLifecycleController(app: app).perform(page, &visit, access: access)
-        default: break
-        }
+    /// The access forms of one workspace.
+    private func perform(_ route: WorkspacesRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
         var reader = FormReader<Field>(try visit.form())
-        let key = page.workspaceKey
+        let key = route.workspaceKey!
         let version = Int(reader.text(.version, label: "Version")) ?? -1
         let level = AccessLevel(rawValue: reader.text(.level, label: "Level"))
         var grantId: Int64?
         do {
             try reader.errors.throwIfAny()
-            switch page {
-            case .workspace, .update, .archive, .restore, .delete: throw WebError.methodNotAllowed
+            switch route {
+            case .list, .create, .workspace, .update, .archive, .restore, .delete: throw WebError.notFound
             case .grant:
                 let subject = reader.text(.subject, label: "Who").split(separator: ":")
                 guard subject.count == 2, let id = Int64(subject[1]), let level else {
@@ -165,15 +144,15 @@ struct WorkspacesController {
                     throw DomainError.invalid(errors)
                 }
                 let target: AccessSubject = subject[0] == "team" ? .team(id) : .user(id)
-                try app.database.grantAccess(orgKey: access.org.key, workspaceKey: key, to: target, level: level, by: visit.actor)
+                try database.grantAccess(orgKey: access.org.key, workspaceKey: key, to: target, level: level, by: visit.actor)
             case .change(_, let id):
                 grantId = id
                 guard let level else { throw DomainError.invalid(FieldErrors()) }
-                try app.database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: level,
+                try database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: level,
                                               expectedVersion: version, by: visit.actor)
             case .revoke(_, let id):
                 grantId = id
-                try app.database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: nil,
+                try database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: nil,
                                               expectedVersion: version, by: visit.actor)
             }
         } catch DomainError.invalid(let errors) {
@@ -194,7 +173,7 @@ struct WorkspacesController {
             errors.addForm("A default workspace is private to its owner; share work through a shared workspace.")
             return try show(visit, access: access, key: key, errors: errors, status: 422)
         }
-        return try app.redirect(visit, to: Route.org(access.org.key, .settingsPage(.workspaces, [key])), flash: "Access updated.")
+        return try shell.redirect(visit, to: Route.org(access.org.key, .workspaces(.workspace(key))), flash: "Access updated.")
     }
 
     private func levels(selected: AccessLevel) -> TemplateValue {

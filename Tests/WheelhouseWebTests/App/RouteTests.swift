@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import WheelhouseWeb
+
+/// The route tree parses what it prints, for every kind of route it has, and nothing else.
+@Suite("Route tree") struct RouteTests {
+    @Test(arguments: Route.examples)
+    func everyRoutePrintsAPathThatParsesBackToIt(_ route: Route) {
+        #expect(Route(method: route.method, path: route.path) == route, "\(route.method.rawValue) \(route.path)")
+    }
+
+    @Test func examplesCoverEveryPatternOfEveryTab() {
+        let leaves = Route.examples.compactMap { route -> String? in
+            guard case .org(_, let org) = route, let tab = org.tab else { return nil }
+            return "\(tab.rawValue) \(org.method.rawValue) \(org.leaf!.segments.count)"
+        }
+        let patterns = GeneralRoute.patterns.count + MembersRoute.patterns.count + TeamsRoute.patterns.count
+            + WorkspacesRoute.patterns.count + SecretsRoute.patterns.count + ProvidersRoute.patterns.count
+            + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
+        #expect(leaves.count == patterns)
+        #expect(Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
+                "two routes print the same method and path")
+    }
+
+    @Test func pathsThatAreNotRoutes() {
+        for path in ["", "//", "/orgs", "/orgs/", "/orgs//settings/general", "/orgs/acme/settings", "/orgs/acme/settings/",
+                     "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
+                     "/orgs/acme/settings/general//x", "/login/", "/orgs/acme/settings/teams/007", "/orgs/acme/settings/teams/-1",
+                     "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101)] {
+            for method in HTTPMethod.allCases {
+                #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")
+            }
+        }
+    }
+
+    @Test func aPathOfAnotherMethodIsA405AndBelowAnOrganizationWaitsForTheOrgCheck() {
+        #expect(Route.match(method: .post, path: "/orgs/acme/settings/members/export.csv")
+                == .methodNotAllowed(allowed: [.get], orgKey: "acme"))
+        #expect(Route.match(method: nil, path: "/login") == .methodNotAllowed(allowed: [.get, .post], orgKey: nil))
+        #expect(Route.match(method: .get, path: "/orgs/acme/settings/members/nothing") == .notFound(orgKey: "acme"))
+        #expect(Route.match(method: .get, path: "/orgs/acme/settings/nothing") == .notFound(orgKey: nil))
+    }
+
+    @Test func queriesAreEncodedOnce() {
+        let route = Route.org("acme", .members(.list))
+        #expect(route.path(query: [("q", "a&b c"), ("page", "2")]) == "/orgs/acme/settings/members?q=a%26b%20c&page=2")
+        #expect(route.path(query: []) == "/orgs/acme/settings/members")
+    }
+}
