@@ -65,6 +65,26 @@ public enum Route: Equatable, Sendable {
         segments.reduce(into: "") { $0 += "/" + $1 }
     }
 
+    /// The route's kind: its method and path with the keys, ids and tokens left as placeholders,
+    /// e.g. `POST /orgs/{org}/settings/members/{id}/role`. Tests that must cover every route
+    /// compare kinds.
+    public var kind: String {
+        let path: String = switch self {
+        case .home: "/"
+        case .login: "/login"
+        case .logout: "/logout"
+        case .invitation: "/invitations/{token}"
+        case .confirmation: "/confirm/{token}"
+        case .org(_, .root): "/orgs/{org}"
+        case .org(_, .logo): "/orgs/{org}/logo/{file}"
+        case .org(_, let route):
+            "/orgs/{org}/settings/\(route.tab!.rawValue)" + (route.leaf!.pattern.isEmpty ? "" : "/" + route.leaf!.pattern)
+        case .account(let route): "/account/" + route.pattern
+        case .api(let route): "/api/v1/" + route.pattern
+        }
+        return "\(method.rawValue) \(path)"
+    }
+
     /// A request path as the log may show it: an invitation link's token is replaced.
     public static func loggable(_ path: String) -> String {
         path.hasPrefix("/invitations/") ? "/invitations/…" : path.hasPrefix("/confirm/") ? "/confirm/…" : path
@@ -77,7 +97,7 @@ public enum Route: Equatable, Sendable {
             + FormStep.allCases.map { .invitation("example-token", $0) }
             + FormStep.allCases.map { .confirmation("example-token", $0) }
             + OrgRoute.examples.map { .org("example", $0) }
-            + AccountRoute.examples.map { .account($0) } + APIRoute.examples.map { .api($0) }
+            + AccountRoute.examples.map(Route.account) + APIRoute.examples.map(Route.api)
     }
 }
 

@@ -31,6 +31,11 @@ extension RouteLeaves {
         patterns.contains { $0.match(segments) != nil }
     }
 
+    /// The pattern this leaf was parsed by, e.g. `{id}/role`.
+    public var pattern: String {
+        Self.patterns.first { $0.method == method && $0.match(segments[...]) != nil }!.text
+    }
+
     /// One leaf per pattern, with example ids, keys and tokens.
     public static var examples: [Self] { patterns.map(\.example) }
 }
@@ -53,8 +58,9 @@ public struct RoutePattern<Leaf>: Sendable {
     let method: HTTPMethod
     let shape: [Segment]
     let make: @Sendable (Captures) -> Leaf
-    /// The pattern as written, for test names: `POST {id}/role`.
-    public let name: String
+    /// The pattern as written, e.g. `{id}/role`.
+    public let text: String
+    public var name: String { "\(method.rawValue) \(text.isEmpty ? "(tab)" : text)" }
 
     init(_ method: HTTPMethod, _ text: String, _ make: @escaping @Sendable (Captures) -> Leaf) {
         self.method = method
@@ -66,7 +72,7 @@ public struct RoutePattern<Leaf>: Sendable {
             }
         }
         self.make = make
-        self.name = "\(method.rawValue) \(text.isEmpty ? "(tab)" : text)"
+        self.text = text
     }
 
     public static func get(_ text: String, _ make: @escaping @Sendable (Captures) -> Leaf) -> Self { Self(.get, text, make) }
