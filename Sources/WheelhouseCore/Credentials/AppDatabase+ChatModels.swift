@@ -90,7 +90,7 @@ extension AppDatabase {
                                arguments: [orgId, userId, modelId])
             }
             guard db.changesCount == 1 else { return false }
-            try AuditEvent(org: orgId, actor: actor, action: enabled ? "chatModel.enable" : "chatModel.disable",
+            try AuditEvent(org: orgId, actor: actor, action: enabled ? .chatModelEnable : .chatModelDisable,
                            target: "chatModel:\(modelId)",
                            summary: "switched \(name) \(enabled ? "on" : "off") in their own model picker", at: self.now()).insert(db)
             return true

@@ -31,7 +31,7 @@ extension AppDatabase {
                 UPDATE provider SET checkState = 'queued', checkRequestedAt = ?, checkRequestedBy = ?, checkClaim = NULL,
                        checkClaimedAt = NULL WHERE id = ?
                 """, arguments: [now, actor.user.id, id])
-            try AuditEvent(org: access.org.id, actor: actor, action: "provider.test.request", target: "provider:\(id)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .providerTestRequest, target: "provider:\(id)",
                            summary: "\(provider.name): connection test requested", at: now).insert(db)
             provider.checkPending = true
             return (provider, false)
@@ -96,7 +96,7 @@ extension AppDatabase {
                     """, arguments: [check.providerId, check.claim])
                 return false
             }
-            try AuditEvent(id: nil, orgId: check.orgId, actorUserId: check.requestedBy, action: "provider.test",
+            try AuditEvent(id: nil, orgId: check.orgId, actorUserId: check.requestedBy, action: .providerTest,
                            target: "provider:\(check.providerId)", summary: "\(check.name): \(outcome.label)",
                            address: "worker", createdAt: now).insert(db)
             return true
@@ -122,9 +122,9 @@ extension AppDatabase {
         guard id.hasPrefix("prv_"), id.count <= 64 else { return nil }
         return try reader.read { db in
             try String.fetchOne(db, sql: """
-                SELECT summary FROM auditEvent WHERE orgId = ? AND action = 'provider.delete' AND target = ?
+                SELECT summary FROM auditEvent WHERE orgId = ? AND action = ? AND target = ?
                 ORDER BY id DESC LIMIT 1
-                """, arguments: [access.org.id, "provider:\(id)"])
+                """, arguments: [access.org.id, AuditAction.providerDelete, "provider:\(id)"])
         }.map { $0.hasPrefix("removed ") ? String($0.dropFirst("removed ".count)) : $0 }
     }
 }

@@ -64,7 +64,7 @@ extension AppDatabase {
                                  Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id, kind: change.kind.rawValue,
                                                                           baseURL: change.baseURL))), vault.version,
                                  provider.hint, now, now])
-            try AuditEvent(org: orgId, actor: actor, action: "provider.create", target: "provider:\(id)",
+            try AuditEvent(org: orgId, actor: actor, action: .providerCreate, target: "provider:\(id)",
                            summary: "configured \(name) at \(change.baseURL)", at: now).insert(db)
             return provider
         }
@@ -122,7 +122,7 @@ extension AppDatabase {
             if before.name != provider.name { parts.append("name “\(before.name)” → “\(provider.name)”") }
             if before.baseURL != provider.baseURL { parts.append("base URL \(before.baseURL) → \(provider.baseURL)") }
             if sealed != nil { parts.append("key replaced") }
-            try AuditEvent(org: orgId, actor: actor, action: "provider.update", target: "provider:\(id)",
+            try AuditEvent(org: orgId, actor: actor, action: .providerUpdate, target: "provider:\(id)",
                            summary: "\(provider.name): " + parts.joined(separator: "; "), at: now).insert(db)
             return provider
         }
@@ -136,7 +136,7 @@ extension AppDatabase {
             let provider = try Self.provider(db, orgId: access.org.id!, id: id)
             guard provider.version == expectedVersion else { throw DomainError.staleVersion }
             try db.execute(sql: "DELETE FROM provider WHERE id = ? AND version = ?", arguments: [id, expectedVersion])
-            try AuditEvent(org: access.org.id, actor: actor, action: "provider.delete", target: "provider:\(id)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .providerDelete, target: "provider:\(id)",
                            summary: "removed \(provider.name)", at: self.now()).insert(db)
             return provider
         }

@@ -116,7 +116,7 @@ extension AppDatabase {
                 INSERT INTO secret (id, orgId, ownerId, name, sealed, keyVersion, hint, version, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
                 """, arguments: [secret.id, orgId, ownerId, name, Data(sealed), vault.version, secret.hint, now])
-            try AuditEvent(org: orgId, actor: actor, action: "secret.create", target: "secret:\(secret.id)",
+            try AuditEvent(org: orgId, actor: actor, action: .secretCreate, target: "secret:\(secret.id)",
                            summary: "added one of their own secrets", at: now).insert(db)
             return secret
         }
@@ -146,7 +146,7 @@ extension AppDatabase {
                 WHERE id = ? AND ownerId = ? AND version = ?
                 """, arguments: [Data(sealed), vault.version, secret.hint, secret.version, now, id, ownerId, expectedVersion])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
-            try AuditEvent(org: orgId, actor: actor, action: "secret.rotate", target: "secret:\(id)",
+            try AuditEvent(org: orgId, actor: actor, action: .secretRotate, target: "secret:\(id)",
                            summary: "rotated one of their own secrets", at: now).insert(db)
             return secret
         }
@@ -162,7 +162,7 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM secret WHERE id = ? AND ownerId = ? AND version = ?",
                            arguments: [id, actor.user.id!, expectedVersion])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
-            try AuditEvent(org: access.org.id, actor: actor, action: "secret.delete", target: "secret:\(id)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .secretDelete, target: "secret:\(id)",
                            summary: "deleted one of their own secrets", at: self.now()).insert(db)
             return secret
         }

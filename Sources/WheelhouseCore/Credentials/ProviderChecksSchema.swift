@@ -37,7 +37,7 @@ extension AppDatabase {
                 try db.execute(sql: "UPDATE provider SET sealed = ?, keyVersion = ?, keyBinding = 2 WHERE id = ?",
                                arguments: [Data(vault.seal(plain, identity)), vault.version, row["id"] as String])
             }
-            try AuditEvent(org: nil, actor: nil, action: "provider.bindKeys", target: "provider",
+            try AuditEvent(org: nil, actor: nil, action: .providerBindKeys, target: "provider",
                            summary: "bound \(rows.count) provider key(s) to their base URL", at: now()).insert(db)
         }
     }

@@ -88,9 +88,3 @@ public struct Actor: Sendable {
     }
 }
 
-extension AuditEvent {
-    init(org: Int64?, actor: Actor?, action: String, target: String, summary: String, at: Date) {
-        self.init(id: nil, orgId: org, actorUserId: actor?.user.id, action: action, target: target,
-                  summary: summary, address: actor?.address ?? "cli", createdAt: at)
-    }
-}

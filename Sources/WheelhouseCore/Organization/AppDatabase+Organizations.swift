@@ -194,7 +194,7 @@ extension AppDatabase {
                 // Usage days are days in the zone: the rollups move with it, in batches (UsageRebuild).
                 try UsageRebuild.schedule(db, orgId: org.id!, from: before.timeZone, to: org.timeZone, at: org.updatedAt)
             }
-            try AuditEvent(org: org.id, actor: actor, action: "organization.update", target: "org:\(org.key)",
+            try AuditEvent(org: org.id, actor: actor, action: .organizationUpdate, target: "org:\(org.key)",
                            summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
             return org
         }
@@ -208,11 +208,5 @@ extension AppDatabase {
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
         if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)") }
         return parts.joined(separator: "; ")
-    }
-
-    public func auditEvents(orgId: Int64) throws -> [AuditEvent] {
-        try reader.read { db in
-            try AuditEvent.filter(Column("orgId") == orgId).order(Column("id")).fetchAll(db)
-        }
     }
 }

@@ -24,7 +24,7 @@ extension AppDatabase {
         try writer.write { db in
             let old = try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId]) ?? "?"
             try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [plan.id, orgId])
-            try AuditEvent(org: orgId, actor: actor, action: "organization.plan", target: "org:\(orgId)",
+            try AuditEvent(org: orgId, actor: actor, action: .organizationPlan, target: "org:\(orgId)",
                            summary: "plan: \(old) → \(plan.id)", at: now()).insert(db)
         }
     }

@@ -130,21 +130,6 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public static let databaseTableName = "session"
 }
 
-/// One privileged change: who did what to which target, when and from where.
-public struct AuditEvent: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public var id: Int64?
-    public var orgId: Int64?
-    public var actorUserId: Int64?
-    public var action: String
-    public var target: String
-    /// Human-readable before → after, never a secret value.
-    public var summary: String
-    public var address: String
-    public var createdAt: Date
-
-    public static let databaseTableName = "auditEvent"
-}
-
 /// A failed sign-in, kept for a while to throttle guessing per account and per address.
 public struct LoginFailure: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
     public var id: Int64?

@@ -50,7 +50,7 @@ extension AppDatabase {
             }
             let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now).inserted(db)
             try Self.queueConfirmation(db, user: user, invitation: invitation, links: links, now: now)
-            try AuditEvent(org: org.id, actor: Actor(user: user, address: address), action: "invitation.account",
+            try AuditEvent(org: org.id, actor: Actor(user: user, address: address), action: .invitationAccount,
                            target: "user:\(user.id!)",
                            summary: "account created for \(user.email) through the invitation link; awaiting email confirmation",
                            at: now).insert(db)
@@ -85,7 +85,7 @@ extension AppDatabase {
         try db.execute(sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
                        arguments: [user.id!, now, invitation.id!])
         let actor = Actor(user: user, address: address)
-        try AuditEvent(org: org.id, actor: actor, action: "invitation.accept", target: "user:\(user.id!)",
+        try AuditEvent(org: org.id, actor: actor, action: .invitationAccept, target: "user:\(user.id!)",
                        summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now).insert(db)
     }
 }

@@ -78,7 +78,7 @@ extension AppDatabase {
             try org.insert(db)
             try Membership(orgId: org.id!, userId: user.id!, role: .owner, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
-            try AuditEvent(org: org.id, actor: nil, action: "organization.create", target: "org:\(org.key)",
+            try AuditEvent(org: org.id, actor: nil, action: .organizationCreate, target: "org:\(org.key)",
                            summary: "created with owner \(user.email)", at: now).insert(db)
             user.passwordHash = ""
             return (user, org)
@@ -92,7 +92,7 @@ extension AppDatabase {
             try Membership(orgId: orgId, userId: userId, role: role, createdAt: now()).insert(db)
             guard let user = try User.fetchOne(db, key: userId) else { throw DomainError.notFound }
             try Self.ensureDefaultWorkspace(db, orgId: orgId, user: user, now: now())
-            try AuditEvent(org: orgId, actor: nil, action: "member.add", target: "user:\(userId)",
+            try AuditEvent(org: orgId, actor: nil, action: .memberAdd, target: "user:\(userId)",
                            summary: "added as \(role.rawValue)", at: now()).insert(db)
         }
     }

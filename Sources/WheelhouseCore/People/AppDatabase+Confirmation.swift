@@ -138,7 +138,7 @@ extension AppDatabase {
                   let user = try User.fetchOne(db, key: confirmation.userId) else { throw ConfirmationProblem.unknown }
             let orgId = try Int64.fetchOne(db, sql: "SELECT orgId FROM invitation WHERE id = ?", arguments: [confirmation.invitationId])
             try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [user.id!])
-            try AuditEvent(org: orgId, actor: nil, action: "invitation.account.discard", target: "email:\(user.email)",
+            try AuditEvent(org: orgId, actor: nil, action: .invitationAccountDiscard, target: "email:\(user.email)",
                            summary: "the person at \(user.email) discarded an unconfirmed account created through the invitation link",
                            at: now()).insert(db)
         }

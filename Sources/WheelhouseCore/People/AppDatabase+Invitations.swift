@@ -118,7 +118,7 @@ extension AppDatabase {
                 links.renew(&invitation)
                 try invitation.insert(db)
                 try Self.queueInvitationMail(db, invitation, now: now)
-                try AuditEvent(org: orgId, actor: actor, action: "invitation.create", target: "invitation:\(invitation.id!)",
+                try AuditEvent(org: orgId, actor: actor, action: .invitationCreate, target: "invitation:\(invitation.id!)",
                                summary: "invited \(address) as \(role.rawValue)", at: now).insert(db)
                 outcome.invited.append(address)
             }
@@ -140,7 +140,7 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
                            arguments: [id])
             try Self.queueInvitationMail(db, renewed, now: now)
-            try AuditEvent(org: access.org.id, actor: actor, action: "invitation.resend", target: "invitation:\(id)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .invitationResend, target: "invitation:\(id)",
                            summary: "resent to \(invitation.email)", at: now).insert(db)
             return renewed
         }
@@ -159,7 +159,7 @@ extension AppDatabase {
                            arguments: [now, id])
             try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
                            arguments: [id])
-            try AuditEvent(org: access.org.id, actor: actor, action: "invitation.revoke", target: "invitation:\(id)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .invitationRevoke, target: "invitation:\(id)",
                            summary: "revoked invitation of \(invitation.email)", at: now).insert(db)
         }
     }

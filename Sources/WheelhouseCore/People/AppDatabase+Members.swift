@@ -185,7 +185,7 @@ extension AppDatabase {
             if member.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
             try db.execute(sql: "UPDATE membership SET role = ?, version = version + 1 WHERE orgId = ? AND userId = ?",
                            arguments: [role, access.org.id!, userId])
-            try AuditEvent(org: access.org.id, actor: actor, action: "member.role", target: "user:\(userId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .memberRole, target: "user:\(userId)",
                            summary: "role: \(member.role.rawValue) → \(role.rawValue)", at: now()).insert(db)
         }
     }
@@ -205,7 +205,7 @@ extension AppDatabase {
             }
             try Self.dropMembership(db, orgId: access.org.id!, userId: userId)
             let email = try String.fetchOne(db, sql: "SELECT email FROM user WHERE id = ?", arguments: [userId]) ?? ""
-            try AuditEvent(org: access.org.id, actor: actor, action: "member.remove", target: "user:\(userId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .memberRemove, target: "user:\(userId)",
                            summary: "removed \(email) (\(member.role.rawValue))", at: now()).insert(db)
         }
     }
@@ -216,7 +216,7 @@ extension AppDatabase {
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             if access.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
             try Self.dropMembership(db, orgId: access.org.id!, userId: actor.user.id!)
-            try AuditEvent(org: access.org.id, actor: actor, action: "member.leave", target: "user:\(actor.user.id!)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .memberLeave, target: "user:\(actor.user.id!)",
                            summary: "\(actor.user.email) left (\(access.role.rawValue))", at: now()).insert(db)
         }
     }
@@ -234,7 +234,7 @@ extension AppDatabase {
                            arguments: [access.org.id!, userId])
             try db.execute(sql: "UPDATE membership SET role = 'admin', version = version + 1 WHERE orgId = ? AND userId = ?",
                            arguments: [access.org.id!, actor.user.id!])
-            try AuditEvent(org: access.org.id, actor: actor, action: "organization.transfer", target: "user:\(userId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .organizationTransfer, target: "user:\(userId)",
                            summary: "ownership: \(actor.user.email) → user \(userId) (was \(member.role.rawValue))",
                            at: now()).insert(db)
         }

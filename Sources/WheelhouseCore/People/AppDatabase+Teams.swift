@@ -84,7 +84,7 @@ extension AppDatabase {
             var team = Team(id: nil, orgId: access.org.id!, name: change.name, description: change.description,
                             version: 1, createdAt: now())
             try team.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: "team.create", target: "team:\(team.id!)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .teamCreate, target: "team:\(team.id!)",
                            summary: "created team “\(team.name)”", at: now()).insert(db)
             return team
         }
@@ -99,7 +99,7 @@ extension AppDatabase {
             try Self.checkTeamNameFree(db, orgId: access.org.id!, name: change.name, except: teamId)
             try db.execute(sql: "UPDATE team SET name = ?, description = ?, version = version + 1 WHERE id = ?",
                            arguments: [change.name, change.description, teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: "team.update", target: "team:\(teamId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .teamUpdate, target: "team:\(teamId)",
                            summary: team.name == change.name ? "description changed" : "name: “\(team.name)” → “\(change.name)”",
                            at: now()).insert(db)
         }
@@ -115,7 +115,7 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             try team.delete(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: "team.delete", target: "team:\(teamId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .teamDelete, target: "team:\(teamId)",
                            summary: "deleted team “\(team.name)”", at: now()).insert(db)
         }
     }
@@ -131,7 +131,7 @@ extension AppDatabase {
             }
             try TeamMember(teamId: teamId, userId: userId, createdAt: now()).insert(db)
             try db.execute(sql: "UPDATE team SET version = version + 1 WHERE id = ?", arguments: [teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: "team.member.add", target: "team:\(teamId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .teamMemberAdd, target: "team:\(teamId)",
                            summary: "added user \(userId) to “\(team.name)”", at: now()).insert(db)
         }
     }
@@ -141,7 +141,7 @@ extension AppDatabase {
             let (access, team) = try Self.team(db, orgKey: orgKey, teamId: teamId, actor: actor)
             guard try TeamMember.deleteOne(db, key: ["teamId": teamId, "userId": userId]) else { throw DomainError.notFound }
             try db.execute(sql: "UPDATE team SET version = version + 1 WHERE id = ?", arguments: [teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: "team.member.remove", target: "team:\(teamId)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .teamMemberRemove, target: "team:\(teamId)",
                            summary: "removed user \(userId) from “\(team.name)”", at: now()).insert(db)
         }
     }

@@ -44,7 +44,7 @@ extension AppDatabase {
             var parts: [String] = []
             if workspace.name != updated.name { parts.append("name “\(workspace.name)” → “\(updated.name)”") }
             if workspace.description != updated.description { parts.append("description changed") }
-            try AuditEvent(org: access.org.id, actor: actor, action: "workspace.update", target: "workspace:\(key)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceUpdate, target: "workspace:\(key)",
                            summary: parts.joined(separator: "; "), at: now()).insert(db)
             return updated
         }
@@ -58,7 +58,7 @@ extension AppDatabase {
             let now = self.now()
             try db.execute(sql: "UPDATE workspace SET archivedAt = ?, version = version + 1 WHERE id = ?",
                            arguments: [archived ? now : nil, workspace.id!])
-            try AuditEvent(org: access.org.id, actor: actor, action: archived ? "workspace.archive" : "workspace.restore",
+            try AuditEvent(org: access.org.id, actor: actor, action: archived ? .workspaceArchive : .workspaceRestore,
                            target: "workspace:\(key)", summary: "\(archived ? "archived" : "restored") “\(workspace.name)”", at: now).insert(db)
         }
     }
@@ -75,7 +75,7 @@ extension AppDatabase {
             let workflows = try Int.fetchOne(db, sql: "SELECT count(*) FROM workflow WHERE workspaceId = ?", arguments: [workspace.id!]) ?? 0
             let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agent WHERE workspaceId = ?", arguments: [workspace.id!]) ?? 0
             _ = try workspace.delete(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: "workspace.delete", target: "workspace:\(key)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceDelete, target: "workspace:\(key)",
                            summary: "deleted “\(workspace.name)” with \(Plural.count(workflows, "workflow")) and \(Plural.count(agents, "agent"))",
                            at: now()).insert(db)
         }

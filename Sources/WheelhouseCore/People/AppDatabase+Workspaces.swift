@@ -178,7 +178,7 @@ extension AppDatabase {
             var grant = WorkspaceAccess(id: nil, workspaceId: workspace.id!, userId: actor.user.id, teamId: nil, level: .admin,
                                         version: 1, createdAt: now)
             try grant.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: "workspace.create", target: "workspace:\(new.key)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceCreate, target: "workspace:\(new.key)",
                            summary: "created shared workspace “\(new.name)”", at: now).insert(db)
             return workspace
         }
@@ -209,7 +209,7 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             try grant.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: "workspace.access.grant", target: "workspace:\(workspace.key)",
+            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessGrant, target: "workspace:\(workspace.key)",
                            summary: "\(name): \(level.rawValue)", at: now()).insert(db)
         }
     }
@@ -227,11 +227,11 @@ extension AppDatabase {
             if let level {
                 if level == grant.level { return }
                 try db.execute(sql: "UPDATE workspaceAccess SET level = ?, version = version + 1 WHERE id = ?", arguments: [level, grantId])
-                try AuditEvent(org: access.org.id, actor: actor, action: "workspace.access.change", target: "workspace:\(workspace.key)",
+                try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessChange, target: "workspace:\(workspace.key)",
                                summary: "\(subject): \(grant.level.rawValue) → \(level.rawValue)", at: now()).insert(db)
             } else {
                 try grant.delete(db)
-                try AuditEvent(org: access.org.id, actor: actor, action: "workspace.access.revoke", target: "workspace:\(workspace.key)",
+                try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessRevoke, target: "workspace:\(workspace.key)",
                                summary: "\(subject): \(grant.level.rawValue) revoked", at: now()).insert(db)
             }
         }

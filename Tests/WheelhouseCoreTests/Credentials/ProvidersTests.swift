@@ -38,7 +38,7 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         #expect(connected.status == .connected && connected.lastCheckedAt != nil)
         #expect(failed.status == .failed && failed.lastError == "HTTP status 401: Incorrect API key")
         #expect(probe.asked.first?.apiKey == key && probe.asked.first?.url == "https://api.openai.com/v1/models")
-        let audit = try f.database.auditEvents(orgId: f.org.id!).filter { $0.action == "provider.test" }.map(\.summary)
+        let audit = try f.database.auditEvents(orgId: f.org.id!).filter { $0.action == .providerTest }.map(\.summary)
         #expect(audit == ["OpenAI: connected", "OpenAI: HTTP status 401"], "the audit log records the outcome category only")
         #expect(try f.database.failedProviders(orgId: f.org.id!).map(\.name) == ["OpenAI"])
         // A new key makes the last test meaningless: Configured again.

@@ -21,7 +21,7 @@ import Testing
         #expect(sealed.count == 12 + plaintext.utf8.count + 16)
         #expect(!String(decoding: sealed, as: UTF8.self).contains("ROUNDTRIP"))
         let audit = try #require(try f.database.auditEvents(orgId: f.org.id!).last)
-        #expect(audit.action == "secret.create")
+        #expect(audit.action == .secretCreate)
         #expect(!audit.summary.contains("OPENAI") && !audit.summary.contains(plaintext))
     }
 

@@ -26,7 +26,7 @@ import Testing
         #expect(try f.currentOrg() == saved)
         let audit = try f.database.auditEvents(orgId: f.org.id!)
         #expect(audit.count == before + 1)
-        #expect(audit.last?.action == "organization.update")
+        #expect(audit.last?.action == .organizationUpdate)
         #expect(audit.last?.actorUserId == f.owner.id)
         #expect(audit.last?.address == "10.0.0.1")
         #expect(audit.last?.summary.contains("“Acme” → “Acme Robotics”") == true)

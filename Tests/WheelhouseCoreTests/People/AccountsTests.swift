@@ -23,7 +23,7 @@ import Testing
                                                             orgKey: "acme-2", orgName: "Acme Two"))
         #expect(try database.access(orgKey: "acme-2", userId: user.id!).role == .owner)
         #expect(try database.stats(orgId: org.id!) == OrgStats(members: 1, workspaces: 1))
-        #expect(try database.auditEvents(orgId: org.id!).map(\.action) == ["organization.create"])
+        #expect(try database.auditEvents(orgId: org.id!).map(\.action) == [.organizationCreate])
         #expect(try !database.isEmpty())
     }
 

@@ -147,7 +147,7 @@ import Testing
         #expect(try count("SELECT count(*) FROM workspace WHERE key = 'lab'") == 0)
         #expect(try count("SELECT count(*) FROM workspaceAccess WHERE workspaceId = \(lab.id!)") == 0)
         #expect(try count("SELECT count(*) FROM workflow WHERE workspaceId = \(lab.id!)") == 0)
-        #expect(try database.auditEvents(orgId: fixture.org.id!).suffix(4).map(\.action) == ["workspace.update", "workspace.archive", "workspace.restore", "workspace.delete"])
+        #expect(try database.auditEvents(orgId: fixture.org.id!).suffix(4).map(\.action) == [.workspaceUpdate, .workspaceArchive, .workspaceRestore, .workspaceDelete])
         #expect(try database.auditEvents(orgId: fixture.org.id!).last?.summary == "deleted “Research” with 1 workflow and 0 agents")
     }
 }

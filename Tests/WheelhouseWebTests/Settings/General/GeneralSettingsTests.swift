@@ -41,7 +41,7 @@ import WheelhouseCore
         #expect(org.description == "We build robots.")
         #expect(org.memberLimit == 30)
         let audit = try #require(try t.database.auditEvents(orgId: org.id!).last)
-        #expect(audit.action == "organization.update")
+        #expect(audit.action == .organizationUpdate)
         #expect(audit.actorUserId == t.owner.id)
         #expect(audit.address == "203.0.113.9")
     }

@@ -167,7 +167,7 @@ import WheelhouseCore
         #expect(owner.post(members + "/\(t.member.id!)/role", [("_csrf", page.csrf), ("version", "1"), ("role", "admin")]).status == 303)
         #expect(owner.get(members).contains("Role changed to Admin."))
         #expect(try t.database.access(orgKey: "acme", userId: t.member.id!).role == .admin)
-        #expect(try t.database.auditEvents(orgId: t.org.id!).last?.action == "member.role")
+        #expect(try t.database.auditEvents(orgId: t.org.id!).last?.action == .memberRole)
     }
 
     @Test func anInvitedPersonAcceptsThroughTheLink() throws {

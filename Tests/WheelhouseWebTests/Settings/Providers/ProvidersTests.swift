@@ -54,7 +54,7 @@ import WheelhouseCore
         #expect(request.hasPrefix("GET /v1/models HTTP/1.1"))
         #expect(request.contains("Authorization: Bearer \(key)"))
         let audit = try t.database.auditEvents(orgId: t.org.id!)
-        #expect(audit.suffix(2).map(\.action) == ["provider.test.request", "provider.test"])
+        #expect(audit.suffix(2).map(\.action) == [.providerTestRequest, .providerTest])
         #expect(audit.last?.summary == "OpenAI: connected")
     }
 

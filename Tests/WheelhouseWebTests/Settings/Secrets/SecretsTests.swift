@@ -31,7 +31,7 @@ import WheelhouseCore
         #expect(!page.contains(value))
         #expect(try t.database.secretValue(id: stored.id, orgId: t.org.id!, ownerId: t.member.id!) == value)
         let audit = try #require(try t.database.auditEvents(orgId: t.org.id!).last)
-        #expect(audit.action == "secret.create" && audit.actorUserId == t.member.id && audit.address == "203.0.113.9")
+        #expect(audit.action == .secretCreate && audit.actorUserId == t.member.id && audit.address == "203.0.113.9")
     }
 
     @Test func theNameCanComeFromTheQueryAsAChatModelLinkSendsIt() throws {

@@ -18,7 +18,7 @@ import WheelhouseCore
         try t.database.read { db in try Workspace.filter(sql: "key = 'lab'").fetchOne(db) }
     }
 
-    func actions(_ t: TestApp) throws -> [String] { try t.database.auditEvents(orgId: t.org.id!).map(\.action) }
+    func actions(_ t: TestApp) throws -> [String] { try t.database.auditEvents(orgId: t.org.id!).map(\.action.rawValue) }
 
     @Test func anAdminRenamesWithAVersionCheck() throws {
         let (t, admin) = try world()

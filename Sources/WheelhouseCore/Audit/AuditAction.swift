@@ -1,0 +1,106 @@
+import GRDB
+
+/// Every kind of change the console writes to the audit log, one case per action.
+///
+/// The raw values are what `auditEvent.action` stores. **They never change once shipped**: rows
+/// written years ago must still read back as the same case, and the Audit log filters by them.
+/// A new action is a new case with a new raw value; a renamed case keeps its old raw value.
+/// Raw values are dotted subject.verb (segments in lowerCamelCase, e.g. `chatModel.enable`).
+public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueConvertible {
+    // MARK: - Organization
+    case organizationCreate = "organization.create"
+    case organizationUpdate = "organization.update"
+    case organizationPlan = "organization.plan"
+    case organizationTransfer = "organization.transfer"
+
+    // MARK: - Members and invitations
+    case memberAdd = "member.add"
+    case memberRole = "member.role"
+    case memberRemove = "member.remove"
+    case memberLeave = "member.leave"
+    case invitationCreate = "invitation.create"
+    case invitationResend = "invitation.resend"
+    case invitationRevoke = "invitation.revoke"
+    case invitationAccount = "invitation.account"
+    case invitationAccountDiscard = "invitation.account.discard"
+    case invitationAccept = "invitation.accept"
+
+    // MARK: - Teams
+    case teamCreate = "team.create"
+    case teamUpdate = "team.update"
+    case teamDelete = "team.delete"
+    case teamMemberAdd = "team.member.add"
+    case teamMemberRemove = "team.member.remove"
+
+    // MARK: - Workspaces
+    case workspaceCreate = "workspace.create"
+    case workspaceUpdate = "workspace.update"
+    case workspaceArchive = "workspace.archive"
+    case workspaceRestore = "workspace.restore"
+    case workspaceDelete = "workspace.delete"
+    case workspaceAccessGrant = "workspace.access.grant"
+    case workspaceAccessChange = "workspace.access.change"
+    case workspaceAccessRevoke = "workspace.access.revoke"
+
+    // MARK: - Credentials
+    case secretCreate = "secret.create"
+    case secretRotate = "secret.rotate"
+    case secretDelete = "secret.delete"
+    case providerCreate = "provider.create"
+    case providerUpdate = "provider.update"
+    case providerDelete = "provider.delete"
+    /// Someone asked for a connection test; `providerTest` follows when the worker has run it.
+    case providerTestRequest = "provider.test.request"
+    case providerTest = "provider.test"
+    /// Start-up re-sealed old provider keys bound to their base URL (no organization, no actor).
+    case providerBindKeys = "provider.bindKeys"
+    case chatModelEnable = "chatModel.enable"
+    case chatModelDisable = "chatModel.disable"
+    /// `wheelhouse rotate-master-key` (no organization, no actor).
+    case masterKeyRotate = "masterKey.rotate"
+
+    /// What the Audit log shows for the action: short, sentence case, past tense.
+    public var title: String {
+        switch self {
+        case .organizationCreate: "Organization created"
+        case .organizationUpdate: "Organization settings changed"
+        case .organizationPlan: "Plan changed"
+        case .organizationTransfer: "Ownership transferred"
+        case .memberAdd: "Member added"
+        case .memberRole: "Member role changed"
+        case .memberRemove: "Member removed"
+        case .memberLeave: "Member left"
+        case .invitationCreate: "Invitation sent"
+        case .invitationResend: "Invitation resent"
+        case .invitationRevoke: "Invitation revoked"
+        case .invitationAccount: "Account created from an invitation"
+        case .invitationAccountDiscard: "Unconfirmed account discarded"
+        case .invitationAccept: "Invitation accepted"
+        case .teamCreate: "Team created"
+        case .teamUpdate: "Team changed"
+        case .teamDelete: "Team deleted"
+        case .teamMemberAdd: "Team member added"
+        case .teamMemberRemove: "Team member removed"
+        case .workspaceCreate: "Workspace created"
+        case .workspaceUpdate: "Workspace changed"
+        case .workspaceArchive: "Workspace archived"
+        case .workspaceRestore: "Workspace restored"
+        case .workspaceDelete: "Workspace deleted"
+        case .workspaceAccessGrant: "Workspace access granted"
+        case .workspaceAccessChange: "Workspace access changed"
+        case .workspaceAccessRevoke: "Workspace access revoked"
+        case .secretCreate: "Secret added"
+        case .secretRotate: "Secret rotated"
+        case .secretDelete: "Secret deleted"
+        case .providerCreate: "Provider added"
+        case .providerUpdate: "Provider changed"
+        case .providerDelete: "Provider removed"
+        case .providerTestRequest: "Provider test requested"
+        case .providerTest: "Provider tested"
+        case .providerBindKeys: "Provider keys bound to their base URL"
+        case .chatModelEnable: "Chat model switched on"
+        case .chatModelDisable: "Chat model switched off"
+        case .masterKeyRotate: "Master key rotated"
+        }
+    }
+}
