@@ -12,7 +12,7 @@ import WheelhouseCore
     typealias World = RouteMatrixTests.World
 
     struct Case: CustomStringConvertible, Sendable {
-        /// The route's pattern, e.g. `POST /orgs/{org}/settings/members/{user}/role`.
+        /// The route's pattern, e.g. `POST /orgs/{org}/settings/members/{id}/role`.
         let route: String
         /// Which outcome of the route, when it has more than one (e.g. `on` / `off`).
         let variant: String
@@ -55,9 +55,9 @@ import WheelhouseCore
         // Members and invitations
         post("POST /orgs/{org}/settings/members/invite", .invitationCreate, { _ in org + "/members/invite" },
              { _ in [("emails", "x@acme.test"), ("role", "member")] }),
-        post("POST /orgs/{org}/settings/members/{user}/role", .memberRole, { w in org + "/members/\(w.t.member.id!)/role" },
+        post("POST /orgs/{org}/settings/members/{id}/role", .memberRole, { w in org + "/members/\(w.t.member.id!)/role" },
              { _ in [("version", "1"), ("role", "admin")] }),
-        post("POST /orgs/{org}/settings/members/{user}/remove", .memberRemove, { w in org + "/members/\(w.t.member.id!)/remove" },
+        post("POST /orgs/{org}/settings/members/{id}/remove", .memberRemove, { w in org + "/members/\(w.t.member.id!)/remove" },
              { _ in [("version", "1")] }),
         post("POST /orgs/{org}/settings/members/leave", .memberLeave, as: .admin, { _ in org + "/members/leave" }, { _ in [] }),
         post("POST /orgs/{org}/settings/members/transfer", .organizationTransfer, { _ in org + "/members/transfer" },
@@ -74,7 +74,7 @@ import WheelhouseCore
              { _ in [("version", "2"), ("confirm", "Core")] }),
         post("POST /orgs/{org}/settings/teams/{id}/members", .teamMemberAdd, { w in org + "/teams/\(w.teamId)/members" },
              { w in [("user", "\(w.t.admin.id!)")] }),
-        post("POST /orgs/{org}/settings/teams/{id}/members/{user}/remove", .teamMemberRemove,
+        post("POST /orgs/{org}/settings/teams/{id}/members/{id}/remove", .teamMemberRemove,
              { w in org + "/teams/\(w.teamId)/members/\(w.t.member.id!)/remove" }, { _ in [] }),
         // Workspaces
         post("POST /orgs/{org}/settings/workspaces", .workspaceCreate, { _ in org + "/workspaces" },
@@ -97,18 +97,18 @@ import WheelhouseCore
         // Secrets (the Owner's own)
         post("POST /orgs/{org}/settings/secrets", .secretCreate, { _ in org + "/secrets" },
              { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] }),
-        post("POST /orgs/{org}/settings/secrets/{id}/rotate", .secretRotate, { w in org + "/secrets/\(w.secretId)/rotate" },
+        post("POST /orgs/{org}/settings/secrets/{key}/rotate", .secretRotate, { w in org + "/secrets/\(w.secretId)/rotate" },
              { _ in [("version", "1"), ("value", "a-brand-new-value-of-some-length")] }),
-        post("POST /orgs/{org}/settings/secrets/{id}/delete", .secretDelete, { w in org + "/secrets/\(w.secretId)/delete" },
+        post("POST /orgs/{org}/settings/secrets/{key}/delete", .secretDelete, { w in org + "/secrets/\(w.secretId)/delete" },
              { _ in [("version", "1")] }),
         // Providers (the test itself is recorded later by the worker, as `providerTest`)
         post("POST /orgs/{org}/settings/providers", .providerCreate, { _ in org + "/providers" },
              { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }),
-        post("POST /orgs/{org}/settings/providers/{id}/edit", .providerUpdate, { w in org + "/providers/\(w.providerId)/edit" },
+        post("POST /orgs/{org}/settings/providers/{key}/edit", .providerUpdate, { w in org + "/providers/\(w.providerId)/edit" },
              { _ in [("version", "1"), ("name", ""), ("base_url", "http://127.0.0.1:9/v1"), ("api_key", "mistral-key-0987654321")] }),
-        post("POST /orgs/{org}/settings/providers/{id}/test", .providerTestRequest, { w in org + "/providers/\(w.providerId)/test" },
+        post("POST /orgs/{org}/settings/providers/{key}/test", .providerTestRequest, { w in org + "/providers/\(w.providerId)/test" },
              { _ in [("version", "1")] }),
-        post("POST /orgs/{org}/settings/providers/{id}/delete", .providerDelete, { w in org + "/providers/\(w.providerId)/delete" },
+        post("POST /orgs/{org}/settings/providers/{key}/delete", .providerDelete, { w in org + "/providers/\(w.providerId)/delete" },
              { _ in [("version", "1")] }),
         // Chat models
         post("POST /orgs/{org}/settings/chat-models", variant: "on", .chatModelEnable, { _ in org + "/chat-models" },
@@ -146,6 +146,14 @@ import WheelhouseCore
             try AuditAction.fetchAll(db, sql: "SELECT action FROM auditEvent WHERE id > ? ORDER BY id", arguments: [before])
         }
         #expect(written == (change.expected.map { [$0] } ?? []), "\(change)")
+    }
+
+    /// The table is checked against the route tree: every route that takes a POST has a row, so a
+    /// new form without its audit expectation fails here.
+    @Test func everyPostRouteHasARow() {
+        let rows = Set(Self.cases.map(\.route))
+        let missing = Route.examples.filter { $0.method == .post }.map(\.kind).filter { !rows.contains($0) }
+        #expect(missing.isEmpty, "POST routes without an audit row: \(missing)")
     }
 
     /// Actions no request writes: the CLI, start-up and the connection-test worker write these.
