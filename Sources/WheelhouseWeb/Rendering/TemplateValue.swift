@@ -49,6 +49,11 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
         entries = elements
     }
 
+    /// Entries in order; each key once.
+    public init(entries: [(String, TemplateValue)]) {
+        self.entries = entries
+    }
+
     public var templateValue: TemplateValue { .object(self) }
 
     /// Adds `key`, which the object must not hold yet, without looking for it: for the rows of
