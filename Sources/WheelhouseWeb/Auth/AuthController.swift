@@ -23,7 +23,7 @@ struct AuthController {
         context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
         // This page is the console's home for this person: no status line, no link back to itself.
         context["noBackLink"] = true
-        return app.page("errors/error", context)
+        return app.page(.error, context)
     }
 
     func show(_ visit: Visit) throws -> Response {
@@ -98,7 +98,7 @@ struct AuthController {
         ]
         if let notice { context["notice"] = notice }
         context["formErrors"] = errors.formContext
-        var response = app.page("login", context, status: status)
+        var response = app.page(.login, context, status: status)
         response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
         return response
     }

@@ -33,7 +33,7 @@ struct ConfirmationController {
                 try app.database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
                 var context = try app.layout(visit, title: "Account discarded")
                 context["discarded"] = true
-                return app.page("confirmation", context)
+                return app.page(.confirmation, context)
             }
             if password.isEmpty {
                 var errors = FieldErrors()
@@ -65,12 +65,12 @@ struct ConfirmationController {
         guard let view = try app.database.confirmation(token: token) else {
             context["problem"] = ["heading": "This confirmation link is not valid",
                                   "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
-            return app.page("confirmation", context, status: 404)
+            return app.page(.confirmation, context, status: 404)
         }
         if view.expired {
             context["problem"] = ["heading": "This confirmation link has expired",
                                   "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
-            return app.page("confirmation", context, status: 410)
+            return app.page(.confirmation, context, status: 410)
         }
         let csrf = visit.loginCSRFToken
         context["csrf"] = csrf
@@ -80,7 +80,7 @@ struct ConfirmationController {
         context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
                                                            errors: errors, hint: "The password chosen when the account was created.",
                                                            autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
-        var response = app.page("confirmation", context, status: status)
+        var response = app.page(.confirmation, context, status: status)
         response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
         return response
     }

@@ -49,7 +49,7 @@ struct InvitationController {
                                                                         address: visit.request.remoteAddress)
                 var context = try app.layout(visit, title: "Confirm your email")
                 context["sent"] = ["email": .text(email)] as TemplateObject
-                var response = app.page("confirmation", context, status: 200)
+                var response = app.page(.confirmation, context, status: 200)
                 response.setCookie(Visit.loginCSRFCookie, "", secure: app.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
@@ -66,7 +66,7 @@ struct InvitationController {
         guard let view = try app.database.invitation(token: token) else {
             context["problem"] = ["heading": "This invitation link is not valid",
                                   "text": .text("The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
-            return app.page("invitation", context, status: 404)
+            return app.page(.invitation, context, status: 404)
         }
         let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
             ?? "Ask an admin of \(view.orgName)"
@@ -132,10 +132,10 @@ struct InvitationController {
                                               errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.", autocomplete: "new-password",
                                               required: true).context),
             ] as TemplateObject
-            var response = app.page("invitation", context, status: code)
+            var response = app.page(.invitation, context, status: code)
             response.setCookie(Visit.loginCSRFCookie, csrf, secure: app.config.secureCookies, maxAge: 3600)
             return response
         }
-        return app.page("invitation", context, status: code)
+        return app.page(.invitation, context, status: code)
     }
 }

@@ -65,7 +65,7 @@ extension WebApp {
         }
     }
 
-    func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
+    func page(_ template: Template, _ context: TemplateObject, status: Int = 200) -> Response {
         var context = context
         if ErrorSummary.shows(status: status), context["errorSummary"] == nil,
            let summary = ErrorSummary.context(context, status: status),
@@ -73,8 +73,16 @@ extension WebApp {
             context = focusless
             context["errorSummary"] = summary
         }
-        return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                        body: templates.render(template, context))
+        do {
+            return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                            body: try templates.render(template, context))
+        } catch {
+            // Every template was checked at start-up, so this is a bug in swift-mustache or here:
+            // one logged 500, and the responder keeps serving every other page.
+            logger.error("\(error)")
+            return Response(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                            body: Array("Something went wrong while rendering this page. The error has been logged.\n".utf8))
+        }
     }
 
     // MARK: - Errors, mapped to pages in one place
@@ -119,7 +127,7 @@ extension WebApp {
         var context = (try? layout(visit, title: title)) ?? ["title": .text(title), "requestID": .text(visit.id)]
         context["status"] = status
         context["message"] = message
-        var response = page("errors/error", context, status: status)
+        var response = page(.error, context, status: status)
         response.headers.append(contentsOf: extraHeaders)
         return response
     }

@@ -19,6 +19,6 @@ struct BillingController {
             try access.require(.viewBilling)
             context["saas"] = ["canManage": .flag(access.allows(.manageBilling))] as TemplateObject
         }
-        return app.page("settings/billing", context)
+        return app.page(.billing, context)
     }
 }

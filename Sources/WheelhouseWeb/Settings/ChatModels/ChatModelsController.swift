@@ -69,7 +69,7 @@ struct ChatModelsController {
                                                       "label": .text("Add \(notReady[0].model.requiredKey)")])]),
             ] as TemplateObject
         }
-        return app.page("settings/chat-models", context, status: status)
+        return app.page(.chatModels, context, status: status)
     }
 
     private func modelContext(_ choice: ChatModelChoice, secretsPath: String, providersPath: String?) -> TemplateValue {

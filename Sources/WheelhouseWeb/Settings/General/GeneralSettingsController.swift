@@ -169,6 +169,6 @@ struct GeneralSettingsController {
                                      hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone; after a change, past usage is recalculated in the background.",
                                      required: true, maxLength: 64).context),
         ] as TemplateObject
-        return app.page("settings/general", context, status: status)
+        return app.page(.general, context, status: status)
     }
 }

@@ -75,7 +75,7 @@ struct ProvidersController {
             context["autoRefresh"] = 2
             context["refreshPath"] = tab(org).path
         }
-        return app.page("settings/providers", context)
+        return app.page(.providers, context)
     }
 
     private func row(_ provider: ProviderSummary, org: String) -> TemplateValue {
@@ -232,7 +232,7 @@ struct ProvidersController {
                                              required: true, maxLength: 60).context
         }
         context["fields"] = fields
-        return app.page("settings/providers/form", context, status: status)
+        return app.page(.providersForm, context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, provider: ProviderSummary, errors: FieldErrors,
@@ -242,7 +242,7 @@ struct ProvidersController {
         context["version"] = provider.version
         context["backPath"] = tab(access.org.key).path
         context["formErrors"] = errors.formContext
-        return app.page("settings/providers/delete", context, status: status)
+        return app.page(.providersDelete, context, status: status)
     }
 }
 

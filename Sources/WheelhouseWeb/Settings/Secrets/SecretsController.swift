@@ -148,7 +148,7 @@ struct SecretsController {
             section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
             context["counts"] = section
         }
-        return app.page("settings/secrets", context, status: status)
+        return app.page(.secrets, context, status: status)
     }
 
     /// Previous / next links for one list of the page, absent when it fits on one page.
@@ -182,7 +182,7 @@ struct SecretsController {
         context["field"] = CredentialField(name: RotateField.value.rawValue, label: "New value", type: "textarea", errors: errors,
                                            hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
                                            required: true).context
-        return app.page("settings/secrets/rotate", context, status: status)
+        return app.page(.secretsRotate, context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
@@ -192,7 +192,7 @@ struct SecretsController {
         context["version"] = secret.version
         context["backPath"] = Route.org(access.org.key, .settings(.secrets)).path
         context["formErrors"] = errors.formContext
-        return app.page("settings/secrets/delete", context, status: status)
+        return app.page(.secretsDelete, context, status: status)
     }
 }
 

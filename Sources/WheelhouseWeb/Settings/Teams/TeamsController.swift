@@ -44,7 +44,7 @@ struct TeamsController {
         if access.allows(.manageTeams) {
             context["create"] = form(values, errors: errors)
         }
-        return app.page("settings/teams", context, status: status)
+        return app.page(.teams, context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -92,7 +92,7 @@ struct TeamsController {
             context["confirmErrors"] = errors.fieldContext(Field.confirm.rawValue)
             context["formErrors"] = errors.formContext
         }
-        return app.page("settings/team", context, status: status)
+        return app.page(.team, context, status: status)
     }
 
     func perform(_ page: Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {

@@ -37,7 +37,7 @@ struct UsageController {
         if let problem = query.problem {
             context["monthProblem"] = TemplateValue.text("\(problem) Showing \(query.month.title) for the whole organization instead.")
         }
-        return app.page("settings/usage", context, status: query.problem == nil ? 200 : 400)
+        return app.page(.usage, context, status: query.problem == nil ? 200 : 400)
     }
 
     func page(_ segments: [String], visit: Visit, access: OrgAccess) throws -> Response {

@@ -79,7 +79,7 @@ struct WorkspacesController {
                                                  maxLength: 500).context),
             ] as TemplateObject
         }
-        return app.page("settings/workspaces", context, status: status)
+        return app.page(.workspaces, context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -139,7 +139,7 @@ struct WorkspacesController {
             context["subjectErrors"] = errors.fieldContext(Field.subject.rawValue)
         }
         context["formErrors"] = errors.formContext
-        return app.page("settings/workspace", context, status: status)
+        return app.page(.workspace, context, status: status)
     }
 
     func perform(_ page: Page, _ visit: inout Visit, access: OrgAccess) throws -> Response {
