@@ -31,7 +31,7 @@ struct AuthController {
         context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
         // This page is the console's home for this person: no status line, no link back to itself.
         context["noBackLink"] = true
-        return shell.page("errors/error", context)
+        return shell.page(.error, context)
     }
 
     func show(_ visit: Visit) throws -> Response {
@@ -106,7 +106,7 @@ struct AuthController {
         ]
         if let notice { context["notice"] = notice }
         context["formErrors"] = errors.formContext
-        var response = shell.page("login", context, status: status)
+        var response = shell.page(.login, context, status: status)
         response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }

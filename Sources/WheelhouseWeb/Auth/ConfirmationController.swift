@@ -41,7 +41,7 @@ struct ConfirmationController {
                 try database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
                 var context = try shell.layout(visit, title: "Account discarded")
                 context["discarded"] = true
-                return shell.page("confirmation", context)
+                return shell.page(.confirmation, context)
             }
             if password.isEmpty {
                 var errors = FieldErrors()
@@ -73,12 +73,12 @@ struct ConfirmationController {
         guard let view = try database.confirmation(token: token) else {
             context["problem"] = ["heading": "This confirmation link is not valid",
                                   "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
-            return shell.page("confirmation", context, status: 404)
+            return shell.page(.confirmation, context, status: 404)
         }
         if view.expired {
             context["problem"] = ["heading": "This confirmation link has expired",
                                   "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
-            return shell.page("confirmation", context, status: 410)
+            return shell.page(.confirmation, context, status: 410)
         }
         let csrf = visit.loginCSRFToken
         context["csrf"] = csrf
@@ -88,7 +88,7 @@ struct ConfirmationController {
         context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
                                                            errors: errors, hint: "The password chosen when the account was created.",
                                                            autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
-        var response = shell.page("confirmation", context, status: status)
+        var response = shell.page(.confirmation, context, status: status)
         response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }

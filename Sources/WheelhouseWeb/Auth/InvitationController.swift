@@ -57,7 +57,7 @@ struct InvitationController {
                                                                         address: visit.request.remoteAddress)
                 var context = try shell.layout(visit, title: "Confirm your email")
                 context["sent"] = ["email": .text(email)] as TemplateObject
-                var response = shell.page("confirmation", context, status: 200)
+                var response = shell.page(.confirmation, context, status: 200)
                 response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
@@ -74,7 +74,7 @@ struct InvitationController {
         guard let view = try database.invitation(token: token) else {
             context["problem"] = ["heading": "This invitation link is not valid",
                                   "text": .text("The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
-            return shell.page("invitation", context, status: 404)
+            return shell.page(.invitation, context, status: 404)
         }
         let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
             ?? "Ask an admin of \(view.orgName)"
@@ -140,10 +140,10 @@ struct InvitationController {
                                               errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.", autocomplete: "new-password",
                                               required: true).context),
             ] as TemplateObject
-            var response = shell.page("invitation", context, status: code)
+            var response = shell.page(.invitation, context, status: code)
             response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
             return response
         }
-        return shell.page("invitation", context, status: code)
+        return shell.page(.invitation, context, status: code)
     }
 }

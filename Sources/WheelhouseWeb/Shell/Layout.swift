@@ -57,7 +57,7 @@ extension Shell {
         SettingsTab.allCases.filter { $0.isListed(for: access, in: config.mode) }
     }
 
-    func page(_ template: String, _ context: TemplateObject, status: Int = 200) -> Response {
+    func page(_ template: Template, _ context: TemplateObject, status: Int = 200) -> Response {
         var context = context
         if ErrorSummary.shows(status: status), context["errorSummary"] == nil,
            let summary = ErrorSummary.context(context, status: status),
@@ -65,55 +65,16 @@ extension Shell {
             context = focusless
             context["errorSummary"] = summary
         }
-        return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                        body: templates.render(template, context))
-    }
-
-    // MARK: - Errors, mapped to pages in one place
-
-    func errorResponse(_ error: Error, visit: Visit) -> Response {
-        let (status, title, message): (Int, String, String)
-        var extraHeaders: [(String, String)] = []
-        switch error {
-        case WebError.notFound, DomainError.notFound:
-            (status, title, message) = (404, "Page not found", "There is no such page, or you do not have access to it.")
-        case WebError.methodNotAllowed:
-            (status, title, message) = (405, "Method not allowed", "This address does not accept that kind of request.")
-        case WebError.csrf:
-            (status, title, message) = (403, "Form expired", "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.")
-        case WebError.payloadTooLarge:
-            (status, title, message) = (413, "Upload too large", "The request was larger than \(config.maxBodyBytes / 1_048_576) MB, so nothing was changed. A logo may be at most 2 MB.")
-        case WebError.unsupportedMediaType:
-            (status, title, message) = (415, "Unsupported form encoding", "Send forms as application/x-www-form-urlencoded or multipart/form-data.")
-        case WebError.tooManyFields:
-            (status, title, message) = (400, "Too many fields", "The form sent more than \(FormData.maxFields) fields, more than any form here takes, so nothing was changed.")
-        case WebError.malformedBody(let reason):
-            (status, title, message) = (400, "Malformed request", "The form could not be read (\(reason)); nothing was changed.")
-        case DomainError.forbidden(let action):
-            let role = Policy.requiredRole(for: action) == .owner ? "Owner" : "Admin"
-            (status, title, message) = (403, "You need the \(role) role", "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.")
-        case DomainError.throttled(let seconds):
-            (status, title, message) = (429, "Too many attempts", "Too many attempts from this address. Try again in \(Plural.wait(seconds)).")
-            extraHeaders.append(("Retry-After", String(seconds)))
-        case let failure where StorageFailure(failure) == .full:
-            logger.error("request \(visit.id): storage is full, nothing was saved: \(String(describing: error))")
-            (status, title, message) = (507, "Storage is full", "The server ran out of disk space, so nothing was saved. Pages can still be read. Try again once an administrator has freed space.")
-        case let failure where StorageFailure(failure) == .readOnly:
-            logger.error("request \(visit.id): the database cannot be written, nothing was saved: \(String(describing: error))")
-            (status, title, message) = (503, "Saving is unavailable", "The server cannot write to its database right now, so nothing was saved. Pages can still be read. Try again later.")
-        case MasterKeyError.changedSinceStart:
-            logger.error("request \(visit.id): the master key was rotated after this responder started; restart it")
-            (status, title, message) = (503, "Restart needed", "The encryption key was rotated after this server started, so nothing was changed. An administrator must restart Wheelhouse; then try again.")
-        default:
-            logger.error("request \(visit.id) failed: \(String(describing: error))")
-            (status, title, message) = (500, "Something went wrong", "The error has been logged. Quote request id \(visit.id) when you report it.")
+        do {
+            return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                            body: try templates.render(template, context))
+        } catch {
+            // Every template was checked at start-up, so this is a bug in swift-mustache or here:
+            // one logged 500, and the responder keeps serving every other page.
+            logger.error("\(error)")
+            return Response(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                            body: Array("Something went wrong while rendering this page. The error has been logged.\n".utf8))
         }
-        var context = (try? layout(visit, title: title)) ?? ["title": .text(title), "requestID": .text(visit.id)]
-        context["status"] = status
-        context["message"] = message
-        var response = page("errors/error", context, status: status)
-        response.headers.append(contentsOf: extraHeaders)
-        return response
     }
 }
 

@@ -9,7 +9,7 @@ protocol PageValues {
 
 extension Shell {
     /// The layout's context with the page's values, rendered.
-    func render(_ template: String, _ page: some PageValues, layout: TemplateObject, status: Int = 200) -> Response {
+    func render(_ template: Template, _ page: some PageValues, layout: TemplateObject, status: Int = 200) -> Response {
         var context = layout
         page.fill(&context)
         return self.page(template, context, status: status)

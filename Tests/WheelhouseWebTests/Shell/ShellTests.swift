@@ -179,37 +179,3 @@ import WheelhouseCore
         #expect(!page.contains("Error("))
     }
 }
-
-@Suite("Templates") struct TemplateTests {
-    func copyOfTemplates() throws -> URL {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("wh-templates-\(UUID())")
-        try FileManager.default.copyItem(atPath: templatesDirectory, toPath: copy.path)
-        return copy
-    }
-
-    @Test func theRepositoryTemplatesLoad() throws {
-        _ = try Templates(directory: templatesDirectory)
-    }
-
-    @Test func aMissingPageTemplateStopsStartUp() throws {
-        let copy = try copyOfTemplates()
-        try FileManager.default.removeItem(at: copy.appendingPathComponent("settings/general.mustache"))
-        #expect { try Templates(directory: copy.path) } throws: { "\($0)".contains("settings/general.mustache is missing") }
-    }
-
-    @Test func aPartialThatDoesNotExistStopsStartUp() throws {
-        let copy = try copyOfTemplates()
-        try "{{> partials/nowhere}}".write(to: copy.appendingPathComponent("extra.mustache"), atomically: true, encoding: .utf8)
-        #expect { try Templates(directory: copy.path) } throws: { "\($0)".contains("partials/nowhere") }
-    }
-
-    @Test func aSyntaxErrorStopsStartUp() throws {
-        let copy = try copyOfTemplates()
-        try "{{#open}} never closed".write(to: copy.appendingPathComponent("broken.mustache"), atomically: true, encoding: .utf8)
-        #expect { try Templates(directory: copy.path) } throws: { "\($0)".contains("broken.mustache does not parse") }
-    }
-
-    @Test func aMissingFolderIsAClearError() {
-        #expect { try Templates(directory: "/nonexistent/templates") } throws: { "\($0)".contains("/nonexistent/templates") }
-    }
-}

@@ -83,9 +83,10 @@ final class TestClient {
     init(app: WebApp) { self.app = app }
 
     @discardableResult
-    func send(_ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = []) -> TestResponse {
+    func send(_ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = [],
+              headers extra: [String: String] = [:]) -> TestResponse {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-        var headers = ["user-agent": "TestClient"]
+        var headers = extra.merging(["user-agent": "TestClient"]) { given, _ in given }
         if !cookies.isEmpty { headers["cookie"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if let contentType { headers["content-type"] = contentType }
         let response = app.respond(to: Request(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "",

@@ -26,6 +26,6 @@ struct BillingController {
             try access.require(.viewBilling)
             context["saas"] = ["canManage": .flag(access.allows(.manageBilling))] as TemplateObject
         }
-        return shell.page("settings/billing", context)
+        return shell.page(.billing, context)
     }
 }

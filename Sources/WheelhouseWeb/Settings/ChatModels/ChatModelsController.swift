@@ -77,7 +77,7 @@ struct ChatModelsController {
                                                       "label": .text("Add \(notReady[0].model.requiredKey)")])]),
             ] as TemplateObject
         }
-        return shell.page("settings/chat-models", context, status: status)
+        return shell.page(.chatModels, context, status: status)
     }
 
     private func modelContext(_ choice: ChatModelChoice, secretsPath: String, providersPath: String?) -> TemplateValue {

@@ -178,6 +178,6 @@ struct GeneralSettingsController {
                                      hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone; after a change, past usage is recalculated in the background.",
                                      required: true, maxLength: 64).context),
         ] as TemplateObject
-        return shell.page("settings/general", context, status: status)
+        return shell.page(.general, context, status: status)
     }
 }

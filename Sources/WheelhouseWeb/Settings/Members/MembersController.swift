@@ -156,7 +156,7 @@ struct MembersController {
         leave["error"] = problems.controls["leave"]
         leave["errorId"] = "problem-leave"
         context["leave"] = leave
-        return shell.page("settings/members", context, status: status)
+        return shell.page(.members, context, status: status)
     }
 
     /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.

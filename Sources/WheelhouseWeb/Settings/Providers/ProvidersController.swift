@@ -50,7 +50,7 @@ struct ProvidersController {
             context["autoRefresh"] = 2
             context["refreshPath"] = tab(org).path
         }
-        return shell.page("settings/providers", context)
+        return shell.page(.providers, context)
     }
 
     private func row(_ provider: ProviderSummary, org: String) -> TemplateValue {
@@ -207,7 +207,7 @@ struct ProvidersController {
                                              required: true, maxLength: 60).context
         }
         context["fields"] = fields
-        return shell.page("settings/providers/form", context, status: status)
+        return shell.page(.providersForm, context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, provider: ProviderSummary, errors: FieldErrors,
@@ -217,7 +217,7 @@ struct ProvidersController {
         context["version"] = provider.version
         context["backPath"] = tab(access.org.key).path
         context["formErrors"] = errors.formContext
-        return shell.page("settings/providers/delete", context, status: status)
+        return shell.page(.providersDelete, context, status: status)
     }
 }
 

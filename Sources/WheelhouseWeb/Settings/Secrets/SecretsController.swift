@@ -132,7 +132,7 @@ struct SecretsController {
             section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
             context["counts"] = section
         }
-        return shell.page("settings/secrets", context, status: status)
+        return shell.page(.secrets, context, status: status)
     }
 
     /// Previous / next links for one list of the page, absent when it fits on one page.
@@ -168,7 +168,7 @@ struct SecretsController {
         context["field"] = CredentialField(name: RotateField.value.rawValue, label: "New value", type: "textarea", errors: errors,
                                            hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
                                            required: true).context
-        return shell.page("settings/secrets/rotate", context, status: status)
+        return shell.page(.secretsRotate, context, status: status)
     }
 
     private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
@@ -178,6 +178,6 @@ struct SecretsController {
         context["version"] = secret.version
         context["backPath"] = Route.org(access.org.key, .secrets(.list)).path
         context["formErrors"] = errors.formContext
-        return shell.page("settings/secrets/delete", context, status: status)
+        return shell.page(.secretsDelete, context, status: status)
     }
 }

@@ -38,7 +38,7 @@ struct TeamsController {
         if access.allows(.manageTeams) {
             context["create"] = form(values, errors: errors)
         }
-        return shell.page("settings/teams", context, status: status)
+        return shell.page(.teams, context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -86,7 +86,7 @@ struct TeamsController {
             context["confirmErrors"] = errors.fieldContext(Field.confirm.rawValue)
             context["formErrors"] = errors.formContext
         }
-        return shell.page("settings/team", context, status: status)
+        return shell.page(.team, context, status: status)
     }
 
     /// The forms of one team.

@@ -33,7 +33,7 @@ struct UsageController {
         if let problem = query.problem {
             context["monthProblem"] = TemplateValue.text("\(problem) Showing \(query.month.title) for the whole organization instead.")
         }
-        return shell.page("settings/usage", context, status: query.problem == nil ? 200 : 400)
+        return shell.page(.usage, context, status: query.problem == nil ? 200 : 400)
     }
 
     func export(_ visit: Visit, access: OrgAccess) throws -> Response {

@@ -62,7 +62,7 @@ struct WorkspacesController {
                                                  maxLength: 500).context),
             ] as TemplateObject
         }
-        return shell.page("settings/workspaces", context, status: status)
+        return shell.page(.workspaces, context, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -122,7 +122,7 @@ struct WorkspacesController {
             context["subjectErrors"] = errors.fieldContext(Field.subject.rawValue)
         }
         context["formErrors"] = errors.formContext
-        return shell.page("settings/workspace", context, status: status)
+        return shell.page(.workspace, context, status: status)
     }
 
     /// The access forms of one workspace.

@@ -1,0 +1,177 @@
+import Foundation
+import Synchronization
+
+/// One pass over a context: its shape as a string, and its texts in visiting order.
+struct ShapeWalk {
+    var signature: [UInt8]
+    var leaves: [String] = []
+    var textBytes = 0
+
+    mutating func visit(_ value: TemplateValue) {
+        switch value {
+        case .text(let text) where text.isEmpty: signature.append(UInt8(ascii: "e"))
+        case .text(let text):
+            signature.append(UInt8(ascii: "t"))
+            leaves.append(text)
+            textBytes += text.utf8.count
+        case .number(let number):
+            signature.append(UInt8(ascii: "n"))
+            leaves.append(String(number))
+        case .flag(let flag): signature.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        case .list(let items):
+            signature.append(UInt8(ascii: "["))
+            for item in items { visit(item) }
+            signature.append(UInt8(ascii: "]"))
+        case .object(let object):
+            signature.append(UInt8(ascii: "{"))
+            for (key, value) in object.entries {
+                var key = key
+                key.withUTF8 { signature.append(contentsOf: $0) }
+                signature.append(UInt8(ascii: ":"))
+                visit(value)
+            }
+            signature.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// A literal piece of rendered output, followed by the value in `slot`, if any.
+struct Piece: Sendable {
+    var literal: [UInt8]
+    var slot: Int?
+
+    // Private-use code points: never escaped, never in a template.
+    static let open: [UInt8] = Array("\u{E000}".utf8)
+    static let close: [UInt8] = Array("\u{E001}".utf8)
+
+    static func placeholder(_ index: Int) -> String { "\u{E000}\(index)\u{E001}" }
+
+    static func split(_ rendered: String) -> [Piece] {
+        let bytes = Array(rendered.utf8)
+        var pieces: [Piece] = []
+        var literal: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == open[0], bytes[i...].starts(with: open) {
+                var j = i + open.count
+                var index = 0
+                while j < bytes.count, (48...57).contains(bytes[j]) { index = index * 10 + Int(bytes[j] - 48); j += 1 }
+                if bytes[j...].starts(with: close) {
+                    pieces.append(Piece(literal: literal, slot: index))
+                    literal = []
+                    i = j + close.count
+                    continue
+                }
+            }
+            literal.append(bytes[i])
+            i += 1
+        }
+        pieces.append(Piece(literal: literal, slot: nil))
+        return pieces
+    }
+}
+
+/// Shapes seen so far, bounded by entries and by bytes (signatures plus literal pieces): a flood of
+/// unusual shapes — error pages with ever more messages, lists of every length — only clears it,
+/// so memory stays flat whatever clients send. It is correct only for templates that keep the
+/// template rules written on `Templates`.
+final class ShapeCache: Sendable {
+    private struct Entries {
+        var pieces: [Signature: [Piece]] = [:]
+        var bytes = 0
+    }
+
+    private let state = Mutex(Entries())
+    static let capacity = 512
+    static let byteCapacity = 8 << 20
+
+    /// A shape's bytes, hashed as one buffer rather than byte by byte.
+    struct Signature: Hashable, Sendable {
+        let bytes: [UInt8]
+
+        /// Eight bytes at a time, multiplied and folded, then given to `Hasher`: a page's signature
+        /// runs to kilobytes and is hashed on every request. Shapes come from the code's contexts
+        /// (clients choose at most list lengths and empty fields), and equal hashes still compare
+        /// every byte.
+        func hash(into hasher: inout Hasher) {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            bytes.withUnsafeBytes { raw in
+                var i = 0
+                while i + 8 <= raw.count {
+                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                    h ^= h >> 32
+                    i += 8
+                }
+                var tail: UInt64 = 0
+                while i < raw.count { tail = tail << 8 | UInt64(raw[i]); i += 1 }
+                h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+            }
+            hasher.combine(h)
+        }
+
+        static func == (a: Signature, b: Signature) -> Bool {
+            a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { pa in
+                b.bytes.withUnsafeBytes { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
+            }
+        }
+    }
+
+    /// Bytes held now, for tests.
+    var bytes: Int { state.withLock { $0.bytes } }
+    var count: Int { state.withLock { $0.pieces.count } }
+
+    /// A failed `make` is not remembered: the next request with that shape tries again.
+    func pieces(for bytes: [UInt8], make: () throws -> [Piece]) rethrows -> [Piece] {
+        let signature = Signature(bytes: bytes)
+        if let found = state.withLock({ $0.pieces[signature] }) { return found }
+        let made = try make()
+        let size = bytes.count + made.reduce(0) { $0 + $1.literal.count + 16 }
+        // A shape larger than a quarter of the budget is rendered but never kept.
+        guard size <= Self.byteCapacity / 4 else { return made }
+        state.withLock { cache in
+            if cache.pieces.count >= Self.capacity || cache.bytes + size > Self.byteCapacity {
+                cache = Entries()
+            }
+            if cache.pieces.updateValue(made, forKey: signature) == nil { cache.bytes += size }
+        }
+        return made
+    }
+}
+
+/// HTML escaping, the same five characters swift-mustache escapes.
+enum HTML {
+    /// Writes `text` escaped into `out` from `start`, which has room for 6 bytes per byte of
+    /// text; returns the index after the last byte written.
+    static func writeEscaped(_ text: String, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        // The five are all below 64: one shift and mask a byte finds them.
+        let special: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return start }
+            var o = start
+            var from = 0
+            func copy(_ source: UnsafePointer<UInt8>, _ count: Int) {
+                guard count > 0 else { return }
+                (out.baseAddress! + o).update(from: source, count: count)
+                o += count
+            }
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                guard byte < 64, special >> byte & 1 == 1 else { continue }
+                let replacement: StaticString
+                switch byte {
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                default: replacement = "&#39;"
+                }
+                copy(base + from, i - from)
+                copy(replacement.utf8Start, replacement.utf8CodeUnitCount)
+                from = i + 1
+            }
+            copy(base + from, bytes.count - from)
+            return o
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Every template under `Templates/` the code uses, pages and partials alike: the raw value is the
+/// path without `.mustache`. `Templates(directory:)` loads and checks each one at start-up, and
+/// `Templates.render` takes only this type, so no page can name a template that was not checked.
+/// A new template is a new case here (a test compares this list with the folder).
+public enum Template: String, CaseIterable, Sendable {
+    // Shell and sign-in
+    case layout
+    case error = "errors/error"
+    case login
+    case invitation
+    case confirmation
+
+    // Settings tabs and the pages below them, mirroring their URLs
+    case general = "settings/general"
+    case members = "settings/members"
+    case teams = "settings/teams"
+    case team = "settings/team"
+    case workspaces = "settings/workspaces"
+    case workspace = "settings/workspace"
+    case secrets = "settings/secrets"
+    case secretsRotate = "settings/secrets/rotate"
+    case secretsDelete = "settings/secrets/delete"
+    case providers = "settings/providers"
+    case providersForm = "settings/providers/form"
+    case providersDelete = "settings/providers/delete"
+    case chatModels = "settings/chat-models"
+    case usage = "settings/usage"
+    case billing = "settings/billing"
+
+    // Partials, included with `{{> partials/…}}`; never rendered on their own
+    case bannerPartial = "partials/banner"
+    case csrfPartial = "partials/csrf"
+    case fieldPartial = "partials/field"
+    case flashPartial = "partials/flash"
+    case formErrorsPartial = "partials/form-errors"
+    case generalConflictPartial = "partials/general-conflict"
+    case memberRowPartial = "partials/member-row"
+    case navPartial = "partials/nav"
+    case pagerPartial = "partials/pager"
+    case usageChartPartial = "partials/usage-chart"
+    case workspaceManagePartial = "partials/workspace-manage"
+
+    /// The file's path under `Templates/`.
+    public var fileName: String { rawValue + ".mustache" }
+}
