@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 export PORT
 
-.PHONY: run test bench soak build deps unit e2e clean
+.PHONY: run test bench bench-compare lint soak build deps unit e2e clean
 
 ## run: install what is missing, build (release), migrate, seed the demo, serve through nginx
 run: deps
@@ -29,6 +29,12 @@ bench:
 	scripts/install-deps.sh bench
 	swift build -c release --product wheelhouse
 	bench/run.sh
+
+## bench-compare: this build against BASE's (make bench-compare BASE=<commit>), interleaved, one invocation
+bench-compare:
+	scripts/install-deps.sh bench
+	swift build -c release --product wheelhouse
+	bench/compare.sh
 
 ## soak: `make run` under wrk for SOAK_MINUTES (4), p99 and RSS per minute; halves within 20 %
 soak:

@@ -88,15 +88,15 @@ public struct WebApp: Sendable {
         case .found(let route):
             try visit.loadSession(from: database)
             return try dispatch(route, visit: &visit)
-        case .methodNotAllowed(_, let orgKey?):
+        case .methodNotAllowed(let allowed, let orgKey?):
             guard try enter(org: orgKey, &visit) != nil else { return signInFirst(request) }
-            throw WebError.methodNotAllowed
+            throw WebError.methodNotAllowed(allowed: allowed)
         case .notFound(let orgKey?):
             guard try enter(org: orgKey, &visit) != nil else { return signInFirst(request) }
             throw WebError.notFound
-        case .methodNotAllowed(_, nil):
+        case .methodNotAllowed(let allowed, nil):
             try visit.loadSession(from: database)
-            throw WebError.methodNotAllowed
+            throw WebError.methodNotAllowed(allowed: allowed)
         case .notFound(nil):
             try visit.loadSession(from: database)
             throw WebError.notFound
@@ -175,7 +175,8 @@ enum RequestIDs {
 /// Failures of the web layer itself; domain failures arrive as `DomainError`.
 enum WebError: Error {
     case notFound
-    case methodNotAllowed
+    /// With the methods the address takes, for the `Allow` header (HEAD wherever GET is).
+    case methodNotAllowed(allowed: [HTTPMethod])
     case csrf
     case payloadTooLarge
     case unsupportedMediaType

@@ -28,8 +28,10 @@ extension Shell {
             return problem
         case WebError.notFound, DomainError.notFound:
             return Problem(status: 404, title: "Page not found", detail: "There is no such page, or you do not have access to it.")
-        case WebError.methodNotAllowed:
-            return Problem(status: 405, title: "Method not allowed", detail: "This address does not accept that kind of request.")
+        case WebError.methodNotAllowed(let allowed):
+            let methods = allowed.flatMap { $0 == .get ? ["GET", "HEAD"] : [$0.rawValue] }
+            return Problem(status: 405, title: "Method not allowed", detail: "This address does not accept that kind of request.",
+                           headers: [("Allow", methods.joined(separator: ", "))])
         case WebError.csrf:
             return Problem(status: 403, title: "Form expired", detail: "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.",
                            kind: "form-expired")

@@ -41,6 +41,14 @@ import Testing
         #expect(Route.match(method: .get, path: "/orgs/acme/settings/nothing") == .notFound(orgKey: nil))
     }
 
+    @Test func a405SaysWhichMethodsTheAddressTakes() throws {
+        let client = try TestApp().client()
+        let response = client.send("DELETE", "/login")
+        #expect(response.status == 405)
+        #expect(response.raw.header("Allow") == "GET, HEAD, POST")
+        #expect(client.send("PUT", "/logout").raw.header("Allow") == "POST")
+    }
+
     @Test func queriesAreEncodedOnce() {
         let route = Route.org("acme", .members(.list))
         #expect(route.path(query: [("q", "a&b c"), ("page", "2")]) == "/orgs/acme/settings/members?q=a%26b%20c&page=2")
