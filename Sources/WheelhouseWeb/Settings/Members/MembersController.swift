@@ -29,7 +29,7 @@ struct MembersController {
         case csrf = "_csrf", emails, role, message
     }
 
-    /// The list's query (the search form's fields and the pager's): `?q=&sort=name|role&page=`.
+    /// The list's query: the search form's fields, and what the row forms post back with (`?q=&sort=name|role&page=`).
     enum ListField: String, CaseIterable {
         case q, sort, page
     }
