@@ -86,36 +86,26 @@ struct GeneralSettingsController {
         let change = GeneralSettingsChange(displayName: values.displayName, description: values.description,
                                            memberLimit: Int(values.memberLimit), logo: logo,
                                            expectedVersion: expected, timeZone: sentZone)
-        var errors = reader.errors
-        do {
+        let logoSent = reader.file(.logo) != nil
+        return try shell.submit(visit, stale: GeneralPage.Conflict.message, {
+            var errors = reader.errors
             change.validate(into: &errors)
             try errors.throwIfAny()
             let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
             let saved = try database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: logos)
             let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
-            return try shell.redirect(visit, to: Route.org(access.org.key, .general(.show)), flash: message)
-        } catch DomainError.invalid(let found) {
-            return try render(visit, access: access, values: values, errors: found, status: 422)
-        } catch DomainError.staleVersion {
-            let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
-            return try render(visit, access: current, values: values, errors: FieldErrors(), status: 409,
-                              conflict: conflict(stored: current.org, typed: values, logoSent: reader.file(.logo) != nil))
-        }
-    }
-
-    /// The fields someone else saved differently from what this person typed: stored and typed, side by side.
-    private func conflict(stored org: Organization, typed: Values, logoSent: Bool) -> TemplateObject {
-        var rows: [TemplateValue] = []
-        func compare(_ label: String, _ stored: String, _ mine: String) {
-            if stored != mine { rows.append(.object(["label": .text(label), "stored": .text(stored), "typed": .text(TextRules.displayable(mine))])) }
-        }
-        compare("Display name", org.displayName, typed.displayName)
-        compare("Description", org.description, typed.description)
-        compare("Member limit", String(org.memberLimit), typed.memberLimit)
-        compare("Time zone", org.timeZone, typed.timeZone)
-        var conflict: TemplateObject = ["seenVersion": .number(org.version), "rows": .list(rows), "none": .flag(rows.isEmpty)]
-        if logoSent { conflict["logo"] = "Your logo was not saved: choose the file again if you still want it." }
-        return conflict
+            return FormSuccess(.org(access.org.key, .general(.show)), flash: message)
+        }, refused: { refusal in
+            switch refusal {
+            case .invalid(let found):
+                return try render(visit, access: access, values: values, errors: found, status: 422)
+            case .stale:
+                // The summary says it all (the conflict's line): no form message beside it.
+                let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+                return try render(visit, access: current, values: values, errors: FieldErrors(), status: refusal.status,
+                                  conflict: GeneralPage.Conflict(logoSent: logoSent))
+            }
+        })
     }
 
     func logo(_ file: String, access: OrgAccess) throws -> Response {
@@ -127,57 +117,12 @@ struct GeneralSettingsController {
     }
 
     private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int,
-                        conflict: TemplateObject? = nil) throws -> Response {
+                        conflict: GeneralPage.Conflict? = nil) throws -> Response {
         let org = access.org
         let stats = try visit.orgView?.stats ?? database.stats(orgId: org.id!)
-        var context = try shell.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
-        context["canEdit"] = access.allows(.editGeneral)
-        // Count what this person can see on Workspaces; the rest are others' private ones.
-        let visible = stats.visibleWorkspaces ?? stats.workspaces
-        var workspaces: TemplateObject = ["count": .number(visible)]
-        if stats.workspaces > visible {
-            workspaces["hidden"] = "+ \(stats.workspaces - visible) private to others"
-        }
-        context["stats"] = ["members": .number(stats.members), "workspaces": .object(workspaces),
-                            "created": .text(Dates.day(org.createdAt)), "createdISO": .text(Dates.iso(org.createdAt))] as TemplateObject
-        context["general"] = [
-            "key": .text(org.key),
-            "displayName": .text(org.displayName),
-            "description": .text(org.description),
-            "memberLimit": .number(org.memberLimit),
-            "timeZone": .text(org.timeZone),
-            "initial": .text(String(org.displayName.first.map { $0.uppercased() } ?? "?")),
-            "avatarColor": .number(Int(Crypto.sha256(org.displayName)[0] % 8)),
-        ] as TemplateObject
-        if let file = org.logoFile {
-            context["logoURL"] = Route.org(org.key, .logo(file: file)).path
-        }
-        context["version"] = values.version
-        context["formErrors"] = errors.formContext
-        context["logoErrors"] = errors.fieldContext(Field.logo.rawValue)
-        context["errorItems"] = ErrorSummary.items(errors, ids: [Field.removeLogo.rawValue: "field-logo"])
-        if let conflict {
-            context["conflict"] = conflict
-            context["errorItems"] = TemplateValue.list([.object([
-                "text": "Someone else saved these settings while you were editing, so yours were not saved. Compare the values, then tick “Replace the stored values with mine” and save, or reload the page to start over.",
-                "href": "#field-overwrite"])])
-        }
-        context["fields"] = [
-            "displayName": .object(FieldView(name: Field.displayName.rawValue, label: "Display name", value: values.displayName,
-                                     errors: errors, hint: "Shown across the platform. At most 100 characters.",
-                                     required: true, maxLength: 100).context),
-            "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
-                                     type: "textarea", errors: errors, hint: "Optional. At most 1000 characters.",
-                                     maxLength: 1000).context),
-            "memberLimit": .object(FieldView(name: Field.memberLimit.rawValue, label: "Member limit", value: values.memberLimit,
-                                     type: "number", errors: errors,
-                                     hint: "The most members this organization may have (1–\(GeneralSettingsChange.maxMemberLimit)).",
-                                     required: true, min: 1, max: GeneralSettingsChange.maxMemberLimit).context),
-            "timeZone": .object(FieldView(name: Field.timeZone.rawValue, label: "Time zone", value: values.timeZone,
-                                     errors: errors,
-                                     hint: "An IANA name such as UTC, Europe/Berlin or America/New_York. Usage days and months are days in this zone; after a change, past usage is recalculated in the background.",
-                                     required: true, maxLength: 64).context),
-        ] as TemplateObject
-        return shell.page(.general, context, status: status)
+        let layout = try shell.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
+        let page = GeneralPage(org: org, stats: stats, canEdit: access.allows(.editGeneral), values: values,
+                               errors: errors, conflict: conflict)
+        return shell.render(.general, page, layout: layout, status: status)
     }
 }

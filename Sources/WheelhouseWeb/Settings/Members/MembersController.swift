@@ -29,6 +29,11 @@ struct MembersController {
         case csrf = "_csrf", emails, role, message
     }
 
+    /// The list's query: the search form's fields, and what the row forms post back with (`?q=&sort=name|role&page=`).
+    enum ListField: String, CaseIterable {
+        case q, sort, page
+    }
+
     /// What the page shows besides the stored rows: the invite form's values and problems, and a
     /// message next to the control of a refused action.
     struct Problems {
@@ -87,150 +92,27 @@ struct MembersController {
 
     func render(_ visit: Visit, access: OrgAccess, problems: Problems, status: Int) throws -> Response {
         let query = Self.listQuery(visit.request)
-        let page = try database.membersPage(orgId: access.org.id!, query)
-        let me = visit.signedIn!.user.id!
-        let canManage = access.allows(.manageMembers)
-        let key = access.org.key
-        // Row forms post back with the list's search, sort and page, so a refusal re-renders the
-        // same rows with the message beside the one that caused it.
-        let listed = Self.listItems(query)
-        var context = try shell.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
-        context["canManage"] = canManage
-        context["isOwner"] = access.role == .owner
-        context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
-                            "total": .number(page.counts.total), "limit": .number(access.org.memberLimit),
-                            "full": .flag(page.counts.total >= access.org.memberLimit)] as TemplateObject
-        context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
-                             "matching": .number(page.matching)] as TemplateObject
-        context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, canManage: canManage, listed: listed, problems: problems))
-        })
-        if page.entries.isEmpty {
-            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
-                : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
-        }
-        if page.pageCount > 1 {
-            func link(_ n: Int) -> String {
-                Route.org(key, .members(.list)).path(query: [("q", query.search), ("sort", query.sort.rawValue), ("page", "\(n)")])
-            }
-            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount), "label": "Pages"]
-            if query.page > 1 { pager["previous"] = link(query.page - 1) }
-            if query.page < page.pageCount { pager["next"] = link(query.page + 1) }
-            context["pager"] = pager
-        }
-        if canManage {
-            context["invite"] = [
-                "action": .text(Route.org(key, .members(.invite)).path), "emails": .text(TextRules.displayable(problems.inviteEmails)),
-                "asAdmin": .flag(problems.inviteRole == .admin),
-                "message": .object(FieldView(name: InviteField.message.rawValue, label: "Personal message (optional)",
-                                             value: problems.inviteMessage, type: "textarea", errors: problems.inviteErrors,
-                                             hint: "Plain text added to the email, at most \(InvitationRules.maxMessageLength) characters.",
-                                             maxLength: InvitationRules.maxMessageLength).context),
-                "errors": .object(problems.inviteErrors.fieldContext(InviteField.emails.rawValue) ?? [:]),
-                "invalid": .flag(!problems.inviteErrors.messages(for: InviteField.emails.rawValue).isEmpty),
-                "formErrors": .object(problems.inviteErrors.formContext ?? [:]),
-                "hasFormErrors": .flag(!problems.inviteErrors.form.isEmpty),
-                "roleErrors": .object(problems.inviteErrors.fieldContext(InviteField.role.rawValue) ?? [:]),
-                "roleInvalid": .flag(!problems.inviteErrors.messages(for: InviteField.role.rawValue).isEmpty),
-                // With errors the page's error summary takes the focus (only one autofocus per page).
-                "focus": .flag(visit.request.queryItems["invite"] != nil && problems.inviteErrors.isEmpty),
-            ] as TemplateObject
-            if !problems.invited.isEmpty { context["invited"] = problems.invited.joined(separator: ", ") }
-            context["errorItems"] = ErrorSummary.items(problems.inviteErrors)
-            context["exportHref"] = Route.org(key, .members(.export)).path
-        }
-        if access.role == .owner {
-            let others = page.entries.filter { $0.userId != nil && $0.userId != me }
-            var transfer: TemplateObject = ["action": .text(Route.org(key, .members(.transfer)).path),
-                                   "people": .list(others.map { .object(["id": .number(Int($0.userId!)), "name": .text($0.name),
-                                                                          "email": .text($0.email),
-                                                                          "selected": .flag($0.userId == problems.transferTo)]) })]
-            transfer["error"] = problems.controls["transfer"]
-            transfer["errorId"] = "transfer-confirm"
-            context["transfer"] = transfer
-        }
-        if !problems.summary.isEmpty {
-            context["errorItems"] = TemplateValue.list(problems.summary.map { .object(["text": .text($0)]) })
-        }
-        var leave: TemplateObject = ["action": .text(Route.org(key, .members(.leave)).path)]
-        leave["error"] = problems.controls["leave"]
-        leave["errorId"] = "problem-leave"
-        context["leave"] = leave
-        return shell.page(.members, context, status: status)
+        let list = try database.membersPage(orgId: access.org.id!, query)
+        let layout = try shell.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
+        let page = MembersListPage(access: access, me: visit.signedIn!.user.id!, query: query, page: list, problems: problems,
+                                   inviteRequested: visit.request.queryItems["invite"] != nil, baseURL: shell.config.baseURL)
+        return shell.render(.members, page, layout: layout, status: status)
     }
 
     /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.
     static func listQuery(_ request: Request) -> MembersQuery {
         let items = request.queryItems
-        return MembersQuery(search: String((items["q"] ?? "").prefix(100)),
-                            sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
-                            page: Int(items["page"] ?? "") ?? 1)
+        return MembersQuery(search: String((items[ListField.q.rawValue] ?? "").prefix(100)),
+                            sort: MembersQuery.Sort(rawValue: items[ListField.sort.rawValue] ?? "") ?? .name,
+                            page: Int(items[ListField.page.rawValue] ?? "") ?? 1)
     }
 
     /// `q=…&sort=…&page=…` for the list as shown, nothing for the default list.
     static func listItems(_ query: MembersQuery) -> [(String, String)] {
         var items: [(String, String)] = []
-        if !query.search.isEmpty { items.append(("q", query.search)) }
-        if query.sort != .name { items.append(("sort", query.sort.rawValue)) }
-        if query.page > 1 { items.append(("page", "\(query.page)")) }
+        if !query.search.isEmpty { items.append((ListField.q.rawValue, query.search)) }
+        if query.sort != .name { items.append((ListField.sort.rawValue, query.sort.rawValue)) }
+        if query.page > 1 { items.append((ListField.page.rawValue, "\(query.page)")) }
         return items
-    }
-
-    /// One row of the list. Built with `add` and without work for what the row does not show
-    /// (an error id without an error): a page holds up to 50 rows.
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: [(String, String)],
-                     problems: Problems) -> TemplateObject {
-        func url(_ route: MembersRoute) -> String { Route.org(access.org.key, .members(route)).path(query: listed) }
-        var row: TemplateObject = [
-            "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
-            "roleClass": .text(entry.role.rawValue), "status": .text(entry.status.title),
-            "statusClass": .text(entry.status.rawValue), "since": .text(Dates.day(entry.since)),
-            "sinceISO": .text(Dates.iso(entry.since)), "version": .number(entry.version),
-            "lastActive": .text(entry.lastActive.map(Dates.day) ?? "—"),
-            "isMe": .flag(entry.userId == me), "isInvitation": .flag(entry.invitationId != nil),
-        ]
-        func problem(_ control: @autoclosure () -> String) {
-            guard !problems.controls.isEmpty else { return }
-            let control = control()
-            guard let error = problems.controls[control] else { return }
-            row.add("error", .text(error))
-            row.add("errorId", .text("problem-\(control)"))
-        }
-        if let userId = entry.userId {
-            problem("member-\(userId)")
-            let manageable = canManage && userId != me && (access.role == .owner || entry.role != .owner)
-            if manageable {
-                row.add("manage", .object(["roleAction": .text(url(.role(userId))),
-                                           "removeAction": .text(url(.remove(userId))),
-                                           "id": .number(Int(userId)),
-                                           "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
-                                               .object(["value": .text(role.rawValue), "label": .text(role.title),
-                                                        "selected": .flag(role == entry.role)])
-                                           })]))
-            }
-        } else if let invitationId = entry.invitationId {
-            problem("invitation-\(invitationId)")
-            if let delivery = deliveryText(entry) {
-                row.add("delivery", .text(delivery))
-                row.add("deliveryFailed", .flag(entry.delivery == "failed" || entry.deliveryError != nil))
-            }
-            if canManage, let token = entry.linkToken {
-                row.add("invitation", .object(["id": .number(Int(invitationId)),
-                                               "resendAction": .text(url(.resend(invitationId))),
-                                               "revokeAction": .text(url(.revoke(invitationId))),
-                                               "link": .text(shell.absoluteURL(.invitation(token, .show))),
-                                               "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
-            }
-        }
-        return row
-    }
-
-    private func deliveryText(_ entry: MemberEntry) -> String? {
-        switch entry.delivery {
-        case "sent": "Email sent"
-        case "failed": "Email failed: \(entry.deliveryError ?? "unknown error"). Copy the link or resend."
-        case "queued": entry.deliveryError.map { "Email not sent yet, retrying (\($0))" } ?? "Email queued"
-        default: nil
-        }
     }
 }

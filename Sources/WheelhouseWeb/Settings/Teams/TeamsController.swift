@@ -27,18 +27,10 @@ struct TeamsController {
 
     func list(_ visit: Visit, access: OrgAccess, values: TeamChange = TeamChange(name: "", description: ""),
               errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
-        var context = try shell.layout(visit, title: "Teams · \(access.org.displayName)", access: access, tab: .teams)
-        let teams = try database.teams(orgId: access.org.id!)
-        context["teams"] = TemplateValue.list(teams.map { summary in
-            .object(["name": .text(summary.team.name), "description": .text(summary.team.description),
-                     "members": .number(summary.memberCount), "workspaces": .number(summary.workspaceCount),
-                     "href": .text(Route.org(access.org.key, .teams(.team(summary.team.id!))).path)])
-        })
-        context["none"] = teams.isEmpty
-        if access.allows(.manageTeams) {
-            context["create"] = form(values, errors: errors)
-        }
-        return shell.page(.teams, context, status: status)
+        let layout = try shell.layout(visit, title: "Teams · \(access.org.displayName)", access: access, tab: .teams)
+        let page = TeamsPage(orgKey: access.org.key, teams: try database.teams(orgId: access.org.id!),
+                             create: access.allows(.manageTeams) ? TeamForm(values: values, errors: errors) : nil)
+        return shell.render(.teams, page, layout: layout, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
@@ -58,35 +50,10 @@ struct TeamsController {
     func show(_ visit: Visit, access: OrgAccess, teamId: Int64, values: TeamChange? = nil,
               errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
         let detail = try database.teamDetail(orgId: access.org.id!, teamId: teamId)
-        func url(_ route: TeamsRoute) -> String { Route.org(access.org.key, .teams(route)).path }
-        var context = try shell.layout(visit, title: "\(detail.team.name) · Teams", access: access, tab: .teams)
-        let canManage = access.allows(.manageTeams)
-        context["team"] = ["name": .text(detail.team.name), "description": .text(detail.team.description),
-                           "version": .number(detail.team.version), "action": .text(url(.update(teamId))),
-                           "back": .text(Route.org(access.org.key, .teams(.list)).path)] as TemplateObject
-        context["members"] = TemplateValue.list(detail.members.map { person in
-            .object(["name": .text(person.name), "email": .text(person.email), "canManage": .flag(canManage),
-                     "removeAction": .text(url(.removeMember(teamId, person.userId)))])
-        })
-        context["workspaces"] = TemplateValue.list(detail.workspaces.map { item in
-            .object(["name": .text(item.name), "level": .text(item.level.label),
-                     "href": .text(Route.org(access.org.key, .workspaces(.workspace(item.key))).path)])
-        })
-        if canManage {
-            var shown = values ?? TeamChange(name: detail.team.name, description: detail.team.description,
-                                             expectedVersion: detail.team.version)
-            // After a conflict the typed values stay, rebased on the stored version.
-            if status == 409 { shown.expectedVersion = detail.team.version }
-            context["edit"] = form(shown, errors: errors)
-            context["add"] = ["action": .text(url(.addMember(teamId))), "deleteAction": .text(url(.delete(teamId))),
-                              "candidates": .list(detail.candidates.map { .object(["id": .number(Int($0.userId)), "name": .text($0.name),
-                                                                                    "email": .text($0.email)]) })] as TemplateObject
-            context["hasCandidates"] = !detail.candidates.isEmpty
-            context["userErrors"] = errors.fieldContext(Field.user.rawValue)
-            context["confirmErrors"] = errors.fieldContext(Field.confirm.rawValue)
-            context["formErrors"] = errors.formContext
-        }
-        return shell.page(.team, context, status: status)
+        let layout = try shell.layout(visit, title: "\(detail.team.name) · Teams", access: access, tab: .teams)
+        let page = TeamPage(orgKey: access.org.key, detail: detail, canManage: access.allows(.manageTeams),
+                            values: values, errors: errors, rebased: status == 409)
+        return shell.render(.team, page, layout: layout, status: status)
     }
 
     /// The forms of one team.
@@ -94,10 +61,8 @@ struct TeamsController {
         var reader = FormReader<Field>(try visit.form())
         try access.require(.manageTeams)
         let key = access.org.key
-        var message: String
-        var destination: String
         var values: TeamChange?
-        do {
+        return try shell.submit(visit, stale: TeamPage.staleMessage, {
             try reader.errors.throwIfAny()
             let version = Int(reader.text(.version, label: "Version")) ?? -1
             switch route {
@@ -109,11 +74,11 @@ struct TeamsController {
                 values = change
                 try reader.errors.throwIfAny()
                 try database.updateTeam(orgKey: key, teamId: id, change, by: visit.actor)
-                (message, destination) = ("Team saved.", Route.org(key, .teams(.team(id))).path)
+                return FormSuccess(.org(key, .teams(.team(id))), flash: "Team saved.")
             case .delete(let id):
                 try database.deleteTeam(orgKey: key, teamId: id, expectedVersion: version,
                                             confirmation: reader.text(.confirm, label: "Confirmation"), by: visit.actor)
-                (message, destination) = ("Team deleted.", Route.org(key, .teams(.list)).path)
+                return FormSuccess(.org(key, .teams(.list)), flash: "Team deleted.")
             case .addMember(let id):
                 guard let userId = Int64(reader.text(.user, label: "Member")) else {
                     var errors = FieldErrors()
@@ -121,30 +86,19 @@ struct TeamsController {
                     throw DomainError.invalid(errors)
                 }
                 try database.addTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                (message, destination) = ("Member added to the team.", Route.org(key, .teams(.team(id))).path)
+                return FormSuccess(.org(key, .teams(.team(id))), flash: "Member added to the team.")
             case .removeMember(let id, let userId):
                 try database.removeTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                (message, destination) = ("Member removed from the team.", Route.org(key, .teams(.team(id))).path)
+                return FormSuccess(.org(key, .teams(.team(id))), flash: "Member removed from the team.")
             }
-        } catch DomainError.invalid(let errors) {
-            return try show(visit, access: access, teamId: route.teamId!, values: values,
-                            errors: reader.errors.merging(errors), status: 422)
-        } catch DomainError.staleVersion {
-            var errors = FieldErrors()
-            errors.addForm("Someone else changed this team while you were editing, so nothing was saved. Your values are below; save again to replace theirs, or reload to start over.")
-            return try show(visit, access: access, teamId: route.teamId!, values: values, errors: errors, status: 409)
-        }
-        return try shell.redirect(visit, to: destination, flash: message)
-    }
-
-    private func form(_ values: TeamChange, errors: FieldErrors) -> TemplateObject {
-        ["version": .number(values.expectedVersion), "formErrors": .object(errors.formContext ?? [:]),
-         "hasFormErrors": .flag(!errors.form.isEmpty),
-         "name": .object(FieldView(name: Field.name.rawValue, label: "Team name", value: values.name, errors: errors,
-                                   hint: "Unique in the organization. At most 60 characters.", required: true, maxLength: 60).context),
-         "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
-                                          type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
-                                          maxLength: 500).context)]
+        }, refused: { refusal in
+            // A stale save shows its one line alone; invalid values show the reader's errors too.
+            let errors = switch refusal {
+            case .invalid(let found): reader.errors.merging(found)
+            case .stale(let stale): stale
+            }
+            return try show(visit, access: access, teamId: route.teamId!, values: values, errors: errors, status: refusal.status)
+        })
     }
 }
 
