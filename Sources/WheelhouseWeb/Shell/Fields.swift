@@ -62,6 +62,15 @@ struct CredentialField {
 }
 
 extension FieldErrors {
+    /// Beside a secret value or key a refused credential form does not send back.
+    static let valueNotKept = "For your safety the value is not sent back to the browser: paste it again."
+
+    /// After a credential form's 422: when a value was typed and has no error of its own, says
+    /// why its field is now empty.
+    mutating func noteValueNotKept<Field: RawRepresentable>(_ field: Field, typed value: String) where Field.RawValue == String {
+        if byField[field.rawValue] == nil && !value.isEmpty { add(field.rawValue, Self.valueNotKept) }
+    }
+
     /// For the `form-errors` partial: absent when there is nothing to say, so the section renders once.
     var formContext: TemplateObject? { form.isEmpty ? nil : ["messages": form.templateValue] }
 

@@ -59,4 +59,17 @@ extension Shell {
         }
         return try redirect(visit, to: success.path, flash: success.flash)
     }
+
+    /// The same for a form that adds something, so has no version: only the 422 can happen (a
+    /// stale version there would be a bug, answered by the 409 error page).
+    func submit(_ visit: Visit, _ change: () throws -> FormSuccess,
+                refused: (FormRefusal) throws -> Response) throws -> Response {
+        let success: FormSuccess
+        do {
+            success = try change()
+        } catch DomainError.invalid(let errors) {
+            return try refused(.invalid(errors))
+        }
+        return try redirect(visit, to: success.path, flash: success.flash)
+    }
 }
