@@ -27,11 +27,7 @@ struct AuthController {
         if let first = try database.organizations(of: signedIn.user.id!).first {
             return .redirect(to: Route.org(first.key, .general(.show)).path)
         }
-        var context = try shell.layout(visit, title: "No organization")
-        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
-        // This page is the console's home for this person: no status line, no link back to itself.
-        context["noBackLink"] = true
-        return shell.page(.error, context)
+        return shell.render(.error, NoOrganizationPage(), layout: try shell.layout(visit, title: "No organization"))
     }
 
     func show(_ visit: Visit) throws -> Response {
@@ -91,23 +87,9 @@ struct AuthController {
 
     private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
                            notice: String?, status: Int) -> Response {
-        let csrf = visit.loginCSRFToken
-        var context: TemplateObject = [
-            "title": "Sign in",
-            "mode": shell.config.mode == .saas ? "SaaS" : "Enterprise",
-            "csrf": .text(csrf),
-            "next": .text(next),
-            "fields": .object([
-                "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
-                                   errors: errors, autocomplete: "email", autofocus: true).context.templateValue,
-                "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                      errors: errors, autocomplete: "current-password").context.templateValue,
-            ]),
-        ]
-        if let notice { context["notice"] = notice }
-        context["formErrors"] = errors.formContext
-        var response = shell.page(.login, context, status: status)
-        response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
+        let page = LoginPage(csrf: visit.loginCSRFToken, email: email, next: next, errors: errors, notice: notice)
+        var response = shell.render(.login, page, layout: shell.bareLayout(title: "Sign in"), status: status)
+        response.setCookie(Visit.loginCSRFCookie, page.csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }
 
