@@ -13,6 +13,9 @@ struct Visit {
     /// For pages under `/orgs/{org}/`: read once by the router, used by the layout and the page.
     var orgView: OrgView?
 
+    /// The signed-in person as the author of a change (org pages are only reached signed in).
+    var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress) }
+
     init(request: Request, id: String) {
         self.request = request
         self.id = id

@@ -27,11 +27,7 @@ struct AuthController {
         if let first = try database.organizations(of: signedIn.user.id!).first {
             return .redirect(to: Route.org(first.key, .general(.show)).path)
         }
-        var context = try shell.layout(visit, title: "No organization")
-        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
-        // This page is the console's home for this person: no status line, no link back to itself.
-        context["noBackLink"] = true
-        return shell.page(.error, context)
+        return shell.render(.error, NoOrganizationPage(), layout: try shell.layout(visit, title: "No organization"))
     }
 
     func show(_ visit: Visit) throws -> Response {
@@ -91,23 +87,9 @@ struct AuthController {
 
     private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
                            notice: String?, status: Int) -> Response {
-        let csrf = visit.loginCSRFToken
-        var context: TemplateObject = [
-            "title": "Sign in",
-            "mode": shell.config.mode == .saas ? "SaaS" : "Enterprise",
-            "csrf": .text(csrf),
-            "next": .text(next),
-            "fields": .object([
-                "email": FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
-                                   errors: errors, autocomplete: "email", autofocus: true).context.templateValue,
-                "password": FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                      errors: errors, autocomplete: "current-password").context.templateValue,
-            ]),
-        ]
-        if let notice { context["notice"] = notice }
-        context["formErrors"] = errors.formContext
-        var response = shell.page(.login, context, status: status)
-        response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
+        let page = LoginPage(csrf: visit.loginCSRFToken, email: email, next: next, errors: errors, notice: notice)
+        var response = shell.render(.login, page, layout: shell.bareLayout(title: "Sign in"), status: status)
+        response.setCookie(Visit.loginCSRFCookie, page.csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }
 
@@ -116,47 +98,5 @@ struct AuthController {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
               next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return Route.home.path }
         return next
-    }
-}
-
-/// One form field as the `field` partial renders it: label, input, hint and errors, linked for
-/// screen readers.
-struct FieldView {
-    var name: String
-    var label: String
-    var value: String
-    var type: String = "text"
-    var errors: FieldErrors
-    var hint: String? = nil
-    var autocomplete: String? = nil
-    var autofocus = false
-    var required = false
-    var maxLength: Int? = nil
-    var min: Int? = nil
-    var max: Int? = nil
-    /// The id of a `<datalist>` of suggestions.
-    var list: String? = nil
-    /// Off for secret values and keys.
-    var spellcheck = true
-
-    var context: TemplateObject {
-        let messages = errors.messages(for: name)
-        var describedBy: [String] = []
-        if hint != nil { describedBy.append("\(name)-hint") }
-        if !messages.isEmpty { describedBy.append("\(name)-error") }
-        var context: TemplateObject = [
-            "name": .text(name), "id": .text("field-\(name)"), "label": .text(label), "value": .text(TextRules.displayable(value)),
-            "type": .text(type), "multiline": .flag(type == "textarea"), "errors": messages.templateValue,
-            "invalid": .flag(!messages.isEmpty), "autofocus": .flag(autofocus), "required": .flag(required),
-            "noSpellcheck": .flag(!spellcheck),
-        ]
-        if let list { context["list"] = list }
-        if !describedBy.isEmpty { context["describedBy"] = describedBy.joined(separator: " ") }
-        if let hint { context["hint"] = hint }
-        if let autocomplete { context["autocomplete"] = autocomplete }
-        if let maxLength { context["maxLength"] = maxLength }
-        if let min { context["min"] = min }
-        if let max { context["max"] = max }
-        return context
     }
 }

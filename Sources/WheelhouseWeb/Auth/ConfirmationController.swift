@@ -39,9 +39,7 @@ struct ConfirmationController {
             try reader.errors.throwIfAny()
             if discard {
                 try database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
-                var context = try shell.layout(visit, title: "Account discarded")
-                context["discarded"] = true
-                return shell.page(.confirmation, context)
+                return shell.render(.confirmation, ConfirmationPage(content: .discarded), layout: try shell.layout(visit, title: "Account discarded"))
             }
             if password.isEmpty {
                 var errors = FieldErrors()
@@ -69,27 +67,17 @@ struct ConfirmationController {
     }
 
     private func render(_ visit: Visit, token: String, errors: FieldErrors, status: Int) throws -> Response {
-        var context = try shell.layout(visit, title: "Confirm your email")
-        guard let view = try database.confirmation(token: token) else {
-            context["problem"] = ["heading": "This confirmation link is not valid",
-                                  "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
-            return shell.page(.confirmation, context, status: 404)
+        let layout = try shell.layout(visit, title: "Confirm your email")
+        let page: ConfirmationPage
+        switch try database.confirmation(token: token) {
+        case nil: page = ConfirmationPage(content: .notValid)
+        case let view? where view.expired: page = ConfirmationPage(content: .expired)
+        case let view?: page = ConfirmationPage(content: .confirm(view, csrf: visit.loginCSRFToken, errors: errors))
         }
-        if view.expired {
-            context["problem"] = ["heading": "This confirmation link has expired",
-                                  "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
-            return shell.page(.confirmation, context, status: 410)
+        var response = shell.render(.confirmation, page, layout: layout, status: page.status ?? status)
+        if case .confirm(_, let csrf, _) = page.content {
+            response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         }
-        let csrf = visit.loginCSRFToken
-        context["csrf"] = csrf
-        context["formErrors"] = errors.formContext
-        context["account"] = ["email": .text(view.email), "name": .text(view.name), "created": .text(Dates.day(view.createdAt)),
-                              "org": .text(view.orgName ?? "the organization")] as TemplateObject
-        context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                                           errors: errors, hint: "The password chosen when the account was created.",
-                                                           autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
-        var response = shell.page(.confirmation, context, status: status)
-        response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response
     }
 }

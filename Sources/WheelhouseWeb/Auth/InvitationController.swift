@@ -41,13 +41,13 @@ struct InvitationController {
         }
         do {
             if visit.signedIn != nil {
-                do {
+                return try shell.submit(visit, {
                     try reader.errors.throwIfAny()
-                } catch DomainError.invalid(let errors) {
-                    return try render(visit, token: token, name: "", errors: errors, status: 422)
-                }
-                let orgKey = try database.acceptInvitation(token: token, by: visit.actor)
-                return try shell.redirect(visit, to: Route.org(orgKey, .general(.show)), flash: "You joined the organization.")
+                    let orgKey = try database.acceptInvitation(token: token, by: visit.actor)
+                    return FormSuccess(Route.org(orgKey, .general(.show)), flash: "You joined the organization.")
+                }, refused: { refusal in
+                    try render(visit, token: token, name: "", errors: refusal.errors, status: refusal.status)
+                })
             }
             let name = TextRules.trimmed(reader.text(.name, label: "Your name"))
             let password = reader.text(.password, label: "Choose a password")
@@ -55,9 +55,8 @@ struct InvitationController {
                 try reader.errors.throwIfAny()
                 let email = try database.acceptInvitationAsNewUser(token: token, name: name, password: password,
                                                                         address: visit.request.remoteAddress)
-                var context = try shell.layout(visit, title: "Confirm your email")
-                context["sent"] = ["email": .text(email)] as TemplateObject
-                var response = shell.page(.confirmation, context, status: 200)
+                var response = shell.render(.confirmation, ConfirmationPage(content: .sent(email: email)),
+                                            layout: try shell.layout(visit, title: "Confirm your email"))
                 response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
@@ -70,80 +69,16 @@ struct InvitationController {
 
     private func render(_ visit: Visit, token: String, name: String, errors: FieldErrors, status: Int?,
                         problem: InvitationProblem? = nil) throws -> Response {
-        var context = try shell.layout(visit, title: "Invitation")
+        let layout = try shell.layout(visit, title: "Invitation")
         guard let view = try database.invitation(token: token) else {
-            context["problem"] = ["heading": "This invitation link is not valid",
-                                  "text": .text("The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again.")] as TemplateObject
-            return shell.page(.invitation, context, status: 404)
+            return shell.render(.invitation, InvitationPage.notValid, layout: layout, status: InvitationPage.notValid.status)
         }
-        let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
-            ?? "Ask an admin of \(view.orgName)"
-        context["orgName"] = view.orgName
-        context["invitation"] = ["email": .text(view.invitation.email),
-                                 "role": .text(view.invitation.role == .admin ? "Admin" : "Member"),
-                                 "inviter": .text(view.inviterName ?? "An admin"),
-                                 "expires": .text(Dates.day(view.invitation.expiresAt))] as TemplateObject
-        let signedInEmail = visit.signedIn?.user.email
-        let mine = signedInEmail.map { $0.caseInsensitiveCompare(view.invitation.email) == .orderedSame } ?? false
-        var code = status ?? 200
-        context["formErrors"] = errors.formContext
-        switch (problem, view.state) {
-        case (.used?, _), (nil, .accepted):
-            if mine, view.invitation.acceptedBy == visit.signedIn?.user.id {
-                context["joined"] = ["href": .text(Route.org(view.orgKey, .general(.show)).path)] as TemplateObject
-            } else {
-                context["problem"] = ["heading": "This invitation has already been used",
-                                      "text": .text("It was accepted on \(Dates.day(view.invitation.closedAt ?? view.invitation.createdAt)). If that was you, sign in. Otherwise: \(ask) to invite you again.")] as TemplateObject
-                code = 410
-            }
-        case (.revoked?, _), (nil, .revoked):
-            context["problem"] = ["heading": "This invitation was revoked",
-                                  "text": .text("An admin withdrew it, so the link no longer works. \(ask) if you should still join.")] as TemplateObject
-            code = 410
-        case (.expired?, _), (nil, .expired):
-            context["problem"] = ["heading": "This invitation has expired",
-                                  "text": .text("It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")] as TemplateObject
-            code = 410
-        case (.otherAccount?, _):
-            fallthrough
-        case (nil, .pending) where signedInEmail != nil && !mine:
-            context["problem"] = ["heading": "This invitation is for another account",
-                                  "text": .text("It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again.")] as TemplateObject
-            code = 403
-        case (.seatLimit(let limit)?, _):
-            context["problem"] = ["heading": "This organization is full",
-                                  "text": .text("\(view.orgName) already has all \(limit) members its member limit allows, so you cannot join now. \(ask) to raise the member limit on General, then open this link again.")] as TemplateObject
-            code = 409
-        case (.accountExists?, _) where view.accountUnconfirmed:
-            fallthrough
-        case (nil, .pending) where signedInEmail == nil && view.accountUnconfirmed:
-            context["problem"] = ["heading": "This account is waiting for confirmation",
-                                  "text": .text("An account for \(view.invitation.email) was created through this link. We sent a confirmation link to that address: open it to start using the account. If you did not create it, choose “This was not me” there, then come back to this link.")] as TemplateObject
-        case (.accountExists?, _):
-            fallthrough
-        case (nil, .pending) where signedInEmail == nil && view.hasAccount:
-            context["signIn"] = ["href": .text(Route.login(.show).path(query: [("next", Route.invitation(token, .show).path)]))] as TemplateObject
-        case (.unknown?, _):
-            context["problem"] = ["heading": "This invitation link is not valid", "text": .text(ask + ".")] as TemplateObject
-            code = 404
-        case (nil, .pending) where mine:
-            context["oneClick"] = true
-        case (nil, .pending):
-            let csrf = visit.loginCSRFToken
-            context["csrf"] = csrf
-            context["newAccount"] = true
-            context["formErrors"] = errors.formContext
-            context["fields"] = [
-                "name": .object(FieldView(name: Field.name.rawValue, label: "Your name", value: name, errors: errors,
-                                          autocomplete: "name", autofocus: true, required: true, maxLength: 100).context),
-                "password": .object(FieldView(name: Field.password.rawValue, label: "Choose a password", value: "", type: "password",
-                                              errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.", autocomplete: "new-password",
-                                              required: true).context),
-            ] as TemplateObject
-            var response = shell.page(.invitation, context, status: code)
+        let page = InvitationPage(view: view, token: token, viewer: visit.signedIn?.user, problem: problem, name: name,
+                                  errors: errors, status: status, csrf: visit.loginCSRFToken)
+        var response = shell.render(.invitation, page, layout: layout, status: page.status)
+        if case .newAccount(let csrf) = page.content {
             response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)
-            return response
         }
-        return shell.page(.invitation, context, status: code)
+        return response
     }
 }

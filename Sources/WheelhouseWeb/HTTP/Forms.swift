@@ -177,6 +177,15 @@ public struct FormReader<Field: RawRepresentable & CaseIterable> where Field.Raw
     public func file(_ field: Field) -> UploadedFile? { form.files[field.rawValue] }
 
     public func isOn(_ field: Field) -> Bool { form.fields[field.rawValue].map { !$0.isEmpty } ?? false }
+
+    /// A missing or unreadable version is a malformed form (422), not someone else's edit.
+    mutating func version(_ field: Field) -> Int {
+        guard let version = Int(text(field, label: "Version")), version >= 0 else {
+            errors.addForm("This form is missing the version it was loaded with: reload the page and try again.")
+            return -1
+        }
+        return version
+    }
 }
 
 /// `application/x-www-form-urlencoded`, kept as bytes.

@@ -30,6 +30,17 @@ enum FormRefusal {
 }
 
 extension Shell {
+    /// POST-redirect-GET: the flash is shown once on the page redirected to.
+    func redirect(_ visit: Visit, to route: Route, flash message: String) throws -> Response {
+        try redirect(visit, to: route.path, flash: message)
+    }
+
+    /// The same, to a path with a query (e.g. the Members list as it was shown).
+    func redirect(_ visit: Visit, to path: String, flash message: String) throws -> Response {
+        try database.setFlash(Flash(kind: "success", message: message), for: visit.signedIn!.session)
+        return .redirect(to: path)
+    }
+
     /// The pattern every state-changing form follows, in one place: run the change; on success
     /// POST-redirect-GET with a flash; when the domain refuses the values, the same form again
     /// with the person's values and an error beside each field (422); when the row changed
@@ -45,6 +56,19 @@ extension Shell {
             var errors = FieldErrors()
             errors.addForm(stale)
             return try refused(.stale(errors))
+        }
+        return try redirect(visit, to: success.path, flash: success.flash)
+    }
+
+    /// The same for a form that adds something, so has no version: only the 422 can happen (a
+    /// stale version there would be a bug, answered by the 409 error page).
+    func submit(_ visit: Visit, _ change: () throws -> FormSuccess,
+                refused: (FormRefusal) throws -> Response) throws -> Response {
+        let success: FormSuccess
+        do {
+            success = try change()
+        } catch DomainError.invalid(let errors) {
+            return try refused(.invalid(errors))
         }
         return try redirect(visit, to: success.path, flash: success.flash)
     }

@@ -16,16 +16,15 @@ struct BillingController {
     }
 
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
-        var context = try shell.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
+        let layout = try shell.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
+        let page: BillingPage
         switch shell.config.mode {
         case .enterprise:
-            var notice: TemplateObject = [:]
-            if let url = shell.config.enterpriseBillingURL { notice["url"] = TemplateValue.text(url) }
-            context["enterprise"] = notice
+            page = BillingPage(plan: .enterprise(agreementURL: shell.config.enterpriseBillingURL))
         case .saas:
             try access.require(.viewBilling)
-            context["saas"] = ["canManage": .flag(access.allows(.manageBilling))] as TemplateObject
+            page = BillingPage(plan: .saas(canManage: access.allows(.manageBilling)))
         }
-        return shell.page(.billing, context)
+        return shell.render(.billing, page, layout: layout)
     }
 }

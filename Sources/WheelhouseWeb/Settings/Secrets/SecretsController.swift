@@ -17,8 +17,6 @@ struct SecretsController {
     enum RotateField: String, CaseIterable { case csrf = "_csrf", version, value }
     enum DeleteField: String, CaseIterable { case csrf = "_csrf", version }
 
-    static let valueNotKept = "For your safety the value is not sent back to the browser: paste it again."
-
     func show(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.useOwnCredentials)
         let name = visit.request.queryItems["name"].map { String($0.prefix(SecretRules.maxNameLength)) } ?? ""
@@ -31,17 +29,15 @@ struct SecretsController {
         var reader = FormReader<AddField>(form)
         let name = TextRules.trimmed(reader.text(.name, label: "Name"))
         let value = SecretRules.normalized(reader.text(.value, label: "Value"))
-        var errors = reader.errors
-        do {
-            try errors.throwIfAny()
+        return try shell.submit(visit, {
+            try reader.errors.throwIfAny()
             let secret = try database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
-            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)),
-                                    flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
-        } catch DomainError.invalid(let found) {
-            errors = found
-            if errors.byField["value"] == nil && !value.isEmpty { errors.add("value", Self.valueNotKept) }
-            return try render(visit, access: access, name: name, errors: errors, status: 422)
-        }
+            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
+        }, refused: { refusal in
+            var errors = refusal.errors
+            errors.noteValueNotKept(AddField.value, typed: value)
+            return try render(visit, access: access, name: name, errors: errors, status: refusal.status)
+        })
     }
 
     func respond(_ route: SecretsRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
@@ -50,7 +46,7 @@ struct SecretsController {
         case .add: return try add(visit, access: access)
         case .rotate(let id, let step), .delete(let id, let step):
             // Someone else's secret is a 404, whatever the method.
-            let secret = try database.secret(id: id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+            let secret = try ownSecret(id, visit, access: access)
             switch (route, step) {
             case (.rotate, .show): return try renderRotate(visit, access: access, secret: secret, errors: FieldErrors(), status: 200)
             case (.rotate, .submit): return try rotate(visit, access: access, secret: secret)
@@ -60,124 +56,66 @@ struct SecretsController {
         }
     }
 
+    private func ownSecret(_ id: String, _ visit: Visit, access: OrgAccess) throws -> SecretSummary {
+        try database.secret(id: id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
+    }
+
     private func rotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary) throws -> Response {
         var reader = FormReader<RotateField>(try visit.form())
         let version = reader.version(.version)
         let value = SecretRules.normalized(reader.text(.value, label: "New value"))
-        do {
+        return try shell.submit(visit, stale: "This secret was changed in another window after you opened this form, so the new value was not "
+            + "saved. Check the dates below and save again to replace it.", {
             try reader.errors.throwIfAny()
-            try database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value,
-                                          expectedVersion: version)
-            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)),
-                                    flash: "Secret \(secret.name) rotated. Its id is unchanged.")
-        } catch DomainError.invalid(var errors) {
-            if errors.byField["value"] == nil && !value.isEmpty { errors.add("value", Self.valueNotKept) }
-            return try renderRotate(visit, access: access, secret: secret, errors: errors, status: 422)
-        } catch DomainError.staleVersion {
-            let current = try database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
-            var errors = FieldErrors()
-            errors.addForm("This secret was changed in another window after you opened this form, so the new value was not "
-                + "saved. Check the dates below and save again to replace it.")
-            return try renderRotate(visit, access: access, secret: current, errors: errors, status: 409)
-        }
+            try database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value, expectedVersion: version)
+            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) rotated. Its id is unchanged.")
+        }, refused: { refusal in
+            switch refusal {
+            case .invalid(var errors):
+                errors.noteValueNotKept(RotateField.value, typed: value)
+                return try renderRotate(visit, access: access, secret: secret, errors: errors, status: refusal.status)
+            case .stale(let errors):
+                return try renderRotate(visit, access: access, secret: try ownSecret(secret.id, visit, access: access), errors: errors,
+                                    status: refusal.status)
+            }
+        })
     }
 
     private func delete(_ visit: Visit, access: OrgAccess, secret: SecretSummary) throws -> Response {
         var reader = FormReader<DeleteField>(try visit.form())
         let version = reader.version(.version)
-        do {
+        return try shell.submit(visit, stale: "This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.", {
             try reader.errors.throwIfAny()
             try database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
-            return try shell.redirect(visit, to: .org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) deleted.")
-        } catch DomainError.invalid(let errors) {
-            return try renderDelete(visit, access: access, secret: secret, errors: errors, status: 422)
-        } catch DomainError.staleVersion {
-            let current = try database.secret(id: secret.id, orgId: access.org.id!, ownerId: visit.signedIn!.user.id!)
-            var errors = FieldErrors()
-            errors.addForm("This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.")
-            return try renderDelete(visit, access: access, secret: current, errors: errors, status: 409)
-        }
+            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) deleted.")
+        }, refused: { refusal in
+            // After a 409 the page shows the secret as it is now.
+            var current = secret
+            if case .stale = refusal { current = try ownSecret(secret.id, visit, access: access) }
+            return try renderDelete(visit, access: access, secret: current, errors: refusal.errors, status: refusal.status)
+        })
     }
 
     // MARK: - Pages
 
     private func render(_ visit: Visit, access: OrgAccess, name: String, errors: FieldErrors, status: Int) throws -> Response {
         let org = access.org
-        let userId = visit.signedIn!.user.id!
-        var context = try shell.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
-        // Both lists come a page at a time: `?page=` for your secrets, `?members_page=` for the counts.
         let query = visit.request.queryItems
-        let secrets = try database.secretsPage(orgId: org.id!, ownerId: userId, page: Paged<SecretSummary>.page(query["page"]))
-        let tab = Route.org(org.key, .secrets(.list))
-        context["secrets"] = TemplateValue.list(secrets.entries.map { secretContext($0, org: org.key) })
-        context["hasSecrets"] = secrets.total > 0
-        context["secretsPager"] = Self.pager(secrets, base: tab, parameter: "page", label: "Pages of your secrets")
-        context["presets"] = SecretRules.presets
-        context["formErrors"] = errors.formContext
-        context["fields"] = [
-            "name": .object(CredentialField(name: AddField.name.rawValue, label: "Name", value: name, errors: errors,
-                                            hint: "Pick a suggested name such as OPENAI_API_KEY or type your own: capital "
-                                                + "letters, digits and underscores, at most 128 characters.",
-                                            list: "secret-presets", required: true, maxLength: SecretRules.maxNameLength).context),
-            "value": .object(CredentialField(name: AddField.value.rawValue, label: "Value", type: "textarea", errors: errors,
-                                             hint: "At most 32 KiB. Shown only as a masked hint after you save it.",
-                                             required: true).context),
-        ] as TemplateObject
-        if access.allows(.viewMemberSecretCounts) {
-            let counts = try database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"]))
-            var section: TemplateObject = ["members": .list(counts.entries.map { member in
-                .object(["name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
-                         "secrets": .number(member.secrets)])
-            })]
-            section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
-            context["counts"] = section
-        }
-        return shell.page(.secrets, context, status: status)
+        let secrets = try database.secretsPage(orgId: org.id!, ownerId: visit.signedIn!.user.id!, page: Paged<SecretSummary>.page(query["page"]))
+        let counts = access.allows(.viewMemberSecretCounts)
+            ? try database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"])) : nil
+        let layout = try shell.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
+        return shell.render(.secrets, SecretsPage(orgKey: org.key, secrets: secrets, counts: counts, name: name, errors: errors),
+                            layout: layout, status: status)
     }
 
-    /// Previous / next links for one list of the page, absent when it fits on one page.
-    static func pager<Element>(_ paged: Paged<Element>, base: Route, parameter: String, label: String) -> TemplateObject? {
-        guard paged.pageCount > 1 || paged.page > 1 else { return nil }
-        var pager: TemplateObject = ["page": .number(paged.page), "pages": .number(paged.pageCount), "label": .text(label)]
-        func link(_ page: Int) -> String { base.path(query: [(parameter, "\(page)")]) }
-        if paged.page > 1 { pager["previous"] = link(min(paged.page, paged.pageCount + 1) - 1) }
-        if paged.page < paged.pageCount { pager["next"] = link(paged.page + 1) }
-        return pager
+    private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response {
+        let layout = try shell.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        return shell.render(.secretsRotate, SecretRotatePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
     }
 
-    private func secretContext(_ secret: SecretSummary, org: String) -> TemplateValue {
-        var item: TemplateObject = [
-            "id": .text(secret.id), "name": .text(secret.name), "hint": .text(secret.hint),
-            "created": .text(Dates.day(secret.createdAt)), "createdISO": .text(Dates.isoTime(secret.createdAt)),
-            "rotatePath": .text(Route.org(org, .secrets(.rotate(secret.id, .show))).path),
-            "deletePath": .text(Route.org(org, .secrets(.delete(secret.id, .show))).path),
-        ]
-        if let rotated = secret.rotatedAt {
-            item["rotated"] = ["day": .text(Dates.day(rotated)), "iso": .text(Dates.isoTime(rotated))] as TemplateObject
-        }
-        return .object(item)
-    }
-
-    private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
-                              status: Int) throws -> Response {
-        var context = try shell.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
-        context["secret"] = secretContext(secret, org: access.org.key)
-        context["version"] = secret.version
-        context["backPath"] = Route.org(access.org.key, .secrets(.list)).path
-        context["formErrors"] = errors.formContext
-        context["field"] = CredentialField(name: RotateField.value.rawValue, label: "New value", type: "textarea", errors: errors,
-                                           hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
-                                           required: true).context
-        return shell.page(.secretsRotate, context, status: status)
-    }
-
-    private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors,
-                              status: Int) throws -> Response {
-        var context = try shell.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
-        context["secret"] = secretContext(secret, org: access.org.key)
-        context["version"] = secret.version
-        context["backPath"] = Route.org(access.org.key, .secrets(.list)).path
-        context["formErrors"] = errors.formContext
-        return shell.page(.secretsDelete, context, status: status)
+    private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response {
+        let layout = try shell.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
+        return shell.render(.secretsDelete, SecretDeletePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
     }
 }

@@ -1,0 +1,33 @@
+import WheelhouseCore
+
+/// Recovery and call-to-action banners shown above every settings page of an organization
+/// (PRODUCT.md §5). Each source decides for itself whether this viewer should see it.
+extension Shell {
+    func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
+        var banners: [TemplateObject] = []
+        if let stats = visit.orgView?.stats, stats.isSolo, access.allows(.manageMembers) {
+            banners.append(["kind": "invite", "heading": "You are the only member.",
+                            "text": "Invite your team to share workspaces, credentials and usage.",
+                            "action": .object(["label": "Invite team",
+                                               "href": .text(Route.org(access.org.key, .members(.list)).path + "?invite=1")])])
+        }
+        return banners + (try failedProviderBanners(visit, access: access))
+    }
+
+    /// A banner when providers failed their last connection test, for those who can fix them.
+    func failedProviderBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
+        guard access.allows(.manageOrgCredentials) else { return [] }
+        let failed = try visit.orgView.map(\.failedProviders) ?? database.failedProviders(orgId: access.org.id!)
+        // One banner however many failed, so the page itself stays in view.
+        guard let first = failed.first else { return [] }
+        let said = first.error.hasSuffix(".") || first.error.hasSuffix("…") ? first.error : first.error + "."
+        let (heading, text) = failed.count == 1
+            ? ("\(first.name) failed its last connection test.",
+               "Result: \(said) Models that rely on the organization’s key are not ready.")
+            : ("\(failed.count) providers failed their last connection test.",
+               "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready.")
+        return [["kind": "error", "heading": .text(heading), "text": .text(text),
+                 "action": .object(["href": .text(Route.org(access.org.key, .providers(.list)).path),
+                                    "label": "Open Providers"])]]
+    }
+}

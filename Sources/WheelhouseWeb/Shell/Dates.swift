@@ -1,0 +1,72 @@
+import Foundation
+
+/// Dates as people read them, in UTC (organization time zones arrive with Usage): the one family
+/// of date formats the console shows — a day, a day with a time, and each as `<time datetime>`
+/// wants it.
+enum Dates {
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "7 Nov 2026": written byte by byte, as it runs several times for each row of a list.
+    static func day(_ date: Date) -> String {
+        let parts = utc(date)
+        return String(unsafeUninitializedCapacity: 12) { out in
+            var o = 0
+            func put(_ byte: UInt8) { out[o] = byte; o += 1 }
+            let mday = Int(parts.tm_mday)
+            if mday >= 10 { put(UInt8(48 + mday / 10)) }
+            put(UInt8(48 + mday % 10))
+            put(UInt8(ascii: " "))
+            for byte in months[Int(parts.tm_mon)].utf8 { put(byte) }
+            put(UInt8(ascii: " "))
+            o = digits(Int(parts.tm_year) + 1900, width: 4, into: out, at: o)
+            return o
+        }
+    }
+
+    /// "2026-11-07".
+    static func iso(_ date: Date) -> String {
+        let parts = utc(date)
+        return String(unsafeUninitializedCapacity: 10) { out in
+            var o = digits(Int(parts.tm_year) + 1900, width: 4, into: out, at: 0)
+            out[o] = UInt8(ascii: "-")
+            o = digits(Int(parts.tm_mon) + 1, width: 2, into: out, at: o + 1)
+            out[o] = UInt8(ascii: "-")
+            return digits(Int(parts.tm_mday), width: 2, into: out, at: o + 1)
+        }
+    }
+
+    /// "3 Mar 2027, 14:05 UTC".
+    static func dayTime(_ date: Date) -> String {
+        let parts = utc(date)
+        return "\(day(date)), \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
+    }
+
+    /// For `<time datetime>`: "2027-03-03T14:05:00Z".
+    static func isoTime(_ date: Date) -> String {
+        let parts = utc(date)
+        return "\(iso(date))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    // MARK: - Parts
+
+    /// The calendar fields of `date` in UTC.
+    static func utc(_ date: Date) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return parts
+    }
+
+    /// Two digits: "07".
+    static func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// Writes `value` (0 ≤ value < 10^width) in exactly `width` digits; returns the next index.
+    private static func digits(_ value: Int, width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var value = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            out[i] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        return start + width
+    }
+}

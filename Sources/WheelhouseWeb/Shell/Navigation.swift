@@ -1,0 +1,27 @@
+import WheelhouseCore
+
+/// The layout's navigation: the org switcher and the tabs this person may open.
+extension Shell {
+    /// The tabs shown in the navigation: the rule the tab guard in `WebApp` answers 403 by.
+    func visibleTabs(_ access: OrgAccess) -> [SettingsTab] {
+        SettingsTab.allCases.filter { $0.isListed(for: access, in: config.mode) }
+    }
+
+    /// The org switcher, for people in more than one organization (nil otherwise); `current` is
+    /// the organization of the page, if any.
+    func switcher(_ orgs: [OrgSummary], current: OrgAccess?) -> TemplateObject? {
+        guard orgs.count > 1 else { return nil }
+        return ["orgs": .list(orgs.map { org in
+            .object(["name": .text(org.displayName), "href": .text(Route.org(org.key, .general(.show)).path),
+                     "current": .flag(org.key == current?.org.key), "role": .text(org.role.label)])
+        })]
+    }
+
+    /// The tabs of `access`'s organization, `tab` marked current.
+    func navigation(_ access: OrgAccess, current tab: SettingsTab?) -> TemplateValue {
+        .list(visibleTabs(access).map { candidate in
+            .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
+                     "current": .flag(candidate == tab)])
+        })
+    }
+}
