@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WheelhouseWebTests",
-            dependencies: ["WheelhouseWeb", "WheelhouseCore"]
+            dependencies: ["WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI"]
         ),
     ]
 )

@@ -85,7 +85,7 @@ final class TestClient {
     @discardableResult
     func send(_ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = []) -> TestResponse {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-        var headers = ["user-agent": "TestClient"]
+        var headers: Headers = ["user-agent": "TestClient"]
         if !cookies.isEmpty { headers["cookie"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if let contentType { headers["content-type"] = contentType }
         let response = app.respond(to: Request(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "",
