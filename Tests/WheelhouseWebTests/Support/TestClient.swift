@@ -30,13 +30,16 @@ struct TestApp {
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
         (outsider, _) = try database.createOwner(NewOwner(email: "out@other.test", name: "Otto Outsider",
                                                           password: Self.password, orgKey: "other", orgName: "Other"))
-        logos = LogoStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-web-\(UUID())"))
+        // Built the way `serve` builds it, on this database and a temporary logo folder.
+        var config = AppConfig(web: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
+                               storage: .given(database, logos: FileManager.default.temporaryDirectory
+                                   .appendingPathComponent("wh-web-\(UUID())")),
+                               templatesDirectory: templatesDirectory, logger: logger ?? Logger(label: "wheelhouse.http"))
         // Every page a test renders is also rendered directly by swift-mustache and compared.
-        var templates = try Templates(directory: templatesDirectory)
-        templates.verifiesEveryRender = true
-        app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
-                     database: self.database, templates: templates, logos: logos,
-                     logger: logger ?? Logger(label: "wheelhouse.http"))
+        config.verifiesEveryRender = true
+        let built = try makeApp(config: config)
+        app = built.web
+        logos = built.logos
     }
 
     func client() -> TestClient { TestClient(app: app) }
