@@ -187,8 +187,8 @@ import WheelhouseCore
         return copy
     }
 
-    @Test func theRepositoryTemplatesLoad() throws {
-        _ = try Templates(directory: templatesDirectory)
+    @Test func theRepositoryTemplatesLoad() {
+        #expect(throws: Never.self) { try Templates(directory: templatesDirectory) }
     }
 
     @Test func aMissingPageTemplateStopsStartUp() throws {
