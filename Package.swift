@@ -77,13 +77,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What both test targets share (fixtures, sample images, loopback sockets), written once.
+        .target(
+            name: "WheelhouseTestSupport",
+            dependencies: ["WheelhouseCore"],
+            path: "Tests/WheelhouseTestSupport"
+        ),
         .testTarget(
             name: "WheelhouseCoreTests",
-            dependencies: ["WheelhouseCore"]
+            dependencies: ["WheelhouseCore", "WheelhouseTestSupport"]
         ),
         .testTarget(
             name: "WheelhouseWebTests",
-            dependencies: ["WheelhouseWeb", "WheelhouseCore"]
+            dependencies: ["WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI", "WheelhouseTestSupport"]
         ),
     ]
 )

@@ -134,19 +134,9 @@ public struct FastCGIServer: Sendable {
     /// The request, or nil when its body did not arrive whole (the peer stalled or went away):
     /// a truncated form is never acted on.
     private func readRequest(_ request: inout FCGX_Request) -> Request? {
-        // Only the parameters and headers the web layer reads: libfcgi looks each up by name.
-        var params: [String: String] = [:]
-        for name in Self.paramNames {
-            if let value = FCGX_GetParam(name, request.envp) { params[name] = String(cString: value) }
-        }
-        var headers: [String: String] = [:]
-        for (param, header) in Self.headerNames {
-            if let value = FCGX_GetParam(param, request.envp) { headers[header] = String(cString: value) }
-        }
-        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
-        let uri = params["REQUEST_URI"] ?? "/"
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
-        let length = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
+        let head = FastCGIParams.request(from: ParamEntries(cursor: request.envp))
+        var incoming = head.request
+        let length = head.contentLength
         var body: [UInt8] = []
         let tooLarge = length > maxBodyBytes
         if length > 0 && !tooLarge {
@@ -162,22 +152,15 @@ public struct FastCGIServer: Sendable {
             }
             guard received == length else { return nil }
         }
-        return Request(method: params["REQUEST_METHOD"] ?? "GET", path: path.isEmpty ? "/" : path,
-                       query: params["QUERY_STRING"] ?? "", headers: headers,
-                       remoteAddress: params["REMOTE_ADDR"] ?? "", body: body, bodyTooLarge: tooLarge)
+        incoming.body = body
+        incoming.bodyTooLarge = tooLarge
+        return incoming
     }
-
-    private static let paramNames = ["REQUEST_METHOD", "REQUEST_URI", "QUERY_STRING", "CONTENT_TYPE",
-                                     "CONTENT_LENGTH", "REMOTE_ADDR"]
-    /// The request headers the web layer reads, by their FastCGI parameter names.
-    private static let headerNames = [("HTTP_COOKIE", "cookie"), ("HTTP_USER_AGENT", "user-agent"),
-                                      ("HTTP_HOST", "host"), ("HTTP_ACCEPT", "accept"),
-                                      ("HTTP_AUTHORIZATION", "authorization")]
 
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
         var head: [UInt8] = []
         head.reserveCapacity(1024)
-        head += "Status: \(response.status) \(Response.reasons[response.status] ?? "")\r\n".utf8
+        head += "Status: \(Response.statusLine(response.status))\r\n".utf8
         for (name, value) in response.headers {
             head += name.utf8
             head += ": ".utf8
@@ -204,6 +187,17 @@ public struct FastCGIServer: Sendable {
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), stream)
             }
         }
+    }
+}
+
+/// libfcgi's params, `NAME=value` C strings up to a null pointer, read one at a time.
+struct ParamEntries: Sequence, IteratorProtocol {
+    var cursor: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+
+    mutating func next() -> String? {
+        guard let entry = cursor?.pointee else { return nil }
+        cursor = cursor?.successor()
+        return String(cString: entry)
     }
 }
 

@@ -37,30 +37,29 @@ struct GlobalOptions: ParsableArguments {
         return mode
     }
 
+    /// The data directory and database file the flags and variables name.
+    var dataDirectory: DataDirectory { DataDirectory(path: resolvedDataDir, databasePath: resolvedDatabase) }
+
     /// Opens (creating if needed) the data directory and the database, migrates it, and loads the
     /// master key (refusing a missing or wrong one while encrypted data exists).
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
-        try FileManager.default.createDirectory(atPath: resolvedDataDir, withIntermediateDirectories: true)
-        // Invitation mail, logos and the request log are in here too: the owner's alone.
-        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: resolvedDataDir)
-        // The database holds password and session hashes and ciphertexts: owner-only, like the key
-        // files. SQLite gives its -wal and -shm files the database file's mode.
-        if !FileManager.default.fileExists(atPath: resolvedDatabase) {
-            _ = FileManager.default.createFile(atPath: resolvedDatabase, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: resolvedDatabase + suffix) {
-            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: resolvedDatabase + suffix)
-        }
         do {
-            return try AppDatabase.open(path: resolvedDatabase, readers: readers, masterKey: .file(masterKeyFile),
-                                        links: InvitationLinks.load(from: resolvedDataDir))
-        } catch let error as MasterKeyError {
-            // A clear message and a failing exit status, without the usage text a ValidationError adds.
-            FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))
-            throw ExitCode(78)
-        } catch let error where StorageFailure(error) != nil {
-            throw unwritableDatabase(error)
+            return try dataDirectory.openDatabase(readers: readers)
+        } catch {
+            throw openingFailure(error)
         }
+    }
+
+    /// What to stop with when the database or its keys cannot be opened: a clear message and a
+    /// failing exit status for a wrong master key or a database that cannot be written, without
+    /// the usage text a ValidationError adds; any other error as it is.
+    func openingFailure(_ error: any Error) -> any Error {
+        if let error = error as? MasterKeyError {
+            FileHandle.standardError.write(Data("wheelhouse: cannot start: \(error.description)\n".utf8))
+            return ExitCode(78)
+        }
+        if StorageFailure(error) != nil { return unwritableDatabase(error) }
+        return error
     }
 
     /// Says which database file cannot be written and why, and gives the exit status to stop
@@ -82,7 +81,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// `master.key` in the data directory (mode 0600), created on first start.
-    var masterKeyFile: MasterKeyFile { MasterKeyFile(directory: resolvedDataDir) }
+    var masterKeyFile: MasterKeyFile { dataDirectory.masterKeyFile }
 }
 
 enum Output {

@@ -6,20 +6,28 @@ public struct Request: Sendable {
     /// The path without the query, as sent (not percent-decoded).
     public var path: String
     public var query: String
-    /// Header names in lowercase.
-    public var headers: [String: String]
+    /// Looked up by name in any case.
+    public var headers: Headers
+    /// The client's address as the web server saw it (FastCGI `REMOTE_ADDR`).
     public var remoteAddress: String
+    /// Whether the client reached the web server over TLS (FastCGI `HTTPS`, "on" in nginx).
+    public var https: Bool
+    /// The port the web server took the request on (FastCGI `SERVER_PORT`); nil when unknown.
+    public var serverPort: Int?
     public var body: [UInt8]
     /// Set by the transport when the client sent more than the body limit; the body is then empty.
     public var bodyTooLarge: Bool
 
-    public init(method: String, path: String, query: String = "", headers: [String: String] = [:],
-                remoteAddress: String = "127.0.0.1", body: [UInt8] = [], bodyTooLarge: Bool = false) {
+    public init(method: String, path: String, query: String = "", headers: Headers = [:],
+                remoteAddress: String = "127.0.0.1", https: Bool = false, serverPort: Int? = nil,
+                body: [UInt8] = [], bodyTooLarge: Bool = false) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.remoteAddress = remoteAddress
+        self.https = https
+        self.serverPort = serverPort
         self.body = body
         self.bodyTooLarge = bodyTooLarge
     }
@@ -79,10 +87,18 @@ public struct Response: Sendable {
         headers.append(("Set-Cookie", cookie))
     }
 
+    /// The reason phrase of every status the console answers or is about to (the API's 201, 202,
+    /// 204; 402 for billing), as RFC 9110 §15 names them: printed in the FastCGI `Status:` line.
     public static let reasons: [Int: String] = [
-        200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+        200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 303: "See Other",
+        400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 413: "Content Too Large",
         415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
         500: "Internal Server Error", 503: "Service Unavailable", 507: "Insufficient Storage",
     ]
+
+    /// The status line's text, e.g. `201 Created`.
+    public static func statusLine(_ status: Int) -> String {
+        "\(status) \(reasons[status] ?? "")"
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WheelhouseCore
+import WheelhouseTestSupport
 
 /// The audit actions are stored and filtered by their raw values, so those are pinned here: a
 /// renamed raw value would orphan every row already written with the old one.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("Master key") struct MasterKeyTests {
     let directory: String = {

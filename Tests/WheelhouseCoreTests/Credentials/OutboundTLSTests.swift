@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// Test connection against a real TLS server whose certificate nobody vouches for (issue 10,
 /// point 3): the outcome is "TLS problem" in plain words, and the key never leaves.
@@ -13,7 +14,7 @@ import Testing
         try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
                                      "-keyout", key, "-out", cert])
         // A free port: bind, read it back, close, then hand it to s_server.
-        let port = try freePort()
+        let port = try Loopback.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = ["s_server", "-quiet", "-www", "-key", key, "-cert", cert, "-accept", "127.0.0.1:\(port)"]
@@ -45,20 +46,6 @@ import Testing
         #expect(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " "))")
     }
 
-    private func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TLSTestError("cannot find a free port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     private func waitUntilListening(_ port: UInt16) throws {
         for _ in 0..<200 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -73,11 +60,6 @@ import Testing
             if connected { return }
             usleep(25_000)
         }
-        throw TLSTestError("openssl s_server did not listen on \(port)")
+        throw TestFailure("openssl s_server did not listen on \(port)")
     }
-}
-
-struct TLSTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

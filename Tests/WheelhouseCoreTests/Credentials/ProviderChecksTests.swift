@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("Provider checks and keys bound to their URL") struct ProviderChecksTests {
     @Test func keysSealedBeforeTheURLWasBoundAreResealedAtStartAndRotationStillWorks() throws {

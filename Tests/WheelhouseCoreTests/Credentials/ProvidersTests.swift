@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// A provider that answers as told and remembers what it was asked (the web tests use real HTTP).
 final class ScriptedProbe: ProviderProbe, @unchecked Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("Secrets") struct SecretsTests {
     let plaintext = "sk-proj-ROUNDTRIP-0123456789-abcdef-9f2c"

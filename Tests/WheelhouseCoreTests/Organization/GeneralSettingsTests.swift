@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("General settings") struct GeneralSettingsTests {
     let logos = LogoStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-logos-\(UUID())"))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("Migrations and owners") struct MigrationTests {
     @Test func migratingCreatesTheSchemaAndIsIdempotent() throws {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// The Members page with thousands of pending invitations (issue 10, point 19): details are read
 /// for the page's rows only, and each invitation's latest email is found through an index.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// Members and invitations in the domain core, Given / When / Then.
 @Suite("Members and invitations") struct MembersTests {

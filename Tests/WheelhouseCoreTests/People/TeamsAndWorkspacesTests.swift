@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 @Suite("Teams and workspaces") struct TeamsAndWorkspacesTests {
     let fixture: Fixture

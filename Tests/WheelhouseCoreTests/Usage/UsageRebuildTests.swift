@@ -3,6 +3,7 @@ import GRDB
 import Synchronization
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// A time-zone change rebuilds the rollups in batches: pages read one zone at a time, imports
 /// during the rebuild are counted once in each zone, and other writes are not held up.

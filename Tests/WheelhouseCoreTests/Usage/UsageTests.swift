@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import WheelhouseCore
+import WheelhouseTestSupport
 
 /// The usage rollups against the events they summarise, the import, and time zones.
 @Suite("Usage") struct UsageTests {

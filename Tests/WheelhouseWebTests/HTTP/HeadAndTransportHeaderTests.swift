@@ -40,9 +40,10 @@ import WheelhouseCore
     @Test func hstsOnlyWhenTheAddressIsHttps() throws {
         let t = try TestApp()
         #expect(t.client().get("/login").raw.header("Strict-Transport-Security") == nil)
-        let https = WebApp(config: WebConfig(baseURL: "https://console.example.test"), database: t.database,
-                           templates: try Templates(directory: templatesDirectory), logos: t.logos)
-        let response = TestClient(app: https).get("/login")
+        let https = try makeApp(config: AppConfig(web: WebConfig(baseURL: "https://console.example.test"),
+                                                  storage: .given(t.database, logos: t.logos.directory),
+                                                  templatesDirectory: templatesDirectory))
+        let response = TestClient(app: https.web).get("/login")
         #expect(response.raw.header("Strict-Transport-Security") == "max-age=31536000")
     }
 }

@@ -19,7 +19,7 @@ import WheelhouseCore
         let client = try t.client(signedInAs: "owner@acme.test")
         let cookie = client.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         let tooLarge = t.app.respond(to: Request(method: "POST", path: "/orgs/acme/settings/general",
-                                                 headers: headers.merging(["cookie": cookie]) { $1 }, bodyTooLarge: true))
+                                                 headers: Headers(headers.merging(["cookie": cookie]) { $1 }), bodyTooLarge: true))
         return [
             (404, client.send("GET", "/orgs/acme/settings/nowhere", headers: headers)),
             (405, client.send("PUT", "/login", headers: headers)),
@@ -75,7 +75,7 @@ import WheelhouseCore
         errors.addForm("Nothing was sent.")
         func respond(_ headers: [String: String]) -> TestResponse {
             TestResponse(t.app.shell.errorResponse(DomainError.invalid(errors),
-                                             visit: Visit(request: Request(method: "POST", path: "/login", headers: headers), id: "r422")))
+                                             visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r422")))
         }
         let json = respond(Self.json)
         #expect(json.status == 422)
@@ -93,7 +93,7 @@ import WheelhouseCore
         let t = try TestApp()
         for headers in [Self.json, Self.browser] {
             let response = t.app.shell.errorResponse(DomainError.throttled(retryAfterSeconds: 30),
-                                               visit: Visit(request: Request(method: "POST", path: "/login", headers: headers), id: "r429"))
+                                               visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r429"))
             #expect(response.status == 429 && response.header("Retry-After") == "30")
         }
     }
@@ -117,7 +117,7 @@ import WheelhouseCore
             let request = Request(method: "GET", path: "/login", headers: accept.map { ["accept": $0] } ?? [:])
             #expect(ProblemFormat(request) == format, "\(accept ?? "none")")
         }
-        #expect(ProblemFormat(Request(method: "GET", path: "/api/v1/orgs", headers: Self.browser)) == .json)
+        #expect(ProblemFormat(Request(method: "GET", path: "/api/v1/orgs", headers: Headers(Self.browser))) == .json)
         #expect(ProblemFormat(Request(method: "GET", path: "/apis")) == .html)
     }
 }

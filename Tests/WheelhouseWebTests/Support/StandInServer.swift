@@ -1,4 +1,5 @@
 import Foundation
+import WheelhouseTestSupport
 
 /// A provider stand-in on 127.0.0.1: answers every request with one canned HTTP response and
 /// remembers the request heads it received. Real sockets, so the real `HTTPProviderProbe` is tested.
@@ -19,18 +20,7 @@ final class StandInServer: @unchecked Sendable {
         self.hanging = hanging
         let reason = status == 200 ? "OK" : status == 401 ? "Unauthorized" : "Error"
         response = Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.listener = listener
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        guard bound == 0, listen(listener, 16) == 0 else { throw TestFailure("stand-in could not listen") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        let port = UInt16(bigEndian: address.sin_port)
-        self.port = port
+        (listener, port) = try Loopback.bind(listening: 16)
         let thread = Thread { [self] in serve() }
         thread.start()
     }

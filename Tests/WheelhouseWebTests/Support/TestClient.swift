@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import WheelhouseCore
 @testable import WheelhouseWeb
+import WheelhouseTestSupport
 
 /// The repository's Templates/ folder, found from this file's path.
 let templatesDirectory = URL(fileURLWithPath: #filePath)
@@ -10,7 +11,7 @@ let templatesDirectory = URL(fileURLWithPath: #filePath)
 
 /// The web app over the `Fixture` organizations, with a temporary logo folder.
 struct TestApp {
-    static let password = "correct horse battery"
+    static let password = Fixture.password
     let database: AppDatabase
     let app: WebApp
     let logos: LogoStore
@@ -21,22 +22,19 @@ struct TestApp {
     /// credentials leak test uses a database file and captures the log).
     init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
          enterpriseBillingURL: String? = "https://billing.example.test/agreement") throws {
-        database = try given ?? AppDatabase.inMemory()
-        (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
-                                                         password: Self.password, orgKey: "acme", orgName: "Acme"))
-        admin = try database.createUser(email: "admin@acme.test", name: "Ada Admin", password: Self.password)
-        member = try database.createUser(email: "member@acme.test", name: "Max Member", password: Self.password)
-        try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
-        try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
-        (outsider, _) = try database.createOwner(NewOwner(email: "out@other.test", name: "Otto Outsider",
-                                                          password: Self.password, orgKey: "other", orgName: "Other"))
-        logos = LogoStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-web-\(UUID())"))
+        let fixture = try Fixture(database: given ?? AppDatabase.inMemory())
+        database = fixture.database
+        (owner, admin, member, outsider, org) = (fixture.owner, fixture.admin, fixture.member, fixture.outsider, fixture.org)
+        // Built the way `serve` builds it, on this database and a temporary logo folder.
+        var config = AppConfig(web: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
+                               storage: .given(database, logos: FileManager.default.temporaryDirectory
+                                   .appendingPathComponent("wh-web-\(UUID())")),
+                               templatesDirectory: templatesDirectory, logger: logger ?? Logger(label: "wheelhouse.http"))
         // Every page a test renders is also rendered directly by swift-mustache and compared.
-        var templates = try Templates(directory: templatesDirectory)
-        templates.verifiesEveryRender = true
-        app = WebApp(config: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
-                     database: self.database, templates: templates, logos: logos,
-                     logger: logger ?? Logger(label: "wheelhouse.http"))
+        config.verifiesEveryRender = true
+        let built = try makeApp(config: config)
+        app = built.web
+        logos = built.logos
     }
 
     func client() -> TestClient { TestClient(app: app) }
@@ -86,7 +84,8 @@ final class TestClient {
     func send(_ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = [],
               headers extra: [String: String] = [:]) -> TestResponse {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-        var headers = extra.merging(["user-agent": "TestClient"]) { given, _ in given }
+        var headers: Headers = ["user-agent": "TestClient"]
+        for (name, value) in extra { headers[name] = value }
         if !cookies.isEmpty { headers["cookie"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if let contentType { headers["content-type"] = contentType }
         let response = app.respond(to: Request(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "",
@@ -149,9 +148,4 @@ struct TestResponse: CustomStringConvertible {
     }
 
     func contains(_ text: String) -> Bool { html.contains(text) }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -2,15 +2,14 @@ import Foundation
 import Testing
 import WheelhouseCore
 @testable import WheelhouseWeb
+import WheelhouseTestSupport
 
 /// Real image files, and files crafted from them to look like images without being safe ones.
 enum LogoFiles {
-    /// 12 × 10 images written by libgd.
-    static let png = bytes("iVBORw0KGgoAAAANSUhEUgAAAAwAAAAKCAIAAAAPTiitAAAACXBIWXMAAA7EAAAOxAGVKw4bAAAAJ0lEQVQY02P8//8/AyHAxEAEYIGz5ANPosk9XG9OgkmDUREj1cIJAGw+CQ9lL4HtAAAAAElFTkSuQmCC")
-    static let jpeg = bytes("/9j/4AAQSkZJRgABAQEAYABgAAD//gA7Q1JFQVRPUjogZ2QtanBlZyB2MS4wICh1c2luZyBJSkcgSlBFRyB2NjIpLCBxdWFsaXR5ID0gODAK/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgACgAMAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8A7v43+OPEXhnxXaWeiaj9mtnskmZPIjfLmSQE5ZSeij8q9Y8I3c+oeFNFvLt/MubiyhmlfAG52jUk4HA5J6VrUV11sRCpRhTjBJrd9/wMYU5Rm5OV0+nY/9k=")
-    static let gif = bytes("R0lGODdhDAAKAIAAABxSzPz+/CwAAAAADAAKAAACEIyPqQrt7BqM86UoL168nwIAOw==")
-
-    static func bytes(_ base64: String) -> [UInt8] { Array(Data(base64Encoded: base64)!) }
+    /// 12 × 10 images written by libgd (shared with the domain tests).
+    static let png = SampleImages.png
+    static let jpeg = SampleImages.jpeg
+    static let gif = SampleImages.gif
 
     /// A JPEG's first bytes, then zeros: 54 bytes.
     static let zeroJPEG: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0, count: 50)

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import WheelhouseCore
+
+/// Everything `makeApp` needs, already resolved: `serve` fills it from flags and `WHEELHOUSE_*`
+/// variables, tests write it out.
+public struct AppConfig: Sendable {
+    /// Where the application's data lives.
+    public enum Storage: Sendable {
+        /// A deployment's data directory (`serve`): the database is opened there with one reader
+        /// per worker thread, created and migrated if needed, and must be writable; logos are
+        /// kept in it.
+        case directory(DataDirectory, readers: Int)
+        /// A database the caller opened (tests: in memory) and the folder for logos.
+        case given(AppDatabase, logos: URL)
+    }
+
+    /// The background work `serve` runs beside the requests (tests run it by hand instead).
+    public struct Workers: Sendable {
+        /// The mail command that is given each message on stdin.
+        public var sendmail: String
+        /// Which addresses Test connection may reach.
+        public var outbound: OutboundPolicy
+
+        public init(sendmail: String, outbound: OutboundPolicy) {
+            self.sendmail = sendmail
+            self.outbound = outbound
+        }
+    }
+
+    public var web: WebConfig
+    public var storage: Storage
+    public var templatesDirectory: String
+    /// nil: no background worker is made.
+    public var workers: Workers?
+    public var logger: Logger
+    /// Tests set this: every render is also done directly by swift-mustache and compared.
+    var verifiesEveryRender = false
+
+    public init(web: WebConfig, storage: Storage, templatesDirectory: String, workers: Workers? = nil,
+                logger: Logger = Logger(label: "wheelhouse.http")) {
+        self.web = web
+        self.storage = storage
+        self.templatesDirectory = templatesDirectory
+        self.workers = workers
+        self.logger = logger
+    }
+}
+
+/// Why the application could not be built; each case carries the underlying error, so `serve`
+/// can say it in its own words and exit with its own status.
+public enum StartFailure: Error {
+    /// The database or one of its key files could not be opened.
+    case opening(any Error)
+    /// The database opened but this process cannot write it.
+    case unwritable(any Error)
+    /// A template is missing or broken.
+    case templates(Templates.LoadError)
+}
+
+/// The whole application: the web app that answers requests, and the workers `serve` starts
+/// once its signal mask is in place (threads inherit it).
+public struct Application: Sendable {
+    public let web: WebApp
+    public let database: AppDatabase
+    public let logos: LogoStore
+    let mail: MailWorker?
+    let checks: ProviderCheckWorker?
+    let rebuild: UsageRebuildWorker?
+
+    /// Starts the background threads: outbox delivery (failures are retried and shown on
+    /// Members), connection tests (never on the threads that serve requests), and usage rollups
+    /// moving to a new time zone in short batches.
+    public func startWorkers() {
+        mail?.start()
+        checks?.start()
+        rebuild?.start()
+    }
+
+    /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
+    /// command, so it is recorded as sent before the process exits. False when one was still
+    /// being delivered (it is sent again later with the same Message-ID).
+    public func stopWorkers(timeout: TimeInterval) -> Bool {
+        checks?.stop()
+        rebuild?.stop()
+        return mail?.stopAndWait(timeout: timeout) ?? true
+    }
+}
+
+/// Builds the application from one configuration: opens and migrates the database (or takes the
+/// one given), loads every template, and makes the logo store and the workers. `serve` and the
+/// tests both build it here, so what the tests run is what serves.
+public func makeApp(config: AppConfig) throws -> Application {
+    let database: AppDatabase, logos: LogoStore
+    switch config.storage {
+    case .directory(let directory, let readers):
+        do {
+            database = try directory.openDatabase(readers: readers)
+        } catch {
+            throw StartFailure.opening(error)
+        }
+        do {
+            try database.requireWritable()
+        } catch {
+            // Serving read-only without a word would lose every save.
+            throw StartFailure.unwritable(error)
+        }
+        logos = LogoStore(directory: directory.logosDirectory)
+    case .given(let given, let directory):
+        database = given
+        logos = LogoStore(directory: directory)
+    }
+    var templates: Templates
+    do {
+        templates = try Templates(directory: config.templatesDirectory)
+    } catch let error as Templates.LoadError {
+        throw StartFailure.templates(error)
+    }
+    templates.verifiesEveryRender = config.verifiesEveryRender
+    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, logger: config.logger)
+    let workers = config.workers
+    return Application(
+        web: web, database: database, logos: logos,
+        mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
+        checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
+        rebuild: workers.map { _ in UsageRebuildWorker(database: database) })
+}
