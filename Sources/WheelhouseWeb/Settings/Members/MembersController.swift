@@ -133,12 +133,15 @@ struct MembersController {
                 : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
         }
         if page.pageCount > 1 {
-            func link(_ n: Int) -> String {
-                base + "?" + ["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(n)"].joined(separator: "&")
+            // Next and Previous name the row next to the page they lead to: an index range
+            // however deep (a page number alone skips rows; a list past its end has no row to name).
+            func link(_ n: Int, _ start: MembersQuery.Start) -> String {
+                base + "?" + (["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(max(1, n))"]
+                              + [start.parameter].compactMap { $0 }).joined(separator: "&")
             }
-            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount), "label": "Pages"]
-            if query.page > 1 { pager["previous"] = link(query.page - 1) }
-            if query.page < page.pageCount { pager["next"] = link(query.page + 1) }
+            var pager: TemplateObject = ["page": .number(page.page), "pages": .number(page.pageCount), "label": "Pages"]
+            if page.hasPrevious { pager["previous"] = link(page.page - 1, page.entries.first.map { .before($0.row) } ?? .offset) }
+            if page.hasNext, let last = page.entries.last { pager["next"] = link(page.page + 1, .after(last.row)) }
             context["pager"] = pager
         }
         if canManage {
@@ -182,12 +185,14 @@ struct MembersController {
         return app.page("settings/members", context, status: status)
     }
 
-    /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.
+    /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`,
+    /// `after=`/`before=` a row (`u12`, `i34`: see `render`'s pager).
     static func listQuery(_ request: Request) -> MembersQuery {
         let items = request.queryItems
         return MembersQuery(search: String((items["q"] ?? "").prefix(100)),
                             sort: MembersQuery.Sort(rawValue: items["sort"] ?? "") ?? .name,
-                            page: Int(items["page"] ?? "") ?? 1)
+                            page: Int(items["page"] ?? "") ?? 1,
+                            start: MembersQuery.Start(after: items["after"], before: items["before"]))
     }
 
     /// `?q=…&sort=…&page=…` for the list as shown, or "" for the default list.
@@ -196,6 +201,7 @@ struct MembersController {
         if !query.search.isEmpty { items.append("q=" + URLEncodedForm.encode(query.search)) }
         if query.sort != .name { items.append("sort=" + query.sort.rawValue) }
         if query.page > 1 { items.append("page=\(query.page)") }
+        if let start = query.start.parameter { items.append(start) }
         return items.isEmpty ? "" : "?" + items.joined(separator: "&")
     }
 
