@@ -3,7 +3,7 @@ import GRDB
 
 /// One line of the Members list: an active member or an open invitation.
 public struct MemberEntry: Sendable, Equatable {
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         case active, invited, expired
 
         public var title: String {
@@ -194,13 +194,19 @@ extension AppDatabase {
         // Times come as seconds since 1970 (stored times are whole seconds): decoding GRDB's
         // date text costs a calendar conversion each, three per row.
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-        return try Array(rows.map { row in
+        var entries = try Array(rows.map { row in
             MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
-                        role: Role(rawValue: row[4] as String) ?? .member, status: MemberEntry.Status(rawValue: row[5]) ?? .active,
+                        role: Role.allCases[row[4] as Int], status: MemberEntry.Status.allCases[row[5] as Int],
                         since: date(row[6]) ?? Date(timeIntervalSince1970: 0), lastActive: date(row[7]), expiresAt: date(row[8]),
                         version: row[9], delivery: row[10], deliveryError: row[11],
                         linkToken: (row[12] as Data?).map { links.token(nonce: $0) })
         })
+        let byRole = sql.query.sort == .role
+        if sql.start.isBefore { entries.reverse() }
+        if zip(entries, entries.dropFirst()).contains(where: { MembersListSQL.precedes($1, $0, byRole: byRole) }) {
+            entries.sort { MembersListSQL.precedes($0, $1, byRole: byRole) }
+        }
+        return entries
     }
 
     /// Pending invitations that have not expired: the tally of pending ones less the expired ones,

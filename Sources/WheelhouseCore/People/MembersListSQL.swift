@@ -59,19 +59,49 @@ struct MembersListSQL {
         """
     }
 
-    /// Previous reads backwards from its row; the page is then put in order again.
+    /// Previous reads backwards from its row (`membersPage` turns the page around).
     private func order(_ p: String, backwards: Bool = false) -> String {
         ((byRole ? ["\(p)rank"] : []) + ["\(p)name COLLATE NOCASE", "\(p)email", "\(p)kind"])
             .map { backwards ? $0 + " DESC" : $0 }.joined(separator: ", ")
     }
 
-    /// The page (`:limit` rows from `:offset`, or from the row), with its details.
+    /// Whether `a` comes before `b` in the order above, compared as SQLite compares them.
+    static func precedes(_ a: MemberEntry, _ b: MemberEntry, byRole: Bool) -> Bool {
+        if byRole, a.role != b.role { return rank(a.role) < rank(b.role) }
+        let name = nocase(a.name, b.name)
+        if name != 0 { return name < 0 }
+        let email = nocase(a.email, b.email)
+        if email != 0 { return email < 0 }
+        return a.userId != nil && b.userId == nil
+    }
+
+    private static func rank(_ role: Role) -> Int { role == .owner ? 0 : role == .admin ? 1 : 2 }
+
+    /// SQLite's NOCASE: bytes with ASCII letters folded to lower case, then the shorter first.
+    static func nocase(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<min(x.count, y.count) where x[i] != y[i] {
+                    let p = x[i] &- 65 < 26 ? x[i] | 0x20 : x[i], q = y[i] &- 65 < 26 ? y[i] | 0x20 : y[i]
+                    if p != q { return Int(p) - Int(q) }
+                }
+                return x.count - y.count
+            }
+        }
+    }
+
+    /// The page (`:limit` rows from `:offset`, or from the row), with its details. Role and status
+    /// come as numbers: positions in `Role.allCases` (the rank, too) and in `MemberEntry.Status.allCases`.
+    ///
+    /// Without an ORDER BY of its own: the page's rows come in the order `page` gives them, every
+    /// other table joining them (`membersPage` checks the order, and sorts if it ever is not).
+    /// Sorting them again cost SQLite more than the joins.
     var page: String {
         """
         WITH page AS (\(union) ORDER BY \(order("", backwards: start.isBefore)) LIMIT :limit \(start == .offset ? "OFFSET :offset" : ""))
-        SELECT p.userId, p.invitationId, p.name, p.email, p.role,
-               CASE WHEN p.userId IS NOT NULL THEN 'active' WHEN i.expiresAt <= :now THEN 'expired'
-                    ELSE 'invited' END AS status,
+        SELECT p.userId, p.invitationId, p.name, p.email, CASE p.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END,
+               CASE WHEN p.userId IS NOT NULL THEN 0 WHEN i.expiresAt <= :now THEN 2 ELSE 1 END AS status,
                unixepoch(coalesce(m.createdAt, i.sentAt)) AS since,
                unixepoch((SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId)) AS lastActive,
                unixepoch(i.expiresAt), coalesce(m.version, i.version) AS version,
@@ -80,7 +110,6 @@ struct MembersListSQL {
         LEFT JOIN membership m ON p.userId IS NOT NULL AND m.orgId = :org AND m.userId = p.userId
         LEFT JOIN invitation i ON i.id = p.invitationId
         LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE invitationId = p.invitationId)
-        ORDER BY \(order("p."))
         """
     }
 }

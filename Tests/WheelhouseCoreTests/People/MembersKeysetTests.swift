@@ -112,4 +112,22 @@ import Testing
             #expect(plan.filter { $0.contains("TEMP B-TREE") }.count <= 2, "members and the page's own rows only: \(plan)")
         }
     }
+
+    @Test func theOrderCheckedInSwiftIsSQLitesNocaseOrder() throws {
+        let words = ["a", "A", "ab", "aB", "b", "_x", "[x", "Zed", "zed", "é", "É", "e", "a@x.test", "A@X.TEST", "", "ab@", "a b"]
+        try database.read { db in
+            for a in words {
+                for b in words {
+                    let sqlite = try Int.fetchOne(db, sql: "SELECT (?1 COLLATE NOCASE > ?2) - (?1 COLLATE NOCASE < ?2)", arguments: [a, b])!
+                    #expect(sqlite == MembersListSQL.nocase(a, b).signum(), "\(a) vs \(b)")
+                }
+            }
+        }
+        // Every page's rows, as listed, are in the order Swift checks
+        for sort in MembersQuery.Sort.allCases {
+            let entries = try (1...6).flatMap { try database.membersPage(orgId: orgId, MembersQuery(sort: sort, page: $0)).entries }
+            #expect(entries.count == 285)
+            #expect(!zip(entries, entries.dropFirst()).contains { !MembersListSQL.precedes($0, $1, byRole: sort == .role) })
+        }
+    }
 }

@@ -228,8 +228,9 @@ struct MembersController {
             problem("member-\(userId)")
             let manageable = canManage && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
-                row.add("manage", .object(["roleAction": .text("\(base)/\(userId)/role\(suffix)"),
-                                           "removeAction": .text("\(base)/\(userId)/remove\(suffix)"),
+                let id = String(userId)
+                row.add("manage", .object(["roleAction": .text(.joining(base, "/", id, "/role", suffix)),
+                                           "removeAction": .text(.joining(base, "/", id, "/remove", suffix)),
                                            "id": .number(Int(userId)),
                                            "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
                                                .object(["value": .text(role.rawValue), "label": .text(role.title),
@@ -243,10 +244,11 @@ struct MembersController {
                 row.add("deliveryFailed", .flag(entry.delivery == "failed" || entry.deliveryError != nil))
             }
             if canManage, let token = entry.linkToken {
+                let id = String(invitationId)
                 row.add("invitation", .object(["id": .number(Int(invitationId)),
-                                               "resendAction": .text("\(base)/invitations/\(invitationId)/resend\(suffix)"),
-                                               "revokeAction": .text("\(base)/invitations/\(invitationId)/revoke\(suffix)"),
-                                               "link": .text(app.config.baseURL + Route.invitation(token).path),
+                                               "resendAction": .text(.joining(base, "/invitations/", id, "/resend", suffix)),
+                                               "revokeAction": .text(.joining(base, "/invitations/", id, "/revoke", suffix)),
+                                               "link": .text(.joining(app.config.baseURL, Route.invitation(token).path)),
                                                "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
             }
         }
