@@ -132,42 +132,50 @@ extension AppDatabase {
             var arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
                                                  "limit": MembersQuery.pageSize + 1,
                                                  "offset": (query.page - 1) * MembersQuery.pageSize]
-            // Without a search, the two counts come from indexes alone.
+            // Without a search, the two counts come from indexes alone. The statements (a few
+            // shapes: search or not, by name or role, which start) are prepared once per connection.
             let total = try Int.fetchOne(db.cachedStatement(sql: query.search.isEmpty ? """
                 SELECT (SELECT count(*) FROM membership WHERE orgId = :org)
                      + coalesce((SELECT pending FROM invitationTally WHERE orgId = :org), 0)
-                """ : "SELECT count(*) FROM (\(MembersListSQL(query: query, start: .offset).union))"),
-                arguments: arguments) ?? 0
+                """ : MembersListSQL(query: query, start: .offset).count), arguments: arguments) ?? 0
+            let counts = try Self.memberCounts(db, orgId: orgId, now: now)
             // The row a link names marks a place in the order even if it no longer matches; one
-            // that is gone (a member removed) marks none, and the page number's offset serves.
+            // that is gone (a member removed) marks none, and the page number serves.
             var start = query.start
             switch start {
             case .after(let row), .before(let row):
                 if let key = try Self.membersListKey(db, orgId: orgId, row) { arguments += key } else { start = .offset }
             case .offset: break
             }
+            if start == .offset, query.page > 1 {
+                // A page number alone: the page starts after the row before it, found by skipping rows.
+                guard let key = try Row.fetchOne(db.cachedStatement(sql: MembersListSQL(query: query, start: .offset).keyBefore),
+                                                 arguments: arguments) else {
+                    return MembersPage(entries: [], counts: counts, matching: total, query: query, page: query.page,
+                                       hasPrevious: true, hasNext: false)
+                }
+                arguments += ["r": key[4] as String, "n": key[2] as String, "e": key[3] as String, "k": key[5] as Int]
+                start = .after((key[0] as Int64?).map { .member($0) } ?? .invitation(key[1]))
+            }
             // One row more than a page tells whether there are more in that direction.
-            var entries = try membersListRows(db, MembersListSQL(query: query, start: start), arguments, now: now)
-            var page = query.page, hasPrevious = true, hasNext = true
-            var backwards = start.isBefore
-            if backwards {
+            var entries = try membersListRows(db, MembersListSQL(query: query, start: start), arguments, orgId: orgId)
+            var page = query.page, hasPrevious = start != .offset, hasNext = true
+            if start.isBefore {
+                entries.reverse()
                 hasPrevious = entries.count > MembersQuery.pageSize
                 if hasPrevious { entries.removeFirst() } else { page = 1 }
                 if !hasPrevious, entries.count < MembersQuery.pageSize {
                     // Rows went away before this page: the first page, whole, instead.
-                    entries = try membersListRows(db, MembersListSQL(query: query, start: .offset),
-                                                  arguments &+ ["offset": 0], now: now)
+                    entries = try membersListRows(db, MembersListSQL(query: query, start: .offset), arguments, orgId: orgId)
                     start = .offset
-                    backwards = false
                 }
             }
-            if !backwards {
+            if !start.isBefore {
                 hasNext = entries.count > MembersQuery.pageSize
                 if hasNext { entries.removeLast() }
-                if start == .offset { hasPrevious = page > 1 }
             }
-            return MembersPage(entries: entries, counts: try Self.memberCounts(db, orgId: orgId, now: now),
-                               matching: total, query: query, page: page, hasPrevious: hasPrevious, hasNext: hasNext)
+            return MembersPage(entries: entries, counts: counts, matching: total, query: query, page: page,
+                               hasPrevious: hasPrevious, hasNext: hasNext)
         }
     }
 
@@ -187,24 +195,29 @@ extension AppDatabase {
     }
 
     private func membersListRows(_ db: Database, _ sql: MembersListSQL, _ arguments: StatementArguments,
-                                 now: Date) throws -> [MemberEntry] {
-        // Four shapes per start (search or not, by name or role): prepared once per connection and kept.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql.page), arguments: arguments)
+                                 orgId: Int64) throws -> [MemberEntry] {
+        let page = try Row.fetchCursor(db.cachedStatement(sql: sql.page), arguments: arguments)
         // Read in place from the statement (no copied rows), by position in the SELECT's order.
         // Times come as seconds since 1970 (stored times are whole seconds): decoding GRDB's
         // date text costs a calendar conversion each, three per row.
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-        var entries = try Array(rows.map { row in
+        var entries = try Array(page.map { row in
             MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
-                        role: Role.allCases[row[4] as Int], status: MemberEntry.Status.allCases[row[5] as Int],
-                        since: date(row[6]) ?? Date(timeIntervalSince1970: 0), lastActive: date(row[7]), expiresAt: date(row[8]),
-                        version: row[9], delivery: row[10], deliveryError: row[11],
-                        linkToken: (row[12] as Data?).map { links.token(nonce: $0) })
+                        role: Role.allCases[row[6] as Int], status: MemberEntry.Status.allCases[row[7] as Int],
+                        since: date(row[8]) ?? Date(timeIntervalSince1970: 0), lastActive: nil, expiresAt: date(row[9]),
+                        version: row[10], delivery: row[11], deliveryError: row[12],
+                        linkToken: (row[13] as Data?).map { links.token(nonce: $0) })
         })
-        let byRole = sql.query.sort == .role
-        if sql.start.isBefore { entries.reverse() }
-        if zip(entries, entries.dropFirst()).contains(where: { MembersListSQL.precedes($1, $0, byRole: byRole) }) {
-            entries.sort { MembersListSQL.precedes($0, $1, byRole: byRole) }
+        let members = entries.indices.filter { entries[$0].userId != nil }
+        guard !members.isEmpty else { return entries }
+        let ids = "[" + members.map { String(entries[$0].userId!) }.joined(separator: ",") + "]"
+        var found: [Int64: (since: Date?, lastActive: Date?)] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: MembersListSQL.memberDetails), arguments: [orgId, ids])
+        while let row = try rows.next() { found[row[0]] = (date(row[1]), date(row[2])) }
+        for index in members {
+            guard let details = found[entries[index].userId!] else { continue }
+            entries[index].since = details.since ?? entries[index].since
+            entries[index].lastActive = details.lastActive
         }
         return entries
     }

@@ -5,8 +5,12 @@
 /// invitations come in order from an index, `invitation_pending` (orgId, email) by name and
 /// `invitation_pending_by_role` (orgId, role, email) by role. A page after (or before) a row
 /// starts at that row's sort key in both halves, so it is an index range however deep it is.
-/// Only what searching, sorting and counting need is read for every row; the details (last
-/// active, delivery state) are read for the page's rows alone.
+///
+/// An invitation's details (delivery state, dates) are read in its half, for the rows the merge
+/// takes: a page selected first and joined to its details afterwards had SQLite copy every value
+/// of the page from one to the other and find each invitation twice, which cost more than the
+/// details. A member's are read afterwards, for the page's members alone (`memberDetails`): the
+/// members half is sorted whole, and "last active" is one index seek per member.
 ///
 /// The sort key is total: rank (by role only), name without case, email, then members before
 /// invitations (their addresses are unique within each half). The rank is text that sorts owner,
@@ -44,72 +48,48 @@ struct MembersListSQL {
         return sql
     }
 
-    var union: String {
+    /// Both halves. Columns: userId, invitationId, name, email, rank, kind (the sort key), then with `details`
+    /// role (a position in `Role.allCases`), status (in `MemberEntry.Status.allCases`), since,
+    /// expiresAt, version, delivery, deliveryError, linkNonce.
+    private func union(details: Bool) -> String {
         """
-        SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, m.role AS role,
-               \(Self.memberRank) AS rank, 0 AS kind
+        SELECT u.id AS userId, NULL AS invitationId, u.name AS name, u.email AS email, \(Self.memberRank) AS rank, 0 AS kind
+               \(details ? ", CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, 0, NULL, NULL, m.version, NULL, NULL, NULL" : "")
         FROM membership m JOIN user u ON u.id = m.userId
         WHERE m.orgId = :org \(matching("u.name", "u.email"))
               \(keyset([Self.memberRank, "u.name COLLATE NOCASE", "u.email", "0"], index: []))
         UNION ALL
-        SELECT NULL, i.id, i.email, i.email, i.role, i.role, 1
+        SELECT NULL, i.id, i.email, i.email, i.role, 1
+               \(details ? """
+                   , CASE i.role WHEN 'admin' THEN 1 ELSE 2 END, CASE WHEN i.expiresAt <= :now THEN 2 ELSE 1 END,
+                   unixepoch(i.sentAt), unixepoch(i.expiresAt), i.version, o.status, o.lastError, i.linkNonce
+                   """ : "")
         FROM invitation i
+        \(details ? "LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE invitationId = i.id)" : "")
         WHERE i.orgId = :org AND i.status = 'pending' \(matching("i.email"))
               \(keyset(["i.role", "i.email", "i.email", "1"], index: ["i.role", "i.email"]))
         """
     }
 
     /// Previous reads backwards from its row (`membersPage` turns the page around).
-    private func order(_ p: String, backwards: Bool = false) -> String {
-        ((byRole ? ["\(p)rank"] : []) + ["\(p)name COLLATE NOCASE", "\(p)email", "\(p)kind"])
-            .map { backwards ? $0 + " DESC" : $0 }.joined(separator: ", ")
+    private var order: String {
+        ((byRole ? ["rank"] : []) + ["name COLLATE NOCASE", "email", "kind"])
+            .map { start.isBefore ? $0 + " DESC" : $0 }.joined(separator: ", ")
     }
 
-    /// Whether `a` comes before `b` in the order above, compared as SQLite compares them.
-    static func precedes(_ a: MemberEntry, _ b: MemberEntry, byRole: Bool) -> Bool {
-        if byRole, a.role != b.role { return rank(a.role) < rank(b.role) }
-        let name = nocase(a.name, b.name)
-        if name != 0 { return name < 0 }
-        let email = nocase(a.email, b.email)
-        if email != 0 { return email < 0 }
-        return a.userId != nil && b.userId == nil
-    }
+    /// How many rows match the search.
+    var count: String { "SELECT count(*) FROM (\(union(details: false)))" }
 
-    private static func rank(_ role: Role) -> Int { role == .owner ? 0 : role == .admin ? 1 : 2 }
+    /// The sort key of the row before `:offset`: where a page reached by its number alone starts
+    /// (the one query that walks over the rows before it).
+    var keyBefore: String { "\(union(details: false)) ORDER BY \(order) LIMIT 1 OFFSET :offset - 1" }
 
-    /// SQLite's NOCASE: bytes with ASCII letters folded to lower case, then the shorter first.
-    static func nocase(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                for i in 0..<min(x.count, y.count) where x[i] != y[i] {
-                    let p = x[i] &- 65 < 26 ? x[i] | 0x20 : x[i], q = y[i] &- 65 < 26 ? y[i] | 0x20 : y[i]
-                    if p != q { return Int(p) - Int(q) }
-                }
-                return x.count - y.count
-            }
-        }
-    }
+    /// `:limit` rows from the start or from the row, with their details.
+    var page: String { "\(union(details: true)) ORDER BY \(order) LIMIT :limit" }
 
-    /// The page (`:limit` rows from `:offset`, or from the row), with its details. Role and status
-    /// come as numbers: positions in `Role.allCases` (the rank, too) and in `MemberEntry.Status.allCases`.
-    ///
-    /// Without an ORDER BY of its own: the page's rows come in the order `page` gives them, every
-    /// other table joining them (`membersPage` checks the order, and sorts if it ever is not).
-    /// Sorting them again cost SQLite more than the joins.
-    var page: String {
+    /// The details of the members a page shows (`?2`: their ids as a JSON array), in one statement.
+    static let memberDetails = """
+        SELECT m.userId, unixepoch(m.createdAt), unixepoch((SELECT max(lastSeenAt) FROM session s WHERE s.userId = m.userId))
+        FROM membership m WHERE m.orgId = ?1 AND m.userId IN (SELECT value FROM json_each(?2))
         """
-        WITH page AS (\(union) ORDER BY \(order("", backwards: start.isBefore)) LIMIT :limit \(start == .offset ? "OFFSET :offset" : ""))
-        SELECT p.userId, p.invitationId, p.name, p.email, CASE p.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END,
-               CASE WHEN p.userId IS NOT NULL THEN 0 WHEN i.expiresAt <= :now THEN 2 ELSE 1 END AS status,
-               unixepoch(coalesce(m.createdAt, i.sentAt)) AS since,
-               unixepoch((SELECT max(lastSeenAt) FROM session s WHERE s.userId = p.userId)) AS lastActive,
-               unixepoch(i.expiresAt), coalesce(m.version, i.version) AS version,
-               o.status AS delivery, o.lastError AS deliveryError, i.linkNonce
-        FROM page p
-        LEFT JOIN membership m ON p.userId IS NOT NULL AND m.orgId = :org AND m.userId = p.userId
-        LEFT JOIN invitation i ON i.id = p.invitationId
-        LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE invitationId = p.invitationId)
-        """
-    }
 }
