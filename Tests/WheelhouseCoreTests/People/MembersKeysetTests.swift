@@ -129,4 +129,16 @@ import Testing
             #expect(try database.membersPage(orgId: orgId, MembersQuery(sort: sort, page: 7)).entries.isEmpty, "past the end")
         }
     }
+
+    @Test func membersOnAPageShowWhenTheyJoinedAndWereLastActive() throws {
+        _ = try database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "t")
+        let entries = try database.membersPage(orgId: orgId, MembersQuery(search: "acme.test", sort: .role)).entries
+        #expect(entries.count == 45)
+        #expect(entries.first { $0.userId == fixture.owner.id }?.lastActive != nil)
+        #expect(entries.contains { $0.userId == fixture.admin.id && $0.lastActive == nil })
+        // The members added above joined at 2026-01-01 00:00 UTC
+        let added = entries.filter { $0.name == "Nia" || $0.name.lowercased() == "pat" }
+        #expect(!added.isEmpty && added.allSatisfy { $0.since == Date(timeIntervalSince1970: 1_767_225_600) && $0.lastActive == nil })
+        #expect(entries.filter { $0.invitationId != nil }.allSatisfy { $0.since.timeIntervalSince1970 > 1_767_225_600 })
+    }
 }
