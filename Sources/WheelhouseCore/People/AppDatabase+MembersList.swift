@@ -202,7 +202,9 @@ extension AppDatabase {
         // date text costs a calendar conversion each, three per row.
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
         var entries = try Array(page.map { row in
-            MemberEntry(userId: row[0], invitationId: row[1], name: row[2], email: row[3],
+            // An invitation's name is its address: read once.
+            let email: String = row[3], userId: Int64? = row[0]
+            return MemberEntry(userId: userId, invitationId: row[1], name: userId == nil ? email : row[2], email: email,
                         role: Role.allCases[row[6] as Int], status: MemberEntry.Status.allCases[row[7] as Int],
                         since: date(row[8]) ?? Date(timeIntervalSince1970: 0), lastActive: nil, expiresAt: date(row[9]),
                         version: row[10], delivery: row[11], deliveryError: row[12],

@@ -125,8 +125,10 @@ struct MembersController {
                             "full": .flag(page.counts.total >= access.org.memberLimit)] as TemplateObject
         context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
                              "matching": .number(page.matching)] as TemplateObject
+        // An invitation link is this prefix and the token (the route prints the token last).
+        let links = app.config.baseURL + Route.invitation("").path
         context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, canManage: canManage, base: base, suffix: suffix, problems: problems))
+            .object(row(entry, me: me, access: access, canManage: canManage, base: base, suffix: suffix, links: links, problems: problems))
         })
         if page.entries.isEmpty {
             context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
@@ -207,7 +209,7 @@ struct MembersController {
 
     /// One row of the list. Built with `add` and without work for what the row does not show
     /// (an error id without an error): a page holds up to 50 rows.
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, base: String, suffix: String,
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, base: String, suffix: String, links: String,
                      problems: Problems) -> TemplateObject {
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
@@ -248,7 +250,7 @@ struct MembersController {
                 row.add("invitation", .object(["id": .number(Int(invitationId)),
                                                "resendAction": .text(.joining(base, "/invitations/", id, "/resend", suffix)),
                                                "revokeAction": .text(.joining(base, "/invitations/", id, "/revoke", suffix)),
-                                               "link": .text(.joining(app.config.baseURL, Route.invitation(token).path)),
+                                               "link": .text(.joining(links, token)),
                                                "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
             }
         }
