@@ -127,18 +127,17 @@ extension AppDatabase {
     public func membersPage(orgId: Int64, _ query: MembersQuery) throws -> MembersPage {
         let now = self.now()
         return try reader.read { db in
-            let pattern = "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
+            let pattern = query.search.isEmpty ? "" : "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
             var arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
                                                  "limit": MembersQuery.pageSize + 1,
                                                  "offset": (query.page - 1) * MembersQuery.pageSize]
-            // Without a search, the two counts come from indexes alone. The statements (a few
-            // shapes: search or not, by name or role, which start) are prepared once per connection.
-            let total = try Int.fetchOne(db.cachedStatement(sql: query.search.isEmpty ? """
-                SELECT (SELECT count(*) FROM membership WHERE orgId = :org)
-                     + coalesce((SELECT pending FROM invitationTally WHERE orgId = :org), 0)
-                """ : MembersListSQL(query: query, start: .offset).count), arguments: arguments) ?? 0
-            let counts = try Self.memberCounts(db, orgId: orgId, now: now)
+            // Without a search, every row matches: the counts, which come from indexes alone, say
+            // how many (expired invitations are listed too). The statements (a few shapes: search
+            // or not, by name or role, which start) are prepared once per connection.
+            let (counts, expired) = try Self.memberTally(db, orgId: orgId, now: now)
+            let total = query.search.isEmpty ? counts.total + expired
+                : try Int.fetchOne(db.cachedStatement(sql: MembersListSQL(query: query, start: .offset).count), arguments: arguments) ?? 0
             // The row a link names marks a place in the order even if it no longer matches; one
             // that is gone (a member removed) marks none, and the page number serves.
             var start = query.start
@@ -227,11 +226,17 @@ extension AppDatabase {
     /// Pending invitations that have not expired: the tally of pending ones less the expired ones,
     /// which the expiry index finds without reading the others.
     static func memberCounts(_ db: Database, orgId: Int64, now: Date) throws -> MemberCounts {
+        try memberTally(db, orgId: orgId, now: now).counts
+    }
+
+    /// The counts, and the pending invitations that have expired (the Members list shows them).
+    static func memberTally(_ db: Database, orgId: Int64, now: Date) throws -> (counts: MemberCounts, expired: Int) {
         let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT count(*) FROM membership WHERE orgId = ?1),
-                   coalesce((SELECT pending FROM invitationTally WHERE orgId = ?1), 0)
-                   - (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt <= ?2)
+                   coalesce((SELECT pending FROM invitationTally WHERE orgId = ?1), 0),
+                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt <= ?2)
             """), arguments: [orgId, now])!
-        return MemberCounts(active: row[0], pending: row[1])
+        let expired: Int = row[2]
+        return (MemberCounts(active: row[0], pending: row[1] - expired), expired)
     }
 }

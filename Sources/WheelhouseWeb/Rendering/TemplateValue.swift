@@ -83,12 +83,13 @@ extension String {
         return String(unsafeUninitializedCapacity: count) { out in
             var o = 0
             func put(_ part: String) {
-                var part = part
-                part.withUTF8 { bytes in
+                let copied: Void? = part.utf8.withContiguousStorageIfAvailable { bytes in
                     guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
                     (out.baseAddress! + o).update(from: source, count: bytes.count)
                     o += bytes.count
                 }
+                guard copied == nil else { return }
+                for byte in part.utf8 { out[o] = byte; o += 1 }
             }
             put(a); put(b); put(c); put(d); put(e)
             return o
