@@ -137,8 +137,9 @@ struct MembersController {
         if page.pageCount > 1 {
             // Next and Previous name the row next to the page they lead to: an index range
             // however deep (a page number alone skips rows; a list past its end has no row to name).
+            let q = query.search.isEmpty ? "" : URLEncodedForm.encode(query.search)
             func link(_ n: Int, _ start: MembersQuery.Start) -> String {
-                base + "?" + (["q=" + URLEncodedForm.encode(query.search), "sort=" + query.sort.rawValue, "page=\(max(1, n))"]
+                base + "?" + (["q=" + q, "sort=" + query.sort.rawValue, "page=\(max(1, n))"]
                               + [start.parameter].compactMap { $0 }).joined(separator: "&")
             }
             var pager: TemplateObject = ["page": .number(page.page), "pages": .number(page.pageCount), "label": "Pages"]
