@@ -10,13 +10,15 @@
 #   members  the demo's Members page (5 members, 1 invitation), and
 #   members-10k  the Members page of an org with 10 000 pending invitations (BENCH_INVITATIONS);
 #            goal: >= 0.5 x the demo Members page's req/s
+#   members-deep  page 150 of that list, reached as its Next link reaches it (after the last row
+#            of page 149): about the cost of page 1
 # before that, `wheelhouse usage import` of 1 000 000 generated events (events/s), and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   BENCH_SECONDS [10]          wrk duration per target (warm-up: 1 s each)
 #   BENCH_CONNECTIONS [64]      wrk connections; WRK_THREADS [2]
-#   BENCH_TARGETS ["static ref general usage members members-10k"]   which wrk targets to run
+#   BENCH_TARGETS ["static ref general usage members members-10k members-deep"]   which wrk targets to run
 #   BENCH_INVITATIONS [10000]   pending invitations of the members-10k org
 #   BENCH_IMPORT_EVENTS [1000000]  events generated and imported (0 skips the import phase)
 #   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
@@ -32,7 +34,7 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general usage members members-10k}
+targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep}
 invitations=${BENCH_INVITATIONS:-10000}
 import_events=${BENCH_IMPORT_EVENTS:-1000000}
 rollup_events=${BENCH_ROLLUP_EVENTS:-10000000}
@@ -124,7 +126,7 @@ if [ "$import_events" != 0 ]; then
 fi
 seed_line=$("$bin" usage seed-rollups --org demo --events "$rollup_events" --days 365)
 invitations_line=""
-if [[ " $targets " == *" members-10k "* ]]; then
+if [[ " $targets " == *" members-10k "* || " $targets " == *" members-deep "* ]]; then
   invitations_line=$("$bin" bench-seed-invitations --count "$invitations" --org-key bench-invites)
 fi
 app_workers=$workers
@@ -172,6 +174,15 @@ for members_target in "$members_path" "$members_10k_path"; do
   read -r members_status < <(curl -s -H "$cookie" -o "$data/members.html" -w '%{http_code}\n' "$base$members_target")
   [ "$members_status" = 200 ] || die "GET $members_target as the Owner answered $members_status, not 200"
 done
+members_deep_path=""
+if [[ " $targets " == *" members-deep "* ]]; then
+  # The Next link of page 149 names its last row: page 150 starts after it.
+  members_deep_path=$(curl -s -H "$cookie" "$base$members_10k_path?page=149" |
+    sed -n 's/.*href="\([^"]*\)" rel="next".*/\1/p' | sed 's/&amp;/\&/g' | head -n1)
+  [[ "$members_deep_path" == *"page=150&after="* ]] || die "page 149 of $members_10k_path has no Next link after a row"
+  read -r members_status < <(curl -s -H "$cookie" -o "$data/members-deep.html" -w '%{http_code}\n' "$base$members_deep_path")
+  [ "$members_status" = 200 ] || die "GET $members_deep_path as the Owner answered $members_status, not 200"
+fi
 read -r static_bytes < <(curl -s -o /dev/null -w '%{size_download}\n' "$base$static_path")
 read -r ref_status ref_bytes < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "http://127.0.0.1:$ref_port/")
 [ "$ref_status" = 200 ] || die "the C reference answered $ref_status"
@@ -237,14 +248,16 @@ for target in $targets; do
     usage) run_wrk usage "$base$usage_path" -H "$cookie" ;;
     members) run_wrk members "$base$members_path" -H "$cookie" ;;
     members-10k) run_wrk members-10k "$base$members_10k_path" -H "$cookie" ;;
-    *) die "unknown target $target (static, ref, general, usage, members, members-10k)" ;;
+    members-deep) run_wrk members-deep "$base$members_deep_path" -H "$cookie" ;;
+    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep)" ;;
   esac
 done
 after=$(general_log_count)
 usage_after=$(general_log_count "$usage_path")
 
 label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";;
-  members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";; esac; }
+  members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";;
+  members-deep) echo "Members, page 150 by Next";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
 for target in $targets; do
   printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' "$(label "$target")" "${rps[$target]}" "${p50[$target]}" \
@@ -302,6 +315,14 @@ if [[ " $targets " == *" members "* && " $targets " == *" members-10k "* ]]; the
     "p99 ${p99[members-10k]} vs ${p99[members]} ms  (goal: req/s ratio >= 0.50)"
   if [ "${non2xx[members]}" != 0 ] || [ "${non2xx[members-10k]}" != 0 ]; then
     echo "FAIL: some Members requests were not answered 200" >&2
+    failed=1
+  fi
+fi
+if [[ " $targets " == *" members-10k "* && " $targets " == *" members-deep "* ]]; then
+  echo "Members page 150 / page 1: $(ratio "${rps[members-deep]}" "${rps[members-10k]}") of its req/s," \
+    "p99 ${p99[members-deep]} vs ${p99[members-10k]} ms  (goal: about 1: Next costs the same however deep)"
+  if [ "${non2xx[members-deep]}" != 0 ]; then
+    echo "FAIL: some deep Members requests were not answered 200" >&2
     failed=1
   fi
 fi

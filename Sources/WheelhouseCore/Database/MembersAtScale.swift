@@ -34,4 +34,11 @@ enum MembersAtScale {
             END;
             """)
     }
+
+    /// Pending invitations in the order of the Members list by role (role, then address), so a
+    /// page by role is an index range too (migration "v7-members-by-role"). Unique because the
+    /// address alone already is among an organization's pending invitations.
+    static func createRoleIndex(_ db: Database) throws {
+        try db.execute(sql: "CREATE UNIQUE INDEX invitation_pending_by_role ON invitation(orgId, role, email) WHERE status = 'pending'")
+    }
 }

@@ -90,6 +90,7 @@ enum Migrations {
         // index, the unexpired ones counted from an index of expiry dates, and the pending ones
         // counted by triggers instead of a scan.
         migrator.registerMigration("v6-members-at-scale") { db in try MembersAtScale.create(db) }
+        migrator.registerMigration("v7-members-by-role") { db in try MembersAtScale.createRoleIndex(db) }
         return migrator
     }
 }

@@ -25,8 +25,10 @@ struct ShapeWalk {
         case .object(let object):
             signature.append(UInt8(ascii: "{"))
             for (key, value) in object.entries {
-                var key = key
-                key.withUTF8 { signature.append(contentsOf: $0) }
+                // In place, without a copy of the key to make it contiguous (keys always are).
+                if key.utf8.withContiguousStorageIfAvailable({ signature.append(contentsOf: $0) }) == nil {
+                    signature.append(contentsOf: key.utf8)
+                }
                 signature.append(UInt8(ascii: ":"))
                 visit(value)
             }
@@ -143,35 +145,39 @@ enum HTML {
     /// Writes `text` escaped into `out` from `start`, which has room for 6 bytes per byte of
     /// text; returns the index after the last byte written.
     static func writeEscaped(_ text: String, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        // In place: a native string's bytes are contiguous (copying it to make them so retains it).
+        if let written = text.utf8.withContiguousStorageIfAvailable({ write($0, into: out, at: start) }) { return written }
+        var text = text
+        return text.withUTF8 { write($0, into: out, at: start) }
+    }
+
+    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
         // The five are all below 64: one shift and mask a byte finds them.
         let special: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
-        var text = text
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return start }
-            var o = start
-            var from = 0
-            func copy(_ source: UnsafePointer<UInt8>, _ count: Int) {
-                guard count > 0 else { return }
-                (out.baseAddress! + o).update(from: source, count: count)
-                o += count
-            }
-            for i in 0..<bytes.count {
-                let byte = bytes[i]
-                guard byte < 64, special >> byte & 1 == 1 else { continue }
-                let replacement: StaticString
-                switch byte {
-                case UInt8(ascii: "<"): replacement = "&lt;"
-                case UInt8(ascii: ">"): replacement = "&gt;"
-                case UInt8(ascii: "&"): replacement = "&amp;"
-                case UInt8(ascii: "\""): replacement = "&quot;"
-                default: replacement = "&#39;"
-                }
-                copy(base + from, i - from)
-                copy(replacement.utf8Start, replacement.utf8CodeUnitCount)
-                from = i + 1
-            }
-            copy(base + from, bytes.count - from)
-            return o
+        guard let base = bytes.baseAddress else { return start }
+        var o = start
+        var from = 0
+        func copy(_ source: UnsafePointer<UInt8>, _ count: Int) {
+            guard count > 0 else { return }
+            (out.baseAddress! + o).update(from: source, count: count)
+            o += count
         }
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 64, special >> byte & 1 == 1 else { continue }
+            let replacement: StaticString
+            switch byte {
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            default: replacement = "&#39;"
+            }
+            copy(base + from, i - from)
+            copy(replacement.utf8Start, replacement.utf8CodeUnitCount)
+            from = i + 1
+        }
+        copy(base + from, bytes.count - from)
+        return o
     }
 }

@@ -31,7 +31,7 @@ struct MembersController {
 
     /// The list's query: the search form's fields, and what the row forms post back with (`?q=&sort=name|role&page=`).
     enum ListField: String, CaseIterable {
-        case q, sort, page
+        case q, sort, page, after, before
     }
 
     /// What the page shows besides the stored rows: the invite form's values and problems, and a
@@ -99,12 +99,14 @@ struct MembersController {
         return shell.render(.members, page, layout: layout, status: status)
     }
 
-    /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`.
+    /// The list the request asks for: `?q=` (at most 100 characters), `sort=name|role`, `page=`,
+    /// `after=`/`before=` a row (`u12`, `i34`: see `render`'s pager).
     static func listQuery(_ request: Request) -> MembersQuery {
         let items = request.queryItems
         return MembersQuery(search: String((items[ListField.q.rawValue] ?? "").prefix(100)),
                             sort: MembersQuery.Sort(rawValue: items[ListField.sort.rawValue] ?? "") ?? .name,
-                            page: Int(items[ListField.page.rawValue] ?? "") ?? 1)
+                            page: Int(items[ListField.page.rawValue] ?? "") ?? 1,
+                            start: MembersQuery.Start(after: items[ListField.after.rawValue], before: items[ListField.before.rawValue]))
     }
 
     /// `q=…&sort=…&page=…` for the list as shown, nothing for the default list.
@@ -113,6 +115,15 @@ struct MembersController {
         if !query.search.isEmpty { items.append((ListField.q.rawValue, query.search)) }
         if query.sort != .name { items.append((ListField.sort.rawValue, query.sort.rawValue)) }
         if query.page > 1 { items.append((ListField.page.rawValue, "\(query.page)")) }
-        return items
+        return items + startItems(query.start)
+    }
+
+    /// `after=u12` or `before=i34`: the row next to the page a pager link leads to.
+    static func startItems(_ start: MembersQuery.Start) -> [(String, String)] {
+        switch start {
+        case .offset: []
+        case .after(let row): [(ListField.after.rawValue, row.text)]
+        case .before(let row): [(ListField.before.rawValue, row.text)]
+        }
     }
 }

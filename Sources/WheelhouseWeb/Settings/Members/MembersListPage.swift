@@ -49,12 +49,16 @@ struct MembersListPage: PageValues {
                 : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
         }
         if page.pageCount > 1 {
-            func link(_ n: Int) -> String {
-                Route.org(key, .members(.list)).path(query: [("q", query.search), ("sort", query.sort.rawValue), ("page", "\(n)")])
+            // Next and Previous name the row next to the page they lead to: an index range
+            // however deep (a page number alone skips rows; a list past its end has no row to name).
+            typealias Field = MembersController.ListField
+            func link(_ n: Int, _ start: MembersQuery.Start) -> String {
+                Route.org(key, .members(.list)).path(query: [(Field.q.rawValue, query.search), (Field.sort.rawValue, query.sort.rawValue),
+                                                            (Field.page.rawValue, "\(max(1, n))")] + MembersController.startItems(start))
             }
-            var pager: TemplateObject = ["page": .number(query.page), "pages": .number(page.pageCount), "label": "Pages"]
-            if query.page > 1 { pager["previous"] = link(query.page - 1) }
-            if query.page < page.pageCount { pager["next"] = link(query.page + 1) }
+            var pager: TemplateObject = ["page": .number(page.page), "pages": .number(page.pageCount), "label": "Pages"]
+            if page.hasPrevious { pager["previous"] = link(page.page - 1, page.entries.first.map { .before($0.row) } ?? .offset) }
+            if page.hasNext, let last = page.entries.last { pager["next"] = link(page.page + 1, .after(last.row)) }
             context["pager"] = pager
         }
         if canManage {
