@@ -1,3 +1,4 @@
+import Foundation
 import WheelhouseWeb
 
 /// Turns a request's FastCGI params (CGI/1.1 meta-variables, RFC 3875 §4.1) into the web layer's
@@ -18,48 +19,88 @@ public enum FastCGIParams {
     /// The request the params describe, with an empty body, and the body's announced length.
     /// `entries` are the params as libfcgi keeps them: `NAME=value`.
     public static func request(from entries: some Sequence<String>) -> (request: Request, contentLength: Int) {
+        var reader = Reader()
+        for var entry in entries { entry.withUTF8 { reader.add($0) } }
+        return reader.finish()
+    }
+
+    /// The same, read in place from libfcgi's NUL-terminated `NAME=value` strings: on every
+    /// request's path, so only the values that are kept become Swift strings.
+    static func request(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> (request: Request, contentLength: Int) {
+        var reader = Reader()
+        var cursor = environment
+        while let entry = cursor?.pointee {
+            entry.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+                reader.add(UnsafeBufferPointer(start: bytes, count: strlen(entry)))
+            }
+            cursor = cursor! + 1
+        }
+        return reader.finish()
+    }
+
+    private struct Reader {
         var request = Request(method: "GET", path: "/", remoteAddress: "")
         var uri = "/", contentType = "", contentLength = ""
         var headerBytes = 0
-        for entry in entries {
-            guard let equals = entry.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = entry[..<equals], value = String(entry[entry.index(after: equals)...])
-            if name.utf8.starts(with: "HTTP_".utf8) {
-                let header = headerName(name.dropFirst(5))
-                guard !header.isEmpty, request.headers.count < maxHeaders,
-                      headerBytes + header.utf8.count + value.utf8.count <= maxHeaderBytes else { continue }
-                headerBytes += header.utf8.count + value.utf8.count
-                request.headers[header] = value
-                continue
+
+        mutating func add(_ entry: UnsafeBufferPointer<UInt8>) {
+            guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { return }
+            let name = UnsafeBufferPointer(rebasing: entry[..<equals])
+            let rawValue = UnsafeBufferPointer(rebasing: entry[(equals + 1)...])
+            func value() -> String { String(decoding: rawValue, as: UTF8.self) }
+            func named(_ literal: StaticString) -> Bool {
+                name.count == literal.utf8CodeUnitCount && memcmp(name.baseAddress!, literal.utf8Start, name.count) == 0
             }
-            switch name {
-            case "REQUEST_METHOD": request.method = value
-            case "REQUEST_URI": uri = value
-            case "QUERY_STRING": request.query = value
-            case "CONTENT_TYPE": contentType = value
-            case "CONTENT_LENGTH": contentLength = value
-            case "REMOTE_ADDR": request.remoteAddress = value
-            case "HTTPS": request.https = !value.isEmpty && value.lowercased() != "off"
-            case "SERVER_PORT": request.serverPort = Int(value)
-            default: continue
+            if name.count > 5, memcmp(name.baseAddress!, "HTTP_", 5) == 0 {
+                let header = headerName(UnsafeBufferPointer(rebasing: name[5...]))
+                guard request.headers.count < maxHeaders, headerBytes + header.utf8.count + rawValue.count <= maxHeaderBytes else { return }
+                headerBytes += header.utf8.count + rawValue.count
+                request.headers[header] = value()
+            } else if named("REQUEST_METHOD") {
+                request.method = value()
+            } else if named("REQUEST_URI") {
+                uri = value()
+            } else if named("QUERY_STRING") {
+                request.query = value()
+            } else if named("CONTENT_TYPE") {
+                contentType = value()
+            } else if named("CONTENT_LENGTH") {
+                contentLength = value()
+            } else if named("REMOTE_ADDR") {
+                request.remoteAddress = value()
+            } else if named("HTTPS") {
+                request.https = !rawValue.isEmpty && value().lowercased() != "off"
+            } else if named("SERVER_PORT") {
+                request.serverPort = Int(value())
             }
         }
-        // The CGI variables are what nginx parsed; an `HTTP_CONTENT_TYPE` copy never wins over them.
-        if !contentType.isEmpty { request.headers["content-type"] = contentType }
-        if !contentLength.isEmpty { request.headers["content-length"] = contentLength }
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
-        request.path = path.isEmpty ? "/" : path
-        return (request, Int(contentLength) ?? 0)
+
+        mutating func finish() -> (request: Request, contentLength: Int) {
+            // The CGI variables are what nginx parsed; an `HTTP_CONTENT_TYPE` copy never wins over them.
+            if !contentType.isEmpty { request.headers["content-type"] = contentType }
+            if !contentLength.isEmpty { request.headers["content-length"] = contentLength }
+            let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
+            request.path = path.isEmpty ? "/" : path
+            return (request, Int(contentLength) ?? 0)
+        }
     }
 
     /// `X_FORWARDED_FOR` → `x-forwarded-for`.
-    static func headerName(_ param: Substring) -> String {
-        String(decoding: param.utf8.map { byte -> UInt8 in
-            switch byte {
-            case UInt8(ascii: "_"): UInt8(ascii: "-")
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
-            default: byte
+    static func headerName(_ param: String) -> String {
+        var param = param
+        return param.withUTF8 { headerName($0) }
+    }
+
+    static func headerName(_ param: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: param.count) { out in
+            for (i, byte) in param.enumerated() {
+                out[i] = switch byte {
+                case UInt8(ascii: "_"): UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                default: byte
+                }
             }
-        }, as: UTF8.self)
+            return param.count
+        }
     }
 }

@@ -134,7 +134,7 @@ public struct FastCGIServer: Sendable {
     /// The request, or nil when its body did not arrive whole (the peer stalled or went away):
     /// a truncated form is never acted on.
     private func readRequest(_ request: inout FCGX_Request) -> Request? {
-        let head = FastCGIParams.request(from: ParamEntries(cursor: request.envp))
+        let head = FastCGIParams.request(environment: request.envp)
         var incoming = head.request
         let length = head.contentLength
         var body: [UInt8] = []
@@ -191,16 +191,6 @@ public struct FastCGIServer: Sendable {
 }
 
 /// libfcgi's params, `NAME=value` C strings up to a null pointer, read one at a time.
-struct ParamEntries: Sequence, IteratorProtocol {
-    var cursor: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-
-    mutating func next() -> String? {
-        guard let entry = cursor?.pointee else { return nil }
-        cursor = cursor?.successor()
-        return String(cString: entry)
-    }
-}
-
 final class ServerState: Sendable {
     let stopping = Atomic<Bool>(false)
     let inFlight = Atomic<Int>(0)

@@ -45,10 +45,11 @@ extension Route {
     static func match(method: HTTPMethod?, path: String) -> RouteMatch {
         let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
             .dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        let found = HTTPMethod.allCases.compactMap { m in route(m, segments).map { (m, $0) } }
+        // The request's own method first: one parse for every request that names a route.
+        if let method, let found = route(method, segments) { return .found(found) }
+        let allowed = HTTPMethod.allCases.filter { $0 != method && route($0, segments) != nil }
         let orgKey = segments.count >= 2 && segments[0] == "orgs" && !segments[1].isEmpty ? segments[1] : nil
-        if let method, let hit = found.first(where: { $0.0 == method }) { return .found(hit.1) }
-        if !found.isEmpty { return .methodNotAllowed(allowed: found.map(\.0), orgKey: orgKey) }
+        if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed, orgKey: orgKey) }
         // A known tab with an unknown page below it is a 404 of that organization; anything else
         // under /orgs/{org}/ that is not a tab is a plain 404.
         if let orgKey, segments.count >= 4, segments[2] == "settings", SettingsTab(rawValue: segments[3]) != nil {
