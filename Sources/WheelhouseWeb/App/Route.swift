@@ -50,7 +50,7 @@ public enum Route: Equatable, Sendable {
         case .logout: "/logout"
         case .invitation(let token, _): "/invitations/\(token)"
         case .confirmation(let token, _): "/confirm/\(token)"
-        case .org(let key, let route): "/orgs/\(key)" + route.suffix
+        case .org(let key, let route): "/orgs/" + key + route.suffix
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
         }
@@ -170,8 +170,21 @@ public enum OrgRoute: Equatable, Sendable {
         switch self {
         case .root: ""
         case .logo(let file): "/logo/\(file)"
-        default: "/settings/\(tab!.rawValue)" + Route.joined(leaf!.segments)
+        case .general(let r): Self.below(.general, r.segments)
+        case .members(let r): Self.below(.members, r.segments)
+        case .teams(let r): Self.below(.teams, r.segments)
+        case .workspaces(let r): Self.below(.workspaces, r.segments)
+        case .secrets(let r): Self.below(.secrets, r.segments)
+        case .providers(let r): Self.below(.providers, r.segments)
+        case .chatModels(let r): Self.below(.chatModels, r.segments)
+        case .usage(let r): Self.below(.usage, r.segments)
+        case .billing(let r): Self.below(.billing, r.segments)
         }
+    }
+
+    /// `/settings/{tab}` and the leaf's segments; every link of every page goes through here.
+    private static func below(_ tab: SettingsTab, _ segments: [String]) -> String {
+        segments.isEmpty ? tab.path : tab.path + Route.joined(segments)
     }
 
     /// The tab's leaf for a method and the segments below `/settings/{tab}`.
@@ -211,6 +224,21 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case chatModels = "chat-models"
     case usage
     case billing
+
+    /// `/settings/{slug}`, spelled out once.
+    var path: String {
+        switch self {
+        case .general: "/settings/general"
+        case .members: "/settings/members"
+        case .teams: "/settings/teams"
+        case .workspaces: "/settings/workspaces"
+        case .secrets: "/settings/secrets"
+        case .providers: "/settings/providers"
+        case .chatModels: "/settings/chat-models"
+        case .usage: "/settings/usage"
+        case .billing: "/settings/billing"
+        }
+    }
 
     public var title: String {
         switch self {

@@ -49,6 +49,13 @@ import Testing
         #expect(client.send("PUT", "/logout").raw.header("Allow") == "POST")
     }
 
+    @Test func everyTabsPathIsItsSlug() {
+        for tab in SettingsTab.allCases {
+            #expect(tab.path == "/settings/\(tab.rawValue)")
+            #expect(Route.org("acme", .home(tab)).path == "/orgs/acme/settings/\(tab.rawValue)")
+        }
+    }
+
     @Test func queriesAreEncodedOnce() {
         let route = Route.org("acme", .members(.list))
         #expect(route.path(query: [("q", "a&b c"), ("page", "2")]) == "/orgs/acme/settings/members?q=a%26b%20c&page=2")
