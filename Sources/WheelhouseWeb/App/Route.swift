@@ -50,7 +50,7 @@ public enum Route: Equatable, Sendable {
         case .logout: "/logout"
         case .invitation(let token, _): "/invitations/\(token)"
         case .confirmation(let token, _): "/confirm/\(token)"
-        case .org(let key, let route): "/orgs/" + key + route.suffix
+        case .org(let key, let route): route.path(below: key)
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
         }
@@ -58,11 +58,38 @@ public enum Route: Equatable, Sendable {
 
     /// The path with a query string; the names and values are percent-encoded here, once.
     public func path(query items: [(String, String)]) -> String {
-        items.isEmpty ? path : path + "?" + items.map { "\($0.0)=\(URLEncodedForm.encode($0.1))" }.joined(separator: "&")
+        path(query: Query(items))
+    }
+
+    /// The path with a query encoded beforehand, for many links that share one (a list's rows).
+    public func path(query: Query) -> String {
+        query.encoded.isEmpty ? path : path + "?" + query.encoded
+    }
+
+    /// A query string, encoded once.
+    public struct Query: Sendable {
+        let encoded: String
+
+        public init(_ items: [(String, String)]) {
+            encoded = items.map { "\($0.0)=\(URLEncodedForm.encode($0.1))" }.joined(separator: "&")
+        }
     }
 
     static func joined(_ segments: [String]) -> String {
-        segments.reduce(into: "") { $0 += "/" + $1 }
+        var out = ""
+        append(segments, to: &out)
+        return out
+    }
+
+    /// `/a/b/c` appended in place, with room made once.
+    static func append(_ segments: [String], to out: inout String) {
+        var length = out.utf8.count
+        for segment in segments { length += 1 + segment.utf8.count }
+        out.reserveCapacity(length)
+        for segment in segments {
+            out += "/"
+            out += segment
+        }
     }
 
     /// The route's kind: its method and path with the keys, ids and tokens left as placeholders,
@@ -166,26 +193,32 @@ public enum OrgRoute: Equatable, Sendable {
 
     public var method: HTTPMethod { leaf?.method ?? .get }
 
-    var suffix: String {
+    /// `/orgs/{key}` and the rest, built in one string: every link of every page goes through here.
+    func path(below key: String) -> String {
+        var out = "/orgs/"
+        out.reserveCapacity(64)
+        out += key
         switch self {
-        case .root: ""
-        case .logo(let file): "/logo/\(file)"
-        case .general(let r): Self.below(.general, r.segments)
-        case .members(let r): Self.below(.members, r.segments)
-        case .teams(let r): Self.below(.teams, r.segments)
-        case .workspaces(let r): Self.below(.workspaces, r.segments)
-        case .secrets(let r): Self.below(.secrets, r.segments)
-        case .providers(let r): Self.below(.providers, r.segments)
-        case .chatModels(let r): Self.below(.chatModels, r.segments)
-        case .usage(let r): Self.below(.usage, r.segments)
-        case .billing(let r): Self.below(.billing, r.segments)
+        case .root: break
+        case .logo(let file): out += "/logo/"; out += file
+        case .general(let r): Self.append(.general, r.segments, to: &out)
+        case .members(let r): Self.append(.members, r.segments, to: &out)
+        case .teams(let r): Self.append(.teams, r.segments, to: &out)
+        case .workspaces(let r): Self.append(.workspaces, r.segments, to: &out)
+        case .secrets(let r): Self.append(.secrets, r.segments, to: &out)
+        case .providers(let r): Self.append(.providers, r.segments, to: &out)
+        case .chatModels(let r): Self.append(.chatModels, r.segments, to: &out)
+        case .usage(let r): Self.append(.usage, r.segments, to: &out)
+        case .billing(let r): Self.append(.billing, r.segments, to: &out)
         }
+        return out
     }
 
-    /// `/settings/{tab}` and the leaf's segments; every link of every page goes through here.
-    private static func below(_ tab: SettingsTab, _ segments: [String]) -> String {
-        segments.isEmpty ? tab.path : tab.path + Route.joined(segments)
+    private static func append(_ tab: SettingsTab, _ segments: [String], to out: inout String) {
+        out += tab.path
+        Route.append(segments, to: &out)
     }
+
 
     /// The tab's leaf for a method and the segments below `/settings/{tab}`.
     static func leaf(_ tab: SettingsTab, _ method: HTTPMethod, _ rest: ArraySlice<String>) -> OrgRoute? {

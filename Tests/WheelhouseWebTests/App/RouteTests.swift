@@ -56,6 +56,14 @@ import Testing
         }
     }
 
+    /// The hand-written encoder gives what Foundation's `addingPercentEncoding` gave before it.
+    @Test(arguments: ["", "plain", "a b", "a&b=c", "é", "日本語", "x+y/z~_.-", "%41", "emoji 🙂", "ÀÉÎ", "tab\there", "١٢٣"])
+    func percentEncodingMatchesFoundation(_ text: String) {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        #expect(URLEncodedForm.encode(text) == text.addingPercentEncoding(withAllowedCharacters: allowed))
+    }
+
     @Test func queriesAreEncodedOnce() {
         let route = Route.org("acme", .members(.list))
         #expect(route.path(query: [("q", "a&b c"), ("page", "2")]) == "/orgs/acme/settings/members?q=a%26b%20c&page=2")

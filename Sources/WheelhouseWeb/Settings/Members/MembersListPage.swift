@@ -33,7 +33,7 @@ struct MembersListPage: PageValues {
         let key = access.org.key
         // Row forms post back with the list's search, sort and page, so a refusal re-renders the
         // same rows with the message beside the one that caused it.
-        let listed = MembersController.listItems(query)
+        let listed = Route.Query(MembersController.listItems(query))
         context["canManage"] = canManage
         context["isOwner"] = access.role == .owner
         context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
@@ -111,7 +111,7 @@ struct MembersListPage: PageValues {
 
     /// One row of the list. Built with `add` and without work for what the row does not show
     /// (an error id without an error): a page holds up to 50 rows.
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: [(String, String)],
+    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: Route.Query,
                      problems: Problems) -> TemplateObject {
         func url(_ route: MembersRoute) -> String { Route.org(access.org.key, .members(route)).path(query: listed) }
         var row: TemplateObject = [
