@@ -13,6 +13,7 @@ run: deps
 ## test: every test — domain and web (swift test), then end to end (nginx + Chromium)
 test:
 	scripts/install-deps.sh test
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) e2e
 
@@ -29,6 +30,10 @@ bench:
 	scripts/install-deps.sh bench
 	swift build -c release --product wheelhouse
 	bench/run.sh
+
+## lint: the Swift code as swift-format prints it (.swift-format); `swift format -i -r Sources Tests` fixes it
+lint:
+	swift format lint --strict --recursive --parallel Package.swift Sources Tests
 
 ## bench-compare: this build against BASE's (make bench-compare BASE=<commit>), interleaved, one invocation
 bench-compare:

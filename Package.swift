@@ -8,7 +8,7 @@ let package = Package(
     name: "Wheelhouse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "wheelhouse", targets: ["wheelhouse"]),
+        .executable(name: "wheelhouse", targets: ["wheelhouse"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),

@@ -57,7 +57,9 @@ final class ConnectionGate: Sendable {
                 let fd = event.data.fd
                 if fd == listener {
                     acceptAll(into: &pending, poller: poller, now: now, peek: peek)
-                } else if pending[fd] != nil, Self.headArrived(fd, peek: peek) || event.events & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                } else if pending[fd] != nil,
+                    Self.headArrived(fd, peek: peek) || event.events & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+                {
                     pending[fd] = nil
                     epoll_ctl(poller, EPOLL_CTL_DEL, fd, nil)
                     hand(fd)

@@ -94,11 +94,12 @@ public enum FastCGIParams {
     static func headerName(_ param: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: param.count) { out in
             for (i, byte) in param.enumerated() {
-                out[i] = switch byte {
-                case UInt8(ascii: "_"): UInt8(ascii: "-")
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
-                default: byte
-                }
+                out[i] =
+                    switch byte {
+                    case UInt8(ascii: "_"): UInt8(ascii: "-")
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                    default: byte
+                    }
             }
             return param.count
         }

@@ -27,8 +27,10 @@ public struct FastCGIServer: Sendable {
     public var ioTimeout: Double
     public var onHangup: @Sendable () -> Void
 
-    public init(listen: String, workers: Int, maxBodyBytes: Int, app: WebApp, logger: Logger,
-                socketGroup: String? = nil, ioTimeout: Double = 5, onHangup: @escaping @Sendable () -> Void = {}) {
+    public init(
+        listen: String, workers: Int, maxBodyBytes: Int, app: WebApp, logger: Logger,
+        socketGroup: String? = nil, ioTimeout: Double = 5, onHangup: @escaping @Sendable () -> Void = {}
+    ) {
         self.listen = listen
         self.workers = workers
         self.maxBodyBytes = maxBodyBytes
@@ -144,8 +146,9 @@ public struct FastCGIServer: Sendable {
             var received = 0
             while received < length {
                 let n = body.withUnsafeMutableBytes { raw in
-                    FCGX_GetStr(raw.baseAddress!.advanced(by: received).assumingMemoryBound(to: CChar.self),
-                                Int32(length - received), request.in)
+                    FCGX_GetStr(
+                        raw.baseAddress!.advanced(by: received).assumingMemoryBound(to: CChar.self),
+                        Int32(length - received), request.in)
                 }
                 if n <= 0 { break }
                 received += Int(n)

@@ -18,15 +18,19 @@ struct BenchSeedInvitations: ParsableCommand {
         let database = try global.openDatabase()
         let user = try Self.person(email, in: database)
         let started = Date()
-        let (_, org) = try database.createOwner(NewOwner(email: "bench-owner-\(orgKey)@bench.test", name: "Bench Owner",
-                                                         password: Crypto.randomToken(), orgKey: orgKey, orgName: "Bench invitations"))
+        let (_, org) = try database.createOwner(
+            NewOwner(
+                email: "bench-owner-\(orgKey)@bench.test", name: "Bench Owner",
+                password: Crypto.randomToken(), orgKey: orgKey, orgName: "Bench invitations"))
         try database.addMember(userId: user.id!, orgId: org.id!, role: .owner)
         let actor = Actor(user: user, address: "bench")
-        _ = try database.updateGeneral(orgKey: orgKey, by: actor,
-                                       GeneralSettingsChange(displayName: org.displayName, description: "",
-                                                             memberLimit: GeneralSettingsChange.maxMemberLimit,
-                                                             logo: .keep, expectedVersion: org.version),
-                                       logos: LogoStore(directory: URL(fileURLWithPath: NSTemporaryDirectory())))
+        _ = try database.updateGeneral(
+            orgKey: orgKey, by: actor,
+            GeneralSettingsChange(
+                displayName: org.displayName, description: "",
+                memberLimit: GeneralSettingsChange.maxMemberLimit,
+                logo: .keep, expectedVersion: org.version),
+            logos: LogoStore(directory: URL(fileURLWithPath: NSTemporaryDirectory())))
         let addresses = (0..<count).map { "invitee-\($0)@bench.test" }
         for start in stride(from: 0, to: count, by: InvitationRules.maxPerRequest) {
             let batch = Array(addresses[start..<min(count, start + InvitationRules.maxPerRequest)])
@@ -34,10 +38,12 @@ struct BenchSeedInvitations: ParsableCommand {
         }
         // Delivered long ago, as in a steady state: the mail worker has nothing to send meanwhile.
         let queued = try database.read { db in
-            try Int64.fetchAll(db, sql: "SELECT o.id FROM outbox o JOIN invitation i ON i.id = o.invitationId WHERE i.orgId = ?",
-                               arguments: [org.id!])
+            try Int64.fetchAll(
+                db, sql: "SELECT o.id FROM outbox o JOIN invitation i ON i.id = o.invitationId WHERE i.orgId = ?",
+                arguments: [org.id!])
         }
         for id in queued { try database.markMailSent(id: id) }
-        Output.line("Created \(orgKey) with \(count) pending invitations in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+        Output.line(
+            "Created \(orgKey) with \(count) pending invitations in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
     }
 }

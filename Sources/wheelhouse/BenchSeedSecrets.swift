@@ -20,8 +20,9 @@ struct BenchSeedSecrets: ParsableCommand {
         let actor = Actor(user: user, address: "bench")
         let started = Date()
         for i in 0..<count {
-            try database.addSecret(orgKey: orgKey, by: actor, name: "BENCH_SECRET_\(i)",
-                                   value: "bench-" + Base64URL.encode(Crypto.randomBytes(30)))
+            try database.addSecret(
+                orgKey: orgKey, by: actor, name: "BENCH_SECRET_\(i)",
+                value: "bench-" + Base64URL.encode(Crypto.randomBytes(30)))
         }
         Output.line("Added \(count) secrets for \(email) in \(orgKey) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
     }

@@ -12,17 +12,25 @@ extension Demo {
         let sample = { (prefix: String) in prefix + Base64URL.encode(Crypto.randomBytes(24)) }
         try database.addSecret(orgKey: orgKey, by: actor, name: "OPENAI_API_KEY", value: sample("sk-demo-"))
         try database.addSecret(orgKey: orgKey, by: actor, name: "SLACK_BOT_TOKEN", value: sample("xoxb-demo-"))
-        try database.addProvider(orgKey: orgKey, by: actor, ProviderChange(
-            kind: .anthropic, name: "", baseURL: ProviderKind.anthropic.defaultBaseURL, apiKey: sample("sk-ant-demo-")))
-        let mistral = try database.addProvider(orgKey: orgKey, by: actor, ProviderChange(
-            kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: sample("demo-mistral-")))
-        try database.testProvider(orgKey: orgKey, id: mistral.id, by: actor, probe: HTTPProviderProbe(
-            policy: (try? OutboundPolicy(parsing: ProcessInfo.processInfo.environment["WHEELHOUSE_OUTBOUND_ALLOW"] ?? "")) ?? OutboundPolicy(),
-            timeout: 2))
+        try database.addProvider(
+            orgKey: orgKey, by: actor,
+            ProviderChange(
+                kind: .anthropic, name: "", baseURL: ProviderKind.anthropic.defaultBaseURL, apiKey: sample("sk-ant-demo-")))
+        let mistral = try database.addProvider(
+            orgKey: orgKey, by: actor,
+            ProviderChange(
+                kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: sample("demo-mistral-")))
+        try database.testProvider(
+            orgKey: orgKey, id: mistral.id, by: actor,
+            probe: HTTPProviderProbe(
+                policy: (try? OutboundPolicy(parsing: ProcessInfo.processInfo.environment["WHEELHOUSE_OUTBOUND_ALLOW"] ?? ""))
+                    ?? OutboundPolicy(),
+                timeout: 2))
         for model in ["openai/gpt-4o", "anthropic/claude-sonnet-4-0", "mistral/mistral-large-latest"] {
             try database.setChatModel(orgKey: orgKey, modelId: model, enabled: true, by: actor)
         }
-        try database.setChatModel(orgKey: orgKey, modelId: "anthropic/claude-3-5-haiku-latest", enabled: true,
-                                  by: Actor(user: member, address: "demo"))
+        try database.setChatModel(
+            orgKey: orgKey, modelId: "anthropic/claude-3-5-haiku-latest", enabled: true,
+            by: Actor(user: member, address: "demo"))
     }
 }

@@ -15,9 +15,10 @@ struct Demo: ParsableCommand {
             Output.line("The database already has data: demo data not added.")
             return
         }
-        let (owner, org) = try database.createOwner(NewOwner(
-            email: Self.ownerEmail, name: "Olivia Owner", password: Self.password,
-            orgKey: "demo", orgName: "Demo Robotics"))
+        let (owner, org) = try database.createOwner(
+            NewOwner(
+                email: Self.ownerEmail, name: "Olivia Owner", password: Self.password,
+                orgKey: "demo", orgName: "Demo Robotics"))
         let admin = try database.createUser(email: "admin@demo.test", name: "Adam Admin", password: Self.password)
         let member = try database.createUser(email: "member@demo.test", name: "Mia Member", password: Self.password)
         try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
@@ -25,9 +26,11 @@ struct Demo: ParsableCommand {
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
-        _ = try database.createOwner(NewOwner(
-            email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
-        Output.line("Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
-            + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events.")
+        _ = try database.createOwner(
+            NewOwner(
+                email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        Output.line(
+            "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
+                + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events.")
     }
 }

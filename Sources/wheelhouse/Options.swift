@@ -65,9 +65,11 @@ struct GlobalOptions: ParsableArguments {
     /// Says which database file cannot be written and why, and gives the exit status to stop
     /// with: a responder must not run on a database whose every save would fail.
     func unwritableDatabase(_ error: any Error) -> ExitCode {
-        FileHandle.standardError.write(Data(("wheelhouse: cannot start: the database \(resolvedDatabase) cannot be written "
-            + "by this process (\(error)). Check that the file, its -wal and -shm files and its folder belong to the user "
-            + "running wheelhouse and that the disk is not full or mounted read-only.\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("wheelhouse: cannot start: the database \(resolvedDatabase) cannot be written "
+                    + "by this process (\(error)). Check that the file, its -wal and -shm files and its folder belong to the user "
+                    + "running wheelhouse and that the disk is not full or mounted read-only.\n").utf8))
         return ExitCode(73)
     }
 

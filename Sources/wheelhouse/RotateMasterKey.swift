@@ -17,10 +17,12 @@ struct RotateMasterKey: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let rotation = try database.rotateMasterKey(file: file)
         let millis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-        Output.line("Master key rotated (version \(rotation.fromVersion) → \(rotation.toVersion)) in "
-            + String(format: "%.0f", millis) + " ms: re-encrypted \(rotation.secrets) secret(s) and "
-            + "\(rotation.providers) provider key(s).")
-        Output.line("New key: \(file.path). The previous key is kept in \(file.oldPath): it still opens database "
-            + "backups made before now; delete it once those backups are gone. Restart running responders.")
+        Output.line(
+            "Master key rotated (version \(rotation.fromVersion) → \(rotation.toVersion)) in "
+                + String(format: "%.0f", millis) + " ms: re-encrypted \(rotation.secrets) secret(s) and "
+                + "\(rotation.providers) provider key(s).")
+        Output.line(
+            "New key: \(file.path). The previous key is kept in \(file.oldPath): it still opens database "
+                + "backups made before now; delete it once those backups are gone. Restart running responders.")
     }
 }

@@ -22,7 +22,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Write the log to this file instead of standard error; SIGHUP reopens it (WHEELHOUSE_LOG_FILE).")
     var logFile: String?
 
-    @Option(help: "With --log-file: past this many bytes the log moves to <file>.1 and starts anew (WHEELHOUSE_LOG_MAX_BYTES, default 0: no limit).")
+    @Option(
+        help:
+            "With --log-file: past this many bytes the log moves to <file>.1 and starts anew (WHEELHOUSE_LOG_MAX_BYTES, default 0: no limit)."
+    )
     var logMaxBytes: Int?
 
     @Option(help: "Worker threads (WHEELHOUSE_WORKERS, default 4).")
@@ -40,7 +43,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body accepted, in bytes (default 4194304).")
     var maxBody: Int = 4 * 1024 * 1024
 
-    @Option(help: "Private or local address blocks Test connection may reach, comma-separated CIDRs such as 10.0.0.0/8 (WHEELHOUSE_OUTBOUND_ALLOW, default none).")
+    @Option(
+        help:
+            "Private or local address blocks Test connection may reach, comma-separated CIDRs such as 10.0.0.0/8 (WHEELHOUSE_OUTBOUND_ALLOW, default none)."
+    )
     var outboundAllow: String?
 
     func run() throws {
@@ -76,7 +82,8 @@ struct Serve: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         app.startWorkers()
         let server = FastCGIServer(
-            listen: listen ?? env["WHEELHOUSE_LISTEN"] ?? (global.resolvedDataDir as NSString).appendingPathComponent("run/wheelhouse.sock"),
+            listen: listen ?? env["WHEELHOUSE_LISTEN"]
+                ?? (global.resolvedDataDir as NSString).appendingPathComponent("run/wheelhouse.sock"),
             workers: workerCount, maxBodyBytes: maxBody, app: app.web, logger: Logger(label: "wheelhouse.fastcgi"),
             socketGroup: socketGroup ?? env["WHEELHOUSE_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 },
             ioTimeout: timeout, onHangup: { log?.reopen() })
@@ -84,7 +91,8 @@ struct Serve: ParsableCommand {
         // An email being handed to the mail command is recorded before the process exits, so it
         // is not sent twice.
         if !app.stopWorkers(timeout: OutboxRules.commandTimeout + 5) {
-            Logger(label: "wheelhouse.mail").warning("stopped while an email was being delivered; it will be retried with the same Message-ID")
+            Logger(label: "wheelhouse.mail").warning(
+                "stopped while an email was being delivered; it will be retried with the same Message-ID")
         }
         // Worker threads may still sit in accept or on an idle kept-alive connection; tearing down
         // the process's globals under them can abort. Every response and commit is already out.
@@ -102,7 +110,8 @@ struct Serve: ParsableCommand {
         let workersConfig = AppConfig.Workers(
             sendmail: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
             outbound: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"]))
-        return AppConfig(web: web, storage: .directory(global.dataDirectory, readers: workerCount),
-                         templatesDirectory: global.resolvedTemplates, workers: workersConfig)
+        return AppConfig(
+            web: web, storage: .directory(global.dataDirectory, readers: workerCount),
+            templatesDirectory: global.resolvedTemplates, workers: workersConfig)
     }
 }

@@ -36,16 +36,19 @@ struct UsageImport: ParsableCommand {
         let database = try global.openDatabase(readers: 1)
         let bar = ProgressBar(totalBytes: size)
         var shown = 0
-        let importer = UsageImporter(database: database, defaultOrg: org, batchSize: batchSize, onRejected: { line, reason in
-            bar.clear()
-            if shown < 1000 { FileHandle.standardError.write(Data("line \(line): \(reason)\n".utf8)) }
-            if shown == 1000 { FileHandle.standardError.write(Data("… further rejected lines are counted but not listed\n".utf8)) }
-            shown += 1
-        }, onProgress: { bar.show($0) })
+        let importer = UsageImporter(
+            database: database, defaultOrg: org, batchSize: batchSize,
+            onRejected: { line, reason in
+                bar.clear()
+                if shown < 1000 { FileHandle.standardError.write(Data("line \(line): \(reason)\n".utf8)) }
+                if shown == 1000 { FileHandle.standardError.write(Data("… further rejected lines are counted but not listed\n".utf8)) }
+                shown += 1
+            }, onProgress: { bar.show($0) })
         let summary = try importer.run(fileDescriptor: fd)
         bar.clear()
-        Output.line("read \(summary.read), imported \(summary.imported), duplicate \(summary.duplicates), "
-            + "rejected \(summary.rejected) in \(String(format: "%.2f", summary.seconds)) s (\(summary.eventsPerSecond) events/s)")
+        Output.line(
+            "read \(summary.read), imported \(summary.imported), duplicate \(summary.duplicates), "
+                + "rejected \(summary.rejected) in \(String(format: "%.2f", summary.seconds)) s (\(summary.eventsPerSecond) events/s)")
         if summary.rejected > 0 { throw ExitCode(2) }
     }
 }
@@ -67,7 +70,8 @@ final class ProgressBar {
         if let totalBytes, totalBytes > 0 {
             let fraction = min(1, Double(s.bytes) / Double(totalBytes))
             let filled = Int(fraction * 30)
-            line += "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled) + "] "
+            line +=
+                "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled) + "] "
                 + String(format: "%3.0f%% ", fraction * 100)
         }
         line += "\(s.read) lines, \(s.imported) imported, \(s.duplicates) duplicate, \(s.rejected) rejected"
@@ -113,7 +117,7 @@ struct UsageGenerate: ParsableCommand {
                 out.removeAll(keepingCapacity: true)
             }
             day += 1
-            if day > today { day = today - days + 1 }   // wrap around: later passes get new keys
+            if day > today { day = today - days + 1 }  // wrap around: later passes get new keys
         }
     }
 
@@ -154,10 +158,11 @@ struct UsageSeedRollups: ParsableCommand {
                     let input = n * 1_700, output = n * 500
                     let cost = model.map { (input * $0.inputCents + output * $0.outputCents) / 100 } ?? 0
                     let byok = model?.provider == UsageGenerator.byokProvider
-                    return UsageExportRow(date: CivilDate(dayNumber: day), workspace: workspace, kind: kind, status: status,
-                                          provider: model?.provider ?? "", model: model?.name ?? "", events: n,
-                                          byokEvents: byok ? n : 0, inputTokens: model == nil ? 0 : input,
-                                          outputTokens: model == nil ? 0 : output, costMicros: cost, creditsMicros: byok ? 0 : cost)
+                    return UsageExportRow(
+                        date: CivilDate(dayNumber: day), workspace: workspace, kind: kind, status: status,
+                        provider: model?.provider ?? "", model: model?.name ?? "", events: n,
+                        byokEvents: byok ? n : 0, inputTokens: model == nil ? 0 : input,
+                        outputTokens: model == nil ? 0 : output, costMicros: cost, creditsMicros: byok ? 0 : cost)
                 }
                 rows.append(row(UsageReport.runKind, .success, nil, runs - runs * 3 / 100))
                 rows.append(row(UsageReport.runKind, .error, nil, runs * 3 / 100))

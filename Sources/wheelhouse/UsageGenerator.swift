@@ -42,7 +42,7 @@ struct UsageGenerator {
 
     /// The events of the UTC day `day` (days since 1970) that happened before `until`.
     mutating func events(day: Int, until: Int64 = .max, into out: inout [UsageEventInput]) {
-        let weekday = (day + 4) % 7          // 0 = Sunday (1970-01-01 was a Thursday)
+        let weekday = (day + 4) % 7  // 0 = Sunday (1970-01-01 was a Thursday)
         let weekend = weekday == 0 || weekday == 6
         var runs = weekend ? weekdayRuns / 4 : weekdayRuns
         runs = runs * Int(85 + rng.next(30)) / 100
@@ -63,11 +63,15 @@ struct UsageGenerator {
                 let input = Int64(200 + rng.next(3000))
                 let output = Int64(50 + rng.next(900))
                 let callFailed = failed && call == calls - 1
-                out.append(event(at: at + Int64(call), workspace: workspace, kind: "llm_call", failed: callFailed,
-                                 model: model, input: input, output: callFailed ? 0 : output))
+                out.append(
+                    event(
+                        at: at + Int64(call), workspace: workspace, kind: "llm_call", failed: callFailed,
+                        model: model, input: input, output: callFailed ? 0 : output))
             }
-            out.append(event(at: at + Int64(calls), workspace: workspace, kind: UsageReport.runKind, failed: failed,
-                             model: nil, input: 0, output: 0))
+            out.append(
+                event(
+                    at: at + Int64(calls), workspace: workspace, kind: UsageReport.runKind, failed: failed,
+                    model: nil, input: 0, output: 0))
         }
     }
 
@@ -80,14 +84,17 @@ struct UsageGenerator {
         return Self.models[0]
     }
 
-    private mutating func event(at: Int64, workspace: String, kind: String, failed: Bool, model: Model?,
-                                input: Int64, output: Int64) -> UsageEventInput {
+    private mutating func event(
+        at: Int64, workspace: String, kind: String, failed: Bool, model: Model?,
+        input: Int64, output: Int64
+    ) -> UsageEventInput {
         counter += 1
         let cost = model.map { (input * $0.inputCents + output * $0.outputCents) / 100 } ?? 0
-        return UsageEventInput(org: org, at: at, workspace: workspace, kind: kind, status: failed ? .error : .success,
-                               provider: model?.provider ?? "", model: model?.name ?? "", inputTokens: input,
-                               outputTokens: output, costMicros: cost, byok: model?.provider == Self.byokProvider,
-                               idempotencyKey: "\(keyPrefix)-\(counter)")
+        return UsageEventInput(
+            org: org, at: at, workspace: workspace, kind: kind, status: failed ? .error : .success,
+            provider: model?.provider ?? "", model: model?.name ?? "", inputTokens: input,
+            outputTokens: output, costMicros: cost, byok: model?.provider == Self.byokProvider,
+            idempotencyKey: "\(keyPrefix)-\(counter)")
     }
 
     /// One event as a JSON line (the format `usage import` reads).

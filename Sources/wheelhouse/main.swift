@@ -9,8 +9,10 @@ import WheelhouseWeb
 struct Wheelhouse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Wheelhouse settings console.",
-        subcommands: [Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self, BenchSeedInvitations.self,
-                      UsageCommand.self]
+        subcommands: [
+            Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, BenchSeedSecrets.self, BenchSeedInvitations.self,
+            UsageCommand.self,
+        ]
     )
 }
 
@@ -36,8 +38,10 @@ struct CreateOwner: ParsableCommand {
     func run() throws {
         let database = try global.openDatabase()
         do {
-            let (user, org) = try database.createOwner(NewOwner(email: email, name: name, password: password,
-                                                                orgKey: orgKey, orgName: orgName))
+            let (user, org) = try database.createOwner(
+                NewOwner(
+                    email: email, name: name, password: password,
+                    orgKey: orgKey, orgName: orgName))
             Output.line("Created organization \(org.key) (“\(org.displayName)”) with Owner \(user.email).")
         } catch DomainError.invalid(let errors) {
             let messages = errors.byField.sorted { $0.key < $1.key }.flatMap { $0.value } + errors.form

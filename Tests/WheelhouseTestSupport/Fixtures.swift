@@ -18,14 +18,18 @@ public struct Fixture: Sendable {
     /// The organizations written into `database` (a test's own file, for instance).
     public init(database: AppDatabase) throws {
         self.database = database
-        (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
-                                                         password: Self.password, orgKey: "acme", orgName: "Acme"))
+        (owner, org) = try database.createOwner(
+            NewOwner(
+                email: "owner@acme.test", name: "Olga Owner",
+                password: Self.password, orgKey: "acme", orgName: "Acme"))
         admin = try database.createUser(email: "admin@acme.test", name: "Ada Admin", password: Self.password)
         member = try database.createUser(email: "member@acme.test", name: "Max Member", password: Self.password)
         try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
-        (outsider, _) = try database.createOwner(NewOwner(email: "out@other.test", name: "Otto Outsider",
-                                                          password: Self.password, orgKey: "other", orgName: "Other"))
+        (outsider, _) = try database.createOwner(
+            NewOwner(
+                email: "out@other.test", name: "Otto Outsider",
+                password: Self.password, orgKey: "other", orgName: "Other"))
     }
 
     /// `acme` as it is now (its version moves with every change).
@@ -47,8 +51,12 @@ public final class TestClock: @unchecked Sendable {
 
 /// Small real images (12 × 10, written by libgd) of each accepted kind.
 public enum SampleImages {
-    public static let png = bytes("iVBORw0KGgoAAAANSUhEUgAAAAwAAAAKCAIAAAAPTiitAAAACXBIWXMAAA7EAAAOxAGVKw4bAAAAJ0lEQVQY02P8//8/AyHAxEAEYIGz5ANPosk9XG9OgkmDUREj1cIJAGw+CQ9lL4HtAAAAAElFTkSuQmCC")
-    public static let jpeg = bytes("/9j/4AAQSkZJRgABAQEAYABgAAD//gA7Q1JFQVRPUjogZ2QtanBlZyB2MS4wICh1c2luZyBJSkcgSlBFRyB2NjIpLCBxdWFsaXR5ID0gODAK/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgACgAMAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8A7v43+OPEXhnxXaWeiaj9mtnskmZPIjfLmSQE5ZSeij8q9Y8I3c+oeFNFvLt/MubiyhmlfAG52jUk4HA5J6VrUV11sRCpRhTjBJrd9/wMYU5Rm5OV0+nY/9k=")
+    public static let png = bytes(
+        "iVBORw0KGgoAAAANSUhEUgAAAAwAAAAKCAIAAAAPTiitAAAACXBIWXMAAA7EAAAOxAGVKw4bAAAAJ0lEQVQY02P8//8/AyHAxEAEYIGz5ANPosk9XG9OgkmDUREj1cIJAGw+CQ9lL4HtAAAAAElFTkSuQmCC"
+    )
+    public static let jpeg = bytes(
+        "/9j/4AAQSkZJRgABAQEAYABgAAD//gA7Q1JFQVRPUjogZ2QtanBlZyB2MS4wICh1c2luZyBJSkcgSlBFRyB2NjIpLCBxdWFsaXR5ID0gODAK/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgACgAMAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8A7v43+OPEXhnxXaWeiaj9mtnskmZPIjfLmSQE5ZSeij8q9Y8I3c+oeFNFvLt/MubiyhmlfAG52jUk4HA5J6VrUV11sRCpRhTjBJrd9/wMYU5Rm5OV0+nY/9k="
+    )
     public static let gif = bytes("R0lGODdhDAAKAIAAABxSzPz+/CwAAAAADAAKAAACEIyPqQrt7BqM86UoL168nwIAOw==")
 
     public static func bytes(_ base64: String) -> [UInt8] { Array(Data(base64Encoded: base64)!) }

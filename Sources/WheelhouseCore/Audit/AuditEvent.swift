@@ -20,8 +20,9 @@ public struct AuditEvent: Codable, Sendable, Equatable, FetchableRecord, Persist
 
 extension AuditEvent {
     init(org: Int64?, actor: Actor?, action: AuditAction, target: String, summary: String, at: Date) {
-        self.init(id: nil, orgId: org, actorUserId: actor?.user.id, action: action, target: target,
-                  summary: summary, address: actor?.address ?? "cli", createdAt: at)
+        self.init(
+            id: nil, orgId: org, actorUserId: actor?.user.id, action: action, target: target,
+            summary: summary, address: actor?.address ?? "cli", createdAt: at)
     }
 }
 

@@ -37,11 +37,15 @@ extension AppDatabase {
     }
 
     static func catalog(_ db: Database) throws -> [ChatModel] {
-        try Row.fetchAll(db, sql: """
-            SELECT id, provider, modelId, displayName, contextWindow, requiredKey FROM chatModel ORDER BY position, id
-            """).map { row in
-            ChatModel(id: row[0], provider: ProviderKind(rawValue: row[1]) ?? .custom, modelId: row[2], displayName: row[3],
-                      contextWindow: row[4], requiredKey: row[5])
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, provider, modelId, displayName, contextWindow, requiredKey FROM chatModel ORDER BY position, id
+                """
+        ).map { row in
+            ChatModel(
+                id: row[0], provider: ProviderKind(rawValue: row[1]) ?? .custom, modelId: row[2], displayName: row[3],
+                contextWindow: row[4], requiredKey: row[5])
         }
     }
 
@@ -50,21 +54,30 @@ extension AppDatabase {
         try access.require(.useOwnCredentials)
         let orgId = access.org.id!
         return try reader.read { db in
-            let enabled = try Set(String.fetchAll(db, sql: "SELECT modelId FROM chatModelChoice WHERE orgId = ? AND userId = ?",
-                                                  arguments: [orgId, userId]))
-            let ownKeys = try Set(String.fetchAll(db, sql: "SELECT name FROM secret WHERE orgId = ? AND ownerId = ?",
-                                                  arguments: [orgId, userId]))
+            let enabled = try Set(
+                String.fetchAll(
+                    db, sql: "SELECT modelId FROM chatModelChoice WHERE orgId = ? AND userId = ?",
+                    arguments: [orgId, userId]))
+            let ownKeys = try Set(
+                String.fetchAll(
+                    db, sql: "SELECT name FROM secret WHERE orgId = ? AND ownerId = ?",
+                    arguments: [orgId, userId]))
             var orgProviders: [String: (name: String, failed: Bool)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, name, status FROM provider WHERE orgId = ? AND kind <> 'custom'",
-                                        arguments: [orgId]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT kind, name, status FROM provider WHERE orgId = ? AND kind <> 'custom'",
+                arguments: [orgId])
+            {
                 orgProviders[row[0]] = (row[1], (row[2] as String) == ProviderStatus.failed.rawValue)
             }
             return try Self.catalog(db).map { model in
                 let org = orgProviders[model.provider.rawValue]
-                let key: ChatModelKey? = ownKeys.contains(model.requiredKey) ? .ownSecret(model.requiredKey)
+                let key: ChatModelKey? =
+                    ownKeys.contains(model.requiredKey)
+                    ? .ownSecret(model.requiredKey)
                     : org.flatMap { $0.failed ? nil : .organization($0.name) }
-                return ChatModelChoice(model: model, enabled: enabled.contains(model.id), key: key,
-                                       organizationKeyFailed: org?.failed ?? false)
+                return ChatModelChoice(
+                    model: model, enabled: enabled.contains(model.id), key: key,
+                    organizationKeyFailed: org?.failed ?? false)
             }
         }
     }
@@ -83,16 +96,20 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             if enabled {
-                try db.execute(sql: "INSERT OR IGNORE INTO chatModelChoice (orgId, userId, modelId, createdAt) VALUES (?, ?, ?, ?)",
-                               arguments: [orgId, userId, modelId, self.now()])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO chatModelChoice (orgId, userId, modelId, createdAt) VALUES (?, ?, ?, ?)",
+                    arguments: [orgId, userId, modelId, self.now()])
             } else {
-                try db.execute(sql: "DELETE FROM chatModelChoice WHERE orgId = ? AND userId = ? AND modelId = ?",
-                               arguments: [orgId, userId, modelId])
+                try db.execute(
+                    sql: "DELETE FROM chatModelChoice WHERE orgId = ? AND userId = ? AND modelId = ?",
+                    arguments: [orgId, userId, modelId])
             }
             guard db.changesCount == 1 else { return false }
-            try AuditEvent(org: orgId, actor: actor, action: enabled ? .chatModelEnable : .chatModelDisable,
-                           target: "chatModel:\(modelId)",
-                           summary: "switched \(name) \(enabled ? "on" : "off") in their own model picker", at: self.now()).insert(db)
+            try AuditEvent(
+                org: orgId, actor: actor, action: enabled ? .chatModelEnable : .chatModelDisable,
+                target: "chatModel:\(modelId)",
+                summary: "switched \(name) \(enabled ? "on" : "off") in their own model picker", at: self.now()
+            ).insert(db)
             return true
         }
     }

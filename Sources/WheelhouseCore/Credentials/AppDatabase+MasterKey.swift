@@ -38,11 +38,14 @@ extension AppDatabase {
                 try updateProvider.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["id"] as String])
                 providers += 1
             }
-            try db.execute(sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
-                           arguments: [next.version, Data(newKey.checkValue), now])
-            try AuditEvent(org: nil, actor: nil, action: .masterKeyRotate, target: "masterKey",
-                           summary: "re-encrypted \(secrets) secret(s) and \(providers) provider key(s): key version "
-                               + "\(vault.version) → \(next.version)", at: now).insert(db)
+            try db.execute(
+                sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
+                arguments: [next.version, Data(newKey.checkValue), now])
+            try AuditEvent(
+                org: nil, actor: nil, action: .masterKeyRotate, target: "masterKey",
+                summary: "re-encrypted \(secrets) secret(s) and \(providers) provider key(s): key version "
+                    + "\(vault.version) → \(next.version)", at: now
+            ).insert(db)
             return MasterKeyRotation(secrets: secrets, providers: providers, fromVersion: vault.version, toVersion: next.version)
         }
     }

@@ -27,12 +27,15 @@ extension AppDatabase {
             var provider = try Self.provider(db, orgId: access.org.id!, id: id)
             if provider.checkPending { return (provider, true) }
             let now = self.now()
-            try db.execute(sql: """
-                UPDATE provider SET checkState = 'queued', checkRequestedAt = ?, checkRequestedBy = ?, checkClaim = NULL,
-                       checkClaimedAt = NULL WHERE id = ?
-                """, arguments: [now, actor.user.id, id])
-            try AuditEvent(org: access.org.id, actor: actor, action: .providerTestRequest, target: "provider:\(id)",
-                           summary: "\(provider.name): connection test requested", at: now).insert(db)
+            try db.execute(
+                sql: """
+                    UPDATE provider SET checkState = 'queued', checkRequestedAt = ?, checkRequestedBy = ?, checkClaim = NULL,
+                           checkClaimedAt = NULL WHERE id = ?
+                    """, arguments: [now, actor.user.id, id])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .providerTestRequest, target: "provider:\(id)",
+                summary: "\(provider.name): connection test requested", at: now
+            ).insert(db)
             provider.checkPending = true
             return (provider, false)
         }
@@ -49,29 +52,36 @@ extension AppDatabase {
         guard waiting else { return nil }
         return try writer.write { db in
             let now = self.now()
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, version, checkRequestedBy FROM provider
-                WHERE (checkState = 'queued' OR (checkState = 'running' AND checkClaimedAt < ?)) AND (? IS NULL OR id = ?)
-                ORDER BY checkRequestedAt LIMIT 1
-                """, arguments: [now.addingTimeInterval(-Self.checkLease), id, id]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, version, checkRequestedBy FROM provider
+                        WHERE (checkState = 'queued' OR (checkState = 'running' AND checkClaimedAt < ?)) AND (? IS NULL OR id = ?)
+                        ORDER BY checkRequestedAt LIMIT 1
+                        """, arguments: [now.addingTimeInterval(-Self.checkLease), id, id])
+            else { return nil }
             let providerId: String = row["id"]
             let key: String
             do {
                 key = try vault.open(Array(row["sealed"] as Data), .provider(row), keyVersion: row["keyVersion"])
             } catch {
-                try db.execute(sql: """
-                    UPDATE provider SET status = 'failed', lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
-                           checkClaimedAt = NULL, checkRequestedAt = NULL, checkRequestedBy = NULL WHERE id = ?
-                    """, arguments: [now, "The stored key cannot be decrypted: enter the key again.", providerId])
+                try db.execute(
+                    sql: """
+                        UPDATE provider SET status = 'failed', lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
+                               checkClaimedAt = NULL, checkRequestedAt = NULL, checkRequestedBy = NULL WHERE id = ?
+                        """, arguments: [now, "The stored key cannot be decrypted: enter the key again.", providerId])
                 return nil
             }
             let claim = Crypto.randomToken()
-            try db.execute(sql: "UPDATE provider SET checkState = 'running', checkClaim = ?, checkClaimedAt = ? WHERE id = ?",
-                           arguments: [claim, now, providerId])
+            try db.execute(
+                sql: "UPDATE provider SET checkState = 'running', checkClaim = ?, checkClaimedAt = ? WHERE id = ?",
+                arguments: [claim, now, providerId])
             let kind = ProviderKind(rawValue: row["kind"]) ?? .custom
-            return ClaimedCheck(providerId: providerId, orgId: row["orgId"], name: row["name"], claim: claim,
-                                version: row["version"], requestedBy: row["checkRequestedBy"],
-                                request: ProbeRequest(kind: kind, baseURL: row["baseURL"], apiKey: key))
+            return ClaimedCheck(
+                providerId: providerId, orgId: row["orgId"], name: row["name"], claim: claim,
+                version: row["version"], requestedBy: row["checkRequestedBy"],
+                request: ProbeRequest(kind: kind, baseURL: row["baseURL"], apiKey: key))
         }
     }
 
@@ -83,22 +93,29 @@ extension AppDatabase {
         try writer.write { db in
             let now = self.now()
             let failed = outcome.category != .connected
-            try db.execute(sql: """
-                UPDATE provider SET status = ?, lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
-                       checkClaimedAt = NULL, checkRequestedAt = NULL, checkRequestedBy = NULL
-                WHERE id = ? AND checkClaim = ? AND version = ?
-                """, arguments: [failed ? "failed" : "connected", now, failed ? (outcome.message ?? "The connection failed.") : nil,
-                                 check.providerId, check.claim, check.version])
+            try db.execute(
+                sql: """
+                    UPDATE provider SET status = ?, lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
+                           checkClaimedAt = NULL, checkRequestedAt = NULL, checkRequestedBy = NULL
+                    WHERE id = ? AND checkClaim = ? AND version = ?
+                    """,
+                arguments: [
+                    failed ? "failed" : "connected", now, failed ? (outcome.message ?? "The connection failed.") : nil,
+                    check.providerId, check.claim, check.version,
+                ])
             guard db.changesCount == 1 else {
-                try db.execute(sql: """
-                    UPDATE provider SET checkState = NULL, checkClaim = NULL, checkClaimedAt = NULL, checkRequestedAt = NULL,
-                           checkRequestedBy = NULL WHERE id = ? AND checkClaim = ?
-                    """, arguments: [check.providerId, check.claim])
+                try db.execute(
+                    sql: """
+                        UPDATE provider SET checkState = NULL, checkClaim = NULL, checkClaimedAt = NULL, checkRequestedAt = NULL,
+                               checkRequestedBy = NULL WHERE id = ? AND checkClaim = ?
+                        """, arguments: [check.providerId, check.claim])
                 return false
             }
-            try AuditEvent(id: nil, orgId: check.orgId, actorUserId: check.requestedBy, action: .providerTest,
-                           target: "provider:\(check.providerId)", summary: "\(check.name): \(outcome.label)",
-                           address: "worker", createdAt: now).insert(db)
+            try AuditEvent(
+                id: nil, orgId: check.orgId, actorUserId: check.requestedBy, action: .providerTest,
+                target: "provider:\(check.providerId)", summary: "\(check.name): \(outcome.label)",
+                address: "worker", createdAt: now
+            ).insert(db)
             return true
         }
     }
@@ -121,10 +138,12 @@ extension AppDatabase {
         try access.require(.manageOrgCredentials)
         guard id.hasPrefix("prv_"), id.count <= 64 else { return nil }
         return try reader.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT summary FROM auditEvent WHERE orgId = ? AND action = ? AND target = ?
-                ORDER BY id DESC LIMIT 1
-                """, arguments: [access.org.id, AuditAction.providerDelete, "provider:\(id)"])
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT summary FROM auditEvent WHERE orgId = ? AND action = ? AND target = ?
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: [access.org.id, AuditAction.providerDelete, "provider:\(id)"])
         }.map { $0.hasPrefix("removed ") ? String($0.dropFirst("removed ".count)) : $0 }
     }
 }

@@ -6,8 +6,10 @@ extension AppDatabase {
     public func providers(_ access: OrgAccess) throws -> [ProviderSummary] {
         try access.require(.manageOrgCredentials)
         return try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE orgId = ? ORDER BY name COLLATE NOCASE",
-                             arguments: [access.org.id]).map(ProviderSummary.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE orgId = ? ORDER BY name COLLATE NOCASE",
+                arguments: [access.org.id]
+            ).map(ProviderSummary.init(row:))
         }
     }
 
@@ -17,8 +19,11 @@ extension AppDatabase {
     }
 
     static func provider(_ db: Database, orgId: Int64, id: String) throws -> ProviderSummary {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE id = ? AND orgId = ?",
-                                         arguments: [id, orgId]) else { throw DomainError.notFound }
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(ProviderSummary.columns) FROM provider WHERE id = ? AND orgId = ?",
+                arguments: [id, orgId])
+        else { throw DomainError.notFound }
         return ProviderSummary(row: row)
     }
 
@@ -29,9 +34,12 @@ extension AppDatabase {
     }
 
     static func failedProviders(_ db: Database, orgId: Int64) throws -> [FailedProvider] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT name, lastError FROM provider WHERE orgId = ? AND status = 'failed' ORDER BY name COLLATE NOCASE
-            """), arguments: [orgId]).map { FailedProvider(name: $0[0], error: $0[1]) }
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT name, lastError FROM provider WHERE orgId = ? AND status = 'failed' ORDER BY name COLLATE NOCASE
+                    """), arguments: [orgId]
+        ).map { FailedProvider(name: $0[0], error: $0[1]) }
     }
 
     @discardableResult
@@ -44,8 +52,10 @@ extension AppDatabase {
             let orgId = access.org.id!
             let name = change.kind == .custom ? change.name : change.kind.displayName
             if change.kind != .custom,
-               try Int.fetchOne(db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND kind = ?",
-                                arguments: [orgId, change.kind.rawValue])! > 0 {
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND kind = ?",
+                    arguments: [orgId, change.kind.rawValue])! > 0
+            {
                 errors.addForm("\(change.kind.displayName) is already configured. Edit it to replace its key.")
             } else if errors.byField["name"] == nil, try Self.nameTaken(db, orgId: orgId, name: name, except: nil) {
                 errors.add("name", "A provider named “\(name)” already exists in this organization.")
@@ -54,18 +64,29 @@ extension AppDatabase {
             try vault.requireCurrent(db)
             let now = self.now()
             let id = SecretRules.newID(prefix: "prv_")
-            let provider = ProviderSummary(id: id, kind: change.kind, name: name, baseURL: change.baseURL,
-                                           hint: SecretRules.hint(for: change.apiKey), status: .configured,
-                                           lastCheckedAt: nil, lastError: nil, version: 1, createdAt: now, updatedAt: now)
-            try db.execute(sql: """
-                INSERT INTO provider (id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, hint, status, version, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 2, ?, 'configured', 1, ?, ?)
-                """, arguments: [id, orgId, change.kind.rawValue, name, change.baseURL,
-                                 Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id, kind: change.kind.rawValue,
-                                                                          baseURL: change.baseURL))), vault.version,
-                                 provider.hint, now, now])
-            try AuditEvent(org: orgId, actor: actor, action: .providerCreate, target: "provider:\(id)",
-                           summary: "configured \(name) at \(change.baseURL)", at: now).insert(db)
+            let provider = ProviderSummary(
+                id: id, kind: change.kind, name: name, baseURL: change.baseURL,
+                hint: SecretRules.hint(for: change.apiKey), status: .configured,
+                lastCheckedAt: nil, lastError: nil, version: 1, createdAt: now, updatedAt: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO provider (id, orgId, kind, name, baseURL, sealed, keyVersion, keyBinding, hint, status, version, createdAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 2, ?, 'configured', 1, ?, ?)
+                    """,
+                arguments: [
+                    id, orgId, change.kind.rawValue, name, change.baseURL,
+                    Data(
+                        vault.seal(
+                            change.apiKey,
+                            .provider(
+                                orgId: orgId, id: id, kind: change.kind.rawValue,
+                                baseURL: change.baseURL))), vault.version,
+                    provider.hint, now, now,
+                ])
+            try AuditEvent(
+                org: orgId, actor: actor, action: .providerCreate, target: "provider:\(id)",
+                summary: "configured \(name) at \(change.baseURL)", at: now
+            ).insert(db)
             return provider
         }
     }
@@ -99,8 +120,12 @@ extension AppDatabase {
             var sealed: Data?
             if !change.apiKey.isEmpty {
                 try vault.requireCurrent(db)
-                sealed = Data(vault.seal(change.apiKey, .provider(orgId: orgId, id: id, kind: provider.kind.rawValue,
-                                                                  baseURL: change.baseURL)))
+                sealed = Data(
+                    vault.seal(
+                        change.apiKey,
+                        .provider(
+                            orgId: orgId, id: id, kind: provider.kind.rawValue,
+                            baseURL: change.baseURL)))
                 provider.hint = SecretRules.hint(for: change.apiKey)
             }
             guard provider != before || sealed != nil else { return provider }
@@ -109,21 +134,27 @@ extension AppDatabase {
             }
             provider.version += 1
             provider.updatedAt = now
-            try db.execute(sql: """
-                UPDATE provider SET name = ?, baseURL = ?, hint = ?, status = ?, lastCheckedAt = ?, lastError = ?,
-                       sealed = coalesce(?, sealed), keyVersion = CASE WHEN ? IS NULL THEN keyVersion ELSE ? END,
-                       keyBinding = CASE WHEN ? IS NULL THEN keyBinding ELSE 2 END,
-                       version = ?, updatedAt = ? WHERE id = ? AND orgId = ? AND version = ?
-                """, arguments: [provider.name, provider.baseURL, provider.hint, provider.status.rawValue,
-                                 provider.lastCheckedAt, provider.lastError, sealed, sealed, vault.version, sealed,
-                                 provider.version, now, id, orgId, before.version])
+            try db.execute(
+                sql: """
+                    UPDATE provider SET name = ?, baseURL = ?, hint = ?, status = ?, lastCheckedAt = ?, lastError = ?,
+                           sealed = coalesce(?, sealed), keyVersion = CASE WHEN ? IS NULL THEN keyVersion ELSE ? END,
+                           keyBinding = CASE WHEN ? IS NULL THEN keyBinding ELSE 2 END,
+                           version = ?, updatedAt = ? WHERE id = ? AND orgId = ? AND version = ?
+                    """,
+                arguments: [
+                    provider.name, provider.baseURL, provider.hint, provider.status.rawValue,
+                    provider.lastCheckedAt, provider.lastError, sealed, sealed, vault.version, sealed,
+                    provider.version, now, id, orgId, before.version,
+                ])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
             var parts: [String] = []
             if before.name != provider.name { parts.append("name “\(before.name)” → “\(provider.name)”") }
             if before.baseURL != provider.baseURL { parts.append("base URL \(before.baseURL) → \(provider.baseURL)") }
             if sealed != nil { parts.append("key replaced") }
-            try AuditEvent(org: orgId, actor: actor, action: .providerUpdate, target: "provider:\(id)",
-                           summary: "\(provider.name): " + parts.joined(separator: "; "), at: now).insert(db)
+            try AuditEvent(
+                org: orgId, actor: actor, action: .providerUpdate, target: "provider:\(id)",
+                summary: "\(provider.name): " + parts.joined(separator: "; "), at: now
+            ).insert(db)
             return provider
         }
     }
@@ -136,14 +167,17 @@ extension AppDatabase {
             let provider = try Self.provider(db, orgId: access.org.id!, id: id)
             guard provider.version == expectedVersion else { throw DomainError.staleVersion }
             try db.execute(sql: "DELETE FROM provider WHERE id = ? AND version = ?", arguments: [id, expectedVersion])
-            try AuditEvent(org: access.org.id, actor: actor, action: .providerDelete, target: "provider:\(id)",
-                           summary: "removed \(provider.name)", at: self.now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .providerDelete, target: "provider:\(id)",
+                summary: "removed \(provider.name)", at: self.now()
+            ).insert(db)
             return provider
         }
     }
 
     static func nameTaken(_ db: Database, orgId: Int64, name: String, except id: String?) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
-                         arguments: [orgId, name, id])! > 0
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM provider WHERE orgId = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
+            arguments: [orgId, name, id])! > 0
     }
 }

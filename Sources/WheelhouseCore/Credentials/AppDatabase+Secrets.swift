@@ -11,8 +11,9 @@ public struct SecretSummary: Sendable, Equatable {
     public var rotatedAt: Date?
 
     init(row: Row) {
-        self.init(id: row["id"], name: row["name"], hint: row["hint"], version: row["version"],
-                  createdAt: row["createdAt"], rotatedAt: row["rotatedAt"])
+        self.init(
+            id: row["id"], name: row["name"], hint: row["hint"], version: row["version"],
+            createdAt: row["createdAt"], rotatedAt: row["rotatedAt"])
     }
 
     init(id: String, name: String, hint: String, version: Int, createdAt: Date, rotatedAt: Date?) {
@@ -42,20 +43,27 @@ public struct MemberSecretCount: Sendable, Equatable {
 extension AppDatabase {
     public func secrets(orgId: Int64, ownerId: Int64) throws -> [SecretSummary] {
         try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(SecretSummary.columns) FROM secret WHERE orgId = ? AND ownerId = ? ORDER BY name",
-                             arguments: [orgId, ownerId]).map(SecretSummary.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT \(SecretSummary.columns) FROM secret WHERE orgId = ? AND ownerId = ? ORDER BY name",
+                arguments: [orgId, ownerId]
+            ).map(SecretSummary.init(row:))
         }
     }
 
     /// The Secrets tab's list, by name, `pageSize` at a time.
     public func secretsPage(orgId: Int64, ownerId: Int64, page: Int, pageSize: Int = 50) throws -> Paged<SecretSummary> {
         try reader.read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM secret WHERE orgId = ? AND ownerId = ?"),
-                                         arguments: [orgId, ownerId]) ?? 0
-            let entries = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(SecretSummary.columns) FROM secret WHERE orgId = ? AND ownerId = ? ORDER BY name LIMIT ? OFFSET ?
-                """), arguments: [orgId, ownerId, pageSize, Paged<SecretSummary>.offset(page: page, pageSize: pageSize)])
-                .map(SecretSummary.init(row:))
+            let total =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM secret WHERE orgId = ? AND ownerId = ?"),
+                    arguments: [orgId, ownerId]) ?? 0
+            let entries = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(SecretSummary.columns) FROM secret WHERE orgId = ? AND ownerId = ? ORDER BY name LIMIT ? OFFSET ?
+                        """), arguments: [orgId, ownerId, pageSize, Paged<SecretSummary>.offset(page: page, pageSize: pageSize)]
+            )
+            .map(SecretSummary.init(row:))
             return Paged(entries: entries, total: total, page: page, pageSize: pageSize)
         }
     }
@@ -65,9 +73,13 @@ extension AppDatabase {
     }
 
     static func ownSecret(_ db: Database, id: String, orgId: Int64, ownerId: Int64) throws -> SecretSummary {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT \(SecretSummary.columns) FROM secret WHERE id = ? AND orgId = ? AND ownerId = ?
-            """, arguments: [id, orgId, ownerId]) else { throw DomainError.notFound }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(SecretSummary.columns) FROM secret WHERE id = ? AND orgId = ? AND ownerId = ?
+                    """, arguments: [id, orgId, ownerId])
+        else { throw DomainError.notFound }
         return SecretSummary(row: row)
     }
 
@@ -76,14 +88,19 @@ extension AppDatabase {
     public func secretCountsByMember(_ access: OrgAccess, page: Int = 1, pageSize: Int = 50) throws -> Paged<MemberSecretCount> {
         try access.require(.viewMemberSecretCounts)
         return try reader.read { db in
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM membership WHERE orgId = ?"),
-                                         arguments: [access.org.id]) ?? 0
-            let entries = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT u.id, u.name, u.email, m.role,
-                       (SELECT count(*) FROM secret s WHERE s.orgId = m.orgId AND s.ownerId = m.userId)
-                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ?
-                ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?
-                """), arguments: [access.org.id, pageSize, Paged<MemberSecretCount>.offset(page: page, pageSize: pageSize)]).map { row in
+            let total =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM membership WHERE orgId = ?"),
+                    arguments: [access.org.id]) ?? 0
+            let entries = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT u.id, u.name, u.email, m.role,
+                               (SELECT count(*) FROM secret s WHERE s.orgId = m.orgId AND s.ownerId = m.userId)
+                        FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ?
+                        ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?
+                        """), arguments: [access.org.id, pageSize, Paged<MemberSecretCount>.offset(page: page, pageSize: pageSize)]
+            ).map { row in
                 MemberSecretCount(userId: row[0], name: row[1], email: row[2], role: row[3], secrets: row[4])
             }
             return Paged(entries: entries, total: total, page: page, pageSize: pageSize)
@@ -102,30 +119,38 @@ extension AppDatabase {
             try access.require(.useOwnCredentials)
             let orgId = access.org.id!, ownerId = actor.user.id!
             if errors.byField["name"] == nil,
-               try Int.fetchOne(db, sql: "SELECT count(*) FROM secret WHERE orgId = ? AND ownerId = ? AND name = ?",
-                                arguments: [orgId, ownerId, name])! > 0 {
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM secret WHERE orgId = ? AND ownerId = ? AND name = ?",
+                    arguments: [orgId, ownerId, name])! > 0
+            {
                 errors.add("name", "You already have a secret named \(name) in this organization. Rotate it to change its value.")
             }
             try errors.throwIfAny()
             try vault.requireCurrent(db)
             let now = self.now()
-            let secret = SecretSummary(id: SecretRules.newID(prefix: "sec_"), name: name, hint: SecretRules.hint(for: value),
-                                       version: 1, createdAt: now, rotatedAt: nil)
+            let secret = SecretSummary(
+                id: SecretRules.newID(prefix: "sec_"), name: name, hint: SecretRules.hint(for: value),
+                version: 1, createdAt: now, rotatedAt: nil)
             let sealed = vault.seal(value, .secret(orgId: orgId, ownerId: ownerId, id: secret.id))
-            try db.execute(sql: """
-                INSERT INTO secret (id, orgId, ownerId, name, sealed, keyVersion, hint, version, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-                """, arguments: [secret.id, orgId, ownerId, name, Data(sealed), vault.version, secret.hint, now])
-            try AuditEvent(org: orgId, actor: actor, action: .secretCreate, target: "secret:\(secret.id)",
-                           summary: "added one of their own secrets", at: now).insert(db)
+            try db.execute(
+                sql: """
+                    INSERT INTO secret (id, orgId, ownerId, name, sealed, keyVersion, hint, version, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    """, arguments: [secret.id, orgId, ownerId, name, Data(sealed), vault.version, secret.hint, now])
+            try AuditEvent(
+                org: orgId, actor: actor, action: .secretCreate, target: "secret:\(secret.id)",
+                summary: "added one of their own secrets", at: now
+            ).insert(db)
             return secret
         }
     }
 
     /// Replaces the value of the actor's secret; the id stays, so runs that name it keep working.
     @discardableResult
-    public func rotateSecret(orgKey: String, id: String, by actor: Actor, value: String,
-                             expectedVersion: Int) throws -> SecretSummary {
+    public func rotateSecret(
+        orgKey: String, id: String, by actor: Actor, value: String,
+        expectedVersion: Int
+    ) throws -> SecretSummary {
         var errors = FieldErrors()
         SecretRules.checkValue(value, field: "value", label: "New value", into: &errors)
         return try writer.write { db in
@@ -141,13 +166,16 @@ extension AppDatabase {
             secret.hint = SecretRules.hint(for: value)
             secret.rotatedAt = now
             secret.version += 1
-            try db.execute(sql: """
-                UPDATE secret SET sealed = ?, keyVersion = ?, hint = ?, version = ?, rotatedAt = ?
-                WHERE id = ? AND ownerId = ? AND version = ?
-                """, arguments: [Data(sealed), vault.version, secret.hint, secret.version, now, id, ownerId, expectedVersion])
+            try db.execute(
+                sql: """
+                    UPDATE secret SET sealed = ?, keyVersion = ?, hint = ?, version = ?, rotatedAt = ?
+                    WHERE id = ? AND ownerId = ? AND version = ?
+                    """, arguments: [Data(sealed), vault.version, secret.hint, secret.version, now, id, ownerId, expectedVersion])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
-            try AuditEvent(org: orgId, actor: actor, action: .secretRotate, target: "secret:\(id)",
-                           summary: "rotated one of their own secrets", at: now).insert(db)
+            try AuditEvent(
+                org: orgId, actor: actor, action: .secretRotate, target: "secret:\(id)",
+                summary: "rotated one of their own secrets", at: now
+            ).insert(db)
             return secret
         }
     }
@@ -159,11 +187,14 @@ extension AppDatabase {
             try access.require(.useOwnCredentials)
             let secret = try Self.ownSecret(db, id: id, orgId: access.org.id!, ownerId: actor.user.id!)
             guard secret.version == expectedVersion else { throw DomainError.staleVersion }
-            try db.execute(sql: "DELETE FROM secret WHERE id = ? AND ownerId = ? AND version = ?",
-                           arguments: [id, actor.user.id!, expectedVersion])
+            try db.execute(
+                sql: "DELETE FROM secret WHERE id = ? AND ownerId = ? AND version = ?",
+                arguments: [id, actor.user.id!, expectedVersion])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
-            try AuditEvent(org: access.org.id, actor: actor, action: .secretDelete, target: "secret:\(id)",
-                           summary: "deleted one of their own secrets", at: self.now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .secretDelete, target: "secret:\(id)",
+                summary: "deleted one of their own secrets", at: self.now()
+            ).insert(db)
             return secret
         }
     }
@@ -171,11 +202,16 @@ extension AppDatabase {
     /// The plaintext of the owner's secret, for whatever hands it to a run. Never rendered.
     public func secretValue(id: String, orgId: Int64, ownerId: Int64) throws -> String {
         try reader.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT sealed, keyVersion FROM secret WHERE id = ? AND orgId = ? AND ownerId = ?
-                """, arguments: [id, orgId, ownerId]) else { throw DomainError.notFound }
-            return try vault.open(Array(row["sealed"] as Data), .secret(orgId: orgId, ownerId: ownerId, id: id),
-                                  keyVersion: row["keyVersion"])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT sealed, keyVersion FROM secret WHERE id = ? AND orgId = ? AND ownerId = ?
+                        """, arguments: [id, orgId, ownerId])
+            else { throw DomainError.notFound }
+            return try vault.open(
+                Array(row["sealed"] as Data), .secret(orgId: orgId, ownerId: ownerId, id: id),
+                keyVersion: row["keyVersion"])
         }
     }
 }

@@ -60,11 +60,14 @@ public enum SecretRules {
             errors.add(field, "Name must be at most \(maxNameLength) characters (it has \(name.count)).")
         }
         let scalars = Array(name.unicodeScalars)
-        let valid = scalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        let valid =
+            scalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
             && !("0"..."9").contains(scalars[0])
         if !valid {
-            errors.add(field, "Name must be an environment variable name: capital letters A–Z, digits and underscores, "
-                + "not starting with a digit (for example MY_SERVICE_TOKEN).")
+            errors.add(
+                field,
+                "Name must be an environment variable name: capital letters A–Z, digits and underscores, "
+                    + "not starting with a digit (for example MY_SERVICE_TOKEN).")
         }
     }
 
@@ -98,7 +101,8 @@ public enum SecretRules {
 
     /// A new random id such as `sec_3kq…`: what a run passes as `secret_ids`.
     static func newID(prefix: String) -> String {
-        prefix + Base64URL.encode(Crypto.randomBytes(15)).replacingOccurrences(of: "-", with: "x")
+        prefix
+            + Base64URL.encode(Crypto.randomBytes(15)).replacingOccurrences(of: "-", with: "x")
             .replacingOccurrences(of: "_", with: "y")
     }
 }

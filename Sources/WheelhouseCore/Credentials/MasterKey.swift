@@ -32,7 +32,8 @@ public struct MasterKey: Sendable {
 
     init?(fileText: String) {
         guard let bytes = Base64URL.decode(fileText.trimmingCharacters(in: .whitespacesAndNewlines)),
-              bytes.count == 32 else { return nil }
+            bytes.count == 32
+        else { return nil }
         try? self.init(bytes: bytes)
     }
 }
@@ -95,7 +96,7 @@ struct Vault: Sendable {
     func requireCurrent(_ db: Database) throws {
         let row = try Row.fetchOne(db, sql: "SELECT version, checkValue FROM masterKeyCheck WHERE id = 1")
         guard let row, row["version"] as Int == version,
-              Crypto.constantTimeEquals(Array(row["checkValue"] as Data), key.checkValue)
+            Crypto.constantTimeEquals(Array(row["checkValue"] as Data), key.checkValue)
         else { throw MasterKeyError.changedSinceStart }
     }
 }
@@ -112,7 +113,8 @@ enum SealedIdentity {
 
     /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
     static func provider(_ row: Row) -> SealedIdentity {
-        (row["keyBinding"] as Int? ?? 1) == 1 ? .legacyProvider(orgId: row["orgId"], id: row["id"])
+        (row["keyBinding"] as Int? ?? 1) == 1
+            ? .legacyProvider(orgId: row["orgId"], id: row["id"])
             : .provider(orgId: row["orgId"], id: row["id"], kind: row["kind"], baseURL: row["baseURL"])
     }
 

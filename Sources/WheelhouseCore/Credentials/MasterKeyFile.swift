@@ -58,14 +58,17 @@ public struct MasterKeyFile: Sendable {
 
     /// Checks `key` against the stored check value, or stores it when there is none. With
     /// `replaceUnused`, a different stored key is replaced only while nothing is encrypted.
-    static func register(_ key: MasterKey, _ writer: any DatabaseWriter, path: String = "the in-memory key",
-                         replaceUnused: Bool = false) throws -> Vault {
+    static func register(
+        _ key: MasterKey, _ writer: any DatabaseWriter, path: String = "the in-memory key",
+        replaceUnused: Bool = false
+    ) throws -> Vault {
         try writer.write { db in
             let check = Data(key.checkValue)
             guard let row = try Row.fetchOne(db, sql: "SELECT version, checkValue FROM masterKeyCheck WHERE id = 1") else {
                 if try encryptedRecords(db) > 0 { throw MasterKeyError.wrongKey(path: path) }
-                try db.execute(sql: "INSERT INTO masterKeyCheck (id, version, checkValue, createdAt) VALUES (1, 1, ?, ?)",
-                               arguments: [check, Date()])
+                try db.execute(
+                    sql: "INSERT INTO masterKeyCheck (id, version, checkValue, createdAt) VALUES (1, 1, ?, ?)",
+                    arguments: [check, Date()])
                 return Vault(key: key, version: 1)
             }
             let version: Int = row["version"]
@@ -73,8 +76,9 @@ public struct MasterKeyFile: Sendable {
                 return Vault(key: key, version: version)
             }
             guard replaceUnused, try encryptedRecords(db) == 0 else { throw MasterKeyError.wrongKey(path: path) }
-            try db.execute(sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
-                           arguments: [version + 1, check, Date()])
+            try db.execute(
+                sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
+                arguments: [version + 1, check, Date()])
             return Vault(key: key, version: version + 1)
         }
     }

@@ -34,7 +34,8 @@ public struct OutboundHTTP: Sendable {
 
     public func get(_ url: String, headers: [(String, String)]) -> OutboundResult {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = parts.host, !host.isEmpty else { return .failed }
+            let host = parts.host, !host.isEmpty
+        else { return .failed }
         let port = parts.port ?? (scheme == "https" ? 443 : 80)
         let addresses = Self.resolve(host)
         guard let pinned = addresses.first else { return .hostNotFound }
@@ -64,7 +65,8 @@ public struct OutboundHTTP: Sendable {
         ok = ok && wh_curl_ptr(handle, CURLOPT_HTTPHEADER, list) == CURLE_OK
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         ok = ok && wh_curl_write(handle, writeBody) == CURLE_OK && wh_curl_ptr(handle, CURLOPT_WRITEDATA, context) == CURLE_OK
-        ok = ok && wh_curl_opensocket(handle, openCheckedSocket) == CURLE_OK
+        ok =
+            ok && wh_curl_opensocket(handle, openCheckedSocket) == CURLE_OK
             && wh_curl_ptr(handle, CURLOPT_OPENSOCKETDATA, context) == CURLE_OK
         guard ok else { return .failed }
         let code = withExtendedLifetime(transfer) { curl_easy_perform(handle) }
@@ -81,8 +83,8 @@ public struct OutboundHTTP: Sendable {
         case CURLE_COULDNT_CONNECT: return .refused
         case CURLE_OPERATION_TIMEDOUT: return .timedOut
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
-             CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_INITFAILED:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_INITFAILED:
             return .tlsProblem
         default: return .failed
         }
@@ -100,7 +102,10 @@ public struct OutboundHTTP: Sendable {
         var next = list
         while let entry = next {
             if let address = entry.pointee.ai_addr.flatMap({ IPAddress(sockaddr: UnsafeRawPointer($0)) }),
-               !found.contains(address) { found.append(address) }
+                !found.contains(address)
+            {
+                found.append(address)
+            }
             next = entry.pointee.ai_next
         }
         return found
@@ -148,8 +153,10 @@ private func writeBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
 }
 
 /// Opens the socket only for the address that was checked; anything else is refused.
-private func openCheckedSocket(_ user: UnsafeMutableRawPointer?, _ purpose: curlsocktype,
-                               _ address: UnsafeMutablePointer<curl_sockaddr>?) -> curl_socket_t {
+private func openCheckedSocket(
+    _ user: UnsafeMutableRawPointer?, _ purpose: curlsocktype,
+    _ address: UnsafeMutablePointer<curl_sockaddr>?
+) -> curl_socket_t {
     guard let user, let address else { return -1 }
     let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
     let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr)!

@@ -11,11 +11,12 @@ public struct ProbeRequest: Sendable {
 
     /// How each provider wants its key.
     public var headers: [(String, String)] {
-        let auth: [(String, String)] = switch kind {
-        case .anthropic: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")]
-        case .google: [("x-goog-api-key", apiKey)]
-        case .openai, .mistral, .xai, .custom: [("Authorization", "Bearer " + apiKey)]
-        }
+        let auth: [(String, String)] =
+            switch kind {
+            case .anthropic: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")]
+            case .google: [("x-goog-api-key", apiKey)]
+            case .openai, .mistral, .xai, .custom: [("Authorization", "Bearer " + apiKey)]
+            }
         return [("Accept", "application/json")] + auth
     }
 }
@@ -71,9 +72,10 @@ public struct ProbeOutcome: Sendable, Equatable {
     /// `maxMessage` characters; nil when the body holds none.
     static func providerMessage(_ body: [UInt8], key: String) -> String? {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        let found: String? = if let error = json["error"] as? [String: Any] { error["message"] as? String }
-            else if let error = json["error"] as? String { error }
-            else { json["message"] as? String }
+        let found: String? =
+            if let error = json["error"] as? [String: Any] { error["message"] as? String } else if let error = json["error"] as? String {
+                error
+            } else { json["message"] as? String }
         guard var text = found else { return nil }
         if key.count >= 4 { text = text.replacingOccurrences(of: key, with: "[key]") }
         let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { TextRules.isControl($0) ? " " : $0 }))
@@ -100,7 +102,8 @@ public struct HTTPProviderProbe: ProviderProbe {
     public func check(_ probe: ProbeRequest) -> ProbeOutcome {
         switch http.get(probe.url, headers: probe.headers) {
         case .response(let status, _) where (200..<300).contains(status): .connected
-        case .response(let status, let body): ProbeOutcome(.httpStatus(status), providerMessage: ProbeOutcome.providerMessage(body, key: probe.apiKey))
+        case .response(let status, let body):
+            ProbeOutcome(.httpStatus(status), providerMessage: ProbeOutcome.providerMessage(body, key: probe.apiKey))
         case .blocked: ProbeOutcome(.blocked)
         case .hostNotFound: ProbeOutcome(.hostNotFound)
         case .refused: ProbeOutcome(.refused)

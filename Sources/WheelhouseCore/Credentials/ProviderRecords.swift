@@ -38,15 +38,18 @@ public struct ProviderSummary: Sendable, Equatable {
     public var updatedAt: Date
 
     init(row: Row) {
-        self.init(id: row["id"], kind: ProviderKind(rawValue: row["kind"]) ?? .custom, name: row["name"],
-                  baseURL: row["baseURL"], hint: row["hint"], status: ProviderStatus(rawValue: row["status"]) ?? .failed,
-                  lastCheckedAt: row["lastCheckedAt"], lastError: row["lastError"],
-                  checkPending: (row["checkState"] as String?) != nil, version: row["version"],
-                  createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+        self.init(
+            id: row["id"], kind: ProviderKind(rawValue: row["kind"]) ?? .custom, name: row["name"],
+            baseURL: row["baseURL"], hint: row["hint"], status: ProviderStatus(rawValue: row["status"]) ?? .failed,
+            lastCheckedAt: row["lastCheckedAt"], lastError: row["lastError"],
+            checkPending: (row["checkState"] as String?) != nil, version: row["version"],
+            createdAt: row["createdAt"], updatedAt: row["updatedAt"])
     }
 
-    init(id: String, kind: ProviderKind, name: String, baseURL: String, hint: String, status: ProviderStatus,
-         lastCheckedAt: Date?, lastError: String?, checkPending: Bool = false, version: Int, createdAt: Date, updatedAt: Date) {
+    init(
+        id: String, kind: ProviderKind, name: String, baseURL: String, hint: String, status: ProviderStatus,
+        lastCheckedAt: Date?, lastError: String?, checkPending: Bool = false, version: Int, createdAt: Date, updatedAt: Date
+    ) {
         (self.id, self.kind, self.name, self.baseURL, self.hint) = (id, kind, name, baseURL, hint)
         (self.status, self.lastCheckedAt, self.lastError, self.checkPending) = (status, lastCheckedAt, lastError, checkPending)
         (self.version, self.createdAt, self.updatedAt) = (version, createdAt, updatedAt)
@@ -87,7 +90,8 @@ public struct ProviderChange: Sendable {
 public enum ProviderRules {
     /// Real provider keys are well under 200 characters.
     public static let maxKeyLength = 512
-    public static let keyAgainForNewURL = "Enter the API key again: a new base URL needs the key, because the stored key "
+    public static let keyAgainForNewURL =
+        "Enter the API key again: a new base URL needs the key, because the stored key "
         + "is only ever sent to the base URL it was entered for."
 
     /// https, or plain http to this machine only (a local stand-in or gateway); no credentials,
@@ -97,7 +101,8 @@ public enum ProviderRules {
         TextRules.checkSingleLine(text, field: field, label: "Base URL", required: true, maxLength: 500, into: &errors)
         guard !text.isEmpty, errors.byField[field] == nil else { return }
         guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
-              let host = parts.host, !host.isEmpty else {
+            let host = parts.host, !host.isEmpty
+        else {
             errors.add(field, "Base URL must be a full URL such as https://api.example.com/v1.")
             return
         }

@@ -23,9 +23,11 @@ public struct AppDatabase: Sendable {
 
     /// Migrates, then checks the master key against the database (refusing a wrong or missing
     /// one, see `MasterKeyFile`) before anything else may read or write.
-    public init(_ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
-                now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil,
-                masterKey: MasterKeySource, links: InvitationLinks = .random()) throws {
+    public init(
+        _ writer: any DatabaseWriter, hasher: PasswordHasher = .standard,
+        now: @escaping @Sendable () -> Date = { Date() }, path: String? = nil,
+        masterKey: MasterKeySource, links: InvitationLinks = .random()
+    ) throws {
         self.writer = writer
         self.links = links
         self.hasher = hasher
@@ -42,8 +44,10 @@ public struct AppDatabase: Sendable {
     /// The production database: one SQLite file in WAL mode, shared by every worker thread and
     /// by other processes. Writers wait (busy timeout) rather than fail with "database is locked".
     /// `readers` bounds the concurrent read transactions: one per worker thread avoids waiting.
-    public static func open(path: String, hasher: PasswordHasher = .standard, readers: Int = 8,
-                            masterKey: MasterKeySource, links: InvitationLinks = .random()) throws -> AppDatabase {
+    public static func open(
+        path: String, hasher: PasswordHasher = .standard, readers: Int = 8,
+        masterKey: MasterKeySource, links: InvitationLinks = .random()
+    ) throws -> AppDatabase {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
@@ -53,14 +57,17 @@ public struct AppDatabase: Sendable {
             // OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        return try AppDatabase(DatabasePool(path: path, configuration: config), hasher: hasher, path: path,
-                               masterKey: masterKey, links: links)
+        return try AppDatabase(
+            DatabasePool(path: path, configuration: config), hasher: hasher, path: path,
+            masterKey: masterKey, links: links)
     }
 
     /// An empty in-memory database, for tests.
-    public static func inMemory(hasher: PasswordHasher = .fastForTests,
-                                now: @escaping @Sendable () -> Date = { Date() },
-                                masterKey: MasterKey = .generate()) throws -> AppDatabase {
+    public static func inMemory(
+        hasher: PasswordHasher = .fastForTests,
+        now: @escaping @Sendable () -> Date = { Date() },
+        masterKey: MasterKey = .generate()
+    ) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
         return try AppDatabase(DatabaseQueue(configuration: config), hasher: hasher, now: now, masterKey: .key(masterKey))
@@ -87,4 +94,3 @@ public struct Actor: Sendable {
         self.address = address
     }
 }
-

@@ -36,7 +36,8 @@ public struct DataDirectory: Sendable {
         for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: databasePath + suffix) {
             try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: databasePath + suffix)
         }
-        return try AppDatabase.open(path: databasePath, readers: readers, masterKey: .file(masterKeyFile),
-                                    links: InvitationLinks.load(from: path))
+        return try AppDatabase.open(
+            path: databasePath, readers: readers, masterKey: .file(masterKeyFile),
+            links: InvitationLinks.load(from: path))
     }
 }

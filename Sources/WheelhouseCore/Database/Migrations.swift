@@ -5,74 +5,75 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation") { db in
-            try db.execute(sql: """
-                CREATE TABLE user (
-                    id INTEGER PRIMARY KEY,
-                    email TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(email) BETWEEN 3 AND 254),
-                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
-                    passwordHash TEXT NOT NULL,
-                    createdAt DATETIME NOT NULL
-                );
-                CREATE TABLE organization (
-                    id INTEGER PRIMARY KEY,
-                    key TEXT NOT NULL UNIQUE CHECK (key GLOB '[a-z0-9]*' AND length(key) BETWEEN 2 AND 40),
-                    displayName TEXT NOT NULL CHECK (length(displayName) BETWEEN 1 AND 100),
-                    description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 1000),
-                    logoFile TEXT,
-                    memberLimit INTEGER NOT NULL CHECK (memberLimit BETWEEN 1 AND 100000),
-                    version INTEGER NOT NULL DEFAULT 1,
-                    createdAt DATETIME NOT NULL,
-                    updatedAt DATETIME NOT NULL
-                );
-                CREATE TABLE membership (
-                    orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
-                    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
-                    createdAt DATETIME NOT NULL,
-                    PRIMARY KEY (orgId, userId)
-                ) WITHOUT ROWID;
-                CREATE INDEX membership_user ON membership(userId);
-                CREATE TABLE workspace (
-                    id INTEGER PRIMARY KEY,
-                    orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-                    key TEXT NOT NULL,
-                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
-                    isShared BOOLEAN NOT NULL DEFAULT 0,
-                    createdAt DATETIME NOT NULL,
-                    UNIQUE (orgId, key)
-                );
-                CREATE TABLE session (
-                    tokenHash BLOB PRIMARY KEY CHECK (length(tokenHash) = 32),
-                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
-                    csrfToken TEXT NOT NULL,
-                    createdAt DATETIME NOT NULL,
-                    lastSeenAt DATETIME NOT NULL,
-                    address TEXT NOT NULL,
-                    userAgent TEXT NOT NULL,
-                    flashKind TEXT,
-                    flashMessage TEXT
-                ) WITHOUT ROWID;
-                CREATE INDEX session_user ON session(userId);
-                CREATE TABLE auditEvent (
-                    id INTEGER PRIMARY KEY,
-                    orgId INTEGER REFERENCES organization(id) ON DELETE SET NULL,
-                    actorUserId INTEGER REFERENCES user(id) ON DELETE SET NULL,
-                    action TEXT NOT NULL CHECK (length(action) > 0),
-                    target TEXT NOT NULL,
-                    summary TEXT NOT NULL,
-                    address TEXT NOT NULL,
-                    createdAt DATETIME NOT NULL
-                );
-                CREATE INDEX auditEvent_org ON auditEvent(orgId, createdAt);
-                CREATE TABLE loginFailure (
-                    id INTEGER PRIMARY KEY,
-                    email TEXT NOT NULL COLLATE NOCASE,
-                    address TEXT NOT NULL,
-                    at DATETIME NOT NULL
-                );
-                CREATE INDEX loginFailure_email ON loginFailure(email, at);
-                CREATE INDEX loginFailure_address ON loginFailure(address, at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE user (
+                        id INTEGER PRIMARY KEY,
+                        email TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(email) BETWEEN 3 AND 254),
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                        passwordHash TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE organization (
+                        id INTEGER PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE CHECK (key GLOB '[a-z0-9]*' AND length(key) BETWEEN 2 AND 40),
+                        displayName TEXT NOT NULL CHECK (length(displayName) BETWEEN 1 AND 100),
+                        description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 1000),
+                        logoFile TEXT,
+                        memberLimit INTEGER NOT NULL CHECK (memberLimit BETWEEN 1 AND 100000),
+                        version INTEGER NOT NULL DEFAULT 1,
+                        createdAt DATETIME NOT NULL,
+                        updatedAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE membership (
+                        orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
+                        userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+                        createdAt DATETIME NOT NULL,
+                        PRIMARY KEY (orgId, userId)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX membership_user ON membership(userId);
+                    CREATE TABLE workspace (
+                        id INTEGER PRIMARY KEY,
+                        orgId INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
+                        key TEXT NOT NULL,
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                        isShared BOOLEAN NOT NULL DEFAULT 0,
+                        createdAt DATETIME NOT NULL,
+                        UNIQUE (orgId, key)
+                    );
+                    CREATE TABLE session (
+                        tokenHash BLOB PRIMARY KEY CHECK (length(tokenHash) = 32),
+                        userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                        csrfToken TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        lastSeenAt DATETIME NOT NULL,
+                        address TEXT NOT NULL,
+                        userAgent TEXT NOT NULL,
+                        flashKind TEXT,
+                        flashMessage TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX session_user ON session(userId);
+                    CREATE TABLE auditEvent (
+                        id INTEGER PRIMARY KEY,
+                        orgId INTEGER REFERENCES organization(id) ON DELETE SET NULL,
+                        actorUserId INTEGER REFERENCES user(id) ON DELETE SET NULL,
+                        action TEXT NOT NULL CHECK (length(action) > 0),
+                        target TEXT NOT NULL,
+                        summary TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX auditEvent_org ON auditEvent(orgId, createdAt);
+                    CREATE TABLE loginFailure (
+                        id INTEGER PRIMARY KEY,
+                        email TEXT NOT NULL COLLATE NOCASE,
+                        address TEXT NOT NULL,
+                        at DATETIME NOT NULL
+                    );
+                    CREATE INDEX loginFailure_email ON loginFailure(email, at);
+                    CREATE INDEX loginFailure_address ON loginFailure(address, at);
+                    """)
         }
         migrator.registerMigration("v2-people") { db in
             try db.execute(sql: People.schema)

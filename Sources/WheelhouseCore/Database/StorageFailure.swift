@@ -29,7 +29,7 @@ extension AppDatabase {
     func noteWrite(_ body: (Database) throws -> Void) throws {
         do {
             try writer.write(body)
-        } catch where StorageFailure(error) != nil {
+        } catch  where StorageFailure(error) != nil {
             return
         }
     }

@@ -52,10 +52,11 @@ extension AppDatabase {
     }
 
     static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
-        let statement = try db.cachedStatement(sql: """
-            SELECT \(accessColumns)
-            FROM organization o JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT \(accessColumns)
+                FROM organization o JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
+                """)
         guard let row = try Row.fetchOne(statement, arguments: [userId, orgKey]) else { throw DomainError.notFound }
         return access(row)
     }
@@ -67,9 +68,10 @@ extension AppDatabase {
         """
 
     static func access(_ row: Row) -> OrgAccess {
-        let org = Organization(id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
-                               memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8],
-                               timeZone: row[10])
+        let org = Organization(
+            id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
+            memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8],
+            timeZone: row[10])
         return OrgAccess(org: org, role: row[9])
     }
 
@@ -82,12 +84,16 @@ extension AppDatabase {
     public func signedInOrgView(token: String, orgKey: String) throws -> (SignedIn, OrgView?)? {
         guard let hash = Self.tokenHash(token) else { return nil }
         let key = hash.base64EncodedString() + "/" + orgKey
-        guard let (found, view) = try threadReaders.read(or: reader, { db in
-            try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
-                guard let signedIn = try Self.session(db, hash: hash) else { return nil }
-                return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now()))
-            }
-        }) else { return nil }
+        guard
+            let (found, view) = try threadReaders.read(
+                or: reader,
+                { db in
+                    try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
+                        guard let signedIn = try Self.session(db, hash: hash) else { return nil }
+                        return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now()))
+                    }
+                })
+        else { return nil }
         guard let live = try keepAlive(found) else { return nil }
         return (live, view)
     }
@@ -95,11 +101,12 @@ extension AppDatabase {
     /// One statement lists every organization of the person with its full row; the current one
     /// is among them.
     static func orgView(_ db: Database, orgKey: String, userId: Int64, now: Date) throws -> OrgView? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT \(accessColumns)
-            FROM membership m JOIN organization o ON o.id = m.orgId
-            WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT \(accessColumns)
+                FROM membership m JOIN organization o ON o.id = m.orgId
+                WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
+                """)
         var current: OrgAccess?
         var organizations: [OrgSummary] = []
         for row in try Row.fetchAll(statement, arguments: [userId]) {
@@ -110,8 +117,9 @@ extension AppDatabase {
         guard let current else { return nil }
         var stats = try stats(db, orgId: current.org.id!, now: now)
         stats.visibleWorkspaces = try visibleWorkspaceCount(db, access: current, userId: userId)
-        return OrgView(access: current, organizations: organizations, stats: stats,
-                       failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
+        return OrgView(
+            access: current, organizations: organizations, stats: stats,
+            failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
     }
 
     /// The organizations a person belongs to, by name: the org switcher.
@@ -120,10 +128,11 @@ extension AppDatabase {
     }
 
     static func organizations(_ db: Database, of userId: Int64) throws -> [OrgSummary] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT o.key, o.displayName, m.role FROM membership m JOIN organization o ON o.id = m.orgId
-            WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT o.key, o.displayName, m.role FROM membership m JOIN organization o ON o.id = m.orgId
+                WHERE m.userId = ? ORDER BY o.displayName COLLATE NOCASE, o.key
+                """)
         return try Row.fetchAll(statement, arguments: [userId]).map { row in
             OrgSummary(key: row[0], displayName: row[1], role: row[2])
         }
@@ -134,10 +143,11 @@ extension AppDatabase {
     }
 
     static func stats(_ db: Database, orgId: Int64, now: Date) throws -> OrgStats {
-        let statement = try db.cachedStatement(sql: """
-            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1),
-                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT (SELECT count(*) FROM membership WHERE orgId = ?1), (SELECT count(*) FROM workspace WHERE orgId = ?1),
+                       (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt > ?2)
+                """)
         let row = try Row.fetchOne(statement, arguments: [orgId, now])!
         return OrgStats(members: row[0], workspaces: row[1], pendingInvitations: row[2])
     }
@@ -146,8 +156,10 @@ extension AppDatabase {
     /// and writes the audit entry in one transaction. A logo file is stored before the row
     /// points at it.
     @discardableResult
-    public func updateGeneral(orgKey: String, by actor: Actor, _ change: GeneralSettingsChange,
-                              logos: LogoStore) throws -> Organization {
+    public func updateGeneral(
+        orgKey: String, by actor: Actor, _ change: GeneralSettingsChange,
+        logos: LogoStore
+    ) throws -> Organization {
         var errors = FieldErrors()
         change.validate(into: &errors)
         var storedLogo: String?
@@ -162,9 +174,11 @@ extension AppDatabase {
                 // Pending invitations hold seats: the limit never drops below what is promised.
                 let seats = try Self.memberCounts(db, orgId: org.id!, now: self.now())
                 if limit < seats.total {
-                    errors.add("member_limit", "Member limit cannot be below the \(Plural.count(seats.total, "seat")) in use: "
-                        + "\(Plural.count(seats.active, "active member")) and \(Plural.count(seats.pending, "pending invitation")). "
-                        + "Revoke invitations or remove members first.")
+                    errors.add(
+                        "member_limit",
+                        "Member limit cannot be below the \(Plural.count(seats.total, "seat")) in use: "
+                            + "\(Plural.count(seats.active, "active member")) and \(Plural.count(seats.pending, "pending invitation")). "
+                            + "Revoke invitations or remove members first.")
                 }
             }
             try errors.throwIfAny()
@@ -184,18 +198,24 @@ extension AppDatabase {
             org.version += 1
             org.updatedAt = self.now()
             // The version in the WHERE clause makes the check and the write one step.
-            try db.execute(sql: """
-                UPDATE organization SET displayName = ?, description = ?, memberLimit = ?, logoFile = ?,
-                       timeZone = ?, version = ?, updatedAt = ? WHERE id = ? AND version = ?
-                """, arguments: [org.displayName, org.description, org.memberLimit, org.logoFile,
-                                 org.timeZone, org.version, org.updatedAt, org.id, before.version])
+            try db.execute(
+                sql: """
+                    UPDATE organization SET displayName = ?, description = ?, memberLimit = ?, logoFile = ?,
+                           timeZone = ?, version = ?, updatedAt = ? WHERE id = ? AND version = ?
+                    """,
+                arguments: [
+                    org.displayName, org.description, org.memberLimit, org.logoFile,
+                    org.timeZone, org.version, org.updatedAt, org.id, before.version,
+                ])
             guard db.changesCount == 1 else { throw DomainError.staleVersion }
             if org.timeZone != before.timeZone {
                 // Usage days are days in the zone: the rollups move with it, in batches (UsageRebuild).
                 try UsageRebuild.schedule(db, orgId: org.id!, from: before.timeZone, to: org.timeZone, at: org.updatedAt)
             }
-            try AuditEvent(org: org.id, actor: actor, action: .organizationUpdate, target: "org:\(org.key)",
-                           summary: Self.describeChanges(from: before, to: org), at: org.updatedAt).insert(db)
+            try AuditEvent(
+                org: org.id, actor: actor, action: .organizationUpdate, target: "org:\(org.key)",
+                summary: Self.describeChanges(from: before, to: org), at: org.updatedAt
+            ).insert(db)
             return org
         }
     }
@@ -203,10 +223,14 @@ extension AppDatabase {
     static func describeChanges(from a: Organization, to b: Organization) -> String {
         var parts: [String] = []
         if a.displayName != b.displayName { parts.append("display name “\(a.displayName)” → “\(b.displayName)”") }
-        if a.description != b.description { parts.append("description changed (\(a.description.count) → \(Plural.count(b.description.count, "character")))") }
+        if a.description != b.description {
+            parts.append("description changed (\(a.description.count) → \(Plural.count(b.description.count, "character")))")
+        }
         if a.memberLimit != b.memberLimit { parts.append("member limit \(a.memberLimit) → \(b.memberLimit)") }
         if a.logoFile != b.logoFile { parts.append(b.logoFile == nil ? "logo removed" : "logo replaced") }
-        if a.timeZone != b.timeZone { parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)") }
+        if a.timeZone != b.timeZone {
+            parts.append("time zone \(a.timeZone) → \(b.timeZone) (usage days recalculated, in the background for large organizations)")
+        }
         return parts.joined(separator: "; ")
     }
 }

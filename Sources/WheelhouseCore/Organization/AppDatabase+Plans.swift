@@ -14,8 +14,9 @@ extension AppDatabase {
     }
 
     static func planUsage(_ db: Database, orgId: Int64) throws -> PlanUsage {
-        let plan = Plan.named(try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId])
-                              ?? Plan.default.id)
+        let plan = Plan.named(
+            try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId])
+                ?? Plan.default.id)
         return PlanUsage(plan: plan, sharedWorkspaces: try sharedCount(db, orgId: orgId))
     }
 
@@ -24,16 +25,21 @@ extension AppDatabase {
         try writer.write { db in
             let old = try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId]) ?? "?"
             try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [plan.id, orgId])
-            try AuditEvent(org: orgId, actor: actor, action: .organizationPlan, target: "org:\(orgId)",
-                           summary: "plan: \(old) → \(plan.id)", at: now()).insert(db)
+            try AuditEvent(
+                org: orgId, actor: actor, action: .organizationPlan, target: "org:\(orgId)",
+                summary: "plan: \(old) → \(plan.id)", at: now()
+            ).insert(db)
         }
     }
 
     /// Adds workflow and agent rows to a workspace: the console only counts them (the demo seeds them).
     public func addWorkItems(workspaceKey: String, orgId: Int64, workflows: [String], agents: [String]) throws {
         try writer.write { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM workspace WHERE orgId = ? AND key = ?",
-                                              arguments: [orgId, workspaceKey]) else { throw DomainError.notFound }
+            guard
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM workspace WHERE orgId = ? AND key = ?",
+                    arguments: [orgId, workspaceKey])
+            else { throw DomainError.notFound }
             for name in workflows {
                 try db.execute(sql: "INSERT INTO workflow (workspaceId, name, createdAt) VALUES (?, ?, ?)", arguments: [id, name, now()])
             }

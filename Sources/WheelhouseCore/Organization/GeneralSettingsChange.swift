@@ -15,8 +15,10 @@ public struct GeneralSettingsChange: Sendable {
     /// The IANA time zone; nil keeps the stored one.
     public var timeZone: String?
 
-    public init(displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int,
-                timeZone: String? = nil) {
+    public init(
+        displayName: String, description: String, memberLimit: Int?, logo: LogoChange, expectedVersion: Int,
+        timeZone: String? = nil
+    ) {
         self.displayName = displayName
         self.description = description
         self.memberLimit = memberLimit
@@ -30,8 +32,9 @@ public struct GeneralSettingsChange: Sendable {
     /// The rules that need no database. Errors found later (a limit below the member count)
     /// are added to the same field.
     public func validate(into errors: inout FieldErrors) {
-        TextRules.checkSingleLine(displayName, field: "display_name", label: "Display name",
-                                  required: true, maxLength: 100, into: &errors)
+        TextRules.checkSingleLine(
+            displayName, field: "display_name", label: "Display name",
+            required: true, maxLength: 100, into: &errors)
         TextRules.checkMultiLine(description, field: "description", label: "Description", maxLength: 1000, into: &errors)
         if let memberLimit {
             if !(1...Self.maxMemberLimit).contains(memberLimit) {

@@ -42,7 +42,8 @@ public struct LogoImage: Sendable, Equatable {
             return nil
         }
         guard let image = GDImage.decode(kind, bytes), image.width <= maxSide, image.height <= maxSide,
-              let encoded = image.encode(kind) else {
+            let encoded = image.encode(kind)
+        else {
             errors.add(field, "The logo could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
             return nil
         }

@@ -28,7 +28,7 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-             .manageOrgCredentials, .viewUsage, .viewBilling:
+            .manageOrgCredentials, .viewUsage, .viewBilling:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts: [.owner]
         }

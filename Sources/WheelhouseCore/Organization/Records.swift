@@ -41,24 +41,27 @@ public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
 // Explicit row decoding for the records read on every request: faster than Decodable.
 extension User {
     public init(row: Row) throws {
-        self.init(id: row["id"], email: row["email"], name: row["name"], passwordHash: row["passwordHash"],
-                  createdAt: row["createdAt"])
+        self.init(
+            id: row["id"], email: row["email"], name: row["name"], passwordHash: row["passwordHash"],
+            createdAt: row["createdAt"])
     }
 }
 
 extension Organization {
     public init(row: Row) throws {
-        self.init(id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
-                  logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
-                  createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"])
+        self.init(
+            id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
+            logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
+            createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"])
     }
 }
 
 extension SessionRecord {
     public init(row: Row) throws {
-        self.init(tokenHash: row["tokenHash"], userId: row["userId"], csrfToken: row["csrfToken"],
-                  createdAt: row["createdAt"], lastSeenAt: row["lastSeenAt"], address: row["address"],
-                  userAgent: row["userAgent"], flashKind: row["flashKind"], flashMessage: row["flashMessage"])
+        self.init(
+            tokenHash: row["tokenHash"], userId: row["userId"], csrfToken: row["csrfToken"],
+            createdAt: row["createdAt"], lastSeenAt: row["lastSeenAt"], address: row["address"],
+            userAgent: row["userAgent"], flashKind: row["flashKind"], flashMessage: row["flashMessage"])
     }
 }
 

@@ -7,14 +7,17 @@ extension AppDatabase {
     public func invitation(token: String) throws -> InvitationView? {
         let now = self.now()
         return try reader.read { db in
-            guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db) else { return nil }
+            guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db) else {
+                return nil
+            }
             let org = try Organization.fetchOne(db, key: invitation.orgId)!
             let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
             let account = try User.filter(Column("email").collating(.nocase) == invitation.email).fetchOne(db)
             let unconfirmed = try account.map { try EmailConfirmation.filter(Column("userId") == $0.id!).fetchCount(db) > 0 } ?? false
-            return InvitationView(invitation: invitation, state: invitation.state(at: now), orgKey: org.key,
-                                  orgName: org.displayName, inviterName: inviter?.name, inviterEmail: inviter?.email,
-                                  hasAccount: account != nil, accountUnconfirmed: unconfirmed)
+            return InvitationView(
+                invitation: invitation, state: invitation.state(at: now), orgKey: org.key,
+                orgName: org.displayName, inviterName: inviter?.name, inviterEmail: inviter?.email,
+                hasAccount: account != nil, accountUnconfirmed: unconfirmed)
         }
     }
 
@@ -34,8 +37,10 @@ extension AppDatabase {
     /// a confirmation link is mailed to the invited address (`confirmEmail` joins and signs in), so
     /// whoever copied the invitation link cannot take the account. The link is looked up before
     /// the password is hashed. Returns the email the confirmation was sent to.
-    public func acceptInvitationAsNewUser(token: String, name: String, password: String,
-                                          address: String) throws -> String {
+    public func acceptInvitationAsNewUser(
+        token: String, name: String, password: String,
+        address: String
+    ) throws -> String {
         _ = try reader.read { db in try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now()) }
         var errors = FieldErrors()
         TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
@@ -50,10 +55,12 @@ extension AppDatabase {
             }
             let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now).inserted(db)
             try Self.queueConfirmation(db, user: user, invitation: invitation, links: links, now: now)
-            try AuditEvent(org: org.id, actor: Actor(user: user, address: address), action: .invitationAccount,
-                           target: "user:\(user.id!)",
-                           summary: "account created for \(user.email) through the invitation link; awaiting email confirmation",
-                           at: now).insert(db)
+            try AuditEvent(
+                org: org.id, actor: Actor(user: user, address: address), action: .invitationAccount,
+                target: "user:\(user.id!)",
+                summary: "account created for \(user.email) through the invitation link; awaiting email confirmation",
+                at: now
+            ).insert(db)
             return user.email
         }
     }
@@ -62,7 +69,8 @@ extension AppDatabase {
     /// (accepting twice is harmless); otherwise why not.
     static func usableInvitation(_ db: Database, token: String, acceptingUser: Int64?, now: Date) throws -> (Invitation, Organization) {
         guard let invitation = try Invitation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
-              let org = try Organization.fetchOne(db, key: invitation.orgId) else { throw InvitationProblem.unknown }
+            let org = try Organization.fetchOne(db, key: invitation.orgId)
+        else { throw InvitationProblem.unknown }
         switch invitation.status {
         case .revoked: throw InvitationProblem.revoked
         case .accepted:
@@ -82,10 +90,13 @@ extension AppDatabase {
             try Membership(orgId: org.id!, userId: user.id!, role: invitation.role, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
         }
-        try db.execute(sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
-                       arguments: [user.id!, now, invitation.id!])
+        try db.execute(
+            sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
+            arguments: [user.id!, now, invitation.id!])
         let actor = Actor(user: user, address: address)
-        try AuditEvent(org: org.id, actor: actor, action: .invitationAccept, target: "user:\(user.id!)",
-                       summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now).insert(db)
+        try AuditEvent(
+            org: org.id, actor: actor, action: .invitationAccept, target: "user:\(user.id!)",
+            summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now
+        ).insert(db)
     }
 }

@@ -42,17 +42,21 @@ public enum EmailRules {
     public static func isPlausible(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else { return false }
         return email.utf8.count <= 254
-            && !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.isWhitespace
-                || $0 == "<" || $0 == ">" || $0 == "," })
+            && !email.unicodeScalars.contains(where: {
+                $0.properties.generalCategory == .control || $0.properties.isWhitespace
+                    || $0 == "<" || $0 == ">" || $0 == ","
+            })
     }
 }
 
 public enum OrgKeyRules {
     public static func isValid(_ key: String) -> Bool {
         guard (2...40).contains(key.count), let first = key.unicodeScalars.first,
-              CharacterSet.lowercaseLetters.contains(first) || CharacterSet.decimalDigits.contains(first) else { return false }
+            CharacterSet.lowercaseLetters.contains(first) || CharacterSet.decimalDigits.contains(first)
+        else { return false }
         return key.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }
@@ -71,15 +75,19 @@ extension AppDatabase {
                 errors.add("org_key", "The org key “\(new.orgKey)” is already taken.")
                 throw DomainError.invalid(errors)
             }
-            var user = try User.filter(Column("email").collating(.nocase) == new.email).fetchOne(db)
+            var user =
+                try User.filter(Column("email").collating(.nocase) == new.email).fetchOne(db)
                 ?? User(id: nil, email: new.email, name: new.name, passwordHash: passwordHash, createdAt: now).inserted(db)
-            var org = Organization(id: nil, key: new.orgKey, displayName: new.orgName, description: "",
-                                   logoFile: nil, memberLimit: 25, version: 1, createdAt: now, updatedAt: now)
+            var org = Organization(
+                id: nil, key: new.orgKey, displayName: new.orgName, description: "",
+                logoFile: nil, memberLimit: 25, version: 1, createdAt: now, updatedAt: now)
             try org.insert(db)
             try Membership(orgId: org.id!, userId: user.id!, role: .owner, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
-            try AuditEvent(org: org.id, actor: nil, action: .organizationCreate, target: "org:\(org.key)",
-                           summary: "created with owner \(user.email)", at: now).insert(db)
+            try AuditEvent(
+                org: org.id, actor: nil, action: .organizationCreate, target: "org:\(org.key)",
+                summary: "created with owner \(user.email)", at: now
+            ).insert(db)
             user.passwordHash = ""
             return (user, org)
         }
@@ -92,8 +100,10 @@ extension AppDatabase {
             try Membership(orgId: orgId, userId: userId, role: role, createdAt: now()).insert(db)
             guard let user = try User.fetchOne(db, key: userId) else { throw DomainError.notFound }
             try Self.ensureDefaultWorkspace(db, orgId: orgId, user: user, now: now())
-            try AuditEvent(org: orgId, actor: nil, action: .memberAdd, target: "user:\(userId)",
-                           summary: "added as \(role.rawValue)", at: now()).insert(db)
+            try AuditEvent(
+                org: orgId, actor: nil, action: .memberAdd, target: "user:\(userId)",
+                summary: "added as \(role.rawValue)", at: now()
+            ).insert(db)
         }
     }
 
@@ -114,8 +124,9 @@ extension AppDatabase {
     /// Every member has one default (private) workspace; a returning member gets theirs back.
     static func ensureDefaultWorkspace(_ db: Database, orgId: Int64, user: User, now: Date) throws {
         if try Workspace.filter(Column("orgId") == orgId && Column("ownerUserId") == user.id!).fetchCount(db) > 0 { return }
-        var workspace = Workspace(id: nil, orgId: orgId, key: "personal-\(user.id!)", name: "\(user.name)’s workspace",
-                                  isShared: false, createdAt: now, ownerUserId: user.id)
+        var workspace = Workspace(
+            id: nil, orgId: orgId, key: "personal-\(user.id!)", name: "\(user.name)’s workspace",
+            isShared: false, createdAt: now, ownerUserId: user.id)
         try workspace.insert(db)
     }
 }

@@ -41,7 +41,8 @@ public enum InvitationClosed: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .alreadyRevoked(let email): "The invitation of \(email) was already revoked; its link no longer works."
-        case .alreadyAccepted(let email): "The invitation of \(email) was already accepted, so it cannot be revoked. Remove the member instead."
+        case .alreadyAccepted(let email):
+            "The invitation of \(email) was already accepted, so it cannot be revoked. Remove the member instead."
         }
     }
 }
@@ -69,26 +70,32 @@ extension InvitationLinks {
 extension AppDatabase {
     static func queueConfirmation(_ db: Database, user: User, invitation: Invitation, links: InvitationLinks, now: Date) throws {
         let nonce = Data(Crypto.randomBytes(16))
-        var confirmation = EmailConfirmation(id: nil, userId: user.id!, invitationId: invitation.id, linkNonce: nonce,
-                                             tokenHash: InvitationLinks.hash(links.confirmationToken(nonce: nonce)),
-                                             createdAt: now, expiresAt: now.addingTimeInterval(ConfirmationRules.lifetime))
+        var confirmation = EmailConfirmation(
+            id: nil, userId: user.id!, invitationId: invitation.id, linkNonce: nonce,
+            tokenHash: InvitationLinks.hash(links.confirmationToken(nonce: nonce)),
+            createdAt: now, expiresAt: now.addingTimeInterval(ConfirmationRules.lifetime))
         try confirmation.insert(db)
-        try db.execute(sql: """
-            INSERT INTO outbox (orgId, kind, confirmationId, recipient, status, attempts, nextAttemptAt, createdAt)
-            VALUES (?, 'confirmation', ?, ?, 'queued', 0, ?, ?)
-            """, arguments: [invitation.orgId, confirmation.id!, user.email, now, now])
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (orgId, kind, confirmationId, recipient, status, attempts, nextAttemptAt, createdAt)
+                VALUES (?, 'confirmation', ?, ?, 'queued', 0, ?, ?)
+                """, arguments: [invitation.orgId, confirmation.id!, user.email, now, now])
     }
 
     public func confirmation(token: String) throws -> ConfirmationView? {
         let now = self.now()
         return try reader.read { db in
             guard let confirmation = try EmailConfirmation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
-                  let user = try User.fetchOne(db, key: confirmation.userId) else { return nil }
-            let orgName = try String.fetchOne(db, sql: """
-                SELECT o.displayName FROM invitation i JOIN organization o ON o.id = i.orgId WHERE i.id = ?
-                """, arguments: [confirmation.invitationId])
-            return ConfirmationView(email: user.email, name: user.name, createdAt: confirmation.createdAt, orgName: orgName,
-                                    expired: confirmation.expiresAt <= now)
+                let user = try User.fetchOne(db, key: confirmation.userId)
+            else { return nil }
+            let orgName = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT o.displayName FROM invitation i JOIN organization o ON o.id = i.orgId WHERE i.id = ?
+                    """, arguments: [confirmation.invitationId])
+            return ConfirmationView(
+                email: user.email, name: user.name, createdAt: confirmation.createdAt, orgName: orgName,
+                expired: confirmation.expiresAt <= now)
         }
     }
 
@@ -96,12 +103,15 @@ extension AppDatabase {
     /// becomes usable, joins the organization it was invited to (if the invitation is still
     /// open and a seat is free) and gets a session. Wrong passwords count as failed sign-ins.
     /// Returns the org key (nil when the invitation closed meanwhile) and the session token.
-    public func confirmEmail(token: String, password: String, address: String,
-                             userAgent: String) throws -> (orgKey: String?, sessionToken: String) {
+    public func confirmEmail(
+        token: String, password: String, address: String,
+        userAgent: String
+    ) throws -> (orgKey: String?, sessionToken: String) {
         let now = self.now()
         let (confirmation, user, wait) = try reader.read { db -> (EmailConfirmation, User, Int?) in
             guard let confirmation = try EmailConfirmation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
-                  let user = try User.fetchOne(db, key: confirmation.userId) else { throw ConfirmationProblem.unknown }
+                let user = try User.fetchOne(db, key: confirmation.userId)
+            else { throw ConfirmationProblem.unknown }
             if confirmation.expiresAt <= now { throw ConfirmationProblem.expired }
             return (confirmation, user, try Self.signInWait(db, email: user.email, address: address, userId: user.id, now: now))
         }
@@ -117,14 +127,17 @@ extension AppDatabase {
             guard try EmailConfirmation.deleteOne(db, key: confirmation.id!) else { throw ConfirmationProblem.unknown }
             var orgKey: String?
             if let invitationId = confirmation.invitationId, let invitation = try Invitation.fetchOne(db, key: invitationId),
-               invitation.state(at: now) == .pending, let org = try Organization.fetchOne(db, key: invitation.orgId) {
+                invitation.state(at: now) == .pending, let org = try Organization.fetchOne(db, key: invitation.orgId)
+            {
                 try join(db, invitation, org: org, user: user, address: address)
                 orgKey = org.key
             }
             let token = Crypto.randomToken()
-            try SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!, csrfToken: Crypto.randomToken(),
-                              createdAt: now, lastSeenAt: now, address: address, userAgent: String(userAgent.prefix(300)),
-                              flashKind: "success", flashMessage: "Email address confirmed. Welcome!").insert(db)
+            try SessionRecord(
+                tokenHash: Data(Crypto.sha256(token)), userId: user.id!, csrfToken: Crypto.randomToken(),
+                createdAt: now, lastSeenAt: now, address: address, userAgent: String(userAgent.prefix(300)),
+                flashKind: "success", flashMessage: "Email address confirmed. Welcome!"
+            ).insert(db)
             try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
             return (orgKey, token)
         }
@@ -135,35 +148,44 @@ extension AppDatabase {
     public func discardUnconfirmedAccount(token: String, address: String) throws {
         try writer.write { db in
             guard let confirmation = try EmailConfirmation.filter(Column("tokenHash") == InvitationLinks.hash(token)).fetchOne(db),
-                  let user = try User.fetchOne(db, key: confirmation.userId) else { throw ConfirmationProblem.unknown }
+                let user = try User.fetchOne(db, key: confirmation.userId)
+            else { throw ConfirmationProblem.unknown }
             let orgId = try Int64.fetchOne(db, sql: "SELECT orgId FROM invitation WHERE id = ?", arguments: [confirmation.invitationId])
             try db.execute(sql: "DELETE FROM user WHERE id = ?", arguments: [user.id!])
-            try AuditEvent(org: orgId, actor: nil, action: .invitationAccountDiscard, target: "email:\(user.email)",
-                           summary: "the person at \(user.email) discarded an unconfirmed account created through the invitation link",
-                           at: now()).insert(db)
+            try AuditEvent(
+                org: orgId, actor: nil, action: .invitationAccountDiscard, target: "email:\(user.email)",
+                summary: "the person at \(user.email) discarded an unconfirmed account created through the invitation link",
+                at: now()
+            ).insert(db)
         }
     }
 
     /// The confirmation email of an outbox message, or nil when it is no longer wanted.
-    static func confirmationMail(_ db: Database, message: OutboxMessage, baseURL: String, links: InvitationLinks,
-                                 now: Date) throws -> OutgoingMail? {
+    static func confirmationMail(
+        _ db: Database, message: OutboxMessage, baseURL: String, links: InvitationLinks,
+        now: Date
+    ) throws -> OutgoingMail? {
         guard let id = try Int64.fetchOne(db, sql: "SELECT confirmationId FROM outbox WHERE id = ?", arguments: [message.id!]),
-              let confirmation = try EmailConfirmation.fetchOne(db, key: id), confirmation.expiresAt > now,
-              let user = try User.fetchOne(db, key: confirmation.userId) else { return nil }
-        let orgName = try String.fetchOne(db, sql: "SELECT o.displayName FROM invitation i JOIN organization o ON o.id = i.orgId WHERE i.id = ?",
-                                          arguments: [confirmation.invitationId]) ?? "Wheelhouse"
+            let confirmation = try EmailConfirmation.fetchOne(db, key: id), confirmation.expiresAt > now,
+            let user = try User.fetchOne(db, key: confirmation.userId)
+        else { return nil }
+        let orgName =
+            try String.fetchOne(
+                db, sql: "SELECT o.displayName FROM invitation i JOIN organization o ON o.id = i.orgId WHERE i.id = ?",
+                arguments: [confirmation.invitationId]) ?? "Wheelhouse"
         let link = baseURL + "/confirm/" + links.confirmationToken(nonce: confirmation.linkNonce)
-        return OutgoingMail(messageId: message.id!, headerId: "", recipient: user.email,
-                            subject: "Confirm your email address for \(orgName) on Wheelhouse",
-                            body: """
-                                Hello \(user.name),
+        return OutgoingMail(
+            messageId: message.id!, headerId: "", recipient: user.email,
+            subject: "Confirm your email address for \(orgName) on Wheelhouse",
+            body: """
+                Hello \(user.name),
 
-                                An account for \(user.email) was created through an invitation to join \(orgName) on Wheelhouse.
-                                It can be used once you confirm this address with the password chosen for it:
-                                \(link)
+                An account for \(user.email) was created through an invitation to join \(orgName) on Wheelhouse.
+                It can be used once you confirm this address with the password chosen for it:
+                \(link)
 
-                                If you did not create this account, open the link and choose "This was not me": the account is
-                                discarded and you can accept the invitation with a password of your own.
-                                """)
+                If you did not create this account, open the link and choose "This was not me": the account is
+                discarded and you can accept the invitation with a password of your own.
+                """)
     }
 }

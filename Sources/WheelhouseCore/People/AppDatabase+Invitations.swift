@@ -74,8 +74,9 @@ extension AppDatabase {
     /// entry in one transaction) and the others come back with their reason.
     public func invite(orgKey: String, addresses: [String], role: Role, message: String = "", by actor: Actor) throws -> InviteOutcome {
         var errors = FieldErrors()
-        TextRules.checkMultiLine(message, field: "message", label: "Personal message",
-                                 maxLength: InvitationRules.maxMessageLength, into: &errors)
+        TextRules.checkMultiLine(
+            message, field: "message", label: "Personal message",
+            maxLength: InvitationRules.maxMessageLength, into: &errors)
         if addresses.isEmpty { errors.add("emails", "Enter at least one email address.") }
         if addresses.count > InvitationRules.maxPerRequest {
             errors.add("emails", "Invite at most \(InvitationRules.maxPerRequest) addresses at once (you entered \(addresses.count)).")
@@ -98,28 +99,36 @@ extension AppDatabase {
                 }
                 // A repeated address is the same request: the first copy is judged, the others dropped.
                 if !seen.insert(lowered).inserted { continue }
-                if try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND u.email = ? COLLATE NOCASE)
-                    """, arguments: [orgId, address])! {
+                if try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND u.email = ? COLLATE NOCASE)
+                        """, arguments: [orgId, address])!
+                {
                     outcome.refused.append((address, .alreadyMember)); continue
                 }
-                if let open = try Invitation.filter(Column("orgId") == orgId && Column("status") == "pending"
-                                                    && Column("email").collating(.nocase) == address).fetchOne(db) {
+                if let open = try Invitation.filter(
+                    Column("orgId") == orgId && Column("status") == "pending"
+                        && Column("email").collating(.nocase) == address
+                ).fetchOne(db) {
                     // An expired invitation does not block a new one: it is replaced.
                     if open.expiresAt > now { outcome.refused.append((address, .alreadyInvited)); continue }
                     try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ? WHERE id = ?", arguments: [now, open.id!])
                 }
                 if seatsLeft <= 0 { outcome.refused.append((address, .seatLimit)); continue }
                 seatsLeft -= 1
-                var invitation = Invitation(id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
-                                            status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,
-                                            sentAt: now, expiresAt: now.addingTimeInterval(InvitationRules.lifetime),
-                                            closedAt: nil, version: 1, message: message)
+                var invitation = Invitation(
+                    id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
+                    status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,
+                    sentAt: now, expiresAt: now.addingTimeInterval(InvitationRules.lifetime),
+                    closedAt: nil, version: 1, message: message)
                 links.renew(&invitation)
                 try invitation.insert(db)
                 try Self.queueInvitationMail(db, invitation, now: now)
-                try AuditEvent(org: orgId, actor: actor, action: .invitationCreate, target: "invitation:\(invitation.id!)",
-                               summary: "invited \(address) as \(role.rawValue)", at: now).insert(db)
+                try AuditEvent(
+                    org: orgId, actor: actor, action: .invitationCreate, target: "invitation:\(invitation.id!)",
+                    summary: "invited \(address) as \(role.rawValue)", at: now
+                ).insert(db)
                 outcome.invited.append(address)
             }
             return outcome
@@ -137,11 +146,14 @@ extension AppDatabase {
             renewed.expiresAt = now.addingTimeInterval(InvitationRules.lifetime)
             renewed.version += 1
             try renewed.update(db)
-            try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
-                           arguments: [id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
+                arguments: [id])
             try Self.queueInvitationMail(db, renewed, now: now)
-            try AuditEvent(org: access.org.id, actor: actor, action: .invitationResend, target: "invitation:\(id)",
-                           summary: "resent to \(invitation.email)", at: now).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .invitationResend, target: "invitation:\(id)",
+                summary: "resent to \(invitation.email)", at: now
+            ).insert(db)
             return renewed
         }
     }
@@ -151,32 +163,41 @@ extension AppDatabase {
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             try access.require(.manageMembers)
             if let closed = try Invitation.fetchOne(db, key: id), closed.orgId == access.org.id, closed.status != .pending {
-                throw closed.status == .revoked ? InvitationClosed.alreadyRevoked(closed.email) : InvitationClosed.alreadyAccepted(closed.email)
+                throw closed.status == .revoked
+                    ? InvitationClosed.alreadyRevoked(closed.email) : InvitationClosed.alreadyAccepted(closed.email)
             }
             let (_, invitation) = try Self.openInvitation(db, orgKey: orgKey, id: id, actor: actor, expectedVersion: expectedVersion)
             let now = self.now()
-            try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ?, version = version + 1 WHERE id = ?",
-                           arguments: [now, id])
-            try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
-                           arguments: [id])
-            try AuditEvent(org: access.org.id, actor: actor, action: .invitationRevoke, target: "invitation:\(id)",
-                           summary: "revoked invitation of \(invitation.email)", at: now).insert(db)
+            try db.execute(
+                sql: "UPDATE invitation SET status = 'revoked', closedAt = ?, version = version + 1 WHERE id = ?",
+                arguments: [now, id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'cancelled' WHERE invitationId = ? AND status IN ('queued', 'failed')",
+                arguments: [id])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .invitationRevoke, target: "invitation:\(id)",
+                summary: "revoked invitation of \(invitation.email)", at: now
+            ).insert(db)
         }
     }
 
-    static func openInvitation(_ db: Database, orgKey: String, id: Int64, actor: Actor, expectedVersion: Int) throws -> (OrgAccess, Invitation) {
+    static func openInvitation(_ db: Database, orgKey: String, id: Int64, actor: Actor, expectedVersion: Int) throws -> (
+        OrgAccess, Invitation
+    ) {
         let access = try access(db, orgKey: orgKey, userId: actor.user.id!)
         try access.require(.manageMembers)
         guard let invitation = try Invitation.fetchOne(db, key: id), invitation.orgId == access.org.id,
-              invitation.status == .pending else { throw DomainError.notFound }
+            invitation.status == .pending
+        else { throw DomainError.notFound }
         guard invitation.version == expectedVersion else { throw DomainError.staleVersion }
         return (access, invitation)
     }
 
     static func queueInvitationMail(_ db: Database, _ invitation: Invitation, now: Date) throws {
-        var message = OutboxMessage(id: nil, orgId: invitation.orgId, kind: "invitation", invitationId: invitation.id,
-                                    recipient: invitation.email, status: .queued, attempts: 0, nextAttemptAt: now,
-                                    lastError: nil, createdAt: now, sentAt: nil)
+        var message = OutboxMessage(
+            id: nil, orgId: invitation.orgId, kind: "invitation", invitationId: invitation.id,
+            recipient: invitation.email, status: .queued, attempts: 0, nextAttemptAt: now,
+            lastError: nil, createdAt: now, sentAt: nil)
         try message.insert(db)
     }
 }

@@ -41,10 +41,13 @@ extension AppDatabase {
                 if role == .owner { throw MembershipRule.adminCannotGrantOwner }
             }
             if member.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
-            try db.execute(sql: "UPDATE membership SET role = ?, version = version + 1 WHERE orgId = ? AND userId = ?",
-                           arguments: [role, access.org.id!, userId])
-            try AuditEvent(org: access.org.id, actor: actor, action: .memberRole, target: "user:\(userId)",
-                           summary: "role: \(member.role.rawValue) → \(role.rawValue)", at: now()).insert(db)
+            try db.execute(
+                sql: "UPDATE membership SET role = ?, version = version + 1 WHERE orgId = ? AND userId = ?",
+                arguments: [role, access.org.id!, userId])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .memberRole, target: "user:\(userId)",
+                summary: "role: \(member.role.rawValue) → \(role.rawValue)", at: now()
+            ).insert(db)
         }
     }
 
@@ -63,8 +66,10 @@ extension AppDatabase {
             }
             try Self.dropMembership(db, orgId: access.org.id!, userId: userId)
             let email = try String.fetchOne(db, sql: "SELECT email FROM user WHERE id = ?", arguments: [userId]) ?? ""
-            try AuditEvent(org: access.org.id, actor: actor, action: .memberRemove, target: "user:\(userId)",
-                           summary: "removed \(email) (\(member.role.rawValue))", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .memberRemove, target: "user:\(userId)",
+                summary: "removed \(email) (\(member.role.rawValue))", at: now()
+            ).insert(db)
         }
     }
 
@@ -74,8 +79,10 @@ extension AppDatabase {
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             if access.role == .owner, try Self.ownerCount(db, orgId: access.org.id!) == 1 { throw MembershipRule.lastOwner }
             try Self.dropMembership(db, orgId: access.org.id!, userId: actor.user.id!)
-            try AuditEvent(org: access.org.id, actor: actor, action: .memberLeave, target: "user:\(actor.user.id!)",
-                           summary: "\(actor.user.email) left (\(access.role.rawValue))", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .memberLeave, target: "user:\(actor.user.id!)",
+                summary: "\(actor.user.email) left (\(access.role.rawValue))", at: now()
+            ).insert(db)
         }
     }
 
@@ -88,13 +95,17 @@ extension AppDatabase {
             guard userId != actor.user.id else { throw MembershipRule.transferToSelf }
             guard confirmation == access.org.key else { throw MembershipRule.confirmationMismatch }
             let member = try Self.membership(db, orgId: access.org.id!, userId: userId)
-            try db.execute(sql: "UPDATE membership SET role = 'owner', version = version + 1 WHERE orgId = ? AND userId = ?",
-                           arguments: [access.org.id!, userId])
-            try db.execute(sql: "UPDATE membership SET role = 'admin', version = version + 1 WHERE orgId = ? AND userId = ?",
-                           arguments: [access.org.id!, actor.user.id!])
-            try AuditEvent(org: access.org.id, actor: actor, action: .organizationTransfer, target: "user:\(userId)",
-                           summary: "ownership: \(actor.user.email) → user \(userId) (was \(member.role.rawValue))",
-                           at: now()).insert(db)
+            try db.execute(
+                sql: "UPDATE membership SET role = 'owner', version = version + 1 WHERE orgId = ? AND userId = ?",
+                arguments: [access.org.id!, userId])
+            try db.execute(
+                sql: "UPDATE membership SET role = 'admin', version = version + 1 WHERE orgId = ? AND userId = ?",
+                arguments: [access.org.id!, actor.user.id!])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .organizationTransfer, target: "user:\(userId)",
+                summary: "ownership: \(actor.user.email) → user \(userId) (was \(member.role.rawValue))",
+                at: now()
+            ).insert(db)
         }
     }
 
@@ -110,9 +121,11 @@ extension AppDatabase {
     }
 
     static func dropMembership(_ db: Database, orgId: Int64, userId: Int64) throws {
-        for sql in ["DELETE FROM teamMember WHERE userId = ?2 AND teamId IN (SELECT id FROM team WHERE orgId = ?1)",
-                    "DELETE FROM workspaceAccess WHERE userId = ?2 AND workspaceId IN (SELECT id FROM workspace WHERE orgId = ?1)",
-                    "DELETE FROM membership WHERE orgId = ?1 AND userId = ?2"] {
+        for sql in [
+            "DELETE FROM teamMember WHERE userId = ?2 AND teamId IN (SELECT id FROM team WHERE orgId = ?1)",
+            "DELETE FROM workspaceAccess WHERE userId = ?2 AND workspaceId IN (SELECT id FROM workspace WHERE orgId = ?1)",
+            "DELETE FROM membership WHERE orgId = ?1 AND userId = ?2",
+        ] {
             try db.execute(sql: sql, arguments: [orgId, userId])
         }
     }

@@ -71,9 +71,13 @@ public struct MembersQuery: Sendable, Equatable {
 
         /// From a link's `after=` or `before=`; unreadable ones are ignored.
         public init(after: String?, before: String?) {
-            if let row = after.flatMap(Row.init) { self = .after(row) } else if let row = before.flatMap(Row.init) {
+            if let row = after.flatMap(Row.init) {
+                self = .after(row)
+            } else if let row = before.flatMap(Row.init) {
                 self = .before(row)
-            } else { self = .offset }
+            } else {
+                self = .offset
+            }
         }
 
         /// The link's parameter: `after=u12`, `before=i34`.
@@ -127,16 +131,24 @@ extension AppDatabase {
     public func membersPage(orgId: Int64, _ query: MembersQuery) throws -> MembersPage {
         let now = self.now()
         return try reader.read { db in
-            let pattern = query.search.isEmpty ? "" : "%" + query.search.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-            var arguments: StatementArguments = ["org": orgId, "now": now, "pattern": pattern,
-                                                 "limit": MembersQuery.pageSize + 1,
-                                                 "offset": (query.page - 1) * MembersQuery.pageSize]
+            let pattern =
+                query.search.isEmpty
+                ? ""
+                : "%"
+                    + query.search.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            var arguments: StatementArguments = [
+                "org": orgId, "now": now, "pattern": pattern,
+                "limit": MembersQuery.pageSize + 1,
+                "offset": (query.page - 1) * MembersQuery.pageSize,
+            ]
             // Without a search, every row matches: the counts, which come from indexes alone, say
             // how many (expired invitations are listed too). The statements (a few shapes: search
             // or not, by name or role, which start) are prepared once per connection.
             let (counts, expired) = try Self.memberTally(db, orgId: orgId, now: now)
-            let total = query.search.isEmpty ? counts.total + expired
+            let total =
+                query.search.isEmpty
+                ? counts.total + expired
                 : try Int.fetchOne(db.cachedStatement(sql: MembersListSQL(query: query, start: .offset).count), arguments: arguments) ?? 0
             // The row a link names marks a place in the order even if it no longer matches; one
             // that is gone (a member removed) marks none, and the page number serves.
@@ -148,10 +160,14 @@ extension AppDatabase {
             }
             if start == .offset, query.page > 1 {
                 // A page number alone: the page starts after the row before it, found by skipping rows.
-                guard let key = try Row.fetchOne(db.cachedStatement(sql: MembersListSQL(query: query, start: .offset).keyBefore),
-                                                 arguments: arguments) else {
-                    return MembersPage(entries: [], counts: counts, matching: total, query: query, page: query.page,
-                                       hasPrevious: true, hasNext: false)
+                guard
+                    let key = try Row.fetchOne(
+                        db.cachedStatement(sql: MembersListSQL(query: query, start: .offset).keyBefore),
+                        arguments: arguments)
+                else {
+                    return MembersPage(
+                        entries: [], counts: counts, matching: total, query: query, page: query.page,
+                        hasPrevious: true, hasNext: false)
                 }
                 arguments += ["r": key[4] as String, "n": key[2] as String, "e": key[3] as String, "k": key[5] as Int]
                 start = .after((key[0] as Int64?).map { .member($0) } ?? .invitation(key[1]))
@@ -173,42 +189,51 @@ extension AppDatabase {
                 hasNext = entries.count > MembersQuery.pageSize
                 if hasNext { entries.removeLast() }
             }
-            return MembersPage(entries: entries, counts: counts, matching: total, query: query, page: page,
-                               hasPrevious: hasPrevious, hasNext: hasNext)
+            return MembersPage(
+                entries: entries, counts: counts, matching: total, query: query, page: page,
+                hasPrevious: hasPrevious, hasNext: hasNext)
         }
     }
 
     /// The sort key of the row a pager link names, as `MembersListSQL` compares it.
     static func membersListKey(_ db: Database, orgId: Int64, _ row: MembersQuery.Row) throws -> StatementArguments? {
-        let found = switch row {
-        case .member(let id):
-            try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT \(MembersListSQL.memberRank), u.name, u.email, 0
-                FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.userId = ?
-                """), arguments: [orgId, id])
-        case .invitation(let id):
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT role, email, email, 1 FROM invitation WHERE orgId = ? AND id = ?"),
-                             arguments: [orgId, id])
-        }
+        let found =
+            switch row {
+            case .member(let id):
+                try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT \(MembersListSQL.memberRank), u.name, u.email, 0
+                            FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.userId = ?
+                            """), arguments: [orgId, id])
+            case .invitation(let id):
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT role, email, email, 1 FROM invitation WHERE orgId = ? AND id = ?"),
+                    arguments: [orgId, id])
+            }
         return found.map { ["r": $0[0] as String, "n": $0[1] as String, "e": $0[2] as String, "k": $0[3] as Int] }
     }
 
-    private func membersListRows(_ db: Database, _ sql: MembersListSQL, _ arguments: StatementArguments,
-                                 orgId: Int64) throws -> [MemberEntry] {
+    private func membersListRows(
+        _ db: Database, _ sql: MembersListSQL, _ arguments: StatementArguments,
+        orgId: Int64
+    ) throws -> [MemberEntry] {
         let page = try Row.fetchCursor(db.cachedStatement(sql: sql.page), arguments: arguments)
         // Read in place from the statement (no copied rows), by position in the SELECT's order.
         // Times come as seconds since 1970 (stored times are whole seconds): decoding GRDB's
         // date text costs a calendar conversion each, three per row.
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
-        var entries = try Array(page.map { row in
-            // An invitation's name is its address: read once.
-            let email: String = row[3], userId: Int64? = row[0]
-            return MemberEntry(userId: userId, invitationId: row[1], name: userId == nil ? email : row[2], email: email,
-                        role: Role.allCases[row[6] as Int], status: MemberEntry.Status.allCases[row[7] as Int],
-                        since: date(row[8]) ?? Date(timeIntervalSince1970: 0), lastActive: nil, expiresAt: date(row[9]),
-                        version: row[10], delivery: row[11], deliveryError: row[12],
-                        linkToken: (row[13] as Data?).map { links.token(nonce: $0) })
-        })
+        var entries = try Array(
+            page.map { row in
+                // An invitation's name is its address: read once.
+                let email: String = row[3], userId: Int64? = row[0]
+                return MemberEntry(
+                    userId: userId, invitationId: row[1], name: userId == nil ? email : row[2], email: email,
+                    role: Role.allCases[row[6] as Int], status: MemberEntry.Status.allCases[row[7] as Int],
+                    since: date(row[8]) ?? Date(timeIntervalSince1970: 0), lastActive: nil, expiresAt: date(row[9]),
+                    version: row[10], delivery: row[11], deliveryError: row[12],
+                    linkToken: (row[13] as Data?).map { links.token(nonce: $0) })
+            })
         let members = entries.indices.filter { entries[$0].userId != nil }
         guard !members.isEmpty else { return entries }
         let ids = "[" + members.map { String(entries[$0].userId!) }.joined(separator: ",") + "]"
@@ -231,11 +256,13 @@ extension AppDatabase {
 
     /// The counts, and the pending invitations that have expired (the Members list shows them).
     static func memberTally(_ db: Database, orgId: Int64, now: Date) throws -> (counts: MemberCounts, expired: Int) {
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT (SELECT count(*) FROM membership WHERE orgId = ?1),
-                   coalesce((SELECT pending FROM invitationTally WHERE orgId = ?1), 0),
-                   (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt <= ?2)
-            """), arguments: [orgId, now])!
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT (SELECT count(*) FROM membership WHERE orgId = ?1),
+                           coalesce((SELECT pending FROM invitationTally WHERE orgId = ?1), 0),
+                           (SELECT count(*) FROM invitation WHERE orgId = ?1 AND status = 'pending' AND expiresAt <= ?2)
+                    """), arguments: [orgId, now])!
         let expired: Int = row[2]
         return (MemberCounts(active: row[0], pending: row[1] - expired), expired)
     }

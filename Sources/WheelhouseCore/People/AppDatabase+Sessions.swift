@@ -64,17 +64,21 @@ extension AppDatabase {
         }
 
         let token = Crypto.randomToken()
-        let session = SessionRecord(tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
-                                    csrfToken: Crypto.randomToken(), createdAt: now, lastSeenAt: now,
-                                    address: address, userAgent: String(userAgent.prefix(300)),
-                                    flashKind: nil, flashMessage: nil)
+        let session = SessionRecord(
+            tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
+            csrfToken: Crypto.randomToken(), createdAt: now, lastSeenAt: now,
+            address: address, userAgent: String(userAgent.prefix(300)),
+            flashKind: nil, flashMessage: nil)
         try writer.write { db in
             try session.insert(db)
             try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
             // Expired sessions of this person (past either time-out) are swept here rather than by a
             // timer, so signing in again and again never piles sessions up.
-            try SessionRecord.filter(Column("userId") == user.id! && (Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)
-                || Column("lastSeenAt") < now.addingTimeInterval(-SessionRules.idleTimeout))).deleteAll(db)
+            try SessionRecord.filter(
+                Column("userId") == user.id!
+                    && (Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)
+                        || Column("lastSeenAt") < now.addingTimeInterval(-SessionRules.idleTimeout))
+            ).deleteAll(db)
         }
         return (token, SignedIn(session: session, user: user))
     }
@@ -94,16 +98,18 @@ extension AppDatabase {
     }
 
     static func session(_ db: Database, hash: Data) throws -> SignedIn? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.address, s.userAgent,
-                   s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt
-            FROM session s JOIN user u ON u.id = s.userId WHERE s.tokenHash = ?
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.address, s.userAgent,
+                       s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt
+                FROM session s JOIN user u ON u.id = s.userId WHERE s.tokenHash = ?
+                """)
         // By position, in the order selected above: name lookups cost more than the query.
         guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
-        let session = SessionRecord(tokenHash: row[0], userId: row[1], csrfToken: row[2], createdAt: row[3],
-                                    lastSeenAt: row[4], address: row[5], userAgent: row[6],
-                                    flashKind: row[7], flashMessage: row[8])
+        let session = SessionRecord(
+            tokenHash: row[0], userId: row[1], csrfToken: row[2], createdAt: row[3],
+            lastSeenAt: row[4], address: row[5], userAgent: row[6],
+            flashKind: row[7], flashMessage: row[8])
         let user = User(id: session.userId, email: row[9], name: row[10], passwordHash: row[11], createdAt: row[12])
         return SignedIn(session: session, user: user)
     }
@@ -113,14 +119,16 @@ extension AppDatabase {
         let now = self.now()
         let session = found.session
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.idleTimeout
-            || now.timeIntervalSince(session.createdAt) > SessionRules.absoluteTimeout {
+            || now.timeIntervalSince(session.createdAt) > SessionRules.absoluteTimeout
+        {
             try noteWrite { db in _ = try SessionRecord.deleteOne(db, key: session.tokenHash) }
             return nil
         }
         if now.timeIntervalSince(session.lastSeenAt) > SessionRules.touchInterval {
             try noteWrite { db in
-                try db.execute(sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?",
-                               arguments: [now, session.tokenHash])
+                try db.execute(
+                    sql: "UPDATE session SET lastSeenAt = ? WHERE tokenHash = ?",
+                    arguments: [now, session.tokenHash])
             }
         }
         return found
@@ -134,8 +142,9 @@ extension AppDatabase {
     /// Stores a message for the next page this session sees (POST-redirect-GET).
     public func setFlash(_ flash: Flash, for session: SessionRecord) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE session SET flashKind = ?, flashMessage = ? WHERE tokenHash = ?",
-                           arguments: [flash.kind, flash.message, session.tokenHash])
+            try db.execute(
+                sql: "UPDATE session SET flashKind = ?, flashMessage = ? WHERE tokenHash = ?",
+                arguments: [flash.kind, flash.message, session.tokenHash])
         }
     }
 
@@ -144,8 +153,9 @@ extension AppDatabase {
         guard let kind = session.flashKind, let message = session.flashMessage else { return nil }
         // Shown again next time rather than not at all when the storage refuses the write.
         try noteWrite { db in
-            try db.execute(sql: "UPDATE session SET flashKind = NULL, flashMessage = NULL WHERE tokenHash = ?",
-                           arguments: [session.tokenHash])
+            try db.execute(
+                sql: "UPDATE session SET flashKind = NULL, flashMessage = NULL WHERE tokenHash = ?",
+                arguments: [session.tokenHash])
         }
         return Flash(kind: kind, message: message)
     }

@@ -45,11 +45,14 @@ public struct TeamChange: Sendable {
 extension AppDatabase {
     public func teams(orgId: Int64) throws -> [TeamSummary] {
         try reader.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT t.*, (SELECT count(*) FROM teamMember tm WHERE tm.teamId = t.id) AS memberCount,
-                       (SELECT count(*) FROM workspaceAccess a WHERE a.teamId = t.id) AS workspaceCount
-                FROM team t WHERE t.orgId = ? ORDER BY t.name COLLATE NOCASE
-                """, arguments: [orgId]).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.*, (SELECT count(*) FROM teamMember tm WHERE tm.teamId = t.id) AS memberCount,
+                           (SELECT count(*) FROM workspaceAccess a WHERE a.teamId = t.id) AS workspaceCount
+                    FROM team t WHERE t.orgId = ? ORDER BY t.name COLLATE NOCASE
+                    """, arguments: [orgId]
+            ).map { row in
                 TeamSummary(team: try Team(row: row), memberCount: row["memberCount"], workspaceCount: row["workspaceCount"])
             }
         }
@@ -59,19 +62,28 @@ extension AppDatabase {
         try reader.read { db in
             guard let team = try Team.fetchOne(db, key: teamId), team.orgId == orgId else { throw DomainError.notFound }
             let person = { (row: Row) in TeamPerson(userId: row["id"], name: row["name"], email: row["email"]) }
-            let members = try Row.fetchAll(db, sql: """
-                SELECT u.id, u.name, u.email FROM teamMember tm JOIN user u ON u.id = tm.userId
-                WHERE tm.teamId = ? ORDER BY u.name COLLATE NOCASE
-                """, arguments: [teamId]).map(person)
-            let candidates = try Row.fetchAll(db, sql: """
-                SELECT u.id, u.name, u.email FROM membership m JOIN user u ON u.id = m.userId
-                WHERE m.orgId = ? AND u.id NOT IN (SELECT userId FROM teamMember WHERE teamId = ?)
-                ORDER BY u.name COLLATE NOCASE
-                """, arguments: [orgId, teamId]).map(person)
-            let workspaces = try Row.fetchAll(db, sql: """
-                SELECT w.key, w.name, a.level FROM workspaceAccess a JOIN workspace w ON w.id = a.workspaceId
-                WHERE a.teamId = ? ORDER BY w.name COLLATE NOCASE
-                """, arguments: [teamId]).map { (key: $0[0] as String, name: $0[1] as String, level: $0[2] as AccessLevel) }
+            let members = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.name, u.email FROM teamMember tm JOIN user u ON u.id = tm.userId
+                    WHERE tm.teamId = ? ORDER BY u.name COLLATE NOCASE
+                    """, arguments: [teamId]
+            ).map(person)
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.name, u.email FROM membership m JOIN user u ON u.id = m.userId
+                    WHERE m.orgId = ? AND u.id NOT IN (SELECT userId FROM teamMember WHERE teamId = ?)
+                    ORDER BY u.name COLLATE NOCASE
+                    """, arguments: [orgId, teamId]
+            ).map(person)
+            let workspaces = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.key, w.name, a.level FROM workspaceAccess a JOIN workspace w ON w.id = a.workspaceId
+                    WHERE a.teamId = ? ORDER BY w.name COLLATE NOCASE
+                    """, arguments: [teamId]
+            ).map { (key: $0[0] as String, name: $0[1] as String, level: $0[2] as AccessLevel) }
             return TeamDetail(team: team, members: members, candidates: candidates, workspaces: workspaces)
         }
     }
@@ -81,11 +93,14 @@ extension AppDatabase {
         return try writer.write { db in
             let access = try Self.teamAccess(db, orgKey: orgKey, actor: actor)
             try Self.checkTeamNameFree(db, orgId: access.org.id!, name: change.name, except: nil)
-            var team = Team(id: nil, orgId: access.org.id!, name: change.name, description: change.description,
-                            version: 1, createdAt: now())
+            var team = Team(
+                id: nil, orgId: access.org.id!, name: change.name, description: change.description,
+                version: 1, createdAt: now())
             try team.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: .teamCreate, target: "team:\(team.id!)",
-                           summary: "created team “\(team.name)”", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .teamCreate, target: "team:\(team.id!)",
+                summary: "created team “\(team.name)”", at: now()
+            ).insert(db)
             return team
         }
     }
@@ -97,11 +112,14 @@ extension AppDatabase {
             guard team.version == change.expectedVersion else { throw DomainError.staleVersion }
             if team.name == change.name && team.description == change.description { return }
             try Self.checkTeamNameFree(db, orgId: access.org.id!, name: change.name, except: teamId)
-            try db.execute(sql: "UPDATE team SET name = ?, description = ?, version = version + 1 WHERE id = ?",
-                           arguments: [change.name, change.description, teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: .teamUpdate, target: "team:\(teamId)",
-                           summary: team.name == change.name ? "description changed" : "name: “\(team.name)” → “\(change.name)”",
-                           at: now()).insert(db)
+            try db.execute(
+                sql: "UPDATE team SET name = ?, description = ?, version = version + 1 WHERE id = ?",
+                arguments: [change.name, change.description, teamId])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .teamUpdate, target: "team:\(teamId)",
+                summary: team.name == change.name ? "description changed" : "name: “\(team.name)” → “\(change.name)”",
+                at: now()
+            ).insert(db)
         }
     }
 
@@ -115,8 +133,10 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             try team.delete(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: .teamDelete, target: "team:\(teamId)",
-                           summary: "deleted team “\(team.name)”", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .teamDelete, target: "team:\(teamId)",
+                summary: "deleted team “\(team.name)”", at: now()
+            ).insert(db)
         }
     }
 
@@ -131,8 +151,10 @@ extension AppDatabase {
             }
             try TeamMember(teamId: teamId, userId: userId, createdAt: now()).insert(db)
             try db.execute(sql: "UPDATE team SET version = version + 1 WHERE id = ?", arguments: [teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: .teamMemberAdd, target: "team:\(teamId)",
-                           summary: "added user \(userId) to “\(team.name)”", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .teamMemberAdd, target: "team:\(teamId)",
+                summary: "added user \(userId) to “\(team.name)”", at: now()
+            ).insert(db)
         }
     }
 
@@ -141,8 +163,10 @@ extension AppDatabase {
             let (access, team) = try Self.team(db, orgKey: orgKey, teamId: teamId, actor: actor)
             guard try TeamMember.deleteOne(db, key: ["teamId": teamId, "userId": userId]) else { throw DomainError.notFound }
             try db.execute(sql: "UPDATE team SET version = version + 1 WHERE id = ?", arguments: [teamId])
-            try AuditEvent(org: access.org.id, actor: actor, action: .teamMemberRemove, target: "team:\(teamId)",
-                           summary: "removed user \(userId) from “\(team.name)”", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .teamMemberRemove, target: "team:\(teamId)",
+                summary: "removed user \(userId) from “\(team.name)”", at: now()
+            ).insert(db)
         }
     }
 
@@ -159,8 +183,9 @@ extension AppDatabase {
     }
 
     static func checkTeamNameFree(_ db: Database, orgId: Int64, name: String, except: Int64?) throws {
-        let taken = try Int64.fetchOne(db, sql: "SELECT id FROM team WHERE orgId = ? AND name = ? COLLATE NOCASE",
-                                       arguments: [orgId, name])
+        let taken = try Int64.fetchOne(
+            db, sql: "SELECT id FROM team WHERE orgId = ? AND name = ? COLLATE NOCASE",
+            arguments: [orgId, name])
         if let taken, taken != except {
             var errors = FieldErrors()
             errors.add("name", "A team named “\(name)” already exists.")
@@ -171,7 +196,8 @@ extension AppDatabase {
 
 extension Team {
     public init(row: Row) throws {
-        self.init(id: row["id"], orgId: row["orgId"], name: row["name"], description: row["description"],
-                  version: row["version"], createdAt: row["createdAt"])
+        self.init(
+            id: row["id"], orgId: row["orgId"], name: row["name"], description: row["description"],
+            version: row["version"], createdAt: row["createdAt"])
     }
 }

@@ -26,11 +26,16 @@ extension AppDatabase {
         TextRules.checkMultiLine(change.description, field: "description", label: "Description", maxLength: 500, into: &errors)
         try errors.throwIfAny()
         return try writer.write { db in
-            let (access, workspace) = try Self.sharedWorkspace(db, orgKey: orgKey, key: key, actor: actor, expectedVersion: change.expectedVersion)
+            let (access, workspace) = try Self.sharedWorkspace(
+                db, orgKey: orgKey, key: key, actor: actor, expectedVersion: change.expectedVersion)
             if workspace.archivedAt != nil { throw WorkspaceRule.archived }
-            if change.name.caseInsensitiveCompare(workspace.name) != .orderedSame, try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM workspace WHERE orgId = ? AND isShared AND name = ? COLLATE NOCASE AND id <> ?)
-                """, arguments: [access.org.id!, change.name, workspace.id!])! {
+            if change.name.caseInsensitiveCompare(workspace.name) != .orderedSame,
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM workspace WHERE orgId = ? AND isShared AND name = ? COLLATE NOCASE AND id <> ?)
+                        """, arguments: [access.org.id!, change.name, workspace.id!])!
+            {
                 var taken = FieldErrors()
                 taken.add("name", "A shared workspace named “\(change.name)” already exists.")
                 throw DomainError.invalid(taken)
@@ -44,8 +49,10 @@ extension AppDatabase {
             var parts: [String] = []
             if workspace.name != updated.name { parts.append("name “\(workspace.name)” → “\(updated.name)”") }
             if workspace.description != updated.description { parts.append("description changed") }
-            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceUpdate, target: "workspace:\(key)",
-                           summary: parts.joined(separator: "; "), at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .workspaceUpdate, target: "workspace:\(key)",
+                summary: parts.joined(separator: "; "), at: now()
+            ).insert(db)
             return updated
         }
     }
@@ -56,10 +63,13 @@ extension AppDatabase {
             let (access, workspace) = try Self.sharedWorkspace(db, orgKey: orgKey, key: key, actor: actor, expectedVersion: expectedVersion)
             guard (workspace.archivedAt != nil) != archived else { return }
             let now = self.now()
-            try db.execute(sql: "UPDATE workspace SET archivedAt = ?, version = version + 1 WHERE id = ?",
-                           arguments: [archived ? now : nil, workspace.id!])
-            try AuditEvent(org: access.org.id, actor: actor, action: archived ? .workspaceArchive : .workspaceRestore,
-                           target: "workspace:\(key)", summary: "\(archived ? "archived" : "restored") “\(workspace.name)”", at: now).insert(db)
+            try db.execute(
+                sql: "UPDATE workspace SET archivedAt = ?, version = version + 1 WHERE id = ?",
+                arguments: [archived ? now : nil, workspace.id!])
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: archived ? .workspaceArchive : .workspaceRestore,
+                target: "workspace:\(key)", summary: "\(archived ? "archived" : "restored") “\(workspace.name)”", at: now
+            ).insert(db)
         }
     }
 
@@ -72,17 +82,22 @@ extension AppDatabase {
                 errors.add("confirm", "Type the workspace’s name, “\(workspace.name)”, exactly to delete it.")
                 throw DomainError.invalid(errors)
             }
-            let workflows = try Int.fetchOne(db, sql: "SELECT count(*) FROM workflow WHERE workspaceId = ?", arguments: [workspace.id!]) ?? 0
+            let workflows =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM workflow WHERE workspaceId = ?", arguments: [workspace.id!]) ?? 0
             let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agent WHERE workspaceId = ?", arguments: [workspace.id!]) ?? 0
             _ = try workspace.delete(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceDelete, target: "workspace:\(key)",
-                           summary: "deleted “\(workspace.name)” with \(Plural.count(workflows, "workflow")) and \(Plural.count(agents, "agent"))",
-                           at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .workspaceDelete, target: "workspace:\(key)",
+                summary: "deleted “\(workspace.name)” with \(Plural.count(workflows, "workflow")) and \(Plural.count(agents, "agent"))",
+                at: now()
+            ).insert(db)
         }
     }
 
-    static func sharedWorkspace(_ db: Database, orgKey: String, key: String, actor: Actor,
-                                expectedVersion: Int) throws -> (OrgAccess, Workspace) {
+    static func sharedWorkspace(
+        _ db: Database, orgKey: String, key: String, actor: Actor,
+        expectedVersion: Int
+    ) throws -> (OrgAccess, Workspace) {
         let access = try access(db, orgKey: orgKey, userId: actor.user.id!)
         let (workspace, _) = try visibleWorkspace(db, access: access, userId: actor.user.id!, key: key)
         try access.require(.createWorkspace)

@@ -78,29 +78,35 @@ extension AppDatabase {
     public func workspaceCards(access: OrgAccess, userId: Int64) throws -> [WorkspaceCard] {
         try reader.read { db in
             let seesAll = access.allows(.manageWorkspaceAccess)
-            return try Row.fetchAll(db, sql: """
-                SELECT \(Self.cardColumns) FROM workspace w
-                WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
-                    SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
-                    WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
-                ORDER BY w.isShared, w.name COLLATE NOCASE
-                """, arguments: ["org": access.org.id!, "user": userId, "all": seesAll]).map(Self.card)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.cardColumns) FROM workspace w
+                    WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
+                        SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
+                        WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
+                    ORDER BY w.isShared, w.name COLLATE NOCASE
+                    """, arguments: ["org": access.org.id!, "user": userId, "all": seesAll]
+            ).map(Self.card)
         }
     }
 
     /// How many workspaces `workspaceCards` shows this person, counted without reading them.
     static func visibleWorkspaceCount(_ db: Database, access: OrgAccess, userId: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*) FROM workspace w
-            WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
-                SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
-                WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
-            """), arguments: ["org": access.org.id!, "user": userId, "all": access.allows(.manageWorkspaceAccess)]) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT count(*) FROM workspace w
+                    WHERE w.orgId = :org AND (w.ownerUserId = :user OR (w.isShared AND (:all OR EXISTS (
+                        SELECT 1 FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
+                        WHERE a.workspaceId = w.id AND (a.userId = :user OR tm.userId = :user)))))
+                    """), arguments: ["org": access.org.id!, "user": userId, "all": access.allows(.manageWorkspaceAccess)]) ?? 0
     }
 
     static func card(_ row: Row) throws -> WorkspaceCard {
-        WorkspaceCard(workspace: try Workspace(row: row), memberCount: row["memberCount"],
-                      workflowCount: row["workflowCount"], agentCount: row["agentCount"])
+        WorkspaceCard(
+            workspace: try Workspace(row: row), memberCount: row["memberCount"],
+            workflowCount: row["workflowCount"], agentCount: row["agentCount"])
     }
 
     /// Shared workspaces counted against the plan (`planUsage`).
@@ -110,31 +116,42 @@ extension AppDatabase {
 
     /// The highest level this person holds on a workspace, directly or through a team.
     static func level(_ db: Database, workspaceId: Int64, userId: Int64) throws -> AccessLevel? {
-        try AccessLevel.fetchAll(db, sql: """
-            SELECT a.level FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
-            WHERE a.workspaceId = ? AND (a.userId = ?2 OR tm.userId = ?2)
-            """, arguments: [workspaceId, userId]).max()
+        try AccessLevel.fetchAll(
+            db,
+            sql: """
+                SELECT a.level FROM workspaceAccess a LEFT JOIN teamMember tm ON tm.teamId = a.teamId
+                WHERE a.workspaceId = ? AND (a.userId = ?2 OR tm.userId = ?2)
+                """, arguments: [workspaceId, userId]
+        ).max()
     }
 
     /// A workspace's page, or `.notFound` when this person cannot see it.
     public func workspaceDetail(access: OrgAccess, userId: Int64, key: String) throws -> WorkspaceDetail {
         try reader.read { db in
             let (workspace, canManage) = try Self.visibleWorkspace(db, access: access, userId: userId, key: key)
-            let card = try Self.card(Row.fetchOne(db, sql: "SELECT \(Self.cardColumns) FROM workspace w WHERE w.id = ?",
-                                                  arguments: [workspace.id!])!)
-            let grants = try Row.fetchAll(db, sql: """
-                SELECT a.*, coalesce(u.name, t.name) AS subjectName,
-                       coalesce(u.email, (SELECT CASE count(*) WHEN 1 THEN '1 member' ELSE count(*) || ' members' END
-                                         FROM teamMember tm WHERE tm.teamId = t.id)) AS subjectDetail
-                FROM workspaceAccess a LEFT JOIN user u ON u.id = a.userId LEFT JOIN team t ON t.id = a.teamId
-                WHERE a.workspaceId = ? ORDER BY a.teamId IS NULL, subjectName COLLATE NOCASE
-                """, arguments: [workspace.id!]).map { row in
+            let card = try Self.card(
+                Row.fetchOne(
+                    db, sql: "SELECT \(Self.cardColumns) FROM workspace w WHERE w.id = ?",
+                    arguments: [workspace.id!])!)
+            let grants = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.*, coalesce(u.name, t.name) AS subjectName,
+                           coalesce(u.email, (SELECT CASE count(*) WHEN 1 THEN '1 member' ELSE count(*) || ' members' END
+                                             FROM teamMember tm WHERE tm.teamId = t.id)) AS subjectDetail
+                    FROM workspaceAccess a LEFT JOIN user u ON u.id = a.userId LEFT JOIN team t ON t.id = a.teamId
+                    WHERE a.workspaceId = ? ORDER BY a.teamId IS NULL, subjectName COLLATE NOCASE
+                    """, arguments: [workspace.id!]
+            ).map { row in
                 AccessGrant(grant: try WorkspaceAccess(row: row), subjectName: row["subjectName"], subjectDetail: row["subjectDetail"])
             }
-            let people = try Row.fetchAll(db, sql: """
-                SELECT u.id, u.name, u.email FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ?
-                ORDER BY u.name COLLATE NOCASE
-                """, arguments: [access.org.id!]).map { TeamPerson(userId: $0["id"], name: $0["name"], email: $0["email"]) }
+            let people = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.name, u.email FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ?
+                    ORDER BY u.name COLLATE NOCASE
+                    """, arguments: [access.org.id!]
+            ).map { TeamPerson(userId: $0["id"], name: $0["name"], email: $0["email"]) }
             let teams = try Team.filter(Column("orgId") == access.org.id!).order(Column("name").collating(.nocase)).fetchAll(db)
             return WorkspaceDetail(card: card, grants: grants, canManageAccess: canManage, people: people, teams: teams)
         }
@@ -166,30 +183,39 @@ extension AppDatabase {
             if try Workspace.filter(Column("orgId") == access.org.id! && Column("key") == new.key).fetchCount(db) > 0 {
                 errors.add("key", "The URL key “\(new.key)” is already used by another workspace.")
             }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM workspace WHERE orgId = ? AND isShared AND name = ? COLLATE NOCASE)",
-                                 arguments: [access.org.id!, new.name])! {
+            if try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM workspace WHERE orgId = ? AND isShared AND name = ? COLLATE NOCASE)",
+                arguments: [access.org.id!, new.name])!
+            {
                 errors.add("name", "A shared workspace named “\(new.name)” already exists.")
             }
             try errors.throwIfAny()
             let now = self.now()
-            var workspace = Workspace(id: nil, orgId: access.org.id!, key: new.key, name: new.name, isShared: true,
-                                      createdAt: now, description: new.description)
+            var workspace = Workspace(
+                id: nil, orgId: access.org.id!, key: new.key, name: new.name, isShared: true,
+                createdAt: now, description: new.description)
             try workspace.insert(db)
-            var grant = WorkspaceAccess(id: nil, workspaceId: workspace.id!, userId: actor.user.id, teamId: nil, level: .admin,
-                                        version: 1, createdAt: now)
+            var grant = WorkspaceAccess(
+                id: nil, workspaceId: workspace.id!, userId: actor.user.id, teamId: nil, level: .admin,
+                version: 1, createdAt: now)
             try grant.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceCreate, target: "workspace:\(new.key)",
-                           summary: "created shared workspace “\(new.name)”", at: now).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .workspaceCreate, target: "workspace:\(new.key)",
+                summary: "created shared workspace “\(new.name)”", at: now
+            ).insert(db)
             return workspace
         }
     }
 
-    public func grantAccess(orgKey: String, workspaceKey: String, to subject: AccessSubject, level: AccessLevel,
-                            by actor: Actor) throws {
+    public func grantAccess(
+        orgKey: String, workspaceKey: String, to subject: AccessSubject, level: AccessLevel,
+        by actor: Actor
+    ) throws {
         try writer.write { db in
             let (access, workspace) = try Self.manageableWorkspace(db, orgKey: orgKey, key: workspaceKey, actor: actor)
-            var grant = WorkspaceAccess(id: nil, workspaceId: workspace.id!, userId: nil, teamId: nil, level: level,
-                                        version: 1, createdAt: now())
+            var grant = WorkspaceAccess(
+                id: nil, workspaceId: workspace.id!, userId: nil, teamId: nil, level: level,
+                version: 1, createdAt: now())
             let name: String
             switch subject {
             case .user(let id):
@@ -201,22 +227,29 @@ extension AppDatabase {
                 grant.teamId = id
                 name = "team “\(team.name)”"
             }
-            let exists = try WorkspaceAccess.filter(Column("workspaceId") == workspace.id!
-                && (grant.userId.map { Column("userId") == $0 } ?? (Column("teamId") == grant.teamId!))).fetchCount(db) > 0
+            let exists =
+                try WorkspaceAccess.filter(
+                    Column("workspaceId") == workspace.id!
+                        && (grant.userId.map { Column("userId") == $0 } ?? (Column("teamId") == grant.teamId!))
+                ).fetchCount(db) > 0
             if exists {
                 var errors = FieldErrors()
                 errors.add("subject", "\(name) already has access: change the level in the list.")
                 throw DomainError.invalid(errors)
             }
             try grant.insert(db)
-            try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessGrant, target: "workspace:\(workspace.key)",
-                           summary: "\(name): \(level.rawValue)", at: now()).insert(db)
+            try AuditEvent(
+                org: access.org.id, actor: actor, action: .workspaceAccessGrant, target: "workspace:\(workspace.key)",
+                summary: "\(name): \(level.rawValue)", at: now()
+            ).insert(db)
         }
     }
 
     /// Changes a grant's level, or revokes it when `level` is nil.
-    public func changeAccess(orgKey: String, workspaceKey: String, grantId: Int64, level: AccessLevel?,
-                             expectedVersion: Int, by actor: Actor) throws {
+    public func changeAccess(
+        orgKey: String, workspaceKey: String, grantId: Int64, level: AccessLevel?,
+        expectedVersion: Int, by actor: Actor
+    ) throws {
         try writer.write { db in
             let (access, workspace) = try Self.manageableWorkspace(db, orgKey: orgKey, key: workspaceKey, actor: actor)
             guard let grant = try WorkspaceAccess.fetchOne(db, key: grantId), grant.workspaceId == workspace.id else {
@@ -226,13 +259,18 @@ extension AppDatabase {
             let subject = grant.userId.map { "user:\($0)" } ?? "team:\(grant.teamId!)"
             if let level {
                 if level == grant.level { return }
-                try db.execute(sql: "UPDATE workspaceAccess SET level = ?, version = version + 1 WHERE id = ?", arguments: [level, grantId])
-                try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessChange, target: "workspace:\(workspace.key)",
-                               summary: "\(subject): \(grant.level.rawValue) → \(level.rawValue)", at: now()).insert(db)
+                try db.execute(
+                    sql: "UPDATE workspaceAccess SET level = ?, version = version + 1 WHERE id = ?", arguments: [level, grantId])
+                try AuditEvent(
+                    org: access.org.id, actor: actor, action: .workspaceAccessChange, target: "workspace:\(workspace.key)",
+                    summary: "\(subject): \(grant.level.rawValue) → \(level.rawValue)", at: now()
+                ).insert(db)
             } else {
                 try grant.delete(db)
-                try AuditEvent(org: access.org.id, actor: actor, action: .workspaceAccessRevoke, target: "workspace:\(workspace.key)",
-                               summary: "\(subject): \(grant.level.rawValue) revoked", at: now()).insert(db)
+                try AuditEvent(
+                    org: access.org.id, actor: actor, action: .workspaceAccessRevoke, target: "workspace:\(workspace.key)",
+                    summary: "\(subject): \(grant.level.rawValue) revoked", at: now()
+                ).insert(db)
             }
         }
     }

@@ -25,14 +25,20 @@ public struct InvitationLinks: Sendable {
         let path = directory + "/" + fileName
         if let data = FileManager.default.contents(atPath: path) {
             guard data.count == 32 else {
-                throw KeyFileError(message: "\(path) is not a 32-byte key file; restore it from a backup or delete it to invalidate every pending invitation link.")
+                throw KeyFileError(
+                    message:
+                        "\(path) is not a 32-byte key file; restore it from a backup or delete it to invalidate every pending invitation link."
+                )
             }
             return InvitationLinks(key: Array(data))
         }
         let key = Crypto.randomBytes(32)
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(key),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(key),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw KeyFileError(message: "cannot write \(temporary)")
         }
         try FileManager.default.moveItem(atPath: temporary, toPath: path)

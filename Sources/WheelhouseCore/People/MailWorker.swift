@@ -124,7 +124,8 @@ public final class MailWorker: Sendable {
     /// The first line the command complained with, without its own path, or its exit status.
     static func reason(stderr: Data, status: Int32, executable: String) -> String {
         let name = (executable as NSString).lastPathComponent
-        let firstLine = String(decoding: stderr.prefix(2_000), as: UTF8.self)
+        let firstLine =
+            String(decoding: stderr.prefix(2_000), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         var text = firstLine.replacingOccurrences(of: executable, with: name)
         if text.hasPrefix(name + ":") { text = String(text.dropFirst(name.count + 1)) }

@@ -25,7 +25,8 @@ struct MembersListSQL {
     private var byRole: Bool { query.sort == .role }
 
     private func matching(_ columns: String...) -> String {
-        query.search.isEmpty ? ""
+        query.search.isEmpty
+            ? ""
             : "AND (" + columns.map { "\($0) LIKE :pattern ESCAPE '\\'" }.joined(separator: " OR ") + ")"
     }
 

@@ -32,7 +32,8 @@ public struct OutgoingMail: Sendable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        let encodedSubject = subject.allSatisfy({ $0.isASCII && !$0.isNewline })
+        let encodedSubject =
+            subject.allSatisfy({ $0.isASCII && !$0.isNewline })
             ? subject : "=?UTF-8?B?" + Data(subject.utf8).base64EncodedString() + "?="
         return """
             From: \(from)
@@ -58,14 +59,17 @@ extension AppDatabase {
         // The worker polls every few seconds: a read finds that nothing is due without taking the
         // write lock.
         let anyDue = try reader.read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ?)"),
-                              arguments: [now]) ?? false
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ?)"),
+                arguments: [now]) ?? false
         }
         guard anyDue else { return [] }
         return try writer.write { db in
-            let due = try OutboxMessage.fetchAll(db, sql: """
-                SELECT * FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt LIMIT ?
-                """, arguments: [now, limit])
+            let due = try OutboxMessage.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE status = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt LIMIT ?
+                    """, arguments: [now, limit])
             var mails: [OutgoingMail] = []
             for message in due {
                 let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
@@ -74,23 +78,27 @@ extension AppDatabase {
                         try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
                         continue
                     }
-                    try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
-                                   arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
+                    try db.execute(
+                        sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
+                        arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
                     mail.headerId = headerId
                     mails.append(mail)
                     continue
                 }
                 guard let invitationId = message.invitationId, let invitation = try Invitation.fetchOne(db, key: invitationId),
-                      invitation.state(at: now) == .pending,
-                      let org = try Organization.fetchOne(db, key: invitation.orgId) else {
+                    invitation.state(at: now) == .pending,
+                    let org = try Organization.fetchOne(db, key: invitation.orgId)
+                else {
                     try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
                     continue
                 }
-                try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
-                               arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
+                try db.execute(
+                    sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
+                    arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
                 let inviter = try invitation.invitedBy.flatMap { try User.fetchOne(db, key: $0) }
-                var mail = Self.invitationMail(message: message, invitation: invitation, org: org, inviter: inviter,
-                                               link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce))
+                var mail = Self.invitationMail(
+                    message: message, invitation: invitation, org: org, inviter: inviter,
+                    link: baseURL + "/invitations/" + links.token(nonce: invitation.linkNonce))
                 mail.headerId = headerId
                 mails.append(mail)
             }
@@ -98,33 +106,42 @@ extension AppDatabase {
         }
     }
 
-    static func invitationMail(message: OutboxMessage, invitation: Invitation, org: Organization, inviter: User?,
-                               link: String) -> OutgoingMail {
+    static func invitationMail(
+        message: OutboxMessage, invitation: Invitation, org: Organization, inviter: User?,
+        link: String
+    ) -> OutgoingMail {
         let who = inviter.map { "\($0.name) (\($0.email))" } ?? "An administrator"
         let role = invitation.role == .admin ? "an Admin" : "a Member"
-        let expires = ISO8601DateFormatter.string(from: invitation.expiresAt, timeZone: TimeZone(identifier: "UTC")!,
-                                                  formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
+        let expires = ISO8601DateFormatter.string(
+            from: invitation.expiresAt, timeZone: TimeZone(identifier: "UTC")!,
+            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
         // The personal message is plain text, quoted line by line so it cannot pass for ours.
-        let note = invitation.message.isEmpty ? "" : "\(inviter?.name ?? "They") wrote:\n"
-            + invitation.message.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n") + "\n\n"
-        return OutgoingMail(messageId: message.id!, headerId: "", recipient: invitation.email,
-                            subject: "You are invited to join \(org.displayName) on Wheelhouse",
-                            body: """
-                                Hello,
+        let note =
+            invitation.message.isEmpty
+            ? ""
+            : "\(inviter?.name ?? "They") wrote:\n"
+                + invitation.message.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+                + "\n\n"
+        return OutgoingMail(
+            messageId: message.id!, headerId: "", recipient: invitation.email,
+            subject: "You are invited to join \(org.displayName) on Wheelhouse",
+            body: """
+                Hello,
 
-                                \(who) invited you to join \(org.displayName) on Wheelhouse as \(role).
+                \(who) invited you to join \(org.displayName) on Wheelhouse as \(role).
 
-                                \(note)Accept the invitation:
-                                \(link)
+                \(note)Accept the invitation:
+                \(link)
 
-                                The link works until \(expires) UTC. If you did not expect this invitation, you can ignore this email.
-                                """)
+                The link works until \(expires) UTC. If you did not expect this invitation, you can ignore this email.
+                """)
     }
 
     public func markMailSent(id: Int64) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'sent', sentAt = ?, attempts = attempts + 1, lastError = NULL WHERE id = ?",
-                           arguments: [now(), id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'sent', sentAt = ?, attempts = attempts + 1, lastError = NULL WHERE id = ?",
+                arguments: [now(), id])
         }
     }
 
@@ -134,9 +151,12 @@ extension AppDatabase {
             guard let message = try OutboxMessage.fetchOne(db, key: id) else { return }
             let attempts = message.attempts + 1
             let status: OutboxMessage.Status = attempts >= OutboxRules.maxAttempts ? .failed : .queued
-            try db.execute(sql: "UPDATE outbox SET status = ?, attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?",
-                           arguments: [status, attempts, now().addingTimeInterval(OutboxRules.backoff(afterAttempt: attempts)),
-                                       String(error.prefix(500)), id])
+            try db.execute(
+                sql: "UPDATE outbox SET status = ?, attempts = ?, nextAttemptAt = ?, lastError = ? WHERE id = ?",
+                arguments: [
+                    status, attempts, now().addingTimeInterval(OutboxRules.backoff(afterAttempt: attempts)),
+                    String(error.prefix(500)), id,
+                ])
         }
     }
 }

@@ -126,15 +126,17 @@ public struct WorkspaceAccess: Codable, Sendable, Equatable, FetchableRecord, Mu
 
 extension Workspace {
     public init(row: Row) throws {
-        self.init(id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],
-                  createdAt: row["createdAt"], description: row["description"], ownerUserId: row["ownerUserId"],
-                  version: row["version"], archivedAt: row["archivedAt"])
+        self.init(
+            id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],
+            createdAt: row["createdAt"], description: row["description"], ownerUserId: row["ownerUserId"],
+            version: row["version"], archivedAt: row["archivedAt"])
     }
 }
 
 extension WorkspaceAccess {
     public init(row: Row) throws {
-        self.init(id: row["id"], workspaceId: row["workspaceId"], userId: row["userId"], teamId: row["teamId"],
-                  level: row["level"], version: row["version"], createdAt: row["createdAt"])
+        self.init(
+            id: row["id"], workspaceId: row["workspaceId"], userId: row["userId"], teamId: row["teamId"],
+            level: row["level"], version: row["version"], createdAt: row["createdAt"])
     }
 }

@@ -90,9 +90,9 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt",
-              let log2N = UInt64(parts[1]), let r = UInt64(parts[2]), let p = UInt64(parts[3]),
-              (1...20).contains(log2N), let salt = Base64URL.decode(parts[4]),
-              let expected = Base64URL.decode(parts[5])
+            let log2N = UInt64(parts[1]), let r = UInt64(parts[2]), let p = UInt64(parts[3]),
+            (1...20).contains(log2N), let salt = Base64URL.decode(parts[4]),
+            let expected = Base64URL.decode(parts[5])
         else { return false }
         return Crypto.constantTimeEquals(derive(password, salt: salt, log2N: log2N, r: r, p: p), expected)
     }
@@ -130,8 +130,10 @@ public struct AESGCM: Sendable {
         let nonce = Crypto.randomBytes(12)
         var cipher = [UInt8](repeating: 0, count: plaintext.count)
         var tag = [UInt8](repeating: 0, count: 16)
-        guard wh_aes256gcm_seal(key, nonce, associatedData, Int32(associatedData.count),
-                                plaintext, Int32(plaintext.count), &cipher, &tag) == 1
+        guard
+            wh_aes256gcm_seal(
+                key, nonce, associatedData, Int32(associatedData.count),
+                plaintext, Int32(plaintext.count), &cipher, &tag) == 1
         else { fatalError("AES-256-GCM seal failed") }
         return nonce + cipher + tag
     }
@@ -142,8 +144,10 @@ public struct AESGCM: Sendable {
         let cipher = Array(sealed[12..<(sealed.count - 16)])
         let tag = Array(sealed[(sealed.count - 16)...])
         var plain = [UInt8](repeating: 0, count: cipher.count)
-        guard wh_aes256gcm_open(key, nonce, associatedData, Int32(associatedData.count),
-                                cipher, Int32(cipher.count), tag, &plain) == 1
+        guard
+            wh_aes256gcm_open(
+                key, nonce, associatedData, Int32(associatedData.count),
+                cipher, Int32(cipher.count), tag, &plain) == 1
         else { throw Failure.tamperedOrWrongKey }
         return plain
     }

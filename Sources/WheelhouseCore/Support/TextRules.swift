@@ -1,8 +1,10 @@
 /// The shared rules for text typed into forms.
 public enum TextRules {
     /// A single line: no control characters at all.
-    public static func checkSingleLine(_ value: String, field: String, label: String,
-                                       required: Bool, maxLength: Int, into errors: inout FieldErrors) {
+    public static func checkSingleLine(
+        _ value: String, field: String, label: String,
+        required: Bool, maxLength: Int, into errors: inout FieldErrors
+    ) {
         if required && value.isEmpty {
             errors.add(field, "\(label) is required.")
         }
@@ -15,8 +17,10 @@ public enum TextRules {
     }
 
     /// Several lines: newlines and tabs are fine, other control characters are not.
-    public static func checkMultiLine(_ value: String, field: String, label: String,
-                                      maxLength: Int, into errors: inout FieldErrors) {
+    public static func checkMultiLine(
+        _ value: String, field: String, label: String,
+        maxLength: Int, into errors: inout FieldErrors
+    ) {
         if length(value) > maxLength {
             errors.add(field, "\(label) must be at most \(maxLength) characters (it has \(length(value))).")
         }
@@ -61,7 +65,6 @@ public enum TextRules {
         (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || (0x7F...0x9F).contains(scalar.value)
     }
 }
-
 
 import Foundation
 

@@ -56,7 +56,8 @@ public struct UsageMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
-              bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }) else { return nil }
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) })
+        else { return nil }
         let digits = bytes.map { Int($0) - 48 }
         let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
         let month = digits[5] * 10 + digits[6]
@@ -72,14 +73,16 @@ public struct UsageMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var next: UsageMonth { month == 12 ? UsageMonth(year: year + 1, month: 1) : UsageMonth(year: year, month: month + 1) }
     public var previous: UsageMonth { month == 1 ? UsageMonth(year: year - 1, month: 12) : UsageMonth(year: year, month: month - 1) }
     /// Day numbers of the month: `first.dayNumber ..< next.first.dayNumber`.
-    public var days: Range<Int> { first.dayNumber ..< next.first.dayNumber }
+    public var days: Range<Int> { first.dayNumber..<next.first.dayNumber }
 
     public static func < (a: UsageMonth, b: UsageMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
 
     public var description: String { "\(year)-\(month < 10 ? "0" : "")\(month)" }
 
-    public static let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                        "October", "November", "December"]
+    public static let names = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ]
     /// `November 2026`
     public var title: String { "\(Self.names[month - 1]) \(year)" }
 }
@@ -89,7 +92,7 @@ public struct UsageMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
 /// otherwise (a day with a transition) each instant asks the time zone.
 public final class ZoneDays: @unchecked Sendable {
     public let zone: TimeZone
-    private var offsets: [Int: Int] = [:]   // UTC day number → offset in seconds
+    private var offsets: [Int: Int] = [:]  // UTC day number → offset in seconds
     private static let mixed = Int.min
 
     public init(_ zone: TimeZone) {
@@ -100,14 +103,16 @@ public final class ZoneDays: @unchecked Sendable {
     public func day(at seconds: Int64) -> Int {
         let t = Int(seconds)
         let utcDay = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-        var offset = offsets[utcDay] ?? {
-            let start = TimeInterval(utcDay * 86_400)
-            let a = zone.secondsFromGMT(for: Date(timeIntervalSince1970: start))
-            let b = zone.secondsFromGMT(for: Date(timeIntervalSince1970: start + 86_399))
-            let value = a == b ? a : Self.mixed
-            offsets[utcDay] = value
-            return value
-        }()
+        var offset =
+            offsets[utcDay]
+            ?? {
+                let start = TimeInterval(utcDay * 86_400)
+                let a = zone.secondsFromGMT(for: Date(timeIntervalSince1970: start))
+                let b = zone.secondsFromGMT(for: Date(timeIntervalSince1970: start + 86_399))
+                let value = a == b ? a : Self.mixed
+                offsets[utcDay] = value
+                return value
+            }()
         if offset == Self.mixed {
             offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))
         }
@@ -123,9 +128,12 @@ public final class ZoneDays: @unchecked Sendable {
 public enum TimeZoneRule {
     public static func canonical(_ name: String) -> String? {
         guard (1...64).contains(name.utf8.count),
-              name.utf8.allSatisfy({ b in (65...90).contains(b) || (97...122).contains(b) || (48...57).contains(b)
-                  || b == UInt8(ascii: "/") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") }),
-              known.contains(name) || name.contains("/"), TimeZone(identifier: name) != nil else { return nil }
+            name.utf8.allSatisfy({ b in
+                (65...90).contains(b) || (97...122).contains(b) || (48...57).contains(b)
+                    || b == UInt8(ascii: "/") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+            }),
+            known.contains(name) || name.contains("/"), TimeZone(identifier: name) != nil
+        else { return nil }
         // The name as typed: Foundation would answer "GMT" for "UTC".
         return name
     }

@@ -26,9 +26,11 @@ public struct UsageEventInput: Sendable, Equatable {
     /// Unique per organization: a second event with the same key is a duplicate and is skipped.
     public var idempotencyKey: String
 
-    public init(org: String? = nil, at: Int64, workspace: String, kind: String, status: UsageStatus,
-                provider: String, model: String, inputTokens: Int64, outputTokens: Int64, costMicros: Int64,
-                byok: Bool, idempotencyKey: String) {
+    public init(
+        org: String? = nil, at: Int64, workspace: String, kind: String, status: UsageStatus,
+        provider: String, model: String, inputTokens: Int64, outputTokens: Int64, costMicros: Int64,
+        byok: Bool, idempotencyKey: String
+    ) {
         self.org = org
         self.at = at
         self.workspace = workspace
@@ -65,7 +67,8 @@ public struct UsageEventInput: Sendable, Equatable {
         if !(0...Self.maxTokens).contains(outputTokens) { return "output_tokens must be between 0 and \(Self.maxTokens)" }
         if !(0...Self.maxCostMicros).contains(costMicros) { return "cost_micros must be between 0 and \(Self.maxCostMicros)" }
         if idempotencyKey.isEmpty || idempotencyKey.utf8.count > 200
-            || idempotencyKey.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            || idempotencyKey.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+        {
             return "idempotency_key must be 1–200 bytes without control characters"
         }
         return nil

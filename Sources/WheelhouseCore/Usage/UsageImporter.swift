@@ -33,9 +33,11 @@ public final class UsageImporter {
     public private(set) var summary = UsageImportSummary()
     static let maxLineBytes = 65_536
 
-    public init(database: AppDatabase, defaultOrg: String?, batchSize: Int = 5_000,
-                onRejected: @escaping (Int, String) -> Void = { _, _ in },
-                onProgress: @escaping (UsageImportSummary) -> Void = { _ in }) {
+    public init(
+        database: AppDatabase, defaultOrg: String?, batchSize: Int = 5_000,
+        onRejected: @escaping (Int, String) -> Void = { _, _ in },
+        onProgress: @escaping (UsageImportSummary) -> Void = { _ in }
+    ) {
         self.database = database
         self.defaultOrg = defaultOrg
         self.batchSize = max(1, batchSize)
@@ -50,7 +52,7 @@ public final class UsageImporter {
         try database.prepareForBulkWrites()
         let chunkSize = 1 << 20
         var buffer = [UInt8](repeating: 0, count: chunkSize)
-        var pending: [UInt8] = []     // the start of a line cut by the end of a chunk
+        var pending: [UInt8] = []  // the start of a line cut by the end of a chunk
         var lineNumber = 0
         var overlong = false
         while true {
@@ -66,7 +68,9 @@ public final class UsageImporter {
                 var start = 0
                 while start < count {
                     guard let newline = chunk[start...].firstIndex(of: 10) else {
-                        if pending.count + (count - start) > Self.maxLineBytes { overlong = true } else {
+                        if pending.count + (count - start) > Self.maxLineBytes {
+                            overlong = true
+                        } else {
                             pending.append(contentsOf: chunk[start..<count])
                         }
                         break
@@ -92,7 +96,9 @@ public final class UsageImporter {
         }
         if overlong || !pending.isEmpty {
             lineNumber += 1
-            if overlong { reject(lineNumber, "the line is longer than \(Self.maxLineBytes) bytes") } else {
+            if overlong {
+                reject(lineNumber, "the line is longer than \(Self.maxLineBytes) bytes")
+            } else {
                 try pending.withUnsafeBufferPointer { try take($0, lineNumber) }
             }
         }

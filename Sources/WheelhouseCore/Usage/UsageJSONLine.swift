@@ -76,8 +76,9 @@ public enum UsageJSONLine {
 
         mutating func event() throws -> UsageEventInput {
             var seen = [Bool](repeating: false, count: Key.allCases.count)
-            var event = UsageEventInput(at: 0, workspace: "", kind: "", status: .success, provider: "", model: "",
-                                        inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false, idempotencyKey: "")
+            var event = UsageEventInput(
+                at: 0, workspace: "", kind: "", status: .success, provider: "", model: "",
+                inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false, idempotencyKey: "")
             try expect(UInt8(ascii: "{"), "“{” (each line is one JSON object)")
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { throw Failure("the object is empty") }

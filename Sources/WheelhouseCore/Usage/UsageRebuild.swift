@@ -56,15 +56,19 @@ enum UsageRebuild {
     }
 
     static func walk(_ db: Database, orgId: Int64) throws -> Walk? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT liveZone, targetZone, afterKey FROM usageRebuild WHERE orgId = ?"),
-                         arguments: [orgId]).map { row in
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT liveZone, targetZone, afterKey FROM usageRebuild WHERE orgId = ?"),
+            arguments: [orgId]
+        ).map { row in
             Walk(liveZone: row[0], targetZone: row[1], afterKey: (row[2] as String?).map { Array($0.utf8) })
         }
     }
 
     static func progress(_ db: Database, orgId: Int64) throws -> UsageRebuildProgress? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT liveZone, targetZone, done, total FROM usageRebuild WHERE orgId = ?"),
-                         arguments: [orgId]).map { UsageRebuildProgress(liveZone: $0[0], targetZone: $0[1], done: $0[2], total: $0[3]) }
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT liveZone, targetZone, done, total FROM usageRebuild WHERE orgId = ?"),
+            arguments: [orgId]
+        ).map { UsageRebuildProgress(liveZone: $0[0], targetZone: $0[1], done: $0[2], total: $0[3]) }
     }
 
     /// Called in the transaction that changes the zone from `previous` to `zone`. Small
@@ -75,16 +79,19 @@ enum UsageRebuild {
         try db.execute(sql: "DELETE FROM usageDailyNext WHERE orgId = ?", arguments: [orgId])
         try db.execute(sql: "DELETE FROM usageRebuild WHERE orgId = ?", arguments: [orgId])
         if zone == live { return }
-        let few = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM usageEvent WHERE orgId = ? LIMIT ?)",
-                                   arguments: [orgId, batchSize + 1]) ?? 0
+        let few =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM (SELECT 1 FROM usageEvent WHERE orgId = ? LIMIT ?)",
+                arguments: [orgId, batchSize + 1]) ?? 0
         if few <= batchSize {
             try UsageWriter.rebuildRollups(db, orgId: orgId, timeZone: zone)
             return
         }
-        try db.execute(sql: """
-            INSERT INTO usageRebuild (orgId, liveZone, targetZone, afterKey, done, total, startedAt)
-            VALUES (?, ?, ?, NULL, 0, 0, ?)
-            """, arguments: [orgId, live, zone, now])
+        try db.execute(
+            sql: """
+                INSERT INTO usageRebuild (orgId, liveZone, targetZone, afterKey, done, total, startedAt)
+                VALUES (?, ?, ?, NULL, 0, 0, ?)
+                """, arguments: [orgId, live, zone, now])
     }
 
     /// One batch of one organization's rebuild, in the caller's write transaction; true when the
@@ -92,33 +99,39 @@ enum UsageRebuild {
     static func step(_ db: Database, orgId: Int64, batchSize: Int, total: Int64?) throws -> Bool {
         guard let walk = try walk(db, orgId: orgId) else { return true }
         let days = ZoneDays(TimeZone(identifier: walk.targetZone) ?? TimeZone(identifier: "UTC")!)
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT idempotencyKey, at, workspaceId, kind, status, provider, model, inputTokens, outputTokens, costMicros, byok
-            FROM usageEvent WHERE orgId = ? AND idempotencyKey > ? ORDER BY idempotencyKey LIMIT ?
-            """), arguments: [orgId, walk.afterKey.map { String(decoding: $0, as: UTF8.self) } ?? "", batchSize])
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT idempotencyKey, at, workspaceId, kind, status, provider, model, inputTokens, outputTokens, costMicros, byok
+                    FROM usageEvent WHERE orgId = ? AND idempotencyKey > ? ORDER BY idempotencyKey LIMIT ?
+                    """), arguments: [orgId, walk.afterKey.map { String(decoding: $0, as: UTF8.self) } ?? "", batchSize])
         var deltas: [RollupKey: RollupTotals] = [:]
         var count = 0
         var last: String?
         while let row = try rows.next() {
             count += 1
             last = row[0]
-            let key = RollupKey(orgId: orgId, day: days.day(at: row[1]), workspaceId: row[2], kind: row[3],
-                                status: UsageStatus(rawValue: row[4]) ?? .error, provider: row[5], model: row[6])
+            let key = RollupKey(
+                orgId: orgId, day: days.day(at: row[1]), workspaceId: row[2], kind: row[3],
+                status: UsageStatus(rawValue: row[4]) ?? .error, provider: row[5], model: row[6])
             deltas[key, default: RollupTotals()].add(inputTokens: row[7], outputTokens: row[8], costMicros: row[9], byok: row[10])
         }
         try UsageWriter.upsert(db, deltas, into: "usageDailyNext")
         if count < batchSize {
             // The swap: the pages read the new zone's rollups from this commit on.
-            for sql in ["DELETE FROM usageDaily WHERE orgId = ?",
-                        "INSERT INTO usageDaily SELECT * FROM usageDailyNext WHERE orgId = ?",
-                        "DELETE FROM usageDailyNext WHERE orgId = ?", "DELETE FROM usageRebuild WHERE orgId = ?"] {
+            for sql in [
+                "DELETE FROM usageDaily WHERE orgId = ?",
+                "INSERT INTO usageDaily SELECT * FROM usageDailyNext WHERE orgId = ?",
+                "DELETE FROM usageDailyNext WHERE orgId = ?", "DELETE FROM usageRebuild WHERE orgId = ?",
+            ] {
                 try db.execute(sql: sql, arguments: [orgId])
             }
             return true
         }
-        try db.execute(sql: """
-            UPDATE usageRebuild SET afterKey = ?, done = done + ?, total = coalesce(?, total) WHERE orgId = ?
-            """, arguments: [last, count, total, orgId])
+        try db.execute(
+            sql: """
+                UPDATE usageRebuild SET afterKey = ?, done = done + ?, total = coalesce(?, total) WHERE orgId = ?
+                """, arguments: [last, count, total, orgId])
         return false
     }
 }
@@ -141,7 +154,9 @@ extension AppDatabase {
         var total: Int64?
         if (pending[1] as Int64) == 0 {
             // Counted outside the writer: the percent shown is approximate by the events added meanwhile.
-            total = try reader.read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM usageEvent WHERE orgId = ?", arguments: [orgId]) }
+            total = try reader.read { db in
+                try Int64.fetchOne(db, sql: "SELECT count(*) FROM usageEvent WHERE orgId = ?", arguments: [orgId])
+            }
         }
         _ = try writer.write { db in try UsageRebuild.step(db, orgId: orgId, batchSize: batchSize, total: total) }
         return true

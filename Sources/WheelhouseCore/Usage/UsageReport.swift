@@ -93,9 +93,11 @@ public struct UsageExportRow: Sendable, Equatable {
     public var costMicros: Int64
     public var creditsMicros: Int64
 
-    public init(date: CivilDate, workspace: String, kind: String, status: UsageStatus, provider: String, model: String,
-                events: Int64, byokEvents: Int64, inputTokens: Int64, outputTokens: Int64, costMicros: Int64,
-                creditsMicros: Int64) {
+    public init(
+        date: CivilDate, workspace: String, kind: String, status: UsageStatus, provider: String, model: String,
+        events: Int64, byokEvents: Int64, inputTokens: Int64, outputTokens: Int64, costMicros: Int64,
+        creditsMicros: Int64
+    ) {
         self.date = date
         self.workspace = workspace
         self.kind = kind
@@ -136,14 +138,16 @@ extension AppDatabase {
     }
 
     static func usageReport(_ db: Database, orgId: Int64, month: UsageMonth, workspaceId: Int64?) throws -> UsageReport {
-        let org = try Row.fetchOne(db.cachedStatement(sql: "SELECT timeZone, plan FROM organization WHERE id = ?"),
-                                   arguments: [orgId])
+        let org = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT timeZone, plan FROM organization WHERE id = ?"),
+            arguments: [orgId])
         guard let org else { throw DomainError.notFound }
         let range = month.days
-        let rows = try db.cachedStatement(sql: """
-            SELECT day, kind, status, provider, model, events, byokEvents, inputTokens, outputTokens, costMicros, creditsMicros
-            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
-            """)
+        let rows = try db.cachedStatement(
+            sql: """
+                SELECT day, kind, status, provider, model, events, byokEvents, inputTokens, outputTokens, costMicros, creditsMicros
+                FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
+                """)
         var totals = UsageTotals()
         var days = range.map { UsageDay(date: CivilDate(dayNumber: $0), costByModel: []) }
         var modelIndex: [String: Int] = [:]
@@ -154,8 +158,9 @@ extension AppDatabase {
             let d = (row[0] as Int) - range.lowerBound
             let kind: String = row[1]
             let status = UsageStatus(rawValue: row[2]) ?? .error
-            let sums = RowSums(events: row[5], byokEvents: row[6], inputTokens: row[7], outputTokens: row[8],
-                               costMicros: row[9], creditsMicros: row[10])
+            let sums = RowSums(
+                events: row[5], byokEvents: row[6], inputTokens: row[7], outputTokens: row[8],
+                costMicros: row[9], creditsMicros: row[10])
             totals.add(kind: kind, status: status, sums)
             if kind == UsageReport.runKind {
                 if status == .error { days[d].failedRuns += sums.events } else { days[d].successfulRuns += sums.events }
@@ -168,11 +173,13 @@ extension AppDatabase {
             guard !model.isEmpty else { continue }
             let provider: String = row[3]
             let name = provider + "\u{1}" + model
-            let index = modelIndex[name] ?? {
-                models.append(UsageModelTotals(provider: provider, model: model))
-                modelIndex[name] = models.count - 1
-                return models.count - 1
-            }()
+            let index =
+                modelIndex[name]
+                ?? {
+                    models.append(UsageModelTotals(provider: provider, model: model))
+                    modelIndex[name] = models.count - 1
+                    return models.count - 1
+                }()
             models[index].events += sums.events
             models[index].byokEvents += sums.byokEvents
             models[index].tokens += sums.inputTokens + sums.outputTokens
@@ -190,24 +197,28 @@ extension AppDatabase {
         for entry in perDayModel { days[entry.day].costByModel[rank[entry.model]] += entry.cost }
 
         let rebuild = try UsageRebuild.progress(db, orgId: orgId)
-        return UsageReport(month: month, timeZone: rebuild?.liveZone ?? org[0], rebuild: rebuild, plan: Plan.named(org[1]),
-                           monthsWithData: try Self.monthsWithData(db, orgId: orgId),
-                           totals: totals, previous: try Self.totals(db, orgId: orgId, days: month.previous.days, workspaceId: workspaceId),
-                           days: days, models: order.map { models[$0] })
+        return UsageReport(
+            month: month, timeZone: rebuild?.liveZone ?? org[0], rebuild: rebuild, plan: Plan.named(org[1]),
+            monthsWithData: try Self.monthsWithData(db, orgId: orgId),
+            totals: totals, previous: try Self.totals(db, orgId: orgId, days: month.previous.days, workspaceId: workspaceId),
+            days: days, models: order.map { models[$0] })
     }
 
     static func totals(_ db: Database, orgId: Int64, days: Range<Int>, workspaceId: Int64?) throws -> UsageTotals {
-        let statement = try db.cachedStatement(sql: """
-            SELECT kind, status, sum(events), sum(byokEvents), sum(inputTokens), sum(outputTokens), sum(costMicros),
-                   sum(creditsMicros)
-            FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
-            GROUP BY kind, status
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT kind, status, sum(events), sum(byokEvents), sum(inputTokens), sum(outputTokens), sum(costMicros),
+                       sum(creditsMicros)
+                FROM usageDaily WHERE orgId = ? AND day >= ? AND day < ? AND (? IS NULL OR workspaceId = ?)
+                GROUP BY kind, status
+                """)
         var totals = UsageTotals()
         for row in try Row.fetchAll(statement, arguments: [orgId, days.lowerBound, days.upperBound, workspaceId, workspaceId]) {
-            totals.add(kind: row[0], status: UsageStatus(rawValue: row[1]) ?? .error,
-                       RowSums(events: row[2], byokEvents: row[3], inputTokens: row[4], outputTokens: row[5],
-                               costMicros: row[6], creditsMicros: row[7]))
+            totals.add(
+                kind: row[0], status: UsageStatus(rawValue: row[1]) ?? .error,
+                RowSums(
+                    events: row[2], byokEvents: row[3], inputTokens: row[4], outputTokens: row[5],
+                    costMicros: row[6], creditsMicros: row[7]))
         }
         return totals
     }
@@ -229,17 +240,21 @@ extension AppDatabase {
     public func usageExportRows(orgId: Int64, month: UsageMonth, workspaceId: Int64? = nil) throws -> [UsageExportRow] {
         try reader.read { db in
             let range = month.days
-            return try Row.fetchAll(db, sql: """
-                SELECT u.day, w.key, u.kind, u.status, u.provider, u.model, u.events, u.byokEvents, u.inputTokens,
-                       u.outputTokens, u.costMicros, u.creditsMicros
-                FROM usageDaily u JOIN workspace w ON w.id = u.workspaceId
-                WHERE u.orgId = ? AND u.day >= ? AND u.day < ? AND (? IS NULL OR u.workspaceId = ?)
-                ORDER BY u.day, w.key, u.provider, u.model, u.kind, u.status
-                """, arguments: [orgId, range.lowerBound, range.upperBound, workspaceId, workspaceId]).map { row in
-                UsageExportRow(date: CivilDate(dayNumber: row[0]), workspace: row[1], kind: row[2],
-                               status: UsageStatus(rawValue: row[3]) ?? .error, provider: row[4], model: row[5],
-                               events: row[6], byokEvents: row[7], inputTokens: row[8], outputTokens: row[9],
-                               costMicros: row[10], creditsMicros: row[11])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.day, w.key, u.kind, u.status, u.provider, u.model, u.events, u.byokEvents, u.inputTokens,
+                           u.outputTokens, u.costMicros, u.creditsMicros
+                    FROM usageDaily u JOIN workspace w ON w.id = u.workspaceId
+                    WHERE u.orgId = ? AND u.day >= ? AND u.day < ? AND (? IS NULL OR u.workspaceId = ?)
+                    ORDER BY u.day, w.key, u.provider, u.model, u.kind, u.status
+                    """, arguments: [orgId, range.lowerBound, range.upperBound, workspaceId, workspaceId]
+            ).map { row in
+                UsageExportRow(
+                    date: CivilDate(dayNumber: row[0]), workspace: row[1], kind: row[2],
+                    status: UsageStatus(rawValue: row[3]) ?? .error, provider: row[4], model: row[5],
+                    events: row[6], byokEvents: row[7], inputTokens: row[8], outputTokens: row[9],
+                    costMicros: row[10], creditsMicros: row[11])
             }
         }
     }

@@ -11,8 +11,9 @@ extension AppDatabase {
             var deltas: [RollupKey: RollupTotals] = [:]
             for row in rows {
                 guard let workspaceId = target.workspaces[row.workspace] else { throw DomainError.notFound }
-                let key = RollupKey(orgId: target.id, day: row.date.dayNumber, workspaceId: workspaceId, kind: row.kind,
-                                    status: row.status, provider: row.provider, model: row.model)
+                let key = RollupKey(
+                    orgId: target.id, day: row.date.dayNumber, workspaceId: workspaceId, kind: row.kind,
+                    status: row.status, provider: row.provider, model: row.model)
                 var totals = deltas[key, default: RollupTotals()]
                 totals.events += row.events
                 totals.byokEvents += row.byokEvents

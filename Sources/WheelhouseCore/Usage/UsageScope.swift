@@ -26,8 +26,10 @@ extension AppDatabase {
     /// The organization's workspaces by name, for the Usage page's workspace filter.
     public func usageWorkspaces(orgId: Int64) throws -> [UsageWorkspace] {
         try threadReaders.read(or: reader) { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key, name FROM workspace WHERE orgId = ? ORDER BY name, key"),
-                             arguments: [orgId]).map { UsageWorkspace(id: $0[0], key: $0[1], name: $0[2]) }
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, key, name FROM workspace WHERE orgId = ? ORDER BY name, key"),
+                arguments: [orgId]
+            ).map { UsageWorkspace(id: $0[0], key: $0[1], name: $0[2]) }
         }
     }
 }

@@ -75,17 +75,20 @@ enum UsageWriter {
     }
 
     /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
-    static func record(_ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache,
-                       validated: Bool = false) throws -> UsageBatchOutcome {
+    static func record(
+        _ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache,
+        validated: Bool = false
+    ) throws -> UsageBatchOutcome {
         var outcome = UsageBatchOutcome()
         var targets: [String: OrgTarget?] = [:]
         var deltas: [RollupKey: RollupTotals] = [:]
         var shadowDeltas: [RollupKey: RollupTotals] = [:]
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO usageEvent (orgId, idempotencyKey, at, workspaceId, kind, status, provider, model,
-                                    inputTokens, outputTokens, costMicros, byok)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (orgId, idempotencyKey) DO NOTHING
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO usageEvent (orgId, idempotencyKey, at, workspaceId, kind, status, provider, model,
+                                        inputTokens, outputTokens, costMicros, byok)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (orgId, idempotencyKey) DO NOTHING
+                """)
         for (index, event) in events.enumerated() {
             if !validated, let problem = event.problem() {
                 outcome.rejected.append(.init(index: index, reason: problem))
@@ -134,15 +137,18 @@ enum UsageWriter {
                 continue
             }
             outcome.imported += 1
-            let key = RollupKey(orgId: target.id, day: target.days.day(at: event.at), workspaceId: workspaceId,
-                                kind: event.kind, status: event.status, provider: event.provider, model: event.model)
-            deltas[key, default: RollupTotals()].add(inputTokens: event.inputTokens, outputTokens: event.outputTokens,
-                                                      costMicros: event.costMicros, byok: event.byok)
+            let key = RollupKey(
+                orgId: target.id, day: target.days.day(at: event.at), workspaceId: workspaceId,
+                kind: event.kind, status: event.status, provider: event.provider, model: event.model)
+            deltas[key, default: RollupTotals()].add(
+                inputTokens: event.inputTokens, outputTokens: event.outputTokens,
+                costMicros: event.costMicros, byok: event.byok)
             if let rebuild = target.rebuild, rebuild.walk.passed(event.idempotencyKey) {
                 var shadowKey = key
                 shadowKey.day = rebuild.days.day(at: event.at)
-                shadowDeltas[shadowKey, default: RollupTotals()].add(inputTokens: event.inputTokens, outputTokens: event.outputTokens,
-                                                                      costMicros: event.costMicros, byok: event.byok)
+                shadowDeltas[shadowKey, default: RollupTotals()].add(
+                    inputTokens: event.inputTokens, outputTokens: event.outputTokens,
+                    costMicros: event.costMicros, byok: event.byok)
             }
         }
         try upsert(db, deltas)
@@ -170,8 +176,11 @@ enum UsageWriter {
     }()
 
     static func loadTarget(_ db: Database, orgKey: String, zones: ZoneCache) throws -> OrgTarget? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, timeZone FROM organization WHERE key = ?"),
-                                         arguments: [orgKey]) else { return nil }
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, timeZone FROM organization WHERE key = ?"),
+                arguments: [orgKey])
+        else { return nil }
         let id: Int64 = row[0]
         var workspaces: [String: Int64] = [:]
         for ws in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, id FROM workspace WHERE orgId = ?"), arguments: [id]) {
@@ -180,27 +189,31 @@ enum UsageWriter {
         guard let walk = try UsageRebuild.walk(db, orgId: id) else {
             return OrgTarget(id: id, days: zones.days(row[1]), workspaces: workspaces)
         }
-        return OrgTarget(id: id, days: zones.days(walk.liveZone), workspaces: workspaces,
-                         rebuild: (walk, zones.days(walk.targetZone)))
+        return OrgTarget(
+            id: id, days: zones.days(walk.liveZone), workspaces: workspaces,
+            rebuild: (walk, zones.days(walk.targetZone)))
     }
 
     /// `table`: `usageDaily`, or a rebuild's shadow `usageDailyNext`.
     static func upsert(_ db: Database, _ deltas: [RollupKey: RollupTotals], into table: String = "usageDaily") throws {
         guard !deltas.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(table) (orgId, day, workspaceId, kind, status, provider, model, events, byokEvents,
-                                    inputTokens, outputTokens, costMicros, creditsMicros)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (orgId, day, workspaceId, kind, status, provider, model) DO UPDATE SET
-                events = events + excluded.events, byokEvents = byokEvents + excluded.byokEvents,
-                inputTokens = inputTokens + excluded.inputTokens, outputTokens = outputTokens + excluded.outputTokens,
-                costMicros = costMicros + excluded.costMicros, creditsMicros = creditsMicros + excluded.creditsMicros
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO \(table) (orgId, day, workspaceId, kind, status, provider, model, events, byokEvents,
+                                        inputTokens, outputTokens, costMicros, creditsMicros)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (orgId, day, workspaceId, kind, status, provider, model) DO UPDATE SET
+                    events = events + excluded.events, byokEvents = byokEvents + excluded.byokEvents,
+                    inputTokens = inputTokens + excluded.inputTokens, outputTokens = outputTokens + excluded.outputTokens,
+                    costMicros = costMicros + excluded.costMicros, creditsMicros = creditsMicros + excluded.creditsMicros
+                """)
         for (key, totals) in deltas {
-            try statement.execute(arguments: [key.orgId, key.day, key.workspaceId, key.kind, key.status.rawValue,
-                                              key.provider, key.model, totals.events, totals.byokEvents,
-                                              totals.inputTokens, totals.outputTokens, totals.costMicros,
-                                              totals.creditsMicros])
+            try statement.execute(arguments: [
+                key.orgId, key.day, key.workspaceId, key.kind, key.status.rawValue,
+                key.provider, key.model, totals.events, totals.byokEvents,
+                totals.inputTokens, totals.outputTokens, totals.costMicros,
+                totals.creditsMicros,
+            ])
         }
     }
 
@@ -212,13 +225,16 @@ enum UsageWriter {
         try db.execute(sql: "DELETE FROM usageDaily WHERE orgId = ?", arguments: [orgId])
         let days = ZoneDays(TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!)
         var deltas: [RollupKey: RollupTotals] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT at, workspaceId, kind, status, provider, model, inputTokens, outputTokens, costMicros, byok
-            FROM usageEvent WHERE orgId = ?
-            """, arguments: [orgId])
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT at, workspaceId, kind, status, provider, model, inputTokens, outputTokens, costMicros, byok
+                FROM usageEvent WHERE orgId = ?
+                """, arguments: [orgId])
         while let row = try rows.next() {
-            let key = RollupKey(orgId: orgId, day: days.day(at: row[0]), workspaceId: row[1], kind: row[2],
-                                status: UsageStatus(rawValue: row[3]) ?? .error, provider: row[4], model: row[5])
+            let key = RollupKey(
+                orgId: orgId, day: days.day(at: row[0]), workspaceId: row[1], kind: row[2],
+                status: UsageStatus(rawValue: row[3]) ?? .error, provider: row[4], model: row[5])
             deltas[key, default: RollupTotals()].add(inputTokens: row[6], outputTokens: row[7], costMicros: row[8], byok: row[9])
         }
         try upsert(db, deltas)
@@ -228,8 +244,10 @@ enum UsageWriter {
 extension AppDatabase {
     /// Stores a batch of events and their rollups in one transaction; see `UsageWriter`.
     /// `defaultOrg` is the organization of events that name none.
-    public func recordUsage(_ events: [UsageEventInput], defaultOrg: String? = nil,
-                            zones: ZoneCache = ZoneCache()) throws -> UsageBatchOutcome {
+    public func recordUsage(
+        _ events: [UsageEventInput], defaultOrg: String? = nil,
+        zones: ZoneCache = ZoneCache()
+    ) throws -> UsageBatchOutcome {
         try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones) }
     }
 

@@ -37,8 +37,10 @@ public struct AppConfig: Sendable {
     /// Tests set this: every render is also done directly by swift-mustache and compared.
     var verifiesEveryRender = false
 
-    public init(web: WebConfig, storage: Storage, templatesDirectory: String, workers: Workers? = nil,
-                logger: Logger = Logger(label: "wheelhouse.http")) {
+    public init(
+        web: WebConfig, storage: Storage, templatesDirectory: String, workers: Workers? = nil,
+        logger: Logger = Logger(label: "wheelhouse.http")
+    ) {
         self.web = web
         self.storage = storage
         self.templatesDirectory = templatesDirectory

@@ -96,19 +96,20 @@ public enum Route: Equatable, Sendable {
     /// e.g. `POST /orgs/{org}/settings/members/{id}/role`. Tests that must cover every route
     /// compare kinds.
     public var kind: String {
-        let path: String = switch self {
-        case .home: "/"
-        case .login: "/login"
-        case .logout: "/logout"
-        case .invitation: "/invitations/{token}"
-        case .confirmation: "/confirm/{token}"
-        case .org(_, .root): "/orgs/{org}"
-        case .org(_, .logo): "/orgs/{org}/logo/{file}"
-        case .org(_, let route):
-            "/orgs/{org}/settings/\(route.tab!.rawValue)" + (route.leaf!.pattern.isEmpty ? "" : "/" + route.leaf!.pattern)
-        case .account(let route): "/account/" + route.pattern
-        case .api(let route): "/api/v1/" + route.pattern
-        }
+        let path: String =
+            switch self {
+            case .home: "/"
+            case .login: "/login"
+            case .logout: "/logout"
+            case .invitation: "/invitations/{token}"
+            case .confirmation: "/confirm/{token}"
+            case .org(_, .root): "/orgs/{org}"
+            case .org(_, .logo): "/orgs/{org}/logo/{file}"
+            case .org(_, let route):
+                "/orgs/{org}/settings/\(route.tab!.rawValue)" + (route.leaf!.pattern.isEmpty ? "" : "/" + route.leaf!.pattern)
+            case .account(let route): "/account/" + route.pattern
+            case .api(let route): "/api/v1/" + route.pattern
+            }
         return "\(method.rawValue) \(path)"
     }
 
@@ -218,7 +219,6 @@ public enum OrgRoute: Equatable, Sendable {
         out += tab.path
         Route.append(segments, to: &out)
     }
-
 
     /// The tab's leaf for a method and the segments below `/settings/{tab}`.
     static func leaf(_ tab: SettingsTab, _ method: HTTPMethod, _ rest: ArraySlice<String>) -> OrgRoute? {

@@ -71,9 +71,12 @@ extension Route {
         case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
             let rest = s[2...]
             if rest.isEmpty || rest.elementsEqual([""]) { return method == .get ? .org(s[1], .root) : nil }
-            if rest.count == 2, rest.first == "logo", !rest.last!.isEmpty { return method == .get ? .org(s[1], .logo(file: rest.last!)) : nil }
+            if rest.count == 2, rest.first == "logo", !rest.last!.isEmpty {
+                return method == .get ? .org(s[1], .logo(file: rest.last!)) : nil
+            }
             guard rest.count >= 2, rest.first == "settings", let tab = SettingsTab(rawValue: rest[rest.startIndex + 1]),
-                  let leaf = OrgRoute.leaf(tab, method, rest.dropFirst(2)) else { return nil }
+                let leaf = OrgRoute.leaf(tab, method, rest.dropFirst(2))
+            else { return nil }
             return .org(s[1], leaf)
         default: return nil
         }

@@ -97,12 +97,14 @@ public struct RoutePattern<Leaf>: Sendable {
 
     /// The leaf with example captures: 7 for ids, "example" for keys.
     var example: Leaf {
-        make(Captures(values: shape.compactMap { segment in
-            switch segment {
-            case .literal: nil
-            case .id: "7"
-            case .key: "example"
-            }
-        }))
+        make(
+            Captures(
+                values: shape.compactMap { segment in
+                    switch segment {
+                    case .literal: nil
+                    case .id: "7"
+                    case .key: "example"
+                    }
+                }))
     }
 }

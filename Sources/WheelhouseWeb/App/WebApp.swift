@@ -16,9 +16,11 @@ public struct WebConfig: Sendable {
     public var enterpriseBillingURL: String?
     public var maxBodyBytes: Int
 
-    public init(mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
-                enterpriseBillingURL: String? = nil,
-                maxBodyBytes: Int = 4 * 1024 * 1024) {
+    public init(
+        mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
+        enterpriseBillingURL: String? = nil,
+        maxBodyBytes: Int = 4 * 1024 * 1024
+    ) {
         self.mode = mode
         self.baseURL = baseURL
         self.enterpriseBillingURL = enterpriseBillingURL.flatMap { $0.isEmpty ? nil : $0 }
@@ -38,8 +40,10 @@ public struct WebApp: Sendable {
     let logger: Logger
     let shell: Shell
 
-    public init(config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-                logger: Logger = Logger(label: "wheelhouse.http")) {
+    public init(
+        config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
+        logger: Logger = Logger(label: "wheelhouse.http")
+    ) {
         self.config = config
         self.database = database
         self.templates = templates
@@ -187,8 +191,11 @@ enum WebError: Error {
 /// Headers on every response: a strict CSP (no inline script), no framing, no sniffing.
 enum SecurityHeaders {
     static let all: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        ),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),

@@ -34,8 +34,9 @@ struct AuthController {
         if visit.signedIn != nil { return .redirect(to: safeNext(visit.request.queryItems["next"])) }
         var notice: String?
         if visit.request.queryItems["signed_out"] != nil { notice = "You have been signed out." }
-        return loginPage(visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
-                         notice: notice, status: 200)
+        return loginPage(
+            visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
+            notice: notice, status: 200)
     }
 
     func signIn(_ visit: inout Visit) throws -> Response {
@@ -51,13 +52,15 @@ struct AuthController {
             return loginPage(visit, email: email, next: next, errors: reader.errors, notice: nil, status: 422)
         }
         do {
-            let (token, _) = try database.signIn(email: email, password: password,
-                                                     address: visit.request.remoteAddress,
-                                                     userAgent: visit.request.header("user-agent") ?? "")
+            let (token, _) = try database.signIn(
+                email: email, password: password,
+                address: visit.request.remoteAddress,
+                userAgent: visit.request.header("user-agent") ?? "")
             if let old = visit.token { try database.signOut(token: old) }
             var response = Response.redirect(to: safeNext(next))
-            response.setCookie(Visit.sessionCookie, token, secure: shell.config.secureCookies,
-                               maxAge: Int(SessionRules.absoluteTimeout))
+            response.setCookie(
+                Visit.sessionCookie, token, secure: shell.config.secureCookies,
+                maxAge: Int(SessionRules.absoluteTimeout))
             response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
             return response
         } catch DomainError.invalidCredentials {
@@ -85,8 +88,10 @@ struct AuthController {
         return response
     }
 
-    private func loginPage(_ visit: Visit, email: String, next: String, errors: FieldErrors,
-                           notice: String?, status: Int) -> Response {
+    private func loginPage(
+        _ visit: Visit, email: String, next: String, errors: FieldErrors,
+        notice: String?, status: Int
+    ) -> Response {
         let page = LoginPage(csrf: visit.loginCSRFToken, email: email, next: next, errors: errors, notice: notice)
         var response = shell.render(.login, page, layout: shell.bareLayout(title: "Sign in"), status: status)
         response.setCookie(Visit.loginCSRFCookie, page.csrf, secure: shell.config.secureCookies, maxAge: 3600)
@@ -96,7 +101,8 @@ struct AuthController {
     /// Only a path on this site: never `//host`, a scheme, or a backslash trick.
     func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
-              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return Route.home.path }
+            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return Route.home.path }
         return next
     }
 }

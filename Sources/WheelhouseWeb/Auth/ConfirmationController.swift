@@ -30,25 +30,30 @@ struct ConfirmationController {
 
     func confirm(_ visit: inout Visit, token: String) throws -> Response {
         var reader = FormReader<Field>(try visit.form(loginForm: true))
-        try database.countAttempt(kind: "confirmation", address: visit.request.remoteAddress,
-                                      limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
-        guard try database.confirmation(token: token) != nil else { return try render(visit, token: token, errors: FieldErrors(), status: 404) }
+        try database.countAttempt(
+            kind: "confirmation", address: visit.request.remoteAddress,
+            limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
+        guard try database.confirmation(token: token) != nil else {
+            return try render(visit, token: token, errors: FieldErrors(), status: 404)
+        }
         let password = reader.text(.password, label: "Password")
         let discard = reader.text(.action, label: "Action") == "discard"
         do {
             try reader.errors.throwIfAny()
             if discard {
                 try database.discardUnconfirmedAccount(token: token, address: visit.request.remoteAddress)
-                return shell.render(.confirmation, ConfirmationPage(content: .discarded), layout: try shell.layout(visit, title: "Account discarded"))
+                return shell.render(
+                    .confirmation, ConfirmationPage(content: .discarded), layout: try shell.layout(visit, title: "Account discarded"))
             }
             if password.isEmpty {
                 var errors = FieldErrors()
                 errors.add(Field.password.rawValue, "Enter the password chosen for this account.")
                 throw DomainError.invalid(errors)
             }
-            let (orgKey, session) = try database.confirmEmail(token: token, password: password,
-                                                                  address: visit.request.remoteAddress,
-                                                                  userAgent: visit.request.header("user-agent") ?? "")
+            let (orgKey, session) = try database.confirmEmail(
+                token: token, password: password,
+                address: visit.request.remoteAddress,
+                userAgent: visit.request.header("user-agent") ?? "")
             var response = Response.redirect(to: orgKey.map { Route.org($0, .general(.show)).path } ?? Route.home.path)
             response.setCookie(Visit.sessionCookie, session, secure: shell.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
             response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
@@ -57,7 +62,9 @@ struct ConfirmationController {
             return try render(visit, token: token, errors: errors, status: 422)
         } catch DomainError.invalidCredentials {
             var errors = FieldErrors()
-            errors.add(Field.password.rawValue, "That is not the password chosen for this account. If you did not create it, choose “This was not me”.")
+            errors.add(
+                Field.password.rawValue,
+                "That is not the password chosen for this account. If you did not create it, choose “This was not me”.")
             return try render(visit, token: token, errors: errors, status: 422)
         } catch ConfirmationProblem.unknown {
             return try render(visit, token: token, errors: FieldErrors(), status: 404)

@@ -36,19 +36,35 @@ struct ConfirmationPage: PageValues {
         case .discarded:
             context["discarded"] = true
         case .notValid:
-            context["problem"] = ["heading": "This confirmation link is not valid",
-                                  "text": "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again."] as TemplateObject
+            context["problem"] =
+                [
+                    "heading": "This confirmation link is not valid",
+                    "text":
+                        "It was already used, the account was discarded, or the link is incomplete. Try signing in, or open the invitation link again.",
+                ] as TemplateObject
         case .expired:
-            context["problem"] = ["heading": "This confirmation link has expired",
-                                  "text": "Ask the person who invited you to revoke the invitation and invite you again."] as TemplateObject
+            context["problem"] =
+                [
+                    "heading": "This confirmation link has expired",
+                    "text": "Ask the person who invited you to revoke the invitation and invite you again.",
+                ] as TemplateObject
         case .confirm(let view, let csrf, let errors):
             context["csrf"] = csrf
             context["formErrors"] = errors.formContext
-            context["account"] = ["email": .text(view.email), "name": .text(view.name), "created": .text(Dates.day(view.createdAt)),
-                                  "org": .text(view.orgName ?? "the organization")] as TemplateObject
-            context["fields"] = ["password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                                               errors: errors, hint: "The password chosen when the account was created.",
-                                                               autocomplete: "current-password", autofocus: true, required: true).context)] as TemplateObject
+            context["account"] =
+                [
+                    "email": .text(view.email), "name": .text(view.name), "created": .text(Dates.day(view.createdAt)),
+                    "org": .text(view.orgName ?? "the organization"),
+                ] as TemplateObject
+            context["fields"] =
+                [
+                    "password": .object(
+                        FieldView(
+                            name: Field.password.rawValue, label: "Password", value: "", type: "password",
+                            errors: errors, hint: "The password chosen when the account was created.",
+                            autocomplete: "current-password", autofocus: true, required: true
+                        ).context)
+                ] as TemplateObject
             context["names"] = FieldNames.of(Field.self)
         }
     }

@@ -33,30 +33,36 @@ struct InvitationController {
         let form = try visit.form(loginForm: visit.signedIn == nil)
         var reader = FormReader<Field>(form)
         if visit.signedIn == nil {
-            try database.countAttempt(kind: "invitation", address: visit.request.remoteAddress,
-                                          limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
+            try database.countAttempt(
+                kind: "invitation", address: visit.request.remoteAddress,
+                limit: InvitationRules.maxAnonymousPosts, window: InvitationRules.anonymousPostWindow)
         }
         guard try database.invitation(token: token) != nil else {
             return try render(visit, token: token, name: "", errors: FieldErrors(), status: nil)
         }
         do {
             if visit.signedIn != nil {
-                return try shell.submit(visit, {
-                    try reader.errors.throwIfAny()
-                    let orgKey = try database.acceptInvitation(token: token, by: visit.actor)
-                    return FormSuccess(Route.org(orgKey, .general(.show)), flash: "You joined the organization.")
-                }, refused: { refusal in
-                    try render(visit, token: token, name: "", errors: refusal.errors, status: refusal.status)
-                })
+                return try shell.submit(
+                    visit,
+                    {
+                        try reader.errors.throwIfAny()
+                        let orgKey = try database.acceptInvitation(token: token, by: visit.actor)
+                        return FormSuccess(Route.org(orgKey, .general(.show)), flash: "You joined the organization.")
+                    },
+                    refused: { refusal in
+                        try render(visit, token: token, name: "", errors: refusal.errors, status: refusal.status)
+                    })
             }
             let name = TextRules.trimmed(reader.text(.name, label: "Your name"))
             let password = reader.text(.password, label: "Choose a password")
             do {
                 try reader.errors.throwIfAny()
-                let email = try database.acceptInvitationAsNewUser(token: token, name: name, password: password,
-                                                                        address: visit.request.remoteAddress)
-                var response = shell.render(.confirmation, ConfirmationPage(content: .sent(email: email)),
-                                            layout: try shell.layout(visit, title: "Confirm your email"))
+                let email = try database.acceptInvitationAsNewUser(
+                    token: token, name: name, password: password,
+                    address: visit.request.remoteAddress)
+                var response = shell.render(
+                    .confirmation, ConfirmationPage(content: .sent(email: email)),
+                    layout: try shell.layout(visit, title: "Confirm your email"))
                 response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
                 return response
             } catch DomainError.invalid(let errors) {
@@ -67,14 +73,17 @@ struct InvitationController {
         }
     }
 
-    private func render(_ visit: Visit, token: String, name: String, errors: FieldErrors, status: Int?,
-                        problem: InvitationProblem? = nil) throws -> Response {
+    private func render(
+        _ visit: Visit, token: String, name: String, errors: FieldErrors, status: Int?,
+        problem: InvitationProblem? = nil
+    ) throws -> Response {
         let layout = try shell.layout(visit, title: "Invitation")
         guard let view = try database.invitation(token: token) else {
             return shell.render(.invitation, InvitationPage.notValid, layout: layout, status: InvitationPage.notValid.status)
         }
-        let page = InvitationPage(view: view, token: token, viewer: visit.signedIn?.user, problem: problem, name: name,
-                                  errors: errors, status: status, csrf: visit.loginCSRFToken)
+        let page = InvitationPage(
+            view: view, token: token, viewer: visit.signedIn?.user, problem: problem, name: name,
+            errors: errors, status: status, csrf: visit.loginCSRFToken)
         var response = shell.render(.invitation, page, layout: layout, status: page.status)
         if case .newAccount(let csrf) = page.content {
             response.setCookie(Visit.loginCSRFCookie, csrf, secure: shell.config.secureCookies, maxAge: 3600)

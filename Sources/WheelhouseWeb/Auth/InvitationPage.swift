@@ -28,15 +28,22 @@ struct InvitationPage: PageValues {
     typealias Field = InvitationController.Field
 
     /// A link that names no invitation (404).
-    static let notValid = InvitationPage(view: nil, content: .problem(
-        heading: "This invitation link is not valid",
-        text: "The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again."),
+    static let notValid = InvitationPage(
+        view: nil,
+        content: .problem(
+            heading: "This invitation link is not valid",
+            text:
+                "The link is incomplete, was replaced when the invitation was sent again (only the newest email’s link works), or was never issued. Check that you copied all of it, or ask the person who invited you to send it again."
+        ),
         status: 404, name: "", errors: FieldErrors())
 
     /// `status` is the post's (422 for invalid values), kept unless the state answers its own.
-    init(view: InvitationView, token: String, viewer: User?, problem: InvitationProblem?, name: String, errors: FieldErrors,
-         status: Int?, csrf: @autoclosure () -> String) {
-        let ask = view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
+    init(
+        view: InvitationView, token: String, viewer: User?, problem: InvitationProblem?, name: String, errors: FieldErrors,
+        status: Int?, csrf: @autoclosure () -> String
+    ) {
+        let ask =
+            view.inviterName.map { "Ask \($0) (\(view.inviterEmail ?? "")) or another admin of \(view.orgName)" }
             ?? "Ask an admin of \(view.orgName)"
         let signedInEmail = viewer?.email
         let mine = signedInEmail.map { $0.caseInsensitiveCompare(view.invitation.email) == .orderedSame } ?? false
@@ -47,33 +54,47 @@ struct InvitationPage: PageValues {
             if mine, view.invitation.acceptedBy == viewer?.id {
                 content = .joined(href: Route.org(view.orgKey, .general(.show)).path)
             } else {
-                content = .problem(heading: "This invitation has already been used",
-                                   text: "It was accepted on \(Dates.day(view.invitation.closedAt ?? view.invitation.createdAt)). If that was you, sign in. Otherwise: \(ask) to invite you again.")
+                content = .problem(
+                    heading: "This invitation has already been used",
+                    text:
+                        "It was accepted on \(Dates.day(view.invitation.closedAt ?? view.invitation.createdAt)). If that was you, sign in. Otherwise: \(ask) to invite you again."
+                )
                 code = 410
             }
         case (.revoked?, _), (nil, .revoked):
-            content = .problem(heading: "This invitation was revoked",
-                               text: "An admin withdrew it, so the link no longer works. \(ask) if you should still join.")
+            content = .problem(
+                heading: "This invitation was revoked",
+                text: "An admin withdrew it, so the link no longer works. \(ask) if you should still join.")
             code = 410
         case (.expired?, _), (nil, .expired):
-            content = .problem(heading: "This invitation has expired",
-                               text: "It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")
+            content = .problem(
+                heading: "This invitation has expired",
+                text: "It was valid until \(Dates.day(view.invitation.expiresAt)). \(ask) to resend it.")
             code = 410
         case (.otherAccount?, _):
             fallthrough
         case (nil, .pending) where signedInEmail != nil && !mine:
-            content = .problem(heading: "This invitation is for another account",
-                               text: "It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again.")
+            content = .problem(
+                heading: "This invitation is for another account",
+                text:
+                    "It was sent to \(view.invitation.email), but you are signed in as \(signedInEmail ?? "another account"). Sign out, then open the link again."
+            )
             code = 403
         case (.seatLimit(let limit)?, _):
-            content = .problem(heading: "This organization is full",
-                               text: "\(view.orgName) already has all \(limit) members its member limit allows, so you cannot join now. \(ask) to raise the member limit on General, then open this link again.")
+            content = .problem(
+                heading: "This organization is full",
+                text:
+                    "\(view.orgName) already has all \(limit) members its member limit allows, so you cannot join now. \(ask) to raise the member limit on General, then open this link again."
+            )
             code = 409
         case (.accountExists?, _) where view.accountUnconfirmed:
             fallthrough
         case (nil, .pending) where signedInEmail == nil && view.accountUnconfirmed:
-            content = .problem(heading: "This account is waiting for confirmation",
-                               text: "An account for \(view.invitation.email) was created through this link. We sent a confirmation link to that address: open it to start using the account. If you did not create it, choose “This was not me” there, then come back to this link.")
+            content = .problem(
+                heading: "This account is waiting for confirmation",
+                text:
+                    "An account for \(view.invitation.email) was created through this link. We sent a confirmation link to that address: open it to start using the account. If you did not create it, choose “This was not me” there, then come back to this link."
+            )
         case (.accountExists?, _):
             fallthrough
         case (nil, .pending) where signedInEmail == nil && view.hasAccount:
@@ -96,10 +117,13 @@ struct InvitationPage: PageValues {
     func fill(_ context: inout TemplateObject) {
         if let view {
             context["orgName"] = view.orgName
-            context["invitation"] = ["email": .text(view.invitation.email),
-                                     "role": .text(view.invitation.role == .admin ? "Admin" : "Member"),
-                                     "inviter": .text(view.inviterName ?? "An admin"),
-                                     "expires": .text(Dates.day(view.invitation.expiresAt))] as TemplateObject
+            context["invitation"] =
+                [
+                    "email": .text(view.invitation.email),
+                    "role": .text(view.invitation.role == .admin ? "Admin" : "Member"),
+                    "inviter": .text(view.inviterName ?? "An admin"),
+                    "expires": .text(Dates.day(view.invitation.expiresAt)),
+                ] as TemplateObject
             context["formErrors"] = errors.formContext
         }
         switch content {
@@ -114,13 +138,20 @@ struct InvitationPage: PageValues {
         case .newAccount(let csrf):
             context["csrf"] = csrf
             context["newAccount"] = true
-            context["fields"] = [
-                "name": .object(FieldView(name: Field.name.rawValue, label: "Your name", value: name, errors: errors,
-                                          autocomplete: "name", autofocus: true, required: true, maxLength: 100).context),
-                "password": .object(FieldView(name: Field.password.rawValue, label: "Choose a password", value: "", type: "password",
-                                              errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.",
-                                              autocomplete: "new-password", required: true).context),
-            ] as TemplateObject
+            context["fields"] =
+                [
+                    "name": .object(
+                        FieldView(
+                            name: Field.name.rawValue, label: "Your name", value: name, errors: errors,
+                            autocomplete: "name", autofocus: true, required: true, maxLength: 100
+                        ).context),
+                    "password": .object(
+                        FieldView(
+                            name: Field.password.rawValue, label: "Choose a password", value: "", type: "password",
+                            errors: errors, hint: "At least 10 characters. We then email a link to confirm your address.",
+                            autocomplete: "new-password", required: true
+                        ).context),
+                ] as TemplateObject
         }
     }
 }

@@ -16,12 +16,19 @@ struct LoginPage: PageValues {
     func fill(_ context: inout TemplateObject) {
         context["csrf"] = csrf
         context["next"] = next
-        context["fields"] = [
-            "email": .object(FieldView(name: Field.email.rawValue, label: "Email", value: email, type: "email",
-                                       errors: errors, autocomplete: "email", autofocus: true).context),
-            "password": .object(FieldView(name: Field.password.rawValue, label: "Password", value: "", type: "password",
-                                          errors: errors, autocomplete: "current-password").context),
-        ] as TemplateObject
+        context["fields"] =
+            [
+                "email": .object(
+                    FieldView(
+                        name: Field.email.rawValue, label: "Email", value: email, type: "email",
+                        errors: errors, autocomplete: "email", autofocus: true
+                    ).context),
+                "password": .object(
+                    FieldView(
+                        name: Field.password.rawValue, label: "Password", value: "", type: "password",
+                        errors: errors, autocomplete: "current-password"
+                    ).context),
+            ] as TemplateObject
         context["notice"] = notice
         context["formErrors"] = errors.formContext
         context["names"] = FieldNames.of(Field.self)
@@ -32,7 +39,8 @@ struct LoginPage: PageValues {
 /// error page's template without a status line or a link back to itself.
 struct NoOrganizationPage: PageValues {
     func fill(_ context: inout TemplateObject) {
-        context["message"] = "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
+        context["message"] =
+            "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
         context["noBackLink"] = true
     }
 }

@@ -76,7 +76,7 @@ public struct FormData: Sendable {
         var parts = 0
         while true {
             index += boundary.count
-            if body[index...].starts(with: [45, 45]) { return } // "--": the closing boundary
+            if body[index...].starts(with: [45, 45]) { return }  // "--": the closing boundary
             guard body[index...].starts(with: [13, 10]) else { throw Failure.malformed("bad boundary line") }
             index += 2
             guard let headerEnd = Self.find([13, 10, 13, 10], in: body, from: index) else {
@@ -206,7 +206,8 @@ public enum URLEncodedForm {
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), i + 2 < bytes.endIndex,
-                      let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2]) {
+                let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2])
+            {
                 out.append(hi << 4 | lo)
                 i += 2
             } else {
@@ -236,7 +237,7 @@ public enum URLEncodedForm {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 out.append(byte)
             default:
                 out.append(UInt8(ascii: "%"))

@@ -18,9 +18,11 @@ public struct Request: Sendable {
     /// Set by the transport when the client sent more than the body limit; the body is then empty.
     public var bodyTooLarge: Bool
 
-    public init(method: String, path: String, query: String = "", headers: Headers = [:],
-                remoteAddress: String = "127.0.0.1", https: Bool = false, serverPort: Int? = nil,
-                body: [UInt8] = [], bodyTooLarge: Bool = false) {
+    public init(
+        method: String, path: String, query: String = "", headers: Headers = [:],
+        remoteAddress: String = "127.0.0.1", https: Bool = false, serverPort: Int? = nil,
+        body: [UInt8] = [], bodyTooLarge: Bool = false
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -112,9 +112,10 @@ final class ShapeCache: Sendable {
         }
 
         static func == (a: Signature, b: Signature) -> Bool {
-            a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { pa in
-                b.bytes.withUnsafeBytes { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
-            }
+            a.bytes.count == b.bytes.count
+                && a.bytes.withUnsafeBytes { pa in
+                    b.bytes.withUnsafeBytes { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
+                }
         }
     }
 

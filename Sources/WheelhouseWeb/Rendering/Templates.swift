@@ -168,4 +168,3 @@ public struct Templates: Sendable {
         }
     }
 }
-

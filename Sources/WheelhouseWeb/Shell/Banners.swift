@@ -6,10 +6,14 @@ extension Shell {
     func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         var banners: [TemplateObject] = []
         if let stats = visit.orgView?.stats, stats.isSolo, access.allows(.manageMembers) {
-            banners.append(["kind": "invite", "heading": "You are the only member.",
-                            "text": "Invite your team to share workspaces, credentials and usage.",
-                            "action": .object(["label": "Invite team",
-                                               "href": .text(Route.org(access.org.key, .members(.list)).path + "?invite=1")])])
+            banners.append([
+                "kind": "invite", "heading": "You are the only member.",
+                "text": "Invite your team to share workspaces, credentials and usage.",
+                "action": .object([
+                    "label": "Invite team",
+                    "href": .text(Route.org(access.org.key, .members(.list)).path + "?invite=1"),
+                ]),
+            ])
         }
         return banners + (try failedProviderBanners(visit, access: access))
     }
@@ -21,13 +25,24 @@ extension Shell {
         // One banner however many failed, so the page itself stays in view.
         guard let first = failed.first else { return [] }
         let said = first.error.hasSuffix(".") || first.error.hasSuffix("…") ? first.error : first.error + "."
-        let (heading, text) = failed.count == 1
-            ? ("\(first.name) failed its last connection test.",
-               "Result: \(said) Models that rely on the organization’s key are not ready.")
-            : ("\(failed.count) providers failed their last connection test.",
-               "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready.")
-        return [["kind": "error", "heading": .text(heading), "text": .text(text),
-                 "action": .object(["href": .text(Route.org(access.org.key, .providers(.list)).path),
-                                    "label": "Open Providers"])]]
+        let (heading, text) =
+            failed.count == 1
+            ? (
+                "\(first.name) failed its last connection test.",
+                "Result: \(said) Models that rely on the organization’s key are not ready."
+            )
+            : (
+                "\(failed.count) providers failed their last connection test.",
+                "\(failed.map(\.name).joined(separator: ", ")). Models that rely on those keys are not ready."
+            )
+        return [
+            [
+                "kind": "error", "heading": .text(heading), "text": .text(text),
+                "action": .object([
+                    "href": .text(Route.org(access.org.key, .providers(.list)).path),
+                    "label": "Open Providers",
+                ]),
+            ]
+        ]
     }
 }

@@ -30,45 +30,80 @@ extension Shell {
             return Problem(status: 404, title: "Page not found", detail: "There is no such page, or you do not have access to it.")
         case WebError.methodNotAllowed(let allowed):
             let methods = allowed.flatMap { $0 == .get ? ["GET", "HEAD"] : [$0.rawValue] }
-            return Problem(status: 405, title: "Method not allowed", detail: "This address does not accept that kind of request.",
-                           headers: [("Allow", methods.joined(separator: ", "))])
+            return Problem(
+                status: 405, title: "Method not allowed", detail: "This address does not accept that kind of request.",
+                headers: [("Allow", methods.joined(separator: ", "))])
         case WebError.csrf:
-            return Problem(status: 403, title: "Form expired", detail: "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.",
-                           kind: "form-expired")
+            return Problem(
+                status: 403, title: "Form expired",
+                detail:
+                    "This form has expired or did not come from this site, so nothing was changed. Go back, reload the page and try again.",
+                kind: "form-expired")
         case WebError.payloadTooLarge:
-            return Problem(status: 413, title: "Upload too large", detail: "The request was larger than \(config.maxBodyBytes / 1_048_576) MB, so nothing was changed. A logo may be at most 2 MB.")
+            return Problem(
+                status: 413, title: "Upload too large",
+                detail:
+                    "The request was larger than \(config.maxBodyBytes / 1_048_576) MB, so nothing was changed. A logo may be at most 2 MB."
+            )
         case WebError.unsupportedMediaType:
-            return Problem(status: 415, title: "Unsupported form encoding", detail: "Send forms as application/x-www-form-urlencoded or multipart/form-data.")
+            return Problem(
+                status: 415, title: "Unsupported form encoding",
+                detail: "Send forms as application/x-www-form-urlencoded or multipart/form-data.")
         case WebError.tooManyFields:
-            return Problem(status: 400, title: "Too many fields", detail: "The form sent more than \(FormData.maxFields) fields, more than any form here takes, so nothing was changed.",
-                           kind: "too-many-fields")
+            return Problem(
+                status: 400, title: "Too many fields",
+                detail: "The form sent more than \(FormData.maxFields) fields, more than any form here takes, so nothing was changed.",
+                kind: "too-many-fields")
         case WebError.malformedBody(let reason):
-            return Problem(status: 400, title: "Malformed request", detail: "The form could not be read (\(reason)); nothing was changed.", kind: "malformed-body")
+            return Problem(
+                status: 400, title: "Malformed request", detail: "The form could not be read (\(reason)); nothing was changed.",
+                kind: "malformed-body")
         case DomainError.forbidden(let action):
             let role = Policy.requiredRole(for: action) == .owner ? "Owner" : "Admin"
-            return Problem(status: 403, title: "You need the \(role) role", detail: "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.",
-                           kind: "role-required")
+            return Problem(
+                status: 403, title: "You need the \(role) role",
+                detail: "Your role in this organization does not allow this. Ask an \(role) of the organization if you need it.",
+                kind: "role-required")
         case DomainError.invalid(let errors):
-            return Problem(status: 422, title: "There is a problem", detail: "The form could not be saved, so nothing was changed. Correct the values and send it again.",
-                           kind: "invalid-form", fieldErrors: errors)
+            return Problem(
+                status: 422, title: "There is a problem",
+                detail: "The form could not be saved, so nothing was changed. Correct the values and send it again.",
+                kind: "invalid-form", fieldErrors: errors)
         case DomainError.staleVersion:
-            return Problem(status: 409, title: "This could not be saved", detail: "Someone changed this after you opened it, so nothing was saved. Reload the page and try again.",
-                           kind: "stale-version")
+            return Problem(
+                status: 409, title: "This could not be saved",
+                detail: "Someone changed this after you opened it, so nothing was saved. Reload the page and try again.",
+                kind: "stale-version")
         case DomainError.throttled(let seconds):
-            return Problem(status: 429, title: "Too many attempts", detail: "Too many attempts from this address. Try again in \(Plural.wait(seconds)).",
-                           headers: [("Retry-After", String(seconds))])
+            return Problem(
+                status: 429, title: "Too many attempts",
+                detail: "Too many attempts from this address. Try again in \(Plural.wait(seconds)).",
+                headers: [("Retry-After", String(seconds))])
         case let failure where StorageFailure(failure) == .full:
-            return Problem(status: 507, title: "Storage is full", detail: "The server ran out of disk space, so nothing was saved. Pages can still be read. Try again once an administrator has freed space.",
-                           logLine: "request \(requestID): storage is full, nothing was saved: \(String(describing: error))")
+            return Problem(
+                status: 507, title: "Storage is full",
+                detail:
+                    "The server ran out of disk space, so nothing was saved. Pages can still be read. Try again once an administrator has freed space.",
+                logLine: "request \(requestID): storage is full, nothing was saved: \(String(describing: error))")
         case let failure where StorageFailure(failure) == .readOnly:
-            return Problem(status: 503, title: "Saving is unavailable", detail: "The server cannot write to its database right now, so nothing was saved. Pages can still be read. Try again later.",
-                           kind: "read-only", logLine: "request \(requestID): the database cannot be written, nothing was saved: \(String(describing: error))")
+            return Problem(
+                status: 503, title: "Saving is unavailable",
+                detail:
+                    "The server cannot write to its database right now, so nothing was saved. Pages can still be read. Try again later.",
+                kind: "read-only",
+                logLine: "request \(requestID): the database cannot be written, nothing was saved: \(String(describing: error))")
         case MasterKeyError.changedSinceStart:
-            return Problem(status: 503, title: "Restart needed", detail: "The encryption key was rotated after this server started, so nothing was changed. An administrator must restart Wheelhouse; then try again.",
-                           kind: "restart-needed", logLine: "request \(requestID): the master key was rotated after this responder started; restart it")
+            return Problem(
+                status: 503, title: "Restart needed",
+                detail:
+                    "The encryption key was rotated after this server started, so nothing was changed. An administrator must restart Wheelhouse; then try again.",
+                kind: "restart-needed", logLine: "request \(requestID): the master key was rotated after this responder started; restart it"
+            )
         default:
-            return Problem(status: 500, title: "Something went wrong", detail: "The error has been logged. Quote request id \(requestID) when you report it.",
-                           logLine: "request \(requestID) failed: \(String(describing: error))")
+            return Problem(
+                status: 500, title: "Something went wrong",
+                detail: "The error has been logged. Quote request id \(requestID) when you report it.",
+                logLine: "request \(requestID) failed: \(String(describing: error))")
         }
     }
 
@@ -89,7 +124,8 @@ extension Shell {
         context["message"] = problem.detail
         if !problem.fieldErrors.isEmpty {
             // The error page has no fields to link to: the summary lists the messages only.
-            let messages = problem.fieldErrors.form + problem.fieldErrors.byField.keys.sorted().flatMap { problem.fieldErrors.messages(for: $0) }
+            let messages =
+                problem.fieldErrors.form + problem.fieldErrors.byField.keys.sorted().flatMap { problem.fieldErrors.messages(for: $0) }
             context["errorItems"] = TemplateValue.list(messages.map { .object(["text": .text($0)]) })
         }
         return page(.error, context, status: problem.status)
@@ -118,7 +154,8 @@ struct ProblemDocument: Codable, Equatable {
 
         static func list(_ errors: FieldErrors) -> [FieldProblem] {
             errors.form.map { FieldProblem(field: nil, detail: $0) }
-                + errors.byField.keys.sorted().flatMap { field in errors.messages(for: field).map { FieldProblem(field: field, detail: $0) } }
+                + errors.byField.keys.sorted().flatMap { field in errors.messages(for: field).map { FieldProblem(field: field, detail: $0) }
+                }
         }
     }
 

@@ -34,12 +34,15 @@ enum ErrorSummary {
         if seen.isEmpty { seen.append(Item(text: "The form could not be saved. Check the values below.", href: nil)) }
         // A 409 is a stale edit or a refusal by the thing's state (archived, full): the items say which.
         let title = status == 409 ? "This could not be saved" : "There is a problem"
-        return ["title": .text(title),
-                "items": .list(seen.map { item in
+        return [
+            "title": .text(title),
+            "items": .list(
+                seen.map { item in
                     var object: TemplateObject = ["text": .text(item.text)]
                     object["href"] = item.href
                     return .object(object)
-                })]
+                }),
+        ]
     }
 
     /// Items for `errors`: form messages, then each field's, linking to `field-<name>` unless `ids` names another id.
@@ -74,7 +77,8 @@ enum ErrorSummary {
             for value in values { collect(value, into: &items) }
         case .object(let object):
             if case .flag(true)? = object["invalid"]?.templateValue, case .text(let id)? = object["id"]?.templateValue,
-               case .list(let errors)? = object["errors"]?.templateValue {
+                case .list(let errors)? = object["errors"]?.templateValue
+            {
                 for case .text(let message) in errors { items.append(Item(text: message, href: "#" + id)) }
             }
             if case .text(let message)? = object["error"]?.templateValue, case .text(let id)? = object["errorId"]?.templateValue {

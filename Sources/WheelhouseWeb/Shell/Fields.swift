@@ -56,8 +56,10 @@ struct CredentialField {
     var maxLength: Int? = nil
 
     var context: TemplateObject {
-        FieldView(name: name, label: label, value: value, type: type, errors: errors, hint: hint, autocomplete: "off",
-                  required: required, maxLength: maxLength, list: list, spellcheck: false).context
+        FieldView(
+            name: name, label: label, value: value, type: type, errors: errors, hint: hint, autocomplete: "off",
+            required: required, maxLength: maxLength, list: list, spellcheck: false
+        ).context
     }
 }
 

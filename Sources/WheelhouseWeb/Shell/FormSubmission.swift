@@ -45,8 +45,10 @@ extension Shell {
     /// POST-redirect-GET with a flash; when the domain refuses the values, the same form again
     /// with the person's values and an error beside each field (422); when the row changed
     /// meanwhile, the same form with `stale` at the top (409). `refused` renders the form.
-    func submit(_ visit: Visit, stale: String, _ change: () throws -> FormSuccess,
-                refused: (FormRefusal) throws -> Response) throws -> Response {
+    func submit(
+        _ visit: Visit, stale: String, _ change: () throws -> FormSuccess,
+        refused: (FormRefusal) throws -> Response
+    ) throws -> Response {
         let success: FormSuccess
         do {
             success = try change()
@@ -62,8 +64,10 @@ extension Shell {
 
     /// The same for a form that adds something, so has no version: only the 422 can happen (a
     /// stale version there would be a bug, answered by the 409 error page).
-    func submit(_ visit: Visit, _ change: () throws -> FormSuccess,
-                refused: (FormRefusal) throws -> Response) throws -> Response {
+    func submit(
+        _ visit: Visit, _ change: () throws -> FormSuccess,
+        refused: (FormRefusal) throws -> Response
+    ) throws -> Response {
         let success: FormSuccess
         do {
             success = try change()

@@ -16,8 +16,11 @@ extension Shell {
         }
         context["switcher"] = switcher(try visit.orgView?.organizations ?? database.organizations(of: signedIn.user.id!), current: access)
         if let access {
-            context["org"] = ["key": .text(access.org.key), "name": .text(access.org.displayName),
-                              "role": .text(access.role.label)] as TemplateObject
+            context["org"] =
+                [
+                    "key": .text(access.org.key), "name": .text(access.org.displayName),
+                    "role": .text(access.role.label),
+                ] as TemplateObject
             context["nav"] = navigation(access, current: tab)
             let banners = try orgBanners(visit, access: access)
             if !banners.isEmpty {
@@ -37,20 +40,23 @@ extension Shell {
     func page(_ template: Template, _ context: TemplateObject, status: Int = 200) -> Response {
         var context = context
         if ErrorSummary.shows(status: status), context["errorSummary"] == nil,
-           let summary = ErrorSummary.context(context, status: status),
-           case .object(let focusless) = ErrorSummary.withoutAutofocus(.object(context)) {
+            let summary = ErrorSummary.context(context, status: status),
+            case .object(let focusless) = ErrorSummary.withoutAutofocus(.object(context))
+        {
             context = focusless
             context["errorSummary"] = summary
         }
         do {
-            return Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
-                            body: try templates.render(template, context))
+            return Response(
+                status: status, headers: [("Content-Type", "text/html; charset=utf-8")],
+                body: try templates.render(template, context))
         } catch {
             // Every template was checked at start-up, so this is a bug in swift-mustache or here:
             // one logged 500, and the responder keeps serving every other page.
             logger.error("\(error)")
-            return Response(status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                            body: Array("Something went wrong while rendering this page. The error has been logged.\n".utf8))
+            return Response(
+                status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Array("Something went wrong while rendering this page. The error has been logged.\n".utf8))
         }
     }
 }

@@ -11,17 +11,25 @@ extension Shell {
     /// the organization of the page, if any.
     func switcher(_ orgs: [OrgSummary], current: OrgAccess?) -> TemplateObject? {
         guard orgs.count > 1 else { return nil }
-        return ["orgs": .list(orgs.map { org in
-            .object(["name": .text(org.displayName), "href": .text(Route.org(org.key, .general(.show)).path),
-                     "current": .flag(org.key == current?.org.key), "role": .text(org.role.label)])
-        })]
+        return [
+            "orgs": .list(
+                orgs.map { org in
+                    .object([
+                        "name": .text(org.displayName), "href": .text(Route.org(org.key, .general(.show)).path),
+                        "current": .flag(org.key == current?.org.key), "role": .text(org.role.label),
+                    ])
+                })
+        ]
     }
 
     /// The tabs of `access`'s organization, `tab` marked current.
     func navigation(_ access: OrgAccess, current tab: SettingsTab?) -> TemplateValue {
-        .list(visibleTabs(access).map { candidate in
-            .object(["title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
-                     "current": .flag(candidate == tab)])
-        })
+        .list(
+            visibleTabs(access).map { candidate in
+                .object([
+                    "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
+                    "current": .flag(candidate == tab),
+                ])
+            })
     }
 }

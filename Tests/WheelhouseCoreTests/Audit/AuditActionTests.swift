@@ -49,16 +49,20 @@ import WheelhouseTestSupport
         try f.database.changePlan(orgId: f.org.id!, to: .free, actor: owner)
         _ = try f.database.invite(orgKey: "acme", addresses: ["guest@acme.test"], role: .member, by: owner)
         _ = try f.database.createTeam(orgKey: "acme", TeamChange(name: "Core", description: ""), by: owner)
-        _ = try f.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""),
-                                           enforcePlan: false, by: owner)
+        _ = try f.database.createWorkspace(
+            orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""),
+            enforcePlan: false, by: owner)
         _ = try f.database.addSecret(orgKey: "acme", by: owner, name: "OWNER_TOKEN", value: "owner-secret-value-123")
         _ = try f.database.rotateMasterKey(to: .generate())
 
         let raws = try f.database.reader.read { db in try String.fetchAll(db, sql: "SELECT action FROM auditEvent ORDER BY id") }
         let typed = try f.database.reader.read { db in try AuditEvent.order(Column("id")).fetchAll(db) }
         #expect(raws.compactMap(AuditAction.init(rawValue:)) == typed.map(\.action))
-        #expect(Set(typed.map(\.action)) == [.organizationCreate, .memberAdd, .organizationPlan, .invitationCreate,
-                                             .teamCreate, .workspaceCreate, .secretCreate, .masterKeyRotate])
+        #expect(
+            Set(typed.map(\.action)) == [
+                .organizationCreate, .memberAdd, .organizationPlan, .invitationCreate,
+                .teamCreate, .workspaceCreate, .secretCreate, .masterKeyRotate,
+            ])
         // Queries may filter by the case itself: it is stored as its raw value.
         let created = try f.database.reader.read { db in
             try AuditEvent.filter(Column("action") == AuditAction.teamCreate).fetchCount(db)

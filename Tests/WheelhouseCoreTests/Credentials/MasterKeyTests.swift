@@ -13,15 +13,19 @@ import WheelhouseTestSupport
     var databasePath: String { directory + "/wheelhouse.sqlite" }
 
     func open() throws -> AppDatabase {
-        try AppDatabase.open(path: databasePath, hasher: .fastForTests, readers: 2,
-                             masterKey: .file(MasterKeyFile(directory: directory)))
+        try AppDatabase.open(
+            path: databasePath, hasher: .fastForTests, readers: 2,
+            masterKey: .file(MasterKeyFile(directory: directory)))
     }
 
     func seedSecret(_ database: AppDatabase) throws -> (User, Organization) {
-        let (owner, org) = try database.createOwner(NewOwner(email: "o@k.test", name: "O", password: "correct horse battery",
-                                                             orgKey: "keys", orgName: "Keys"))
-        try database.addSecret(orgKey: "keys", by: Actor(user: owner, address: "t"), name: "OPENAI_API_KEY",
-                               value: "sk-test-0123456789abcdefghij")
+        let (owner, org) = try database.createOwner(
+            NewOwner(
+                email: "o@k.test", name: "O", password: "correct horse battery",
+                orgKey: "keys", orgName: "Keys"))
+        try database.addSecret(
+            orgKey: "keys", by: Actor(user: owner, address: "t"), name: "OPENAI_API_KEY",
+            value: "sk-test-0123456789abcdefghij")
         return (owner, org)
     }
 
@@ -70,8 +74,11 @@ import WheelhouseTestSupport
         let database = try open()
         let (owner, org) = try seedSecret(database)
         let actor = Actor(user: owner, address: "t")
-        try database.addProvider(orgKey: "keys", by: actor, ProviderChange(kind: .openai, name: "", baseURL: "https://api.openai.com/v1",
-                                                                           apiKey: "sk-org-key-abcdefghijklmnop"))
+        try database.addProvider(
+            orgKey: "keys", by: actor,
+            ProviderChange(
+                kind: .openai, name: "", baseURL: "https://api.openai.com/v1",
+                apiKey: "sk-org-key-abcdefghijklmnop"))
         let file = MasterKeyFile(directory: directory)
         let oldText = try String(contentsOfFile: file.path, encoding: .utf8)
         let rotation = try database.rotateMasterKey(file: file)

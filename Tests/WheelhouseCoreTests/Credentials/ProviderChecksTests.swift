@@ -9,11 +9,15 @@ import WheelhouseTestSupport
         // Given a provider key sealed the old way (organization and id only), as v3 wrote it
         let key = MasterKey.generate()
         let database = try AppDatabase.inMemory(masterKey: key)
-        let (owner, _) = try database.createOwner(NewOwner(email: "o@acme.test", name: "Olga", password: "correct horse battery",
-                                                           orgKey: "acme", orgName: "Acme"))
+        let (owner, _) = try database.createOwner(
+            NewOwner(
+                email: "o@acme.test", name: "Olga", password: "correct horse battery",
+                orgKey: "acme", orgName: "Acme"))
         let actor = Actor(user: owner, address: "t")
-        let provider = try database.addProvider(orgKey: "acme", by: actor, ProviderChange(
-            kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: "sk-legacy-0123456789"))
+        let provider = try database.addProvider(
+            orgKey: "acme", by: actor,
+            ProviderChange(
+                kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: "sk-legacy-0123456789"))
         try database.writer.write { db in
             let orgId = try Int64.fetchOne(db, sql: "SELECT orgId FROM provider")!
             let legacy = database.vault.seal("sk-legacy-0123456789", .legacyProvider(orgId: orgId, id: provider.id))
@@ -38,23 +42,29 @@ import WheelhouseTestSupport
     @Test func aTestIsQueuedClaimedOnceAndItsResultDroppedWhenTheProviderChanged() throws {
         let f = try Fixture()
         let actor = Actor(user: f.admin, address: "t")
-        let provider = try f.database.addProvider(orgKey: "acme", by: actor, ProviderChange(
-            kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-0123"))
+        let provider = try f.database.addProvider(
+            orgKey: "acme", by: actor,
+            ProviderChange(
+                kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-0123"))
         let (queued, already) = try f.database.requestProviderCheck(orgKey: "acme", id: provider.id, by: actor)
         #expect(queued.checkPending && !already)
         #expect(try f.database.requestProviderCheck(orgKey: "acme", id: provider.id, by: actor).alreadyPending)
         let claimed = try #require(try f.database.claimProviderCheck())
         #expect(try f.database.claimProviderCheck() == nil, "a claimed test is not handed to a second worker")
-        _ = try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
-            kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-NEW-0123", expectedVersion: 1))
+        _ = try f.database.updateProvider(
+            orgKey: "acme", id: provider.id, by: actor,
+            ProviderChange(
+                kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-NEW-0123", expectedVersion: 1))
         #expect(try !f.database.finishProviderCheck(claimed, outcome: .connected))
         let after = try f.database.provider(f.database.access(orgKey: "acme", userId: f.admin.id!), id: provider.id)
         #expect(after.status == .configured && !after.checkPending)
     }
 
-    @Test(arguments: ["127.0.0.1", "127.0.0.2", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-                      "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
-                      "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1", "::127.0.0.1"])
+    @Test(arguments: [
+        "127.0.0.1", "127.0.0.2", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+        "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
+        "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1", "::127.0.0.1",
+    ])
     func localAndPrivateAddressesAreRefusedByDefault(_ text: String) throws {
         let address = try #require(IPAddress(text))
         #expect(!OutboundPolicy().permits(address))

@@ -21,8 +21,9 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
     let key = "sk-org-PROVIDER-0123456789abcdef"
 
     func openAI(_ f: Fixture, by user: User? = nil) throws -> ProviderSummary {
-        try f.database.addProvider(orgKey: "acme", by: Actor(user: user ?? f.admin, address: "t"),
-                                   ProviderChange(kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: key))
+        try f.database.addProvider(
+            orgKey: "acme", by: Actor(user: user ?? f.admin, address: "t"),
+            ProviderChange(kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: key))
     }
 
     @Test func statusGoesFromConfiguredToConnectedOrFailedAndAnEditResetsIt() throws {
@@ -43,8 +44,10 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         #expect(audit == ["OpenAI: connected", "OpenAI: HTTP status 401"], "the audit log records the outcome category only")
         #expect(try f.database.failedProviders(orgId: f.org.id!).map(\.name) == ["OpenAI"])
         // A new key makes the last test meaningless: Configured again.
-        let edited = try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
-            kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: "sk-new-key-abcdefghijklmnopq", expectedVersion: 1))
+        let edited = try f.database.updateProvider(
+            orgKey: "acme", id: provider.id, by: actor,
+            ProviderChange(
+                kind: .openai, name: "", baseURL: "https://api.openai.com/v1", apiKey: "sk-new-key-abcdefghijklmnopq", expectedVersion: 1))
         #expect(edited.status == .configured && edited.lastError == nil && edited.version == 2)
         #expect(try f.database.failedProviders(orgId: f.org.id!).isEmpty)
     }
@@ -55,8 +58,10 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let provider = try openAI(f)
         let probe = ScriptedProbe(.connected)
         probe.beforeAnswer = {
-            _ = try? f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
-                kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
+            _ = try? f.database.updateProvider(
+                orgKey: "acme", id: provider.id, by: actor,
+                ProviderChange(
+                    kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
         }
         let after = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: probe)
         #expect(after.status == .configured && after.baseURL == "https://proxy.example.com/v1")
@@ -76,22 +81,31 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let actor = Actor(user: f.owner, address: "t")
         _ = try openAI(f)
         #expect(throws: DomainError.self) { _ = try openAI(f) }
-        try f.database.addProvider(orgKey: "acme", by: actor, ProviderChange(kind: .custom, name: "Gateway",
-                                                                             baseURL: "https://gw.example.com/v1", apiKey: "k"))
+        try f.database.addProvider(
+            orgKey: "acme", by: actor,
+            ProviderChange(
+                kind: .custom, name: "Gateway",
+                baseURL: "https://gw.example.com/v1", apiKey: "k"))
         #expect(throws: DomainError.self) {
-            try f.database.addProvider(orgKey: "acme", by: actor, ProviderChange(kind: .custom, name: "gateway",
-                                                                                 baseURL: "https://gw2.example.com/v1", apiKey: "k"))
+            try f.database.addProvider(
+                orgKey: "acme", by: actor,
+                ProviderChange(
+                    kind: .custom, name: "gateway",
+                    baseURL: "https://gw2.example.com/v1", apiKey: "k"))
         }
     }
 
     @Test func aProviderKeyMovedToAnotherRowFailsToDecrypt() throws {
         let f = try Fixture()
         let first = try openAI(f)
-        let second = try f.database.addProvider(orgKey: "acme", by: Actor(user: f.owner, address: "t"), ProviderChange(
-            kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "other-key"))
+        let second = try f.database.addProvider(
+            orgKey: "acme", by: Actor(user: f.owner, address: "t"),
+            ProviderChange(
+                kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "other-key"))
         try f.database.writer.write { db in
-            try db.execute(sql: "UPDATE provider SET sealed = (SELECT sealed FROM provider WHERE id = ?) WHERE id = ?",
-                           arguments: [first.id, second.id])
+            try db.execute(
+                sql: "UPDATE provider SET sealed = (SELECT sealed FROM provider WHERE id = ?) WHERE id = ?",
+                arguments: [first.id, second.id])
         }
         let probe = ScriptedProbe(.connected)
         let after = try f.database.testProvider(orgKey: "acme", id: second.id, by: Actor(user: f.owner, address: "t"), probe: probe)
@@ -99,8 +113,10 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         #expect(after.status == .failed && after.lastError?.contains("cannot be decrypted") == true)
     }
 
-    @Test(arguments: ["ftp://x.example.com", "http://api.example.com/v1", "https://u:p@x.example.com", "https://x.example.com/?a=1", "nope",
-                      "http://127.0.0.1:99999/v1", "http://[::1]:18777/v1"])
+    @Test(arguments: [
+        "ftp://x.example.com", "http://api.example.com/v1", "https://u:p@x.example.com", "https://x.example.com/?a=1", "nope",
+        "http://127.0.0.1:99999/v1", "http://[::1]:18777/v1",
+    ])
     func baseURLsThatAreRefused(_ url: String) {
         var errors = FieldErrors()
         ProviderRules.checkBaseURL(url, into: &errors)
@@ -121,8 +137,9 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let message = ProbeOutcome.providerMessage(noisy, key: "k")
         #expect(message?.count == ProbeOutcome.maxMessage && message?.hasPrefix("line one line two xx") == true)
         #expect(message?.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E } == false)
-        #expect(ProbeOutcome.providerMessage(Array("<html>internal admin panel</html>".utf8), key: "k") == nil,
-                "a body that is not the provider's JSON error is never shown")
+        #expect(
+            ProbeOutcome.providerMessage(Array("<html>internal admin panel</html>".utf8), key: "k") == nil,
+            "a body that is not the provider's JSON error is never shown")
         #expect(ProbeOutcome(.httpStatus(503)).message == "HTTP status 503.")
         #expect(ProbeOutcome(.refused).label == "connection refused" && ProbeOutcome(.refused).message == "Connection refused.")
     }
@@ -132,7 +149,9 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let actor = Actor(user: f.admin, address: "t")
         let provider = try openAI(f)
         let moved = ProviderChange(kind: .openai, name: "", baseURL: "https://attacker.example.com/v1", apiKey: "", expectedVersion: 1)
-        #expect(throws: DomainError.invalid(FieldErrorsLike.keyAgain)) { try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, moved) }
+        #expect(throws: DomainError.invalid(FieldErrorsLike.keyAgain)) {
+            try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, moved)
+        }
         // The base URL changed behind the application's back: the key does not open for it.
         try f.database.writer.write { db in
             try db.execute(sql: "UPDATE provider SET baseURL = 'https://attacker.example.com/v1' WHERE id = ?", arguments: [provider.id])
@@ -141,8 +160,10 @@ final class ScriptedProbe: ProviderProbe, @unchecked Sendable {
         let after = try f.database.testProvider(orgKey: "acme", id: provider.id, by: actor, probe: probe)
         #expect(probe.asked.isEmpty && after.status == .failed)
         // With the key entered again, the new URL is fine.
-        let edited = try f.database.updateProvider(orgKey: "acme", id: provider.id, by: actor, ProviderChange(
-            kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
+        let edited = try f.database.updateProvider(
+            orgKey: "acme", id: provider.id, by: actor,
+            ProviderChange(
+                kind: .openai, name: "", baseURL: "https://proxy.example.com/v1", apiKey: "sk-again-0123456789", expectedVersion: 1))
         try f.database.testProvider(orgKey: "acme", id: edited.id, by: actor, probe: probe)
         #expect(probe.asked.map(\.apiKey) == ["sk-again-0123456789"] && probe.asked.map(\.url) == ["https://proxy.example.com/v1/models"])
     }
@@ -180,11 +201,14 @@ enum FieldErrorsLike {
         // Someone else's secret does not count.
         try f.database.addSecret(orgKey: "acme", by: Actor(user: f.owner, address: "t"), name: "XAI_API_KEY", value: "v")
         #expect(try choice("xai/grok-3").key == nil)
-        let provider = try f.database.addProvider(orgKey: "acme", by: Actor(user: f.admin, address: "t"), ProviderChange(
-            kind: .xai, name: "", baseURL: "https://api.x.ai/v1", apiKey: "xai-key"))
+        let provider = try f.database.addProvider(
+            orgKey: "acme", by: Actor(user: f.admin, address: "t"),
+            ProviderChange(
+                kind: .xai, name: "", baseURL: "https://api.x.ai/v1", apiKey: "xai-key"))
         #expect(try choice("xai/grok-3").key == .organization("xAI (Grok)"))
-        try f.database.testProvider(orgKey: "acme", id: provider.id, by: Actor(user: f.admin, address: "t"),
-                                    probe: ScriptedProbe(ProbeOutcome(.httpStatus(401))))
+        try f.database.testProvider(
+            orgKey: "acme", id: provider.id, by: Actor(user: f.admin, address: "t"),
+            probe: ScriptedProbe(ProbeOutcome(.httpStatus(401))))
         let failed = try choice("xai/grok-3")
         #expect(failed.key == nil && failed.organizationKeyFailed)
     }
@@ -192,8 +216,10 @@ enum FieldErrorsLike {
     @Test func switchingIsPerPersonAndUnknownModelsAreRefused() throws {
         let f = try Fixture()
         let catalog = try f.database.chatModelCatalog()
-        #expect(try f.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: Actor(user: f.owner, address: "t")))
-        #expect(try !f.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: Actor(user: f.owner, address: "t")))
+        #expect(
+            try f.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: Actor(user: f.owner, address: "t")))
+        #expect(
+            try !f.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: Actor(user: f.owner, address: "t")))
         #expect(throws: DomainError.self) {
             try f.database.setChatModel(orgKey: "acme", modelId: "nope/nope", enabled: true, by: Actor(user: f.owner, address: "t"))
         }

@@ -31,7 +31,9 @@ import WheelhouseTestSupport
         let actor = Actor(user: f.owner, address: "t")
         let a = try f.database.addSecret(orgKey: "acme", by: actor, name: "A", value: "same value")
         let b = try f.database.addSecret(orgKey: "acme", by: actor, name: "B", value: "same value")
-        let sealed = try f.database.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM secret WHERE id IN (?, ?)", arguments: [a.id, b.id]) }
+        let sealed = try f.database.read { db in
+            try Data.fetchAll(db, sql: "SELECT sealed FROM secret WHERE id IN (?, ?)", arguments: [a.id, b.id])
+        }
         #expect(sealed[0].prefix(12) != sealed[1].prefix(12))
     }
 
@@ -54,8 +56,9 @@ import WheelhouseTestSupport
         let theirs = try f.database.addSecret(orgKey: "acme", by: Actor(user: f.member, address: "t"), name: "THEIRS", value: "other")
         let mine2 = try f.database.addSecret(orgKey: "acme", by: Actor(user: f.owner, address: "t"), name: "MINE2", value: "other")
         try f.database.writer.write { db in
-            try db.execute(sql: "UPDATE secret SET sealed = (SELECT sealed FROM secret WHERE id = ?) WHERE id IN (?, ?)",
-                           arguments: [mine.id, theirs.id, mine2.id])
+            try db.execute(
+                sql: "UPDATE secret SET sealed = (SELECT sealed FROM secret WHERE id = ?) WHERE id IN (?, ?)",
+                arguments: [mine.id, theirs.id, mine2.id])
         }
         #expect(throws: AESGCM.Failure.tamperedOrWrongKey) {
             try f.database.secretValue(id: theirs.id, orgId: f.org.id!, ownerId: f.member.id!)
@@ -82,8 +85,10 @@ import WheelhouseTestSupport
         #expect(try f.database.secrets(orgId: f.org.id!, ownerId: f.owner.id!).count == 1)
     }
 
-    @Test(arguments: [("", "Name is required."), ("lower_case", "environment variable"), ("1ABC", "environment variable"),
-                      ("A-B", "environment variable"), (String(repeating: "A", count: 129), "at most 128")])
+    @Test(arguments: [
+        ("", "Name is required."), ("lower_case", "environment variable"), ("1ABC", "environment variable"),
+        ("A-B", "environment variable"), (String(repeating: "A", count: 129), "at most 128"),
+    ])
     func badNamesAreRefused(_ name: String, _ message: String) throws {
         let f = try Fixture()
         do {
@@ -118,7 +123,8 @@ import WheelhouseTestSupport
         }
         // The Owner can neither rotate nor delete the member's secret: it does not exist for them.
         #expect(throws: DomainError.notFound) {
-            try f.database.rotateSecret(orgKey: "acme", id: secret.id, by: Actor(user: f.owner, address: "t"), value: "x", expectedVersion: 2)
+            try f.database.rotateSecret(
+                orgKey: "acme", id: secret.id, by: Actor(user: f.owner, address: "t"), value: "x", expectedVersion: 2)
         }
         #expect(throws: DomainError.notFound) {
             try f.database.deleteSecret(orgKey: "acme", id: secret.id, by: Actor(user: f.owner, address: "t"), expectedVersion: 2)
@@ -157,8 +163,10 @@ import WheelhouseTestSupport
             try db.execute(sql: "DELETE FROM membership WHERE orgId = ? AND userId = ?", arguments: [f.org.id, f.member.id])
         }
         let left = try f.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM secret WHERE ownerId = ?1) + (SELECT count(*) FROM chatModelChoice WHERE userId = ?1)",
-                             arguments: [f.member.id])
+            try Int.fetchOne(
+                db,
+                sql: "SELECT (SELECT count(*) FROM secret WHERE ownerId = ?1) + (SELECT count(*) FROM chatModelChoice WHERE userId = ?1)",
+                arguments: [f.member.id])
         }
         #expect(left == 0)
         #expect(try f.database.secrets(orgId: f.org.id!, ownerId: f.owner.id!).count == 1)

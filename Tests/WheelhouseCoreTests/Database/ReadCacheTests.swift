@@ -12,18 +12,22 @@ import Testing
         let key = MasterKey.generate()
         let first = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2, masterKey: .key(key))
         let second = try AppDatabase.open(path: path, hasher: .fastForTests, readers: 2, masterKey: .key(key))
-        let (owner, _) = try first.createOwner(NewOwner(email: "o@a.test", name: "O", password: "long enough pw",
-                                                        orgKey: "acme", orgName: "Acme"))
+        let (owner, _) = try first.createOwner(
+            NewOwner(
+                email: "o@a.test", name: "O", password: "long enough pw",
+                orgKey: "acme", orgName: "Acme"))
         let (token, signedIn) = try first.signIn(email: "o@a.test", password: "long enough pw", address: "a", userAgent: "")
         func view(_ database: AppDatabase) throws -> OrgView? { try database.signedInOrgView(token: token, orgKey: "acme")?.1 }
         for _ in 0..<3 { #expect(try view(first)?.access.org.displayName == "Acme") }
 
         // When the other pool changes the organization, this one sees it
         let org = try #require(try view(first)).access.org
-        try second.updateGeneral(orgKey: "acme", by: Actor(user: owner, address: "b"),
-                                 GeneralSettingsChange(displayName: "Acme Two", description: "", memberLimit: 25,
-                                                       logo: .keep, expectedVersion: org.version),
-                                 logos: LogoStore(directory: URL(fileURLWithPath: path + "-logos")))
+        try second.updateGeneral(
+            orgKey: "acme", by: Actor(user: owner, address: "b"),
+            GeneralSettingsChange(
+                displayName: "Acme Two", description: "", memberLimit: 25,
+                logo: .keep, expectedVersion: org.version),
+            logos: LogoStore(directory: URL(fileURLWithPath: path + "-logos")))
         for _ in 0..<3 { #expect(try view(first)?.access.org.displayName == "Acme Two") }
 
         // A flash shows once, then is gone

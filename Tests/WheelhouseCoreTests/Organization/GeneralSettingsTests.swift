@@ -7,10 +7,13 @@ import WheelhouseTestSupport
 @Suite("General settings") struct GeneralSettingsTests {
     let logos = LogoStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-logos-\(UUID())"))
 
-    func change(_ org: Organization, name: String? = nil, description: String? = nil, limit: Int?? = nil,
-                logo: GeneralSettingsChange.LogoChange = .keep, version: Int? = nil) -> GeneralSettingsChange {
-        GeneralSettingsChange(displayName: name ?? org.displayName, description: description ?? org.description,
-                              memberLimit: limit ?? org.memberLimit, logo: logo, expectedVersion: version ?? org.version)
+    func change(
+        _ org: Organization, name: String? = nil, description: String? = nil, limit: Int?? = nil,
+        logo: GeneralSettingsChange.LogoChange = .keep, version: Int? = nil
+    ) -> GeneralSettingsChange {
+        GeneralSettingsChange(
+            displayName: name ?? org.displayName, description: description ?? org.description,
+            memberLimit: limit ?? org.memberLimit, logo: logo, expectedVersion: version ?? org.version)
     }
 
     @Test func ownerUpdatesAndTheAuditEntryIsWritten() throws {
@@ -18,8 +21,9 @@ import WheelhouseTestSupport
         let f = try Fixture()
         let before = try f.database.auditEvents(orgId: f.org.id!).count
         // When
-        let saved = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "10.0.0.1"),
-                                                 change(f.org, name: "Acme Robotics", limit: 40), logos: logos)
+        let saved = try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.owner, address: "10.0.0.1"),
+            change(f.org, name: "Acme Robotics", limit: 40), logos: logos)
         // Then
         #expect(saved.displayName == "Acme Robotics")
         #expect(saved.memberLimit == 40)
@@ -36,16 +40,19 @@ import WheelhouseTestSupport
 
     @Test func adminMayEditButMemberAndOutsiderMayNot() throws {
         let f = try Fixture()
-        _ = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.admin, address: "a"),
-                                         change(f.org, name: "By admin"), logos: logos)
+        _ = try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.admin, address: "a"),
+            change(f.org, name: "By admin"), logos: logos)
         let org = try f.currentOrg()
         #expect(throws: DomainError.forbidden(.editGeneral)) {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.member, address: "a"),
-                                         change(org, name: "By member"), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.member, address: "a"),
+                change(org, name: "By member"), logos: logos)
         }
         #expect(throws: DomainError.notFound) {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.outsider, address: "a"),
-                                         change(org, name: "By outsider"), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.outsider, address: "a"),
+                change(org, name: "By outsider"), logos: logos)
         }
         #expect(try f.currentOrg().displayName == "By admin")
     }
@@ -54,8 +61,9 @@ import WheelhouseTestSupport
         let f = try Fixture()
         let auditBefore = try f.database.auditEvents(orgId: f.org.id!)
         do {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                         change(f.org, name: "", description: "bell\u{7}", limit: .some(nil)), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+                change(f.org, name: "", description: "bell\u{7}", limit: .some(nil)), logos: logos)
             Issue.record("expected a validation error")
         } catch DomainError.invalid(let errors) {
             #expect(errors.messages(for: "display_name") == ["Display name is required."])
@@ -75,8 +83,9 @@ import WheelhouseTestSupport
     func displayNameRules(name: String, field: String) throws {
         let f = try Fixture()
         #expect(throws: DomainError.self) {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                         change(f.org, name: name), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+                change(f.org, name: name), logos: logos)
         }
         #expect(try f.currentOrg() == f.org)
     }
@@ -84,8 +93,9 @@ import WheelhouseTestSupport
     @Test func memberLimitCannotGoBelowTheMembers() throws {
         let f = try Fixture()
         do {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                         change(f.org, limit: 2), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+                change(f.org, limit: 2), logos: logos)
             Issue.record("expected a validation error")
         } catch DomainError.invalid(let errors) {
             #expect(errors.messages(for: "member_limit").first?.hasPrefix("Member limit cannot be below the 3 seats in use") == true)
@@ -104,8 +114,10 @@ import WheelhouseTestSupport
             Issue.record("expected a validation error")
         } catch DomainError.invalid(let errors) {
             // Then it is refused, saying what holds the seats
-            #expect(errors.messages(for: "member_limit") == [
-                "Member limit cannot be below the 6 seats in use: 3 active members and 3 pending invitations. Revoke invitations or remove members first."])
+            #expect(
+                errors.messages(for: "member_limit") == [
+                    "Member limit cannot be below the 6 seats in use: 3 active members and 3 pending invitations. Revoke invitations or remove members first."
+                ])
         }
         #expect(try f.currentOrg() == f.org)
         #expect(throws: Never.self) { try f.database.updateGeneral(orgKey: "acme", by: owner, change(f.org, limit: 6), logos: logos) }
@@ -114,12 +126,14 @@ import WheelhouseTestSupport
     @Test func aStaleVersionIsRefusedAndNothingIsOverwritten() throws {
         let f = try Fixture()
         let stale = f.org
-        try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.admin, address: "a"),
-                                     change(stale, name: "First save"), logos: logos)
+        try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.admin, address: "a"),
+            change(stale, name: "First save"), logos: logos)
         let audit = try f.database.auditEvents(orgId: f.org.id!)
         #expect(throws: DomainError.staleVersion) {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                         change(stale, name: "Second save"), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+                change(stale, name: "Second save"), logos: logos)
         }
         #expect(try f.currentOrg().displayName == "First save")
         #expect(try f.database.auditEvents(orgId: f.org.id!) == audit)
@@ -133,8 +147,9 @@ import WheelhouseTestSupport
         }
         // When the General tab is saved
         #expect(throws: DatabaseError.self) {
-            try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                         change(f.org, name: "Not without audit"), logos: logos)
+            try f.database.updateGeneral(
+                orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+                change(f.org, name: "Not without audit"), logos: logos)
         }
         // Then the organization is unchanged: change and audit are one transaction
         #expect(try f.currentOrg() == f.org)
@@ -143,8 +158,9 @@ import WheelhouseTestSupport
     @Test func savingTheSameValuesChangesNothingAndWritesNoAudit() throws {
         let f = try Fixture()
         let audit = try f.database.auditEvents(orgId: f.org.id!)
-        let saved = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                                 change(f.org), logos: logos)
+        let saved = try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+            change(f.org), logos: logos)
         #expect(saved == f.org)
         #expect(try f.database.auditEvents(orgId: f.org.id!) == audit)
     }
@@ -153,13 +169,15 @@ import WheelhouseTestSupport
         let f = try Fixture()
         var errors = FieldErrors()
         let image = try #require(LogoImage.validated(SampleImages.png, field: "logo", into: &errors))
-        let saved = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                                 change(f.org, logo: .replace(image)), logos: logos)
+        let saved = try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+            change(f.org, logo: .replace(image)), logos: logos)
         let file = try #require(saved.logoFile)
         #expect(file.hasSuffix(".png"))
         #expect(logos.read(file).map(Array.init) == image.bytes, "the re-encoded image is what is stored")
-        let removed = try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "a"),
-                                                   change(saved, logo: .remove), logos: logos)
+        let removed = try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.owner, address: "a"),
+            change(saved, logo: .remove), logos: logos)
         #expect(removed.logoFile == nil)
         #expect(try f.database.auditEvents(orgId: f.org.id!).last?.summary == "logo removed")
     }

@@ -11,8 +11,10 @@ import WheelhouseTestSupport
         let tables = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        let expected: Set = ["auditEvent", "loginFailure", "membership", "organization", "session", "user", "workspace",
-                             "invitation", "outbox", "team", "teamMember", "workspaceAccess", "workflow", "agent"]
+        let expected: Set = [
+            "auditEvent", "loginFailure", "membership", "organization", "session", "user", "workspace",
+            "invitation", "outbox", "team", "teamMember", "workspaceAccess", "workflow", "agent",
+        ]
         #expect(expected.isSubset(of: Set(tables)), "\(tables)")
         #expect(try database.isEmpty())
         #expect(try database.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
@@ -20,8 +22,10 @@ import WheelhouseTestSupport
 
     @Test func createOwnerMakesTheOrgItsOwnerAPersonalWorkspaceAndAnAuditEntry() throws {
         let database = try AppDatabase.inMemory()
-        let (user, org) = try database.createOwner(NewOwner(email: "a@b.test", name: "A", password: "long enough pw",
-                                                            orgKey: "acme-2", orgName: "Acme Two"))
+        let (user, org) = try database.createOwner(
+            NewOwner(
+                email: "a@b.test", name: "A", password: "long enough pw",
+                orgKey: "acme-2", orgName: "Acme Two"))
         #expect(try database.access(orgKey: "acme-2", userId: user.id!).role == .owner)
         #expect(try database.stats(orgId: org.id!) == OrgStats(members: 1, workspaces: 1))
         #expect(try database.auditEvents(orgId: org.id!).map(\.action) == [.organizationCreate])
@@ -47,8 +51,9 @@ import WheelhouseTestSupport
 @Suite("Sessions and sign-in") struct SessionTests {
     @Test func signInOpensASessionStoredOnlyAsAHash() throws {
         let f = try Fixture()
-        let (token, signedIn) = try f.database.signIn(email: "OWNER@acme.test", password: Fixture.password,
-                                                      address: "1.2.3.4", userAgent: "test")
+        let (token, signedIn) = try f.database.signIn(
+            email: "OWNER@acme.test", password: Fixture.password,
+            address: "1.2.3.4", userAgent: "test")
         #expect(signedIn.user.id == f.owner.id)
         #expect(try f.database.session(token: token)?.user.email == "owner@acme.test")
         let stored = try f.database.read { db in try SessionRecord.fetchAll(db) }
@@ -228,7 +233,8 @@ import WheelhouseTestSupport
 
     @Test func hashesAndEncodingsMatchKnownValues() {
         #expect(Crypto.sha256("abc").hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(Crypto.hmacSHA256(key: Array("key".utf8), data: Array("The quick brown fox jumps over the lazy dog".utf8)).hexString
+        #expect(
+            Crypto.hmacSHA256(key: Array("key".utf8), data: Array("The quick brown fox jumps over the lazy dog".utf8)).hexString
                 == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
         let bytes = Crypto.randomBytes(32)
         #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)

@@ -20,7 +20,9 @@ extension MembersTests {
         try database.discardUnconfirmedAccount(token: confirmToken, address: "victim")
         #expect(try count("SELECT count(*) FROM user WHERE email = 'victim@acme.test'") == 0)
         #expect(try database.invitation(token: token)?.state == .pending)
-        #expect(try database.acceptInvitationAsNewUser(token: token, name: "Victim", password: "my own password", address: "v") == "victim@acme.test")
+        #expect(
+            try database.acceptInvitationAsNewUser(token: token, name: "Victim", password: "my own password", address: "v")
+                == "victim@acme.test")
     }
 
     @Test func acceptingPastTheMemberLimitIsRefused() throws {
@@ -32,7 +34,12 @@ extension MembersTests {
         let a = try database.createUser(email: "a@x.test", name: "A", password: "long enough password")
         let b = try database.createUser(email: "b@x.test", name: "B", password: "long enough password")
         // When both accept, the first takes the last seat and the second is refused
-        let results = tokens.map { token in Result { try database.acceptInvitation(token: token, by: actor(token == tokens[0] ? tokenOwner(tokens[0], a, b) : tokenOwner(tokens[1], a, b))) } }
+        let results = tokens.map { token in
+            Result {
+                try database.acceptInvitation(
+                    token: token, by: actor(token == tokens[0] ? tokenOwner(tokens[0], a, b) : tokenOwner(tokens[1], a, b)))
+            }
+        }
         #expect(results.filter { (try? $0.get()) != nil }.count == 1)
         #expect(throws: InvitationProblem.seatLimit(limit: 4)) { try results[1].get() }
         #expect(try count("SELECT count(*) FROM membership WHERE orgId = \(fixture.org.id!)") == 4)

@@ -29,10 +29,12 @@ import WheelhouseTestSupport
             for i in 0..<41 {
                 let name = i == 40 ? "tie@acme.test" : ["Pat", "pat", "PAT", "Nia"][i % 4]
                 let email = i == 40 ? "tie@acme.test" : "m\(i)@acme.test"
-                try db.execute(sql: "INSERT INTO user (email, name, passwordHash, createdAt) VALUES (?, ?, 'x', '2026-01-01 00:00:00.000')",
-                               arguments: [email, name])
-                try db.execute(sql: "INSERT INTO membership (orgId, userId, role, createdAt) VALUES (?, ?, ?, '2026-01-01 00:00:00.000')",
-                               arguments: [fixture.org.id!, db.lastInsertedRowID, ["admin", "member"][i % 2]])
+                try db.execute(
+                    sql: "INSERT INTO user (email, name, passwordHash, createdAt) VALUES (?, ?, 'x', '2026-01-01 00:00:00.000')",
+                    arguments: [email, name])
+                try db.execute(
+                    sql: "INSERT INTO membership (orgId, userId, role, createdAt) VALUES (?, ?, ?, '2026-01-01 00:00:00.000')",
+                    arguments: [fixture.org.id!, db.lastInsertedRowID, ["admin", "member"][i % 2]])
             }
         }
     }
@@ -54,8 +56,11 @@ import WheelhouseTestSupport
         var page = try database.membersPage(orgId: orgId, MembersQuery(search: search, sort: sort))
         var forwards = [page.entries.map(\.row)]
         while page.hasNext {
-            page = try database.membersPage(orgId: orgId, MembersQuery(search: search, sort: sort, page: page.page + 1,
-                                                                        start: .after(page.entries.last!.row)))
+            page = try database.membersPage(
+                orgId: orgId,
+                MembersQuery(
+                    search: search, sort: sort, page: page.page + 1,
+                    start: .after(page.entries.last!.row)))
             forwards.append(page.entries.map(\.row))
             #expect(page.hasPrevious && page.page == forwards.count)
         }
@@ -63,8 +68,11 @@ import WheelhouseTestSupport
         // Backwards from the last page through Previous
         var backwards = [page.entries.map(\.row)]
         while page.hasPrevious {
-            page = try database.membersPage(orgId: orgId, MembersQuery(search: search, sort: sort, page: page.page - 1,
-                                                                        start: .before(page.entries.first!.row)))
+            page = try database.membersPage(
+                orgId: orgId,
+                MembersQuery(
+                    search: search, sort: sort, page: page.page - 1,
+                    start: .before(page.entries.first!.row)))
             backwards.insert(page.entries.map(\.row), at: 0)
             #expect(page.hasNext)
         }
@@ -104,8 +112,10 @@ import WheelhouseTestSupport
             let plan = try database.read { db in
                 let key = try #require(try AppDatabase.membersListKey(db, orgId: orgId, page.entries.last!.row))
                 let arguments: StatementArguments = ["org": orgId, "now": Date(), "pattern": "", "limit": 51, "offset": 0]
-                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + MembersListSQL(query: MembersQuery(sort: sort), start: start).page,
-                                        arguments: arguments &+ key).map { $0["detail"] as String }
+                return try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN " + MembersListSQL(query: MembersQuery(sort: sort), start: start).page,
+                    arguments: arguments &+ key
+                ).map { $0["detail"] as String }
             }
             let index = sort == .name ? "invitation_pending " : "invitation_pending_by_role "
             #expect(plan.contains { $0.contains("SEARCH i USING INDEX \(index)") && $0.contains("email") }, "\(plan)")

@@ -18,8 +18,9 @@ import WheelhouseTestSupport
         let addresses = (0..<count).map { String(format: "p%05d@bulk.test", $0) }
         for start in stride(from: 0, to: count, by: InvitationRules.maxPerRequest) {
             let batch = Array(addresses[start..<min(count, start + InvitationRules.maxPerRequest)])
-            let outcome = try database.invite(orgKey: "acme", addresses: batch, role: .member,
-                                              by: Actor(user: fixture.owner, address: "test"))
+            let outcome = try database.invite(
+                orgKey: "acme", addresses: batch, role: .member,
+                by: Actor(user: fixture.owner, address: "test"))
             #expect(outcome.refused.isEmpty)
         }
     }
@@ -27,8 +28,9 @@ import WheelhouseTestSupport
     @Test func pagesThroughThousandsOfPendingInvitationsWithTheirDelivery() throws {
         // Given 2 000 pending invitations, the latest one's email failed
         try invite(2_000)
-        try database.markMailFailed(id: try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM outbox")! },
-                                    error: "relay refused")
+        try database.markMailFailed(
+            id: try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM outbox")! },
+            error: "relay refused")
         // When the list is read page by page, by name
         let first = try database.membersPage(orgId: fixture.org.id!, MembersQuery())
         let last = try database.membersPage(orgId: fixture.org.id!, MembersQuery(page: 41))
@@ -79,13 +81,13 @@ import WheelhouseTestSupport
     func command(delay: Double = 0) throws -> String {
         let script = directory.appendingPathComponent("sendmail.sh").path
         try """
-            #!/bin/sh
-            n=$(ls \(directory.path)/*.eml 2>/dev/null | wc -l)
-            touch \(directory.path)/started
-            cat > \(directory.path)/partial.$$
-            sleep \(delay)
-            mv \(directory.path)/partial.$$ \(directory.path)/$n.eml
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        n=$(ls \(directory.path)/*.eml 2>/dev/null | wc -l)
+        touch \(directory.path)/started
+        cat > \(directory.path)/partial.$$
+        sleep \(delay)
+        mv \(directory.path)/partial.$$ \(directory.path)/$n.eml
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         return script
     }
@@ -101,8 +103,9 @@ import WheelhouseTestSupport
 
     @Test func aMessageClaimedByADeadWorkerDelaysNoOtherAndKeepsItsMessageID() throws {
         // Given three invitations, and a worker that claimed the first one and died before sending it
-        _ = try database.invite(orgKey: "acme", addresses: ["a@acme.test", "b@acme.test", "c@acme.test"], role: .member,
-                                by: Actor(user: fixture.owner, address: "test"))
+        _ = try database.invite(
+            orgKey: "acme", addresses: ["a@acme.test", "b@acme.test", "c@acme.test"], role: .member,
+            by: Actor(user: fixture.owner, address: "test"))
         let claimed = try database.claimDueMail(baseURL: "https://console.test")
         #expect(claimed.count == 1, "one message per claim")
         let dead = try #require(claimed.first)
@@ -120,10 +123,12 @@ import WheelhouseTestSupport
     }
 
     @Test func stoppingWaitsForTheDeliveryInHand() throws {
-        _ = try database.invite(orgKey: "acme", addresses: ["slow@acme.test"], role: .member,
-                                by: Actor(user: fixture.owner, address: "test"))
-        let worker = MailWorker(command: try command(delay: 1), database: database, baseURL: "https://console.test",
-                                interval: 0.05)
+        _ = try database.invite(
+            orgKey: "acme", addresses: ["slow@acme.test"], role: .member,
+            by: Actor(user: fixture.owner, address: "test"))
+        let worker = MailWorker(
+            command: try command(delay: 1), database: database, baseURL: "https://console.test",
+            interval: 0.05)
         worker.start()
         let started = directory.appendingPathComponent("started").path
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: started) { usleep(25_000) }
@@ -136,10 +141,12 @@ import WheelhouseTestSupport
     }
 
     @Test func aFailureShowsTheReasonNotTheCommandsPath() {
-        let reason = MailWorker.reason(stderr: Data("/opt/relay/bin/msmtp: cannot connect to relay.test, port 25\nmore\n".utf8),
-                                       status: 69, executable: "/opt/relay/bin/msmtp")
+        let reason = MailWorker.reason(
+            stderr: Data("/opt/relay/bin/msmtp: cannot connect to relay.test, port 25\nmore\n".utf8),
+            status: 69, executable: "/opt/relay/bin/msmtp")
         #expect(reason == "cannot connect to relay.test, port 25 (the mail command exited with status 69)")
-        #expect(MailWorker.reason(stderr: Data(), status: 1, executable: "/usr/sbin/sendmail")
+        #expect(
+            MailWorker.reason(stderr: Data(), status: 1, executable: "/usr/sbin/sendmail")
                 == "the mail command exited with status 1")
         let silent = MailWorker(command: "/bin/false", database: fixture.database, baseURL: "https://console.test")
         #expect(silent.run("x")?.contains("/bin") == false)
@@ -150,9 +157,12 @@ extension MembersScaleTests {
     @Test func theTallyOfPendingInvitationsFollowsEveryChange() throws {
         func tally() throws -> (Int, Int) {
             try database.read { db in
-                (try Int.fetchOne(db, sql: "SELECT pending FROM invitationTally WHERE orgId = ?", arguments: [fixture.org.id!]) ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT count(*) FROM invitation WHERE orgId = ? AND status = 'pending'",
-                                  arguments: [fixture.org.id!])!)
+                (
+                    try Int.fetchOne(db, sql: "SELECT pending FROM invitationTally WHERE orgId = ?", arguments: [fixture.org.id!]) ?? 0,
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM invitation WHERE orgId = ? AND status = 'pending'",
+                        arguments: [fixture.org.id!])!
+                )
             }
         }
         let owner = Actor(user: fixture.owner, address: "test")
@@ -200,7 +210,9 @@ extension MembersScaleTests {
         for _ in 0..<5 { _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "t") }
         clock.advance(SessionRules.idleTimeout + 60)
         _ = try f.database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "t")
-        let sessions = try f.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [f.owner.id!])! }
+        let sessions = try f.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [f.owner.id!])!
+        }
         #expect(sessions == 1, "the five idle sessions were swept")
         let plan = try f.database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT max(lastSeenAt) FROM session s WHERE s.userId = 1")

@@ -24,8 +24,10 @@ import WheelhouseTestSupport
         try database.read { _ in }
         try database.writer.write { db in try db.execute(sql: "UPDATE organization SET memberLimit = 5 WHERE key = 'acme'") }
         // When the Admin invites a mix of addresses
-        let outcome = try database.invite(orgKey: "acme", addresses: AppDatabase.inviteAddresses(
-            "new1@acme.test, not-an-email\nmember@acme.test; NEW1@acme.test\nnew2@acme.test\nnew3@acme.test"),
+        let outcome = try database.invite(
+            orgKey: "acme",
+            addresses: AppDatabase.inviteAddresses(
+                "new1@acme.test, not-an-email\nmember@acme.test; NEW1@acme.test\nnew2@acme.test\nnew3@acme.test"),
             role: .member, by: actor(fixture.admin))
         // Then the valid ones are invited up to the seat limit, and each other one says why
         #expect(outcome.invited == ["new1@acme.test", "new2@acme.test"])
@@ -68,8 +70,9 @@ import WheelhouseTestSupport
         #expect(!dump.contains(oldToken))
         #expect(try database.invitation(token: oldToken)?.state == .pending)
         // When it is resent
-        let renewed = try database.resendInvitation(orgKey: "acme", id: entry.invitationId!, expectedVersion: entry.version,
-                                                    by: actor(fixture.owner))
+        let renewed = try database.resendInvitation(
+            orgKey: "acme", id: entry.invitationId!, expectedVersion: entry.version,
+            by: actor(fixture.owner))
         // Then the old link is unknown and the new one works; a stale resend is refused
         #expect(try database.invitation(token: oldToken) == nil)
         #expect(try database.invitation(token: database.links.token(nonce: renewed.linkNonce))?.state == .pending)
@@ -101,13 +104,17 @@ import WheelhouseTestSupport
         // The confirmation link is mailed; only its hash is stored
         let mail = try #require(try database.claimDueMail(baseURL: "https://wh.test", limit: 10).first { $0.subject.contains("Confirm") })
         let confirmToken = try #require(mail.body.components(separatedBy: "https://wh.test/confirm/").last?.prefix { !$0.isWhitespace })
-        #expect(try database.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM emailConfirmation") } == [InvitationLinks.hash(String(confirmToken))])
+        #expect(
+            try database.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM emailConfirmation") } == [
+                InvitationLinks.hash(String(confirmToken))
+            ])
         // A wrong password does not confirm
         #expect(throws: DomainError.invalidCredentials) {
             try database.confirmEmail(token: String(confirmToken), password: "not the password", address: "a", userAgent: "t")
         }
         // Then with the link and the password: a Member with a default workspace and a session
-        let (orgKey, session) = try database.confirmEmail(token: String(confirmToken), password: "long enough password", address: "a", userAgent: "t")
+        let (orgKey, session) = try database.confirmEmail(
+            token: String(confirmToken), password: "long enough password", address: "a", userAgent: "t")
         #expect(orgKey == "acme")
         let signedIn = try #require(try database.session(token: session))
         #expect(try database.access(orgKey: "acme", userId: signedIn.user.id!).role == .member)
@@ -145,12 +152,17 @@ import WheelhouseTestSupport
         }
         // An expired invitation neither blocks a new one nor counts as pending
         #expect(try database.stats(orgId: fixture.org.id!).pendingInvitations == 0)
-        #expect(try database.invite(orgKey: "acme", addresses: ["x@acme.test"], role: .member, by: actor(fixture.owner)).invited == ["x@acme.test"])
+        #expect(
+            try database.invite(orgKey: "acme", addresses: ["x@acme.test"], role: .member, by: actor(fixture.owner)).invited == [
+                "x@acme.test"
+            ])
     }
 
     @Test func theSoloBannerConditionFollowsMembersAndInvitations() throws {
-        let (solo, org) = try database.createOwner(NewOwner(email: "solo@s.test", name: "Solo", password: "long enough password",
-                                                            orgKey: "solo", orgName: "Solo"))
+        let (solo, org) = try database.createOwner(
+            NewOwner(
+                email: "solo@s.test", name: "Solo", password: "long enough password",
+                orgKey: "solo", orgName: "Solo"))
         #expect(try database.stats(orgId: org.id!).isSolo)
         _ = try database.invite(orgKey: "solo", addresses: ["friend@s.test"], role: .member, by: actor(solo))
         #expect(try !database.stats(orgId: org.id!).isSolo)
@@ -158,15 +170,19 @@ import WheelhouseTestSupport
 
     @Test func theLastOwnerStaysAndAdminsNeverTouchOwners() throws {
         let member = try database.read { db in try Membership.fetchOne(db, key: ["orgId": fixture.org.id!, "userId": fixture.member.id!])! }
-        let ownerRow = try database.read { db in try Membership.fetchOne(db, key: ["orgId": fixture.org.id!, "userId": fixture.owner.id!])! }
+        let ownerRow = try database.read { db in try Membership.fetchOne(db, key: ["orgId": fixture.org.id!, "userId": fixture.owner.id!])!
+        }
         #expect(throws: MembershipRule.adminCannotGrantOwner) {
-            try database.changeRole(orgKey: "acme", userId: fixture.member.id!, to: .owner, expectedVersion: member.version, by: actor(fixture.admin))
+            try database.changeRole(
+                orgKey: "acme", userId: fixture.member.id!, to: .owner, expectedVersion: member.version, by: actor(fixture.admin))
         }
         #expect(throws: MembershipRule.adminCannotChangeOwner) {
-            try database.changeRole(orgKey: "acme", userId: fixture.owner.id!, to: .member, expectedVersion: ownerRow.version, by: actor(fixture.admin))
+            try database.changeRole(
+                orgKey: "acme", userId: fixture.owner.id!, to: .member, expectedVersion: ownerRow.version, by: actor(fixture.admin))
         }
         #expect(throws: MembershipRule.adminCannotChangeOwner) {
-            try database.removeMember(orgKey: "acme", userId: fixture.owner.id!, expectedVersion: ownerRow.version, by: actor(fixture.admin))
+            try database.removeMember(
+                orgKey: "acme", userId: fixture.owner.id!, expectedVersion: ownerRow.version, by: actor(fixture.admin))
         }
         #expect(throws: MembershipRule.lastOwner) { try database.leave(orgKey: "acme", by: actor(fixture.owner)) }
         #expect(throws: MembershipRule.confirmationMismatch) {
@@ -177,9 +193,11 @@ import WheelhouseTestSupport
         }
         #expect(try count("SELECT count(*) FROM auditEvent WHERE action LIKE 'member.%' AND action <> 'member.add'") == 0)
         // The Admin changes a Member; a stale form is refused
-        try database.changeRole(orgKey: "acme", userId: fixture.member.id!, to: .admin, expectedVersion: member.version, by: actor(fixture.admin))
+        try database.changeRole(
+            orgKey: "acme", userId: fixture.member.id!, to: .admin, expectedVersion: member.version, by: actor(fixture.admin))
         #expect(throws: DomainError.staleVersion) {
-            try database.changeRole(orgKey: "acme", userId: fixture.member.id!, to: .member, expectedVersion: member.version, by: actor(fixture.admin))
+            try database.changeRole(
+                orgKey: "acme", userId: fixture.member.id!, to: .member, expectedVersion: member.version, by: actor(fixture.admin))
         }
         // Transfer: the Admin becomes the Owner, the Owner an Admin, who may then leave
         try database.transferOwnership(orgKey: "acme", to: fixture.admin.id!, confirmation: "acme", by: actor(fixture.owner))

@@ -17,7 +17,8 @@ import Testing
 
     @Test func invitationTokensAreUnchanged() {
         let key = Crypto.randomBytes(32), nonce = Data(Crypto.randomBytes(16))
-        #expect(InvitationLinks(key: key).token(nonce: nonce)
+        #expect(
+            InvitationLinks(key: key).token(nonce: nonce)
                 == Base64URL.encode(Crypto.hmacSHA256(key: key, data: Array("invitation:".utf8) + Array(nonce))))
     }
 }

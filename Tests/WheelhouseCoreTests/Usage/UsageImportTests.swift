@@ -17,8 +17,9 @@ import Testing
         let fd = open(url.path, O_RDONLY)
         defer { close(fd) }
         var rejected: [(Int, String)] = []
-        let importer = UsageImporter(database: database, defaultOrg: "acme", batchSize: batchSize,
-                                     onRejected: { rejected.append(($0, $1)) })
+        let importer = UsageImporter(
+            database: database, defaultOrg: "acme", batchSize: batchSize,
+            onRejected: { rejected.append(($0, $1)) })
         return (try importer.run(fileDescriptor: fd), rejected)
     }
 
@@ -34,20 +35,20 @@ import Testing
         // Given a file with good lines, a duplicate, broken lines and a blank line
         let f = try UsageTests.fixture()
         let text = [
-            line("a"),                                               // 1 good
-            line("b"),                                               // 2 good
-            "{\"time\":\"2026-11-03T09:15:00Z\"",                   // 3 cut short
-            line("a"),                                               // 4 duplicate of line 1
-            "",                                                      // 5 blank: skipped, not counted
-            line("c", workspace: "nowhere"),                         // 6 unknown workspace
-            line("d", extra: ",\"colour\":\"red\""),                 // 7 unknown field
-            line("e").replacingOccurrences(of: "1500", with: "15.5"), // 8 fraction
-            line("f").replacingOccurrences(of: "success", with: "ok"), // 9 bad status
-            "not json",                                              // 10
-            line("g").replacingOccurrences(of: "2026-11-03T09:15:00Z", with: "2026-02-30T00:00:00Z"), // 11 no such day
-            line("h"),                                               // 12 good
-            line("b"),                                               // 13 duplicate of line 2
-            line("i"),                                               // 14 good, no newline at the end
+            line("a"),  // 1 good
+            line("b"),  // 2 good
+            "{\"time\":\"2026-11-03T09:15:00Z\"",  // 3 cut short
+            line("a"),  // 4 duplicate of line 1
+            "",  // 5 blank: skipped, not counted
+            line("c", workspace: "nowhere"),  // 6 unknown workspace
+            line("d", extra: ",\"colour\":\"red\""),  // 7 unknown field
+            line("e").replacingOccurrences(of: "1500", with: "15.5"),  // 8 fraction
+            line("f").replacingOccurrences(of: "success", with: "ok"),  // 9 bad status
+            "not json",  // 10
+            line("g").replacingOccurrences(of: "2026-11-03T09:15:00Z", with: "2026-02-30T00:00:00Z"),  // 11 no such day
+            line("h"),  // 12 good
+            line("b"),  // 13 duplicate of line 2
+            line("i"),  // 14 good, no newline at the end
         ].joined(separator: "\n")
         // When it is imported in batches of three
         let (summary, rejected) = try run(f.database, text)
@@ -82,7 +83,8 @@ import Testing
     }
 
     @Test func parserHandlesEscapesOffsetsAndIntegerTimes() throws {
-        let escaped = #"{"time":"2026-11-03T10:15:00.123+01:00","workspace":"lab","kind":"llm_call","status":"error","model":"gpt-4o","provider":"openai","idempotency_key":"x\"y\u00e9\ud83d\ude00","byok":true}"#
+        let escaped =
+            #"{"time":"2026-11-03T10:15:00.123+01:00","workspace":"lab","kind":"llm_call","status":"error","model":"gpt-4o","provider":"openai","idempotency_key":"x\"y\u00e9\ud83d\ude00","byok":true}"#
         let event = try UsageJSONLine.parse(Array(escaped.utf8)).get()
         // 10:15 at +01:00 is 09:15 UTC; the fraction is dropped.
         #expect(event.at == Int64(CivilDate(year: 2026, month: 11, day: 3).dayNumber * 86_400 + 9 * 3600 + 15 * 60))
@@ -93,10 +95,22 @@ import Testing
         for (bad, reason) in [
             (#"{"time":"2026-11-03T09:15:00Z","time":"2026-11-03T09:15:00Z"}"#, "field “time” appears twice"),
             (#"{"workspace":"lab","kind":"k","status":"success","idempotency_key":"n"}"#, "field “time” is missing"),
-            (#"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n"} x"#, "unexpected text after the object at column 91"),
-            (#"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n","input_tokens":-5}"#, "input_tokens must not be negative"),
-            (#"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"\ud800"}"#, "unpaired surrogate escape at column 93"),
-            (#"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n","provider":"openai"}"#, "provider and model must both be given, or both be empty"),
+            (
+                #"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n"} x"#,
+                "unexpected text after the object at column 91"
+            ),
+            (
+                #"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n","input_tokens":-5}"#,
+                "input_tokens must not be negative"
+            ),
+            (
+                #"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"\ud800"}"#,
+                "unpaired surrogate escape at column 93"
+            ),
+            (
+                #"{"time":1793697300,"workspace":"lab","kind":"k","status":"success","idempotency_key":"n","provider":"openai"}"#,
+                "provider and model must both be given, or both be empty"
+            ),
         ] {
             #expect(UsageJSONLine.parse(Array(bad.utf8)) == .failure(.init(reason)), "\(bad)")
         }

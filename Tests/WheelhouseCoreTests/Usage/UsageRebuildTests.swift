@@ -15,11 +15,12 @@ import WheelhouseTestSupport
         let start = Int64(CivilDate(year: 2026, month: 11, day: 1).dayNumber * 86_400)
         return (first..<(first + count)).map { i in
             let llm = i % 3 != 0
-            return UsageEventInput(org: "acme", at: start + Int64(i * 7_919 % (29 * 86_400)), workspace: i % 4 == 0 ? "ops" : "lab",
-                                   kind: llm ? "llm_call" : "workflow_run", status: i % 11 == 0 ? .error : .success,
-                                   provider: llm ? "openai" : "", model: llm ? (i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini") : "",
-                                   inputTokens: Int64(i % 900), outputTokens: Int64(i % 300), costMicros: llm ? Int64(i % 5_000) : 0,
-                                   byok: i % 7 == 0, idempotencyKey: prefix + String(format: "%06d", i))
+            return UsageEventInput(
+                org: "acme", at: start + Int64(i * 7_919 % (29 * 86_400)), workspace: i % 4 == 0 ? "ops" : "lab",
+                kind: llm ? "llm_call" : "workflow_run", status: i % 11 == 0 ? .error : .success,
+                provider: llm ? "openai" : "", model: llm ? (i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini") : "",
+                inputTokens: Int64(i % 900), outputTokens: Int64(i % 300), costMicros: llm ? Int64(i % 5_000) : 0,
+                byok: i % 7 == 0, idempotencyKey: prefix + String(format: "%06d", i))
         }
     }
 
@@ -61,8 +62,9 @@ import WheelhouseTestSupport
         let behind = Self.events(700, prefix: "a", from: 100), ahead = Self.events(900, prefix: "z", from: 300)
         try Self.record(f.database, behind + ahead + Array(first.prefix(50)), batch: 400)
         let all = first + behind + ahead
-        #expect(try usage.storedRollups(f.database) == usage.directAggregate(all, zones: ["acme": "UTC"]),
-                "the live rollups stay whole in the old zone")
+        #expect(
+            try usage.storedRollups(f.database) == usage.directAggregate(all, zones: ["acme": "UTC"]),
+            "the live rollups stay whole in the old zone")
 
         while try f.database.runUsageRebuildBatch(batchSize: 2_500) {}
         #expect(try f.database.usageRebuildProgress(orgId: f.org.id!) == nil)
@@ -120,10 +122,13 @@ import WheelhouseTestSupport
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wh-rebuild-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try AppDatabase.open(path: directory.appendingPathComponent("wheelhouse.sqlite").path,
-                                            hasher: .fastForTests, readers: 4, masterKey: .key(.generate()))
-        let (owner, org) = try database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner",
-                                                             password: Fixture.password, orgKey: "acme", orgName: "Acme"))
+        let database = try AppDatabase.open(
+            path: directory.appendingPathComponent("wheelhouse.sqlite").path,
+            hasher: .fastForTests, readers: 4, masterKey: .key(.generate()))
+        let (owner, org) = try database.createOwner(
+            NewOwner(
+                email: "owner@acme.test", name: "Olga Owner",
+                password: Fixture.password, orgKey: "acme", orgName: "Acme"))
         try database.createWorkspace(orgId: org.id!, key: "lab", name: "Lab", shared: true)
         try database.createWorkspace(orgId: org.id!, key: "ops", name: "Ops", shared: true)
         var clock = ContinuousClock.now
@@ -142,10 +147,12 @@ import WheelhouseTestSupport
 
         let logos = LogoStore(directory: directory.appendingPathComponent("logos"))
         clock = ContinuousClock.now
-        let saved = try database.updateGeneral(orgKey: "acme", by: Actor(user: owner, address: "t"),
-                                               GeneralSettingsChange(displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
-                                                                     expectedVersion: org.version, timeZone: "Asia/Tokyo"),
-                                               logos: logos)
+        let saved = try database.updateGeneral(
+            orgKey: "acme", by: Actor(user: owner, address: "t"),
+            GeneralSettingsChange(
+                displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
+                expectedVersion: org.version, timeZone: "Asia/Tokyo"),
+            logos: logos)
         let zoneSave = ContinuousClock.now - clock
         #expect(try database.usageRebuildProgress(orgId: org.id!) != nil)
 
@@ -165,16 +172,20 @@ import WheelhouseTestSupport
             _ = try database.signIn(email: "owner@acme.test", password: Fixture.password, address: "t", userAgent: "test")
             signIns.append(ContinuousClock.now - start)
             start = ContinuousClock.now
-            version = try database.updateGeneral(orgKey: "acme", by: Actor(user: owner, address: "t"),
-                                                 GeneralSettingsChange(displayName: "Acme \(saves.count % 2)", description: "",
-                                                                       memberLimit: 25, logo: .keep, expectedVersion: version,
-                                                                       timeZone: nil), logos: logos).version
+            version = try database.updateGeneral(
+                orgKey: "acme", by: Actor(user: owner, address: "t"),
+                GeneralSettingsChange(
+                    displayName: "Acme \(saves.count % 2)", description: "",
+                    memberLimit: 25, logo: .keep, expectedVersion: version,
+                    timeZone: nil), logos: logos
+            ).version
             saves.append(ContinuousClock.now - start)
             usleep(20_000)
         }
         let worst = signIns.max() ?? .zero, worstSave = saves.max() ?? .zero
         let median = signIns.sorted()[signIns.count / 2]
-        print("""
+        print(
+            """
             rebuild figures: \(count) events loaded in \(loaded); one-transaction rebuild \(oneTransaction); \
             zone save \(zoneSave); batched rebuild \(rebuildTime.withLock { $0 }); \(signIns.count) sign-ins during it: \
             median \(median), worst \(worst); short saves worst \(worstSave)

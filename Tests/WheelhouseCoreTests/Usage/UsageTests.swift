@@ -26,14 +26,19 @@ import WheelhouseTestSupport
 
     func storedRollups(_ db: AppDatabase) throws -> Set<Row> {
         try db.read { db in
-            Set(try GRDB.Row.fetchAll(db, sql: """
-                SELECT o.key, u.day, w.key, u.kind, u.status, u.provider, u.model, u.events, u.byokEvents, u.inputTokens,
-                       u.outputTokens, u.costMicros, u.creditsMicros
-                FROM usageDaily u JOIN organization o ON o.id = u.orgId JOIN workspace w ON w.id = u.workspaceId
-                """).map { r in
-                Row(org: r[0], date: CivilDate(dayNumber: r[1]).description, workspace: r[2], kind: r[3], status: r[4],
-                    provider: r[5], model: r[6], events: r[7], byok: r[8], input: r[9], output: r[10], cost: r[11], credits: r[12])
-            })
+            Set(
+                try GRDB.Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.key, u.day, w.key, u.kind, u.status, u.provider, u.model, u.events, u.byokEvents, u.inputTokens,
+                               u.outputTokens, u.costMicros, u.creditsMicros
+                        FROM usageDaily u JOIN organization o ON o.id = u.orgId JOIN workspace w ON w.id = u.workspaceId
+                        """
+                ).map { r in
+                    Row(
+                        org: r[0], date: CivilDate(dayNumber: r[1]).description, workspace: r[2], kind: r[3], status: r[4],
+                        provider: r[5], model: r[6], events: r[7], byok: r[8], input: r[9], output: r[10], cost: r[11], credits: r[12])
+                })
         }
     }
 
@@ -47,8 +52,9 @@ import WheelhouseTestSupport
             calendar.timeZone = TimeZone(identifier: zones[e.org!]!)!
             let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(e.at)))
             let date = CivilDate(year: parts.year!, month: parts.month!, day: parts.day!).description
-            let key = Row(org: e.org!, date: date, workspace: e.workspace, kind: e.kind, status: e.status.rawValue,
-                          provider: e.provider, model: e.model)
+            let key = Row(
+                org: e.org!, date: date, workspace: e.workspace, kind: e.kind, status: e.status.rawValue,
+                provider: e.provider, model: e.model)
             var row = sums[key] ?? key
             row.events += 1
             row.byok += e.byok ? 1 : 0
@@ -74,14 +80,15 @@ import WheelhouseTestSupport
         return (0..<count).map { i in
             let model = models[next(3)]
             let kind = model.1.isEmpty ? "workflow_run" : "llm_call"
-            let key = "k\(next(count * 3 / 4))"            // about a quarter repeat an earlier key
-            return UsageEventInput(org: next(4) == 0 ? "other" : "acme",
-                                   at: anchors[next(anchors.count)] + Int64(next(2 * 86_400)) - 86_400,
-                                   workspace: next(3) == 0 ? "ops" : "lab",
-                                   kind: kind, status: next(5) == 0 ? .error : .success, provider: model.0, model: model.1,
-                                   inputTokens: Int64(next(5000)), outputTokens: Int64(next(900)),
-                                   costMicros: model.1.isEmpty ? 0 : Int64(next(20_000)), byok: model.0 == "anthropic",
-                                   idempotencyKey: key)
+            let key = "k\(next(count * 3 / 4))"  // about a quarter repeat an earlier key
+            return UsageEventInput(
+                org: next(4) == 0 ? "other" : "acme",
+                at: anchors[next(anchors.count)] + Int64(next(2 * 86_400)) - 86_400,
+                workspace: next(3) == 0 ? "ops" : "lab",
+                kind: kind, status: next(5) == 0 ? .error : .success, provider: model.0, model: model.1,
+                inputTokens: Int64(next(5000)), outputTokens: Int64(next(900)),
+                costMicros: model.1.isEmpty ? 0 : Int64(next(20_000)), byok: model.0 == "anthropic",
+                idempotencyKey: key)
         }.map { e in
             var e = e
             if e.org == "other" { e.workspace = "lab" }
@@ -118,27 +125,32 @@ import WheelhouseTestSupport
 
         // When acme moves to another zone, the rollups follow in the same transaction
         let moved = seed % 2 == 0 ? "Pacific/Chatham" : "UTC"
-        try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "t"),
-                                     GeneralSettingsChange(displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
-                                                           expectedVersion: try f.currentOrg().version, timeZone: moved),
-                                     logos: logos)
+        try f.database.updateGeneral(
+            orgKey: "acme", by: Actor(user: f.owner, address: "t"),
+            GeneralSettingsChange(
+                displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
+                expectedVersion: try f.currentOrg().version, timeZone: moved),
+            logos: logos)
         #expect(try storedRollups(f.database) == directAggregate(events, zones: ["acme": moved, "other": "Asia/Kolkata"]))
     }
 
     func setZone(_ f: Fixture, org: String, _ zone: String) throws {
         let owner = org == "acme" ? f.owner : f.outsider
         let current = try f.database.access(orgKey: org, userId: owner.id!).org
-        try f.database.updateGeneral(orgKey: org, by: Actor(user: owner, address: "t"),
-                                     GeneralSettingsChange(displayName: current.displayName, description: "",
-                                                           memberLimit: current.memberLimit, logo: .keep,
-                                                           expectedVersion: current.version, timeZone: zone), logos: logos)
+        try f.database.updateGeneral(
+            orgKey: org, by: Actor(user: owner, address: "t"),
+            GeneralSettingsChange(
+                displayName: current.displayName, description: "",
+                memberLimit: current.memberLimit, logo: .keep,
+                expectedVersion: current.version, timeZone: zone), logos: logos)
     }
 
     @Test func eventsOfUnknownOrgsOrWorkspacesAreRejectedAndNothingOfThemIsStored() throws {
         let f = try Self.fixture()
-        let base = UsageEventInput(org: "acme", at: 1_793_491_200, workspace: "lab", kind: "llm_call", status: .success,
-                                   provider: "openai", model: "gpt-4o", inputTokens: 1, outputTokens: 1, costMicros: 5,
-                                   byok: false, idempotencyKey: "a")
+        let base = UsageEventInput(
+            org: "acme", at: 1_793_491_200, workspace: "lab", kind: "llm_call", status: .success,
+            provider: "openai", model: "gpt-4o", inputTokens: 1, outputTokens: 1, costMicros: 5,
+            byok: false, idempotencyKey: "a")
         var noOrg = base; noOrg.org = "nope"; noOrg.idempotencyKey = "b"
         var otherWorkspace = base; otherWorkspace.workspace = "missing"; otherWorkspace.idempotencyKey = "c"
         var negative = base; negative.costMicros = -1; negative.idempotencyKey = "d"
@@ -157,9 +169,11 @@ import WheelhouseTestSupport
         let f = try Self.fixture()
         for bad in ["", "Mars/Olympus", "Europe/Berlin\n", String(repeating: "A", count: 65), "../etc/passwd", "GMT+2"] {
             #expect(throws: DomainError.self) {
-                try f.database.updateGeneral(orgKey: "acme", by: Actor(user: f.owner, address: "t"),
-                    GeneralSettingsChange(displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
-                                          expectedVersion: try f.currentOrg().version, timeZone: bad), logos: logos)
+                try f.database.updateGeneral(
+                    orgKey: "acme", by: Actor(user: f.owner, address: "t"),
+                    GeneralSettingsChange(
+                        displayName: "Acme", description: "", memberLimit: 25, logo: .keep,
+                        expectedVersion: try f.currentOrg().version, timeZone: bad), logos: logos)
             }
         }
         #expect(try f.currentOrg().timeZone == "UTC")

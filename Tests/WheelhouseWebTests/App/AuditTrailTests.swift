@@ -27,9 +27,11 @@ import WheelhouseCore
 
     static let org = "/orgs/acme/settings"
 
-    static func post(_ route: String, variant: String = "", _ expected: AuditAction?, status: Int = 303,
-                     as actor: RouteMatrixTests.Actor = .owner, prepare: @escaping @Sendable (World) throws -> Void = { _ in },
-                     _ path: @escaping @Sendable (World) -> String, _ fields: @escaping @Sendable (World) -> [(String, String)]) -> Case {
+    static func post(
+        _ route: String, variant: String = "", _ expected: AuditAction?, status: Int = 303,
+        as actor: RouteMatrixTests.Actor = .owner, prepare: @escaping @Sendable (World) throws -> Void = { _ in },
+        _ path: @escaping @Sendable (World) -> String, _ fields: @escaping @Sendable (World) -> [(String, String)]
+    ) -> Case {
         Case(route: route, variant: variant, expected: expected, status: status, prepare: prepare) { w in
             let (client, csrf) = try w.client(actor)
             return client.post(path(w), [("_csrf", csrf)] + fields(w))
@@ -40,96 +42,140 @@ import WheelhouseCore
         // Sign-in and sign-out change no organization data.
         Case(route: "POST /login", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
             let client = w.t.client()
-            return client.post("/login", [("_csrf", client.get("/login").csrf), ("email", "member@acme.test"),
-                                          ("password", TestApp.password), ("next", "")])
+            return client.post(
+                "/login",
+                [
+                    ("_csrf", client.get("/login").csrf), ("email", "member@acme.test"),
+                    ("password", TestApp.password), ("next", ""),
+                ])
         },
         post("POST /logout", nil, { _ in "/logout" }, { _ in [] }),
         // General (the logo travels in the same form)
-        post("POST /orgs/{org}/settings/general", variant: "fields", .organizationUpdate, { _ in org + "/general" },
-             { _ in [("version", "1"), ("display_name", "Acme 2"), ("description", ""), ("member_limit", "30")] }),
-        Case(route: "POST /orgs/{org}/settings/general", variant: "logo", expected: .organizationUpdate, status: 303, prepare: { _ in }) { w in
+        post(
+            "POST /orgs/{org}/settings/general", variant: "fields", .organizationUpdate, { _ in org + "/general" },
+            { _ in [("version", "1"), ("display_name", "Acme 2"), ("description", ""), ("member_limit", "30")] }),
+        Case(route: "POST /orgs/{org}/settings/general", variant: "logo", expected: .organizationUpdate, status: 303, prepare: { _ in }) {
+            w in
             let (client, csrf) = try w.client(.owner)
             let fields = [("_csrf", csrf), ("version", "1"), ("display_name", "Acme"), ("description", ""), ("member_limit", "25")]
-            return client.postMultipart(org + "/general", fields.map { ($0.0, Array($0.1.utf8)) }, files: [("logo", "logo.png", LogoFiles.png)])
+            return client.postMultipart(
+                org + "/general", fields.map { ($0.0, Array($0.1.utf8)) }, files: [("logo", "logo.png", LogoFiles.png)])
         },
         // Members and invitations
-        post("POST /orgs/{org}/settings/members/invite", .invitationCreate, { _ in org + "/members/invite" },
-             { _ in [("emails", "x@acme.test"), ("role", "member")] }),
-        post("POST /orgs/{org}/settings/members/{id}/role", .memberRole, { w in org + "/members/\(w.t.member.id!)/role" },
-             { _ in [("version", "1"), ("role", "admin")] }),
-        post("POST /orgs/{org}/settings/members/{id}/remove", .memberRemove, { w in org + "/members/\(w.t.member.id!)/remove" },
-             { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/members/invite", .invitationCreate, { _ in org + "/members/invite" },
+            { _ in [("emails", "x@acme.test"), ("role", "member")] }),
+        post(
+            "POST /orgs/{org}/settings/members/{id}/role", .memberRole, { w in org + "/members/\(w.t.member.id!)/role" },
+            { _ in [("version", "1"), ("role", "admin")] }),
+        post(
+            "POST /orgs/{org}/settings/members/{id}/remove", .memberRemove, { w in org + "/members/\(w.t.member.id!)/remove" },
+            { _ in [("version", "1")] }),
         post("POST /orgs/{org}/settings/members/leave", .memberLeave, as: .admin, { _ in org + "/members/leave" }, { _ in [] }),
-        post("POST /orgs/{org}/settings/members/transfer", .organizationTransfer, { _ in org + "/members/transfer" },
-             { w in [("user", "\(w.t.admin.id!)"), ("confirm", "acme")] }),
-        post("POST /orgs/{org}/settings/members/invitations/{id}/resend", .invitationResend,
-             { w in org + "/members/invitations/\(w.invitationId)/resend" }, { _ in [("version", "1")] }),
-        post("POST /orgs/{org}/settings/members/invitations/{id}/revoke", .invitationRevoke,
-             { w in org + "/members/invitations/\(w.invitationId)/revoke" }, { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/members/transfer", .organizationTransfer, { _ in org + "/members/transfer" },
+            { w in [("user", "\(w.t.admin.id!)"), ("confirm", "acme")] }),
+        post(
+            "POST /orgs/{org}/settings/members/invitations/{id}/resend", .invitationResend,
+            { w in org + "/members/invitations/\(w.invitationId)/resend" }, { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/members/invitations/{id}/revoke", .invitationRevoke,
+            { w in org + "/members/invitations/\(w.invitationId)/revoke" }, { _ in [("version", "1")] }),
         // Teams (Core is at version 2: created, then Max added)
-        post("POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
-        post("POST /orgs/{org}/settings/teams/{id}", .teamUpdate, { w in org + "/teams/\(w.teamId)" },
-             { _ in [("version", "2"), ("name", "Core 2"), ("description", "")] }),
-        post("POST /orgs/{org}/settings/teams/{id}/delete", .teamDelete, { w in org + "/teams/\(w.teamId)/delete" },
-             { _ in [("version", "2"), ("confirm", "Core")] }),
-        post("POST /orgs/{org}/settings/teams/{id}/members", .teamMemberAdd, { w in org + "/teams/\(w.teamId)/members" },
-             { w in [("user", "\(w.t.admin.id!)")] }),
-        post("POST /orgs/{org}/settings/teams/{id}/members/{id}/remove", .teamMemberRemove,
-             { w in org + "/teams/\(w.teamId)/members/\(w.t.member.id!)/remove" }, { _ in [] }),
+        post(
+            "POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
+        post(
+            "POST /orgs/{org}/settings/teams/{id}", .teamUpdate, { w in org + "/teams/\(w.teamId)" },
+            { _ in [("version", "2"), ("name", "Core 2"), ("description", "")] }),
+        post(
+            "POST /orgs/{org}/settings/teams/{id}/delete", .teamDelete, { w in org + "/teams/\(w.teamId)/delete" },
+            { _ in [("version", "2"), ("confirm", "Core")] }),
+        post(
+            "POST /orgs/{org}/settings/teams/{id}/members", .teamMemberAdd, { w in org + "/teams/\(w.teamId)/members" },
+            { w in [("user", "\(w.t.admin.id!)")] }),
+        post(
+            "POST /orgs/{org}/settings/teams/{id}/members/{id}/remove", .teamMemberRemove,
+            { w in org + "/teams/\(w.teamId)/members/\(w.t.member.id!)/remove" }, { _ in [] }),
         // Workspaces
-        post("POST /orgs/{org}/settings/workspaces", .workspaceCreate, { _ in org + "/workspaces" },
-             { _ in [("name", "New"), ("key", "new-ws"), ("description", "")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/access", .workspaceAccessGrant, { _ in org + "/workspaces/lab/access" },
-             { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/access/{id}", .workspaceAccessChange,
-             { w in org + "/workspaces/lab/access/\(w.grantId)" }, { _ in [("version", "1"), ("level", "write")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/access/{id}/revoke", .workspaceAccessRevoke,
-             { w in org + "/workspaces/lab/access/\(w.grantId)/revoke" }, { _ in [("version", "1")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/settings", .workspaceUpdate, { _ in org + "/workspaces/lab/settings" },
-             { _ in [("version", "1"), ("name", "Lab 2"), ("description", "")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/archive", .workspaceArchive, { _ in org + "/workspaces/lab/archive" },
-             { _ in [("version", "1")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/restore", .workspaceRestore, prepare: { w in
-            try w.t.database.setWorkspaceArchived(orgKey: "acme", key: "lab", true, expectedVersion: 1, by: owner(w))
-        }, { _ in org + "/workspaces/lab/restore" }, { _ in [("version", "2")] }),
-        post("POST /orgs/{org}/settings/workspaces/{key}/delete", .workspaceDelete, { _ in org + "/workspaces/lab/delete" },
-             { _ in [("version", "1"), ("confirm", "Lab")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces", .workspaceCreate, { _ in org + "/workspaces" },
+            { _ in [("name", "New"), ("key", "new-ws"), ("description", "")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/access", .workspaceAccessGrant, { _ in org + "/workspaces/lab/access" },
+            { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/access/{id}", .workspaceAccessChange,
+            { w in org + "/workspaces/lab/access/\(w.grantId)" }, { _ in [("version", "1"), ("level", "write")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/access/{id}/revoke", .workspaceAccessRevoke,
+            { w in org + "/workspaces/lab/access/\(w.grantId)/revoke" }, { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/settings", .workspaceUpdate, { _ in org + "/workspaces/lab/settings" },
+            { _ in [("version", "1"), ("name", "Lab 2"), ("description", "")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/archive", .workspaceArchive, { _ in org + "/workspaces/lab/archive" },
+            { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/restore", .workspaceRestore,
+            prepare: { w in
+                try w.t.database.setWorkspaceArchived(orgKey: "acme", key: "lab", true, expectedVersion: 1, by: owner(w))
+            }, { _ in org + "/workspaces/lab/restore" }, { _ in [("version", "2")] }),
+        post(
+            "POST /orgs/{org}/settings/workspaces/{key}/delete", .workspaceDelete, { _ in org + "/workspaces/lab/delete" },
+            { _ in [("version", "1"), ("confirm", "Lab")] }),
         // Secrets (the Owner's own)
-        post("POST /orgs/{org}/settings/secrets", .secretCreate, { _ in org + "/secrets" },
-             { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] }),
-        post("POST /orgs/{org}/settings/secrets/{key}/rotate", .secretRotate, { w in org + "/secrets/\(w.secretId)/rotate" },
-             { _ in [("version", "1"), ("value", "a-brand-new-value-of-some-length")] }),
-        post("POST /orgs/{org}/settings/secrets/{key}/delete", .secretDelete, { w in org + "/secrets/\(w.secretId)/delete" },
-             { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/secrets", .secretCreate, { _ in org + "/secrets" },
+            { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] }),
+        post(
+            "POST /orgs/{org}/settings/secrets/{key}/rotate", .secretRotate, { w in org + "/secrets/\(w.secretId)/rotate" },
+            { _ in [("version", "1"), ("value", "a-brand-new-value-of-some-length")] }),
+        post(
+            "POST /orgs/{org}/settings/secrets/{key}/delete", .secretDelete, { w in org + "/secrets/\(w.secretId)/delete" },
+            { _ in [("version", "1")] }),
         // Providers (the test itself is recorded later by the worker, as `providerTest`)
-        post("POST /orgs/{org}/settings/providers", .providerCreate, { _ in org + "/providers" },
-             { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }),
-        post("POST /orgs/{org}/settings/providers/{key}/edit", .providerUpdate, { w in org + "/providers/\(w.providerId)/edit" },
-             { _ in [("version", "1"), ("name", ""), ("base_url", "http://127.0.0.1:9/v1"), ("api_key", "mistral-key-0987654321")] }),
-        post("POST /orgs/{org}/settings/providers/{key}/test", .providerTestRequest, { w in org + "/providers/\(w.providerId)/test" },
-             { _ in [("version", "1")] }),
-        post("POST /orgs/{org}/settings/providers/{key}/delete", .providerDelete, { w in org + "/providers/\(w.providerId)/delete" },
-             { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/providers", .providerCreate, { _ in org + "/providers" },
+            { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }),
+        post(
+            "POST /orgs/{org}/settings/providers/{key}/edit", .providerUpdate, { w in org + "/providers/\(w.providerId)/edit" },
+            { _ in [("version", "1"), ("name", ""), ("base_url", "http://127.0.0.1:9/v1"), ("api_key", "mistral-key-0987654321")] }),
+        post(
+            "POST /orgs/{org}/settings/providers/{key}/test", .providerTestRequest, { w in org + "/providers/\(w.providerId)/test" },
+            { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/providers/{key}/delete", .providerDelete, { w in org + "/providers/\(w.providerId)/delete" },
+            { _ in [("version", "1")] }),
         // Chat models
-        post("POST /orgs/{org}/settings/chat-models", variant: "on", .chatModelEnable, { _ in org + "/chat-models" },
-             { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] }),
-        post("POST /orgs/{org}/settings/chat-models", variant: "off", .chatModelDisable, prepare: { w in
-            _ = try w.t.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: owner(w))
-        }, { _ in org + "/chat-models" }, { _ in [("model", "openai/gpt-4o"), ("enabled", "0")] }),
+        post(
+            "POST /orgs/{org}/settings/chat-models", variant: "on", .chatModelEnable, { _ in org + "/chat-models" },
+            { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/chat-models", variant: "off", .chatModelDisable,
+            prepare: { w in
+                _ = try w.t.database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: owner(w))
+            }, { _ in org + "/chat-models" }, { _ in [("model", "openai/gpt-4o"), ("enabled", "0")] }),
         // Invitation links and the confirmation of an account made through one
-        post("POST /invitations/{token}", variant: "signed in", .invitationAccept, as: .outsider, prepare: { w in
-            _ = try w.t.database.invite(orgKey: "acme", addresses: ["out@other.test"], role: .member, by: owner(w))
-        }, { w in "/invitations/\(linkToken(w, "out@other.test"))" }, { _ in [] }),
-        Case(route: "POST /invitations/{token}", variant: "new account", expected: .invitationAccount, status: 200, prepare: { _ in }) { w in
+        post(
+            "POST /invitations/{token}", variant: "signed in", .invitationAccept, as: .outsider,
+            prepare: { w in
+                _ = try w.t.database.invite(orgKey: "acme", addresses: ["out@other.test"], role: .member, by: owner(w))
+            }, { w in "/invitations/\(linkToken(w, "out@other.test"))" }, { _ in [] }),
+        Case(route: "POST /invitations/{token}", variant: "new account", expected: .invitationAccount, status: 200, prepare: { _ in }) {
+            w in
             let client = w.t.client()
             let link = "/invitations/\(linkToken(w, "guest@acme.test"))"
             return client.post(link, [("_csrf", client.get(link).csrf), ("name", "Gus Guest"), ("password", "a long enough password")])
         },
-        Case(route: "POST /confirm/{token}", variant: "confirm", expected: .invitationAccept, status: 303, prepare: createGuestAccount) { w in
+        Case(route: "POST /confirm/{token}", variant: "confirm", expected: .invitationAccept, status: 303, prepare: createGuestAccount) {
+            w in
             let (client, link) = (w.t.client(), try confirmationLink(w))
             return client.post(link, [("_csrf", client.get(link).csrf), ("password", "a long enough password"), ("action", "confirm")])
         },
-        Case(route: "POST /confirm/{token}", variant: "discard", expected: .invitationAccountDiscard, status: 200, prepare: createGuestAccount) { w in
+        Case(
+            route: "POST /confirm/{token}", variant: "discard", expected: .invitationAccountDiscard, status: 200,
+            prepare: createGuestAccount
+        ) { w in
             let (client, link) = (w.t.client(), try confirmationLink(w))
             return client.post(link, [("_csrf", client.get(link).csrf), ("action", "discard")])
         },
@@ -173,7 +219,8 @@ import WheelhouseCore
         let world = try World()
         let (client, csrf) = try world.client(.admin)
         let before = try Self.lastAuditId(world)
-        let response = client.post(Self.org + "/members/invite", [("_csrf", csrf), ("emails", "a@acme.test, b@acme.test, c@acme.test"), ("role", "member")])
+        let response = client.post(
+            Self.org + "/members/invite", [("_csrf", csrf), ("emails", "a@acme.test, b@acme.test, c@acme.test"), ("role", "member")])
         #expect(response.status == 303)
         let written = try world.t.database.reader.read { db in
             try AuditAction.fetchAll(db, sql: "SELECT action FROM auditEvent WHERE id > ?", arguments: [before])
@@ -196,13 +243,15 @@ import WheelhouseCore
 
     /// guest@acme.test (invited by the world) makes an account through the link; it awaits confirmation.
     static func createGuestAccount(_ w: World) throws {
-        _ = try w.t.database.acceptInvitationAsNewUser(token: linkToken(w, "guest@acme.test"), name: "Gus Guest",
-                                                       password: "a long enough password", address: "test")
+        _ = try w.t.database.acceptInvitationAsNewUser(
+            token: linkToken(w, "guest@acme.test"), name: "Gus Guest",
+            password: "a long enough password", address: "test")
     }
 
     /// The path of the confirmation link mailed to the guest.
     static func confirmationLink(_ w: World) throws -> String {
-        let mail = try #require(try w.t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
+        let mail = try #require(
+            try w.t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
         let line = try #require(mail.body.split(separator: "\n").first { $0.contains("/confirm/") })
         let start = try #require(line.range(of: "/confirm/")).lowerBound
         return String(line[start...]).trimmingCharacters(in: .whitespaces)

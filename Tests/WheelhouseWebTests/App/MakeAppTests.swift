@@ -12,9 +12,11 @@ import WheelhouseCore
     @Test func aDataDirectoryGetsItsDatabaseKeysAndLogoFolder() throws {
         let path = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let app = try makeApp(config: AppConfig(web: WebConfig(), storage: .directory(DataDirectory(path: path), readers: 2),
-                                                templatesDirectory: templatesDirectory,
-                                                workers: .init(sendmail: "/bin/true", outbound: OutboundPolicy())))
+        let app = try makeApp(
+            config: AppConfig(
+                web: WebConfig(), storage: .directory(DataDirectory(path: path), readers: 2),
+                templatesDirectory: templatesDirectory,
+                workers: .init(sendmail: "/bin/true", outbound: OutboundPolicy())))
         #expect(try app.database.isEmpty())
         #expect(app.logos.directory.path == path + "/logos")
         for file in ["wheelhouse.sqlite", "master.key", InvitationLinks.fileName] {
@@ -30,8 +32,10 @@ import WheelhouseCore
     @Test func aBrokenTemplatesFolderIsAStartFailureNamingIt() throws {
         let missing = Self.temporaryDirectory()
         do {
-            _ = try makeApp(config: AppConfig(web: WebConfig(), storage: .given(try AppDatabase.inMemory(), logos: URL(fileURLWithPath: missing)),
-                                              templatesDirectory: missing))
+            _ = try makeApp(
+                config: AppConfig(
+                    web: WebConfig(), storage: .given(try AppDatabase.inMemory(), logos: URL(fileURLWithPath: missing)),
+                    templatesDirectory: missing))
             Issue.record("a missing Templates folder was accepted")
         } catch StartFailure.templates(let error) {
             #expect(error.description.contains(missing))
@@ -44,8 +48,10 @@ import WheelhouseCore
         // The database path is a folder: SQLite cannot open it.
         try FileManager.default.createDirectory(atPath: path + "/db", withIntermediateDirectories: true)
         do {
-            _ = try makeApp(config: AppConfig(web: WebConfig(), storage: .directory(DataDirectory(path: path, databasePath: path + "/db"), readers: 1),
-                                              templatesDirectory: templatesDirectory))
+            _ = try makeApp(
+                config: AppConfig(
+                    web: WebConfig(), storage: .directory(DataDirectory(path: path, databasePath: path + "/db"), readers: 1),
+                    templatesDirectory: templatesDirectory))
             Issue.record("a folder was opened as the database")
         } catch StartFailure.opening(let error) {
             #expect(StorageFailure(error) == .readOnly, "\(error)")

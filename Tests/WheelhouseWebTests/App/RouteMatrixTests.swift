@@ -26,16 +26,21 @@ import WheelhouseCore
             try t.database.addMember(userId: workspaceAdmin.id!, orgId: t.org.id!, role: .member)
             teamId = try t.database.createTeam(orgKey: "acme", TeamChange(name: "Core", description: ""), by: owner).id!
             try t.database.addTeamMember(orgKey: "acme", teamId: teamId, userId: t.member.id!, by: owner)
-            _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""), enforcePlan: false, by: owner)
-            _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Ops", key: "ops", description: ""), enforcePlan: false, by: owner)
+            _ = try t.database.createWorkspace(
+                orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""), enforcePlan: false, by: owner)
+            _ = try t.database.createWorkspace(
+                orgKey: "acme", NewWorkspace(name: "Ops", key: "ops", description: ""), enforcePlan: false, by: owner)
             try t.database.grantAccess(orgKey: "acme", workspaceKey: "lab", to: .user(workspaceAdmin.id!), level: .admin, by: owner)
             try t.database.grantAccess(orgKey: "acme", workspaceKey: "lab", to: .team(teamId), level: .read, by: owner)
             grantId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM workspaceAccess WHERE teamId IS NOT NULL")! }
             _ = try t.database.invite(orgKey: "acme", addresses: ["guest@acme.test"], role: .member, by: owner)
             invitationId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM invitation")! }
             secretId = try t.database.addSecret(orgKey: "acme", by: owner, name: "OWNER_TOKEN", value: "owner-secret-value-123").id
-            providerId = try t.database.addProvider(orgKey: "acme", by: owner, ProviderChange(
-                kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "mistral-key-1234567890")).id
+            providerId = try t.database.addProvider(
+                orgKey: "acme", by: owner,
+                ProviderChange(
+                    kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "mistral-key-1234567890")
+            ).id
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -70,38 +75,48 @@ import WheelhouseCore
         [.owner: ok, .admin: ok, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]
     }
 
-    static func get(_ label: String, _ route: @escaping @Sendable (World) -> OrgRoute, query: [(String, String)] = [],
-                    _ expected: [Actor: Int]) -> Case {
+    static func get(
+        _ label: String, _ route: @escaping @Sendable (World) -> OrgRoute, query: [(String, String)] = [],
+        _ expected: [Actor: Int]
+    ) -> Case {
         Case(route: { .org("acme", route($0)) }, query: query, fields: { _ in [] }, expected: expected, label: "GET " + label)
     }
 
-    static func post(_ label: String, _ route: @escaping @Sendable (World) -> OrgRoute,
-                     _ fields: @escaping @Sendable (World) -> [(String, String)], _ expected: [Actor: Int]) -> Case {
+    static func post(
+        _ label: String, _ route: @escaping @Sendable (World) -> OrgRoute,
+        _ fields: @escaping @Sendable (World) -> [(String, String)], _ expected: [Actor: Int]
+    ) -> Case {
         Case(route: { .org("acme", route($0)) }, query: [], fields: fields, expected: expected, label: "POST " + label)
     }
 
     static let cases: [Case] = [
         get("root", { _ in .root }, anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303]) { $1 }),
         get("general", { _ in .general(.show) }, anyone),
-        post("general", { _ in .general(.update) }, { _ in [("version", "1"), ("display_name", "Acme 2"), ("description", ""), ("member_limit", "30")] }, admins(303)),
+        post(
+            "general", { _ in .general(.update) },
+            { _ in [("version", "1"), ("display_name", "Acme 2"), ("description", ""), ("member_limit", "30")] }, admins(303)),
         // The fixture organization has no logo: its address is a 404 for those who may see it.
-        get("logo", { _ in .logo(file: "logo.png") }, anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
+        get(
+            "logo", { _ in .logo(file: "logo.png") }, anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
         get("billing", { _ in .billing(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("members", { _ in .members(.list) }, anyone),
         post("invite", { _ in .members(.invite) }, { _ in [("emails", "x@acme.test"), ("role", "member")] }, admins(303)),
         post("role", { w in .members(.role(w.t.member.id!)) }, { _ in [("version", "1"), ("role", "admin")] }, admins(303)),
         post("remove", { w in .members(.remove(w.t.member.id!)) }, { _ in [("version", "1")] }, admins(303)),
-        post("leave", { _ in .members(.leave) }, { _ in [] },
-             [.owner: 422, .admin: 303, .member: 303, .workspaceAdmin: 303, .outsider: 404, .anonymous: 403]),
-        post("transfer", { _ in .members(.transfer) }, { w in [("user", "\(w.t.admin.id!)"), ("confirm", "acme")] },
-             [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
+        post(
+            "leave", { _ in .members(.leave) }, { _ in [] },
+            [.owner: 422, .admin: 303, .member: 303, .workspaceAdmin: 303, .outsider: 404, .anonymous: 403]),
+        post(
+            "transfer", { _ in .members(.transfer) }, { w in [("user", "\(w.t.admin.id!)"), ("confirm", "acme")] },
+            [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
         post("resend", { w in .members(.resend(w.invitationId)) }, { _ in [("version", "1")] }, admins(303)),
         post("revoke", { w in .members(.revoke(w.invitationId)) }, { _ in [("version", "1")] }, admins(303)),
         get("members csv", { _ in .members(.export) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("teams", { _ in .teams(.list) }, anyone),
         post("teams", { _ in .teams(.create) }, { _ in [("name", "New team"), ("description", "")] }, admins(303)),
         get("team", { w in .teams(.team(w.teamId)) }, anyone),
-        post("team", { w in .teams(.update(w.teamId)) }, { _ in [("version", "2"), ("name", "Core 2"), ("description", "")] }, admins(303)),
+        post(
+            "team", { w in .teams(.update(w.teamId)) }, { _ in [("version", "2"), ("name", "Core 2"), ("description", "")] }, admins(303)),
         post("team delete", { w in .teams(.delete(w.teamId)) }, { _ in [("version", "2"), ("confirm", "Core")] }, admins(303)),
         post("team add", { w in .teams(.addMember(w.teamId)) }, { w in [("user", "\(w.t.admin.id!)")] }, admins(303)),
         post("team remove", { w in .teams(.removeMember(w.teamId, w.t.member.id!)) }, { _ in [] }, admins(303)),
@@ -110,50 +125,69 @@ import WheelhouseCore
         // The Member reaches Lab through team Core (read): they see it but may not manage it.
         get("workspace lab", { _ in .workspaces(.workspace("lab")) }, anyone),
         get("workspace ops", { _ in .workspaces(.workspace("ops")) }, anyone.merging([.member: 404, .workspaceAdmin: 404]) { $1 }),
-        get("own default workspace", { w in .workspaces(.workspace("personal-\(w.t.member.id!)")) },
+        get(
+            "own default workspace", { w in .workspaces(.workspace("personal-\(w.t.member.id!)")) },
             [.owner: 404, .admin: 404, .member: 200, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
-        post("grant lab", { _ in .workspaces(.grant("lab")) }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
-             admins(303).merging([.workspaceAdmin: 303]) { $1 }),
-        post("change grant", { w in .workspaces(.change("lab", w.grantId)) }, { _ in [("version", "1"), ("level", "write")] },
-             admins(303).merging([.workspaceAdmin: 303]) { $1 }),
-        post("revoke grant", { w in .workspaces(.revoke("lab", w.grantId)) }, { _ in [("version", "1")] },
-             admins(303).merging([.workspaceAdmin: 303]) { $1 }),
-        post("grant ops", { _ in .workspaces(.grant("ops")) }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
-             admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
-        post("rename lab", { _ in .workspaces(.update("lab")) }, { _ in [("version", "1"), ("name", "Lab 2"), ("description", "")] }, admins(303)),
+        post(
+            "grant lab", { _ in .workspaces(.grant("lab")) }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
+            admins(303).merging([.workspaceAdmin: 303]) { $1 }),
+        post(
+            "change grant", { w in .workspaces(.change("lab", w.grantId)) }, { _ in [("version", "1"), ("level", "write")] },
+            admins(303).merging([.workspaceAdmin: 303]) { $1 }),
+        post(
+            "revoke grant", { w in .workspaces(.revoke("lab", w.grantId)) }, { _ in [("version", "1")] },
+            admins(303).merging([.workspaceAdmin: 303]) { $1 }),
+        post(
+            "grant ops", { _ in .workspaces(.grant("ops")) }, { w in [("subject", "user:\(w.t.member.id!)"), ("level", "read")] },
+            admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
+        post(
+            "rename lab", { _ in .workspaces(.update("lab")) }, { _ in [("version", "1"), ("name", "Lab 2"), ("description", "")] },
+            admins(303)),
         post("archive lab", { _ in .workspaces(.archive("lab")) }, { _ in [("version", "1")] }, admins(303)),
         post("restore lab", { _ in .workspaces(.restore("lab")) }, { _ in [("version", "1")] }, admins(303)),
         post("delete lab", { _ in .workspaces(.delete("lab")) }, { _ in [("version", "1"), ("confirm", "Lab")] }, admins(303)),
-        post("delete ops", { _ in .workspaces(.delete("ops")) }, { _ in [("version", "1"), ("confirm", "Ops")] },
-             admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
-        post("delete own default workspace", { w in .workspaces(.delete("personal-\(w.t.member.id!)")) }, { w in [("version", "1"), ("confirm", "x")] },
-             [.owner: 404, .admin: 404, .member: 403, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        post(
+            "delete ops", { _ in .workspaces(.delete("ops")) }, { _ in [("version", "1"), ("confirm", "Ops")] },
+            admins(303).merging([.workspaceAdmin: 404, .member: 404]) { $1 }),
+        post(
+            "delete own default workspace", { w in .workspaces(.delete("personal-\(w.t.member.id!)")) },
+            { w in [("version", "1"), ("confirm", "x")] },
+            [.owner: 404, .admin: 404, .member: 403, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
         // Credentials: Secrets and Chat models belong to each person; Providers to Owners and Admins.
         get("secrets", { _ in .secrets(.list) }, anyone),
-        post("add secret", { _ in .secrets(.add) }, { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] },
-             anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
-        get("rotate own secret", { w in .secrets(.rotate(w.secretId, .show)) },
+        post(
+            "add secret", { _ in .secrets(.add) }, { _ in [("name", "MY_TOKEN"), ("value", "a-value-of-mine")] },
+            anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
+        get(
+            "rotate own secret", { w in .secrets(.rotate(w.secretId, .show)) },
             [.owner: 200, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
-        post("rotate own secret", { w in .secrets(.rotate(w.secretId, .submit)) }, { _ in [("version", "1"), ("value", "a-new-value-4567")] },
-             [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
-        get("delete own secret", { w in .secrets(.delete(w.secretId, .show)) },
+        post(
+            "rotate own secret", { w in .secrets(.rotate(w.secretId, .submit)) },
+            { _ in [("version", "1"), ("value", "a-new-value-4567")] },
+            [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        get(
+            "delete own secret", { w in .secrets(.delete(w.secretId, .show)) },
             [.owner: 200, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
-        post("delete own secret", { w in .secrets(.delete(w.secretId, .submit)) }, { _ in [("version", "1")] },
-             [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        post(
+            "delete own secret", { w in .secrets(.delete(w.secretId, .submit)) }, { _ in [("version", "1")] },
+            [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
         get("providers", { _ in .providers(.list) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("new provider", { _ in .providers(.new) }, query: [("kind", "openai")], admins(200).merging([.anonymous: 303]) { $1 }),
-        post("add provider", { _ in .providers(.add) },
-             { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }, admins(303)),
+        post(
+            "add provider", { _ in .providers(.add) },
+            { _ in [("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "sk-test-abcdefghijklmnop")] }, admins(303)),
         get("provider statuses", { _ in .providers(.status) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("edit provider", { w in .providers(.edit(w.providerId, .show)) }, admins(200).merging([.anonymous: 303]) { $1 }),
-        post("edit provider", { w in .providers(.edit(w.providerId, .submit)) },
-             { _ in [("version", "1"), ("base_url", "http://127.0.0.1:9/v1"), ("api_key", "")] }, admins(303)),
+        post(
+            "edit provider", { w in .providers(.edit(w.providerId, .submit)) },
+            { _ in [("version", "1"), ("base_url", "http://127.0.0.1:9/v1"), ("api_key", "")] }, admins(303)),
         get("delete provider", { w in .providers(.delete(w.providerId, .show)) }, admins(200).merging([.anonymous: 303]) { $1 }),
         post("test provider", { w in .providers(.test(w.providerId)) }, { _ in [("version", "1")] }, admins(303)),
         post("delete provider", { w in .providers(.delete(w.providerId, .submit)) }, { _ in [("version", "1")] }, admins(303)),
         get("chat models", { _ in .chatModels(.show) }, anyone),
-        post("chat model on", { _ in .chatModels(.update) }, { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] },
-             anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
+        post(
+            "chat model on", { _ in .chatModels(.update) }, { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] },
+            anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
         get("usage", { _ in .usage(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("usage csv", { _ in .usage(.export) }, query: [("month", "2026-11")], admins(200).merging([.anonymous: 303]) { $1 }),
     ]
@@ -162,7 +196,10 @@ import WheelhouseCore
     /// does not exist below a tab. Below an organization they are answered after the same checks.
     static let offRoute: [(method: String, path: String, expected: [Actor: Int])] = [
         ("POST", "/orgs/acme/settings/members/export.csv", admins(405).merging([.member: 405, .workspaceAdmin: 405]) { $1 }),
-        ("GET", "/orgs/acme/settings/members/nothing", anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
+        (
+            "GET", "/orgs/acme/settings/members/nothing",
+            anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }
+        ),
         ("DELETE", "/orgs/acme/settings/general", admins(405).merging([.member: 405, .workspaceAdmin: 405]) { $1 }),
     ]
 
@@ -184,7 +221,9 @@ import WheelhouseCore
         for (method, path, expected) in Self.offRoute {
             let world = try World()
             let (client, csrf) = try world.client(actor)
-            let response = method == "GET" ? client.get(path)
+            let response =
+                method == "GET"
+                ? client.get(path)
                 : client.send(method, path, contentType: "application/x-www-form-urlencoded", body: Array("_csrf=\(csrf)".utf8))
             #expect(response.status == expected[actor], "\(method) \(path) as \(actor): \(response)")
         }

@@ -14,19 +14,23 @@ import Testing
             guard case .org(_, let org) = route, let tab = org.tab else { return nil }
             return "\(tab.rawValue) \(org.method.rawValue) \(org.leaf!.segments.count)"
         }
-        let patterns = GeneralRoute.patterns.count + MembersRoute.patterns.count + TeamsRoute.patterns.count
+        let patterns =
+            GeneralRoute.patterns.count + MembersRoute.patterns.count + TeamsRoute.patterns.count
             + WorkspacesRoute.patterns.count + SecretsRoute.patterns.count + ProvidersRoute.patterns.count
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
         #expect(leaves.count == patterns)
-        #expect(Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
-                "two routes print the same method and path")
+        #expect(
+            Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
+            "two routes print the same method and path")
     }
 
     @Test func pathsThatAreNotRoutes() {
-        for path in ["", "//", "/orgs", "/orgs/", "/orgs//settings/general", "/orgs/acme/settings", "/orgs/acme/settings/",
-                     "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
-                     "/orgs/acme/settings/general//x", "/login/", "/orgs/acme/settings/teams/007", "/orgs/acme/settings/teams/-1",
-                     "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101)] {
+        for path in [
+            "", "//", "/orgs", "/orgs/", "/orgs//settings/general", "/orgs/acme/settings", "/orgs/acme/settings/",
+            "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
+            "/orgs/acme/settings/general//x", "/login/", "/orgs/acme/settings/teams/007", "/orgs/acme/settings/teams/-1",
+            "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101),
+        ] {
             for method in HTTPMethod.allCases {
                 #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")
             }
@@ -34,7 +38,8 @@ import Testing
     }
 
     @Test func aPathOfAnotherMethodIsA405AndBelowAnOrganizationWaitsForTheOrgCheck() {
-        #expect(Route.match(method: .post, path: "/orgs/acme/settings/members/export.csv")
+        #expect(
+            Route.match(method: .post, path: "/orgs/acme/settings/members/export.csv")
                 == .methodNotAllowed(allowed: [.get], orgKey: "acme"))
         #expect(Route.match(method: nil, path: "/login") == .methodNotAllowed(allowed: [.get, .post], orgKey: nil))
         #expect(Route.match(method: .get, path: "/orgs/acme/settings/members/nothing") == .notFound(orgKey: "acme"))

@@ -30,9 +30,12 @@ import WheelhouseWeb
         // CONTENT_TYPE is nginx's reading of the head; the HTTP_ copy does not override it.
         #expect(request.contentType == "application/x-www-form-urlencoded")
         #expect(request.headers["content-length"] == "12")
-        #expect(Set(request.headers.map(\.0)) == ["host", "user-agent", "cookie", "x-forwarded-for", "accept-language",
-                                                   "if-none-match", "content-type", "content-length"],
-                "CGI variables other than HTTP_* are not headers")
+        #expect(
+            Set(request.headers.map(\.0)) == [
+                "host", "user-agent", "cookie", "x-forwarded-for", "accept-language",
+                "if-none-match", "content-type", "content-length",
+            ],
+            "CGI variables other than HTTP_* are not headers")
     }
 
     @Test func httpsServerPortAndRemoteAddressAreFields() {
@@ -79,12 +82,14 @@ import WheelhouseWeb
 /// Every status the console and the coming API answer has its reason phrase in the status line.
 @Suite("Status lines") struct StatusLineTests {
     @Test func everyStatusTheNextIssuesNeedHasItsReasonPhrase() {
-        let expected = [200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 303: "See Other",
-                        400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
-                        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 410: "Gone",
-                        413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-                        429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
-                        507: "Insufficient Storage"]
+        let expected = [
+            200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 303: "See Other",
+            400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 410: "Gone",
+            413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+            507: "Insufficient Storage",
+        ]
         for (status, reason) in expected {
             #expect(Response.statusLine(status) == "\(status) \(reason)")
         }

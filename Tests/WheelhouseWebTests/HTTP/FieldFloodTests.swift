@@ -33,8 +33,9 @@ import WheelhouseCore
         let owner = try t.client(signedInAs: "owner@acme.test")
         let before = try t.snapshot()
         let general = owner.get("/orgs/acme/settings/general")
-        let post = owner.send("POST", "/orgs/acme/settings/general", contentType: "application/x-www-form-urlencoded",
-                              body: Self.flood(100_000, first: [("_csrf", general.csrf), ("display_name", "Flooded")]))
+        let post = owner.send(
+            "POST", "/orgs/acme/settings/general", contentType: "application/x-www-form-urlencoded",
+            body: Self.flood(100_000, first: [("_csrf", general.csrf), ("display_name", "Flooded")]))
         #expect(post.status == 400)
         #expect(post.raw.body.count < 16_384)
         #expect(try t.snapshot() == before, "nothing changed")

@@ -14,8 +14,9 @@ import WheelhouseCore
         response.headers.map { varying.contains($0.0) ? $0.0 : "\($0.0): \($0.1)" }.sorted()
     }
 
-    @Test(arguments: RouteMatrixTests.cases.filter { $0.label.hasPrefix("GET ") },
-          [RouteMatrixTests.Actor.owner, .member, .anonymous])
+    @Test(
+        arguments: RouteMatrixTests.cases.filter { $0.label.hasPrefix("GET ") },
+        [RouteMatrixTests.Actor.owner, .member, .anonymous])
     func headAnswersLikeGet(_ row: RouteMatrixTests.Case, _ actor: RouteMatrixTests.Actor) throws {
         let world = try RouteMatrixTests.World()
         let (client, _) = try world.client(actor)
@@ -40,9 +41,11 @@ import WheelhouseCore
     @Test func hstsOnlyWhenTheAddressIsHttps() throws {
         let t = try TestApp()
         #expect(t.client().get("/login").raw.header("Strict-Transport-Security") == nil)
-        let https = try makeApp(config: AppConfig(web: WebConfig(baseURL: "https://console.example.test"),
-                                                  storage: .given(t.database, logos: t.logos.directory),
-                                                  templatesDirectory: templatesDirectory))
+        let https = try makeApp(
+            config: AppConfig(
+                web: WebConfig(baseURL: "https://console.example.test"),
+                storage: .given(t.database, logos: t.logos.directory),
+                templatesDirectory: templatesDirectory))
         let response = TestClient(app: https.web).get("/login")
         #expect(response.raw.header("Strict-Transport-Security") == "max-age=31536000")
     }

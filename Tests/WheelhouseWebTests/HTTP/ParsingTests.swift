@@ -10,8 +10,9 @@ import WheelhouseTestSupport
     }
 
     @Test func urlEncodedBodiesDecodeBytesExactly() throws {
-        let request = Request(method: "POST", path: "/", headers: ["content-type": "application/x-www-form-urlencoded"],
-                              body: Array("a=1+2&b=%E2%9C%93&c=%FF&d&=e&f=%zz&g=%4".utf8))
+        let request = Request(
+            method: "POST", path: "/", headers: ["content-type": "application/x-www-form-urlencoded"],
+            body: Array("a=1+2&b=%E2%9C%93&c=%FF&d&=e&f=%zz&g=%4".utf8))
         let form = try FormData(request: request)
         #expect(form.fields["a"] == Array("1 2".utf8))
         #expect(form.fields["b"] == Array("✓".utf8))
@@ -22,12 +23,15 @@ import WheelhouseTestSupport
     }
 
     @Test func multipartKeepsFilesAndFields() throws {
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\nworld\r\n"
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\nworld\r\n"
             + "--XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"a.gif\"\r\nContent-Type: image/gif\r\n\r\nGIF89a...\r\n"
             + "--XyZ\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"\"\r\n\r\n\r\n--XyZ--\r\n"
-        let form = try FormData(request: Request(method: "POST", path: "/",
-                                                 headers: ["content-type": "multipart/form-data; boundary=\"XyZ\""],
-                                                 body: Array(body.utf8)))
+        let form = try FormData(
+            request: Request(
+                method: "POST", path: "/",
+                headers: ["content-type": "multipart/form-data; boundary=\"XyZ\""],
+                body: Array(body.utf8)))
         #expect(form.fields["title"] == Array("Hello\r\nworld".utf8))
         #expect(form.files["logo"]?.filename == "a.gif")
         #expect(form.files["logo"]?.bytes == Array("GIF89a...".utf8))
@@ -71,7 +75,8 @@ import WheelhouseTestSupport
         // Both outcomes were exercised: the inputs were neither all refused nor all accepted.
         #expect(parsed > 0 && refused > 0, "seed \(seed): \(parsed) parsed, \(refused) refused")
         // The body the mutations start from parses whole.
-        #expect(try FormData(request: Request(method: "POST", path: "/", headers: ["content-type": types[0]], body: valid)).fields["x"]
+        #expect(
+            try FormData(request: Request(method: "POST", path: "/", headers: ["content-type": types[0]], body: valid)).fields["x"]
                 == Array("value".utf8))
     }
 }

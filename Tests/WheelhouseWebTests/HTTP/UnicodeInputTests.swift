@@ -15,17 +15,25 @@ import WheelhouseCore
         // 60 characters on screen, 120 code points: over the 100 a display name may have
         let general = owner.get("/orgs/acme/settings/general")
         let name = "D" + String(repeating: Self.combiningE, count: 60)
-        let saved = owner.post("/orgs/acme/settings/general", [("_csrf", general.csrf), ("version", general.inputValue("version") ?? ""),
-                                                              ("display_name", name), ("description", ""),
-                                                              ("member_limit", "50"), ("time_zone", "UTC")])
+        let saved = owner.post(
+            "/orgs/acme/settings/general",
+            [
+                ("_csrf", general.csrf), ("version", general.inputValue("version") ?? ""),
+                ("display_name", name), ("description", ""),
+                ("member_limit", "50"), ("time_zone", "UTC"),
+            ])
         #expect(saved.status == 422, "not a 500: \(saved)")
         #expect(saved.contains("Display name must be at most 100 characters"))
         #expect(try t.snapshot() == before)
         // A personal message of 300 accented letters is 600 code points: over 500
         let members = owner.get("/orgs/acme/settings/members")
-        let invite = owner.post("/orgs/acme/settings/members/invite", [("_csrf", members.csrf), ("emails", "new@acme.test"),
-                                                                      ("role", "member"),
-                                                                      ("message", String(repeating: Self.combiningE, count: 300))])
+        let invite = owner.post(
+            "/orgs/acme/settings/members/invite",
+            [
+                ("_csrf", members.csrf), ("emails", "new@acme.test"),
+                ("role", "member"),
+                ("message", String(repeating: Self.combiningE, count: 300)),
+            ])
         #expect(invite.status == 422, "not a 500: \(invite)")
         #expect(invite.contains("Personal message must be at most 500 characters"))
     }
@@ -53,9 +61,13 @@ extension UnicodeInputTests {
         let owner = try t.client(signedInAs: "owner@acme.test")
         let general = owner.get("/orgs/acme/settings/general")
         let huge = String(repeating: "x", count: 3_000_000)
-        let refused = owner.post("/orgs/acme/settings/general", [("_csrf", general.csrf), ("version", general.inputValue("version") ?? ""),
-                                                                ("display_name", "Acme"), ("description", huge),
-                                                                ("member_limit", "50"), ("time_zone", "UTC")])
+        let refused = owner.post(
+            "/orgs/acme/settings/general",
+            [
+                ("_csrf", general.csrf), ("version", general.inputValue("version") ?? ""),
+                ("display_name", "Acme"), ("description", huge),
+                ("member_limit", "50"), ("time_zone", "UTC"),
+            ])
         #expect(refused.status == 422)
         #expect(refused.contains("Description must be at most 1000 characters"))
         #expect(refused.raw.body.count < 100_000, "the page is \(refused.raw.body.count) bytes")

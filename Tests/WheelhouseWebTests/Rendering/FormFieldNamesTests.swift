@@ -36,13 +36,19 @@ import WheelhouseCore
         let (client, _) = try world.client(.owner)
         let pages: [(String, Set<String>)] = [
             ("/orgs/acme/settings/general", Self.names(GeneralSettingsController.Field.self)),
-            ("/orgs/acme/settings/members", Self.names(MembersController.InviteField.self)
-                .union(Self.names(MembersController.ListField.self)).union(Self.names(MemberActions.Field.self))),
+            (
+                "/orgs/acme/settings/members",
+                Self.names(MembersController.InviteField.self)
+                    .union(Self.names(MembersController.ListField.self)).union(Self.names(MemberActions.Field.self))
+            ),
             ("/orgs/acme/settings/teams", Self.names(TeamsController.Field.self)),
             ("/orgs/acme/settings/teams/\(world.teamId)", Self.names(TeamsController.Field.self)),
             ("/orgs/acme/settings/workspaces", Self.names(WorkspacesController.Field.self)),
-            ("/orgs/acme/settings/workspaces/lab", Self.names(WorkspacesController.Field.self)
-                .union(Self.names(WorkspaceLifecycleController.Field.self))),
+            (
+                "/orgs/acme/settings/workspaces/lab",
+                Self.names(WorkspacesController.Field.self)
+                    .union(Self.names(WorkspaceLifecycleController.Field.self))
+            ),
         ]
         for (path, allowed) in pages {
             let response = client.get(path)

@@ -75,8 +75,10 @@ import Testing
 
     /// The rules the render cache relies on that can be read from the text (Templates.swift).
     @Test func aTemplateBreakingTheCacheRulesStopsStartUpNamingIt() throws {
-        for (text, reason) in [("{{{raw}}}", "unescaped"), ("{{& raw}}", "unescaped"), ("{{>*which}}", "chooses a partial"),
-                               ("{{%CONTENT_TYPE: TEXT}}", "pragma"), ("a \u{E000}0\u{E001}", "U+E000")] {
+        for (text, reason) in [
+            ("{{{raw}}}", "unescaped"), ("{{& raw}}", "unescaped"), ("{{>*which}}", "chooses a partial"),
+            ("{{%CONTENT_TYPE: TEXT}}", "pragma"), ("a \u{E000}0\u{E001}", "U+E000"),
+        ] {
             let copy = try copyOfTemplates()
             defer { try? FileManager.default.removeItem(at: copy) }
             try write(text, "settings/usage.mustache", in: copy)

@@ -18,21 +18,29 @@ import WheelhouseCore
     func failures(_ t: TestApp, headers: [String: String]) throws -> [(Int, TestResponse)] {
         let client = try t.client(signedInAs: "owner@acme.test")
         let cookie = client.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        let tooLarge = t.app.respond(to: Request(method: "POST", path: "/orgs/acme/settings/general",
-                                                 headers: Headers(headers.merging(["cookie": cookie]) { $1 }), bodyTooLarge: true))
+        let tooLarge = t.app.respond(
+            to: Request(
+                method: "POST", path: "/orgs/acme/settings/general",
+                headers: Headers(headers.merging(["cookie": cookie]) { $1 }), bodyTooLarge: true))
         return [
             (404, client.send("GET", "/orgs/acme/settings/nowhere", headers: headers)),
             (405, client.send("PUT", "/login", headers: headers)),
-            (403, client.send("POST", "/orgs/acme/settings/members/invite", contentType: "application/x-www-form-urlencoded",
-                              body: Array("_csrf=forged&emails=a%40acme.test".utf8), headers: headers)),
+            (
+                403,
+                client.send(
+                    "POST", "/orgs/acme/settings/members/invite", contentType: "application/x-www-form-urlencoded",
+                    body: Array("_csrf=forged&emails=a%40acme.test".utf8), headers: headers)
+            ),
             (413, TestResponse(tooLarge)),
         ]
     }
 
     @Test func failuresAreProblemDocumentsForClientsThatAcceptOnlyJSON() throws {
         let t = try TestApp()
-        let expected = [404: ("Page not found", "about:blank"), 405: ("Method not allowed", "about:blank"),
-                        403: ("Form expired", "http://127.0.0.1:8080/problems/form-expired"), 413: ("Upload too large", "about:blank")]
+        let expected = [
+            404: ("Page not found", "about:blank"), 405: ("Method not allowed", "about:blank"),
+            403: ("Form expired", "http://127.0.0.1:8080/problems/form-expired"), 413: ("Upload too large", "about:blank"),
+        ]
         for (status, response) in try failures(t, headers: Self.json) {
             #expect(response.status == status)
             let problem = try document(response)
@@ -74,15 +82,20 @@ import WheelhouseCore
         errors.add("role", "Choose a role.")
         errors.addForm("Nothing was sent.")
         func respond(_ headers: [String: String]) -> TestResponse {
-            TestResponse(t.app.shell.errorResponse(DomainError.invalid(errors),
-                                             visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r422")))
+            TestResponse(
+                t.app.shell.errorResponse(
+                    DomainError.invalid(errors),
+                    visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r422")))
         }
         let json = respond(Self.json)
         #expect(json.status == 422)
         let problem = try document(json)
         #expect(problem.type == "http://127.0.0.1:8080/problems/invalid-form" && problem.status == 422)
-        #expect(problem.errors == [.init(field: nil, detail: "Nothing was sent."), .init(field: "email", detail: "Enter an email address."),
-                                   .init(field: "role", detail: "Choose a role.")])
+        #expect(
+            problem.errors == [
+                .init(field: nil, detail: "Nothing was sent."), .init(field: "email", detail: "Enter an email address."),
+                .init(field: "role", detail: "Choose a role."),
+            ])
         let html = respond(Self.browser)
         #expect(html.status == 422 && html.raw.header("Content-Type") == "text/html; charset=utf-8")
         for message in ["Nothing was sent.", "Enter an email address.", "Choose a role."] { #expect(html.contains(message)) }
@@ -92,8 +105,9 @@ import WheelhouseCore
     @Test func headersOfAProblemComeWithEitherRendering() throws {
         let t = try TestApp()
         for headers in [Self.json, Self.browser] {
-            let response = t.app.shell.errorResponse(DomainError.throttled(retryAfterSeconds: 30),
-                                               visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r429"))
+            let response = t.app.shell.errorResponse(
+                DomainError.throttled(retryAfterSeconds: 30),
+                visit: Visit(request: Request(method: "POST", path: "/login", headers: Headers(headers)), id: "r429"))
             #expect(response.status == 429 && response.header("Retry-After") == "30")
         }
     }

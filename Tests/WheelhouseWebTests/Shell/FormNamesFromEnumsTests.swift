@@ -44,8 +44,9 @@ import WheelhouseCore
         }
         let newForm = owner.get(providers + "/new?kind=openai")
         #expect(newForm.contains("name=\"\(ProvidersController.Field.kind.rawValue)\" value=\"openai\""))
-        expectForms(owner.get(providers + "/\(w.providerId)/delete"),
-                    post: Self.names(ProvidersController.ActionField.self).union(Self.names(SignOutField.self)), "remove provider")
+        expectForms(
+            owner.get(providers + "/\(w.providerId)/delete"),
+            post: Self.names(ProvidersController.ActionField.self).union(Self.names(SignOutField.self)), "remove provider")
         let chat = owner.get("/orgs/acme/settings/chat-models")
         expectForms(chat, post: Self.names(ChatModelsController.Field.self).union(Self.names(SignOutField.self)), "chat models")
         #expect(chat.contains("name=\"\(ChatModelsController.Field.enabled.rawValue)\" value=\"1\""))
@@ -60,9 +61,16 @@ import WheelhouseCore
         let token = try #require(try w.t.database.membersPage(orgId: w.t.org.id!, MembersQuery()).entries.compactMap(\.linkToken).first)
         let invitation = visitor.get("/invitations/\(token)")
         expectForms(invitation, post: Self.names(InvitationController.Field.self), "invitation")
-        #expect(visitor.post("/invitations/\(token)", [("_csrf", invitation.csrf), ("name", "Gus Guest"),
-                                                       ("password", "a long enough password")]).status == 200)
-        let mail = try #require(try w.t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
+        #expect(
+            visitor.post(
+                "/invitations/\(token)",
+                [
+                    ("_csrf", invitation.csrf), ("name", "Gus Guest"),
+                    ("password", "a long enough password"),
+                ]
+            ).status == 200)
+        let mail = try #require(
+            try w.t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
         let line = try #require(mail.body.split(separator: "\n").first { $0.contains("/confirm/") })
         let link = String(line[try #require(line.range(of: "/confirm/")).lowerBound...]).trimmingCharacters(in: .whitespaces)
         let confirmation = visitor.get(link)

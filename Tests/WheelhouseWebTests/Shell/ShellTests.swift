@@ -10,8 +10,12 @@ import WheelhouseCore
         let form = client.get("/login")
         #expect(form.status == 200)
         #expect(client.cookies["wh_login"] == form.csrf)
-        let response = client.post("/login", [("_csrf", form.csrf), ("email", "owner@acme.test"),
-                                              ("password", TestApp.password), ("next", "")])
+        let response = client.post(
+            "/login",
+            [
+                ("_csrf", form.csrf), ("email", "owner@acme.test"),
+                ("password", TestApp.password), ("next", ""),
+            ])
         #expect(response.status == 303)
         #expect(response.location == "/")
         let cookie = try #require(response.raw.headers.first { $0.0 == "Set-Cookie" && $0.1.hasPrefix("wh_session=") }?.1)
@@ -25,8 +29,14 @@ import WheelhouseCore
         let again = t.client()
         let form2 = again.get("/login")
         again.cookies["wh_session"] = first
-        #expect(again.post("/login", [("_csrf", form2.csrf), ("email", "owner@acme.test"),
-                                      ("password", TestApp.password), ("next", "")]).status == 303)
+        #expect(
+            again.post(
+                "/login",
+                [
+                    ("_csrf", form2.csrf), ("email", "owner@acme.test"),
+                    ("password", TestApp.password), ("next", ""),
+                ]
+            ).status == 303)
         #expect(again.cookies["wh_session"] != first, "a new session id at every sign-in")
         #expect(try t.database.session(token: first) == nil, "the old session is ended")
     }
@@ -39,8 +49,12 @@ import WheelhouseCore
         #expect(response.location == "/login?next=/orgs/acme/settings/general")
         let form = client.get("/login?next=/orgs/acme/settings/general")
         #expect(form.inputValue("next") == "/orgs/acme/settings/general")
-        let signIn = client.post("/login", [("_csrf", form.csrf), ("email", "member@acme.test"),
-                                            ("password", TestApp.password), ("next", "/orgs/acme/settings/general")])
+        let signIn = client.post(
+            "/login",
+            [
+                ("_csrf", form.csrf), ("email", "member@acme.test"),
+                ("password", TestApp.password), ("next", "/orgs/acme/settings/general"),
+            ])
         #expect(signIn.location == "/orgs/acme/settings/general")
     }
 
@@ -49,8 +63,12 @@ import WheelhouseCore
         let t = try TestApp()
         let client = t.client()
         let form = client.get("/login")
-        let response = client.post("/login", [("_csrf", form.csrf), ("email", "owner@acme.test"),
-                                              ("password", TestApp.password), ("next", next)])
+        let response = client.post(
+            "/login",
+            [
+                ("_csrf", form.csrf), ("email", "owner@acme.test"),
+                ("password", TestApp.password), ("next", next),
+            ])
         #expect(response.location == "/")
     }
 
@@ -65,8 +83,12 @@ import WheelhouseCore
         let empty = client.post("/login", [("_csrf", form.csrf), ("email", ""), ("password", ""), ("next", "")])
         #expect(empty.status == 422)
         #expect(empty.contains("Enter your email address.") && empty.contains("Enter your password."))
-        let forged = client.post("/login", [("_csrf", "forged"), ("email", "owner@acme.test"),
-                                            ("password", TestApp.password), ("next", "")])
+        let forged = client.post(
+            "/login",
+            [
+                ("_csrf", "forged"), ("email", "owner@acme.test"),
+                ("password", TestApp.password), ("next", ""),
+            ])
         #expect(forged.status == 403)
         #expect(client.cookies["wh_session"] == nil)
         #expect(try t.database.read { db in try SessionRecord.fetchCount(db) } == 0)
@@ -79,8 +101,12 @@ import WheelhouseCore
         for _ in 0..<5 {
             _ = client.post("/login", [("_csrf", form.csrf), ("email", "admin@acme.test"), ("password", "guess"), ("next", "")])
         }
-        let locked = client.post("/login", [("_csrf", form.csrf), ("email", "admin@acme.test"),
-                                            ("password", TestApp.password), ("next", "")])
+        let locked = client.post(
+            "/login",
+            [
+                ("_csrf", form.csrf), ("email", "admin@acme.test"),
+                ("password", TestApp.password), ("next", ""),
+            ])
         #expect(locked.status == 429)
         #expect(locked.raw.header("Retry-After") != nil)
         #expect(locked.contains("Too many failed sign-ins"))
@@ -115,8 +141,10 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
         #expect(!client.get("/orgs/acme/settings/general").contains("org-switcher"))
-        try t.database.createOwner(NewOwner(email: "owner@acme.test", name: "Olga Owner", password: TestApp.password,
-                                            orgKey: "acme-labs", orgName: "Acme Labs"))
+        try t.database.createOwner(
+            NewOwner(
+                email: "owner@acme.test", name: "Olga Owner", password: TestApp.password,
+                orgKey: "acme-labs", orgName: "Acme Labs"))
         let page = client.get("/orgs/acme/settings/general")
         #expect(page.contains("org-switcher"))
         #expect(page.contains("href=\"/orgs/acme-labs/settings/general\""))
@@ -125,8 +153,10 @@ import WheelhouseCore
     @Test func everyResponseCarriesTheSecurityHeaders() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
-        for response in [client.get("/login"), client.get("/orgs/acme/settings/general"), client.get("/missing"),
-                         client.send("PUT", "/login")] {
+        for response in [
+            client.get("/login"), client.get("/orgs/acme/settings/general"), client.get("/missing"),
+            client.send("PUT", "/login"),
+        ] {
             let csp = try #require(response.raw.header("Content-Security-Policy"))
             #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
             #expect(response.raw.header("X-Frame-Options") == "DENY")

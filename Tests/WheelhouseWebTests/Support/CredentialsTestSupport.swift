@@ -14,11 +14,14 @@ struct CredentialsSnapshot: Equatable {
 
     init(_ t: TestApp) throws {
         (secrets, providers, choices, catalog, audit) = try t.database.read { db in
-            (try String.fetchAll(db, sql: "SELECT id || name || hex(sealed) || version || ownerId FROM secret ORDER BY id"),
-             try String.fetchAll(db, sql: "SELECT id || name || baseURL || hex(sealed) || status || version FROM provider ORDER BY id"),
-             try String.fetchAll(db, sql: "SELECT orgId || '/' || userId || '/' || modelId FROM chatModelChoice ORDER BY 1"),
-             try String.fetchAll(db, sql: "SELECT id || provider || displayName || contextWindow || requiredKey FROM chatModel ORDER BY id"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent")!)
+            (
+                try String.fetchAll(db, sql: "SELECT id || name || hex(sealed) || version || ownerId FROM secret ORDER BY id"),
+                try String.fetchAll(db, sql: "SELECT id || name || baseURL || hex(sealed) || status || version FROM provider ORDER BY id"),
+                try String.fetchAll(db, sql: "SELECT orgId || '/' || userId || '/' || modelId FROM chatModelChoice ORDER BY 1"),
+                try String.fetchAll(
+                    db, sql: "SELECT id || provider || displayName || contextWindow || requiredKey FROM chatModel ORDER BY id"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent")!
+            )
         }
     }
 }

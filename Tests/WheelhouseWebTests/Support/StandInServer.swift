@@ -19,7 +19,9 @@ final class StandInServer: @unchecked Sendable {
     init(status: Int = 200, body: String = "{}", hanging: Bool = false) throws {
         self.hanging = hanging
         let reason = status == 200 ? "OK" : status == 401 ? "Unauthorized" : "Error"
-        response = Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+        response = Array(
+            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                .utf8)
         (listener, port) = try Loopback.bind(listening: 16)
         let thread = Thread { [self] in serve() }
         thread.start()

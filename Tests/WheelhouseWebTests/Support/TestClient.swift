@@ -20,16 +20,21 @@ struct TestApp {
 
     /// `database` and `logger` replace the in-memory database and the default logger (the
     /// credentials leak test uses a database file and captures the log).
-    init(mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
-         enterpriseBillingURL: String? = "https://billing.example.test/agreement") throws {
+    init(
+        mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
+        enterpriseBillingURL: String? = "https://billing.example.test/agreement"
+    ) throws {
         let fixture = try Fixture(database: given ?? AppDatabase.inMemory())
         database = fixture.database
         (owner, admin, member, outsider, org) = (fixture.owner, fixture.admin, fixture.member, fixture.outsider, fixture.org)
         // Built the way `serve` builds it, on this database and a temporary logo folder.
-        var config = AppConfig(web: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
-                               storage: .given(database, logos: FileManager.default.temporaryDirectory
-                                   .appendingPathComponent("wh-web-\(UUID())")),
-                               templatesDirectory: templatesDirectory, logger: logger ?? Logger(label: "wheelhouse.http"))
+        var config = AppConfig(
+            web: WebConfig(mode: mode, enterpriseBillingURL: enterpriseBillingURL),
+            storage: .given(
+                database,
+                logos: FileManager.default.temporaryDirectory
+                    .appendingPathComponent("wh-web-\(UUID())")),
+            templatesDirectory: templatesDirectory, logger: logger ?? Logger(label: "wheelhouse.http"))
         // Every page a test renders is also rendered directly by swift-mustache and compared.
         config.verifiesEveryRender = true
         let built = try makeApp(config: config)
@@ -81,19 +86,27 @@ final class TestClient {
     init(app: WebApp) { self.app = app }
 
     @discardableResult
-    func send(_ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = [],
-              headers extra: [String: String] = [:]) -> TestResponse {
+    func send(
+        _ method: String, _ target: String, contentType: String? = nil, body: [UInt8] = [],
+        headers extra: [String: String] = [:]
+    ) -> TestResponse {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
         var headers: Headers = ["user-agent": "TestClient"]
         for (name, value) in extra { headers[name] = value }
         if !cookies.isEmpty { headers["cookie"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if let contentType { headers["content-type"] = contentType }
-        let response = app.respond(to: Request(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "",
-                                               headers: headers, remoteAddress: "203.0.113.9", body: body))
+        let response = app.respond(
+            to: Request(
+                method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "",
+                headers: headers, remoteAddress: "203.0.113.9", body: body))
         for (name, value) in response.headers where name == "Set-Cookie" {
             let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let cookieValue = pair.count > 1 ? String(pair[1]) : ""
-            if value.contains("Max-Age=0") || cookieValue.isEmpty { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = cookieValue }
+            if value.contains("Max-Age=0") || cookieValue.isEmpty {
+                cookies[String(pair[0])] = nil
+            } else {
+                cookies[String(pair[0])] = cookieValue
+            }
         }
         return TestResponse(response)
     }
@@ -113,7 +126,10 @@ final class TestClient {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n".utf8) + value + Array("\r\n".utf8)
         }
         for (name, filename, bytes) in files {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+            body +=
+                Array(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: image/png\r\n\r\n"
+                        .utf8)
                 + bytes + Array("\r\n".utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)

@@ -31,23 +31,29 @@ struct ChatModelsController {
         let model = reader.text(.model, label: "Model")
         let enabled = reader.text(.enabled, label: "On or off")
         if enabled != "1" && enabled != "0" { reader.errors.addForm("Choose whether to switch the model on or off.") }
-        return try shell.submit(visit, {
-            try reader.errors.throwIfAny()
-            let changed = try database.setChatModel(orgKey: access.org.key, modelId: model, enabled: enabled == "1", by: visit.actor)
-            let name = try database.chatModelCatalog().first { $0.id == model }?.displayName ?? model
-            let message = !changed ? "\(name) was already \(enabled == "1" ? "on" : "off")."
-                : "\(name) switched \(enabled == "1" ? "on" : "off") in your model picker."
-            return FormSuccess(.org(access.org.key, .chatModels(.show)), flash: message)
-        }, refused: { refusal in
-            try render(visit, access: access, errors: refusal.errors, status: refusal.status)
-        })
+        return try shell.submit(
+            visit,
+            {
+                try reader.errors.throwIfAny()
+                let changed = try database.setChatModel(orgKey: access.org.key, modelId: model, enabled: enabled == "1", by: visit.actor)
+                let name = try database.chatModelCatalog().first { $0.id == model }?.displayName ?? model
+                let message =
+                    !changed
+                    ? "\(name) was already \(enabled == "1" ? "on" : "off")."
+                    : "\(name) switched \(enabled == "1" ? "on" : "off") in your model picker."
+                return FormSuccess(.org(access.org.key, .chatModels(.show)), flash: message)
+            },
+            refused: { refusal in
+                try render(visit, access: access, errors: refusal.errors, status: refusal.status)
+            })
     }
 
     private func render(_ visit: Visit, access: OrgAccess, errors: FieldErrors, status: Int) throws -> Response {
         let choices = try database.chatModels(access, userId: visit.signedIn!.user.id!)
         let layout = try shell.layout(visit, title: "Chat models · \(access.org.displayName)", access: access, tab: .chatModels)
-        let page = ChatModelsPage(orgKey: access.org.key, choices: choices, canManageProviders: access.allows(.manageOrgCredentials),
-                                  errors: errors)
+        let page = ChatModelsPage(
+            orgKey: access.org.key, choices: choices, canManageProviders: access.allows(.manageOrgCredentials),
+            errors: errors)
         return shell.render(.chatModels, page, layout: layout, status: status)
     }
 }

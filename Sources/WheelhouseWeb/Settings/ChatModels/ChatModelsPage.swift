@@ -19,26 +19,35 @@ struct ChatModelsPage: PageValues {
         var messages = errors.form
         for field in errors.byField.keys.sorted() { messages += errors.messages(for: field) }
         if !messages.isEmpty { context["formErrors"] = ["messages": messages.templateValue] as TemplateObject }
-        context["providers"] = TemplateValue.list(ProviderKind.builtIn.compactMap { kind in
-            let models = choices.filter { $0.model.provider == kind }
-            guard !models.isEmpty else { return nil }
-            return .object(["name": .text(kind.displayName), "slug": .text(kind.rawValue), "models": .list(models.map(row))])
-        })
+        context["providers"] = TemplateValue.list(
+            ProviderKind.builtIn.compactMap { kind in
+                let models = choices.filter { $0.model.provider == kind }
+                guard !models.isEmpty else { return nil }
+                return .object(["name": .text(kind.displayName), "slug": .text(kind.rawValue), "models": .list(models.map(row))])
+            })
         let picker = choices.filter(\.enabled)
-        context["picker"] = TemplateValue.list(picker.map { choice in
-            .object(["name": .text(choice.model.displayName), "ready": .flag(choice.isReady)])
-        })
+        context["picker"] = TemplateValue.list(
+            picker.map { choice in
+                .object(["name": .text(choice.model.displayName), "ready": .flag(choice.isReady)])
+            })
         context["pickerEmpty"] = picker.isEmpty
         let notReady = picker.filter { !$0.isReady }
         if !notReady.isEmpty {
-            context["notReady"] = [
-                "banner": .object(["kind": "warning", "heading": "Not ready: add a key.",
-                                   "text": .text("In your picker but without a key: "
-                                       + notReady.map { "\($0.model.displayName) (needs \($0.model.requiredKey))" }.joined(separator: ", ")
-                                       + ". Add the key on Secrets" + (canManageProviders ? ", or set up the provider for the organization." : ".")),
-                                   "action": .object(["href": .text(secretsPath + "?name=" + notReady[0].model.requiredKey),
-                                                      "label": .text("Add \(notReady[0].model.requiredKey)")])]),
-            ] as TemplateObject
+            context["notReady"] =
+                [
+                    "banner": .object([
+                        "kind": "warning", "heading": "Not ready: add a key.",
+                        "text": .text(
+                            "In your picker but without a key: "
+                                + notReady.map { "\($0.model.displayName) (needs \($0.model.requiredKey))" }.joined(separator: ", ")
+                                + ". Add the key on Secrets" + (canManageProviders ? ", or set up the provider for the organization." : ".")
+                        ),
+                        "action": .object([
+                            "href": .text(secretsPath + "?name=" + notReady[0].model.requiredKey),
+                            "label": .text("Add \(notReady[0].model.requiredKey)"),
+                        ]),
+                    ])
+                ] as TemplateObject
         }
         context["names"] = FieldNames.of(Field.self)
     }

@@ -64,12 +64,13 @@ struct GeneralSettingsController {
         let form = try visit.form()
         try access.require(.editGeneral)
         var reader = FormReader<Field>(form)
-        let values = Values(displayName: TextRules.trimmed(reader.text(.displayName, label: "Display name")),
-                            description: reader.text(.description, label: "Description")
-                                .trimmingCharacters(in: .whitespacesAndNewlines),
-                            memberLimit: TextRules.trimmed(reader.text(.memberLimit, label: "Member limit")),
-                            version: Int(reader.text(.version, label: "Version")) ?? -1,
-                            timeZone: TextRules.trimmed(reader.text(.timeZone, label: "Time zone")))
+        let values = Values(
+            displayName: TextRules.trimmed(reader.text(.displayName, label: "Display name")),
+            description: reader.text(.description, label: "Description")
+                .trimmingCharacters(in: .whitespacesAndNewlines),
+            memberLimit: TextRules.trimmed(reader.text(.memberLimit, label: "Member limit")),
+            version: Int(reader.text(.version, label: "Version")) ?? -1,
+            timeZone: TextRules.trimmed(reader.text(.timeZone, label: "Time zone")))
         // A post without the field (an older form) keeps the stored zone; an empty one is an error.
         let sentZone = form.fields[Field.timeZone.rawValue] == nil ? nil : values.timeZone
         var logo = GeneralSettingsChange.LogoChange.keep
@@ -83,46 +84,58 @@ struct GeneralSettingsController {
         // A save over someone else's needs the conflict seen (its version) and the box ticked.
         let seen = Int(reader.text(.seenVersion, label: "Seen version"))
         let expected = reader.isOn(.overwrite) ? seen ?? values.version : values.version
-        let change = GeneralSettingsChange(displayName: values.displayName, description: values.description,
-                                           memberLimit: Int(values.memberLimit), logo: logo,
-                                           expectedVersion: expected, timeZone: sentZone)
+        let change = GeneralSettingsChange(
+            displayName: values.displayName, description: values.description,
+            memberLimit: Int(values.memberLimit), logo: logo,
+            expectedVersion: expected, timeZone: sentZone)
         let logoSent = reader.file(.logo) != nil
-        return try shell.submit(visit, stale: GeneralPage.Conflict.message, {
-            var errors = reader.errors
-            change.validate(into: &errors)
-            try errors.throwIfAny()
-            let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
-            let saved = try database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: logos)
-            let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
-            return FormSuccess(.org(access.org.key, .general(.show)), flash: message)
-        }, refused: { refusal in
-            switch refusal {
-            case .invalid(let found):
-                return try render(visit, access: access, values: values, errors: found, status: 422)
-            case .stale:
-                // The summary says it all (the conflict's line): no form message beside it.
-                let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
-                return try render(visit, access: current, values: values, errors: FieldErrors(), status: refusal.status,
-                                  conflict: GeneralPage.Conflict(logoSent: logoSent))
-            }
-        })
+        return try shell.submit(
+            visit, stale: GeneralPage.Conflict.message,
+            {
+                var errors = reader.errors
+                change.validate(into: &errors)
+                try errors.throwIfAny()
+                let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
+                let saved = try database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: logos)
+                let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
+                return FormSuccess(.org(access.org.key, .general(.show)), flash: message)
+            },
+            refused: { refusal in
+                switch refusal {
+                case .invalid(let found):
+                    return try render(visit, access: access, values: values, errors: found, status: 422)
+                case .stale:
+                    // The summary says it all (the conflict's line): no form message beside it.
+                    let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)
+                    return try render(
+                        visit, access: current, values: values, errors: FieldErrors(), status: refusal.status,
+                        conflict: GeneralPage.Conflict(logoSent: logoSent))
+                }
+            })
     }
 
     func logo(_ file: String, access: OrgAccess) throws -> Response {
         guard file == access.org.logoFile, let data = logos.read(file) else { throw WebError.notFound }
         let type = file.hasSuffix(".png") ? "image/png" : file.hasSuffix(".gif") ? "image/gif" : "image/jpeg"
-        return Response(status: 200, headers: [("Content-Type", type),
-                                               ("Cache-Control", "private, max-age=31536000, immutable")],
-                        body: Array(data))
+        return Response(
+            status: 200,
+            headers: [
+                ("Content-Type", type),
+                ("Cache-Control", "private, max-age=31536000, immutable"),
+            ],
+            body: Array(data))
     }
 
-    private func render(_ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int,
-                        conflict: GeneralPage.Conflict? = nil) throws -> Response {
+    private func render(
+        _ visit: Visit, access: OrgAccess, values: Values, errors: FieldErrors, status: Int,
+        conflict: GeneralPage.Conflict? = nil
+    ) throws -> Response {
         let org = access.org
         let stats = try visit.orgView?.stats ?? database.stats(orgId: org.id!)
         let layout = try shell.layout(visit, title: "General · \(org.displayName)", access: access, tab: .general)
-        let page = GeneralPage(org: org, stats: stats, canEdit: access.allows(.editGeneral), values: values,
-                               errors: errors, conflict: conflict)
+        let page = GeneralPage(
+            org: org, stats: stats, canEdit: access.allows(.editGeneral), values: values,
+            errors: errors, conflict: conflict)
         return shell.render(.general, page, layout: layout, status: status)
     }
 }

@@ -24,43 +24,48 @@ struct MemberActions {
         let listed = MembersController.listItems(MembersController.listQuery(visit.request))
         let destination = Route.org(key, .members(.list)).path(query: listed)
         do {
-            return try shell.submit(visit, stale: Self.staleMessage, {
-                try reader.errors.throwIfAny()
-                switch page {
-                case .list, .invite, .export:
-                    throw WebError.notFound
-                case .role(let userId):
-                    guard let role = Role(rawValue: reader.text(.role, label: "Role")) else {
-                        throw DomainError.invalid(single(.role, "Choose Owner, Admin or Member."))
+            return try shell.submit(
+                visit, stale: Self.staleMessage,
+                {
+                    try reader.errors.throwIfAny()
+                    switch page {
+                    case .list, .invite, .export:
+                        throw WebError.notFound
+                    case .role(let userId):
+                        guard let role = Role(rawValue: reader.text(.role, label: "Role")) else {
+                            throw DomainError.invalid(single(.role, "Choose Owner, Admin or Member."))
+                        }
+                        try database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
+                        return FormSuccess(path: destination, flash: "Role changed to \(role.title).")
+                    case .remove(let userId):
+                        try database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)
+                        return FormSuccess(path: destination, flash: "Member removed.")
+                    case .leave:
+                        try database.leave(orgKey: key, by: actor)
+                        return FormSuccess(.home, flash: "You left \(access.org.displayName).")
+                    case .transfer:
+                        guard let userId = Int64(reader.text(.user, label: "New owner")) else {
+                            throw DomainError.invalid(single(.user, "Choose the member who becomes the Owner."))
+                        }
+                        try database.transferOwnership(
+                            orgKey: key, to: userId, confirmation: reader.text(.confirm, label: "Confirmation"),
+                            by: actor)
+                        return FormSuccess(path: destination, flash: "Ownership transferred. You are now an Admin.")
+                    case .resend(let id):
+                        let invitation = try database.resendInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                        return FormSuccess(
+                            path: destination,
+                            flash: "Invitation sent again to \(invitation.email), with a new link; the old link no longer works.")
+                    case .revoke(let id):
+                        try database.revokeInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
+                        return FormSuccess(path: destination, flash: "Invitation revoked; its link no longer works.")
                     }
-                    try database.changeRole(orgKey: key, userId: userId, to: role, expectedVersion: version, by: actor)
-                    return FormSuccess(path: destination, flash: "Role changed to \(role.title).")
-                case .remove(let userId):
-                    try database.removeMember(orgKey: key, userId: userId, expectedVersion: version, by: actor)
-                    return FormSuccess(path: destination, flash: "Member removed.")
-                case .leave:
-                    try database.leave(orgKey: key, by: actor)
-                    return FormSuccess(.home, flash: "You left \(access.org.displayName).")
-                case .transfer:
-                    guard let userId = Int64(reader.text(.user, label: "New owner")) else {
-                        throw DomainError.invalid(single(.user, "Choose the member who becomes the Owner."))
-                    }
-                    try database.transferOwnership(orgKey: key, to: userId, confirmation: reader.text(.confirm, label: "Confirmation"),
-                                                       by: actor)
-                    return FormSuccess(path: destination, flash: "Ownership transferred. You are now an Admin.")
-                case .resend(let id):
-                    let invitation = try database.resendInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
-                    return FormSuccess(path: destination,
-                                       flash: "Invitation sent again to \(invitation.email), with a new link; the old link no longer works.")
-                case .revoke(let id):
-                    try database.revokeInvitation(orgKey: key, id: id, expectedVersion: version, by: actor)
-                    return FormSuccess(path: destination, flash: "Invitation revoked; its link no longer works.")
-                }
-            }, refused: { refusal in
-                // A row has room for one line: every message of the refusal, beside the control.
-                let message = (refusal.errors.byField.values.flatMap { $0 } + refusal.errors.form).joined(separator: " ")
-                return try refused(visit, access: access, page: page, message: message, status: refusal.status)
-            })
+                },
+                refused: { refusal in
+                    // A row has room for one line: every message of the refusal, beside the control.
+                    let message = (refusal.errors.byField.values.flatMap { $0 } + refusal.errors.form).joined(separator: " ")
+                    return try refused(visit, access: access, page: page, message: message, status: refusal.status)
+                })
         } catch let rule as MembershipRule {
             var kept = MembersController.Problems()
             if case .transfer = page { kept.transferTo = Int64(reader.text(.user, label: "New owner")) }
@@ -80,16 +85,19 @@ struct MemberActions {
         errors.add(field.rawValue, message)
         return errors
     }
-    private func refused(_ visit: Visit, access: OrgAccess, page: MembersRoute, message: String, status: Int,
-                         problems: MembersController.Problems = MembersController.Problems()) throws -> Response {
+    private func refused(
+        _ visit: Visit, access: OrgAccess, page: MembersRoute, message: String, status: Int,
+        problems: MembersController.Problems = MembersController.Problems()
+    ) throws -> Response {
         var problems = problems
-        let control: String = switch page {
-        case .role(let id), .remove(let id): "member-\(id)"
-        case .resend(let id), .revoke(let id): "invitation-\(id)"
-        case .leave: "leave"
-        case .transfer: "transfer"
-        case .list, .invite, .export: "invite"
-        }
+        let control: String =
+            switch page {
+            case .role(let id), .remove(let id): "member-\(id)"
+            case .resend(let id), .revoke(let id): "invitation-\(id)"
+            case .leave: "leave"
+            case .transfer: "transfer"
+            case .list, .invite, .export: "invite"
+            }
         problems.controls[control] = message
         // Re-read: the role may have changed (e.g. after a refused transfer nothing did, but be exact).
         let current = try database.access(orgKey: access.org.key, userId: visit.signedIn!.user.id!)

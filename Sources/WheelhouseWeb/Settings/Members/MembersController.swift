@@ -62,7 +62,9 @@ struct MembersController {
         problems.inviteEmails = reader.text(.emails, label: "Email addresses")
         problems.inviteMessage = reader.text(.message, label: "Personal message").trimmingCharacters(in: .whitespacesAndNewlines)
         let roleText = reader.text(.role, label: "Role")
-        if let role = Role(rawValue: roleText) { problems.inviteRole = role } else {
+        if let role = Role(rawValue: roleText) {
+            problems.inviteRole = role
+        } else {
             reader.errors.add(InviteField.role.rawValue, "Choose Admin or Member.")
         }
         if problems.inviteEmails.utf8.count > 20_000 {
@@ -70,10 +72,13 @@ struct MembersController {
         }
         do {
             try reader.errors.throwIfAny()
-            let outcome = try database.invite(orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
-                                                  role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
+            let outcome = try database.invite(
+                orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
+                role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
             if outcome.refused.isEmpty {
-                let message = outcome.invited.count == 1 ? "Invitation sent to \(outcome.invited[0])."
+                let message =
+                    outcome.invited.count == 1
+                    ? "Invitation sent to \(outcome.invited[0])."
                     : "\(outcome.invited.count) invitations sent."
                 return try shell.redirect(visit, to: Route.org(access.org.key, .members(.list)), flash: message)
             }
@@ -94,8 +99,9 @@ struct MembersController {
         let query = Self.listQuery(visit.request)
         let list = try database.membersPage(orgId: access.org.id!, query)
         let layout = try shell.layout(visit, title: "Members · \(access.org.displayName)", access: access, tab: .members)
-        let page = MembersListPage(access: access, me: visit.signedIn!.user.id!, query: query, page: list, problems: problems,
-                                   inviteRequested: visit.request.queryItems["invite"] != nil, baseURL: shell.config.baseURL)
+        let page = MembersListPage(
+            access: access, me: visit.signedIn!.user.id!, query: query, page: list, problems: problems,
+            inviteRequested: visit.request.queryItems["invite"] != nil, baseURL: shell.config.baseURL)
         return shell.render(.members, page, layout: layout, status: status)
     }
 
@@ -103,10 +109,11 @@ struct MembersController {
     /// `after=`/`before=` a row (`u12`, `i34`: see `render`'s pager).
     static func listQuery(_ request: Request) -> MembersQuery {
         let items = request.queryItems
-        return MembersQuery(search: String((items[ListField.q.rawValue] ?? "").prefix(100)),
-                            sort: MembersQuery.Sort(rawValue: items[ListField.sort.rawValue] ?? "") ?? .name,
-                            page: Int(items[ListField.page.rawValue] ?? "") ?? 1,
-                            start: MembersQuery.Start(after: items[ListField.after.rawValue], before: items[ListField.before.rawValue]))
+        return MembersQuery(
+            search: String((items[ListField.q.rawValue] ?? "").prefix(100)),
+            sort: MembersQuery.Sort(rawValue: items[ListField.sort.rawValue] ?? "") ?? .name,
+            page: Int(items[ListField.page.rawValue] ?? "") ?? 1,
+            start: MembersQuery.Start(after: items[ListField.after.rawValue], before: items[ListField.before.rawValue]))
     }
 
     /// `q=…&sort=…&page=…` for the list as shown, nothing for the default list.

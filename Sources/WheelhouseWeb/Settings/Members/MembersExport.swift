@@ -9,10 +9,12 @@ struct MembersExport {
     func export(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.manageMembers)
         let rows = try database.memberExport(orgKey: access.org.key, by: visit.actor)
-        return Response(status: 200, headers: [
-            ("Content-Type", "text/csv; charset=utf-8"),
-            ("Content-Disposition", "attachment; filename=\"members-\(access.org.key)-\(Dates.iso(database.now())).csv\""),
-        ], body: Array(MembersCSV.document(rows).utf8))
+        return Response(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/csv; charset=utf-8"),
+                ("Content-Disposition", "attachment; filename=\"members-\(access.org.key)-\(Dates.iso(database.now())).csv\""),
+            ], body: Array(MembersCSV.document(rows).utf8))
     }
 }
 
@@ -22,8 +24,11 @@ enum MembersCSV {
     static func document(_ rows: [MemberExportRow]) -> String {
         var out = UsageCSV.line(header)
         for r in rows {
-            out += UsageCSV.line([r.name, r.email, r.role.rawValue, r.status, Dates.iso(r.since),
-                                  r.lastActive.map(Dates.iso) ?? "", r.expiresAt.map(Dates.iso) ?? ""].map(cell))
+            out += UsageCSV.line(
+                [
+                    r.name, r.email, r.role.rawValue, r.status, Dates.iso(r.since),
+                    r.lastActive.map(Dates.iso) ?? "", r.expiresAt.map(Dates.iso) ?? "",
+                ].map(cell))
         }
         return out
     }

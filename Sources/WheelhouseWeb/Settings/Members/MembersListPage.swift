@@ -36,16 +36,25 @@ struct MembersListPage: PageValues {
         let listed = Route.Query(MembersController.listItems(query))
         context["canManage"] = canManage
         context["isOwner"] = access.role == .owner
-        context["stats"] = ["active": .number(page.counts.active), "pending": .number(page.counts.pending),
-                            "total": .number(page.counts.total), "limit": .number(access.org.memberLimit),
-                            "full": .flag(page.counts.total >= access.org.memberLimit)] as TemplateObject
-        context["search"] = ["q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
-                             "matching": .number(page.matching), "names": Self.listNames] as TemplateObject
-        context["rows"] = TemplateValue.list(page.entries.map { entry in
-            .object(row(entry, me: me, access: access, canManage: canManage, listed: listed, problems: problems))
-        })
+        context["stats"] =
+            [
+                "active": .number(page.counts.active), "pending": .number(page.counts.pending),
+                "total": .number(page.counts.total), "limit": .number(access.org.memberLimit),
+                "full": .flag(page.counts.total >= access.org.memberLimit),
+            ] as TemplateObject
+        context["search"] =
+            [
+                "q": .text(TextRules.displayable(query.search)), "byName": .flag(query.sort == .name), "byRole": .flag(query.sort == .role),
+                "matching": .number(page.matching), "names": Self.listNames,
+            ] as TemplateObject
+        context["rows"] = TemplateValue.list(
+            page.entries.map { entry in
+                .object(row(entry, me: me, access: access, canManage: canManage, listed: listed, problems: problems))
+            })
         if page.entries.isEmpty {
-            context["empty"] = query.page > page.pageCount ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
+            context["empty"] =
+                query.page > page.pageCount
+                ? "Page \(query.page) is past the end: there \(page.pageCount == 1 ? "is" : "are") \(Plural.count(page.pageCount, "page"))."
                 : query.search.isEmpty ? "Nobody here yet." : "Nobody matches “\(TextRules.displayable(query.search))”."
         }
         if page.pageCount > 1 {
@@ -53,8 +62,11 @@ struct MembersListPage: PageValues {
             // however deep (a page number alone skips rows; a list past its end has no row to name).
             typealias Field = MembersController.ListField
             func link(_ n: Int, _ start: MembersQuery.Start) -> String {
-                Route.org(key, .members(.list)).path(query: [(Field.q.rawValue, query.search), (Field.sort.rawValue, query.sort.rawValue),
-                                                            (Field.page.rawValue, "\(max(1, n))")] + MembersController.startItems(start))
+                Route.org(key, .members(.list)).path(
+                    query: [
+                        (Field.q.rawValue, query.search), (Field.sort.rawValue, query.sort.rawValue),
+                        (Field.page.rawValue, "\(max(1, n))"),
+                    ] + MembersController.startItems(start))
             }
             var pager: TemplateObject = ["page": .number(page.page), "pages": .number(page.pageCount), "label": "Pages"]
             if page.hasPrevious { pager["previous"] = link(page.page - 1, page.entries.first.map { .before($0.row) } ?? .offset) }
@@ -69,10 +81,17 @@ struct MembersListPage: PageValues {
         }
         if access.role == .owner {
             let others = page.entries.filter { $0.userId != nil && $0.userId != me }
-            var transfer: TemplateObject = ["action": .text(Route.org(key, .members(.transfer)).path),
-                                   "people": .list(others.map { .object(["id": .number(Int($0.userId!)), "name": .text($0.name),
-                                                                          "email": .text($0.email),
-                                                                          "selected": .flag($0.userId == problems.transferTo)]) })]
+            var transfer: TemplateObject = [
+                "action": .text(Route.org(key, .members(.transfer)).path),
+                "people": .list(
+                    others.map {
+                        .object([
+                            "id": .number(Int($0.userId!)), "name": .text($0.name),
+                            "email": .text($0.email),
+                            "selected": .flag($0.userId == problems.transferTo),
+                        ])
+                    }),
+            ]
             transfer["error"] = problems.controls["transfer"]
             transfer["errorId"] = "transfer-confirm"
             context["transfer"] = transfer
@@ -91,12 +110,16 @@ struct MembersListPage: PageValues {
     private var invite: TemplateObject {
         let errors = problems.inviteErrors
         return [
-            "action": .text(Route.org(access.org.key, .members(.invite)).path), "emails": .text(TextRules.displayable(problems.inviteEmails)),
+            "action": .text(Route.org(access.org.key, .members(.invite)).path),
+            "emails": .text(TextRules.displayable(problems.inviteEmails)),
             "asAdmin": .flag(problems.inviteRole == .admin),
-            "message": .object(FieldView(name: InviteField.message.rawValue, label: "Personal message (optional)",
-                                         value: problems.inviteMessage, type: "textarea", errors: errors,
-                                         hint: "Plain text added to the email, at most \(InvitationRules.maxMessageLength) characters.",
-                                         maxLength: InvitationRules.maxMessageLength).context),
+            "message": .object(
+                FieldView(
+                    name: InviteField.message.rawValue, label: "Personal message (optional)",
+                    value: problems.inviteMessage, type: "textarea", errors: errors,
+                    hint: "Plain text added to the email, at most \(InvitationRules.maxMessageLength) characters.",
+                    maxLength: InvitationRules.maxMessageLength
+                ).context),
             "errors": .object(errors.fieldContext(InviteField.emails.rawValue) ?? [:]),
             "invalid": .flag(!errors.messages(for: InviteField.emails.rawValue).isEmpty),
             "formErrors": .object(errors.formContext ?? [:]),
@@ -111,8 +134,10 @@ struct MembersListPage: PageValues {
 
     /// One row of the list. Built with `add` and without work for what the row does not show
     /// (an error id without an error): a page holds up to 50 rows.
-    private func row(_ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: Route.Query,
-                     problems: Problems) -> TemplateObject {
+    private func row(
+        _ entry: MemberEntry, me: Int64, access: OrgAccess, canManage: Bool, listed: Route.Query,
+        problems: Problems
+    ) -> TemplateObject {
         func url(_ route: MembersRoute) -> String { Route.org(access.org.key, .members(route)).path(query: listed) }
         var row: TemplateObject = [
             "name": .text(entry.name), "email": .text(entry.email), "role": .text(entry.role.label),
@@ -133,13 +158,20 @@ struct MembersListPage: PageValues {
             problem("member-\(userId)")
             let manageable = canManage && userId != me && (access.role == .owner || entry.role != .owner)
             if manageable {
-                row.add("manage", .object(["roleAction": .text(url(.role(userId))),
-                                           "removeAction": .text(url(.remove(userId))),
-                                           "id": .number(Int(userId)),
-                                           "roles": .list(Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
-                                               .object(["value": .text(role.rawValue), "label": .text(role.title),
-                                                        "selected": .flag(role == entry.role)])
-                                           })]))
+                row.add(
+                    "manage",
+                    .object([
+                        "roleAction": .text(url(.role(userId))),
+                        "removeAction": .text(url(.remove(userId))),
+                        "id": .number(Int(userId)),
+                        "roles": .list(
+                            Role.allCases.filter { access.role == .owner || $0 != .owner }.map { role in
+                                .object([
+                                    "value": .text(role.rawValue), "label": .text(role.title),
+                                    "selected": .flag(role == entry.role),
+                                ])
+                            }),
+                    ]))
             }
         } else if let invitationId = entry.invitationId {
             problem("invitation-\(invitationId)")
@@ -148,11 +180,15 @@ struct MembersListPage: PageValues {
                 row.add("deliveryFailed", .flag(entry.delivery == "failed" || entry.deliveryError != nil))
             }
             if canManage, let token = entry.linkToken {
-                row.add("invitation", .object(["id": .number(Int(invitationId)),
-                                               "resendAction": .text(url(.resend(invitationId))),
-                                               "revokeAction": .text(url(.revoke(invitationId))),
-                                               "link": .text(absoluteURL(.invitation(token, .show))),
-                                               "expires": .text(entry.expiresAt.map(Dates.day) ?? "")]))
+                row.add(
+                    "invitation",
+                    .object([
+                        "id": .number(Int(invitationId)),
+                        "resendAction": .text(url(.resend(invitationId))),
+                        "revokeAction": .text(url(.revoke(invitationId))),
+                        "link": .text(absoluteURL(.invitation(token, .show))),
+                        "expires": .text(entry.expiresAt.map(Dates.day) ?? ""),
+                    ]))
             }
         }
         return row

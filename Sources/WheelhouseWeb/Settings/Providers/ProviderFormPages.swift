@@ -25,20 +25,31 @@ struct ProviderFormPage: PageValues {
         context["backPath"] = tab.path
         context["formErrors"] = errors.formContext
         var fields: TemplateObject = [
-            "baseURL": .object(CredentialField(name: Field.baseURL.rawValue, label: "Base URL", value: values.baseURL, type: "url",
-                                               errors: errors, hint: "The API root; Test connection calls its /models endpoint. "
-                                                   + "https:// (plain http:// only for 127.0.0.1 or localhost).",
-                                               required: true, maxLength: 500).context),
-            "apiKey": .object(CredentialField(name: Field.apiKey.rawValue, label: "API key", type: "password", errors: errors,
-                                              hint: (providerId == nil ? "Stored encrypted; afterwards only a masked hint is shown."
-                                                  : "Leave empty to keep the stored key; a new base URL needs the key again.")
-                                                  + " At most \(ProviderRules.maxKeyLength) characters.",
-                                              required: providerId == nil).context),
+            "baseURL": .object(
+                CredentialField(
+                    name: Field.baseURL.rawValue, label: "Base URL", value: values.baseURL, type: "url",
+                    errors: errors,
+                    hint: "The API root; Test connection calls its /models endpoint. "
+                        + "https:// (plain http:// only for 127.0.0.1 or localhost).",
+                    required: true, maxLength: 500
+                ).context),
+            "apiKey": .object(
+                CredentialField(
+                    name: Field.apiKey.rawValue, label: "API key", type: "password", errors: errors,
+                    hint: (providerId == nil
+                        ? "Stored encrypted; afterwards only a masked hint is shown."
+                        : "Leave empty to keep the stored key; a new base URL needs the key again.")
+                        + " At most \(ProviderRules.maxKeyLength) characters.",
+                    required: providerId == nil
+                ).context),
         ]
         if values.kind == .custom {
-            fields["name"] = CredentialField(name: Field.name.rawValue, label: "Name", value: values.name, errors: errors,
-                                             hint: "How this endpoint is listed, e.g. “Internal gateway”. At most 60 characters.",
-                                             required: true, maxLength: 60).context
+            fields["name"] =
+                CredentialField(
+                    name: Field.name.rawValue, label: "Name", value: values.name, errors: errors,
+                    hint: "How this endpoint is listed, e.g. “Internal gateway”. At most 60 characters.",
+                    required: true, maxLength: 60
+                ).context
         }
         context["fields"] = fields
         context["names"] = FieldNames.of(Field.self)

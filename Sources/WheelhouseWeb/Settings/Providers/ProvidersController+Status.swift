@@ -17,9 +17,14 @@ extension ProvidersController {
         if case .delete(_, .submit) = route {
             return try shell.redirect(visit, to: tab(access.org.key), flash: "\(name) was already removed.")
         }
-        try database.setFlash(Flash(kind: "error", message: "\(name) was already removed, so there is nothing to "
-                                            + (route == .test(id) ? "test." : route == .edit(id, .submit) || route == .edit(id, .show) ? "edit; your changes were not saved." : "remove.")),
-                                  for: visit.signedIn!.session)
+        try database.setFlash(
+            Flash(
+                kind: "error",
+                message: "\(name) was already removed, so there is nothing to "
+                    + (route == .test(id)
+                        ? "test."
+                        : route == .edit(id, .submit) || route == .edit(id, .show) ? "edit; your changes were not saved." : "remove.")),
+            for: visit.signedIn!.session)
         return .redirect(to: tab(access.org.key).path)
     }
 
@@ -40,11 +45,12 @@ extension ProvidersController {
 
     func statusJSON(access: OrgAccess) throws -> Response {
         let rows = try database.providers(access).map { provider in
-            StatusRow(id: provider.id, status: provider.checkPending ? "Testing…" : provider.status.label,
-                      statusClass: provider.checkPending ? "testing" : provider.status.rawValue, pending: provider.checkPending,
-                      checked: provider.checkPending ? nil : provider.lastCheckedAt.map(Dates.dayTime),
-                      checkedISO: provider.checkPending ? nil : provider.lastCheckedAt.map(Dates.isoTime),
-                      error: provider.checkPending ? nil : provider.lastError)
+            StatusRow(
+                id: provider.id, status: provider.checkPending ? "Testing…" : provider.status.label,
+                statusClass: provider.checkPending ? "testing" : provider.status.rawValue, pending: provider.checkPending,
+                checked: provider.checkPending ? nil : provider.lastCheckedAt.map(Dates.dayTime),
+                checkedISO: provider.checkPending ? nil : provider.lastCheckedAt.map(Dates.isoTime),
+                error: provider.checkPending ? nil : provider.lastError)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

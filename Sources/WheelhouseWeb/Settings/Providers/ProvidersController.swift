@@ -42,20 +42,25 @@ struct ProvidersController {
         try access.require(.manageOrgCredentials)
         var reader = FormReader<Field>(form)
         let kindText = reader.text(.kind, label: "Provider")
-        let values = Values(kind: ProviderKind(rawValue: kindText) ?? .custom, name: TextRules.trimmed(reader.text(.name, label: "Name")),
-                            baseURL: TextRules.trimmed(reader.text(.baseURL, label: "Base URL")), version: nil)
+        let values = Values(
+            kind: ProviderKind(rawValue: kindText) ?? .custom, name: TextRules.trimmed(reader.text(.name, label: "Name")),
+            baseURL: TextRules.trimmed(reader.text(.baseURL, label: "Base URL")), version: nil)
         let key = TextRules.trimmed(reader.text(.apiKey, label: "API key"))
         if ProviderKind(rawValue: kindText) == nil { reader.errors.addForm("Choose one of the listed providers.") }
-        return try shell.submit(visit, {
-            try reader.errors.throwIfAny()
-            let saved = try database.addProvider(orgKey: access.org.key, by: visit.actor,
-                                                 ProviderChange(kind: values.kind, name: values.name, baseURL: values.baseURL, apiKey: key))
-            return FormSuccess(tab(access.org.key), flash: "\(saved.name) configured. Use Test connection to check the key.")
-        }, refused: { refusal in
-            var errors = refusal.errors
-            errors.noteValueNotKept(Field.apiKey, typed: key)
-            return try renderForm(visit, access: access, values: values, providerId: nil, errors: errors, status: refusal.status)
-        })
+        return try shell.submit(
+            visit,
+            {
+                try reader.errors.throwIfAny()
+                let saved = try database.addProvider(
+                    orgKey: access.org.key, by: visit.actor,
+                    ProviderChange(kind: values.kind, name: values.name, baseURL: values.baseURL, apiKey: key))
+                return FormSuccess(tab(access.org.key), flash: "\(saved.name) configured. Use Test connection to check the key.")
+            },
+            refused: { refusal in
+                var errors = refusal.errors
+                errors.noteValueNotKept(Field.apiKey, typed: key)
+                return try renderForm(visit, access: access, values: values, providerId: nil, errors: errors, status: refusal.status)
+            })
     }
 
     func respond(_ route: ProvidersRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
@@ -79,8 +84,9 @@ struct ProvidersController {
             return try statusJSON(access: access)
         case .new:
             guard let kind = visit.request.queryItems["kind"].flatMap(ProviderKind.init(rawValue:)) else { throw WebError.notFound }
-            return try renderForm(visit, access: access, values: Values(kind: kind, name: "", baseURL: kind.defaultBaseURL, version: nil),
-                                  providerId: nil, errors: FieldErrors(), status: 200)
+            return try renderForm(
+                visit, access: access, values: Values(kind: kind, name: "", baseURL: kind.defaultBaseURL, version: nil),
+                providerId: nil, errors: FieldErrors(), status: 200)
         case .edit(let id, let step):
             let provider = try database.provider(access, id: id)
             if step == .show {
@@ -92,70 +98,89 @@ struct ProvidersController {
             _ = reader.text(.version, label: "Version")
             if !reader.errors.isEmpty { throw WebError.malformedBody("unexpected fields") }
             let (provider, already) = try database.requestProviderCheck(orgKey: access.org.key, id: id, by: visit.actor)
-            return try shell.redirect(visit, to: tab(access.org.key), flash: already
-                ? "A connection test of \(provider.name) is already under way."
-                : "Testing \(provider.name)… The result appears in its row when it is ready.")
+            return try shell.redirect(
+                visit, to: tab(access.org.key),
+                flash: already
+                    ? "A connection test of \(provider.name) is already under way."
+                    : "Testing \(provider.name)… The result appears in its row when it is ready.")
         case .delete(let id, let step):
             let provider = try database.provider(access, id: id)
             if step == .show { return try renderDelete(visit, access: access, provider: provider, errors: FieldErrors(), status: 200) }
             var reader = FormReader<ActionField>(try visit.form())
             let version = reader.version(.version)
-            return try shell.submit(visit, stale: "\(provider.name) was changed after you opened this page, so it was not removed. Confirm again to remove it.", {
-                try reader.errors.throwIfAny()
-                try database.deleteProvider(orgKey: access.org.key, id: id, by: visit.actor, expectedVersion: version)
-                return FormSuccess(tab(access.org.key), flash: "\(provider.name) removed.")
-            }, refused: { refusal in
-                // After a 409 the page shows the provider as it is now.
-                var current = provider
-                if case .stale = refusal { current = try database.provider(access, id: id) }
-                return try renderDelete(visit, access: access, provider: current, errors: refusal.errors, status: refusal.status)
-            })
+            return try shell.submit(
+                visit, stale: "\(provider.name) was changed after you opened this page, so it was not removed. Confirm again to remove it.",
+                {
+                    try reader.errors.throwIfAny()
+                    try database.deleteProvider(orgKey: access.org.key, id: id, by: visit.actor, expectedVersion: version)
+                    return FormSuccess(tab(access.org.key), flash: "\(provider.name) removed.")
+                },
+                refused: { refusal in
+                    // After a 409 the page shows the provider as it is now.
+                    var current = provider
+                    if case .stale = refusal { current = try database.provider(access, id: id) }
+                    return try renderDelete(visit, access: access, provider: current, errors: refusal.errors, status: refusal.status)
+                })
         }
     }
 
     private func update(_ visit: Visit, access: OrgAccess, provider: ProviderSummary) throws -> Response {
         var reader = FormReader<Field>(try visit.form())
-        var values = Values(kind: provider.kind, name: TextRules.trimmed(reader.text(.name, label: "Name")),
-                            baseURL: TextRules.trimmed(reader.text(.baseURL, label: "Base URL")), version: reader.version(.version))
+        var values = Values(
+            kind: provider.kind, name: TextRules.trimmed(reader.text(.name, label: "Name")),
+            baseURL: TextRules.trimmed(reader.text(.baseURL, label: "Base URL")), version: reader.version(.version))
         if provider.kind != .custom { values.name = provider.name }
         let key = TextRules.trimmed(reader.text(.apiKey, label: "API key"))
         if reader.form.fields[Field.kind.rawValue] != nil { reader.errors.addForm("The provider kind cannot be changed.") }
-        return try shell.submit(visit, stale: "Someone else changed \(provider.name) while you were editing, so your changes were not saved. "
-            + "Your values are below; save again to replace the stored ones.", {
-            try reader.errors.throwIfAny()
-            let saved = try database.updateProvider(orgKey: access.org.key, id: provider.id, by: visit.actor,
-                                                    ProviderChange(kind: provider.kind, name: values.name, baseURL: values.baseURL,
-                                                                   apiKey: key, expectedVersion: values.version))
-            let message = saved.version == provider.version ? "Nothing to save: no value changed." : "\(saved.name) saved."
-            return FormSuccess(tab(access.org.key), flash: message)
-        }, refused: { refusal in
-            switch refusal {
-            case .invalid(var errors):
-                errors.noteValueNotKept(Field.apiKey, typed: key)
-                return try renderForm(visit, access: access, values: values, providerId: provider.id, errors: errors, status: refusal.status)
-            case .stale(let errors):
-                // The form is sent again with the values typed, against the version stored now.
-                var values = values
-                values.version = try database.provider(access, id: provider.id).version
-                return try renderForm(visit, access: access, values: values, providerId: provider.id, errors: errors, status: refusal.status)
-            }
-        })
+        return try shell.submit(
+            visit,
+            stale: "Someone else changed \(provider.name) while you were editing, so your changes were not saved. "
+                + "Your values are below; save again to replace the stored ones.",
+            {
+                try reader.errors.throwIfAny()
+                let saved = try database.updateProvider(
+                    orgKey: access.org.key, id: provider.id, by: visit.actor,
+                    ProviderChange(
+                        kind: provider.kind, name: values.name, baseURL: values.baseURL,
+                        apiKey: key, expectedVersion: values.version))
+                let message = saved.version == provider.version ? "Nothing to save: no value changed." : "\(saved.name) saved."
+                return FormSuccess(tab(access.org.key), flash: message)
+            },
+            refused: { refusal in
+                switch refusal {
+                case .invalid(var errors):
+                    errors.noteValueNotKept(Field.apiKey, typed: key)
+                    return try renderForm(
+                        visit, access: access, values: values, providerId: provider.id, errors: errors, status: refusal.status)
+                case .stale(let errors):
+                    // The form is sent again with the values typed, against the version stored now.
+                    var values = values
+                    values.version = try database.provider(access, id: provider.id).version
+                    return try renderForm(
+                        visit, access: access, values: values, providerId: provider.id, errors: errors, status: refusal.status)
+                }
+            })
     }
 
     // MARK: - Pages
 
-    private func renderForm(_ visit: Visit, access: OrgAccess, values: Values, providerId: String?,
-                            errors: FieldErrors, status: Int) throws -> Response {
+    private func renderForm(
+        _ visit: Visit, access: OrgAccess, values: Values, providerId: String?,
+        errors: FieldErrors, status: Int
+    ) throws -> Response {
         let page = ProviderFormPage(orgKey: access.org.key, values: values, providerId: providerId, errors: errors)
         let layout = try shell.layout(visit, title: "\(page.heading) · \(access.org.displayName)", access: access, tab: .providers)
         return shell.render(.providersForm, page, layout: layout, status: status)
     }
 
-    private func renderDelete(_ visit: Visit, access: OrgAccess, provider: ProviderSummary, errors: FieldErrors,
-                              status: Int) throws -> Response {
+    private func renderDelete(
+        _ visit: Visit, access: OrgAccess, provider: ProviderSummary, errors: FieldErrors,
+        status: Int
+    ) throws -> Response {
         let layout = try shell.layout(visit, title: "Remove \(provider.name) · \(access.org.displayName)", access: access, tab: .providers)
-        return shell.render(.providersDelete, ProviderDeletePage(orgKey: access.org.key, provider: provider, errors: errors),
-                            layout: layout, status: status)
+        return shell.render(
+            .providersDelete, ProviderDeletePage(orgKey: access.org.key, provider: provider, errors: errors),
+            layout: layout, status: status)
     }
 }
 

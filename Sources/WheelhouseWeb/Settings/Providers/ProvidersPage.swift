@@ -8,9 +8,11 @@ struct ProvidersPage: PageValues {
     func fill(_ context: inout TemplateObject) {
         var rows: [TemplateValue] = ProviderKind.builtIn.map { kind in
             if let provider = providers.first(where: { $0.kind == kind }) { return row(provider) }
-            return .object(["name": .text(kind.displayName), "status": .text(ProviderStatus.notConfigured.label),
-                            "statusClass": "none",
-                            "setupPath": .text(Route.org(orgKey, .providers(.new)).path(query: [("kind", kind.rawValue)]))])
+            return .object([
+                "name": .text(kind.displayName), "status": .text(ProviderStatus.notConfigured.label),
+                "statusClass": "none",
+                "setupPath": .text(Route.org(orgKey, .providers(.new)).path(query: [("kind", kind.rawValue)])),
+            ])
         }
         rows += providers.filter { $0.kind == .custom }.map(row)
         context["providers"] = TemplateValue.list(rows)

@@ -14,9 +14,12 @@ struct SecretRotatePage: PageValues {
         context["version"] = secret.version
         context["backPath"] = Route.org(orgKey, .secrets(.list)).path
         context["formErrors"] = errors.formContext
-        context["field"] = CredentialField(name: Field.value.rawValue, label: "New value", type: "textarea", errors: errors,
-                                           hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
-                                           required: true).context
+        context["field"] =
+            CredentialField(
+                name: Field.value.rawValue, label: "New value", type: "textarea", errors: errors,
+                hint: "Replaces the stored value; the id stays the same. At most 32 KiB.",
+                required: true
+            ).context
         context["names"] = FieldNames.of(Field.self)
     }
 }

@@ -29,15 +29,18 @@ struct SecretsController {
         var reader = FormReader<AddField>(form)
         let name = TextRules.trimmed(reader.text(.name, label: "Name"))
         let value = SecretRules.normalized(reader.text(.value, label: "Value"))
-        return try shell.submit(visit, {
-            try reader.errors.throwIfAny()
-            let secret = try database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
-            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
-        }, refused: { refusal in
-            var errors = refusal.errors
-            errors.noteValueNotKept(AddField.value, typed: value)
-            return try render(visit, access: access, name: name, errors: errors, status: refusal.status)
-        })
+        return try shell.submit(
+            visit,
+            {
+                try reader.errors.throwIfAny()
+                let secret = try database.addSecret(orgKey: access.org.key, by: visit.actor, name: name, value: value)
+                return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) saved. Its id is \(secret.id).")
+            },
+            refused: { refusal in
+                var errors = refusal.errors
+                errors.noteValueNotKept(AddField.value, typed: value)
+                return try render(visit, access: access, name: name, errors: errors, status: refusal.status)
+            })
     }
 
     func respond(_ route: SecretsRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
@@ -64,36 +67,44 @@ struct SecretsController {
         var reader = FormReader<RotateField>(try visit.form())
         let version = reader.version(.version)
         let value = SecretRules.normalized(reader.text(.value, label: "New value"))
-        return try shell.submit(visit, stale: "This secret was changed in another window after you opened this form, so the new value was not "
-            + "saved. Check the dates below and save again to replace it.", {
-            try reader.errors.throwIfAny()
-            try database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value, expectedVersion: version)
-            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) rotated. Its id is unchanged.")
-        }, refused: { refusal in
-            switch refusal {
-            case .invalid(var errors):
-                errors.noteValueNotKept(RotateField.value, typed: value)
-                return try renderRotate(visit, access: access, secret: secret, errors: errors, status: refusal.status)
-            case .stale(let errors):
-                return try renderRotate(visit, access: access, secret: try ownSecret(secret.id, visit, access: access), errors: errors,
-                                    status: refusal.status)
-            }
-        })
+        return try shell.submit(
+            visit,
+            stale: "This secret was changed in another window after you opened this form, so the new value was not "
+                + "saved. Check the dates below and save again to replace it.",
+            {
+                try reader.errors.throwIfAny()
+                try database.rotateSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, value: value, expectedVersion: version)
+                return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) rotated. Its id is unchanged.")
+            },
+            refused: { refusal in
+                switch refusal {
+                case .invalid(var errors):
+                    errors.noteValueNotKept(RotateField.value, typed: value)
+                    return try renderRotate(visit, access: access, secret: secret, errors: errors, status: refusal.status)
+                case .stale(let errors):
+                    return try renderRotate(
+                        visit, access: access, secret: try ownSecret(secret.id, visit, access: access), errors: errors,
+                        status: refusal.status)
+                }
+            })
     }
 
     private func delete(_ visit: Visit, access: OrgAccess, secret: SecretSummary) throws -> Response {
         var reader = FormReader<DeleteField>(try visit.form())
         let version = reader.version(.version)
-        return try shell.submit(visit, stale: "This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.", {
-            try reader.errors.throwIfAny()
-            try database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
-            return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) deleted.")
-        }, refused: { refusal in
-            // After a 409 the page shows the secret as it is now.
-            var current = secret
-            if case .stale = refusal { current = try ownSecret(secret.id, visit, access: access) }
-            return try renderDelete(visit, access: access, secret: current, errors: refusal.errors, status: refusal.status)
-        })
+        return try shell.submit(
+            visit, stale: "This secret was rotated after you opened this page, so it was not deleted. Confirm again to delete it.",
+            {
+                try reader.errors.throwIfAny()
+                try database.deleteSecret(orgKey: access.org.key, id: secret.id, by: visit.actor, expectedVersion: version)
+                return FormSuccess(.org(access.org.key, .secrets(.list)), flash: "Secret \(secret.name) deleted.")
+            },
+            refused: { refusal in
+                // After a 409 the page shows the secret as it is now.
+                var current = secret
+                if case .stale = refusal { current = try ownSecret(secret.id, visit, access: access) }
+                return try renderDelete(visit, access: access, secret: current, errors: refusal.errors, status: refusal.status)
+            })
     }
 
     // MARK: - Pages
@@ -101,21 +112,28 @@ struct SecretsController {
     private func render(_ visit: Visit, access: OrgAccess, name: String, errors: FieldErrors, status: Int) throws -> Response {
         let org = access.org
         let query = visit.request.queryItems
-        let secrets = try database.secretsPage(orgId: org.id!, ownerId: visit.signedIn!.user.id!, page: Paged<SecretSummary>.page(query["page"]))
-        let counts = access.allows(.viewMemberSecretCounts)
+        let secrets = try database.secretsPage(
+            orgId: org.id!, ownerId: visit.signedIn!.user.id!, page: Paged<SecretSummary>.page(query["page"]))
+        let counts =
+            access.allows(.viewMemberSecretCounts)
             ? try database.secretCountsByMember(access, page: Paged<MemberSecretCount>.page(query["members_page"])) : nil
         let layout = try shell.layout(visit, title: "Secrets · \(org.displayName)", access: access, tab: .secrets)
-        return shell.render(.secrets, SecretsPage(orgKey: org.key, secrets: secrets, counts: counts, name: name, errors: errors),
-                            layout: layout, status: status)
+        return shell.render(
+            .secrets, SecretsPage(orgKey: org.key, secrets: secrets, counts: counts, name: name, errors: errors),
+            layout: layout, status: status)
     }
 
-    private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response {
+    private func renderRotate(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response
+    {
         let layout = try shell.layout(visit, title: "Rotate \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
-        return shell.render(.secretsRotate, SecretRotatePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
+        return shell.render(
+            .secretsRotate, SecretRotatePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
     }
 
-    private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response {
+    private func renderDelete(_ visit: Visit, access: OrgAccess, secret: SecretSummary, errors: FieldErrors, status: Int) throws -> Response
+    {
         let layout = try shell.layout(visit, title: "Delete \(secret.name) · \(access.org.displayName)", access: access, tab: .secrets)
-        return shell.render(.secretsDelete, SecretDeletePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
+        return shell.render(
+            .secretsDelete, SecretDeletePage(orgKey: access.org.key, secret: secret, errors: errors), layout: layout, status: status)
     }
 }

@@ -22,20 +22,32 @@ struct SecretsPage: PageValues {
         context["secretsPager"] = Self.pager(secrets, base: tab, parameter: "page", label: "Pages of your secrets")
         context["presets"] = SecretRules.presets
         context["formErrors"] = errors.formContext
-        context["fields"] = [
-            "name": .object(CredentialField(name: Field.name.rawValue, label: "Name", value: name, errors: errors,
-                                            hint: "Pick a suggested name such as OPENAI_API_KEY or type your own: capital "
-                                                + "letters, digits and underscores, at most 128 characters.",
-                                            list: "secret-presets", required: true, maxLength: SecretRules.maxNameLength).context),
-            "value": .object(CredentialField(name: Field.value.rawValue, label: "Value", type: "textarea", errors: errors,
-                                             hint: "At most 32 KiB. Shown only as a masked hint after you save it.",
-                                             required: true).context),
-        ] as TemplateObject
+        context["fields"] =
+            [
+                "name": .object(
+                    CredentialField(
+                        name: Field.name.rawValue, label: "Name", value: name, errors: errors,
+                        hint: "Pick a suggested name such as OPENAI_API_KEY or type your own: capital "
+                            + "letters, digits and underscores, at most 128 characters.",
+                        list: "secret-presets", required: true, maxLength: SecretRules.maxNameLength
+                    ).context),
+                "value": .object(
+                    CredentialField(
+                        name: Field.value.rawValue, label: "Value", type: "textarea", errors: errors,
+                        hint: "At most 32 KiB. Shown only as a masked hint after you save it.",
+                        required: true
+                    ).context),
+            ] as TemplateObject
         if let counts {
-            var section: TemplateObject = ["members": .list(counts.entries.map { member in
-                .object(["name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
-                         "secrets": .number(member.secrets)])
-            })]
+            var section: TemplateObject = [
+                "members": .list(
+                    counts.entries.map { member in
+                        .object([
+                            "name": .text(member.name), "email": .text(member.email), "role": .text(member.role.label),
+                            "secrets": .number(member.secrets),
+                        ])
+                    })
+            ]
             section["pager"] = Self.pager(counts, base: tab, parameter: "members_page", label: "Pages of members")
             context["counts"] = section
         }

@@ -25,19 +25,23 @@ struct TeamsController {
         case csrf = "_csrf", version, name, description, user, confirm
     }
 
-    func list(_ visit: Visit, access: OrgAccess, values: TeamChange = TeamChange(name: "", description: ""),
-              errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
+    func list(
+        _ visit: Visit, access: OrgAccess, values: TeamChange = TeamChange(name: "", description: ""),
+        errors: FieldErrors = FieldErrors(), status: Int = 200
+    ) throws -> Response {
         let layout = try shell.layout(visit, title: "Teams · \(access.org.displayName)", access: access, tab: .teams)
-        let page = TeamsPage(orgKey: access.org.key, teams: try database.teams(orgId: access.org.id!),
-                             create: access.allows(.manageTeams) ? TeamForm(values: values, errors: errors) : nil)
+        let page = TeamsPage(
+            orgKey: access.org.key, teams: try database.teams(orgId: access.org.id!),
+            create: access.allows(.manageTeams) ? TeamForm(values: values, errors: errors) : nil)
         return shell.render(.teams, page, layout: layout, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
         var reader = FormReader<Field>(try visit.form())
         try access.require(.manageTeams)
-        let change = TeamChange(name: TextRules.trimmed(reader.text(.name, label: "Team name")),
-                                description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
+        let change = TeamChange(
+            name: TextRules.trimmed(reader.text(.name, label: "Team name")),
+            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
         do {
             try reader.errors.throwIfAny()
             let team = try database.createTeam(orgKey: access.org.key, change, by: visit.actor)
@@ -47,12 +51,15 @@ struct TeamsController {
         }
     }
 
-    func show(_ visit: Visit, access: OrgAccess, teamId: Int64, values: TeamChange? = nil,
-              errors: FieldErrors = FieldErrors(), status: Int = 200) throws -> Response {
+    func show(
+        _ visit: Visit, access: OrgAccess, teamId: Int64, values: TeamChange? = nil,
+        errors: FieldErrors = FieldErrors(), status: Int = 200
+    ) throws -> Response {
         let detail = try database.teamDetail(orgId: access.org.id!, teamId: teamId)
         let layout = try shell.layout(visit, title: "\(detail.team.name) · Teams", access: access, tab: .teams)
-        let page = TeamPage(orgKey: access.org.key, detail: detail, canManage: access.allows(.manageTeams),
-                            values: values, errors: errors, rebased: status == 409)
+        let page = TeamPage(
+            orgKey: access.org.key, detail: detail, canManage: access.allows(.manageTeams),
+            values: values, errors: errors, rebased: status == 409)
         return shell.render(.team, page, layout: layout, status: status)
     }
 
@@ -62,43 +69,49 @@ struct TeamsController {
         try access.require(.manageTeams)
         let key = access.org.key
         var values: TeamChange?
-        return try shell.submit(visit, stale: TeamPage.staleMessage, {
-            try reader.errors.throwIfAny()
-            let version = Int(reader.text(.version, label: "Version")) ?? -1
-            switch route {
-            case .list, .create, .team: throw WebError.notFound
-            case .update(let id):
-                let change = TeamChange(name: TextRules.trimmed(reader.text(.name, label: "Team name")),
-                                        description: reader.text(.description, label: "Description")
-                                            .trimmingCharacters(in: .whitespacesAndNewlines), expectedVersion: version)
-                values = change
+        return try shell.submit(
+            visit, stale: TeamPage.staleMessage,
+            {
                 try reader.errors.throwIfAny()
-                try database.updateTeam(orgKey: key, teamId: id, change, by: visit.actor)
-                return FormSuccess(.org(key, .teams(.team(id))), flash: "Team saved.")
-            case .delete(let id):
-                try database.deleteTeam(orgKey: key, teamId: id, expectedVersion: version,
-                                            confirmation: reader.text(.confirm, label: "Confirmation"), by: visit.actor)
-                return FormSuccess(.org(key, .teams(.list)), flash: "Team deleted.")
-            case .addMember(let id):
-                guard let userId = Int64(reader.text(.user, label: "Member")) else {
-                    var errors = FieldErrors()
-                    errors.add(Field.user.rawValue, "Choose a member to add.")
-                    throw DomainError.invalid(errors)
+                let version = Int(reader.text(.version, label: "Version")) ?? -1
+                switch route {
+                case .list, .create, .team: throw WebError.notFound
+                case .update(let id):
+                    let change = TeamChange(
+                        name: TextRules.trimmed(reader.text(.name, label: "Team name")),
+                        description: reader.text(.description, label: "Description")
+                            .trimmingCharacters(in: .whitespacesAndNewlines), expectedVersion: version)
+                    values = change
+                    try reader.errors.throwIfAny()
+                    try database.updateTeam(orgKey: key, teamId: id, change, by: visit.actor)
+                    return FormSuccess(.org(key, .teams(.team(id))), flash: "Team saved.")
+                case .delete(let id):
+                    try database.deleteTeam(
+                        orgKey: key, teamId: id, expectedVersion: version,
+                        confirmation: reader.text(.confirm, label: "Confirmation"), by: visit.actor)
+                    return FormSuccess(.org(key, .teams(.list)), flash: "Team deleted.")
+                case .addMember(let id):
+                    guard let userId = Int64(reader.text(.user, label: "Member")) else {
+                        var errors = FieldErrors()
+                        errors.add(Field.user.rawValue, "Choose a member to add.")
+                        throw DomainError.invalid(errors)
+                    }
+                    try database.addTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
+                    return FormSuccess(.org(key, .teams(.team(id))), flash: "Member added to the team.")
+                case .removeMember(let id, let userId):
+                    try database.removeTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
+                    return FormSuccess(.org(key, .teams(.team(id))), flash: "Member removed from the team.")
                 }
-                try database.addTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                return FormSuccess(.org(key, .teams(.team(id))), flash: "Member added to the team.")
-            case .removeMember(let id, let userId):
-                try database.removeTeamMember(orgKey: key, teamId: id, userId: userId, by: visit.actor)
-                return FormSuccess(.org(key, .teams(.team(id))), flash: "Member removed from the team.")
-            }
-        }, refused: { refusal in
-            // A stale save shows its one line alone; invalid values show the reader's errors too.
-            let errors = switch refusal {
-            case .invalid(let found): reader.errors.merging(found)
-            case .stale(let stale): stale
-            }
-            return try show(visit, access: access, teamId: route.teamId!, values: values, errors: errors, status: refusal.status)
-        })
+            },
+            refused: { refusal in
+                // A stale save shows its one line alone; invalid values show the reader's errors too.
+                let errors =
+                    switch refusal {
+                    case .invalid(let found): reader.errors.merging(found)
+                    case .stale(let stale): stale
+                    }
+                return try show(visit, access: access, teamId: route.teamId!, values: values, errors: errors, status: refusal.status)
+            })
     }
 }
 

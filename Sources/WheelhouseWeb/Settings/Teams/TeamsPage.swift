@@ -8,11 +8,14 @@ struct TeamsPage: PageValues {
     let create: TeamForm?
 
     func fill(_ context: inout TemplateObject) {
-        context["teams"] = TemplateValue.list(teams.map { summary in
-            .object(["name": .text(summary.team.name), "description": .text(summary.team.description),
-                     "members": .number(summary.memberCount), "workspaces": .number(summary.workspaceCount),
-                     "href": .text(Route.org(orgKey, .teams(.team(summary.team.id!))).path)])
-        })
+        context["teams"] = TemplateValue.list(
+            teams.map { summary in
+                .object([
+                    "name": .text(summary.team.name), "description": .text(summary.team.description),
+                    "members": .number(summary.memberCount), "workspaces": .number(summary.workspaceCount),
+                    "href": .text(Route.org(orgKey, .teams(.team(summary.team.id!))).path),
+                ])
+            })
         context["none"] = teams.isEmpty
         if let create {
             context["create"] = create.context
@@ -28,12 +31,20 @@ struct TeamForm {
     var errors = FieldErrors()
 
     var context: TemplateObject {
-        ["version": .number(values.expectedVersion), "formErrors": .object(errors.formContext ?? [:]),
-         "hasFormErrors": .flag(!errors.form.isEmpty),
-         "name": .object(FieldView(name: Field.name.rawValue, label: "Team name", value: values.name, errors: errors,
-                                   hint: "Unique in the organization. At most 60 characters.", required: true, maxLength: 60).context),
-         "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
-                                          type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
-                                          maxLength: 500).context)]
+        [
+            "version": .number(values.expectedVersion), "formErrors": .object(errors.formContext ?? [:]),
+            "hasFormErrors": .flag(!errors.form.isEmpty),
+            "name": .object(
+                FieldView(
+                    name: Field.name.rawValue, label: "Team name", value: values.name, errors: errors,
+                    hint: "Unique in the organization. At most 60 characters.", required: true, maxLength: 60
+                ).context),
+            "description": .object(
+                FieldView(
+                    name: Field.description.rawValue, label: "Description", value: values.description,
+                    type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
+                    maxLength: 500
+                ).context),
+        ]
     }
 }

@@ -58,8 +58,11 @@ struct StackedBarChart {
                 stackTop[i] = upper
                 // One path per bar ("M x y h w v h h -w z"): one value for the template instead of
                 // three attributes, which keeps the page's render cost down.
-                bars.append(.object(["d": .text("M\(x(i)) \(upper)h\(barWidth)v\(lower - upper)h-\(barWidth)z"),
-                                     "title": .text("\(UsageFormat.shortDay(days[i])), \(s.label): \(format(value))")]))
+                bars.append(
+                    .object([
+                        "d": .text("M\(x(i)) \(upper)h\(barWidth)v\(lower - upper)h-\(barWidth)z"),
+                        "title": .text("\(UsageFormat.shortDay(days[i])), \(s.label): \(format(value))"),
+                    ]))
             }
             groups.append(.object(["cls": .text(s.cls), "bars": .list(bars)]))
         }

@@ -27,9 +27,11 @@ struct UsageController {
         let (query, months, workspaces) = try parse(visit, access: access)
         let report = try database.usageReport(orgId: access.org.id!, month: query.month, workspaceId: query.workspace?.id)
         var context = try shell.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
-        UsagePage(report: report, today: today, orgKey: access.org.key, saas: shell.config.mode == .saas,
-                  firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces)
-            .fill(&context)
+        UsagePage(
+            report: report, today: today, orgKey: access.org.key, saas: shell.config.mode == .saas,
+            firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces
+        )
+        .fill(&context)
         if let problem = query.problem {
             context["monthProblem"] = TemplateValue.text("\(problem) Showing \(query.month.title) for the whole organization instead.")
         }
@@ -40,23 +42,28 @@ struct UsageController {
         try access.require(.viewUsage)
         let (query, _, _) = try parse(visit, access: access)
         if let problem = query.problem {
-            return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                            body: Array("\(problem)\n".utf8))
+            return Response(
+                status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Array("\(problem)\n".utf8))
         }
-        let rows = try database.usageExportRows(orgId: access.org.id!, month: query.month,
-                                                     workspaceId: query.workspace?.id)
+        let rows = try database.usageExportRows(
+            orgId: access.org.id!, month: query.month,
+            workspaceId: query.workspace?.id)
         // Only safe characters of the workspace key go into the header's quoted file name.
         let workspace = query.workspace.map { "-" + $0.key.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }
         let name = "usage-\(access.org.key)\(workspace ?? "")-\(query.month).csv"
-        return Response(status: 200, headers: [
-            ("Content-Type", "text/csv; charset=utf-8"),
-            ("Content-Disposition", "attachment; filename=\"\(name)\""),
-        ], body: Array(UsageCSV.document(rows).utf8))
+        return Response(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/csv; charset=utf-8"),
+                ("Content-Disposition", "attachment; filename=\"\(name)\""),
+            ], body: Array(UsageCSV.document(rows).utf8))
     }
 
     /// The query, with the organization's months and workspaces it was checked against.
     private func parse(_ visit: Visit, access: OrgAccess) throws
-        -> (UsageQuery, ClosedRange<UsageMonth>, [UsageWorkspace]) {
+        -> (UsageQuery, ClosedRange<UsageMonth>, [UsageWorkspace])
+    {
         let months = try database.usageMonths(of: access.org)
         let workspaces = try database.usageWorkspaces(orgId: access.org.id!)
         return (UsageQuery.parse(visit.request.query, months: months, workspaces: workspaces), months, workspaces)
@@ -66,15 +73,19 @@ struct UsageController {
 /// The export: one header line, then one line per rollup row, CRLF line ends, fields quoted when
 /// they hold a comma, a quote or a line break (RFC 4180). Money in exact micro-units as decimals.
 enum UsageCSV {
-    static let header = ["date", "workspace", "kind", "status", "provider", "model", "events", "byok_events",
-                         "input_tokens", "output_tokens", "cost", "credits"]
+    static let header = [
+        "date", "workspace", "kind", "status", "provider", "model", "events", "byok_events",
+        "input_tokens", "output_tokens", "cost", "credits",
+    ]
 
     static func document(_ rows: [UsageExportRow]) -> String {
         var out = line(header)
         for r in rows {
-            out += line([r.date.description, r.workspace, r.kind, r.status.rawValue, r.provider, r.model,
-                         String(r.events), String(r.byokEvents), String(r.inputTokens), String(r.outputTokens),
-                         UsageFormat.exactMoney(r.costMicros), UsageFormat.exactMoney(r.creditsMicros)])
+            out += line([
+                r.date.description, r.workspace, r.kind, r.status.rawValue, r.provider, r.model,
+                String(r.events), String(r.byokEvents), String(r.inputTokens), String(r.outputTokens),
+                UsageFormat.exactMoney(r.costMicros), UsageFormat.exactMoney(r.creditsMicros),
+            ])
         }
         return out
     }

@@ -56,8 +56,10 @@ enum UsageFormat {
     }
 
     /// The change of a rate in percentage points.
-    static func pointsChange(_ now: Int64, of nowWhole: Int64, _ before: Int64, of beforeWhole: Int64,
-                             previous: UsageMonth) -> (String, String) {
+    static func pointsChange(
+        _ now: Int64, of nowWhole: Int64, _ before: Int64, of beforeWhole: Int64,
+        previous: UsageMonth
+    ) -> (String, String) {
         let name = UsageMonth.names[previous.month - 1]
         guard nowWhole > 0, beforeWhole > 0 else { return ("no runs to compare in \(name)", "flat") }
         let a = (now * 1000 + nowWhole / 2) / nowWhole, b = (before * 1000 + beforeWhole / 2) / beforeWhole

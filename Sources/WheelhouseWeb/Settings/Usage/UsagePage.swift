@@ -40,15 +40,17 @@ struct UsagePage {
         var context: TemplateObject = [:]
         let month = report.month
         let previous = month.previous
-        context["usage"] = [
-            "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
-            "formAction": .text(Route.org(orgKey, .usage(.show)).path),
-            "exportHref": .text(Route.org(orgKey, .usage(.export)).path(query: query(month))),
-            "workspace": workspace.map { .text($0.name) } ?? .flag(false),
-            "workspaceOptions": .list(workspaces.map { option in
-                .object(["value": .text(option.key), "title": .text(option.name), "selected": .flag(option == workspace)])
-            }),
-        ] as TemplateObject
+        context["usage"] =
+            [
+                "month": .text(month.title), "timeZone": .text(report.timeZone), "toDate": .flag(month == current),
+                "formAction": .text(Route.org(orgKey, .usage(.show)).path),
+                "exportHref": .text(Route.org(orgKey, .usage(.export)).path(query: query(month))),
+                "workspace": workspace.map { .text($0.name) } ?? .flag(false),
+                "workspaceOptions": .list(
+                    workspaces.map { option in
+                        .object(["value": .text(option.key), "title": .text(option.name), "selected": .flag(option == workspace)])
+                    }),
+            ] as TemplateObject
         if month > firstMonth {
             context["previousMonth"] = ["href": .text(href(previous)), "title": .text(previous.title)] as TemplateObject
         }
@@ -59,27 +61,33 @@ struct UsagePage {
         if !options.contains(month) { options.append(month) }
         if !options.contains(current) { options.append(current) }
         options.sort(by: >)
-        context["monthOptions"] = TemplateValue.list(options.map { option in
-            .object(["value": .text(option.description), "title": .text(option.title), "selected": .flag(option == month)])
-        })
+        context["monthOptions"] = TemplateValue.list(
+            options.map { option in
+                .object(["value": .text(option.description), "title": .text(option.title), "selected": .flag(option == month)])
+            })
         if let rebuild = report.rebuild {
-            context["rebuild"] = ["banner": .object([
-                "kind": "info", "heading": .text("Recalculating for the new time zone: \(rebuild.percent) %."),
-                "text": .text("Days on this page are still days in \(rebuild.liveZone) until the usage of every day has been "
-                    + "moved to \(rebuild.targetZone); then the whole page switches at once. Reload to see the progress."),
-            ])] as TemplateObject
+            context["rebuild"] =
+                [
+                    "banner": .object([
+                        "kind": "info", "heading": .text("Recalculating for the new time zone: \(rebuild.percent) %."),
+                        "text": .text(
+                            "Days on this page are still days in \(rebuild.liveZone) until the usage of every day has been "
+                                + "moved to \(rebuild.targetZone); then the whole page switches at once. Reload to see the progress."),
+                    ])
+                ] as TemplateObject
         }
         context["cards"] = cards(previous: previous)
         if saas {
             let used = report.totals.runs, limit = report.plan.monthlyRuns
             let reset = month.next.first
-            context["meter"] = [
-                "plan": .text(report.plan.name), "used": .text(UsageFormat.count(used)), "usedValue": .number(Int(min(used, limit))),
-                "limit": .text(UsageFormat.count(limit)), "limitValue": .number(Int(limit)),
-                "percent": .text(UsageFormat.percent(used, of: limit) ?? "0.0 %"), "over": .flag(used >= limit),
-                "reset": .text(UsageFormat.longDay(reset)), "resetISO": .text(reset.description),
-                "isCurrent": .flag(month == current),
-            ] as TemplateObject
+            context["meter"] =
+                [
+                    "plan": .text(report.plan.name), "used": .text(UsageFormat.count(used)), "usedValue": .number(Int(min(used, limit))),
+                    "limit": .text(UsageFormat.count(limit)), "limitValue": .number(Int(limit)),
+                    "percent": .text(UsageFormat.percent(used, of: limit) ?? "0.0 %"), "over": .flag(used >= limit),
+                    "reset": .text(UsageFormat.longDay(reset)), "resetISO": .text(reset.description),
+                    "isCurrent": .flag(month == current),
+                ] as TemplateObject
         }
         if report.isEmpty {
             context["empty"] = ["month": .text(month.title)] as TemplateObject
@@ -101,13 +109,16 @@ struct UsagePage {
         let lastShown = max(today, lastWithData ?? today)
         return [
             "models": .list(spend.map { .text(String($0.label.dropFirst("spent on ".count))) }),
-            "rows": .list(report.days.enumerated().filter { _, day in day.date <= lastShown }.map { i, day in
-                .object(["date": .text(UsageFormat.longDay(day.date)), "iso": .text(day.date.description),
-                         "ok": .text(UsageFormat.count(day.successfulRuns)), "failed": .text(UsageFormat.count(day.failedRuns)),
-                         "costs": .list(spend.map { .text(UsageFormat.money($0.values[i])) }),
-                         "spend": .text(UsageFormat.money(day.costMicros)), "credits": .text(UsageFormat.money(day.creditsMicros)),
-                         "tokens": .text(UsageFormat.count(day.tokens))])
-            }),
+            "rows": .list(
+                report.days.enumerated().filter { _, day in day.date <= lastShown }.map { i, day in
+                    .object([
+                        "date": .text(UsageFormat.longDay(day.date)), "iso": .text(day.date.description),
+                        "ok": .text(UsageFormat.count(day.successfulRuns)), "failed": .text(UsageFormat.count(day.failedRuns)),
+                        "costs": .list(spend.map { .text(UsageFormat.money($0.values[i])) }),
+                        "spend": .text(UsageFormat.money(day.costMicros)), "credits": .text(UsageFormat.money(day.creditsMicros)),
+                        "tokens": .text(UsageFormat.count(day.tokens)),
+                    ])
+                }),
         ]
     }
 
@@ -118,10 +129,12 @@ struct UsagePage {
         }
         return .list([
             card("Total runs", UsageFormat.count(t.runs), UsageFormat.change(t.runs, p.runs, previous: previous)),
-            card("Success rate", UsageFormat.percent(t.successfulRuns, of: t.runs) ?? "–",
-                 UsageFormat.pointsChange(t.successfulRuns, of: t.runs, p.successfulRuns, of: p.runs, previous: previous)),
-            card("AI credits used", UsageFormat.money(t.creditsMicros),
-                 UsageFormat.change(t.creditsMicros, p.creditsMicros, previous: previous)),
+            card(
+                "Success rate", UsageFormat.percent(t.successfulRuns, of: t.runs) ?? "–",
+                UsageFormat.pointsChange(t.successfulRuns, of: t.runs, p.successfulRuns, of: p.runs, previous: previous)),
+            card(
+                "AI credits used", UsageFormat.money(t.creditsMicros),
+                UsageFormat.change(t.creditsMicros, p.creditsMicros, previous: previous)),
             card("Total tokens", UsageFormat.count(t.tokens), UsageFormat.change(t.tokens, p.tokens, previous: previous)),
         ])
     }
@@ -133,8 +146,10 @@ struct UsagePage {
             desc: "Workflow runs per day in \(report.timeZone): \(UsageFormat.count(t.successfulRuns)) successful (green) and "
                 + "\(UsageFormat.count(t.failedRuns)) failed (red, striped), stacked.",
             days: report.days.map(\.date),
-            series: [.init(cls: "c-ok", label: "successful runs", values: report.days.map(\.successfulRuns)),
-                     .init(cls: "c-err", label: "failed runs", values: report.days.map(\.failedRuns))],
+            series: [
+                .init(cls: "c-ok", label: "successful runs", values: report.days.map(\.successfulRuns)),
+                .init(cls: "c-err", label: "failed runs", values: report.days.map(\.failedRuns)),
+            ],
             format: UsageFormat.count, hatched: true)
     }
 
@@ -145,9 +160,12 @@ struct UsagePage {
             series.append(.init(cls: "c-m\(i)", label: "spent on \(model.model)", values: report.days.map { $0.costByModel[i] }))
         }
         if models.count > Self.shownModels {
-            series.append(.init(cls: "c-m\(Self.shownModels)", label: "spent on other models", values: report.days.map {
-                $0.costByModel.dropFirst(Self.shownModels).reduce(0, +)
-            }))
+            series.append(
+                .init(
+                    cls: "c-m\(Self.shownModels)", label: "spent on other models",
+                    values: report.days.map {
+                        $0.costByModel.dropFirst(Self.shownModels).reduce(0, +)
+                    }))
         }
         return StackedBarChart(
             id: "spend-chart", title: "Daily spending by model, \(report.month.title)",
@@ -164,18 +182,24 @@ struct UsagePage {
             "spend": .text(UsageFormat.money(t.costMicros)), "credits": .text(UsageFormat.money(t.creditsMicros)),
             "models": .text(String(report.models.count)), "dailyAverage": .text(UsageFormat.money(t.costMicros / Int64(activeDays))),
             "activeDays": .text(String(activeDays)), "chart": .object(chart.context),
-            "breakdown": .list(report.models.enumerated().map { i, m in
-                .object(["model": .text(m.model), "provider": .text(m.provider),
-                         "cls": .text("c-m\(min(i, Self.shownModels))"), "cost": .text(UsageFormat.money(m.costMicros)),
-                         "credits": .text(UsageFormat.money(m.creditsMicros)), "events": .text(UsageFormat.count(m.events)),
-                         "tokens": .text(UsageFormat.count(m.tokens)), "byok": .flag(m.byokEvents > 0),
-                         "share": .text(UsageFormat.percent(m.costMicros, of: max(1, t.costMicros)) ?? "0.0 %"),
-                         "bar": .number(max(1, Int(m.costMicros * 200 / top)))])
-            }),
+            "breakdown": .list(
+                report.models.enumerated().map { i, m in
+                    .object([
+                        "model": .text(m.model), "provider": .text(m.provider),
+                        "cls": .text("c-m\(min(i, Self.shownModels))"), "cost": .text(UsageFormat.money(m.costMicros)),
+                        "credits": .text(UsageFormat.money(m.creditsMicros)), "events": .text(UsageFormat.count(m.events)),
+                        "tokens": .text(UsageFormat.count(m.tokens)), "byok": .flag(m.byokEvents > 0),
+                        "share": .text(UsageFormat.percent(m.costMicros, of: max(1, t.costMicros)) ?? "0.0 %"),
+                        "bar": .number(max(1, Int(m.costMicros * 200 / top))),
+                    ])
+                }),
         ]
         if !byok.isEmpty {
-            object["byok"] = ["models": .text(byok.joined(separator: ", ")),
-                              "saved": .text(UsageFormat.money(t.costMicros - t.creditsMicros))] as TemplateObject
+            object["byok"] =
+                [
+                    "models": .text(byok.joined(separator: ", ")),
+                    "saved": .text(UsageFormat.money(t.costMicros - t.creditsMicros)),
+                ] as TemplateObject
         }
         return object
     }
@@ -201,8 +225,9 @@ final class UsagePageMemo: Sendable {
     static let capacity = 256
 
     func values(for page: UsagePage) -> TemplateObject {
-        let key = Key(orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas,
-                      workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth)
+        let key = Key(
+            orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas,
+            workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in

@@ -15,7 +15,8 @@ struct WorkspaceLifecycleController {
     }
 
     /// The line above the forms when the workspace changed since the page was loaded (409).
-    static let staleMessage = "This workspace changed since you loaded the page (someone else edited it), so nothing was saved. Check it and try again."
+    static let staleMessage =
+        "This workspace changed since you loaded the page (someone else edited it), so nothing was saved. Check it and try again."
 
     /// What the forms show after a refusal: the typed values and their errors.
     struct FormState {
@@ -29,45 +30,55 @@ struct WorkspaceLifecycleController {
         var reader = FormReader<Field>(try visit.form())
         let key = route.workspaceKey!
         let version = Int(reader.text(.version, label: "Version")) ?? -1
-        var state = FormState(name: TextRules.trimmed(reader.text(.name, label: "Name")),
-                              description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
+        var state = FormState(
+            name: TextRules.trimmed(reader.text(.name, label: "Name")),
+            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
         let confirm = reader.text(.confirm, label: "Confirmation")
         let list = Route.org(access.org.key, .workspaces(.list))
         let here = Route.org(access.org.key, .workspaces(.workspace(key)))
         do {
-            return try shell.submit(visit, stale: Self.staleMessage, {
-                try reader.errors.throwIfAny()
-                switch route {
-                case .update:
-                    let saved = try database.renameWorkspace(orgKey: access.org.key, key: key,
-                                                                 WorkspaceChange(name: state.name, description: state.description, expectedVersion: version),
-                                                                 by: visit.actor)
-                    return FormSuccess(here, flash: "Workspace “\(saved.name)” saved.")
-                case .archive, .restore:
-                    let archive = route == .archive(key)
-                    try database.setWorkspaceArchived(orgKey: access.org.key, key: key, archive, expectedVersion: version, by: visit.actor)
-                    return FormSuccess(here, flash: archive ? "Workspace archived: it is read-only until restored." : "Workspace restored.")
-                case .delete:
-                    state.deleteOpen = true
-                    try database.deleteWorkspace(orgKey: access.org.key, key: key, confirmation: confirm, expectedVersion: version, by: visit.actor)
-                    return FormSuccess(list, flash: "Workspace deleted.")
-                case .list, .create, .workspace, .grant, .change, .revoke:
-                    throw WebError.notFound
-                }
-            }, refused: { refusal in
-                switch refusal {
-                case .invalid(let found):
-                    state.errors = reader.errors.merging(found)
-                    if case .delete = route { state.deleteOpen = true }
-                case .stale(let stale):
-                    state.errors = stale
-                }
-                return try WorkspacesController(shell: shell, database: database).show(visit, access: access, key: key, manage: state,
-                                                                                     status: refusal.status)
-            })
+            return try shell.submit(
+                visit, stale: Self.staleMessage,
+                {
+                    try reader.errors.throwIfAny()
+                    switch route {
+                    case .update:
+                        let saved = try database.renameWorkspace(
+                            orgKey: access.org.key, key: key,
+                            WorkspaceChange(name: state.name, description: state.description, expectedVersion: version),
+                            by: visit.actor)
+                        return FormSuccess(here, flash: "Workspace “\(saved.name)” saved.")
+                    case .archive, .restore:
+                        let archive = route == .archive(key)
+                        try database.setWorkspaceArchived(
+                            orgKey: access.org.key, key: key, archive, expectedVersion: version, by: visit.actor)
+                        return FormSuccess(
+                            here, flash: archive ? "Workspace archived: it is read-only until restored." : "Workspace restored.")
+                    case .delete:
+                        state.deleteOpen = true
+                        try database.deleteWorkspace(
+                            orgKey: access.org.key, key: key, confirmation: confirm, expectedVersion: version, by: visit.actor)
+                        return FormSuccess(list, flash: "Workspace deleted.")
+                    case .list, .create, .workspace, .grant, .change, .revoke:
+                        throw WebError.notFound
+                    }
+                },
+                refused: { refusal in
+                    switch refusal {
+                    case .invalid(let found):
+                        state.errors = reader.errors.merging(found)
+                        if case .delete = route { state.deleteOpen = true }
+                    case .stale(let stale):
+                        state.errors = stale
+                    }
+                    return try WorkspacesController(shell: shell, database: database).show(
+                        visit, access: access, key: key, manage: state,
+                        status: refusal.status)
+                })
         } catch WorkspaceRule.archived {
             state.errors.addForm("This workspace is archived, so it is read-only. Restore it first.")
-            return try WorkspacesController(shell: shell, database: database).show(visit, access: access, key: key, manage: state, status: 409)
+            return try WorkspacesController(shell: shell, database: database).show(
+                visit, access: access, key: key, manage: state, status: 409)
         } catch WorkspaceRule.privateWorkspace {
             throw WebError.notFound
         }

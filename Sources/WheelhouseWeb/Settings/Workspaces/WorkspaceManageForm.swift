@@ -22,13 +22,22 @@ struct WorkspaceManageForm {
             "restoreAction": .text(url(.restore(workspace.key))), "deleteAction": .text(url(.delete(workspace.key))),
             "deleteOpen": .flag(state.deleteOpen), "workspaceName": .text(workspace.name),
             "fields": .object([
-                "name": .object(FieldView(name: Field.name.rawValue, label: "Name", value: state.name, errors: state.errors,
-                                          required: true, maxLength: 100).context),
-                "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: state.description,
-                                                 type: "textarea", errors: state.errors, hint: "Optional. At most 500 characters.",
-                                                 maxLength: 500).context),
-                "confirm": .object(FieldView(name: Field.confirm.rawValue, label: "Type the workspace’s name to confirm",
-                                             value: "", errors: state.errors, autocomplete: "off").context),
+                "name": .object(
+                    FieldView(
+                        name: Field.name.rawValue, label: "Name", value: state.name, errors: state.errors,
+                        required: true, maxLength: 100
+                    ).context),
+                "description": .object(
+                    FieldView(
+                        name: Field.description.rawValue, label: "Description", value: state.description,
+                        type: "textarea", errors: state.errors, hint: "Optional. At most 500 characters.",
+                        maxLength: 500
+                    ).context),
+                "confirm": .object(
+                    FieldView(
+                        name: Field.confirm.rawValue, label: "Type the workspace’s name to confirm",
+                        value: "", errors: state.errors, autocomplete: "off"
+                    ).context),
             ]),
         ]
         if let archivedAt = workspace.archivedAt { context["archivedOn"] = Dates.day(archivedAt) }

@@ -29,45 +29,58 @@ struct WorkspacesController {
         case csrf = "_csrf", version, name, key, description, subject, level
     }
 
-    func list(_ visit: Visit, access: OrgAccess, values: NewWorkspace = NewWorkspace(name: "", key: "", description: ""),
-              errors: FieldErrors = FieldErrors(), limit: Plan? = nil, status: Int = 200) throws -> Response {
+    func list(
+        _ visit: Visit, access: OrgAccess, values: NewWorkspace = NewWorkspace(name: "", key: "", description: ""),
+        errors: FieldErrors = FieldErrors(), limit: Plan? = nil, status: Int = 200
+    ) throws -> Response {
         let layout = try shell.layout(visit, title: "Workspaces · \(access.org.displayName)", access: access, tab: .workspaces)
         let cards = try database.workspaceCards(access: access, userId: visit.signedIn!.user.id!)
         var create: WorkspacesPage.CreateForm?
         if access.allows(.createWorkspace) {
-            create = WorkspacesPage.CreateForm(plan: shell.config.mode == .saas ? try database.planUsage(orgId: access.org.id!) : nil,
-                                               refusedByLimit: limit != nil, values: values, errors: errors)
+            create = WorkspacesPage.CreateForm(
+                plan: shell.config.mode == .saas ? try database.planUsage(orgId: access.org.id!) : nil,
+                refusedByLimit: limit != nil, values: values, errors: errors)
         }
-        return shell.render(.workspaces, WorkspacesPage(orgKey: access.org.key, cards: cards, create: create), layout: layout, status: status)
+        return shell.render(
+            .workspaces, WorkspacesPage(orgKey: access.org.key, cards: cards, create: create), layout: layout, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
         var reader = FormReader<Field>(try visit.form())
         try access.require(.createWorkspace)
-        let values = NewWorkspace(name: TextRules.trimmed(reader.text(.name, label: "Name")),
-                                  key: TextRules.trimmed(reader.text(.key, label: "URL key")),
-                                  description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
+        let values = NewWorkspace(
+            name: TextRules.trimmed(reader.text(.name, label: "Name")),
+            key: TextRules.trimmed(reader.text(.key, label: "URL key")),
+            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
         do {
             try reader.errors.throwIfAny()
-            let workspace = try database.createWorkspace(orgKey: access.org.key, values, enforcePlan: shell.config.mode == .saas,
-                                                             by: visit.actor)
-            return try shell.redirect(visit, to: Route.org(access.org.key, .workspaces(.workspace(workspace.key))), flash: "Workspace “\(workspace.name)” created.")
+            let workspace = try database.createWorkspace(
+                orgKey: access.org.key, values, enforcePlan: shell.config.mode == .saas,
+                by: visit.actor)
+            return try shell.redirect(
+                visit, to: Route.org(access.org.key, .workspaces(.workspace(workspace.key))),
+                flash: "Workspace “\(workspace.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: values, errors: reader.errors.merging(errors), status: 422)
         } catch WorkspaceRule.planLimit(let plan) {
             var errors = FieldErrors()
-            errors.addForm("The \(plan.name) plan includes \(plan.sharedWorkspaceLimit) shared workspaces and all are in use. Upgrade the plan on Billing, or ask an Owner to.")
+            errors.addForm(
+                "The \(plan.name) plan includes \(plan.sharedWorkspaceLimit) shared workspaces and all are in use. Upgrade the plan on Billing, or ask an Owner to."
+            )
             return try list(visit, access: access, values: values, errors: errors, limit: plan, status: 422)
         }
     }
 
-    func show(_ visit: Visit, access: OrgAccess, key: String, errors: FieldErrors = FieldErrors(),
-              grantErrors: [Int64: String] = [:], manage: WorkspaceLifecycleController.FormState? = nil,
-              status: Int = 200) throws -> Response {
+    func show(
+        _ visit: Visit, access: OrgAccess, key: String, errors: FieldErrors = FieldErrors(),
+        grantErrors: [Int64: String] = [:], manage: WorkspaceLifecycleController.FormState? = nil,
+        status: Int = 200
+    ) throws -> Response {
         let detail = try database.workspaceDetail(access: access, userId: visit.signedIn!.user.id!, key: key)
         let w = detail.card.workspace
         let layout = try shell.layout(visit, title: "\(w.name) · Workspaces", access: access, tab: .workspaces)
-        let forms = w.isShared && access.allows(.createWorkspace) ? WorkspaceManageForm(workspace: w, orgKey: access.org.key, state: manage) : nil
+        let forms =
+            w.isShared && access.allows(.createWorkspace) ? WorkspaceManageForm(workspace: w, orgKey: access.org.key, state: manage) : nil
         let page = WorkspacePage(orgKey: access.org.key, detail: detail, manage: forms, errors: errors, grantErrors: grantErrors)
         return shell.render(.workspace, page, layout: layout, status: status)
     }
@@ -80,42 +93,50 @@ struct WorkspacesController {
         let level = AccessLevel(rawValue: reader.text(.level, label: "Level"))
         var grantId: Int64?
         do {
-            return try shell.submit(visit, stale: WorkspacePage.staleGrant, {
-                try reader.errors.throwIfAny()
-                switch route {
-                case .list, .create, .workspace, .update, .archive, .restore, .delete: throw WebError.notFound
-                case .grant:
-                    let subject = reader.text(.subject, label: "Who").split(separator: ":")
-                    guard subject.count == 2, let id = Int64(subject[1]), let level else {
-                        var errors = FieldErrors()
-                        errors.add(Field.subject.rawValue, "Choose a person or team and a level.")
-                        throw DomainError.invalid(errors)
+            return try shell.submit(
+                visit, stale: WorkspacePage.staleGrant,
+                {
+                    try reader.errors.throwIfAny()
+                    switch route {
+                    case .list, .create, .workspace, .update, .archive, .restore, .delete: throw WebError.notFound
+                    case .grant:
+                        let subject = reader.text(.subject, label: "Who").split(separator: ":")
+                        guard subject.count == 2, let id = Int64(subject[1]), let level else {
+                            var errors = FieldErrors()
+                            errors.add(Field.subject.rawValue, "Choose a person or team and a level.")
+                            throw DomainError.invalid(errors)
+                        }
+                        let target: AccessSubject = subject[0] == "team" ? .team(id) : .user(id)
+                        try database.grantAccess(orgKey: access.org.key, workspaceKey: key, to: target, level: level, by: visit.actor)
+                    case .change(_, let id):
+                        grantId = id
+                        guard let level else { throw DomainError.invalid(FieldErrors()) }
+                        try database.changeAccess(
+                            orgKey: access.org.key, workspaceKey: key, grantId: id, level: level,
+                            expectedVersion: version, by: visit.actor)
+                    case .revoke(_, let id):
+                        grantId = id
+                        try database.changeAccess(
+                            orgKey: access.org.key, workspaceKey: key, grantId: id, level: nil,
+                            expectedVersion: version, by: visit.actor)
                     }
-                    let target: AccessSubject = subject[0] == "team" ? .team(id) : .user(id)
-                    try database.grantAccess(orgKey: access.org.key, workspaceKey: key, to: target, level: level, by: visit.actor)
-                case .change(_, let id):
-                    grantId = id
-                    guard let level else { throw DomainError.invalid(FieldErrors()) }
-                    try database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: level,
-                                                  expectedVersion: version, by: visit.actor)
-                case .revoke(_, let id):
-                    grantId = id
-                    try database.changeAccess(orgKey: access.org.key, workspaceKey: key, grantId: id, level: nil,
-                                                  expectedVersion: version, by: visit.actor)
-                }
-                return FormSuccess(.org(access.org.key, .workspaces(.workspace(key))), flash: "Access updated.")
-            }, refused: { refusal in
-                switch refusal {
-                case .invalid(let found):
-                    var all = reader.errors.merging(found)
-                    if let grantId { return try show(visit, access: access, key: key, grantErrors: [grantId: "Choose Read, Write or Admin."], status: 422) }
-                    if all.isEmpty { all.addForm("Choose a person or team and a level.") }
-                    return try show(visit, access: access, key: key, errors: all, status: 422)
-                case .stale:
-                    // Beside the grant's row, not above the page: the row is what changed.
-                    return try show(visit, access: access, key: key, grantErrors: [grantId ?? 0: WorkspacePage.staleGrant], status: 409)
-                }
-            })
+                    return FormSuccess(.org(access.org.key, .workspaces(.workspace(key))), flash: "Access updated.")
+                },
+                refused: { refusal in
+                    switch refusal {
+                    case .invalid(let found):
+                        var all = reader.errors.merging(found)
+                        if let grantId {
+                            return try show(
+                                visit, access: access, key: key, grantErrors: [grantId: "Choose Read, Write or Admin."], status: 422)
+                        }
+                        if all.isEmpty { all.addForm("Choose a person or team and a level.") }
+                        return try show(visit, access: access, key: key, errors: all, status: 422)
+                    case .stale:
+                        // Beside the grant's row, not above the page: the row is what changed.
+                        return try show(visit, access: access, key: key, grantErrors: [grantId ?? 0: WorkspacePage.staleGrant], status: 409)
+                    }
+                })
         } catch WorkspaceRule.archived {
             var errors = FieldErrors()
             errors.addForm("This workspace is archived, so its access is read-only. Restore it first.")
@@ -128,6 +149,9 @@ struct WorkspacesController {
     }
 
     private func levels(selected: AccessLevel) -> TemplateValue {
-        .list(AccessLevel.allCases.map { .object(["value": .text($0.rawValue), "label": .text($0.label), "selected": .flag($0 == selected)]) })
+        .list(
+            AccessLevel.allCases.map {
+                .object(["value": .text($0.rawValue), "label": .text($0.label), "selected": .flag($0 == selected)])
+            })
     }
 }

@@ -20,33 +20,49 @@ struct WorkspacesPage: PageValues {
     }
 
     func fill(_ context: inout TemplateObject) {
-        context["cards"] = TemplateValue.list(cards.map { card in
-            let w = card.workspace
-            return .object(["name": .text(w.name), "initial": .text(String(w.name.first.map { $0.uppercased() } ?? "?")),
-                            "color": .number(Int(Crypto.sha256(w.key)[0] % 8)), "shared": .flag(w.isShared),
-                            "members": .number(card.memberCount), "workflows": .number(card.workflowCount),
-                            "agents": .number(card.agentCount), "description": .text(w.description),
-                            "archived": .flag(w.archivedAt != nil),
-                            "href": .text(Route.org(orgKey, .workspaces(.workspace(w.key))).path)])
-        })
+        context["cards"] = TemplateValue.list(
+            cards.map { card in
+                let w = card.workspace
+                return .object([
+                    "name": .text(w.name), "initial": .text(String(w.name.first.map { $0.uppercased() } ?? "?")),
+                    "color": .number(Int(Crypto.sha256(w.key)[0] % 8)), "shared": .flag(w.isShared),
+                    "members": .number(card.memberCount), "workflows": .number(card.workflowCount),
+                    "agents": .number(card.agentCount), "description": .text(w.description),
+                    "archived": .flag(w.archivedAt != nil),
+                    "href": .text(Route.org(orgKey, .workspaces(.workspace(w.key))).path),
+                ])
+            })
         guard let create else { return }
         if let usage = create.plan {
-            context["plan"] = ["name": .text(usage.plan.name), "used": .number(usage.sharedWorkspaces),
-                               "limit": .number(usage.plan.sharedWorkspaceLimit),
-                               "billing": .text(Route.org(orgKey, .billing(.show)).path)] as TemplateObject
+            context["plan"] =
+                [
+                    "name": .text(usage.plan.name), "used": .number(usage.sharedWorkspaces),
+                    "limit": .number(usage.plan.sharedWorkspaceLimit),
+                    "billing": .text(Route.org(orgKey, .billing(.show)).path),
+                ] as TemplateObject
             if usage.workspaceLimitReached || create.refusedByLimit { context["limitReached"] = true }
         }
         let (values, errors) = (create.values, create.errors)
-        context["create"] = [
-            "formErrors": .object(errors.formContext ?? [:]), "hasFormErrors": .flag(!errors.form.isEmpty),
-            "name": .object(FieldView(name: Field.name.rawValue, label: "Name", value: values.name, errors: errors,
-                                      required: true, maxLength: 100).context),
-            "key": .object(FieldView(name: Field.key.rawValue, label: "URL key", value: values.key, errors: errors,
-                                     hint: "Lowercase letters, digits and dashes; unique in the organization; used in URLs.",
-                                     required: true, maxLength: 40).context),
-            "description": .object(FieldView(name: Field.description.rawValue, label: "Description", value: values.description,
-                                             type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
-                                             maxLength: 500).context),
-        ] as TemplateObject
+        context["create"] =
+            [
+                "formErrors": .object(errors.formContext ?? [:]), "hasFormErrors": .flag(!errors.form.isEmpty),
+                "name": .object(
+                    FieldView(
+                        name: Field.name.rawValue, label: "Name", value: values.name, errors: errors,
+                        required: true, maxLength: 100
+                    ).context),
+                "key": .object(
+                    FieldView(
+                        name: Field.key.rawValue, label: "URL key", value: values.key, errors: errors,
+                        hint: "Lowercase letters, digits and dashes; unique in the organization; used in URLs.",
+                        required: true, maxLength: 40
+                    ).context),
+                "description": .object(
+                    FieldView(
+                        name: Field.description.rawValue, label: "Description", value: values.description,
+                        type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
+                        maxLength: 500
+                    ).context),
+            ] as TemplateObject
     }
 }

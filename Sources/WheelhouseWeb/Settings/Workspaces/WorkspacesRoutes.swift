@@ -49,7 +49,8 @@ public enum WorkspacesRoute: TabRoutes {
         switch self {
         case .list, .create: nil
         case .workspace(let key), .grant(let key), .change(let key, _), .revoke(let key, _),
-             .update(let key), .archive(let key), .restore(let key), .delete(let key): key
+            .update(let key), .archive(let key), .restore(let key), .delete(let key):
+            key
         }
     }
 }

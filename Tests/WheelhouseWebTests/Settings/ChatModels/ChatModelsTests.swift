@@ -29,8 +29,14 @@ import WheelhouseCore
         #expect(!notReady.contains("set up the provider"), "a Member cannot fix Providers: no link there")
 
         let secrets = client.get("/orgs/acme/settings/secrets")
-        #expect(client.post("/orgs/acme/settings/secrets", [("_csrf", secrets.csrf), ("name", "OPENAI_API_KEY"),
-                                                            ("value", "sk-member-own-key-0123456789")]).status == 303)
+        #expect(
+            client.post(
+                "/orgs/acme/settings/secrets",
+                [
+                    ("_csrf", secrets.csrf), ("name", "OPENAI_API_KEY"),
+                    ("value", "sk-member-own-key-0123456789"),
+                ]
+            ).status == 303)
         let ready = client.get(chatModels)
         #expect(ready.contains("<ol class=\"picker\"><li>GPT-4o</li></ol>"))
         #expect(ready.contains("Ready: your secret OPENAI_API_KEY"))
@@ -45,12 +51,15 @@ import WheelhouseCore
     @Test func theOrganizationsProviderKeyMakesModelsReadyUnlessItFailed() throws {
         let t = try TestApp()
         let admin = Actor(user: t.admin, address: "t")
-        let provider = try t.database.addProvider(orgKey: "acme", by: admin, ProviderChange(
-            kind: .anthropic, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-ant-org-0123456789abcdef"))
+        let provider = try t.database.addProvider(
+            orgKey: "acme", by: admin,
+            ProviderChange(
+                kind: .anthropic, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-ant-org-0123456789abcdef"))
         let client = try t.client(signedInAs: "member@acme.test")
         #expect(toggle(client, "anthropic/claude-sonnet-4-0", on: true).status == 303)
         #expect(client.get(chatModels).contains("Ready: the organization’s Anthropic key"))
-        try t.database.testProvider(orgKey: "acme", id: provider.id, by: admin, probe: HTTPProviderProbe(policy: TestApp.standInPolicy, timeout: 2))
+        try t.database.testProvider(
+            orgKey: "acme", id: provider.id, by: admin, probe: HTTPProviderProbe(policy: TestApp.standInPolicy, timeout: 2))
         let failed = client.get(chatModels)
         #expect(failed.contains("(the organization’s key failed its last test)"))
         #expect(failed.contains("Not ready: add a key."))
@@ -75,9 +84,10 @@ import WheelhouseCore
         let ownerAccess = try t.database.access(orgKey: "acme", userId: t.owner.id!)
         #expect(try t.database.chatModels(ownerAccess, userId: t.owner.id!).filter(\.enabled).map(\.model.id) == ["openai/gpt-4o"])
         // The same person's picker in another organization is separate too.
-        #expect(try t.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM chatModelChoice WHERE orgId <> ?", arguments: [t.org.id])
-        } == 0)
+        #expect(
+            try t.database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chatModelChoice WHERE orgId <> ?", arguments: [t.org.id])
+            } == 0)
     }
 
     @Test(arguments: BadInput.allCases)
@@ -113,7 +123,8 @@ import WheelhouseCore
             case .unknownField: client.post(path, [("_csrf", csrf), ("model", "openai/gpt-4o"), ("enabled", "1"), ("user_id", "1")])
             case .missingCSRF: client.post(path, [("model", "openai/gpt-4o"), ("enabled", "1")])
             case .wrongCSRF: client.post(path, [("_csrf", "forged"), ("model", "openai/gpt-4o"), ("enabled", "1")])
-            case .anotherOrg: client.post("/orgs/other/settings/chat-models", [("_csrf", csrf), ("model", "openai/gpt-4o"), ("enabled", "1")])
+            case .anotherOrg:
+                client.post("/orgs/other/settings/chat-models", [("_csrf", csrf), ("model", "openai/gpt-4o"), ("enabled", "1")])
             }
         }
     }

@@ -8,9 +8,11 @@ import WheelhouseCore
 
     /// The fields of a valid save, built from the page the client just loaded.
     func validFields(_ page: TestResponse, name: String = "Acme Robotics") -> [(String, [UInt8])] {
-        [("_csrf", Array(page.csrf.utf8)), ("version", Array((page.inputValue("version") ?? "").utf8)),
-         ("display_name", Array(name.utf8)), ("description", Array("We build robots.".utf8)),
-         ("member_limit", Array("30".utf8))]
+        [
+            ("_csrf", Array(page.csrf.utf8)), ("version", Array((page.inputValue("version") ?? "").utf8)),
+            ("display_name", Array(name.utf8)), ("description", Array("We build robots.".utf8)),
+            ("member_limit", Array("30".utf8)),
+        ]
     }
 
     func replacing(_ fields: [(String, [UInt8])], _ name: String, with value: [UInt8]?) -> [(String, [UInt8])] {
@@ -50,8 +52,12 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "admin@acme.test")
         let page = client.get(general)
-        let response = client.post(general, [("_csrf", page.csrf), ("version", "1"), ("display_name", "Plain form"),
-                                             ("description", ""), ("member_limit", "25")])
+        let response = client.post(
+            general,
+            [
+                ("_csrf", page.csrf), ("version", "1"), ("display_name", "Plain form"),
+                ("description", ""), ("member_limit", "25"),
+            ])
         #expect(response.status == 303)
         #expect(try t.snapshot().org.displayName == "Plain form")
     }
@@ -60,8 +66,9 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
         let page = client.get(general)
-        var fields = replacing(validFields(page, name: "<script>alert(1)</script> & Co"), "description",
-                               with: Array("line one\r\n  line two\r\nline three".utf8))
+        var fields = replacing(
+            validFields(page, name: "<script>alert(1)</script> & Co"), "description",
+            with: Array("line one\r\n  line two\r\nline three".utf8))
         fields = replacing(fields, "member_limit", with: Array("25".utf8))
         #expect(client.postMultipart(general, fields).status == 303)
         #expect(try t.snapshot().org.description == "line one\n  line two\nline three")
@@ -105,7 +112,8 @@ import WheelhouseCore
         let admin = try t.client(signedInAs: "admin@acme.test")
         let ownerPage = owner.get(general)
         // Given the Admin saved a new name and description in another tab
-        var adminFields = replacing(validFields(admin.get(general), name: "Admin was first"), "description", with: Array("Admin's text".utf8))
+        var adminFields = replacing(
+            validFields(admin.get(general), name: "Admin was first"), "description", with: Array("Admin's text".utf8))
         adminFields = replacing(adminFields, "member_limit", with: Array("30".utf8))
         #expect(admin.postMultipart(general, adminFields).status == 303)
         // When the Owner saves the stale form
@@ -144,8 +152,9 @@ import WheelhouseCore
         #expect(try t.snapshot() == before, "\(bad) must change nothing")
         if bad.expectedStatus == 422 {
             #expect(response.contains("aria-invalid=\"true\"") || response.contains("class=\"error-summary\""), "\(bad) shows an error")
-            #expect(response.contains(bad == .overLongDescription ? String(repeating: "d", count: 1001) : ">We build robots.</textarea>"),
-                    "\(bad) keeps the typed values")
+            #expect(
+                response.contains(bad == .overLongDescription ? String(repeating: "d", count: 1001) : ">We build robots.</textarea>"),
+                "\(bad) keeps the typed values")
         }
     }
 
@@ -170,8 +179,10 @@ import WheelhouseCore
             }
         }
 
-        func send(_ client: TestClient, page: TestResponse, fields: [(String, [UInt8])],
-                  replacing: ([(String, [UInt8])], String, [UInt8]?) -> [(String, [UInt8])]) -> TestResponse {
+        func send(
+            _ client: TestClient, page: TestResponse, fields: [(String, [UInt8])],
+            replacing: ([(String, [UInt8])], String, [UInt8]?) -> [(String, [UInt8])]
+        ) -> TestResponse {
             let path = "/orgs/acme/settings/general"
             func post(_ fields: [(String, [UInt8])], files: [(String, String, [UInt8])] = []) -> TestResponse {
                 client.postMultipart(path, fields, files: files)

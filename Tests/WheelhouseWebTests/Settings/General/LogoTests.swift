@@ -52,8 +52,10 @@ enum LogoFiles {
 
     func upload(_ t: TestApp, _ client: TestClient, _ name: String, _ bytes: [UInt8]) -> TestResponse {
         let page = client.get(general)
-        let fields: [(String, String)] = [("_csrf", page.csrf), ("version", page.inputValue("version") ?? "1"),
-                                          ("display_name", "Acme"), ("description", ""), ("member_limit", "25")]
+        let fields: [(String, String)] = [
+            ("_csrf", page.csrf), ("version", page.inputValue("version") ?? "1"),
+            ("display_name", "Acme"), ("description", ""), ("member_limit", "25"),
+        ]
         return client.postMultipart(general, fields.map { ($0.0, Array($0.1.utf8)) }, files: [("logo", name, bytes)])
     }
 
@@ -85,8 +87,9 @@ enum LogoFiles {
         #expect(upload(t, client, "logo.png", LogoFiles.pngGIFPolyglot).status == 303)
         let bytes = try stored(t, client)
         #expect(bytes.firstRange(of: LogoFiles.payload) == nil, "the script after the image is not stored")
-        #expect(bytes.firstRange(of: Array("GIF89a".utf8)) == nil && bytes.firstRange(of: Array("GIF87a".utf8)) == nil,
-                "nor the GIF behind the PNG")
+        #expect(
+            bytes.firstRange(of: Array("GIF89a".utf8)) == nil && bytes.firstRange(of: Array("GIF87a".utf8)) == nil,
+            "nor the GIF behind the PNG")
         #expect(upload(t, client, "logo.png", LogoFiles.pngWithMetadata).status == 303)
         #expect(try stored(t, client).firstRange(of: Array("private-metadata-42".utf8)) == nil)
         let files = try FileManager.default.contentsOfDirectory(atPath: t.logos.directory.path)

@@ -13,12 +13,16 @@ import WheelhouseCore
         let t = try TestApp()
         let owner = Actor(user: t.owner, address: "test")
         let org = try t.database.access(orgKey: "acme", userId: t.owner.id!).org
-        try t.database.updateGeneral(orgKey: "acme", by: owner, GeneralSettingsChange(displayName: org.displayName, description: org.description,
-                                                                                   memberLimit: 1000, logo: .keep, expectedVersion: org.version),
-                                     logos: t.logos)
+        try t.database.updateGeneral(
+            orgKey: "acme", by: owner,
+            GeneralSettingsChange(
+                displayName: org.displayName, description: org.description,
+                memberLimit: 1000, logo: .keep, expectedVersion: org.version),
+            logos: t.logos)
         for batch in 0..<3 {
             let addresses = (0..<(batch < 2 ? 50 : 30)).map { "guest\(batch * 50 + $0)@acme.test" }
-            #expect(try t.database.invite(orgKey: "acme", addresses: addresses, role: batch == 1 ? .admin : .member, by: owner).refused.isEmpty)
+            #expect(
+                try t.database.invite(orgKey: "acme", addresses: addresses, role: batch == 1 ? .admin : .member, by: owner).refused.isEmpty)
         }
         return t
     }
@@ -75,10 +79,14 @@ import WheelhouseCore
         let after = String(next[next.range(of: "after=")!.upperBound...])
         #expect(second.contains("/resend?page=2&amp;after=\(after)\""))
         // A resend from that page lands on it again
-        let action = try #require(second.html.components(separatedBy: "action=\"").dropFirst()
-            .map { String($0.prefix { $0 != "\"" }) }.first { $0.contains("/resend?") })
-        let version = second.html.components(separatedBy: "name=\"version\" value=\"").dropFirst().first.map { String($0.prefix { $0 != "\"" }) }
-        let resent = client.post(action.replacingOccurrences(of: "&amp;", with: "&"), [("_csrf", second.csrf), ("version", version ?? "1")])
+        let action = try #require(
+            second.html.components(separatedBy: "action=\"").dropFirst()
+                .map { String($0.prefix { $0 != "\"" }) }.first { $0.contains("/resend?") })
+        let version = second.html.components(separatedBy: "name=\"version\" value=\"").dropFirst().first.map {
+            String($0.prefix { $0 != "\"" })
+        }
+        let resent = client.post(
+            action.replacingOccurrences(of: "&amp;", with: "&"), [("_csrf", second.csrf), ("version", version ?? "1")])
         #expect(resent.status == 303)
         #expect(resent.location?.hasSuffix("?page=2&after=\(after)") == true, "\(resent.location ?? "")")
     }

@@ -20,13 +20,14 @@ import WheelhouseCore
 
     func people(_ t: TestApp) throws -> People {
         try t.database.read { db in
-            People(memberships: try String.fetchAll(db, sql: "SELECT userId || ':' || role || ':' || version FROM membership ORDER BY 1"),
-                   invitations: try String.fetchAll(db, sql: "SELECT email || ':' || status || ':' || version FROM invitation ORDER BY 1"),
-                   outbox: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox")!,
-                   audit: try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent")!,
-                   teams: try String.fetchAll(db, sql: "SELECT name || ':' || version FROM team ORDER BY 1"),
-                   grants: try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceAccess")!,
-                   workspaces: try String.fetchAll(db, sql: "SELECT key FROM workspace ORDER BY 1"))
+            People(
+                memberships: try String.fetchAll(db, sql: "SELECT userId || ':' || role || ':' || version FROM membership ORDER BY 1"),
+                invitations: try String.fetchAll(db, sql: "SELECT email || ':' || status || ':' || version FROM invitation ORDER BY 1"),
+                outbox: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox")!,
+                audit: try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent")!,
+                teams: try String.fetchAll(db, sql: "SELECT name || ':' || version FROM team ORDER BY 1"),
+                grants: try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceAccess")!,
+                workspaces: try String.fetchAll(db, sql: "SELECT key FROM workspace ORDER BY 1"))
         }
     }
 
@@ -39,7 +40,8 @@ import WheelhouseCore
         let form = client.get("/orgs/other/settings/members?invite=1")
         #expect(form.contains("id=\"invite\""))
         #expect(form.contains("name=\"emails\" rows=\"3\" aria-describedby=\"emails-hint\" autofocus"))
-        let sent = client.post("/orgs/other/settings/members/invite", [("_csrf", form.csrf), ("emails", "friend@other.test"), ("role", "member")])
+        let sent = client.post(
+            "/orgs/other/settings/members/invite", [("_csrf", form.csrf), ("emails", "friend@other.test"), ("role", "member")])
         #expect(sent.status == 303)
         let after = client.get("/orgs/other/settings/members")
         #expect(after.contains("Invitation sent to friend@other.test."))
@@ -54,8 +56,12 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "admin@acme.test")
         let page = client.get(members)
-        let response = client.post(members + "/invite", [("_csrf", page.csrf), ("emails", "ok@acme.test, bad-address\nmember@acme.test"),
-                                                         ("role", "admin")])
+        let response = client.post(
+            members + "/invite",
+            [
+                ("_csrf", page.csrf), ("emails", "ok@acme.test, bad-address\nmember@acme.test"),
+                ("role", "admin"),
+            ])
         #expect(response.status == 422)
         #expect(response.contains("Invited: ok@acme.test."))
         #expect(response.contains("bad-address is not a valid email address."))
@@ -110,8 +116,10 @@ import WheelhouseCore
     @Test func oddListQueriesStillAnswer() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "member@acme.test")
-        for query in ["page=9223372036854775807", "page=-3", "sort=drop%20table", "q=%FF%FE", "q=" + String(repeating: "a", count: 500),
-                      "q=%25", "page=abc&sort=role"] {
+        for query in [
+            "page=9223372036854775807", "page=-3", "sort=drop%20table", "q=%FF%FE", "q=" + String(repeating: "a", count: 500),
+            "q=%25", "page=abc&sort=role",
+        ] {
             let response = client.get(members + "?" + query)
             #expect(response.status == 200, "\(query)")
         }
@@ -150,7 +158,8 @@ import WheelhouseCore
         let toSelf = owner.post(members + "/transfer", [("_csrf", ownerPage.csrf), ("user", "\(t.owner.id!)"), ("confirm", "acme")])
         #expect(toSelf.contains("You are already the Owner"))
         // A refused row action keeps the list's search, so the row and its message stay in view
-        let searched = owner.post(members + "/\(t.member.id!)/role?q=max", [("_csrf", ownerPage.csrf), ("version", "9"), ("role", "admin")])
+        let searched = owner.post(
+            members + "/\(t.member.id!)/role?q=max", [("_csrf", ownerPage.csrf), ("version", "9"), ("role", "admin")])
         #expect(searched.status == 409)
         #expect(searched.contains("value=\"max\""))
         #expect(searched.contains("This row changed since you loaded the page"))
@@ -172,8 +181,9 @@ import WheelhouseCore
 
     @Test func anInvitedPersonAcceptsThroughTheLink() throws {
         let t = try TestApp()
-        _ = try t.database.invite(orgKey: "acme", addresses: ["nina@acme.test"], role: .member,
-                                  by: Actor(user: t.owner, address: "test"))
+        _ = try t.database.invite(
+            orgKey: "acme", addresses: ["nina@acme.test"], role: .member,
+            by: Actor(user: t.owner, address: "test"))
         let token = try #require(try t.database.membersPage(orgId: t.org.id!, MembersQuery()).entries.compactMap(\.linkToken).first)
         let visitor = t.client()
         let page = visitor.get("/invitations/\(token)")
@@ -183,15 +193,19 @@ import WheelhouseCore
         #expect(bad.status == 422)
         #expect(bad.contains("value=\"Nina\u{0}\"") || bad.contains("Name"), "the typed name comes back")
         #expect(try t.database.invitation(token: token)?.state == .pending)
-        let spaces = visitor.post("/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina"), ("password", String(repeating: " ", count: 10))])
+        let spaces = visitor.post(
+            "/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina"), ("password", String(repeating: " ", count: 10))])
         #expect(spaces.status == 422, "ten spaces are not a password")
-        let created = visitor.post("/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina New"), ("password", "a long enough password")])
+        let created = visitor.post(
+            "/invitations/\(token)", [("_csrf", page.csrf), ("name", "Nina New"), ("password", "a long enough password")])
         #expect(created.status == 200)
         #expect(created.contains("Check your email"))
         #expect(visitor.cookies["wh_session"] == nil, "no session before the address is confirmed")
         // The mailed confirmation link, with the password, signs in and joins
-        let mail = try #require(try t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
-        let link = try #require(mail.body.split(separator: "\n").first { $0.contains("/confirm/") }).split(separator: "8080").last.map(String.init)!
+        let mail = try #require(
+            try t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first { $0.subject.contains("Confirm") })
+        let link = try #require(mail.body.split(separator: "\n").first { $0.contains("/confirm/") }).split(separator: "8080").last.map(
+            String.init)!
         let confirm = visitor.get(link)
         #expect(confirm.status == 200)
         #expect(visitor.post(link, [("_csrf", confirm.csrf), ("password", "wrong password here"), ("action", "confirm")]).status == 422)
@@ -209,9 +223,13 @@ import WheelhouseCore
 
     @Test func aSignedInPersonAcceptsWithOneClickAndOthersAreToldWhichAccount() throws {
         let t = try TestApp()
-        _ = try t.database.invite(orgKey: "other", addresses: ["member@acme.test"], role: .admin, by: Actor(user: t.outsider, address: "test"))
-        let token = try #require(try t.database.membersPage(orgId: t.database.access(orgKey: "other", userId: t.outsider.id!).org.id!,
-                                                             MembersQuery()).entries.compactMap(\.linkToken).first)
+        _ = try t.database.invite(
+            orgKey: "other", addresses: ["member@acme.test"], role: .admin, by: Actor(user: t.outsider, address: "test"))
+        let token = try #require(
+            try t.database.membersPage(
+                orgId: t.database.access(orgKey: "other", userId: t.outsider.id!).org.id!,
+                MembersQuery()
+            ).entries.compactMap(\.linkToken).first)
         let wrong = try t.client(signedInAs: "admin@acme.test").get("/invitations/\(token)")
         #expect(wrong.status == 403)
         #expect(wrong.contains("This invitation is for another account"))

@@ -7,8 +7,9 @@ import WheelhouseCore
 /// English, and true for the person reading it.
 @Suite("People pages: wording and small errors, in process") struct PeopleWordingTests {
     func rawPost(_ client: TestClient, _ path: String, csrf: String, _ encoded: String) -> TestResponse {
-        client.send("POST", path, contentType: "application/x-www-form-urlencoded",
-                    body: Array("_csrf=\(URLEncodedForm.encode(csrf))&\(encoded)".utf8))
+        client.send(
+            "POST", path, contentType: "application/x-www-form-urlencoded",
+            body: Array("_csrf=\(URLEncodedForm.encode(csrf))&\(encoded)".utf8))
     }
 
     func occurrences(_ text: String, in html: String) -> Int { html.components(separatedBy: text).count - 1 }
@@ -59,9 +60,12 @@ import WheelhouseCore
         #expect(!invite.contains("addresses is not"))
         // One character is singular in the audit log
         let general = owner.get("/orgs/acme/settings/general")
-        let saved = owner.postMultipart("/orgs/acme/settings/general", [
-            ("_csrf", Array(general.csrf.utf8)), ("version", Array((general.inputValue("version") ?? "").utf8)),
-            ("display_name", Array("Acme".utf8)), ("description", Array("x".utf8)), ("member_limit", Array("30".utf8))])
+        let saved = owner.postMultipart(
+            "/orgs/acme/settings/general",
+            [
+                ("_csrf", Array(general.csrf.utf8)), ("version", Array((general.inputValue("version") ?? "").utf8)),
+                ("display_name", Array("Acme".utf8)), ("description", Array("x".utf8)), ("member_limit", Array("30".utf8)),
+            ])
         #expect(saved.status == 303)
         let summary = try #require(try t.database.auditEvents(orgId: t.org.id!).last?.summary)
         #expect(summary.contains("1 character)"), "\(summary)")
@@ -70,11 +74,14 @@ import WheelhouseCore
     @Test func generalCountsTheWorkspacesTheViewerCanSee() throws {
         let t = try TestApp()
         // Three members, each with a private default workspace, and one shared workspace
-        _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""),
-                                           enforcePlan: false, by: Actor(user: t.owner, address: "t"))
+        _ = try t.database.createWorkspace(
+            orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: ""),
+            enforcePlan: false, by: Actor(user: t.owner, address: "t"))
         let cards = try t.database.workspaceCards(access: t.database.access(orgKey: "acme", userId: t.owner.id!), userId: t.owner.id!)
         let page = try t.client(signedInAs: "owner@acme.test").get("/orgs/acme/settings/general")
-        #expect(page.contains("<dt>Workspaces</dt><dd>\(cards.count) <span class=\"muted\">+ 2 private to others</span></dd>"), "\(cards.count)")
+        #expect(
+            page.contains("<dt>Workspaces</dt><dd>\(cards.count) <span class=\"muted\">+ 2 private to others</span></dd>"), "\(cards.count)"
+        )
         let member = try t.client(signedInAs: "member@acme.test").get("/orgs/acme/settings/general")
         #expect(member.contains("<dt>Workspaces</dt><dd>1 <span class=\"muted\">+ 3 private to others</span></dd>"))
     }
@@ -93,7 +100,8 @@ import WheelhouseCore
 @Suite("Members export, in process") struct MembersExportTests {
     @Test func ownersAndAdminsExportRFC4180WithFormulaCellsDefused() throws {
         let t = try TestApp()
-        let sneaky = try t.database.createUser(email: "sneaky@acme.test", name: "=HYPERLINK(\"http://x\",\"a, b\")", password: TestApp.password)
+        let sneaky = try t.database.createUser(
+            email: "sneaky@acme.test", name: "=HYPERLINK(\"http://x\",\"a, b\")", password: TestApp.password)
         try t.database.addMember(userId: sneaky.id!, orgId: t.org.id!, role: .member)
         _ = try t.database.invite(orgKey: "acme", addresses: ["-guest@acme.test"], role: .admin, by: Actor(user: t.owner, address: "t"))
         let admin = try t.client(signedInAs: "admin@acme.test")
@@ -120,8 +128,12 @@ import WheelhouseCore
         let owner = try t.client(signedInAs: "owner@acme.test")
         let page = owner.get("/orgs/acme/settings/members")
         #expect(page.contains("name=\"message\""))
-        let sent = owner.post("/orgs/acme/settings/members/invite", [("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
-                                                                    ("message", "Welcome aboard!\nSee you <b>Monday</b>.")])
+        let sent = owner.post(
+            "/orgs/acme/settings/members/invite",
+            [
+                ("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
+                ("message", "Welcome aboard!\nSee you <b>Monday</b>."),
+            ])
         #expect(sent.status == 303)
         let mail = try #require(try t.database.claimDueMail(baseURL: "http://127.0.0.1:8080", limit: 10).first)
         #expect(mail.body.contains("Olga Owner wrote:\n> Welcome aboard!\n> See you <b>Monday</b>.\n"))
@@ -133,8 +145,12 @@ import WheelhouseCore
         let t = try TestApp()
         let owner = try t.client(signedInAs: "owner@acme.test")
         let page = owner.get("/orgs/acme/settings/members")
-        let refused = owner.post("/orgs/acme/settings/members/invite", [("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
-                                                                       ("message", message)])
+        let refused = owner.post(
+            "/orgs/acme/settings/members/invite",
+            [
+                ("_csrf", page.csrf), ("emails", "pat@acme.test"), ("role", "member"),
+                ("message", message),
+            ])
         #expect(refused.status == 422)
         #expect(refused.contains(why))
         #expect(refused.contains("href=\"#field-message\""))

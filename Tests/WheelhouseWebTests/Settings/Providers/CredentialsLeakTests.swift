@@ -41,8 +41,9 @@ final class CapturedLog: Sendable {
     @Test func noPageNoLogLineAndNoDatabaseByteHoldsAPlaintext() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wh-leak-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try AppDatabase.open(path: directory.appendingPathComponent("wheelhouse.sqlite").path,
-                                            hasher: .fastForTests, readers: 2, masterKey: .key(.generate()))
+        let database = try AppDatabase.open(
+            path: directory.appendingPathComponent("wheelhouse.sqlite").path,
+            hasher: .fastForTests, readers: 2, masterKey: .key(.generate()))
         let log = CapturedLog()
         let standIn = try StandInServer(status: 401, body: #"{"error":{"message":"bad key \#(providerKey)"}}"#)
         defer { standIn.stop() }
@@ -68,14 +69,24 @@ final class CapturedLog: Sendable {
         #expect(badRotate.status == 422)
         bodies.append(("422 rotate", badRotate))
         let providers = "/orgs/acme/settings/providers"
-        #expect(owner.post(providers, [("_csrf", owner.get(providers).csrf), ("kind", "anthropic"), ("base_url", standIn.baseURL),
-                                       ("api_key", providerKey)]).status == 303)
+        #expect(
+            owner.post(
+                providers,
+                [
+                    ("_csrf", owner.get(providers).csrf), ("kind", "anthropic"), ("base_url", standIn.baseURL),
+                    ("api_key", providerKey),
+                ]
+            ).status == 303)
         let provider = try #require(try database.providers(database.access(orgKey: "acme", userId: t.owner.id!)).first)
         #expect(owner.post("\(providers)/\(provider.id)/test", [("_csrf", owner.get(providers).csrf)]).status == 303)
         try t.runChecks()
         #expect(try database.provider(database.access(orgKey: "acme", userId: t.owner.id!), id: provider.id).status == .failed)
-        let badProvider = owner.post(providers, [("_csrf", owner.get(providers).csrf), ("kind", "custom"), ("name", ""),
-                                                 ("base_url", "ftp://x"), ("api_key", refused)])
+        let badProvider = owner.post(
+            providers,
+            [
+                ("_csrf", owner.get(providers).csrf), ("kind", "custom"), ("name", ""),
+                ("base_url", "ftp://x"), ("api_key", refused),
+            ])
         #expect(badProvider.status == 422)
         bodies.append(("422 provider", badProvider))
 
@@ -83,9 +94,11 @@ final class CapturedLog: Sendable {
         for email in ["owner@acme.test", "admin@acme.test", "member@acme.test", "out@other.test"] {
             let client = try t.client(signedInAs: email)
             for tab in SettingsTab.allCases { visit(client, "/orgs/acme/settings/\(tab.rawValue)") }
-            for path in [rotate, "\(secrets)/\(secret.id)/delete", "\(providers)/new?kind=openai", "\(providers)/new?kind=custom",
-                         "\(providers)/\(provider.id)/edit", "\(providers)/\(provider.id)/delete", "/orgs/acme/nope",
-                         "/orgs/acme/settings/secrets?name=OPENAI_API_KEY", "/", "/login"] {
+            for path in [
+                rotate, "\(secrets)/\(secret.id)/delete", "\(providers)/new?kind=openai", "\(providers)/new?kind=custom",
+                "\(providers)/\(provider.id)/edit", "\(providers)/\(provider.id)/delete", "/orgs/acme/nope",
+                "/orgs/acme/settings/secrets?name=OPENAI_API_KEY", "/", "/login",
+            ] {
                 visit(client, path)
             }
         }

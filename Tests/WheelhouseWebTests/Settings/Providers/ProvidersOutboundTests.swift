@@ -16,7 +16,8 @@ import WheelhouseCore
     }
 
     func providerId(_ t: TestApp, _ name: String) throws -> String {
-        try #require(try t.database.read { db in try String.fetchOne(db, sql: "SELECT id FROM provider WHERE name = ?", arguments: [name]) })
+        try #require(
+            try t.database.read { db in try String.fetchOne(db, sql: "SELECT id FROM provider WHERE name = ?", arguments: [name]) })
     }
 
     func test(_ client: TestClient, _ id: String) -> TestResponse {
@@ -33,8 +34,12 @@ import WheelhouseCore
         let id = try providerId(t, "Gateway")
         let admin = try t.client(signedInAs: "admin@acme.test")
         let form = admin.get("\(providers)/\(id)/edit")
-        let moved = admin.post("\(providers)/\(id)/edit", [("_csrf", form.csrf), ("version", "1"), ("name", "Gateway"),
-                                                          ("base_url", attacker.baseURL), ("api_key", "")])
+        let moved = admin.post(
+            "\(providers)/\(id)/edit",
+            [
+                ("_csrf", form.csrf), ("version", "1"), ("name", "Gateway"),
+                ("base_url", attacker.baseURL), ("api_key", ""),
+            ])
         #expect(moved.status == 422)
         #expect(moved.contains("Enter the API key again"))
         #expect(moved.contains("value=\"\(attacker.baseURL)\""), "the typed URL is kept")
@@ -66,7 +71,8 @@ import WheelhouseCore
     @Test func theRemoteBodyIsNeverReflected() throws {
         let body = "<html><body>INTERNAL-ADMIN-PANEL " + String(repeating: "row ", count: 200) + "</body></html>"
         let page = try StandInServer(status: 500, body: body)
-        let chatty = try StandInServer(status: 400, body: #"{"error":{"message":"Bad\u0000 request \u001b[31m"# + String(repeating: "z", count: 300) + #""}}"#)
+        let chatty = try StandInServer(
+            status: 400, body: #"{"error":{"message":"Bad\u0000 request \u001b[31m"# + String(repeating: "z", count: 300) + #""}}"#)
         defer { page.stop(); chatty.stop() }
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
@@ -79,7 +85,11 @@ import WheelhouseCore
         let stored = try t.database.read { db in try String.fetchAll(db, sql: "SELECT lastError FROM provider ORDER BY name") }
         let audit = try t.database.auditEvents(orgId: t.org.id!).map(\.summary).joined(separator: "\n")
         for text in [list.html, general.html, stored.joined(), audit] {
-            #expect(!text.contains("INTERNAL-ADMIN-PANEL") && !text.contains("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"))
+            #expect(
+                !text.contains("INTERNAL-ADMIN-PANEL")
+                    && !text.contains(
+                        "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+                    ))
             #expect(!text.contains("\u{1b}"))
         }
         #expect(stored[1] == "HTTP status 500.")
@@ -94,8 +104,9 @@ import WheelhouseCore
         let t = try TestApp()
         let admin = try t.client(signedInAs: "admin@acme.test")
         for index in 1...8 { #expect(setUp(admin, name: "Slow \(index)", baseURL: hanging.baseURL).status == 303) }
-        let worker = ProviderCheckWorker(database: t.database, probe: HTTPProviderProbe(policy: TestApp.standInPolicy, timeout: 4),
-                                         pool: 8, interval: 0.05)
+        let worker = ProviderCheckWorker(
+            database: t.database, probe: HTTPProviderProbe(policy: TestApp.standInPolicy, timeout: 4),
+            pool: 8, interval: 0.05)
         worker.start()
         defer { worker.stop() }
         var slowestClick = 0.0
@@ -119,8 +130,9 @@ import WheelhouseCore
         }
         // The median: a blocked page would take seconds (the checks' 4 s time-out), not a noisy build's spike.
         let median = times.sorted()[times.count / 2]
-        print("hanging checks: slowest Test connection click \(Int(slowestClick * 1000)) ms, General median \(Int(median * 1000)) ms, "
-              + "slowest \(Int(times.max()! * 1000)) ms")
+        print(
+            "hanging checks: slowest Test connection click \(Int(slowestClick * 1000)) ms, General median \(Int(median * 1000)) ms, "
+                + "slowest \(Int(times.max()! * 1000)) ms")
         #expect(slowestClick < 0.5, "a click only queues the test")
         #expect(median < 0.1, "General took \(median) s while 8 checks hung")
         #expect(admin.get(providers).contains("Testing…"))
@@ -157,8 +169,12 @@ import WheelhouseCore
         #expect(client.get(providers).contains("Gone was already removed."))
         #expect(test(client, id).status == 303)
         #expect(client.get(providers).contains("Gone was already removed, so there is nothing to test."))
-        let saved = client.post("\(providers)/\(id)/edit", [("_csrf", edit.csrf), ("version", "1"), ("name", "Gone"),
-                                                            ("base_url", "https://gone.example.com/v1"), ("api_key", "")])
+        let saved = client.post(
+            "\(providers)/\(id)/edit",
+            [
+                ("_csrf", edit.csrf), ("version", "1"), ("name", "Gone"),
+                ("base_url", "https://gone.example.com/v1"), ("api_key", ""),
+            ])
         #expect(saved.status == 303)
         #expect(client.get(providers).contains("Gone was already removed, so there is nothing to edit"))
         #expect(client.get("\(providers)/prv_neverexisted/edit").status == 404)

@@ -59,7 +59,11 @@ import WheelhouseCore
     }
 
     @Test func aFailedTestIsAStatusWithTheProvidersErrorAndABannerForAdminsOnly() throws {
-        let standIn = try StandInServer(status: 401, body: #"{"error":{"message":"Incorrect API key provided: sk-org-PROVIDERS-TAB-0123456789abcdef.","type":"invalid_request_error"}}"#)
+        let standIn = try StandInServer(
+            status: 401,
+            body:
+                #"{"error":{"message":"Incorrect API key provided: sk-org-PROVIDERS-TAB-0123456789abcdef.","type":"invalid_request_error"}}"#
+        )
         defer { standIn.stop() }
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
@@ -104,7 +108,8 @@ import WheelhouseCore
         #expect(!form.contains("name=\"kind\""), "an edit cannot change the kind")
         #expect(form.inputValue("version") == "1")
         #expect(client.get("\(providers)/new?kind=openai").inputValue("version") == nil)
-        let renamed = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://api.x.ai/v1/"), ("api_key", "")])
+        let renamed = client.post(
+            editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://api.x.ai/v1/"), ("api_key", "")])
         #expect(renamed.status == 422, "a new base URL needs the key again")
         #expect(renamed.contains(ProviderRules.keyAgainForNewURL))
         let saved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://api.x.ai/v1"), ("api_key", "")])
@@ -112,11 +117,16 @@ import WheelhouseCore
         #expect(client.get(providers).contains("Nothing to save: no value changed."))
         let after = try t.database.provider(access, id: provider.id)
         #expect(after.hint == provider.hint && after.version == 1)
-        let moved = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://proxy.example.com/xai/v1"),
-                                           ("api_key", "xai-new-key-0123456789")])
+        let moved = client.post(
+            editPath,
+            [
+                ("_csrf", form.csrf), ("version", "1"), ("base_url", "https://proxy.example.com/xai/v1"),
+                ("api_key", "xai-new-key-0123456789"),
+            ])
         #expect(moved.status == 303)
         #expect(try t.database.provider(access, id: provider.id).version == 2)
-        let stale = client.post(editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://other.example.com/v1"), ("api_key", "k-123456")])
+        let stale = client.post(
+            editPath, [("_csrf", form.csrf), ("version", "1"), ("base_url", "https://other.example.com/v1"), ("api_key", "k-123456")])
         #expect(stale.status == 409)
         #expect(stale.contains("value=\"https://other.example.com/v1\""), "the typed values come back")
 
@@ -133,7 +143,9 @@ import WheelhouseCore
         #expect(member.get(providers).status == 403)
         #expect(member.get("\(providers)/new?kind=openai").status == 403)
         let csrf = member.get("/orgs/acme/settings/general").csrf
-        #expect(member.post(providers, [("_csrf", csrf), ("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "k")]).status == 403)
+        #expect(
+            member.post(providers, [("_csrf", csrf), ("kind", "openai"), ("base_url", "https://api.openai.com/v1"), ("api_key", "k")])
+                .status == 403)
         #expect(try t.client(signedInAs: "out@other.test").get(providers).status == 404)
         #expect(try t.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM provider") } == 0)
     }
@@ -172,8 +184,10 @@ import WheelhouseCore
         }
 
         func send(_ client: TestClient, csrf: String, path: String) -> TestResponse {
-            func post(kind: String = "custom", name: String? = "New endpoint", url: String = "https://new.example.com/v1",
-                      key: String = Self.typedKey, extra: [(String, String)] = []) -> TestResponse {
+            func post(
+                kind: String = "custom", name: String? = "New endpoint", url: String = "https://new.example.com/v1",
+                key: String = Self.typedKey, extra: [(String, String)] = []
+            ) -> TestResponse {
                 var fields = [("_csrf", csrf), ("kind", kind), ("base_url", url), ("api_key", key)] + extra
                 if let name { fields.append(("name", name)) }
                 return client.post(path, fields)
@@ -191,9 +205,15 @@ import WheelhouseCore
             case .emptyCustomName: return post(name: "")
             case .overLongCustomName: return post(name: String(repeating: "n", count: 61))
             case .unknownField: return post(extra: [("status", "connected")])
-            case .missingCSRF: return client.post(path, [("kind", "custom"), ("name", "X"), ("base_url", "https://x.example.com"), ("api_key", "k")])
-            case .wrongCSRF: return client.post(path, [("_csrf", "forged"), ("kind", "custom"), ("name", "X"),
-                                                       ("base_url", "https://x.example.com"), ("api_key", "k")])
+            case .missingCSRF:
+                return client.post(path, [("kind", "custom"), ("name", "X"), ("base_url", "https://x.example.com"), ("api_key", "k")])
+            case .wrongCSRF:
+                return client.post(
+                    path,
+                    [
+                        ("_csrf", "forged"), ("kind", "custom"), ("name", "X"),
+                        ("base_url", "https://x.example.com"), ("api_key", "k"),
+                    ])
             case .unknownProviderTest: return client.post("\(path)/prv_doesnotexist/test", [("_csrf", csrf)])
             case .tenThousandCharacterKey: return post(key: String(repeating: "k", count: 10_000))
             }

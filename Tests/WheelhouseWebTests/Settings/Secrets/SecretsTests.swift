@@ -79,7 +79,10 @@ import WheelhouseCore
         let ownerPage = owner.get(secrets)
         #expect(!ownerPage.contains("MEMBERS_OWN") && !ownerPage.contains(secret.id))
         #expect(ownerPage.contains("Secrets per member"))
-        #expect(ownerPage.contains("<th scope=\"row\">Max Member <span class=\"muted\">member@acme.test</span></th><td><span class=\"badge\">MEMBER</span></td><td class=\"number\">1</td>"))
+        #expect(
+            ownerPage.contains(
+                "<th scope=\"row\">Max Member <span class=\"muted\">member@acme.test</span></th><td><span class=\"badge\">MEMBER</span></td><td class=\"number\">1</td>"
+            ))
         #expect(!(try t.client(signedInAs: "admin@acme.test").get(secrets).contains("Secrets per member")))
         let before = try CredentialsSnapshot(t)
         for path in ["\(secrets)/\(secret.id)/rotate", "\(secrets)/\(secret.id)/delete"] {
@@ -124,8 +127,10 @@ import WheelhouseCore
         }
 
         func send(_ client: TestClient, csrf: String, path: String) -> TestResponse {
-            func post(name: String = "NEW_NAME", value: String = Self.typedValue, extra: [(String, String)] = [],
-                      token: String? = nil) -> TestResponse {
+            func post(
+                name: String = "NEW_NAME", value: String = Self.typedValue, extra: [(String, String)] = [],
+                token: String? = nil
+            ) -> TestResponse {
                 var fields = [("name", name), ("value", value)] + extra
                 if let token = token ?? Optional(csrf), !token.isEmpty { fields.append(("_csrf", token)) }
                 return client.post(path, fields)
@@ -139,7 +144,8 @@ import WheelhouseCore
             case .emptyValue: return post(value: " \n ")
             case .overLongValue: return post(value: String(repeating: "v", count: 32 * 1024 + 1))
             case .invalidUTF8Value:
-                return rawPost(client, path, [("_csrf", Array(csrf.utf8)), ("name", Array("NEW_NAME".utf8)), ("value", [0x61, 0xFF, 0xFE])])
+                return rawPost(
+                    client, path, [("_csrf", Array(csrf.utf8)), ("name", Array("NEW_NAME".utf8)), ("value", [0x61, 0xFF, 0xFE])])
             case .controlCharacters: return post(value: "abc\u{1B}[31mdef")
             case .unknownField: return post(extra: [("owner_id", "1")])
             case .missingCSRF: return client.post(path, [("name", "NEW_NAME"), ("value", Self.typedValue)])

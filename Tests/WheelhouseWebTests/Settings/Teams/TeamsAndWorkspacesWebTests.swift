@@ -10,14 +10,16 @@ import WheelhouseCore
 
     func rows(_ t: TestApp) throws -> [String] {
         try t.database.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT 'team:' || name || ':' || description || ':' || version FROM team
-                UNION ALL SELECT 'member:' || teamId || ':' || userId FROM teamMember
-                UNION ALL SELECT 'workspace:' || key || ':' || name FROM workspace
-                UNION ALL SELECT 'grant:' || workspaceId || ':' || coalesce(userId, 't' || teamId) || ':' || level FROM workspaceAccess
-                UNION ALL SELECT 'audit:' || count(*) FROM auditEvent
-                ORDER BY 1
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT 'team:' || name || ':' || description || ':' || version FROM team
+                    UNION ALL SELECT 'member:' || teamId || ':' || userId FROM teamMember
+                    UNION ALL SELECT 'workspace:' || key || ':' || name FROM workspace
+                    UNION ALL SELECT 'grant:' || workspaceId || ':' || coalesce(userId, 't' || teamId) || ':' || level FROM workspaceAccess
+                    UNION ALL SELECT 'audit:' || count(*) FROM auditEvent
+                    ORDER BY 1
+                    """)
         }
     }
 
@@ -32,8 +34,12 @@ import WheelhouseCore
         #expect(client.post(created.location! + "/members", [("_csrf", page.csrf), ("user", "\(t.member.id!)")]).status == 303)
         let withMember = client.get(created.location!)
         #expect(withMember.contains("Max Member"))
-        let renamed = client.post(created.location!, [("_csrf", page.csrf), ("version", withMember.inputValue("version") ?? ""),
-                                                      ("name", "Platform team"), ("description", "")])
+        let renamed = client.post(
+            created.location!,
+            [
+                ("_csrf", page.csrf), ("version", withMember.inputValue("version") ?? ""),
+                ("name", "Platform team"), ("description", ""),
+            ])
         #expect(renamed.status == 303)
         #expect(client.get(teams).contains("Platform team"))
     }
@@ -74,8 +80,10 @@ import WheelhouseCore
 
     @Test func deletingATeamNeedsItsNameAndAnotherOrgsTeamIsNotFound() throws {
         let t = try TestApp()
-        let team = try t.database.createTeam(orgKey: "acme", TeamChange(name: "Core", description: ""), by: Actor(user: t.owner, address: "t"))
-        let foreign = try t.database.createTeam(orgKey: "other", TeamChange(name: "Theirs", description: ""), by: Actor(user: t.outsider, address: "t"))
+        let team = try t.database.createTeam(
+            orgKey: "acme", TeamChange(name: "Core", description: ""), by: Actor(user: t.owner, address: "t"))
+        let foreign = try t.database.createTeam(
+            orgKey: "other", TeamChange(name: "Theirs", description: ""), by: Actor(user: t.outsider, address: "t"))
         let client = try t.client(signedInAs: "owner@acme.test")
         let page = client.get(teams + "/\(team.id!)")
         let before = try rows(t)
@@ -83,7 +91,8 @@ import WheelhouseCore
         #expect(refused.status == 422)
         #expect(refused.contains("Type the team’s name"))
         #expect(client.get(teams + "/\(foreign.id!)").status == 404)
-        #expect(client.post(teams + "/\(foreign.id!)/delete", [("_csrf", page.csrf), ("version", "1"), ("confirm", "Theirs")]).status == 404)
+        #expect(
+            client.post(teams + "/\(foreign.id!)/delete", [("_csrf", page.csrf), ("version", "1"), ("confirm", "Theirs")]).status == 404)
         #expect(try rows(t) == before)
         #expect(client.post(teams + "/\(team.id!)/delete", [("_csrf", page.csrf), ("version", "1"), ("confirm", "Core")]).status == 303)
         #expect(client.get(teams).contains("Team deleted."))
@@ -91,7 +100,8 @@ import WheelhouseCore
 
     @Test func anOwnerCreatesASharedWorkspaceAndGrantsATeam() throws {
         let t = try TestApp()
-        let team = try t.database.createTeam(orgKey: "acme", TeamChange(name: "Core", description: ""), by: Actor(user: t.owner, address: "t"))
+        let team = try t.database.createTeam(
+            orgKey: "acme", TeamChange(name: "Core", description: ""), by: Actor(user: t.owner, address: "t"))
         let client = try t.client(signedInAs: "owner@acme.test")
         let list = client.get(workspaces)
         #expect(list.contains("+ New workspace"))
@@ -100,7 +110,9 @@ import WheelhouseCore
         #expect(created.location == workspaces + "/lab")
         let page = client.get(workspaces + "/lab")
         #expect(page.contains("Workspace “Lab” created."))
-        #expect(client.post(workspaces + "/lab/access", [("_csrf", page.csrf), ("subject", "team:\(team.id!)"), ("level", "write")]).status == 303)
+        #expect(
+            client.post(workspaces + "/lab/access", [("_csrf", page.csrf), ("subject", "team:\(team.id!)"), ("level", "write")]).status
+                == 303)
         let after = client.get(workspaces + "/lab")
         #expect(after.contains("Access updated."))
         #expect(after.contains("<strong>Core</strong>"))
@@ -123,8 +135,9 @@ import WheelhouseCore
     func badWorkspaceInputChangesNothing(_ index: Int) throws {
         let (label, fields) = Self.badWorkspaces[index]
         let t = try TestApp()
-        _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Taken", key: "taken", description: ""),
-                                           enforcePlan: false, by: Actor(user: t.owner, address: "t"))
+        _ = try t.database.createWorkspace(
+            orgKey: "acme", NewWorkspace(name: "Taken", key: "taken", description: ""),
+            enforcePlan: false, by: Actor(user: t.owner, address: "t"))
         let client = try t.client(signedInAs: "admin@acme.test")
         let page = client.get(workspaces)
         let before = try rows(t)
@@ -137,8 +150,9 @@ import WheelhouseCore
         for mode in DeploymentMode.allCases {
             let t = try TestApp(mode: mode)
             try t.database.changePlan(orgId: t.org.id!, to: .free, actor: nil)
-            _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "One", key: "one", description: ""),
-                                               enforcePlan: false, by: Actor(user: t.owner, address: "t"))
+            _ = try t.database.createWorkspace(
+                orgKey: "acme", NewWorkspace(name: "One", key: "one", description: ""),
+                enforcePlan: false, by: Actor(user: t.owner, address: "t"))
             let client = try t.client(signedInAs: "owner@acme.test")
             let page = client.get(workspaces)
             let response = client.post(workspaces, [("_csrf", page.csrf), ("name", "Two"), ("key", "two"), ("description", "")])

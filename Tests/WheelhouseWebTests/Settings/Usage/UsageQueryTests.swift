@@ -49,8 +49,9 @@ import WheelhouseCore
         try t.database.createWorkspace(orgId: t.org.id!, key: "ops", name: "Operations", shared: true)
         let nov5 = Int64(CivilDate(year: 2026, month: 11, day: 5).dayNumber * 86_400)
         let outcome = try t.database.recordUsage([
-            UsageEventInput(org: "acme", at: nov5, workspace: "ops", kind: "workflow_run", status: .success, provider: "",
-                            model: "", inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false, idempotencyKey: "ops-1"),
+            UsageEventInput(
+                org: "acme", at: nov5, workspace: "ops", kind: "workflow_run", status: .success, provider: "",
+                model: "", inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false, idempotencyKey: "ops-1")
         ])
         #expect(outcome.imported == 1)
         let client = try t.client(signedInAs: "admin@acme.test")
@@ -101,17 +102,22 @@ import WheelhouseCore
         let nov10 = Int64(CivilDate(year: 2026, month: 11, day: 10).dayNumber * 86_400)
         // Enough events for a background rebuild (more than one batch).
         let events = (0..<6_000).map { i in
-            UsageEventInput(org: "acme", at: nov10 + Int64(i * 37), workspace: "lab", kind: "workflow_run", status: .success,
-                            provider: "", model: "", inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false,
-                            idempotencyKey: "bulk-\(i)")
+            UsageEventInput(
+                org: "acme", at: nov10 + Int64(i * 37), workspace: "lab", kind: "workflow_run", status: .success,
+                provider: "", model: "", inputTokens: 0, outputTokens: 0, costMicros: 0, byok: false,
+                idempotencyKey: "bulk-\(i)")
         }
         #expect(try t.database.recordUsage(events).imported == 6_000)
         let client = try t.client(signedInAs: "owner@acme.test")
         let general = "/orgs/acme/settings/general"
         let form = client.get(general)
-        let saved = client.post(general, [("_csrf", form.csrf), ("version", form.inputValue("version") ?? "1"),
-                                          ("display_name", "Acme"), ("description", ""), ("member_limit", "25"),
-                                          ("time_zone", "Asia/Tokyo")])
+        let saved = client.post(
+            general,
+            [
+                ("_csrf", form.csrf), ("version", form.inputValue("version") ?? "1"),
+                ("display_name", "Acme"), ("description", ""), ("member_limit", "25"),
+                ("time_zone", "Asia/Tokyo"),
+            ])
         #expect(saved.status == 303)
         let during = client.get(Self.usage + "?month=2026-11")
         #expect(during.contains("Recalculating for the new time zone: 0 %."))

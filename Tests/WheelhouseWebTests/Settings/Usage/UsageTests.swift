@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 import WheelhouseCore
@@ -18,9 +18,11 @@ import WheelhouseCore
         let oct9 = Int64(CivilDate(year: 2026, month: 10, day: 9).dayNumber * 86_400)
         var events: [UsageEventInput] = []
         func add(_ at: Int64, _ kind: String, _ status: UsageStatus, _ provider: String, _ model: String, cost: Int64, byok: Bool = false) {
-            events.append(UsageEventInput(org: "acme", at: at, workspace: "lab", kind: kind, status: status, provider: provider,
-                                          model: model, inputTokens: 100, outputTokens: 20, costMicros: cost, byok: byok,
-                                          idempotencyKey: "k\(events.count)"))
+            events.append(
+                UsageEventInput(
+                    org: "acme", at: at, workspace: "lab", kind: kind, status: status, provider: provider,
+                    model: model, inputTokens: 100, outputTokens: 20, costMicros: cost, byok: byok,
+                    idempotencyKey: "k\(events.count)"))
         }
         for i in 0..<7 { add(nov3 + Int64(i * 60), "workflow_run", i == 0 ? .error : .success, "", "", cost: 0) }
         add(nov3 + 86_400, "workflow_run", .success, "", "", cost: 0)
@@ -46,8 +48,10 @@ import WheelhouseCore
             return parser.parse()
         }
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if name == "g" { group = attributes["class"] }
             if name == "path", group != nil { depth += 1 }
             if name == "title", depth > 0 { inTitle = true; text = "" }
@@ -103,7 +107,8 @@ import WheelhouseCore
         let rows = Self.tableRows(page.html)
         // Days up to today: all 30 once November 2026 is over.
         let today = Int(Date().timeIntervalSince1970) / 86_400
-        let expectedRows = UsageMonth(containing: CivilDate(dayNumber: today)) == UsageMonth(year: 2026, month: 11)
+        let expectedRows =
+            UsageMonth(containing: CivilDate(dayNumber: today)) == UsageMonth(year: 2026, month: 11)
             ? CivilDate(dayNumber: today).day : 30
         #expect(rows.count == expectedRows)
         #expect(rows["2026-11-03"] == ["6", "1", "2.50", "0.00", "2.50", "2.50", "960"])
@@ -124,7 +129,8 @@ import WheelhouseCore
         let client = try t.client(signedInAs: "admin@acme.test")
         let october = client.get(Self.usage + "?month=2026-10")
         #expect(october.status == 200)
-        #expect(october.contains("<div><dt>Total runs</dt><dd>2</dd><dd class=\"change change-flat\">none in September either</dd>")
+        #expect(
+            october.contains("<div><dt>Total runs</dt><dd>2</dd><dd class=\"change change-flat\">none in September either</dd>")
                 || october.contains("<div><dt>Total runs</dt><dd>2</dd><dd class=\"change change-up\">new since September</dd>"))
         #expect(october.contains("<a class=\"button\" href=\"/orgs/acme/settings/usage?month=2026-11\" rel=\"next\">November 2026 →</a>"))
         #expect(october.contains("<option value=\"2026-10\" selected>October 2026</option>"))
@@ -184,11 +190,20 @@ import WheelhouseCore
         var chars = Array(text)[...]
         while let c = chars.popFirst() {
             if quoted {
-                if c == "\"" { if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false } } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == "," { record.append(field); field = ""
-            } else if c == "\r\n" || c == "\n" { record.append(field); records.append(record); record = []; field = ""
-            } else { field.append(c) }
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                record.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" {
+                record.append(field); records.append(record); record = []; field = ""
+            } else {
+                field.append(c)
+            }
         }
         if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
         return records
@@ -209,14 +224,22 @@ import WheelhouseCore
         #expect(page.contains("name=\"time_zone\" type=\"text\" value=\"UTC\""))
         let before = try t.snapshot()
         for bad in ["Mars/Olympus_Mons", "", "Europe/Berlin\u{7}"] {
-            let response = client.post(general, [("_csrf", page.csrf), ("version", "1"), ("display_name", "Acme"),
-                                                 ("description", ""), ("member_limit", "25"), ("time_zone", bad)])
+            let response = client.post(
+                general,
+                [
+                    ("_csrf", page.csrf), ("version", "1"), ("display_name", "Acme"),
+                    ("description", ""), ("member_limit", "25"), ("time_zone", bad),
+                ])
             #expect(response.status == 422, "\(bad)")
             #expect(response.contains("Time zone") && response.contains("aria-invalid=\"true\""))
             #expect(try t.snapshot() == before)
         }
-        let saved = client.post(general, [("_csrf", page.csrf), ("version", "1"), ("display_name", "Acme"),
-                                          ("description", ""), ("member_limit", "25"), ("time_zone", "Asia/Tokyo")])
+        let saved = client.post(
+            general,
+            [
+                ("_csrf", page.csrf), ("version", "1"), ("display_name", "Acme"),
+                ("description", ""), ("member_limit", "25"), ("time_zone", "Asia/Tokyo"),
+            ])
         #expect(saved.status == 303)
         #expect(try t.snapshot().org.timeZone == "Asia/Tokyo")
         #expect(client.get(Self.usage + "?month=2026-11").contains("days in the Asia/Tokyo time zone"))

@@ -9,8 +9,9 @@ import WheelhouseCore
 
     func world() throws -> (TestApp, TestClient) {
         let t = try TestApp()
-        _ = try t.database.createWorkspace(orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: "Experiments"),
-                                           enforcePlan: false, by: Actor(user: t.owner, address: "t"))
+        _ = try t.database.createWorkspace(
+            orgKey: "acme", NewWorkspace(name: "Lab", key: "lab", description: "Experiments"),
+            enforcePlan: false, by: Actor(user: t.owner, address: "t"))
         return (t, try t.client(signedInAs: "admin@acme.test"))
     }
 
@@ -28,7 +29,8 @@ import WheelhouseCore
         #expect(bad.status == 422)
         #expect(bad.contains("href=\"#field-name\""))
         #expect(bad.contains(">Kept</textarea>"))
-        let saved = admin.post(lab + "/settings", [("_csrf", page.csrf), ("version", "1"), ("name", "Research lab"), ("description", "New")])
+        let saved = admin.post(
+            lab + "/settings", [("_csrf", page.csrf), ("version", "1"), ("name", "Research lab"), ("description", "New")])
         #expect(saved.status == 303)
         #expect(admin.get(lab).contains("Workspace “Research lab” saved."))
         #expect(try workspace(t)?.name == "Research lab")
@@ -78,7 +80,8 @@ import WheelhouseCore
 
     @Test func membersSeeNoManageFormsAndCannotPost() throws {
         let (t, _) = try world()
-        try t.database.grantAccess(orgKey: "acme", workspaceKey: "lab", to: .user(t.member.id!), level: .admin, by: Actor(user: t.owner, address: "t"))
+        try t.database.grantAccess(
+            orgKey: "acme", workspaceKey: "lab", to: .user(t.member.id!), level: .admin, by: Actor(user: t.owner, address: "t"))
         let member = try t.client(signedInAs: "member@acme.test")
         let page = member.get(lab)
         #expect(page.status == 200)
