@@ -49,17 +49,7 @@ extension Shell {
         _ visit: Visit, stale: String, _ change: () throws -> FormSuccess,
         refused: (FormRefusal) throws -> Response
     ) throws -> Response {
-        let success: FormSuccess
-        do {
-            success = try change()
-        } catch DomainError.invalid(let errors) {
-            return try refused(.invalid(errors))
-        } catch DomainError.staleVersion {
-            var errors = FieldErrors()
-            errors.addForm(stale)
-            return try refused(.stale(errors))
-        }
-        return try redirect(visit, to: success.path, flash: success.flash)
+        try submit(visit, stale: Optional(stale), change, refused: refused)
     }
 
     /// The same for a form that adds something, so has no version: only the 422 can happen (a
@@ -68,11 +58,22 @@ extension Shell {
         _ visit: Visit, _ change: () throws -> FormSuccess,
         refused: (FormRefusal) throws -> Response
     ) throws -> Response {
+        try submit(visit, stale: nil, change, refused: refused)
+    }
+
+    private func submit(
+        _ visit: Visit, stale: String?, _ change: () throws -> FormSuccess,
+        refused: (FormRefusal) throws -> Response
+    ) throws -> Response {
         let success: FormSuccess
         do {
             success = try change()
         } catch DomainError.invalid(let errors) {
             return try refused(.invalid(errors))
+        } catch DomainError.staleVersion where stale != nil {
+            var errors = FieldErrors()
+            errors.addForm(stale!)
+            return try refused(.stale(errors))
         }
         return try redirect(visit, to: success.path, flash: success.flash)
     }
