@@ -1,0 +1,42 @@
+/// One slug per settings tab: the path segment, the template `settings/<slug>`, the nav entry,
+/// the folder `Settings/<Tab>/`.
+public enum SettingsTab: String, CaseIterable, Sendable {
+    case general
+    case members
+    case teams
+    case workspaces
+    case secrets
+    case providers
+    case chatModels = "chat-models"
+    case usage
+    case billing
+
+    /// `/settings/{slug}`, spelled out once.
+    var path: String {
+        switch self {
+        case .general: "/settings/general"
+        case .members: "/settings/members"
+        case .teams: "/settings/teams"
+        case .workspaces: "/settings/workspaces"
+        case .secrets: "/settings/secrets"
+        case .providers: "/settings/providers"
+        case .chatModels: "/settings/chat-models"
+        case .usage: "/settings/usage"
+        case .billing: "/settings/billing"
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .general: "General"
+        case .members: "Members"
+        case .teams: "Teams"
+        case .workspaces: "Workspaces"
+        case .secrets: "Secrets"
+        case .providers: "Providers"
+        case .chatModels: "Chat models"
+        case .usage: "Usage"
+        case .billing: "Billing"
+        }
+    }
+}
