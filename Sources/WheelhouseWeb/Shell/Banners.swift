@@ -11,7 +11,7 @@ extension Shell {
                 "text": "Invite your team to share workspaces, credentials and usage.",
                 "action": .object([
                     "label": "Invite team",
-                    "href": .text(Route.org(access.org.key, .members(.list)).path + "?invite=1"),
+                    "href": .text(Route.org(access.org.key, .members(.list)).path(query: [("invite", "1")])),
                 ]),
             ])
         }

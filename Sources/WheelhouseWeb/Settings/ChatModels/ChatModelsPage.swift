@@ -12,6 +12,9 @@ struct ChatModelsPage: PageValues {
     typealias Field = ChatModelsController.Field
 
     var secretsPath: String { Route.org(orgKey, .secrets(.list)).path }
+
+    /// The Secrets tab with its add form's name filled in.
+    func addSecretPath(_ name: String) -> String { Route.org(orgKey, .secrets(.list)).path(query: [("name", name)]) }
     var providersPath: String? { canManageProviders ? Route.org(orgKey, .providers(.list)).path : nil }
 
     func fill(_ context: inout TemplateObject) {
@@ -43,7 +46,7 @@ struct ChatModelsPage: PageValues {
                                 + ". Add the key on Secrets" + (canManageProviders ? ", or set up the provider for the organization." : ".")
                         ),
                         "action": .object([
-                            "href": .text(secretsPath + "?name=" + notReady[0].model.requiredKey),
+                            "href": .text(addSecretPath(notReady[0].model.requiredKey)),
                             "label": .text("Add \(notReady[0].model.requiredKey)"),
                         ]),
                     ])
@@ -63,7 +66,7 @@ struct ChatModelsPage: PageValues {
         case .ownSecret(let name): item["readyText"] = "Ready: your secret \(name)"
         case .organization(let name): item["readyText"] = "Ready: the organization’s \(name) key"
         case nil:
-            var fix: TemplateObject = ["secretsHref": .text(secretsPath + "?name=" + model.requiredKey)]
+            var fix: TemplateObject = ["secretsHref": .text(addSecretPath(model.requiredKey))]
             if let providersPath { fix["providersHref"] = providersPath }
             if choice.organizationKeyFailed { fix["orgFailed"] = true }
             item["fix"] = fix
