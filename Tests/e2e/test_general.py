@@ -114,7 +114,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
     expect(page.locator("dl.stats dd").first).to_have_text("5")
     expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models",
-                                          "Usage", "Billing"])
+                                          "Usage", "Billing", "Audit log"])
     expect(nav_links(page).first).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(2)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -351,7 +351,8 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     page = pages.new(enterprise_stack)
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models", "Usage"])
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models", "Usage",
+                                          "Audit log"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 
     response = page.goto(BILLING)

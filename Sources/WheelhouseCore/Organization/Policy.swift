@@ -19,6 +19,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewUsage
     case viewBilling
     case manageBilling
+    /// Read the organization's audit log and export it.
+    case viewAuditLog
 }
 
 public enum Policy {
@@ -28,7 +30,7 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts: [.owner]
         }

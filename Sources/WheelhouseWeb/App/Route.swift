@@ -144,6 +144,7 @@ public enum OrgRoute: Equatable, Sendable {
     case chatModels(ChatModelsRoute)
     case usage(UsageRoute)
     case billing(BillingRoute)
+    case audit(AuditRoute)
 
     /// The page a tab opens on: the navigation's link.
     public static func home(_ tab: SettingsTab) -> OrgRoute {
@@ -157,6 +158,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .chatModels: .chatModels(.show)
         case .usage: .usage(.show)
         case .billing: .billing(.show)
+        case .audit: .audit(.show)
         }
     }
 
@@ -173,6 +175,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .chatModels: .chatModels
         case .usage: .usage
         case .billing: .billing
+        case .audit: .audit
         }
     }
 
@@ -189,6 +192,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .chatModels(let r): r
         case .usage(let r): r
         case .billing(let r): r
+        case .audit(let r): r
         }
     }
 
@@ -211,6 +215,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .chatModels(let r): Self.append(.chatModels, r.segments, to: &out)
         case .usage(let r): Self.append(.usage, r.segments, to: &out)
         case .billing(let r): Self.append(.billing, r.segments, to: &out)
+        case .audit(let r): Self.append(.audit, r.segments, to: &out)
         }
         return out
     }
@@ -232,6 +237,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .chatModels: ChatModelsRoute(method, rest).map(OrgRoute.chatModels)
         case .usage: UsageRoute(method, rest).map(OrgRoute.usage)
         case .billing: BillingRoute(method, rest).map(OrgRoute.billing)
+        case .audit: AuditRoute(method, rest).map(OrgRoute.audit)
         }
     }
 
@@ -241,6 +247,6 @@ public enum OrgRoute: Equatable, Sendable {
             + TeamsRoute.examples.map(OrgRoute.teams) + WorkspacesRoute.examples.map(OrgRoute.workspaces)
             + SecretsRoute.examples.map(OrgRoute.secrets) + ProvidersRoute.examples.map(OrgRoute.providers)
             + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
-            + BillingRoute.examples.map(OrgRoute.billing)
+            + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
     }
 }

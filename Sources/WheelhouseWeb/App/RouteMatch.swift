@@ -30,6 +30,7 @@ extension SettingsTab {
         case .providers: ProvidersRoute.requiredAction
         case .chatModels: ChatModelsRoute.requiredAction
         case .usage: UsageRoute.requiredAction
+        case .audit: AuditRoute.requiredAction
         case .billing: mode == .saas ? BillingRoute.requiredAction : .viewOrganization
         }
     }

@@ -10,6 +10,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case chatModels = "chat-models"
     case usage
     case billing
+    case audit
 
     /// `/settings/{slug}`, spelled out once.
     var path: String {
@@ -23,6 +24,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .chatModels: "/settings/chat-models"
         case .usage: "/settings/usage"
         case .billing: "/settings/billing"
+        case .audit: "/settings/audit"
         }
     }
 
@@ -37,6 +39,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .chatModels: "Chat models"
         case .usage: "Usage"
         case .billing: "Billing"
+        case .audit: "Audit log"
         }
     }
 }

@@ -26,8 +26,10 @@ public enum Template: String, CaseIterable, Sendable {
     case chatModels = "settings/chat-models"
     case usage = "settings/usage"
     case billing = "settings/billing"
+    case audit = "settings/audit"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
+    case auditFiltersPartial = "partials/audit-filters"
     case bannerPartial = "partials/banner"
     case csrfPartial = "partials/csrf"
     case fieldPartial = "partials/field"

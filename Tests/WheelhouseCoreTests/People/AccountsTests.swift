@@ -192,6 +192,7 @@ import WheelhouseTestSupport
             .viewMemberSecretCounts: [.owner],
             .viewUsage: [.owner, .admin],
             .viewBilling: [.owner, .admin],
+            .viewAuditLog: [.owner, .admin],
             .manageBilling: [.owner],
         ]
         for action in Action.allCases {

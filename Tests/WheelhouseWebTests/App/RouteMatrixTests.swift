@@ -190,6 +190,9 @@ import WheelhouseCore
             anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]) { $1 }),
         get("usage", { _ in .usage(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("usage csv", { _ in .usage(.export) }, query: [("month", "2026-11")], admins(200).merging([.anonymous: 303]) { $1 }),
+        get("audit", { _ in .audit(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("audit csv", { _ in .audit(.exportCSV) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("audit jsonl", { _ in .audit(.exportJSONLines) }, admins(200).merging([.anonymous: 303]) { $1 }),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+
+/// What the Audit log is narrowed to. Every field is optional; an empty filter is the whole log.
+public struct AuditFilter: Sendable, Equatable {
+    public enum ActorFilter: Sendable, Equatable {
+        case user(Int64)
+        /// Entries without a person: the CLI, start-up, background workers.
+        case system
+    }
+
+    public var action: AuditAction?
+    public var actor: ActorFilter?
+    /// Inclusive.
+    public var since: Date?
+    /// Exclusive.
+    public var until: Date?
+    /// Matched anywhere in the target or the summary, as typed (no wildcards).
+    public var text: String?
+
+    public init(action: AuditAction? = nil, actor: ActorFilter? = nil, since: Date? = nil, until: Date? = nil, text: String? = nil) {
+        self.action = action
+        self.actor = actor
+        self.since = since
+        self.until = until
+        self.text = text
+    }
+
+    /// The filter as SQL conditions on `auditEvent` (aliased `a`), with their arguments.
+    func conditions(orgId: Int64) -> (sql: String, arguments: StatementArguments) {
+        var sql = ["a.orgId = ?"]
+        var arguments: StatementArguments = [orgId]
+        if let action {
+            sql.append("a.action = ?")
+            arguments += [action.rawValue]
+        }
+        switch actor {
+        case .user(let id):
+            sql.append("a.actorUserId = ?")
+            arguments += [id]
+        case .system: sql.append("a.actorUserId IS NULL")
+        case nil: break
+        }
+        if let since {
+            sql.append("a.createdAt >= ?")
+            arguments += [since]
+        }
+        if let until {
+            sql.append("a.createdAt < ?")
+            arguments += [until]
+        }
+        if let text, !text.isEmpty {
+            sql.append("(a.summary LIKE ? ESCAPE '\\' OR a.target LIKE ? ESCAPE '\\')")
+            let pattern = "%" + Self.likeEscaped(text) + "%"
+            arguments += [pattern, pattern]
+        }
+        return (sql.joined(separator: " AND "), arguments)
+    }
+
+    /// `%`, `_` and the escape character itself match only themselves.
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+/// One row of the Audit log: the entry and who did it, as they are called now (nil: the system,
+/// or a person whose account is gone).
+public struct AuditLogEntry: Sendable, Equatable {
+    public var event: AuditEvent
+    public var actorName: String?
+    public var actorEmail: String?
+}
+
+/// One page of the Audit log, newest first, with whether newer or older entries exist beyond it.
+public struct AuditLogPage: Sendable {
+    public var entries: [AuditLogEntry]
+    public var hasNewer: Bool
+    public var hasOlder: Bool
+}
+
+/// Where a page of the log starts: keyset cursors on the entry id, so a page stays the same while
+/// new entries arrive (they only ever get higher ids).
+public enum AuditCursor: Sendable, Equatable {
+    case newest
+    /// Entries with a lower id than this one (the Next, older, page).
+    case before(Int64)
+    /// Entries with a higher id than this one (the Previous, newer, page).
+    case after(Int64)
+}
+
+extension AppDatabase {
+    public static let auditPageSize = 50
+
+    /// A page of an organization's audit log matching `filter`, newest first.
+    public func auditLogPage(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, size: Int = auditPageSize) throws -> AuditLogPage
+    {
+        try reader.read { db in
+            let (conditions, arguments) = filter.conditions(orgId: orgId)
+            var entries: [AuditLogEntry]
+            switch cursor {
+            case .newest:
+                entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size)
+            case .before(let id):
+                entries = try Self.auditEntries(db, conditions + " AND a.id < ?", arguments + [id], order: "DESC", limit: size)
+            case .after(let id):
+                entries = try Self.auditEntries(db, conditions + " AND a.id > ?", arguments + [id], order: "ASC", limit: size).reversed()
+                // Past the newest entry: the newest page instead of an empty one.
+                if entries.isEmpty { entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size) }
+            }
+            guard let first = entries.first?.event.id, let last = entries.last?.event.id else {
+                return AuditLogPage(entries: [], hasNewer: false, hasOlder: false)
+            }
+            func exists(_ extra: String, _ id: Int64) throws -> Bool {
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM auditEvent a WHERE \(conditions) AND \(extra))", arguments: arguments + [id])
+                    ?? false
+            }
+            return AuditLogPage(entries: entries, hasNewer: try exists("a.id > ?", first), hasOlder: try exists("a.id < ?", last))
+        }
+    }
+
+    /// Every entry matching `filter`, newest first, at most `limit` (the export's cap); `truncated`
+    /// says whether more matched.
+    public func auditLogExport(orgId: Int64, filter: AuditFilter, limit: Int = 100_000) throws -> (
+        entries: [AuditLogEntry], truncated: Bool
+    ) {
+        try reader.read { db in
+            let (conditions, arguments) = filter.conditions(orgId: orgId)
+            var entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: limit + 1)
+            let truncated = entries.count > limit
+            if truncated { entries.removeLast() }
+            return (entries, truncated)
+        }
+    }
+
+    /// The people the actor filter offers: the organization's members and anyone who appears in
+    /// its log (a former member's entries stay findable), by name.
+    public func auditActors(orgId: Int64) throws -> [User] {
+        try reader.read { db in
+            try User.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?)
+                        OR id IN (SELECT DISTINCT actorUserId FROM auditEvent WHERE orgId = ? AND actorUserId IS NOT NULL)
+                    ORDER BY name COLLATE NOCASE, id
+                    """, arguments: [orgId, orgId])
+        }
+    }
+
+    private static func auditEntries(
+        _ db: Database, _ conditions: String, _ arguments: StatementArguments, order: String, limit: Int
+    ) throws -> [AuditLogEntry] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a.*, u.name AS actorName, u.email AS actorEmail
+                FROM auditEvent a LEFT JOIN user u ON u.id = a.actorUserId
+                WHERE \(conditions) ORDER BY a.id \(order) LIMIT ?
+                """, arguments: arguments + [limit])
+        return try rows.map { row in
+            AuditLogEntry(event: try AuditEvent(row: row), actorName: row["actorName"], actorEmail: row["actorEmail"])
+        }
+    }
+}
+
+/// The Audit log's indexes: an organization's entries by id, newest first, without a sort; and
+/// the same per actor, for the actor filter and its list of people.
+enum AuditLogSchema {
+    static let index = """
+        CREATE INDEX auditEvent_org_id ON auditEvent(orgId, id DESC);
+        CREATE INDEX auditEvent_org_actor ON auditEvent(orgId, actorUserId, id DESC);
+        """
+}

@@ -1,0 +1,98 @@
+import Foundation
+import WheelhouseCore
+
+/// The Audit log tab: an organization's audit entries, filtered, a page at a time, and exported.
+///
+/// - `GET /orgs/{org}/settings/audit` — Owner, Admin (`viewAuditLog`): newest first, 50 a page,
+///   `before=<id>` for older and `after=<id>` for newer entries; filters `action`, `actor` (a user
+///   id or `system`), `from` / `to` (days in the org's time zone) and `q` (text in the target or
+///   summary). A bad value answers 400 with the log without it and a message beside its field.
+/// - `GET …/audit/export.csv`, `GET …/audit/export.jsonl` — the same filter, every matching entry
+///   up to `AuditExport.cap`, newest first; a bad value is a 400 in plain text.
+struct AuditController {
+    let shell: Shell
+    let database: AppDatabase
+
+    func respond(_ route: AuditRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        try access.require(.viewAuditLog)
+        let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
+        let actors = try database.auditActors(orgId: access.org.id!)
+        let query = AuditQuery.parse(visit.request.query, zone: zone, actors: actors)
+        switch route {
+        case .show:
+            let page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
+            let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
+            return shell.render(
+                .audit, AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page), layout: layout,
+                status: query.problems.isEmpty ? 200 : 400)
+        case .exportCSV, .exportJSONLines:
+            if !query.problems.isEmpty {
+                let text = AuditQuery.Field.allCases.compactMap { query.problems[$0] }.joined(separator: "\n")
+                return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(text)\n".utf8))
+            }
+            let (entries, truncated) = try database.auditLogExport(orgId: access.org.id!, filter: query.filter, limit: AuditExport.cap)
+            let csv = route == .exportCSV
+            let name = "audit-\(access.org.key)\(query.fileNamePart).\(csv ? "csv" : "jsonl")"
+            var headers = [
+                ("Content-Type", csv ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8"),
+                ("Content-Disposition", "attachment; filename=\"\(name)\""),
+            ]
+            // The cap is said in a header rather than in the file, so every line stays an entry.
+            if truncated { headers.append(("Wheelhouse-Export-Truncated", "only the newest \(AuditExport.cap) entries; narrow the dates")) }
+            let body = csv ? AuditExport.csv(entries) : try AuditExport.jsonLines(entries)
+            return Response(status: 200, headers: headers, body: body)
+        }
+    }
+}
+
+/// The export's files: one entry per line, newest first, in UTC.
+enum AuditExport {
+    /// Entries per file: a bound on the response's memory; the truncation is announced in a header.
+    static let cap = 100_000
+
+    static let header = ["id", "time_utc", "actor_name", "actor_email", "action", "action_title", "target", "summary", "address"]
+
+    static func csv(_ entries: [AuditLogEntry]) -> [UInt8] {
+        var out = Array(UsageCSV.line(header).utf8)
+        out.reserveCapacity(entries.count * 160)
+        for entry in entries {
+            let e = entry.event
+            let fields = [
+                String(e.id ?? 0), Dates.isoTime(e.createdAt), entry.actorName ?? (e.actorUserId == nil ? "System" : ""),
+                entry.actorEmail ?? "", e.action.rawValue, e.action.title, e.target, e.summary, e.address,
+            ]
+            out += UsageCSV.line(fields.map(MembersCSV.cell)).utf8
+        }
+        return out
+    }
+
+    /// One entry of the JSON Lines file.
+    struct Line: Encodable {
+        var id: Int64
+        var time: String
+        var actorUserId: Int64?
+        var actorName: String?
+        var actorEmail: String?
+        var action: String
+        var actionTitle: String
+        var target: String
+        var summary: String
+        var address: String
+    }
+
+    static func jsonLines(_ entries: [AuditLogEntry]) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out: [UInt8] = []
+        for entry in entries {
+            let e = entry.event
+            let line = Line(
+                id: e.id ?? 0, time: Dates.isoTime(e.createdAt), actorUserId: e.actorUserId, actorName: entry.actorName,
+                actorEmail: entry.actorEmail, action: e.action.rawValue, actionTitle: e.action.title, target: e.target,
+                summary: e.summary, address: e.address)
+            out += try encoder.encode(line)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import WheelhouseCore
+
+/// The Audit log page's values: the filter form (refilled as typed, with a message beside a
+/// refused field), the table of one page of entries and the pager, whose links keep the filter.
+struct AuditPage: PageValues {
+    let orgKey: String
+    let zone: TimeZone
+    let query: AuditQuery
+    let actors: [User]
+    let page: AuditLogPage
+
+    func href(_ route: AuditRoute, _ extra: [(String, String)] = []) -> String {
+        Route.org(orgKey, .audit(route)).path(query: query.items + extra)
+    }
+
+    func fill(_ context: inout TemplateObject) {
+        context["audit"] =
+            [
+                "formAction": .text(Route.org(orgKey, .audit(.show)).path), "timeZone": .text(zone.identifier),
+                "csvHref": .text(href(.exportCSV)), "jsonlHref": .text(href(.exportJSONLines)),
+                "filtered": .flag(!query.items.isEmpty),
+            ] as TemplateObject
+        context["filters"] = filters
+        if let problem = query.problems[.page] { context["pageProblem"] = TemplateValue.text(problem) }
+        context["rows"] = TemplateValue.list(page.entries.map(row))
+        if page.entries.isEmpty { context["empty"] = TemplateValue.flag(true) }
+        var pager: TemplateObject = [:]
+        if page.hasNewer, let first = page.entries.first?.event.id {
+            pager["previous"] = TemplateValue.text(href(.show, [("after", String(first))]))
+        }
+        if page.hasOlder, let last = page.entries.last?.event.id {
+            pager["next"] = TemplateValue.text(href(.show, [("before", String(last))]))
+        }
+        if !pager.entries.isEmpty { context["pager"] = TemplateValue.object(pager) }
+    }
+
+    private var filters: TemplateValue {
+        func field(_ f: AuditQuery.Field) -> TemplateObject {
+            var object: TemplateObject = ["value": .text(query.typed[f] ?? "")]
+            if let problem = query.problems[f] {
+                object["error"] = TemplateValue.text(problem)
+                object["errorId"] = TemplateValue.text("audit-\(f.rawValue)-error")
+            }
+            return object
+        }
+        var action = field(.action), actor = field(.actor)
+        action["groups"] = TemplateValue.list(
+            AuditArea.allCases.map { area in
+                TemplateValue.object([
+                    "title": .text(area.title),
+                    "options": .list(
+                        area.actions.map { a in
+                            .object(["value": .text(a.rawValue), "title": .text(a.title), "selected": .flag(a == query.filter.action)])
+                        }),
+                ])
+            })
+        actor["system"] = TemplateValue.flag(query.filter.actor == .system)
+        actor["options"] = TemplateValue.list(
+            actors.map { user in
+                TemplateValue.object([
+                    "value": .text(String(user.id!)), "title": .text("\(user.name) (\(user.email))"),
+                    "selected": .flag(query.filter.actor == .user(user.id!)),
+                ])
+            })
+        return .object([
+            "action": .object(action), "actor": .object(actor), "from": .object(field(.from)), "to": .object(field(.to)),
+            "q": .object(field(.q)), "maxText": .number(AuditQuery.maxTextLength),
+        ])
+    }
+
+    private func row(_ entry: AuditLogEntry) -> TemplateValue {
+        let e = entry.event
+        let actor: String =
+            if let name = entry.actorName { name } else if e.actorUserId == nil { "System" } else { "A deleted account" }
+        return .object([
+            "when": .text(local(e.createdAt)), "iso": .text(Dates.isoTime(e.createdAt)), "utc": .text(Dates.dayTime(e.createdAt)),
+            "actor": .text(actor), "email": entry.actorEmail.map(TemplateValue.text) ?? .flag(false),
+            "action": .text(e.action.title), "code": .text(e.action.rawValue), "target": .text(e.target),
+            "summary": .text(e.summary), "address": .text(e.address),
+        ])
+    }
+
+    /// "3 Mar 2027, 15:05" in the organization's time zone.
+    func local(_ date: Date) -> String {
+        let shifted = date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date)))
+        let parts = Dates.utc(shifted)
+        return "\(Dates.day(shifted)), \(Dates.two(parts.tm_hour)):\(Dates.two(parts.tm_min))"
+    }
+}
