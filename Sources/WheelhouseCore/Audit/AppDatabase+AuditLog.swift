@@ -168,11 +168,34 @@ extension AppDatabase {
     }
 }
 
-/// The Audit log's indexes: an organization's entries by id, newest first, without a sort; and
-/// the same per actor, for the actor filter and its list of people.
+/// The Audit log's schema change: entries by id, newest first, without a sort, and the same per
+/// actor (the actor filter and its list of people).
+///
+/// The table is rebuilt without the foreign key on `actorUserId`: its `ON DELETE SET NULL`
+/// rewrote old entries whenever an account was deleted (discarding an unconfirmed account does),
+/// so an entry lost its actor. Now the id stays and the page shows "a deleted account". Ids and
+/// rows are copied as they are.
 enum AuditLogSchema {
-    static let index = """
-        CREATE INDEX auditEvent_org_id ON auditEvent(orgId, id DESC);
-        CREATE INDEX auditEvent_org_actor ON auditEvent(orgId, actorUserId, id DESC);
-        """
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE auditEvent_v8 (
+                    id INTEGER PRIMARY KEY,
+                    orgId INTEGER REFERENCES organization(id) ON DELETE SET NULL,
+                    actorUserId INTEGER,
+                    action TEXT NOT NULL CHECK (length(action) > 0),
+                    target TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL
+                );
+                INSERT INTO auditEvent_v8 (id, orgId, actorUserId, action, target, summary, address, createdAt)
+                    SELECT id, orgId, actorUserId, action, target, summary, address, createdAt FROM auditEvent;
+                DROP TABLE auditEvent;
+                ALTER TABLE auditEvent_v8 RENAME TO auditEvent;
+                CREATE INDEX auditEvent_org ON auditEvent(orgId, createdAt);
+                CREATE INDEX auditEvent_org_id ON auditEvent(orgId, id DESC);
+                CREATE INDEX auditEvent_org_actor ON auditEvent(orgId, actorUserId, id DESC);
+                """)
+    }
 }

@@ -92,7 +92,7 @@ enum Migrations {
         // counted by triggers instead of a scan.
         migrator.registerMigration("v6-members-at-scale") { db in try MembersAtScale.create(db) }
         migrator.registerMigration("v7-members-by-role") { db in try MembersAtScale.createRoleIndex(db) }
-        migrator.registerMigration("v8-audit-log") { db in try db.execute(sql: AuditLogSchema.index) }
+        migrator.registerMigration("v8-audit-log") { db in try AuditLogSchema.migrate(db) }
         return migrator
     }
 }
