@@ -23,6 +23,7 @@ struct Demo: ParsableCommand {
         let member = try database.createUser(email: "member@demo.test", name: "Mia Member", password: Self.password)
         try database.addMember(userId: admin.id!, orgId: org.id!, role: .admin)
         try database.addMember(userId: member.id!, orgId: org.id!, role: .member)
+        let auditEntries = try Self.seedAuditHistory(database, org: org, people: [owner, admin, member])
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
@@ -31,6 +32,7 @@ struct Demo: ParsableCommand {
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         Output.line(
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
-                + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events.")
+                + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
+                + "\(auditEntries) audit entries.")
     }
 }
