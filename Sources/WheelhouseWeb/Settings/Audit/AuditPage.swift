@@ -37,7 +37,10 @@ struct AuditPage: PageValues {
 
     private var filters: TemplateValue {
         func field(_ f: AuditQuery.Field) -> TemplateObject {
-            var object: TemplateObject = ["value": .text(query.typed[f] ?? "")]
+            var value = query.typed[f] ?? ""
+            // A date input may only hold a date: an unreadable one is quoted in the message instead.
+            if f == .from || f == .to, AuditQuery.day(value) == nil { value = "" }
+            var object: TemplateObject = ["value": .text(value)]
             if let problem = query.problems[f] {
                 object["error"] = TemplateValue.text(problem)
                 object["errorId"] = TemplateValue.text("audit-\(f.rawValue)-error")
