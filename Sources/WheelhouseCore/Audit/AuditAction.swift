@@ -59,6 +59,12 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     /// `wheelhouse rotate-master-key` (no organization, no actor).
     case masterKeyRotate = "masterKey.rotate"
 
+    // MARK: - Audit log
+    /// An Owner changed how long the organization keeps its audit entries.
+    case auditRetention = "audit.retention"
+    /// The retention job removed entries older than the window (no actor; one entry per run).
+    case auditPrune = "audit.prune"
+
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
         switch self {
@@ -101,6 +107,8 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .chatModelEnable: "Chat model switched on"
         case .chatModelDisable: "Chat model switched off"
         case .masterKeyRotate: "Master key rotated"
+        case .auditRetention: "Audit retention changed"
+        case .auditPrune: "Old audit entries removed"
         }
     }
 }

@@ -1,7 +1,7 @@
 /// The parts of the console an audit action belongs to: the Audit log's action filter groups its
 /// options by area (`<optgroup>`), in this order.
 public enum AuditArea: String, CaseIterable, Sendable {
-    case organization, members, teams, workspaces, credentials
+    case organization, members, teams, workspaces, credentials, audit
 
     public var title: String {
         switch self {
@@ -10,6 +10,7 @@ public enum AuditArea: String, CaseIterable, Sendable {
         case .teams: "Teams"
         case .workspaces: "Workspaces"
         case .credentials: "Credentials"
+        case .audit: "Audit log"
         }
     }
 
@@ -25,6 +26,7 @@ extension AuditAction {
         case "member", "invitation": .members
         case "team": .teams
         case "workspace": .workspaces
+        case "audit": .audit
         default: .credentials
         }
     }

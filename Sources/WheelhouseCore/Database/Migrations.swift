@@ -93,6 +93,7 @@ enum Migrations {
         migrator.registerMigration("v6-members-at-scale") { db in try MembersAtScale.create(db) }
         migrator.registerMigration("v7-members-by-role") { db in try MembersAtScale.createRoleIndex(db) }
         migrator.registerMigration("v8-audit-log") { db in try AuditLogSchema.migrate(db) }
+        migrator.registerMigration("v9-audit-retention") { db in try db.execute(sql: AuditRetentionSchema.sql) }
         return migrator
     }
 }

@@ -21,6 +21,8 @@ public enum Action: String, CaseIterable, Sendable {
     case manageBilling
     /// Read the organization's audit log and export it.
     case viewAuditLog
+    /// Choose how long the audit log is kept (older entries are deleted by a background job).
+    case manageAuditRetention
 }
 
 public enum Policy {
@@ -32,7 +34,7 @@ public enum Policy {
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
             .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog:
             [.owner, .admin]
-        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts: [.owner]
+        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention: [.owner]
         }
     }
 

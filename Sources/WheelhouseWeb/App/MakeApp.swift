@@ -69,14 +69,16 @@ public struct Application: Sendable {
     let mail: MailWorker?
     let checks: ProviderCheckWorker?
     let rebuild: UsageRebuildWorker?
+    let prune: AuditPruneWorker?
 
     /// Starts the background threads: outbox delivery (failures are retried and shown on
     /// Members), connection tests (never on the threads that serve requests), and usage rollups
-    /// moving to a new time zone in short batches.
+    /// moving to a new time zone in short batches, and audit retention (at start-up, then hourly).
     public func startWorkers() {
         mail?.start()
         checks?.start()
         rebuild?.start()
+        prune?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -85,6 +87,7 @@ public struct Application: Sendable {
     public func stopWorkers(timeout: TimeInterval) -> Bool {
         checks?.stop()
         rebuild?.stop()
+        prune?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -125,5 +128,6 @@ public func makeApp(config: AppConfig) throws -> Application {
         web: web, database: database, logos: logos,
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
-        rebuild: workers.map { _ in UsageRebuildWorker(database: database) })
+        rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
+        prune: workers.map { _ in AuditPruneWorker(database: database) })
 }

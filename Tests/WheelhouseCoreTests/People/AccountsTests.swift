@@ -193,6 +193,7 @@ import WheelhouseTestSupport
             .viewUsage: [.owner, .admin],
             .viewBilling: [.owner, .admin],
             .viewAuditLog: [.owner, .admin],
+            .manageAuditRetention: [.owner],
             .manageBilling: [.owner],
         ]
         for action in Action.allCases {

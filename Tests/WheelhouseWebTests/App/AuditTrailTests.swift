@@ -81,6 +81,9 @@ import WheelhouseCore
         post(
             "POST /orgs/{org}/settings/members/invitations/{id}/revoke", .invitationRevoke,
             { w in org + "/members/invitations/\(w.invitationId)/revoke" }, { _ in [("version", "1")] }),
+        post(
+            "POST /orgs/{org}/settings/audit/retention", .auditRetention, { _ in org + "/audit/retention" },
+            { _ in [("version", "0"), ("retention", "90")] }),
         // Teams (Core is at version 2: created, then Max added)
         post(
             "POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
@@ -204,7 +207,7 @@ import WheelhouseCore
 
     /// Actions no request writes: the CLI, start-up and the connection-test worker write these.
     static let writtenOutsideRequests: Set<AuditAction> = [
-        .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate,
+        .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

@@ -193,6 +193,9 @@ import WheelhouseCore
         get("audit", { _ in .audit(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("audit csv", { _ in .audit(.exportCSV) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("audit jsonl", { _ in .audit(.exportJSONLines) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "audit retention", { _ in .audit(.retention) }, { _ in [("version", "0"), ("retention", "90")] },
+            admins(303).merging([.admin: 403]) { $1 }),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

@@ -9,22 +9,23 @@ import WheelhouseCore
 ///   summary). A bad value answers 400 with the log without it and a message beside its field.
 /// - `GET …/audit/export.csv`, `GET …/audit/export.jsonl` — the same filter, every matching entry
 ///   up to `AuditExport.cap`, newest first; a bad value is a 400 in plain text.
+/// - `POST …/audit/retention` — Owner (`manageAuditRetention`): `retention` (`30`, `90`, `365`,
+///   `forever`) and `version`; another value is a 422 beside the field, a stale version a 409.
 struct AuditController {
     let shell: Shell
     let database: AppDatabase
 
+    enum RetentionField: String, CaseIterable { case csrf = "_csrf", version, retention }
+
     func respond(_ route: AuditRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.viewAuditLog)
+        if route == .retention { return try updateRetention(visit, access: access) }
         let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
         let actors = try database.auditActors(orgId: access.org.id!)
         let query = AuditQuery.parse(visit.request.query, zone: zone, actors: actors)
         switch route {
-        case .show:
-            let page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
-            let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
-            return shell.render(
-                .audit, AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page), layout: layout,
-                status: query.problems.isEmpty ? 200 : 400)
+        case .show, .retention:
+            return try show(visit, access: access, zone: zone, actors: actors, query: query, retention: nil)
         case .exportCSV, .exportJSONLines:
             if !query.problems.isEmpty {
                 let text = AuditQuery.Field.allCases.compactMap { query.problems[$0] }.joined(separator: "\n")
@@ -42,6 +43,50 @@ struct AuditController {
             let body = csv ? AuditExport.csv(entries) : try AuditExport.jsonLines(entries)
             return Response(status: 200, headers: headers, body: body)
         }
+    }
+
+    /// The log page; `retention` is a refused retention form, shown with its status.
+    private func show(
+        _ visit: Visit, access: OrgAccess, zone: TimeZone, actors: [User], query: AuditQuery,
+        retention refused: (value: String, refusal: FormRefusal)?
+    ) throws -> Response {
+        let page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
+        let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
+        var form = AuditPage.RetentionForm(
+            setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
+        if let refused {
+            form.typed = refused.value
+            form.errors = refused.refusal.errors
+        }
+        let status = refused?.refusal.status ?? (query.problems.isEmpty ? 200 : 400)
+        return shell.render(
+            .audit, AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page, retention: form),
+            layout: layout, status: status)
+    }
+
+    private func updateRetention(_ visit: Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        try access.require(.manageAuditRetention)
+        var reader = FormReader<RetentionField>(form)
+        let value = reader.text(.retention, label: "Keep entries for")
+        let version = Int(reader.text(.version, label: "Version")) ?? -1
+        return try shell.submit(
+            visit, stale: "Someone changed the retention while you were choosing. The current value is shown; choose again.",
+            {
+                try reader.errors.throwIfAny()
+                let saved = try database.setAuditRetention(orgKey: access.org.key, value: value, expectedVersion: version, by: visit.actor)
+                let flash =
+                    saved.retention == .forever
+                    ? "Audit entries are now kept forever."
+                    : "Audit entries older than \(saved.retention.title) are now deleted (checked every hour)."
+                return FormSuccess(.org(access.org.key, .audit(.show)), flash: flash)
+            },
+            refused: { refusal in
+                let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
+                let actors = try database.auditActors(orgId: access.org.id!)
+                let query = AuditQuery.parse("", zone: zone, actors: actors)
+                return try show(visit, access: access, zone: zone, actors: actors, query: query, retention: (value, refusal))
+            })
     }
 }
 

@@ -9,6 +9,41 @@ struct AuditPage: PageValues {
     let query: AuditQuery
     let actors: [User]
     let page: AuditLogPage
+    let retention: RetentionForm
+
+    /// The retention setting: a form for the Owner, the value in words for an Admin.
+    struct RetentionForm {
+        var setting: AuditRetentionSetting
+        var canEdit: Bool
+        /// What a refused form sent, chosen again in the list when it is one of the choices.
+        var typed: String?
+        var errors = FieldErrors()
+
+        static let names = FieldNames.of(AuditController.RetentionField.self)
+
+        init(setting: AuditRetentionSetting, canEdit: Bool) {
+            self.setting = setting
+            self.canEdit = canEdit
+        }
+
+        func value(orgKey: String) -> TemplateValue {
+            let chosen = typed.flatMap(AuditRetention.init(formValue:)) ?? setting.retention
+            var object: TemplateObject = [
+                "canEdit": .flag(canEdit), "current": .text(setting.retention.title), "version": .number(setting.version),
+                "forever": .flag(setting.retention == .forever), "names": Self.names,
+                "formAction": .text(Route.org(orgKey, .audit(.retention)).path),
+                "options": .list(
+                    AuditRetention.allCases.map { r in
+                        .object(["value": .text(r.formValue), "title": .text(r.title), "selected": .flag(r == chosen)])
+                    }),
+            ]
+            if let message = errors.messages(for: AuditController.RetentionField.retention.rawValue).first {
+                object["error"] = TemplateValue.text(message)
+                object["errorId"] = TemplateValue.text("audit-retention-error")
+            }
+            return .object(object)
+        }
+    }
 
     func href(_ route: AuditRoute, _ extra: [(String, String)] = []) -> String {
         Route.org(orgKey, .audit(route)).path(query: query.items + extra)
@@ -22,6 +57,8 @@ struct AuditPage: PageValues {
                 "filtered": .flag(!query.items.isEmpty),
             ] as TemplateObject
         context["filters"] = filters
+        context["retention"] = retention.value(orgKey: orgKey)
+        if !retention.errors.form.isEmpty { context["errorItems"] = ErrorSummary.items(retention.errors) }
         if let problem = query.problems[.page] { context["pageProblem"] = TemplateValue.text(problem) }
         context["rows"] = TemplateValue.list(page.entries.map(row))
         if page.entries.isEmpty { context["empty"] = TemplateValue.flag(true) }
