@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// What one prune run removed from one organization's log.
 public struct AuditPruneResult: Sendable, Equatable {
@@ -67,7 +66,7 @@ extension AppDatabase {
 public final class AuditPruneWorker: Sendable {
     let database: AppDatabase
     let interval: TimeInterval
-    private let stopping = Atomic<Bool>(false)
+    private let loop = BackgroundLoop()
 
     public init(database: AppDatabase, interval: TimeInterval = 3_600) {
         self.database = database
@@ -75,26 +74,11 @@ public final class AuditPruneWorker: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            // SIGTERM and SIGINT are the server's to wait for (FastCGIServer's sigwait), never this thread's.
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
-            var next = Date.distantPast
-            while !stopping.load(ordering: .relaxed) {
-                if Date() >= next {
-                    _ = try? database.pruneAuditLog()
-                    next = Date().addingTimeInterval(interval)
-                }
-                // Short naps, so stopping is noticed within a second.
-                Thread.sleep(forTimeInterval: 1)
-            }
+        loop.start(name: "audit-prune") { [self] in
+            _ = try? database.pruneAuditLog()
+            return interval
         }
-        thread.name = "audit-prune"
-        thread.start()
     }
 
-    public func stop() { stopping.store(true, ordering: .relaxed) }
+    public func stop() { loop.stop() }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// How far an organization's rollups are from being rebuilt for its new time zone.
 public struct UsageRebuildProgress: Sendable, Equatable {
@@ -168,7 +167,7 @@ extension AppDatabase {
 public final class UsageRebuildWorker: Sendable {
     let database: AppDatabase
     let interval: TimeInterval
-    private let stopping = Atomic<Bool>(false)
+    private let loop = BackgroundLoop()
 
     public init(database: AppDatabase, interval: TimeInterval = 2) {
         self.database = database
@@ -176,21 +175,11 @@ public final class UsageRebuildWorker: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            // SIGTERM and SIGINT are the server's to wait for (FastCGIServer's sigwait), never this thread's.
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
-            while !stopping.load(ordering: .relaxed) {
-                let worked = (try? database.runUsageRebuildBatch()) ?? false
-                Thread.sleep(forTimeInterval: worked ? 0.002 : interval)
-            }
+        loop.start(name: "usage-rebuild") { [self] in
+            let worked = (try? database.runUsageRebuildBatch()) ?? false
+            return worked ? 0.002 : interval
         }
-        thread.name = "usage-rebuild"
-        thread.start()
     }
 
-    public func stop() { stopping.store(true, ordering: .relaxed) }
+    public func stop() { loop.stop() }
 }

@@ -1,0 +1,36 @@
+import Foundation
+import Synchronization
+
+/// A named background thread of `serve` that runs a step until stopped: the step returns how
+/// long to wait before it runs again. The wait is taken in naps of at most a second, so `stop`
+/// is noticed within one whatever the interval.
+public final class BackgroundLoop: Sendable {
+    private let stopping = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    public func start(name: String, _ step: @escaping @Sendable () -> TimeInterval) {
+        let thread = Thread { [self] in
+            // SIGTERM and SIGINT are the server's to wait for (FastCGIServer's sigwait), never this thread's.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            while !isStopping {
+                var wait = step()
+                while wait > 0, !isStopping {
+                    let nap = min(wait, 1)
+                    Thread.sleep(forTimeInterval: nap)
+                    wait -= nap
+                }
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    public func stop() { stopping.store(true, ordering: .relaxed) }
+}
