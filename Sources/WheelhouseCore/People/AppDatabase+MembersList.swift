@@ -79,15 +79,6 @@ public struct MembersQuery: Sendable, Equatable {
                 self = .offset
             }
         }
-
-        /// The link's parameter: `after=u12`, `before=i34`.
-        public var parameter: String? {
-            switch self {
-            case .offset: nil
-            case .after(let row): "after=" + row.text
-            case .before(let row): "before=" + row.text
-            }
-        }
     }
 
     public var search: String

@@ -77,27 +77,3 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
         }
     }
 }
-
-extension String {
-    /// The parts one after another in one exact allocation, for texts built per row of a long
-    /// list: interpolation appends piece by piece and grows the string as it goes.
-    static func joining(_ a: String, _ b: String, _ c: String = "", _ d: String = "", _ e: String = "") -> String {
-        let count = a.utf8.count + b.utf8.count + c.utf8.count + d.utf8.count + e.utf8.count
-        // Up to 15 bytes a string is stored inline, without allocating.
-        guard count > 15 else { return a + b + c + d + e }
-        return String(unsafeUninitializedCapacity: count) { out in
-            var o = 0
-            func put(_ part: String) {
-                let copied: Void? = part.utf8.withContiguousStorageIfAvailable { bytes in
-                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-                    (out.baseAddress! + o).update(from: source, count: bytes.count)
-                    o += bytes.count
-                }
-                guard copied == nil else { return }
-                for byte in part.utf8 { out[o] = byte; o += 1 }
-            }
-            put(a); put(b); put(c); put(d); put(e)
-            return o
-        }
-    }
-}
