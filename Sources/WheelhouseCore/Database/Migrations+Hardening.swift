@@ -41,7 +41,7 @@ enum PeopleHardening {
                 ALTER TABLE invitation ADD COLUMN message TEXT NOT NULL DEFAULT '' CHECK (length(message) <= 500);
                 ALTER TABLE workspace ADD COLUMN archivedAt DATETIME;
                 """)
-        try widenOutboxKinds(db)
+        try widenOutboxKinds(db, from: "kind IN ('invitation')", to: "kind IN ('invitation', 'confirmation')")
         try db.execute(
             sql: """
                 ALTER TABLE outbox ADD COLUMN confirmationId INTEGER REFERENCES emailConfirmation(id) ON DELETE CASCADE;
@@ -50,15 +50,18 @@ enum PeopleHardening {
 
     /// SQLite cannot change a CHECK in place: the outbox is rebuilt from its own stored SQL with
     /// the kind list widened, keeping every column (also ones added by other migrations) and index.
-    static func widenOutboxKinds(_ db: Database) throws {
+    static func widenOutboxKinds(_ db: Database, from: String, to: String) throws {
         guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'") else {
             return
         }
-        let widened = create.replacingOccurrences(of: "kind IN ('invitation')", with: "kind IN ('invitation', 'confirmation')")
+        let widened = create.replacingOccurrences(of: from, with: to)
         guard widened != create else { return }
         let indexes = try String.fetchAll(
             db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL")
-        let renamed = widened.replacingOccurrences(of: "CREATE TABLE outbox", with: "CREATE TABLE outbox_widened")
+        // After one rebuild SQLite stores the name quoted (`CREATE TABLE "outbox"`): replace
+        // whatever precedes the column list.
+        guard let columns = widened.firstIndex(of: "(") else { return }
+        let renamed = "CREATE TABLE outbox_widened " + widened[columns...]
         try db.execute(sql: renamed)
         try db.execute(sql: "INSERT INTO outbox_widened SELECT * FROM outbox")
         try db.execute(sql: "DROP TABLE outbox")

@@ -94,6 +94,7 @@ enum Migrations {
         migrator.registerMigration("v7-members-by-role") { db in try MembersAtScale.createRoleIndex(db) }
         migrator.registerMigration("v8-audit-log") { db in try AuditLogSchema.migrate(db) }
         migrator.registerMigration("v9-audit-retention") { db in try db.execute(sql: AuditRetentionSchema.sql) }
+        migrator.registerMigration("v10-outbox-notices") { db in try OutboxNotices.migrate(db) }
         return migrator
     }
 }

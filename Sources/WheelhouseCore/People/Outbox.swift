@@ -73,6 +73,18 @@ extension AppDatabase {
             var mails: [OutgoingMail] = []
             for message in due {
                 let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
+                if message.kind == "notice" {
+                    guard var mail = try OutboxNotices.mail(db, message: message) else {
+                        try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
+                        continue
+                    }
+                    try db.execute(
+                        sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
+                        arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
+                    mail.headerId = headerId
+                    mails.append(mail)
+                    continue
+                }
                 if message.kind == "confirmation" {
                     guard var mail = try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now) else {
                         try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
