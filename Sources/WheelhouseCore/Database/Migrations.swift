@@ -95,6 +95,7 @@ enum Migrations {
         migrator.registerMigration("v8-audit-log") { db in try AuditLogSchema.migrate(db) }
         migrator.registerMigration("v9-audit-retention") { db in try db.execute(sql: AuditRetentionSchema.sql) }
         migrator.registerMigration("v10-outbox-notices") { db in try OutboxNotices.migrate(db) }
+        migrator.registerMigration("v11-notifications") { db in try db.execute(sql: NotificationSchema.sql) }
         return migrator
     }
 }
