@@ -12,6 +12,12 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case organizationUpdate = "organization.update"
     case organizationPlan = "organization.plan"
     case organizationTransfer = "organization.transfer"
+    /// An Owner scheduled the organization's deletion (30 days of grace).
+    case organizationDeletionSchedule = "organization.deletion.schedule"
+    /// An Owner cancelled a scheduled deletion: everything stays.
+    case organizationDeletionCancel = "organization.deletion.cancel"
+    /// The tombstone left outside a purged organization (no org id: who asked, when, its key).
+    case organizationPurge = "organization.purge"
 
     // MARK: - Members and invitations
     case memberAdd = "member.add"
@@ -72,6 +78,9 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .organizationUpdate: "Organization settings changed"
         case .organizationPlan: "Plan changed"
         case .organizationTransfer: "Ownership transferred"
+        case .organizationDeletionSchedule: "Deletion scheduled"
+        case .organizationDeletionCancel: "Deletion cancelled"
+        case .organizationPurge: "Organization deleted for good"
         case .memberAdd: "Member added"
         case .memberRole: "Member role changed"
         case .memberRemove: "Member removed"

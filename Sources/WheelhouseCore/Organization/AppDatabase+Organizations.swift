@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// An organization as seen by one of its members.
 public struct OrgAccess: Sendable, Equatable {
@@ -51,27 +52,43 @@ extension AppDatabase {
         try reader.read { db in try Self.access(db, orgKey: orgKey, userId: userId) }
     }
 
-    static func access(_ db: Database, orgKey: String, userId: Int64) throws -> OrgAccess {
+    /// `duringDeletion`: the few writes allowed while the organization is pending deletion
+    /// (cancelling it, requesting a data export).
+    static func access(_ db: Database, orgKey: String, userId: Int64, duringDeletion: Bool = false) throws -> OrgAccess {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT \(accessColumns)
                 FROM organization o JOIN membership m ON m.orgId = o.id AND m.userId = ? WHERE o.key = ?
                 """)
         guard let row = try Row.fetchOne(statement, arguments: [userId, orgKey]) else { throw DomainError.notFound }
-        return access(row)
+        let found = access(row)
+        // The one gate for "new writes refused" while an organization waits to be deleted: every
+        // change of an organization reads its access here inside a write transaction. Reads
+        // (read-only connections) go on, so the data can still be seen and exported.
+        if let purgeAt = found.org.purgeAt, !duringDeletion, try !isReadOnly(db) {
+            throw DomainError.pendingDeletion(purgeAt: purgeAt)
+        }
+        return found
+    }
+
+    /// A pool's reader connections are opened read-only; a queue's reads run under
+    /// `PRAGMA query_only`.
+    static func isReadOnly(_ db: Database) throws -> Bool {
+        if sqlite3_db_readonly(db.sqliteConnection, "main") == 1 { return true }
+        return try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
     }
 
     /// An organization's row and the person's role, read by position (`access(_:)`): name
     /// lookups cost more than these queries, which run on every org page.
     static let accessColumns = """
-        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role, o.timeZone
+        o.id, o.key, o.displayName, o.description, o.logoFile, o.memberLimit, o.version, o.createdAt, o.updatedAt, m.role, o.timeZone, o.purgeAt
         """
 
     static func access(_ row: Row) -> OrgAccess {
         let org = Organization(
             id: row[0], key: row[1], displayName: row[2], description: row[3], logoFile: row[4],
             memberLimit: row[5], version: row[6], createdAt: row[7], updatedAt: row[8],
-            timeZone: row[10])
+            timeZone: row[10], purgeAt: row[11])
         return OrgAccess(org: org, role: row[9])
     }
 

@@ -52,7 +52,7 @@ extension Organization {
         self.init(
             id: row["id"], key: row["key"], displayName: row["displayName"], description: row["description"],
             logoFile: row["logoFile"], memberLimit: row["memberLimit"], version: row["version"],
-            createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"])
+            createdAt: row["createdAt"], updatedAt: row["updatedAt"], timeZone: row["timeZone"], purgeAt: row["purgeAt"])
     }
 }
 
@@ -80,6 +80,8 @@ public struct Organization: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var updatedAt: Date
     /// IANA name of the organization's time zone: its usage days and months are days there.
     public var timeZone: String = "UTC"
+    /// Set while the organization is pending deletion: when the worker removes it for good.
+    public var purgeAt: Date? = nil
 
     public static let databaseTableName = "organization"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -83,6 +83,7 @@ extension AppDatabase {
 
     func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
         let now = self.now()
+        if let purgeAt = org.purgeAt { throw DomainError.pendingDeletion(purgeAt: purgeAt) }
         if try Membership.fetchOne(db, key: ["orgId": org.id!, "userId": user.id!]) == nil {
             if try Membership.filter(Column("orgId") == org.id!).fetchCount(db) >= org.memberLimit {
                 throw InvitationProblem.seatLimit(limit: org.memberLimit)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors attached to the fields of one form, plus errors about the form as a whole.
 /// Everything wrong is reported at once, not just the first problem found.
 public struct FieldErrors: Error, Equatable, Sendable {
@@ -34,4 +36,7 @@ public enum DomainError: Error, Equatable, Sendable {
     case staleVersion
     case invalidCredentials
     case throttled(retryAfterSeconds: Int)
+    /// The organization is scheduled for deletion on this date: nothing of it may change until an
+    /// Owner cancels the deletion.
+    case pendingDeletion(purgeAt: Date)
 }

@@ -72,6 +72,8 @@ enum UsageWriter {
         var workspaces: [String: Int64]
         /// A pending rebuild's walk and the days of its new zone.
         var rebuild: (walk: UsageRebuild.Walk, days: ZoneDays)?
+        /// Scheduled for deletion: its events are refused like every other change.
+        var pendingDeletion = false
     }
 
     /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
@@ -107,6 +109,10 @@ enum UsageWriter {
             }
             guard let target else {
                 outcome.rejected.append(.init(index: index, reason: "no organization has the key “\(orgKey)”"))
+                continue
+            }
+            guard !target.pendingDeletion else {
+                outcome.rejected.append(.init(index: index, reason: "organization “\(orgKey)” is scheduled for deletion"))
                 continue
             }
             guard let workspaceId = target.workspaces[event.workspace] else {
@@ -178,10 +184,11 @@ enum UsageWriter {
     static func loadTarget(_ db: Database, orgKey: String, zones: ZoneCache) throws -> OrgTarget? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, timeZone FROM organization WHERE key = ?"),
+                db.cachedStatement(sql: "SELECT id, timeZone, purgeAt IS NOT NULL FROM organization WHERE key = ?"),
                 arguments: [orgKey])
         else { return nil }
         let id: Int64 = row[0]
+        if row[2] { return OrgTarget(id: id, days: zones.days(row[1]), workspaces: [:], pendingDeletion: true) }
         var workspaces: [String: Int64] = [:]
         for ws in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, id FROM workspace WHERE orgId = ?"), arguments: [id]) {
             workspaces[ws[0]] = ws[1]

@@ -5,7 +5,17 @@ import WheelhouseCore
 extension Shell {
     func orgBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         var banners: [TemplateObject] = []
-        if let stats = visit.orgView?.stats, stats.isSolo, access.allows(.manageMembers) {
+        if let purgeAt = access.org.purgeAt {
+            var banner: TemplateObject = [
+                "kind": "error", "heading": .text("This organization will be deleted on \(PendingDeletionWords.date(purgeAt))."),
+                "text": "Nothing in it can be changed until then. Its data can still be read and exported.",
+            ]
+            if access.allows(.deleteOrganization) {
+                banner.add("action", .object(["label": "Cancel deletion", "href": .text(Route.org(access.org.key, .general(.show)).path)]))
+            }
+            banners.append(banner)
+        }
+        if let stats = visit.orgView?.stats, stats.isSolo, access.org.purgeAt == nil, access.allows(.manageMembers) {
             banners.append([
                 "kind": "invite", "heading": "You are the only member.",
                 "text": "Invite your team to share workspaces, credentials and usage.",

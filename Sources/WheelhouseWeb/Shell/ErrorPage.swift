@@ -74,6 +74,10 @@ extension Shell {
                 status: 409, title: "This could not be saved",
                 detail: "Someone changed this after you opened it, so nothing was saved. Reload the page and try again.",
                 kind: "stale-version")
+        case DomainError.pendingDeletion(let purgeAt):
+            return Problem(
+                status: 409, title: "This organization is being deleted",
+                detail: PendingDeletionWords.refusal(purgeAt), kind: "pending-deletion")
         case DomainError.throttled(let seconds):
             return Problem(
                 status: 429, title: "Too many attempts",

@@ -74,6 +74,11 @@ extension Shell {
             var errors = FieldErrors()
             errors.addForm(stale!)
             return try refused(.stale(errors))
+        } catch DomainError.pendingDeletion(let purgeAt) {
+            // The form comes back with what was typed: nothing is lost if the deletion is cancelled.
+            var errors = FieldErrors()
+            errors.addForm(PendingDeletionWords.refusal(purgeAt))
+            return try refused(.stale(errors))
         }
         return try redirect(visit, to: success.path, flash: success.flash)
     }

@@ -20,6 +20,7 @@ import WheelhouseTestSupport
         "provider.create", "provider.update", "provider.delete", "provider.test.request", "provider.test",
         "provider.bindKeys", "chatModel.enable", "chatModel.disable", "masterKey.rotate",
         "audit.retention", "audit.prune",
+        "organization.deletion.schedule", "organization.deletion.cancel", "organization.purge",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

@@ -208,6 +208,9 @@ import WheelhouseCore
     /// Actions no request writes: the CLI, start-up and the connection-test worker write these.
     static let writtenOutsideRequests: Set<AuditAction> = [
         .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
+        .organizationPurge,
+        // Until the Compliance tab's deletion form is merged in.
+        .organizationDeletionSchedule, .organizationDeletionCancel,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

@@ -1,0 +1,19 @@
+import Foundation
+import WheelhouseCore
+
+/// What a page says while its organization waits to be deleted: in the banner on every page and
+/// when a change is refused.
+enum PendingDeletionWords {
+    static func refusal(_ purgeAt: Date) -> String {
+        "This organization is scheduled for deletion on \(date(purgeAt)), so nothing in it can be changed. "
+            + "An Owner can cancel the deletion on the Compliance tab; until then everything can still be read and exported."
+    }
+
+    static func date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}
