@@ -20,19 +20,26 @@ extension AppDatabase {
     /// many and up to when; it is newer than the cutoff, so no run removes it. A run that finds
     /// nothing to remove writes nothing, so an hourly job does not fill the log with zeros.
     @discardableResult
-    public func pruneAuditLog(batchSize: Int = 500) throws -> [AuditPruneResult] {
-        let windows = try reader.read { db in
+    public func pruneAuditLog(batchSize: Int = 500, enforcePlan: Bool = false) throws -> [AuditPruneResult] {
+        // Every organization's window: the one its Owner chose, shortened in SaaS mode to what its
+        // plan keeps (an organization that moved to a smaller plan keeps no more than it offers).
+        let rows = try reader.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.orgId, r.days, o.key FROM auditRetention r JOIN organization o ON o.id = r.orgId
-                    WHERE r.days > 0 ORDER BY r.orgId
+                    SELECT o.id, coalesce(r.days, 0), o.key, o.plan FROM organization o LEFT JOIN auditRetention r ON r.orgId = o.id
+                    ORDER BY o.id
                     """)
+        }
+        let windows = rows.compactMap { row -> (Int64, Int, String)? in
+            let chosen = AuditRetention(rawValue: row[1]) ?? .forever
+            let kept = enforcePlan ? chosen.capped(by: Plan.named(row[3]).auditRetentionCap) : chosen
+            guard let days = kept.days else { return nil }
+            return (row[0], days, row[2])
         }
         let now = self.now()
         var results: [AuditPruneResult] = []
-        for window in windows {
-            let orgId: Int64 = window[0], days: Int = window[1], key: String = window[2]
+        for (orgId, days, key) in windows {
             let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
             var removed = 0
             while true {
@@ -66,16 +73,16 @@ extension AppDatabase {
 public final class AuditPruneWorker: Sendable {
     let database: AppDatabase
     let interval: TimeInterval
+    let enforcePlan: Bool
     private let loop = BackgroundLoop()
 
-    public init(database: AppDatabase, interval: TimeInterval = 3_600) {
-        self.database = database
-        self.interval = interval
+    public init(database: AppDatabase, enforcePlan: Bool, interval: TimeInterval = 3_600) {
+        (self.database, self.enforcePlan, self.interval) = (database, enforcePlan, interval)
     }
 
     public func start() {
         loop.start(name: "audit-prune") { [self] in
-            _ = try? database.pruneAuditLog()
+            _ = try? database.pruneAuditLog(enforcePlan: enforcePlan)
             return interval
         }
     }

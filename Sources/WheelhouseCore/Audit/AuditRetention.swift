@@ -21,6 +21,14 @@ public enum AuditRetention: Int, CaseIterable, Sendable {
         self = match
     }
 
+    /// Whether a plan that keeps at most `cap` offers this choice.
+    public func fits(under cap: AuditRetention) -> Bool {
+        cap == .forever || (self != .forever && rawValue <= cap.rawValue)
+    }
+
+    /// What is kept when this is chosen under `cap`: the shorter of the two.
+    public func capped(by cap: AuditRetention) -> AuditRetention { fits(under: cap) ? self : cap }
+
     public var title: String {
         switch self {
         case .days30: "30 days"
@@ -67,12 +75,13 @@ extension AppDatabase {
     }
 
     /// Owner only (`manageAuditRetention`). `value` is the form's (`30`, `90`, `365`, `forever`);
-    /// anything else is refused beside the `retention` field. A stale `expectedVersion` throws
+    /// anything else is refused beside the `retention` field, and so is, with `enforcePlan` (SaaS
+    /// mode), a period longer than the plan offers. A stale `expectedVersion` throws
     /// `staleVersion`. The change and its audit entry are one transaction; choosing the current
     /// value writes nothing.
     @discardableResult
     public func setAuditRetention(
-        orgKey: String, value: String, expectedVersion: Int, by actor: Actor
+        orgKey: String, value: String, expectedVersion: Int, enforcePlan: Bool = false, by actor: Actor
     ) throws -> AuditRetentionSetting {
         try writer.write { db in
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
@@ -83,6 +92,15 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             let orgId = access.org.id!
+            let plan = try Self.planUsage(db, orgId: orgId).plan
+            if enforcePlan, !retention.fits(under: plan.auditRetentionCap) {
+                var errors = FieldErrors()
+                errors.add(
+                    "retention",
+                    "The \(plan.name) plan keeps audit entries for at most \(plan.auditRetentionCap.title.lowercased()). "
+                        + "Choose a shorter period, or change plan on Billing.")
+                throw DomainError.invalid(errors)
+            }
             let before = try AuditRetentionSchema.setting(db, orgId: orgId)
             guard before.version == expectedVersion else { throw DomainError.staleVersion }
             guard retention != before.retention else { return before }

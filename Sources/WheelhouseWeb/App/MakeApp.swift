@@ -133,6 +133,6 @@ public func makeApp(config: AppConfig) throws -> Application {
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
-        prune: workers.map { _ in AuditPruneWorker(database: database) },
+        prune: workers.map { _ in AuditPruneWorker(database: database, enforcePlan: config.web.mode == .saas) },
         deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos) })
 }

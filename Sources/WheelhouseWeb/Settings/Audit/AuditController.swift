@@ -54,6 +54,10 @@ struct AuditController {
         let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
         var form = AuditPage.RetentionForm(
             setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
+        if shell.config.mode == .saas {
+            let plan = try database.planUsage(orgId: access.org.id!).plan
+            form.cap = (plan.name, plan.auditRetentionCap)
+        }
         if let refused {
             form.typed = refused.value
             form.errors = refused.refusal.errors
@@ -74,7 +78,9 @@ struct AuditController {
             visit, stale: "Someone changed the retention while you were choosing. The current value is shown; choose again.",
             {
                 try reader.errors.throwIfAny()
-                let saved = try database.setAuditRetention(orgKey: access.org.key, value: value, expectedVersion: version, by: visit.actor)
+                let saved = try database.setAuditRetention(
+                    orgKey: access.org.key, value: value, expectedVersion: version, enforcePlan: shell.config.mode == .saas, by: visit.actor
+                )
                 let flash =
                     saved.retention == .forever
                     ? "Audit entries are now kept forever."

@@ -15,6 +15,8 @@ struct AuditPage: PageValues {
     struct RetentionForm {
         var setting: AuditRetentionSetting
         var canEdit: Bool
+        /// The plan's name and longest retention in SaaS mode; nil in enterprise mode.
+        var cap: (plan: String, longest: AuditRetention)? = nil
         /// What a refused form sent, chosen again in the list when it is one of the choices.
         var typed: String?
         var errors = FieldErrors()
@@ -34,9 +36,19 @@ struct AuditPage: PageValues {
                 "formAction": .text(Route.org(orgKey, .audit(.retention)).path),
                 "options": .list(
                     AuditRetention.allCases.map { r in
-                        .object(["value": .text(r.formValue), "title": .text(r.title), "selected": .flag(r == chosen)])
+                        let offered = cap.map { r.fits(under: $0.longest) } ?? true
+                        return .object([
+                            "value": .text(r.formValue), "title": .text(offered ? r.title : r.title + " (not on the \(cap!.plan) plan)"),
+                            "selected": .flag(r == chosen), "disabled": .flag(!offered && r != chosen),
+                        ])
                     }),
             ]
+            if let cap, cap.longest != .forever {
+                let kept = setting.retention.capped(by: cap.longest)
+                object["capNote"] = TemplateValue.text(
+                    "The \(cap.plan) plan keeps entries for at most \(cap.longest.title.lowercased())"
+                        + (kept != setting.retention ? ", so entries older than that are removed." : "."))
+            }
             if let message = errors.messages(for: AuditController.RetentionField.retention.rawValue).first {
                 object["error"] = TemplateValue.text(message)
                 object["errorId"] = TemplateValue.text("audit-retention-error")

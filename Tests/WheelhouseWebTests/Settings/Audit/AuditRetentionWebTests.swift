@@ -23,6 +23,24 @@ import WheelhouseCore
         #expect(after.contains("Audit retention changed"))
     }
 
+    @Test func onTheFreePlanLongerPeriodsAreShownButNotOfferedAndARefusedPostKeepsTheChoice() throws {
+        let t = try TestApp()
+        try t.database.changePlan(orgId: t.org.id!, to: .free, actor: nil)
+        let client = try t.client(signedInAs: "owner@acme.test")
+        let page = client.get(Self.audit)
+        #expect(page.contains("The Free plan keeps entries for at most 90 days, so entries older than that are removed."))
+        #expect(page.contains("<option value=\"365\" disabled>365 days (not on the Free plan)</option>"))
+        // Forever is still the stored choice, so it stays selectable until the Owner picks another
+        #expect(page.contains("<option value=\"forever\" selected>Forever (not on the Free plan)</option>"))
+        let refused = client.post(Self.audit + "/retention", [("_csrf", page.csrf), ("version", "0"), ("retention", "365")])
+        #expect(refused.status == 422)
+        #expect(refused.contains("The Free plan keeps audit entries for at most 90 days."))
+        #expect(try Self.retention(t).version == 0)
+        let saved = client.post(Self.audit + "/retention", [("_csrf", page.csrf), ("version", "0"), ("retention", "30")])
+        #expect(saved.status == 303)
+        #expect(client.get(Self.audit).contains("The Free plan keeps entries for at most 90 days.</p>"))
+    }
+
     @Test func anAdminSeesTheValueReadOnlyAndCannotPost() throws {
         let t = try TestApp()
         try t.database.setAuditRetention(
