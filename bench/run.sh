@@ -12,6 +12,8 @@
 #            goal: >= 0.5 x the demo Members page's req/s
 #   members-deep  page 150 of that list, reached as its Next link reaches it (after the last row
 #            of page 149): about the cost of page 1
+#   audit-1m  the Audit log page (newest 50) of an org with 1 000 000 entries (BENCH_AUDIT_ENTRIES);
+#            goal: >= 0.8 x General's req/s
 # before that, `wheelhouse usage import` of 1 000 000 generated events (events/s), and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
 #
@@ -20,6 +22,7 @@
 #   BENCH_CONNECTIONS [64]      wrk connections; WRK_THREADS [2]
 #   BENCH_TARGETS ["static ref general usage members members-10k members-deep"]   which wrk targets to run
 #   BENCH_INVITATIONS [10000]   pending invitations of the members-10k org
+#   BENCH_AUDIT_ENTRIES [1000000]  audit entries of the audit-1m org
 #   BENCH_IMPORT_EVENTS [1000000]  events generated and imported (0 skips the import phase)
 #   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
@@ -34,8 +37,9 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep}
+targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep audit-1m}
 invitations=${BENCH_INVITATIONS:-10000}
+audit_entries=${BENCH_AUDIT_ENTRIES:-1000000}
 import_events=${BENCH_IMPORT_EVENTS:-1000000}
 rollup_events=${BENCH_ROLLUP_EVENTS:-10000000}
 do_callgrind=${BENCH_CALLGRIND:-1}
@@ -51,6 +55,7 @@ org_path=/orgs/demo/settings/general
 usage_path=/orgs/demo/settings/usage
 members_path=/orgs/demo/settings/members
 members_10k_path=/orgs/bench-invites/settings/members
+audit_path=/orgs/bench-audit/settings/audit
 static_path=/static/app.css
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -129,6 +134,10 @@ invitations_line=""
 if [[ " $targets " == *" members-10k "* || " $targets " == *" members-deep "* ]]; then
   invitations_line=$("$bin" bench-seed-invitations --count "$invitations" --org-key bench-invites)
 fi
+audit_line=""
+if [[ " $targets " == *" audit-1m "* ]]; then
+  audit_line=$("$bin" bench-seed-audit --count "$audit_entries" --org-key bench-audit)
+fi
 app_workers=$workers
 start_app
 "$ref_bin" "$ref_threads" "$ref_socket" &
@@ -174,6 +183,11 @@ for members_target in "$members_path" "$members_10k_path"; do
   read -r members_status < <(curl -s -H "$cookie" -o "$data/members.html" -w '%{http_code}\n' "$base$members_target")
   [ "$members_status" = 200 ] || die "GET $members_target as the Owner answered $members_status, not 200"
 done
+if [[ " $targets " == *" audit-1m "* ]]; then
+  read -r audit_status < <(curl -s -H "$cookie" -o "$data/audit.html" -w '%{http_code}\n' "$base$audit_path")
+  [ "$audit_status" = 200 ] || die "GET $audit_path as the Owner answered $audit_status, not 200"
+  grep -q 'bench entry' "$data/audit.html" || die "the Audit log page lists no entry"
+fi
 members_deep_path=""
 if [[ " $targets " == *" members-deep "* ]]; then
   # The Next link of page 149 names its last row: page 150 starts after it.
@@ -235,6 +249,7 @@ fi
 echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_bytes B (+ $page_header_bytes B headers), Usage $usage_bytes B"
 [ -n "$import_line" ] && echo "usage import of $import_events generated events: $import_line"
 [ -n "$invitations_line" ] && echo "members-10k org: $invitations_line"
+[ -n "$audit_line" ] && echo "audit-1m org: $audit_line"
 echo "usage org: $seed_line"
 echo
 
@@ -249,7 +264,8 @@ for target in $targets; do
     members) run_wrk members "$base$members_path" -H "$cookie" ;;
     members-10k) run_wrk members-10k "$base$members_10k_path" -H "$cookie" ;;
     members-deep) run_wrk members-deep "$base$members_deep_path" -H "$cookie" ;;
-    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep)" ;;
+    audit-1m) run_wrk audit-1m "$base$audit_path" -H "$cookie" ;;
+    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep, audit-1m)" ;;
   esac
 done
 after=$(general_log_count)
@@ -257,7 +273,7 @@ usage_after=$(general_log_count "$usage_path")
 
 label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";;
   members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";;
-  members-deep) echo "Members, page 150 by Next";; esac; }
+  members-deep) echo "Members, page 150 by Next";; audit-1m) echo "Audit log, $audit_entries entries";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
 for target in $targets; do
   printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' "$(label "$target")" "${rps[$target]}" "${p50[$target]}" \
@@ -315,6 +331,14 @@ if [[ " $targets " == *" members "* && " $targets " == *" members-10k "* ]]; the
     "p99 ${p99[members-10k]} vs ${p99[members]} ms  (goal: req/s ratio >= 0.50)"
   if [ "${non2xx[members]}" != 0 ] || [ "${non2xx[members-10k]}" != 0 ]; then
     echo "FAIL: some Members requests were not answered 200" >&2
+    failed=1
+  fi
+fi
+if [[ " $targets " == *" general "* && " $targets " == *" audit-1m "* ]]; then
+  echo "Audit log $audit_entries entries / General: $(ratio "${rps[audit-1m]}" "${rps[general]}") of its req/s," \
+    "p99 ${p99[audit-1m]} vs ${p99[general]} ms  (goal: req/s ratio >= 0.80)"
+  if [ "${non2xx[audit-1m]}" != 0 ]; then
+    echo "FAIL: some Audit log requests were not answered 200" >&2
     failed=1
   fi
 fi
