@@ -74,7 +74,9 @@ extension AppDatabase {
         return try reader.read { db in
             guard try PrivacySchema.setting(db, orgId: orgId).masking else { return nil }
             let inScope = try Row.fetchAll(
-                db, sql: "SELECT u.id, u.email, u.name FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.role <> 'owner'",
+                db,
+                sql:
+                    "SELECT u.id, u.email, u.name FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.role <> 'owner'",
                 arguments: [orgId])
             let invited = try String.fetchAll(
                 db, sql: "SELECT email FROM invitation WHERE orgId = ? AND status = 'pending'", arguments: [orgId])
@@ -91,5 +93,33 @@ extension AppDatabase {
                 visibleUsers: Set(inScope.map { $0[0] as Int64 }), visibleEmails: Set(inScope.map { $0[1] as String } + invited),
                 hiddenNames: hidden.filter { !visibleNames.contains($0) })
         }
+    }
+}
+
+extension PIIMask {
+    /// An audit row as the viewer may see it: the actor, and addresses and names in the target
+    /// and summary.
+    public func entry(_ entry: AuditLogEntry) -> AuditLogEntry {
+        var out = entry
+        (out.actorName, out.actorEmail) = actor(userId: entry.event.actorUserId, name: entry.actorName, email: entry.actorEmail)
+        out.event.target = text(entry.event.target)
+        out.event.summary = text(entry.event.summary)
+        return out
+    }
+
+    /// A person of the actor filter as the viewer may see them.
+    public func user(_ user: User) -> User {
+        guard !shows(userId: user.id) else { return user }
+        var out = user
+        (out.name, out.email) = (Self.name(user.name), Self.email(user.email))
+        return out
+    }
+
+    /// A line of the member export: names and addresses outside the scope (the Owners) masked.
+    public func member(_ row: MemberExportRow) -> MemberExportRow {
+        guard !visibleEmails.contains(row.email.lowercased()) else { return row }
+        var out = row
+        (out.name, out.email) = (row.name.isEmpty ? "" : Self.name(row.name), Self.email(row.email))
+        return out
     }
 }

@@ -35,7 +35,8 @@ extension AppDatabase {
             }.joined(separator: "; ")
             return try Self.savePrivacy(
                 db, access: access, before: before, actor: actor, action: .privacyRetention, summary: summary,
-                columns: PrivacyDataClass.allCases.map { ($0.column, chosen[$0]!.rawValue as any DatabaseValueConvertible) }, now: self.now())
+                columns: PrivacyDataClass.allCases.map { ($0.column, chosen[$0]!.rawValue as any DatabaseValueConvertible) },
+                now: self.now())
         }
     }
 
@@ -51,7 +52,8 @@ extension AppDatabase {
             guard on != before.masking else { return before }
             return try Self.savePrivacy(
                 db, access: access, before: before, actor: actor, action: .privacyMasking,
-                summary: "PII masking for Admins \(before.masking ? "on" : "off") → \(on ? "on" : "off")", columns: [("masking", on)], now: self.now())
+                summary: "PII masking for Admins \(before.masking ? "on" : "off") → \(on ? "on" : "off")", columns: [("masking", on)],
+                now: self.now())
         }
     }
 

@@ -64,7 +64,8 @@ extension AppDatabase {
                 guard result.total > 0 else { return }
                 try AuditEvent(
                     id: nil, orgId: orgId, actorUserId: nil, action: .privacyPrune, target: "org:\(key)",
-                    summary: "removed \(PrivacyPruneRun(ranAt: now, removed: removed).summary) (retention: \(windows.joined(separator: ", ")))",
+                    summary:
+                        "removed \(PrivacyPruneRun(ranAt: now, removed: removed).summary) (retention: \(windows.joined(separator: ", ")))",
                     address: "worker", createdAt: now
                 ).insert(db)
             }

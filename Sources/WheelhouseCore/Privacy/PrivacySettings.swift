@@ -114,7 +114,8 @@ enum PrivacySchema {
         }
         return PrivacySetting(
             retention: retention, masking: row["masking"],
-            training: TrainingOptOut(optedOut: row["trainingOptOut"], by: row["trainingBy"], byName: row["trainingByName"], at: row["trainingAt"]),
+            training: TrainingOptOut(
+                optedOut: row["trainingOptOut"], by: row["trainingBy"], byName: row["trainingByName"], at: row["trainingAt"]),
             version: row["version"])
     }
 }

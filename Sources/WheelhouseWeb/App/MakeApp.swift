@@ -70,15 +70,17 @@ public struct Application: Sendable {
     let checks: ProviderCheckWorker?
     let rebuild: UsageRebuildWorker?
     let prune: AuditPruneWorker?
+    let privacy: PrivacyPruneWorker?
 
     /// Starts the background threads: outbox delivery (failures are retried and shown on
     /// Members), connection tests (never on the threads that serve requests), and usage rollups
-    /// moving to a new time zone in short batches, and audit retention (at start-up, then hourly).
+    /// moving to a new time zone in short batches, and audit and privacy retention (at start-up, then hourly).
     public func startWorkers() {
         mail?.start()
         checks?.start()
         rebuild?.start()
         prune?.start()
+        privacy?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -88,6 +90,7 @@ public struct Application: Sendable {
         checks?.stop()
         rebuild?.stop()
         prune?.stop()
+        privacy?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -129,5 +132,6 @@ public func makeApp(config: AppConfig) throws -> Application {
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
-        prune: workers.map { _ in AuditPruneWorker(database: database) })
+        prune: workers.map { _ in AuditPruneWorker(database: database) },
+        privacy: workers.map { _ in PrivacyPruneWorker(database: database) })
 }
