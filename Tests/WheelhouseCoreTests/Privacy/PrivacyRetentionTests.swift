@@ -16,7 +16,9 @@ import WheelhouseTestSupport
 
     static func owner(_ f: Fixture) -> Actor { Actor(user: f.owner, address: "test") }
 
-    static func windows(_ usage: String = "forever", _ sessions: String = "forever", _ notes: String = "forever", _ mail: String = "forever")
+    static func windows(
+        _ usage: String = "forever", _ sessions: String = "forever", _ notes: String = "forever", _ mail: String = "forever"
+    )
         -> [PrivacyDataClass: String]
     {
         [.usageEvents: usage, .endedSessions: sessions, .readNotifications: notes, .mailBodies: mail]
@@ -43,7 +45,10 @@ import WheelhouseTestSupport
         #expect(entry.action == .privacyRetention && entry.actorUserId == f.owner.id)
         #expect(entry.summary == "raw usage events forever → 365 days; delivered mail bodies forever → 90 days")
         // The same values again write nothing; another change moves the one version on.
-        #expect(try f.database.setPrivacyRetention(orgKey: "acme", values: Self.windows("365", "forever", "forever", "90"), expectedVersion: 1, by: Self.owner(f)).version == 1)
+        #expect(
+            try f.database.setPrivacyRetention(
+                orgKey: "acme", values: Self.windows("365", "forever", "forever", "90"), expectedVersion: 1, by: Self.owner(f)
+            ).version == 1)
         #expect(try f.database.auditEvents(orgId: f.org.id!).last == entry)
         #expect(try f.database.setPIIMasking(orgKey: "acme", value: "on", expectedVersion: 1, by: Self.owner(f)).version == 2)
         #expect(try f.database.auditEvents(orgId: f.org.id!).last?.summary == "PII masking for Admins off → on")
@@ -57,8 +62,12 @@ import WheelhouseTestSupport
             }
         }
         for value in ["", "yes", "ON", "on\n"] {
-            #expect(throws: DomainError.self) { try f.database.setPIIMasking(orgKey: "acme", value: value, expectedVersion: 0, by: Self.owner(f)) }
-            #expect(throws: DomainError.self) { try f.database.setTrainingOptOut(orgKey: "acme", value: value, expectedVersion: 0, by: Self.owner(f)) }
+            #expect(throws: DomainError.self) {
+                try f.database.setPIIMasking(orgKey: "acme", value: value, expectedVersion: 0, by: Self.owner(f))
+            }
+            #expect(throws: DomainError.self) {
+                try f.database.setTrainingOptOut(orgKey: "acme", value: value, expectedVersion: 0, by: Self.owner(f))
+            }
         }
         try f.database.setTrainingOptOut(orgKey: "acme", value: "on", expectedVersion: 0, by: Self.owner(f))
         #expect {
@@ -78,7 +87,8 @@ import WheelhouseTestSupport
         let training = try f.database.trainingOptOut(orgId: f.org.id!)
         #expect(training == TrainingOptOut(optedOut: true, by: f.owner.id, byName: "Olga Owner", at: clock.now))
         #expect(try f.database.auditEvents(orgId: f.org.id!).last?.summary == "model training allowed → opted out")
-        #expect(try f.database.trainingOptOut(orgId: try f.database.access(orgKey: "other", userId: f.outsider.id!).org.id!).optedOut == false)
+        #expect(
+            try f.database.trainingOptOut(orgId: try f.database.access(orgKey: "other", userId: f.outsider.id!).org.id!).optedOut == false)
     }
 
     @Test func endedSessionsGoAfterTheStrictestWindowOfTheirPerson() throws {
@@ -111,14 +121,17 @@ import WheelhouseTestSupport
         let start = clock.now
         try f.database.writer.write { db in
             for i in 0..<1_203 {
-                try AppDatabase.notify(db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "n\(i)", link: nil, now: start)
+                try AppDatabase.notify(
+                    db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "n\(i)", link: nil, now: start)
                 try AppDatabase.queueNotice(db, orgId: f.org.id!, recipient: "m\(i)@acme.test", subject: "s", body: "b", now: start)
             }
-            try AppDatabase.notify(db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "unread", link: nil, now: start)
+            try AppDatabase.notify(
+                db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "unread", link: nil, now: start)
             try db.execute(sql: "UPDATE notification SET readAt = ? WHERE title <> 'unread'", arguments: [start])
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sentAt = ? WHERE id % 2 = 0", arguments: [start])
         }
-        try f.database.setPrivacyRetention(orgKey: "acme", values: Self.windows("forever", "forever", "30", "30"), expectedVersion: 0, by: Self.owner(f))
+        try f.database.setPrivacyRetention(
+            orgKey: "acme", values: Self.windows("forever", "forever", "30", "30"), expectedVersion: 0, by: Self.owner(f))
         clock.advance(30 * Self.day)
         #expect(try f.database.prunePrivacyData(batchSize: 500).first?.total == 0, "exactly at the edge nothing goes")
         clock.advance(1)
@@ -126,13 +139,18 @@ import WheelhouseTestSupport
         #expect(result.removed == [.readNotifications: 1_203, .mailBodies: 601])
         #expect(try Self.count(f, "SELECT count(*) FROM notification") == 1)
         #expect(try Self.count(f, "SELECT count(*) FROM outbox") == 1_203, "delivery history stays")
-        #expect(try Self.count(f, "SELECT count(*) FROM outbox WHERE recipient = '' AND subject IS NULL AND body IS NULL AND status = 'sent'") == 601)
+        #expect(
+            try Self.count(f, "SELECT count(*) FROM outbox WHERE recipient = '' AND subject IS NULL AND body IS NULL AND status = 'sent'")
+                == 601)
         #expect(try Self.count(f, "SELECT count(*) FROM outbox WHERE status = 'queued' AND body = 'b' AND recipient <> ''") == 602)
         let run = try #require(try f.database.lastPrivacyPrune(orgId: f.org.id!))
         #expect(run.ranAt == clock.now && run.summary == "1203 read notifications, 601 mail bodies")
         let prunes = try f.database.auditEvents(orgId: f.org.id!).filter { $0.action == .privacyPrune }
         #expect(prunes.count == 1 && prunes.first?.actorUserId == nil)
-        #expect(prunes.first?.summary == "removed 1203 read notifications, 601 mail bodies (retention: read notifications 30 days, delivered mail bodies 30 days)")
+        #expect(
+            prunes.first?.summary
+                == "removed 1203 read notifications, 601 mail bodies (retention: read notifications 30 days, delivered mail bodies 30 days)"
+        )
         // The next hour finds nothing: the run is recorded, no second entry.
         clock.advance(3_600)
         #expect(try f.database.prunePrivacyData().first?.total == 0)

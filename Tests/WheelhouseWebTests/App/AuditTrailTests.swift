@@ -88,7 +88,10 @@ import WheelhouseCore
         post(
             "POST /orgs/{org}/settings/privacy/retention", .privacyRetention, { _ in org + "/privacy/retention" },
             { _ in
-                [("version", "0"), ("usage_events", "365"), ("ended_sessions", "forever"), ("read_notifications", "forever"), ("mail_bodies", "90")]
+                [
+                    ("version", "0"), ("usage_events", "365"), ("ended_sessions", "forever"), ("read_notifications", "forever"),
+                    ("mail_bodies", "90"),
+                ]
             }),
         post(
             "POST /orgs/{org}/settings/privacy/masking", .privacyMasking, { _ in org + "/privacy/masking" },

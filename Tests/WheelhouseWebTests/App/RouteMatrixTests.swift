@@ -200,7 +200,10 @@ import WheelhouseCore
         post(
             "privacy retention", { _ in .privacy(.retention) },
             { _ in
-                [("version", "0"), ("usage_events", "30"), ("ended_sessions", "90"), ("read_notifications", "365"), ("mail_bodies", "forever")]
+                [
+                    ("version", "0"), ("usage_events", "30"), ("ended_sessions", "90"), ("read_notifications", "365"),
+                    ("mail_bodies", "forever"),
+                ]
             }, admins(303).merging([.admin: 403]) { $1 }),
         post(
             "privacy masking", { _ in .privacy(.masking) }, { _ in [("version", "0"), ("masking", "on")] },
