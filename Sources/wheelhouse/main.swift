@@ -10,8 +10,8 @@ struct Wheelhouse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Wheelhouse settings console.",
         subcommands: [
-            Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, BenchSeedSecrets.self,
-            BenchSeedInvitations.self, BenchSeedAudit.self,
+            Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, PrivacyCommand.self,
+            BenchSeedSecrets.self, BenchSeedInvitations.self, BenchSeedAudit.self,
             UsageCommand.self,
         ]
     )

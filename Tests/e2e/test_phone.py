@@ -80,7 +80,7 @@ def test_every_page_fits_a_phone_and_the_menu_collapses(stack, pages, audit):
             assert menu.bounding_box()["height"] < 80, f"{target}: the collapsed menu is too tall"
         queue.extend(link for link in reachable_links(page) if link not in seen)
     assert visited >= 15, f"only {visited} pages reached: {sorted(seen)}"
-    for tab in ("general", "members", "teams", "workspaces", "secrets", "providers", "chat-models", "usage", "billing", "audit"):
+    for tab in ("general", "members", "teams", "workspaces", "secrets", "providers", "chat-models", "usage", "billing", "audit", "privacy"):
         assert any(f"/settings/{tab}" in url for url in seen), f"never reached the {tab} tab"
 
     # The menu opens by its summary and leads on.

@@ -71,6 +71,16 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     /// The retention job removed entries older than the window (no actor; one entry per run).
     case auditPrune = "audit.prune"
 
+    // MARK: - Privacy
+    /// An Owner changed the retention windows of the Privacy tab (one entry, every class changed).
+    case privacyRetention = "privacy.retention"
+    /// An Owner switched PII masking for Admins on or off.
+    case privacyMasking = "privacy.masking"
+    /// An Owner opted the organization out of model training, or back in.
+    case privacyTraining = "privacy.training"
+    /// The privacy job removed data past its windows (no actor; one entry per organization per run).
+    case privacyPrune = "privacy.prune"
+
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
         switch self {
@@ -118,6 +128,10 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .masterKeyRotate: "Master key rotated"
         case .auditRetention: "Audit retention changed"
         case .auditPrune: "Old audit entries removed"
+        case .privacyRetention: "Data retention changed"
+        case .privacyMasking: "PII masking switched"
+        case .privacyTraining: "Model training opt-out switched"
+        case .privacyPrune: "Data past its retention removed"
         }
     }
 }

@@ -96,6 +96,7 @@ enum Migrations {
         migrator.registerMigration("v9-audit-retention") { db in try db.execute(sql: AuditRetentionSchema.sql) }
         migrator.registerMigration("v10-outbox-notices") { db in try OutboxNotices.migrate(db) }
         migrator.registerMigration("v11-notifications") { db in try db.execute(sql: NotificationSchema.sql) }
+        migrator.registerMigration("v12-privacy") { db in try db.execute(sql: PrivacySchema.sql) }
         migrator.registerMigration("v14-org-deletion") { db in try db.execute(sql: OrgDeletionSchema.sql) }
         return migrator
     }

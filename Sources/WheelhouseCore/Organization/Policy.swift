@@ -23,6 +23,10 @@ public enum Action: String, CaseIterable, Sendable {
     case viewAuditLog
     /// Choose how long the audit log is kept (older entries are deleted by a background job).
     case manageAuditRetention
+    /// See the Privacy tab: retention per data class, masking, the training opt-out, the job's last run.
+    case viewPrivacy
+    /// Change them.
+    case managePrivacy
 }
 
 public enum Policy {
@@ -32,9 +36,11 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy:
             [.owner, .admin]
-        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention: [.owner]
+        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
+            .managePrivacy:
+            [.owner]
         }
     }
 

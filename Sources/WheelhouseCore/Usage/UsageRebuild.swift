@@ -125,6 +125,8 @@ enum UsageRebuild {
             ] {
                 try db.execute(sql: sql, arguments: [orgId])
             }
+            // Events deleted by privacy retention (never during a rebuild) keep their rows.
+            try UsageEventPrune.restorePruned(db, orgId: orgId)
             return true
         }
         try db.execute(

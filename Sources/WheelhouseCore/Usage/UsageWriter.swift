@@ -245,6 +245,8 @@ enum UsageWriter {
             deltas[key, default: RollupTotals()].add(inputTokens: row[6], outputTokens: row[7], costMicros: row[8], byok: row[9])
         }
         try upsert(db, deltas)
+        // Events deleted by privacy retention are no longer there to recompute: their rows come back as they were.
+        try UsageEventPrune.restorePruned(db, orgId: orgId)
     }
 }
 

@@ -70,17 +70,19 @@ public struct Application: Sendable {
     let checks: ProviderCheckWorker?
     let rebuild: UsageRebuildWorker?
     let prune: AuditPruneWorker?
+    let privacy: PrivacyPruneWorker?
     let deletion: OrgDeletionWorker?
 
     /// Starts the background threads: outbox delivery (failures are retried and shown on
     /// Members), connection tests (never on the threads that serve requests), and usage rollups
-    /// moving to a new time zone in short batches, audit retention (at start-up, then hourly), and
-    /// organizations pending deletion (reminders, then the purge; every ten minutes).
+    /// moving to a new time zone in short batches, audit and privacy retention (at start-up, then
+    /// hourly), and organizations pending deletion (reminders, then the purge; every ten minutes).
     public func startWorkers() {
         mail?.start()
         checks?.start()
         rebuild?.start()
         prune?.start()
+        privacy?.start()
         deletion?.start()
     }
 
@@ -91,6 +93,7 @@ public struct Application: Sendable {
         checks?.stop()
         rebuild?.stop()
         prune?.stop()
+        privacy?.stop()
         deletion?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
@@ -134,5 +137,6 @@ public func makeApp(config: AppConfig) throws -> Application {
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
         prune: workers.map { _ in AuditPruneWorker(database: database, enforcePlan: config.web.mode == .saas) },
+        privacy: workers.map { _ in PrivacyPruneWorker(database: database) },
         deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos) })
 }

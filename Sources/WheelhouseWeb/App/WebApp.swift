@@ -141,6 +141,7 @@ public struct WebApp: Sendable {
         case .usage(let r): return try UsageController(shell: shell, database: database).respond(r, visit, access: access)
         case .billing(let r): return try BillingController(shell: shell, database: database).respond(r, visit, access: access)
         case .audit(let r): return try AuditController(shell: shell, database: database).respond(r, visit, access: access)
+        case .privacy(let r): return try PrivacyController(shell: shell, database: database).respond(r, visit, access: access)
         }
     }
 

@@ -194,6 +194,8 @@ import WheelhouseTestSupport
             .viewBilling: [.owner, .admin],
             .viewAuditLog: [.owner, .admin],
             .manageAuditRetention: [.owner],
+            .viewPrivacy: [.owner, .admin],
+            .managePrivacy: [.owner],
             .manageBilling: [.owner],
         ]
         for action in Action.allCases {

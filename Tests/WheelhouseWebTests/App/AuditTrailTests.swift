@@ -84,6 +84,21 @@ import WheelhouseCore
         post(
             "POST /orgs/{org}/settings/audit/retention", .auditRetention, { _ in org + "/audit/retention" },
             { _ in [("version", "0"), ("retention", "90")] }),
+        // Privacy: the three forms share one version (0: never saved)
+        post(
+            "POST /orgs/{org}/settings/privacy/retention", .privacyRetention, { _ in org + "/privacy/retention" },
+            { _ in
+                [
+                    ("version", "0"), ("usage_events", "365"), ("ended_sessions", "forever"), ("read_notifications", "forever"),
+                    ("mail_bodies", "90"),
+                ]
+            }),
+        post(
+            "POST /orgs/{org}/settings/privacy/masking", .privacyMasking, { _ in org + "/privacy/masking" },
+            { _ in [("version", "0"), ("masking", "on")] }),
+        post(
+            "POST /orgs/{org}/settings/privacy/training", .privacyTraining, { _ in org + "/privacy/training" },
+            { _ in [("version", "0"), ("training", "on")] }),
         // Teams (Core is at version 2: created, then Max added)
         post(
             "POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
@@ -208,7 +223,7 @@ import WheelhouseCore
     /// Actions no request writes: the CLI, start-up and the connection-test worker write these.
     static let writtenOutsideRequests: Set<AuditAction> = [
         .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
-        .organizationPurge,
+        .privacyPrune, .organizationPurge,
         // Until the Compliance tab's deletion form is merged in.
         .organizationDeletionSchedule, .organizationDeletionCancel,
     ]

@@ -196,6 +196,21 @@ import WheelhouseCore
         post(
             "audit retention", { _ in .audit(.retention) }, { _ in [("version", "0"), ("retention", "90")] },
             admins(303).merging([.admin: 403]) { $1 }),
+        get("privacy", { _ in .privacy(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "privacy retention", { _ in .privacy(.retention) },
+            { _ in
+                [
+                    ("version", "0"), ("usage_events", "30"), ("ended_sessions", "90"), ("read_notifications", "365"),
+                    ("mail_bodies", "forever"),
+                ]
+            }, admins(303).merging([.admin: 403]) { $1 }),
+        post(
+            "privacy masking", { _ in .privacy(.masking) }, { _ in [("version", "0"), ("masking", "on")] },
+            admins(303).merging([.admin: 403]) { $1 }),
+        post(
+            "privacy training", { _ in .privacy(.training) }, { _ in [("version", "0"), ("training", "on")] },
+            admins(303).merging([.admin: 403]) { $1 }),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

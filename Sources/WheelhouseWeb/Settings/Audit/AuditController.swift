@@ -21,7 +21,8 @@ struct AuditController {
         try access.require(.viewAuditLog)
         if route == .retention { return try updateRetention(visit, access: access) }
         let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
-        let actors = try database.auditActors(orgId: access.org.id!)
+        let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role)
+        let actors = try database.auditActors(orgId: access.org.id!).map { mask?.user($0) ?? $0 }
         let query = AuditQuery.parse(visit.request.query, zone: zone, actors: actors)
         switch route {
         case .show, .retention:
@@ -31,7 +32,8 @@ struct AuditController {
                 let text = AuditQuery.Field.allCases.compactMap { query.problems[$0] }.joined(separator: "\n")
                 return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(text)\n".utf8))
             }
-            let (entries, truncated) = try database.auditLogExport(orgId: access.org.id!, filter: query.filter, limit: AuditExport.cap)
+            var (entries, truncated) = try database.auditLogExport(orgId: access.org.id!, filter: query.filter, limit: AuditExport.cap)
+            if let mask { entries = entries.map(mask.entry) }
             let csv = route == .exportCSV
             let name = "audit-\(access.org.key)\(query.fileNamePart).\(csv ? "csv" : "jsonl")"
             var headers = [
@@ -50,7 +52,9 @@ struct AuditController {
         _ visit: Visit, access: OrgAccess, zone: TimeZone, actors: [User], query: AuditQuery,
         retention refused: (value: String, refusal: FormRefusal)?
     ) throws -> Response {
-        let page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
+        var page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
+        // PII masking (Privacy tab): what an Admin may not see is masked before anything renders it.
+        if let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role) { page.entries = page.entries.map(mask.entry) }
         let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
         var form = AuditPage.RetentionForm(
             setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
@@ -89,7 +93,7 @@ struct AuditController {
             },
             refused: { refusal in
                 let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
-                let actors = try database.auditActors(orgId: access.org.id!)
+                let actors = try database.auditActors(orgId: access.org.id!)  // an Owner's form: never masked
                 let query = AuditQuery.parse("", zone: zone, actors: actors)
                 return try show(visit, access: access, zone: zone, actors: actors, query: query, retention: (value, refusal))
             })

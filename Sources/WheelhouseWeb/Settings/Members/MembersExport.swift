@@ -8,7 +8,9 @@ struct MembersExport {
 
     func export(_ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.manageMembers)
-        let rows = try database.memberExport(orgKey: access.org.key, by: visit.actor)
+        var rows = try database.memberExport(orgKey: access.org.key, by: visit.actor)
+        // PII masking (Privacy tab): an Admin gets the Owners' names and addresses masked.
+        if let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role) { rows = rows.map(mask.member) }
         return Response(
             status: 200,
             headers: [
