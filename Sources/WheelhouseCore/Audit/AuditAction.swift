@@ -65,6 +65,12 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     /// The retention job removed entries older than the window (no actor; one entry per run).
     case auditPrune = "audit.prune"
 
+    // MARK: - Compliance
+    /// An Owner asked for an export of all the organization's data (built in the background).
+    case complianceExportRequest = "compliance.export.request"
+    /// An Owner downloaded a finished export through its signed link (one entry per download).
+    case complianceExportDownload = "compliance.export.download"
+
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
         switch self {
@@ -109,6 +115,8 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .masterKeyRotate: "Master key rotated"
         case .auditRetention: "Audit retention changed"
         case .auditPrune: "Old audit entries removed"
+        case .complianceExportRequest: "Data export requested"
+        case .complianceExportDownload: "Data export downloaded"
         }
     }
 }

@@ -1,7 +1,7 @@
 /// The parts of the console an audit action belongs to: the Audit log's action filter groups its
 /// options by area (`<optgroup>`), in this order.
 public enum AuditArea: String, CaseIterable, Sendable {
-    case organization, members, teams, workspaces, credentials, audit
+    case organization, members, teams, workspaces, credentials, audit, compliance
 
     public var title: String {
         switch self {
@@ -11,6 +11,7 @@ public enum AuditArea: String, CaseIterable, Sendable {
         case .workspaces: "Workspaces"
         case .credentials: "Credentials"
         case .audit: "Audit log"
+        case .compliance: "Compliance"
         }
     }
 
@@ -27,6 +28,7 @@ extension AuditAction {
         case "team": .teams
         case "workspace": .workspaces
         case "audit": .audit
+        case "compliance": .compliance
         default: .credentials
         }
     }

@@ -96,6 +96,7 @@ enum Migrations {
         migrator.registerMigration("v9-audit-retention") { db in try db.execute(sql: AuditRetentionSchema.sql) }
         migrator.registerMigration("v10-outbox-notices") { db in try OutboxNotices.migrate(db) }
         migrator.registerMigration("v11-notifications") { db in try db.execute(sql: NotificationSchema.sql) }
+        migrator.registerMigration("v13-data-export") { db in try db.execute(sql: DataExportSchema.sql) }
         return migrator
     }
 }

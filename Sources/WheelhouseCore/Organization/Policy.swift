@@ -23,6 +23,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewAuditLog
     /// Choose how long the audit log is kept (older entries are deleted by a background job).
     case manageAuditRetention
+    /// Request a full export of the organization's data and download it (Compliance).
+    case exportOrganizationData
 }
 
 public enum Policy {
@@ -34,7 +36,9 @@ public enum Policy {
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
             .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog:
             [.owner, .admin]
-        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention: [.owner]
+        case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
+            .exportOrganizationData:
+            [.owner]
         }
     }
 

@@ -19,7 +19,7 @@ import WheelhouseTestSupport
         "secret.create", "secret.rotate", "secret.delete",
         "provider.create", "provider.update", "provider.delete", "provider.test.request", "provider.test",
         "provider.bindKeys", "chatModel.enable", "chatModel.disable", "masterKey.rotate",
-        "audit.retention", "audit.prune",
+        "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

@@ -195,6 +195,7 @@ import WheelhouseTestSupport
             .viewAuditLog: [.owner, .admin],
             .manageAuditRetention: [.owner],
             .manageBilling: [.owner],
+            .exportOrganizationData: [.owner],
         ]
         for action in Action.allCases {
             #expect(Policy.roles(for: action) == expected[action], "\(action)")
