@@ -42,13 +42,12 @@ public struct DataExportStore: Sendable {
         return store
     }
 
-    /// A store in a new temporary folder with a random key (tests, and apps built on a given database).
-    public static func temporary() throws -> DataExportStore {
-        let store = DataExportStore(
+    /// A store in a temporary folder (made when first built into) with a random key: tests, and
+    /// apps built on a database the caller opened.
+    public static func temporary() -> DataExportStore {
+        DataExportStore(
             directory: FileManager.default.temporaryDirectory.appendingPathComponent("wh-exports-\(UUID())"),
             key: Crypto.randomBytes(32))
-        try store.prepare()
-        return store
     }
 
     /// Creates the folder (0700) if needed and narrows it if it was made wider.

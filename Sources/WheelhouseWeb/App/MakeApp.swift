@@ -34,6 +34,9 @@ public struct AppConfig: Sendable {
     /// nil: no background worker is made.
     public var workers: Workers?
     public var logger: Logger
+    /// Data export archives and their link key; nil: the data directory's (`exports/`,
+    /// `export-links.key`), or a temporary folder for a given database.
+    public var exports: DataExportStore?
     /// Tests set this: every render is also done directly by swift-mustache and compared.
     var verifiesEveryRender = false
 
@@ -70,6 +73,9 @@ public struct Application: Sendable {
     let checks: ProviderCheckWorker?
     let rebuild: UsageRebuildWorker?
     let prune: AuditPruneWorker?
+    let exportWorker: DataExportWorker?
+    /// Where data exports are written (tests build them by hand through `DataExportWorker`).
+    public let exports: DataExportStore
 
     /// Starts the background threads: outbox delivery (failures are retried and shown on
     /// Members), connection tests (never on the threads that serve requests), and usage rollups
@@ -79,6 +85,7 @@ public struct Application: Sendable {
         checks?.start()
         rebuild?.start()
         prune?.start()
+        exportWorker?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -88,6 +95,7 @@ public struct Application: Sendable {
         checks?.stop()
         rebuild?.stop()
         prune?.stop()
+        exportWorker?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -96,7 +104,7 @@ public struct Application: Sendable {
 /// one given), loads every template, and makes the logo store and the workers. `serve` and the
 /// tests both build it here, so what the tests run is what serves.
 public func makeApp(config: AppConfig) throws -> Application {
-    let database: AppDatabase, logos: LogoStore
+    let database: AppDatabase, logos: LogoStore, exports: DataExportStore
     switch config.storage {
     case .directory(let directory, let readers):
         do {
@@ -111,9 +119,15 @@ public func makeApp(config: AppConfig) throws -> Application {
             throw StartFailure.unwritable(error)
         }
         logos = LogoStore(directory: directory.logosDirectory)
+        do {
+            exports = try config.exports ?? DataExportStore.load(dataDirectory: directory.path)
+        } catch {
+            throw StartFailure.opening(error)
+        }
     case .given(let given, let directory):
         database = given
         logos = LogoStore(directory: directory)
+        exports = config.exports ?? .temporary()
     }
     var templates: Templates
     do {
@@ -122,12 +136,14 @@ public func makeApp(config: AppConfig) throws -> Application {
         throw StartFailure.templates(error)
     }
     templates.verifiesEveryRender = config.verifiesEveryRender
-    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, logger: config.logger)
+    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger)
     let workers = config.workers
     return Application(
         web: web, database: database, logos: logos,
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
-        prune: workers.map { _ in AuditPruneWorker(database: database) })
+        prune: workers.map { _ in AuditPruneWorker(database: database) },
+        exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
+        exports: exports)
 }

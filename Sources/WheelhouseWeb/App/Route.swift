@@ -145,6 +145,7 @@ public enum OrgRoute: Equatable, Sendable {
     case usage(UsageRoute)
     case billing(BillingRoute)
     case audit(AuditRoute)
+    case compliance(ComplianceRoute)
 
     /// The page a tab opens on: the navigation's link.
     public static func home(_ tab: SettingsTab) -> OrgRoute {
@@ -159,6 +160,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .usage: .usage(.show)
         case .billing: .billing(.show)
         case .audit: .audit(.show)
+        case .compliance: .compliance(.show)
         }
     }
 
@@ -176,6 +178,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .usage: .usage
         case .billing: .billing
         case .audit: .audit
+        case .compliance: .compliance
         }
     }
 
@@ -193,6 +196,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .usage(let r): r
         case .billing(let r): r
         case .audit(let r): r
+        case .compliance(let r): r
         }
     }
 
@@ -216,6 +220,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .usage(let r): Self.append(.usage, r.segments, to: &out)
         case .billing(let r): Self.append(.billing, r.segments, to: &out)
         case .audit(let r): Self.append(.audit, r.segments, to: &out)
+        case .compliance(let r): Self.append(.compliance, r.segments, to: &out)
         }
         return out
     }
@@ -238,6 +243,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .usage: UsageRoute(method, rest).map(OrgRoute.usage)
         case .billing: BillingRoute(method, rest).map(OrgRoute.billing)
         case .audit: AuditRoute(method, rest).map(OrgRoute.audit)
+        case .compliance: ComplianceRoute(method, rest).map(OrgRoute.compliance)
         }
     }
 
@@ -248,5 +254,6 @@ public enum OrgRoute: Equatable, Sendable {
             + SecretsRoute.examples.map(OrgRoute.secrets) + ProvidersRoute.examples.map(OrgRoute.providers)
             + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
             + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
+            + ComplianceRoute.examples.map(OrgRoute.compliance)
     }
 }

@@ -31,6 +31,7 @@ extension SettingsTab {
         case .chatModels: ChatModelsRoute.requiredAction
         case .usage: UsageRoute.requiredAction
         case .audit: AuditRoute.requiredAction
+        case .compliance: ComplianceRoute.requiredAction
         case .billing: mode == .saas ? BillingRoute.requiredAction : .viewOrganization
         }
     }

@@ -11,6 +11,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case usage
     case billing
     case audit
+    case compliance
 
     /// `/settings/{slug}`, spelled out once.
     var path: String {
@@ -25,6 +26,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .usage: "/settings/usage"
         case .billing: "/settings/billing"
         case .audit: "/settings/audit"
+        case .compliance: "/settings/compliance"
         }
     }
 
@@ -40,6 +42,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .usage: "Usage"
         case .billing: "Billing"
         case .audit: "Audit log"
+        case .compliance: "Compliance"
         }
     }
 }

@@ -27,6 +27,7 @@ public enum Template: String, CaseIterable, Sendable {
     case usage = "settings/usage"
     case billing = "settings/billing"
     case audit = "settings/audit"
+    case compliance = "settings/compliance"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
