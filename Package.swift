@@ -88,11 +88,16 @@ let package = Package(
         ),
         .testTarget(
             name: "WheelhouseCoreTests",
-            dependencies: ["WheelhouseCore", "WheelhouseTestSupport"]
+            dependencies: [
+                "WheelhouseCore", "WheelhouseTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "WheelhouseWebTests",
-            dependencies: ["WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI", "WheelhouseTestSupport"]
+            dependencies: [
+                "WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI", "WheelhouseTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
     ]
 )
