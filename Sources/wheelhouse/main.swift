@@ -10,7 +10,8 @@ struct Wheelhouse: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Wheelhouse settings console.",
         subcommands: [
-            Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, BenchSeedSecrets.self,
+            Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, ExportCommand.self,
+            BenchSeedSecrets.self,
             BenchSeedInvitations.self,
             UsageCommand.self,
         ]

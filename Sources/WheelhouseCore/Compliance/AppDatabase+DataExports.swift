@@ -37,7 +37,8 @@ extension AppDatabase {
 
     static var exportAlreadyRunning: DomainError {
         var errors = FieldErrors()
-        errors.addForm("An export is already being prepared. Wait until it is ready (this page shows its progress) before asking for another.")
+        errors.addForm(
+            "An export is already being prepared. Wait until it is ready (this page shows its progress) before asking for another.")
         return .invalid(errors)
     }
 
@@ -51,7 +52,9 @@ extension AppDatabase {
                     FROM dataExport e LEFT JOIN user u ON u.id = e.requestedBy
                     WHERE e.orgId = ? ORDER BY e.id DESC LIMIT ?
                     """, arguments: [orgId, limit]
-            ).map { DataExportListing(export: DataExport(row: $0), requesterName: $0["requesterName"], requesterEmail: $0["requesterEmail"]) }
+            ).map {
+                DataExportListing(export: DataExport(row: $0), requesterName: $0["requesterName"], requesterEmail: $0["requesterEmail"])
+            }
         }
     }
 

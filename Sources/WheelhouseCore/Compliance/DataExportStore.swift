@@ -26,7 +26,8 @@ public struct DataExportStore: Sendable {
         let key: [UInt8]
         if let data = FileManager.default.contents(atPath: keyPath) {
             guard data.count == 32 else {
-                throw KeyFileError(message: "\(keyPath) is not a 32-byte key file; restore it or delete it to invalidate every export link.")
+                throw KeyFileError(
+                    message: "\(keyPath) is not a 32-byte key file; restore it or delete it to invalidate every export link.")
             }
             key = Array(data)
         } else {

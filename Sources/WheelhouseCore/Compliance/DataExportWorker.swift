@@ -131,3 +131,29 @@ public final class DataExportWorker: Sendable {
 
     public func stop() { loop.stop() }
 }
+
+extension AppDatabase {
+    /// Builds a full export of `orgKey` now, on this thread, outside the queue (`wheelhouse
+    /// export`, `make bench`): the same archive the worker builds, written to `destination`.
+    public func exportOrganizationNow(orgKey: String, store: DataExportStore, to destination: URL) throws -> (bytes: Int64, sha256: String)
+    {
+        guard
+            let orgId = try reader.read({ db in
+                try Int64.fetchOne(db, sql: "SELECT id FROM organization WHERE key = ?", arguments: [orgKey])
+            })
+        else { throw DataExportFailure("no organization has the key \(orgKey)") }
+        // No row: id 0 names no export, so the builder's progress updates change nothing.
+        let row = try reader.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT 0 AS id, ? AS orgId, NULL AS requestedBy, 'building' AS status, 0 AS filesDone, 0 AS filesTotal, "
+                    + "NULL AS fileName, NULL AS byteSize, NULL AS sha256, ? AS createdAt, NULL AS startedAt, NULL AS finishedAt, "
+                    + "NULL AS expiresAt, NULL AS error, 1 AS attempts", arguments: [orgId, now()])!
+        }
+        let built = try DataExportBuilder(database: self, store: store).build(DataExport(row: row))
+        let source = store.url(of: built.fileName)
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.moveItem(at: source, to: destination)
+        return (built.byteSize, built.sha256)
+    }
+}

@@ -64,8 +64,10 @@ import ZIPFoundation
         #expect(export.status == .ready && export.filesDone == 27 && export.error == nil)
         #expect(export.expiresAt == export.finishedAt!.addingTimeInterval(86_400))
         let entries = try w.entries(export)
-        let names = ["organization", "members", "invitations", "teams", "team-members", "workspaces", "workspace-access", "secrets",
-            "providers", "chat-models", "usage-events", "usage-daily", "audit-log"]
+        let names = [
+            "organization", "members", "invitations", "teams", "team-members", "workspaces", "workspace-access", "secrets",
+            "providers", "chat-models", "usage-events", "usage-daily", "audit-log",
+        ]
         #expect(Set(entries.keys) == Set(names.flatMap { ["\($0).json", "\($0).csv"] } + ["README.txt"]))
 
         let counts: [String: String] = [
@@ -116,7 +118,8 @@ import ZIPFoundation
         let path = w.store.url(of: export.fileName!).path
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect((try FileManager.default.attributesOfItem(atPath: w.store.directory.path)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: w.store.directory.path)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
         #expect(export.byteSize == (attributes[.size] as? NSNumber)?.int64Value)
         let digest = Crypto.sha256(try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
         #expect(export.sha256 == digest)
@@ -170,10 +173,13 @@ import ZIPFoundation
         let w = try World()
         try w.f.database.requestDataExport(orgKey: "acme", by: w.owner)
         try w.worker.runOne()
-        let notes = try w.f.database.read { db in try Row.fetchAll(db, sql: "SELECT kind, link FROM notification WHERE userId = ?", arguments: [w.f.owner.id!]) }
+        let notes = try w.f.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, link FROM notification WHERE userId = ?", arguments: [w.f.owner.id!])
+        }
         #expect(notes.map { $0["kind"] as String } == ["data-export.ready"])
         #expect(notes.first?["link"] as String? == "/orgs/acme/settings/compliance")
-        let mail = try #require(try w.f.database.read { db in try Row.fetchOne(db, sql: "SELECT recipient, subject, body FROM outbox WHERE kind = 'notice'") })
+        let mail = try #require(
+            try w.f.database.read { db in try Row.fetchOne(db, sql: "SELECT recipient, subject, body FROM outbox WHERE kind = 'notice'") })
         #expect(mail["recipient"] as String == "owner@acme.test")
         let body: String = mail["body"]
         #expect(body.contains("https://console.example.test/orgs/acme/settings/compliance"))

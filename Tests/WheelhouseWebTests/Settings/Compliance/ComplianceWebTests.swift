@@ -25,11 +25,14 @@ import WheelhouseTestSupport
             exportId = try t.database.dataExports(orgId: t.org.id!)[0].export.id
             let html = owner.get(ComplianceWebTests.page).html
             let start = try #require(html.range(of: "<a href=\"/orgs/acme/settings/compliance/exports/\(exportId)/download?"))
-            link = String(html[html.index(start.lowerBound, offsetBy: 9)...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+            link = String(html[html.index(start.lowerBound, offsetBy: 9)...].prefix { $0 != "\"" }).replacingOccurrences(
+                of: "&amp;", with: "&")
         }
 
         func downloads() throws -> Int {
-            try t.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent WHERE action = 'compliance.export.download'")! }
+            try t.database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent WHERE action = 'compliance.export.download'")!
+            }
         }
     }
 
