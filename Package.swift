@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -49,6 +50,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // The data export's archive (Compliance/DataExportArchive).
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(
@@ -85,11 +88,16 @@ let package = Package(
         ),
         .testTarget(
             name: "WheelhouseCoreTests",
-            dependencies: ["WheelhouseCore", "WheelhouseTestSupport"]
+            dependencies: [
+                "WheelhouseCore", "WheelhouseTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "WheelhouseWebTests",
-            dependencies: ["WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI", "WheelhouseTestSupport"]
+            dependencies: [
+                "WheelhouseWeb", "WheelhouseCore", "WheelhouseFastCGI", "WheelhouseTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
     ]
 )

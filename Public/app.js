@@ -108,8 +108,15 @@ function focusErrorSummary() {
   return true;
 }
 
+// Compliance: while a data export is being built the page reloads every 3 s, so its progress
+// moves (without JavaScript a <noscript> refresh does the same). Stops once nothing is building.
+function reloadWhileBuilding() {
+  if (document.querySelector("[data-reload-while-building]")) setTimeout(() => location.reload(), 3000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   openWideDisclosures();
+  reloadWhileBuilding();
   if (!focusErrorSummary()) focusTarget();
   addCopyButtons();
   pollProviderStatus();

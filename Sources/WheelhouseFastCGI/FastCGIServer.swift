@@ -177,11 +177,12 @@ public struct FastCGIServer: Sendable {
         }
         // A HEAD response names the length of the body it leaves out.
         if !response.headers.contains(where: { $0.0 == "Content-Length" }) {
-            head += "Content-Length: \(response.body.count)\r\n".utf8
+            head += "Content-Length: \(response.contentLength)\r\n".utf8
         }
         head += "\r\n".utf8
         put(head, to: stream)
         put(response.body, to: stream)
+        response.file?.forEachChunk { put($0, to: stream) }
     }
 
     private func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {

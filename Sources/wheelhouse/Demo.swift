@@ -31,9 +31,13 @@ struct Demo: ParsableCommand {
         _ = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        // One ready export, built for real, so the Compliance tab is not empty.
+        try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
+        let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
+        try DataExportWorker(database: database, store: .load(dataDirectory: global.resolvedDataDir), consoleURL: baseURL).runOne()
         Output.line(
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
-                + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo.")
+                + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export.")
     }
 }

@@ -114,7 +114,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
     expect(page.locator("dl.stats dd").first).to_have_text("5")
     expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models",
-                                          "Usage", "Billing", "Audit log", "Privacy"])
+                                          "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
     expect(nav_links(page).first).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(2)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -80,6 +80,11 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case privacyTraining = "privacy.training"
     /// The privacy job removed data past its windows (no actor; one entry per organization per run).
     case privacyPrune = "privacy.prune"
+    // MARK: - Compliance
+    /// An Owner asked for an export of all the organization's data (built in the background).
+    case complianceExportRequest = "compliance.export.request"
+    /// An Owner downloaded a finished export through its signed link (one entry per download).
+    case complianceExportDownload = "compliance.export.download"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -132,6 +137,8 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .privacyMasking: "PII masking switched"
         case .privacyTraining: "Model training opt-out switched"
         case .privacyPrune: "Data past its retention removed"
+        case .complianceExportRequest: "Data export requested"
+        case .complianceExportDownload: "Data export downloaded"
         }
     }
 }

@@ -1,7 +1,7 @@
 /// The parts of the console an audit action belongs to: the Audit log's action filter groups its
 /// options by area (`<optgroup>`), in this order.
 public enum AuditArea: String, CaseIterable, Sendable {
-    case organization, members, teams, workspaces, credentials, audit, privacy
+    case organization, members, teams, workspaces, credentials, audit, privacy, compliance
 
     public var title: String {
         switch self {
@@ -12,6 +12,7 @@ public enum AuditArea: String, CaseIterable, Sendable {
         case .credentials: "Credentials"
         case .audit: "Audit log"
         case .privacy: "Privacy"
+        case .compliance: "Compliance"
         }
     }
 
@@ -29,6 +30,7 @@ extension AuditAction {
         case "workspace": .workspaces
         case "audit": .audit
         case "privacy": .privacy
+        case "compliance": .compliance
         default: .credentials
         }
     }

@@ -97,6 +97,7 @@ enum Migrations {
         migrator.registerMigration("v10-outbox-notices") { db in try OutboxNotices.migrate(db) }
         migrator.registerMigration("v11-notifications") { db in try db.execute(sql: NotificationSchema.sql) }
         migrator.registerMigration("v12-privacy") { db in try db.execute(sql: PrivacySchema.sql) }
+        migrator.registerMigration("v13-data-export") { db in try db.execute(sql: DataExportSchema.sql) }
         migrator.registerMigration("v14-org-deletion") { db in try db.execute(sql: OrgDeletionSchema.sql) }
         return migrator
     }

@@ -27,6 +27,8 @@ public enum Action: String, CaseIterable, Sendable {
     case viewPrivacy
     /// Change them.
     case managePrivacy
+    /// Request a full export of the organization's data and download it (Compliance).
+    case exportOrganizationData
 }
 
 public enum Policy {
@@ -39,7 +41,7 @@ public enum Policy {
             .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
-            .managePrivacy:
+            .managePrivacy, .exportOrganizationData:
             [.owner]
         }
     }

@@ -34,6 +34,9 @@ public struct AppConfig: Sendable {
     /// nil: no background worker is made.
     public var workers: Workers?
     public var logger: Logger
+    /// Data export archives and their link key; nil: the data directory's (`exports/`,
+    /// `export-links.key`), or a temporary folder for a given database.
+    public var exports: DataExportStore?
     /// Tests set this: every render is also done directly by swift-mustache and compared.
     var verifiesEveryRender = false
 
@@ -72,6 +75,9 @@ public struct Application: Sendable {
     let prune: AuditPruneWorker?
     let privacy: PrivacyPruneWorker?
     let deletion: OrgDeletionWorker?
+    let exportWorker: DataExportWorker?
+    /// Where data exports are written (tests build them by hand through `DataExportWorker`).
+    public let exports: DataExportStore
 
     /// Starts the background threads: outbox delivery (failures are retried and shown on
     /// Members), connection tests (never on the threads that serve requests), and usage rollups
@@ -84,6 +90,7 @@ public struct Application: Sendable {
         prune?.start()
         privacy?.start()
         deletion?.start()
+        exportWorker?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -95,6 +102,7 @@ public struct Application: Sendable {
         prune?.stop()
         privacy?.stop()
         deletion?.stop()
+        exportWorker?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -103,7 +111,7 @@ public struct Application: Sendable {
 /// one given), loads every template, and makes the logo store and the workers. `serve` and the
 /// tests both build it here, so what the tests run is what serves.
 public func makeApp(config: AppConfig) throws -> Application {
-    let database: AppDatabase, logos: LogoStore
+    let database: AppDatabase, logos: LogoStore, exports: DataExportStore
     switch config.storage {
     case .directory(let directory, let readers):
         do {
@@ -118,9 +126,15 @@ public func makeApp(config: AppConfig) throws -> Application {
             throw StartFailure.unwritable(error)
         }
         logos = LogoStore(directory: directory.logosDirectory)
+        do {
+            exports = try config.exports ?? DataExportStore.load(dataDirectory: directory.path)
+        } catch {
+            throw StartFailure.opening(error)
+        }
     case .given(let given, let directory):
         database = given
         logos = LogoStore(directory: directory)
+        exports = config.exports ?? .temporary()
     }
     var templates: Templates
     do {
@@ -129,7 +143,7 @@ public func makeApp(config: AppConfig) throws -> Application {
         throw StartFailure.templates(error)
     }
     templates.verifiesEveryRender = config.verifiesEveryRender
-    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, logger: config.logger)
+    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger)
     let workers = config.workers
     return Application(
         web: web, database: database, logos: logos,
@@ -138,5 +152,7 @@ public func makeApp(config: AppConfig) throws -> Application {
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
         prune: workers.map { _ in AuditPruneWorker(database: database, enforcePlan: config.web.mode == .saas) },
         privacy: workers.map { _ in PrivacyPruneWorker(database: database) },
-        deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos) })
+        deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos) },
+        exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
+        exports: exports)
 }

@@ -146,6 +146,7 @@ public enum OrgRoute: Equatable, Sendable {
     case billing(BillingRoute)
     case audit(AuditRoute)
     case privacy(PrivacyRoute)
+    case compliance(ComplianceRoute)
 
     /// The page a tab opens on: the navigation's link.
     public static func home(_ tab: SettingsTab) -> OrgRoute {
@@ -161,6 +162,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .billing: .billing(.show)
         case .audit: .audit(.show)
         case .privacy: .privacy(.show)
+        case .compliance: .compliance(.show)
         }
     }
 
@@ -179,6 +181,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .billing: .billing
         case .audit: .audit
         case .privacy: .privacy
+        case .compliance: .compliance
         }
     }
 
@@ -197,6 +200,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .billing(let r): r
         case .audit(let r): r
         case .privacy(let r): r
+        case .compliance(let r): r
         }
     }
 
@@ -221,6 +225,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .billing(let r): Self.append(.billing, r.segments, to: &out)
         case .audit(let r): Self.append(.audit, r.segments, to: &out)
         case .privacy(let r): Self.append(.privacy, r.segments, to: &out)
+        case .compliance(let r): Self.append(.compliance, r.segments, to: &out)
         }
         return out
     }
@@ -244,6 +249,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .billing: BillingRoute(method, rest).map(OrgRoute.billing)
         case .audit: AuditRoute(method, rest).map(OrgRoute.audit)
         case .privacy: PrivacyRoute(method, rest).map(OrgRoute.privacy)
+        case .compliance: ComplianceRoute(method, rest).map(OrgRoute.compliance)
         }
     }
 
@@ -255,5 +261,6 @@ public enum OrgRoute: Equatable, Sendable {
             + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
             + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
             + PrivacyRoute.examples.map(OrgRoute.privacy)
+            + ComplianceRoute.examples.map(OrgRoute.compliance)
     }
 }

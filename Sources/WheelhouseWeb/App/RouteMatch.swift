@@ -32,6 +32,7 @@ extension SettingsTab {
         case .usage: UsageRoute.requiredAction
         case .audit: AuditRoute.requiredAction
         case .privacy: PrivacyRoute.requiredAction
+        case .compliance: ComplianceRoute.requiredAction
         case .billing: mode == .saas ? BillingRoute.requiredAction : .viewOrganization
         }
     }

@@ -12,6 +12,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case billing
     case audit
     case privacy
+    case compliance
 
     /// `/settings/{slug}`, spelled out once.
     var path: String {
@@ -27,6 +28,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .billing: "/settings/billing"
         case .audit: "/settings/audit"
         case .privacy: "/settings/privacy"
+        case .compliance: "/settings/compliance"
         }
     }
 
@@ -43,6 +45,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .billing: "Billing"
         case .audit: "Audit log"
         case .privacy: "Privacy"
+        case .compliance: "Compliance"
         }
     }
 }

@@ -37,17 +37,20 @@ public struct WebApp: Sendable {
     let database: AppDatabase
     let templates: Templates
     let logos: LogoStore
+    /// Finished data exports and the key of their download links.
+    let exports: DataExportStore
     let logger: Logger
     let shell: Shell
 
     public init(
         config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-        logger: Logger = Logger(label: "wheelhouse.http")
+        exports: DataExportStore = .temporary(), logger: Logger = Logger(label: "wheelhouse.http")
     ) {
         self.config = config
         self.database = database
         self.templates = templates
         self.logos = logos
+        self.exports = exports
         self.logger = logger
         self.shell = Shell(config: config, database: database, templates: templates, logger: logger)
     }
@@ -69,8 +72,9 @@ public struct WebApp: Sendable {
         SecurityHeaders.apply(to: &response, https: config.secureCookies)
         response.headers.append(("X-Request-Id", requestID))
         if isHead {
-            response.headers.append(("Content-Length", String(response.body.count)))
+            response.headers.append(("Content-Length", String(response.contentLength)))
             response.body = []
+            response.file = nil
         }
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
         // The path only: query strings and bodies may carry things that must not reach a log, and
@@ -142,6 +146,8 @@ public struct WebApp: Sendable {
         case .billing(let r): return try BillingController(shell: shell, database: database).respond(r, visit, access: access)
         case .audit(let r): return try AuditController(shell: shell, database: database).respond(r, visit, access: access)
         case .privacy(let r): return try PrivacyController(shell: shell, database: database).respond(r, visit, access: access)
+        case .compliance(let r):
+            return try ComplianceController(shell: shell, database: database, exports: exports).respond(r, visit, access: access)
         }
     }
 

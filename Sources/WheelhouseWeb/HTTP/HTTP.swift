@@ -66,12 +66,19 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A file sent after `body`, read in chunks by the transport (a data export archive), so a
+    /// large download is never held in memory.
+    public var file: ResponseFile?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], file: ResponseFile? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.file = file
     }
+
+    /// The bytes the response sends: its body and its file.
+    public var contentLength: Int { body.count + (file.map { Int($0.length) } ?? 0) }
 
     /// 303 See Other: after a POST the browser follows with a GET.
     public static func redirect(to location: String) -> Response {

@@ -28,6 +28,7 @@ public enum Template: String, CaseIterable, Sendable {
     case billing = "settings/billing"
     case audit = "settings/audit"
     case privacy = "settings/privacy"
+    case compliance = "settings/compliance"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"

@@ -197,6 +197,7 @@ import WheelhouseTestSupport
             .viewPrivacy: [.owner, .admin],
             .managePrivacy: [.owner],
             .manageBilling: [.owner],
+            .exportOrganizationData: [.owner],
         ]
         for action in Action.allCases {
             #expect(Policy.roles(for: action) == expected[action], "\(action)")

@@ -99,6 +99,7 @@ import WheelhouseCore
         post(
             "POST /orgs/{org}/settings/privacy/training", .privacyTraining, { _ in org + "/privacy/training" },
             { _ in [("version", "0"), ("training", "on")] }),
+        post("POST /orgs/{org}/settings/compliance/exports", .complianceExportRequest, { _ in org + "/compliance/exports" }, { _ in [] }),
         // Teams (Core is at version 2: created, then Max added)
         post(
             "POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
@@ -220,12 +221,14 @@ import WheelhouseCore
         #expect(missing.isEmpty, "POST routes without an audit row: \(missing)")
     }
 
-    /// Actions no request writes: the CLI, start-up and the connection-test worker write these.
+    /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a
+    /// data export's download (a GET, tested in ComplianceDownloadWebTests).
     static let writtenOutsideRequests: Set<AuditAction> = [
         .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
         .privacyPrune, .organizationPurge,
         // Until the Compliance tab's deletion form is merged in.
         .organizationDeletionSchedule, .organizationDeletionCancel,
+        .complianceExportDownload,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

@@ -211,6 +211,12 @@ import WheelhouseCore
         post(
             "privacy training", { _ in .privacy(.training) }, { _ in [("version", "0"), ("training", "on")] },
             admins(303).merging([.admin: 403]) { $1 }),
+        get("compliance", { _ in .compliance(.show) }, admins(200).merging([.admin: 403, .anonymous: 303]) { $1 }),
+        post("compliance export", { _ in .compliance(.requestExport) }, { _ in [] }, admins(303).merging([.admin: 403]) { $1 }),
+        // No export 1 exists and no link is signed: a 404 for the Owner, never a file.
+        get(
+            "compliance download", { _ in .compliance(.download(1)) }, query: [("expires", "1"), ("sig", "x")],
+            admins(404).merging([.admin: 403, .anonymous: 303]) { $1 }),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

@@ -18,7 +18,7 @@ import Testing
             GeneralRoute.patterns.count + MembersRoute.patterns.count + TeamsRoute.patterns.count
             + WorkspacesRoute.patterns.count + SecretsRoute.patterns.count + ProvidersRoute.patterns.count
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
-            + AuditRoute.patterns.count + PrivacyRoute.patterns.count
+            + AuditRoute.patterns.count + PrivacyRoute.patterns.count + ComplianceRoute.patterns.count
         #expect(leaves.count == patterns)
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,

@@ -15,6 +15,7 @@ struct TestApp {
     let database: AppDatabase
     let app: WebApp
     let logos: LogoStore
+    let exports: DataExportStore
     let owner: User, admin: User, member: User, outsider: User
     let org: Organization
 
@@ -40,6 +41,7 @@ struct TestApp {
         let built = try makeApp(config: config)
         app = built.web
         logos = built.logos
+        exports = built.exports
     }
 
     func client() -> TestClient { TestClient(app: app) }

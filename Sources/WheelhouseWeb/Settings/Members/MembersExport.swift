@@ -35,10 +35,6 @@ enum MembersCSV {
         return out
     }
 
-    /// A cell a spreadsheet will not run: text starting with `=`, `+`, `-` or `@` (or a tab or
-    /// carriage return, which some spreadsheets skip before such a sign) gets a leading `'`.
-    static func cell(_ value: String) -> String {
-        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
-        return "'" + value
-    }
+    /// A cell a spreadsheet will not run (`CSV.cell`: a leading `'` before `=`, `+`, `-`, `@`).
+    static func cell(_ value: String) -> String { CSV.cell(value) }
 }

@@ -90,13 +90,7 @@ enum UsageCSV {
         return out
     }
 
-    static func line(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\r\n"
-    }
+    static func line(_ fields: [String]) -> String { CSV.line(fields) }
 
-    static func field(_ value: String) -> String {
-        // Bytes, not Characters: "\r\n" is one Character and equals neither "\r" nor "\n".
-        guard value.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func field(_ value: String) -> String { CSV.field(value) }
 }
