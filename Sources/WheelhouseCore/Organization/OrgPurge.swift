@@ -12,7 +12,7 @@ extension AppDatabase {
     /// The worker's duties for organizations pending deletion: reminder emails to every Owner
     /// 7 and 1 days before (each once), then, once the grace period is over, the purge.
     @discardableResult
-    public func runDeletionDuties(logos: LogoStore?, batchSize: Int = 1_000) throws -> OrgDeletionRun {
+    public func runDeletionDuties(logos: LogoStore?, exports: DataExportStore? = nil, batchSize: Int = 1_000) throws -> OrgDeletionRun {
         var run = OrgDeletionRun()
         let now = self.now()
         run.remindersSent = try sendDeletionReminders(now: now)
@@ -20,7 +20,7 @@ extension AppDatabase {
             try Row.fetchAll(db, sql: "SELECT id, key FROM organization WHERE purgeAt <= ? ORDER BY purgeAt", arguments: [now])
         }
         for org in due {
-            try purgeOrganization(id: org[0], logos: logos, batchSize: batchSize)
+            try purgeOrganization(id: org[0], logos: logos, exports: exports, batchSize: batchSize)
             run.purged.append(org[1])
         }
         return run
@@ -61,8 +61,8 @@ extension AppDatabase {
     /// itself together with one tombstone audit entry outside it (who asked, when, its key).
     /// `secure_delete` overwrites the removed rows in the file and the WAL is truncated after, so
     /// the organization's names do not survive in the database file's free pages.
-    func purgeOrganization(id orgId: Int64, logos: LogoStore?, batchSize: Int) throws {
-        let files = try reader.read { db in try Self.filesOf(db, orgId: orgId, logos: logos) }
+    func purgeOrganization(id orgId: Int64, logos: LogoStore?, exports: DataExportStore?, batchSize: Int) throws {
+        let files = try reader.read { db in try Self.filesOf(db, orgId: orgId, logos: logos, exports: exports) }
         let previous = try writer.writeWithoutTransaction { db in
             let previous = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
             try db.execute(sql: "PRAGMA secure_delete = ON")
@@ -97,17 +97,24 @@ extension AppDatabase {
         let stillUsed = try reader.read { db in
             try Set(String.fetchAll(db, sql: "SELECT logoFile FROM organization WHERE logoFile IS NOT NULL"))
         }
-        for file in files where !stillUsed.contains(file.lastPathComponent) {
+        for file in files where !(file.deletingLastPathComponent() == logos?.directory && stillUsed.contains(file.lastPathComponent)) {
             try? FileManager.default.removeItem(at: file)
         }
     }
 
     /// Files on disk that belong to the organization: its logo (content-addressed, so removed only
-    /// when no other organization uses the same picture).
-    static func filesOf(_ db: Database, orgId: Int64, logos: LogoStore?) throws -> [URL] {
+    /// when no other organization uses the same picture) and its data exports.
+    static func filesOf(_ db: Database, orgId: Int64, logos: LogoStore?, exports: DataExportStore?) throws -> [URL] {
         var files: [URL] = []
         if let logos, let logo = try String.fetchOne(db, sql: "SELECT logoFile FROM organization WHERE id = ?", arguments: [orgId]) {
             files.append(logos.directory.appendingPathComponent(logo))
+        }
+        if let exports {
+            for name in try String.fetchAll(
+                db, sql: "SELECT fileName FROM dataExport WHERE orgId = ? AND fileName IS NOT NULL", arguments: [orgId])
+            {
+                files.append(exports.url(of: name))
+            }
         }
         return files
     }
@@ -155,16 +162,17 @@ struct PurgeTable: Sendable {
 public final class OrgDeletionWorker: Sendable {
     let database: AppDatabase
     let logos: LogoStore
+    let exports: DataExportStore
     let interval: TimeInterval
     private let loop = BackgroundLoop()
 
-    public init(database: AppDatabase, logos: LogoStore, interval: TimeInterval = 600) {
-        (self.database, self.logos, self.interval) = (database, logos, interval)
+    public init(database: AppDatabase, logos: LogoStore, exports: DataExportStore, interval: TimeInterval = 600) {
+        (self.database, self.logos, self.exports, self.interval) = (database, logos, exports, interval)
     }
 
     public func start() {
         loop.start(name: "org-deletion") { [self] in
-            _ = try? database.runDeletionDuties(logos: logos)
+            _ = try? database.runDeletionDuties(logos: logos, exports: exports)
             return interval
         }
     }

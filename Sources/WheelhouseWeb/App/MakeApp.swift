@@ -152,7 +152,7 @@ public func makeApp(config: AppConfig) throws -> Application {
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
         prune: workers.map { _ in AuditPruneWorker(database: database, enforcePlan: config.web.mode == .saas) },
         privacy: workers.map { _ in PrivacyPruneWorker(database: database) },
-        deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos) },
+        deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos, exports: exports) },
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)
 }

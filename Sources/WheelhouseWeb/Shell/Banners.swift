@@ -11,7 +11,9 @@ extension Shell {
                 "text": "Nothing in it can be changed until then. Its data can still be read and exported.",
             ]
             if access.allows(.deleteOrganization) {
-                banner.add("action", .object(["label": "Cancel deletion", "href": .text(Route.org(access.org.key, .general(.show)).path)]))
+                banner.add(
+                    "action",
+                    .object(["label": "Cancel deletion", "href": .text(Route.org(access.org.key, .compliance(.show)).path + "#delete")]))
             }
             banners.append(banner)
         }

@@ -100,6 +100,15 @@ import WheelhouseCore
             "POST /orgs/{org}/settings/privacy/training", .privacyTraining, { _ in org + "/privacy/training" },
             { _ in [("version", "0"), ("training", "on")] }),
         post("POST /orgs/{org}/settings/compliance/exports", .complianceExportRequest, { _ in org + "/compliance/exports" }, { _ in [] }),
+        post(
+            "POST /orgs/{org}/settings/compliance/deletion", .organizationDeletionSchedule, { _ in org + "/compliance/deletion" },
+            { _ in [("version", "1"), ("confirm", "acme")] }),
+        post(
+            "POST /orgs/{org}/settings/compliance/deletion/cancel", .organizationDeletionCancel,
+            prepare: { w in
+                try w.t.database.scheduleDeletion(
+                    orgKey: "acme", confirmKey: "acme", expectedVersion: 1, by: Actor(user: w.t.owner, address: "t"))
+            }, { _ in org + "/compliance/deletion/cancel" }, { _ in [("version", "2")] }),
         // Teams (Core is at version 2: created, then Max added)
         post(
             "POST /orgs/{org}/settings/teams", .teamCreate, { _ in org + "/teams" }, { _ in [("name", "New team"), ("description", "")] }),
@@ -226,8 +235,6 @@ import WheelhouseCore
     static let writtenOutsideRequests: Set<AuditAction> = [
         .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
         .privacyPrune, .organizationPurge,
-        // Until the Compliance tab's deletion form is merged in.
-        .organizationDeletionSchedule, .organizationDeletionCancel,
         .complianceExportDownload,
     ]
 

@@ -217,6 +217,13 @@ import WheelhouseCore
         get(
             "compliance download", { _ in .compliance(.download(1)) }, query: [("expires", "1"), ("sig", "x")],
             admins(404).merging([.admin: 403, .anonymous: 303]) { $1 }),
+        post(
+            "schedule deletion", { _ in .compliance(.scheduleDeletion) }, { _ in [("version", "1"), ("confirm", "acme")] },
+            admins(303).merging([.admin: 403]) { $1 }),
+        // Nothing is scheduled in the fixture: the Owner is told so (422).
+        post(
+            "cancel deletion", { _ in .compliance(.cancelDeletion) }, { _ in [("version", "1")] },
+            admins(422).merging([.admin: 403]) { $1 }),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

@@ -16,6 +16,11 @@ struct ComplianceController {
     let exports: DataExportStore
 
     enum Field: String, CaseIterable { case csrf = "_csrf" }
+    /// The deletion forms' fields.
+    enum DeletionField: String, CaseIterable {
+        case csrf = "_csrf"
+        case confirm, version
+    }
 
     func respond(_ route: ComplianceRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
         try access.require(.exportOrganizationData)
@@ -33,15 +38,24 @@ struct ComplianceController {
                 },
                 refused: { refusal in try show(visit, access: access, refused: refusal) })
         case .download(let id): return try download(id, visit, access: access)
+        case .scheduleDeletion: return try scheduleDeletion(visit, access: access)
+        case .cancelDeletion: return try cancelDeletion(visit, access: access)
         }
     }
 
-    private func show(_ visit: Visit, access: OrgAccess, refused: FormRefusal?) throws -> Response {
+    /// `deletion`: a refused deletion form, with what was typed.
+    func show(
+        _ visit: Visit, access: OrgAccess, refused: FormRefusal?, deletion: (typed: String, refusal: FormRefusal)? = nil
+    ) throws -> Response {
         let listings = try database.dataExports(orgId: access.org.id!)
         let layout = try shell.layout(visit, title: "Compliance · \(access.org.displayName)", access: access, tab: .compliance)
-        let page = CompliancePage(
+        var page = CompliancePage(
             org: access.org, exports: listings, now: database.now(), errors: refused?.errors ?? FieldErrors(),
             link: { export in signedLink(export, org: access.org) })
+        page.deletion = DeletionSection(
+            org: access.org, pending: try database.pendingDeletion(orgId: access.org.id!), typed: deletion?.typed ?? "",
+            errors: deletion?.refusal.errors ?? FieldErrors())
+        let refused = refused ?? deletion?.refusal
         return shell.render(.compliance, page, layout: layout, status: refused?.status ?? 200)
     }
 

@@ -10,6 +10,8 @@ struct CompliancePage: PageValues {
     let errors: FieldErrors
     /// The signed download path of a ready export.
     let link: (DataExport) -> String?
+    /// The "Delete the organization" section.
+    var deletion: DeletionSection? = nil
 
     static let names = FieldNames.of(ComplianceController.Field.self)
 
@@ -27,6 +29,10 @@ struct CompliancePage: PageValues {
             ] as TemplateObject
         if isBuilding { context["autoRefresh"] = 3 }
         if !errors.isEmpty { context["errorItems"] = ErrorSummary.items(errors) }
+        if let deletion {
+            context["deletion"] = deletion.value
+            if let items = deletion.summaryItems { context["errorItems"] = items }
+        }
     }
 
     private func row(_ listing: DataExportListing) -> TemplateValue {
