@@ -28,6 +28,9 @@ public enum Template: String, CaseIterable, Sendable {
     case billing = "settings/billing"
     case audit = "settings/audit"
 
+    // The Account area
+    case accountNotifications = "account/notifications"
+
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
     case bannerPartial = "partials/banner"
