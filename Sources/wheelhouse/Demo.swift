@@ -27,12 +27,13 @@ struct Demo: ParsableCommand {
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
-        _ = try database.createOwner(
+        let (_, lab) = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
         Output.line(
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
-                + "\(auditEntries) audit entries.")
+                + "\(auditEntries) audit entries; \(notifications) notifications for the Owner (2 unread).")
     }
 }

@@ -45,7 +45,7 @@ import WheelhouseCore
         let t = try TestApp()
         try Self.seed(t, t.owner, 4, read: 1)
         let owner = try t.client(signedInAs: "owner@acme.test").get("/orgs/acme/settings/general")
-        #expect(owner.contains("<span class=\"count-badge\" aria-hidden=\"true\">3</span>"))
+        #expect(owner.contains("Notifications<span class=\"count-badge\" aria-hidden=\"true\">3</span>"))
         #expect(owner.contains("<span class=\"visually-hidden\"> (3 unread notifications)</span>"))
         let member = try t.client(signedInAs: "member@acme.test").get("/orgs/acme/settings/members")
         #expect(member.contains("<a class=\"inbox-link\" href=\"/account/notifications\">Notifications</a>"))
