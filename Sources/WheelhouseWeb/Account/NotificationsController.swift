@@ -30,12 +30,12 @@ struct NotificationsController {
             let query = visit.request.queryItems
             return try show(visit, userId: userId, cursor: query["before"].map { ("before", $0) } ?? query["after"].map { ("after", $0) })
         case .markRead(let id):
-            let (back, refused) = try read(form!, visit: visit, userId: userId)
+            let (back, refused) = try destination(form!, visit: visit, userId: userId)
             if let refused { return refused }
             let changed = try database.markNotificationRead(id: id, userId: userId)
             return try shell.redirect(visit, to: back, flash: changed ? "Marked as read." : "That notification was already read.")
         case .markAllRead:
-            let (back, refused) = try read(form!, visit: visit, userId: userId)
+            let (back, refused) = try destination(form!, visit: visit, userId: userId)
             if let refused { return refused }
             let count = try database.markAllNotificationsRead(userId: userId)
             let flash =
@@ -46,7 +46,7 @@ struct NotificationsController {
 
     /// The page to go back to, from the form's `from` (`before=<id>` or `after=<id>`, anything
     /// else is the newest page), or the inbox again with a 422 for fields this form does not take.
-    private func read(_ form: FormData, visit: Visit, userId: Int64) throws -> (String, Response?) {
+    private func destination(_ form: FormData, visit: Visit, userId: Int64) throws -> (String, Response?) {
         var reader = FormReader<Field>(form)
         let from = reader.text(.from, label: "Page")
         let inbox = Route.account(.notifications)
