@@ -15,9 +15,10 @@ extension Shell {
         context["user"] = ["name": .text(signedIn.user.name), "email": .text(signedIn.user.email)] as TemplateObject
         context["csrf"] = signedIn.session.csrfToken
         context["logoutPath"] = Route.logout.path
-        context["inboxLink"] = inboxLink(
-            unread: try unread ?? visit.orgView?.unreadNotifications ?? database.unreadNotificationCount(userId: signedIn.user.id!),
-            current: visit.request.path == Self.inboxPath)
+        let count = try unread ?? visit.orgView?.unreadNotifications ?? database.unreadNotificationCount(userId: signedIn.user.id!)
+        context["inboxLink"] =
+            visit.request.path == Self.inboxPath
+            ? Self.inboxLink(unread: count, current: true) : Self.inboxLinks[min(count, Self.inboxLinks.count - 1)]
         if let flash = try database.takeFlash(for: signedIn.session) {
             context["flash"] = ["kind": .text(flash.kind), "message": .text(flash.message)] as TemplateObject
         }
@@ -69,9 +70,13 @@ extension Shell {
 
     static let inboxPath = Route.account(.notifications).path
 
+    /// The header's link for each count the badge can show, built once: every signed-in page
+    /// takes one instead of building its strings again.
+    static let inboxLinks = (0...AppDatabase.unreadCountCap).map { inboxLink(unread: $0, current: false) }
+
     /// The header's Notifications link, with the unread count as a badge (none at 0) and the
     /// count in words for screen readers.
-    func inboxLink(unread: Int, current: Bool) -> TemplateObject {
+    static func inboxLink(unread: Int, current: Bool) -> TemplateObject {
         var link: TemplateObject = ["href": .text(Self.inboxPath), "current": .flag(current)]
         if unread > 0 {
             let capped = unread >= AppDatabase.unreadCountCap
