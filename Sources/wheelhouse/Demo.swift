@@ -28,9 +28,10 @@ struct Demo: ParsableCommand {
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
         try Self.seedPrivacy(database, owner: owner, orgKey: org.key)
-        _ = try database.createOwner(
+        let (_, lab) = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
@@ -38,6 +39,7 @@ struct Demo: ParsableCommand {
         Output.line(
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
-                + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export.")
+                + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
+                + "\(notifications + 1) notifications for the Owner (3 unread).")
     }
 }

@@ -43,6 +43,9 @@ public struct OrgView: Sendable {
     /// Providers whose last connection test failed, for viewers who manage them (else empty):
     /// read here so the banner costs nothing on pages served from `pageReads`.
     public var failedProviders: [FailedProvider] = []
+    /// The viewer's unread notifications (at most `unreadCountCap`), for the header's badge:
+    /// read here so the badge costs nothing on pages served from `pageReads`.
+    public var unreadNotifications = 0
 }
 
 extension AppDatabase {
@@ -136,7 +139,8 @@ extension AppDatabase {
         stats.visibleWorkspaces = try visibleWorkspaceCount(db, access: current, userId: userId)
         return OrgView(
             access: current, organizations: organizations, stats: stats,
-            failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [])
+            failedProviders: current.allows(.manageOrgCredentials) ? try failedProviders(db, orgId: current.org.id!) : [],
+            unreadNotifications: try unreadNotificationCount(db, userId: userId))
     }
 
     /// The organizations a person belongs to, by name: the org switcher.

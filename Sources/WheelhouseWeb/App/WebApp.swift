@@ -122,7 +122,7 @@ public struct WebApp: Sendable {
             return try InvitationController(shell: shell, database: database).respond(step, token: token, &visit)
         case .confirmation(let token, let step):
             return try ConfirmationController(shell: shell, database: database).respond(step, token: token, &visit)
-        case .account(let route): switch route {}
+        case .account(let route): return try NotificationsController(shell: shell, database: database).respond(route, visit)
         case .api(let route): switch route {}
         case .org: throw WebError.notFound
         }

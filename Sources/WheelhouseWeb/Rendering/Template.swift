@@ -30,6 +30,9 @@ public enum Template: String, CaseIterable, Sendable {
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"
 
+    // The Account area
+    case accountNotifications = "account/notifications"
+
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
     case bannerPartial = "partials/banner"

@@ -47,6 +47,20 @@ enum Dates {
         return "\(iso(date))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
+    /// "just now", "5 minutes ago", "3 hours ago", "2 days ago", then "on 7 Nov 2026" from 30
+    /// days on (a time from the future, a clock skew, is "just now").
+    static func relative(_ date: Date, now: Date) -> String {
+        let seconds = Int(now.timeIntervalSince(date))
+        func ago(_ n: Int, _ unit: String) -> String { n == 1 ? "1 \(unit) ago" : "\(n) \(unit)s ago" }
+        switch seconds {
+        case ..<60: return "just now"
+        case ..<3_600: return ago(seconds / 60, "minute")
+        case ..<86_400: return ago(seconds / 3_600, "hour")
+        case ..<(30 * 86_400): return ago(seconds / 86_400, "day")
+        default: return "on " + day(date)
+        }
+    }
+
     // MARK: - Parts
 
     /// The calendar fields of `date` in UTC.

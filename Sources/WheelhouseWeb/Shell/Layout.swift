@@ -4,13 +4,21 @@ import WheelhouseCore
 /// open (Navigation.swift), the banners (Banners.swift), the flash, the deployment mode. A page's
 /// struct adds its own keys to it (PageValues.swift).
 extension Shell {
-    func layout(_ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil) throws -> TemplateObject {
+    /// `unread`: the person's unread notifications when the page has read them already (the
+    /// inbox); otherwise they come with the org view (org pages) or from one indexed count.
+    func layout(
+        _ visit: Visit, title: String, access: OrgAccess? = nil, tab: SettingsTab? = nil, unread: Int? = nil
+    ) throws -> TemplateObject {
         var context = bareLayout(title: title)
         context["requestID"] = visit.id
         guard let signedIn = visit.signedIn else { return context }
         context["user"] = ["name": .text(signedIn.user.name), "email": .text(signedIn.user.email)] as TemplateObject
         context["csrf"] = signedIn.session.csrfToken
         context["logoutPath"] = Route.logout.path
+        let count = try unread ?? visit.orgView?.unreadNotifications ?? database.unreadNotificationCount(userId: signedIn.user.id!)
+        context["inboxLink"] =
+            visit.request.path == Self.inboxPath
+            ? Self.inboxLink(unread: count, current: true) : Self.inboxLinks[min(count, Self.inboxLinks.count - 1)]
         if let flash = try database.takeFlash(for: signedIn.session) {
             context["flash"] = ["kind": .text(flash.kind), "message": .text(flash.message)] as TemplateObject
         }
@@ -58,5 +66,27 @@ extension Shell {
                 status: 500, headers: [("Content-Type", "text/plain; charset=utf-8")],
                 body: Array("Something went wrong while rendering this page. The error has been logged.\n".utf8))
         }
+    }
+
+    static let inboxPath = Route.account(.notifications).path
+
+    /// The header's link for each count the badge can show, built once: every signed-in page
+    /// takes one instead of building its strings again.
+    static let inboxLinks = (0...AppDatabase.unreadCountCap).map { inboxLink(unread: $0, current: false) }
+
+    /// The header's Notifications link, with the unread count as a badge (none at 0) and the
+    /// count in words for screen readers.
+    static func inboxLink(unread: Int, current: Bool) -> TemplateObject {
+        var link: TemplateObject = ["href": .text(Self.inboxPath), "current": .flag(current)]
+        if unread > 0 {
+            let capped = unread >= AppDatabase.unreadCountCap
+            let shown = capped ? "\(AppDatabase.unreadCountCap - 1)+" : String(unread)
+            link["badge"] = TemplateValue.text(shown)
+            link["label"] = TemplateValue.text(
+                capped
+                    ? "more than \(AppDatabase.unreadCountCap - 1) unread notifications"
+                    : unread == 1 ? "1 unread notification" : "\(unread) unread notifications")
+        }
+        return link
     }
 }

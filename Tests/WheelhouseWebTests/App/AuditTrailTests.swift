@@ -50,6 +50,9 @@ import WheelhouseCore
                 ])
         },
         post("POST /logout", nil, { _ in "/logout" }, { _ in [] }),
+        // The inbox: a person's own notifications, not organization data (`personalNotAudited`).
+        post("POST /account/notifications/{id}/read", nil, { w in "/account/notifications/\(w.notificationId)/read" }, { _ in [] }),
+        post("POST /account/notifications/read-all", nil, { _ in "/account/notifications/read-all" }, { _ in [] }),
         // General (the logo travels in the same form)
         post(
             "POST /orgs/{org}/settings/general", variant: "fields", .organizationUpdate, { _ in org + "/general" },
@@ -228,6 +231,19 @@ import WheelhouseCore
         let rows = Set(Self.cases.map(\.route))
         let missing = Route.examples.filter { $0.method == .post }.map(\.kind).filter { !rows.contains($0) }
         #expect(missing.isEmpty, "POST routes without an audit row: \(missing)")
+    }
+
+    /// The POST routes that change no organization's data, so write no entry: signing in and out,
+    /// and a person marking their own notifications read. Anything else must be audited.
+    static let personalNotAudited: Set<String> = [
+        "POST /login", "POST /logout", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
+    ]
+
+    /// A row expecting no entry is one of the routes declared personal above, so a new form
+    /// cannot skip its audit entry by saying nil.
+    @Test func onlyPersonalRoutesWriteNoEntry() {
+        let silent = Set(Self.cases.filter { $0.expected == nil }.map(\.route))
+        #expect(silent == Self.personalNotAudited)
     }
 
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a

@@ -18,6 +18,8 @@ import WheelhouseCore
         let teamId: Int64, invitationId: Int64, grantId: Int64
         /// The Owner's own secret, and a provider of the org.
         let secretId: String, providerId: String
+        /// An unread notification of the Owner's.
+        let notificationId: Int64
 
         init() throws {
             t = try TestApp()
@@ -41,6 +43,10 @@ import WheelhouseCore
                 ProviderChange(
                     kind: .mistral, name: "", baseURL: "http://127.0.0.1:9/v1", apiKey: "mistral-key-1234567890")
             ).id
+            try t.database.seedNotification(
+                userId: t.owner.id!, orgId: t.org.id, kind: .dataExportReady, title: "Your export is ready",
+                link: "/orgs/acme/settings/general", createdAt: Date())
+            notificationId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM notification")! }
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -89,7 +95,22 @@ import WheelhouseCore
         Case(route: { .org("acme", route($0)) }, query: [], fields: fields, expected: expected, label: "POST " + label)
     }
 
+    /// A route of the Account area: each person's own, whatever their organizations.
+    static func account(_ label: String, _ route: @escaping @Sendable (World) -> AccountRoute, _ expected: [Actor: Int]) -> Case {
+        Case(
+            route: { .account(route($0)) }, query: [], fields: { _ in [] }, expected: expected,
+            label: "account " + label)
+    }
+
+    static let signedIn: [Actor: Int] = [.owner: 200, .admin: 200, .member: 200, .workspaceAdmin: 200, .outsider: 200, .anonymous: 303]
+
     static let cases: [Case] = [
+        // The Account area: the inbox is everyone's own; another person's notification is a 404.
+        account("notifications", { _ in .notifications }, signedIn),
+        account("read all", { _ in .markAllRead }, signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),
+        account(
+            "read one", { w in .markRead(w.notificationId) },
+            [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
         get("root", { _ in .root }, anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303]) { $1 }),
         get("general", { _ in .general(.show) }, anyone),
         post(
@@ -235,6 +256,11 @@ import WheelhouseCore
             anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }
         ),
         ("DELETE", "/orgs/acme/settings/general", admins(405).merging([.member: 405, .workspaceAdmin: 405]) { $1 }),
+        // The Account area: no organization check, the same answer for everyone.
+        ("GET", "/account/notifications/read-all", signedIn.mapValues { _ in 405 }),
+        ("POST", "/account/notifications/abc/read", signedIn.mapValues { _ in 404 }),
+        ("POST", "/account/notifications/-1/read", signedIn.mapValues { _ in 404 }),
+        ("GET", "/account/nothing", signedIn.mapValues { _ in 404 }),
     ]
 
     @Test(arguments: cases, Actor.allCases)
@@ -265,10 +291,15 @@ import WheelhouseCore
 
     /// The matrix is checked against the route tree: a route added to a tab without a row here
     /// fails this test instead of going untested.
-    @Test func everyRouteOfAnOrganizationHasARow() throws {
+    @Test func everyRouteOfAnOrganizationAndTheAccountAreaHasARow() throws {
         let world = try World()
         let covered = Set(Self.cases.map { $0.route(world).kind })
-        let orgRoutes = Route.examples.filter { if case .org = $0 { true } else { false } }
+        let orgRoutes = Route.examples.filter {
+            switch $0 {
+            case .org, .account: true
+            default: false
+            }
+        }
         let missing = orgRoutes.map(\.kind).filter { !covered.contains($0) }
         #expect(missing.isEmpty, "routes without a row in the matrix: \(missing)")
     }

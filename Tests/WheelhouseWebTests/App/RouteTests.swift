@@ -20,6 +20,12 @@ import Testing
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
             + AuditRoute.patterns.count + PrivacyRoute.patterns.count + ComplianceRoute.patterns.count
         #expect(leaves.count == patterns)
+        let account = Route.examples.filter { if case .account = $0 { true } else { false } }
+        #expect(account.count == AccountRoute.patterns.count)
+        #expect(
+            account.map(\.kind) == [
+                "GET /account/notifications", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
+            ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
             "two routes print the same method and path")
@@ -31,6 +37,8 @@ import Testing
             "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
             "/orgs/acme/settings/general//x", "/login/", "/orgs/acme/settings/teams/007", "/orgs/acme/settings/teams/-1",
             "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101),
+            "/account", "/account/", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
+            "/account/notifications/x/read", "/account/notifications/99999999999999999999/read", "/account/notifications/read-all/x",
         ] {
             for method in HTTPMethod.allCases {
                 #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")
