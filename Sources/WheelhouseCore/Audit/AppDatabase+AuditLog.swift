@@ -96,6 +96,17 @@ public enum AuditCursor: Sendable, Equatable {
 extension AppDatabase {
     public static let auditPageSize = 50
 
+    /// `actor(id)`: the distinct people in organization `?1`'s log (with one NULL row at the end),
+    /// one index seek each through `auditEvent_org_actor`.
+    static let auditActorsCTE = """
+        WITH RECURSIVE actor(id) AS (
+            SELECT (SELECT min(actorUserId) FROM auditEvent WHERE orgId = ?1 AND actorUserId IS NOT NULL)
+            UNION ALL
+            SELECT (SELECT min(actorUserId) FROM auditEvent WHERE orgId = ?1 AND actorUserId > actor.id)
+            FROM actor WHERE actor.id IS NOT NULL
+        )
+        """
+
     /// A page of an organization's audit log matching `filter`, newest first.
     public func auditLogPage(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, size: Int = auditPageSize) throws -> AuditLogPage
     {
@@ -140,15 +151,20 @@ extension AppDatabase {
 
     /// The people the actor filter offers: the organization's members and anyone who appears in
     /// its log (a former member's entries stay findable), by name.
+    ///
+    /// The log's distinct actors are found by skipping through `auditEvent_org_actor` from one
+    /// actor to the next (one index seek per person), not by reading every entry: `DISTINCT` read
+    /// all of a million-entry log's index on every page view (30 ms).
     public func auditActors(orgId: Int64) throws -> [User] {
         try reader.read { db in
             try User.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?)
-                        OR id IN (SELECT DISTINCT actorUserId FROM auditEvent WHERE orgId = ? AND actorUserId IS NOT NULL)
-                    ORDER BY name COLLATE NOCASE, id
-                    """, arguments: [orgId, orgId])
+                db.cachedStatement(
+                    sql: """
+                        \(Self.auditActorsCTE)
+                        SELECT * FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1)
+                            OR id IN (SELECT id FROM actor WHERE id IS NOT NULL)
+                        ORDER BY name COLLATE NOCASE, id
+                        """), arguments: [orgId])
         }
     }
 

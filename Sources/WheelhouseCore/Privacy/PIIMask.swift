@@ -85,10 +85,11 @@ extension AppDatabase {
             let hidden = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT name FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ? AND role = 'owner')
-                        OR (id IN (SELECT DISTINCT actorUserId FROM auditEvent WHERE orgId = ? AND actorUserId IS NOT NULL)
-                            AND id NOT IN (SELECT userId FROM membership WHERE orgId = ?))
-                    """, arguments: [orgId, orgId, orgId])
+                    \(AppDatabase.auditActorsCTE)
+                    SELECT name FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1 AND role = 'owner')
+                        OR (id IN (SELECT id FROM actor WHERE id IS NOT NULL)
+                            AND id NOT IN (SELECT userId FROM membership WHERE orgId = ?1))
+                    """, arguments: [orgId])
             return PIIMask(
                 visibleUsers: Set(inScope.map { $0[0] as Int64 }), visibleEmails: Set(inScope.map { $0[1] as String } + invited),
                 hiddenNames: hidden.filter { !visibleNames.contains($0) })
