@@ -29,7 +29,7 @@ run() { # run NAME CHECKOUT CALLGRIND(0|1) -> appends req/s to the name's lists
   general[$name]+="$(awk '/^General page, Owner/ { print $4 }' <<<"$out") "
   usage[$name]+="$(awk '/^Usage page/ { print $6 }' <<<"$out") "
   if [ "$callgrind" = 1 ]; then
-    instructions[$name]=$(awk '/instructions per General request:/ { print $NF }' <<<"$out")
+    instructions[$name]=$(awk '/instructions per (General request|request of [^ ]*):/ { print $NF }' <<<"$out")
   fi
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }

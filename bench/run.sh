@@ -27,6 +27,7 @@
 #   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
 #   CALLGRIND_N1 [20], CALLGRIND_N2 [120]  requests in the two callgrind runs
+#   CALLGRIND_PATH [General's]  the page the callgrind runs request (e.g. /orgs/bench-audit/settings/audit)
 #   WORKERS [4]                 `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
 #   WHEELHOUSE_KEEPALIVE [off]  fastcgi_keep_conn for both responders
 #   NGINX_WORKERS [1]           BENCH_PORT [18080], BENCH_REF_PORT [BENCH_PORT+1]
@@ -57,6 +58,7 @@ members_path=/orgs/demo/settings/members
 members_10k_path=/orgs/bench-invites/settings/members
 audit_path=/orgs/bench-audit/settings/audit
 static_path=/static/app.css
+cg_path=${CALLGRIND_PATH:-$org_path}
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$bin" ] || die "$bin is missing: run swift build -c release --product wheelhouse"
@@ -371,7 +373,7 @@ if [ "$do_callgrind" != 0 ]; then
       chunk=$(( dump_at > sent ? dump_at - sent : n - sent ))
       # One curl, many URLs: one client connection to nginx, one FastCGI connection per request.
       curl -s -w '%{http_code}\n' -H "Cookie: wh_session=$token" \
-        $(for _ in $(seq "$chunk"); do echo "-o /dev/null $base$org_path"; done) >> "$data/codes.$name"
+        $(for _ in $(seq "$chunk"); do echo "-o /dev/null $base$cg_path"; done) >> "$data/codes.$name"
       sent=$((sent + chunk))
       if (( sent == dump_at )); then callgrind_control -d "$app_pid" >/dev/null 2>&1; fi
     done
@@ -394,7 +396,7 @@ if [ "$do_callgrind" != 0 ]; then
   per=$(( (i2 - i1) / (n2 - n1) ))
   echo "  run 1: $n1 requests, I1 = $i1 instructions (start-up, $n1 requests, shutdown)"
   echo "  run 2: $n2 requests, I2 = $i2 (dumped after $n1: $part1, then $part2)"
-  echo "  instructions per General request: (I2 - I1) / (N2 - N1) = $per"
+  echo "  instructions per request of $cg_path: (I2 - I1) / (N2 - N1) = $per"
   echo "  cross-check, run 2 after its first $n1 requests only: $(( part2 / (n2 - n1) )) per request" \
        "(includes shutdown); the C reference spends ~16 400 measured the same way"
   demangle() { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; }

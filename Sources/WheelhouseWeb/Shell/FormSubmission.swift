@@ -76,9 +76,7 @@ extension Shell {
             return try refused(.stale(errors))
         } catch DomainError.pendingDeletion(let purgeAt) {
             // The form comes back with what was typed: nothing is lost if the deletion is cancelled.
-            var errors = FieldErrors()
-            errors.addForm(PendingDeletionWords.refusal(purgeAt))
-            return try refused(.stale(errors))
+            return try refused(.stale(PendingDeletionWords.errors(purgeAt)))
         }
         return try redirect(visit, to: success.path, flash: success.flash)
     }

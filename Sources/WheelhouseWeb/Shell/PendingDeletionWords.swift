@@ -9,6 +9,13 @@ enum PendingDeletionWords {
             + "An Owner can cancel the deletion on the Compliance tab; until then everything can still be read and exported."
     }
 
+    /// The refusal as a form-level error, for a form that comes back with what was typed.
+    static func errors(_ purgeAt: Date) -> FieldErrors {
+        var errors = FieldErrors()
+        errors.addForm(refusal(purgeAt))
+        return errors
+    }
+
     static func date(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

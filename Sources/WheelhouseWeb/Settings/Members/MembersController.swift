@@ -92,6 +92,9 @@ struct MembersController {
         } catch DomainError.invalid(let errors) {
             problems.inviteErrors = errors
             return try render(visit, access: access, problems: problems, status: 422)
+        } catch DomainError.pendingDeletion(let purgeAt) {
+            problems.inviteErrors.addForm(PendingDeletionWords.refusal(purgeAt))
+            return try render(visit, access: access, problems: problems, status: 409)
         }
     }
 

@@ -48,6 +48,8 @@ struct TeamsController {
             return try shell.redirect(visit, to: Route.org(access.org.key, .teams(.team(team.id!))), flash: "Team “\(team.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: change, errors: reader.errors.merging(errors), status: 422)
+        } catch DomainError.pendingDeletion(let purgeAt) {
+            return try list(visit, access: access, values: change, errors: PendingDeletionWords.errors(purgeAt), status: 409)
         }
     }
 

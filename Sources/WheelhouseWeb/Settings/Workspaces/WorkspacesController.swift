@@ -62,6 +62,8 @@ struct WorkspacesController {
                 flash: "Workspace “\(workspace.name)” created.")
         } catch DomainError.invalid(let errors) {
             return try list(visit, access: access, values: values, errors: reader.errors.merging(errors), status: 422)
+        } catch DomainError.pendingDeletion(let purgeAt) {
+            return try list(visit, access: access, values: values, errors: PendingDeletionWords.errors(purgeAt), status: 409)
         } catch WorkspaceRule.planLimit(let plan) {
             var errors = FieldErrors()
             errors.addForm(
