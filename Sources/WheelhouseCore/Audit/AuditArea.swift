@@ -16,13 +16,20 @@ public enum AuditArea: String, CaseIterable, Sendable {
         }
     }
 
-    /// The area's actions, in the enum's order.
-    public var actions: [AuditAction] { AuditAction.allCases.filter { $0.area == self } }
+    /// The area's actions, in the enum's order (worked out once: the Audit log's filter lists them
+    /// on every page view).
+    public var actions: [AuditAction] { Self.actionsByArea[self] ?? [] }
+
+    private static let actionsByArea = Dictionary(grouping: AuditAction.allCases, by: \.subjectArea)
 }
 
 extension AuditAction {
+    public var area: AuditArea { Self.areas[self] ?? .credentials }
+
+    private static let areas = Dictionary(uniqueKeysWithValues: AuditAction.allCases.map { ($0, $0.subjectArea) })
+
     /// Read from the raw value's subject, so a new case lands in its area without a second list.
-    public var area: AuditArea {
+    fileprivate var subjectArea: AuditArea {
         switch rawValue.prefix(while: { $0 != "." }) {
         case "organization": .organization
         case "member", "invitation": .members

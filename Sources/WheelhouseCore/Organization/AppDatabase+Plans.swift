@@ -9,6 +9,13 @@ public struct PlanUsage: Sendable, Equatable {
 }
 
 extension AppDatabase {
+    /// The organization's plan alone (no counts).
+    public func plan(orgId: Int64) throws -> Plan {
+        try reader.read { db in
+            Plan.named(try String.fetchOne(db.cachedStatement(sql: "SELECT plan FROM organization WHERE id = ?"), arguments: [orgId]) ?? "")
+        }
+    }
+
     public func planUsage(orgId: Int64) throws -> PlanUsage {
         try reader.read { db in try Self.planUsage(db, orgId: orgId) }
     }

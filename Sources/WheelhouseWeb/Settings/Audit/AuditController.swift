@@ -59,7 +59,7 @@ struct AuditController {
         var form = AuditPage.RetentionForm(
             setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
         if shell.config.mode == .saas {
-            let plan = try database.planUsage(orgId: access.org.id!).plan
+            let plan = try database.plan(orgId: access.org.id!)
             form.cap = (plan.name, plan.auditRetentionCap)
         }
         if let refused {

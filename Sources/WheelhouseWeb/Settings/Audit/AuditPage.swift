@@ -84,6 +84,24 @@ struct AuditPage: PageValues {
         if !pager.entries.isEmpty { context["pager"] = TemplateValue.object(pager) }
     }
 
+    /// The action filter's options grouped by area, as the template takes them: built once for
+    /// each action selected (and once with none), not on every page view.
+    static let actionGroupsUnselected = actionGroups(selected: nil)
+    static let actionGroups = Dictionary(uniqueKeysWithValues: AuditAction.allCases.map { ($0, actionGroups(selected: $0)) })
+
+    static func actionGroups(selected: AuditAction?) -> TemplateValue {
+        .list(
+            AuditArea.allCases.map { area in
+                .object([
+                    "title": .text(area.title),
+                    "options": .list(
+                        area.actions.map { a in
+                            .object(["value": .text(a.rawValue), "title": .text(a.title), "selected": .flag(a == selected)])
+                        }),
+                ])
+            })
+    }
+
     private var filters: TemplateValue {
         func field(_ f: AuditQuery.Field) -> TemplateObject {
             var value = query.typed[f] ?? ""
@@ -97,16 +115,7 @@ struct AuditPage: PageValues {
             return object
         }
         var action = field(.action), actor = field(.actor)
-        action["groups"] = TemplateValue.list(
-            AuditArea.allCases.map { area in
-                TemplateValue.object([
-                    "title": .text(area.title),
-                    "options": .list(
-                        area.actions.map { a in
-                            .object(["value": .text(a.rawValue), "title": .text(a.title), "selected": .flag(a == query.filter.action)])
-                        }),
-                ])
-            })
+        action["groups"] = query.filter.action.flatMap { Self.actionGroups[$0] } ?? Self.actionGroupsUnselected
         actor["system"] = TemplateValue.flag(query.filter.actor == .system)
         actor["options"] = TemplateValue.list(
             actors.map { user in
