@@ -14,7 +14,8 @@
 #            of page 149): about the cost of page 1
 #   audit-1m  the Audit log page (newest 50) of an org with 1 000 000 entries (BENCH_AUDIT_ENTRIES);
 #            goal: >= 0.8 x General's req/s
-# before that, `wheelhouse usage import` of 1 000 000 generated events (events/s), and after it
+# before that, a full data export of the demo org (time) and `wheelhouse usage import` of 1 000 000
+# generated events (events/s), and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
 #
 # Environment (defaults in brackets):
@@ -123,6 +124,9 @@ start_app() { # start_app [wrapper…]: wheelhouse serve in the background, wait
 
 "$bin" migrate >/dev/null
 "$bin" demo >/dev/null
+# The demo org as `make run` has it: its full data export, built at once (the worker's job).
+export_line=$("$bin" export demo "$data/demo-export.zip" 2>&1 | tail -n1)
+rm -f "$data/demo-export.zip"
 
 # ---------------------------------------------------------------- usage: import, then 10 M events of rollups
 import_line=""
@@ -252,6 +256,7 @@ echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_by
 [ -n "$import_line" ] && echo "usage import of $import_events generated events: $import_line"
 [ -n "$invitations_line" ] && echo "members-10k org: $invitations_line"
 [ -n "$audit_line" ] && echo "audit-1m org: $audit_line"
+echo "full data export of the demo org: $export_line"
 echo "usage org: $seed_line"
 echo
 

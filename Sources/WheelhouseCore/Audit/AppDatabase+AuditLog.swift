@@ -181,7 +181,8 @@ extension AppDatabase {
     ) throws -> [AuditLogEntry] {
         let statement = try db.cachedStatement(
             sql: """
-                SELECT a.id, a.orgId, a.actorUserId, a.action, a.target, a.summary, a.address, a.createdAt, u.name, u.email
+                SELECT a.id, a.orgId, a.actorUserId, a.action, a.target, a.summary, a.address, a.createdAt, u.name, u.email,
+                       a.userAgent
                 FROM auditEvent a LEFT JOIN user u ON u.id = a.actorUserId
                 WHERE \(conditions) ORDER BY a.id \(order) LIMIT ?
                 """)
@@ -192,7 +193,7 @@ extension AppDatabase {
             guard let action = AuditAction(rawValue: raw) else { throw AuditLogError.unknownAction(raw) }
             let event = AuditEvent(
                 id: row[0], orgId: row[1], actorUserId: row[2], action: action, target: row[4], summary: row[5], address: row[6],
-                createdAt: row[7])
+                createdAt: row[7], userAgent: row[10])
             entries.append(AuditLogEntry(event: event, actorName: row[8], actorEmail: row[9]))
         }
         return entries

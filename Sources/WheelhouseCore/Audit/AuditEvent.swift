@@ -14,6 +14,11 @@ public struct AuditEvent: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var summary: String
     public var address: String
     public var createdAt: Date
+    /// The `User-Agent` the change came with, cut to `AuditEvent.userAgentLimit` characters and
+    /// without control characters; empty for the system, the CLI and entries older than it.
+    public var userAgent: String = ""
+
+    public static let userAgentLimit = 300
 
     public static let databaseTableName = "auditEvent"
 }
@@ -22,8 +27,28 @@ extension AuditEvent {
     init(org: Int64?, actor: Actor?, action: AuditAction, target: String, summary: String, at: Date) {
         self.init(
             id: nil, orgId: org, actorUserId: actor?.user.id, action: action, target: target,
-            summary: summary, address: actor?.address ?? "cli", createdAt: at)
+            summary: summary, address: actor?.address ?? "cli", createdAt: at,
+            userAgent: Self.cleanUserAgent(actor?.userAgent ?? ""))
     }
+}
+
+extension AuditEvent {
+    /// A header is whatever the client sent: control characters go, and it is cut to the limit.
+    /// Counted in code points, as the column's CHECK counts them.
+    static func cleanUserAgent(_ raw: String) -> String {
+        var kept = String.UnicodeScalarView()
+        var count = 0
+        for scalar in raw.unicodeScalars where !scalar.properties.generalCategory.isControl {
+            guard count < userAgentLimit else { break }
+            kept.append(scalar)
+            count += 1
+        }
+        return String(kept)
+    }
+}
+
+extension Unicode.GeneralCategory {
+    fileprivate var isControl: Bool { self == .control || self == .format || self == .lineSeparator || self == .paragraphSeparator }
 }
 
 extension AppDatabase {

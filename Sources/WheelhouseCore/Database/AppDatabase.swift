@@ -84,13 +84,16 @@ public struct AppDatabase: Sendable {
     }
 }
 
-/// Who asked for a change, and from where: copied into every audit entry.
+/// Who asked for a change, from where and with what: copied into every audit entry.
 public struct Actor: Sendable {
     public var user: User
     public var address: String
+    /// The browser's (or client's) `User-Agent`, as sent; empty from the CLI and the tests.
+    public var userAgent: String
 
-    public init(user: User, address: String) {
+    public init(user: User, address: String, userAgent: String = "") {
         self.user = user
         self.address = address
+        self.userAgent = userAgent
     }
 }

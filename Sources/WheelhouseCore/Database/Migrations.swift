@@ -99,6 +99,9 @@ enum Migrations {
         migrator.registerMigration("v12-privacy") { db in try db.execute(sql: PrivacySchema.sql) }
         migrator.registerMigration("v13-data-export") { db in try db.execute(sql: DataExportSchema.sql) }
         migrator.registerMigration("v14-org-deletion") { db in try db.execute(sql: OrgDeletionSchema.sql) }
+        migrator.registerMigration("v15-audit-user-agent") { db in
+            try db.execute(sql: "ALTER TABLE auditEvent ADD COLUMN userAgent TEXT NOT NULL DEFAULT '' CHECK (length(userAgent) <= 300)")
+        }
         return migrator
     }
 }

@@ -14,7 +14,7 @@ struct Visit {
     var orgView: OrgView?
 
     /// The signed-in person as the author of a change (org pages are only reached signed in).
-    var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress) }
+    var actor: Actor { Actor(user: signedIn!.user, address: request.remoteAddress, userAgent: request.header("user-agent") ?? "") }
 
     init(request: Request, id: String) {
         self.request = request

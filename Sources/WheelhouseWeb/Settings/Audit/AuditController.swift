@@ -105,7 +105,9 @@ enum AuditExport {
     /// Entries per file: a bound on the response's memory; the truncation is announced in a header.
     static let cap = 100_000
 
-    static let header = ["id", "time_utc", "actor_name", "actor_email", "action", "action_title", "target", "summary", "address"]
+    static let header = [
+        "id", "time_utc", "actor_name", "actor_email", "action", "action_title", "target", "summary", "address", "user_agent",
+    ]
 
     static func csv(_ entries: [AuditLogEntry]) -> [UInt8] {
         var out = Array(UsageCSV.line(header).utf8)
@@ -114,7 +116,7 @@ enum AuditExport {
             let e = entry.event
             let fields = [
                 String(e.id ?? 0), Dates.isoTime(e.createdAt), entry.actorName ?? (e.actorUserId == nil ? "System" : ""),
-                entry.actorEmail ?? "", e.action.rawValue, e.action.title, e.target, e.summary, e.address,
+                entry.actorEmail ?? "", e.action.rawValue, e.action.title, e.target, e.summary, e.address, e.userAgent,
             ]
             out += UsageCSV.line(fields.map(MembersCSV.cell)).utf8
         }
@@ -133,6 +135,7 @@ enum AuditExport {
         var target: String
         var summary: String
         var address: String
+        var userAgent: String
     }
 
     static func jsonLines(_ entries: [AuditLogEntry]) throws -> [UInt8] {
@@ -144,7 +147,7 @@ enum AuditExport {
             let line = Line(
                 id: e.id ?? 0, time: Dates.isoTime(e.createdAt), actorUserId: e.actorUserId, actorName: entry.actorName,
                 actorEmail: entry.actorEmail, action: e.action.rawValue, actionTitle: e.action.title, target: e.target,
-                summary: e.summary, address: e.address)
+                summary: e.summary, address: e.address, userAgent: e.userAgent)
             out += try encoder.encode(line)
             out.append(UInt8(ascii: "\n"))
         }

@@ -139,6 +139,7 @@ struct AuditPage: PageValues {
             "actor": .text(actor), "email": entry.actorEmail.map(TemplateValue.text) ?? .flag(false),
             "action": .text(e.action.title), "code": .text(e.action.rawValue), "target": .text(e.target),
             "summary": .text(e.summary), "address": .text(e.address),
+            "client": e.userAgent.isEmpty ? .flag(false) : .text(UserAgentSummary.describe(e.userAgent)), "userAgent": .text(e.userAgent),
         ])
     }
 

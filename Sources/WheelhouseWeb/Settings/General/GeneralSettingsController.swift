@@ -95,7 +95,7 @@ struct GeneralSettingsController {
                 var errors = reader.errors
                 change.validate(into: &errors)
                 try errors.throwIfAny()
-                let actor = Actor(user: visit.signedIn!.user, address: visit.request.remoteAddress)
+                let actor = visit.actor
                 let saved = try database.updateGeneral(orgKey: access.org.key, by: actor, change, logos: logos)
                 let message = saved.version == access.org.version ? "Nothing to save: no value changed." : "General settings saved."
                 return FormSuccess(.org(access.org.key, .general(.show)), flash: message)

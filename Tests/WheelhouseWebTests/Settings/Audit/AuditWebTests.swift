@@ -111,7 +111,7 @@ import WheelhouseCore
         #expect(csv.status == 200)
         #expect(csv.raw.header("Content-Disposition") == "attachment; filename=\"audit-acme-action-provider.update.csv\"")
         let lines = csv.html.components(separatedBy: "\r\n")
-        #expect(lines.first == "id,time_utc,actor_name,actor_email,action,action_title,target,summary,address")
+        #expect(lines.first == "id,time_utc,actor_name,actor_email,action,action_title,target,summary,address,user_agent")
         for expected in [
             ",\"'=HYPERLINK(\"\"http://x\"\")\",", ",'+1,", ",'-2,", ",'@SUM(A1),", ",'\tx,", ",\"'\rx\",", ",\"a,b\",",
             ",\"two\r\nlines\",",
