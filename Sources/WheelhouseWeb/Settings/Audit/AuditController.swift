@@ -54,7 +54,16 @@ struct AuditController {
     ) throws -> Response {
         var page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
         // PII masking (Privacy tab): what an Admin may not see is masked before anything renders it.
-        if let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role) { page.entries = page.entries.map(mask.entry) }
+        let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role)
+        if let mask { page.entries = page.entries.map(mask.entry) }
+        var links = try database.auditTargetLinks(orgId: access.org.id!, targets: Set(page.entries.map(\.event.target)))
+        if let mask {
+            // A link to a hidden person would carry their address in its query.
+            links = links.filter { _, link in
+                if case .member(let id, _) = link { return mask.visibleUsers.contains(id) }
+                return true
+            }
+        }
         let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
         var form = AuditPage.RetentionForm(
             setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
@@ -67,9 +76,9 @@ struct AuditController {
             form.errors = refused.refusal.errors
         }
         let status = refused?.refusal.status ?? (query.problems.isEmpty ? 200 : 400)
-        return shell.render(
-            .audit, AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page, retention: form),
-            layout: layout, status: status)
+        var values = AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page, retention: form)
+        values.links = links
+        return shell.render(.audit, values, layout: layout, status: status)
     }
 
     private func updateRetention(_ visit: Visit, access: OrgAccess) throws -> Response {

@@ -10,6 +10,8 @@ struct AuditPage: PageValues {
     let actors: [User]
     let page: AuditLogPage
     let retention: RetentionForm
+    /// Targets of this page that still exist, and where (none for a target the viewer's mask hides).
+    var links: [String: AuditTargetLink] = [:]
 
     /// The retention setting: a form for the Owner, the value in words for an Admin.
     struct RetentionForm {
@@ -138,9 +140,21 @@ struct AuditPage: PageValues {
             "when": .text(local(e.createdAt)), "iso": .text(Dates.isoTime(e.createdAt)), "utc": .text(Dates.dayTime(e.createdAt)),
             "actor": .text(actor), "email": entry.actorEmail.map(TemplateValue.text) ?? .flag(false),
             "action": .text(e.action.title), "code": .text(e.action.rawValue), "target": .text(e.target),
+            "targetHref": links[e.target].map { .text(href(for: $0)) } ?? .flag(false),
             "summary": .text(e.summary), "address": .text(e.address),
             "client": e.userAgent.isEmpty ? .flag(false) : .text(UserAgentSummary.describe(e.userAgent)), "userAgent": .text(e.userAgent),
         ])
+    }
+
+    /// The page a target that still exists is on.
+    func href(for link: AuditTargetLink) -> String {
+        switch link {
+        case .organization: Route.org(orgKey, .general(.show)).path
+        case .team(let id): Route.org(orgKey, .teams(.team(id))).path
+        case .workspace(let key): Route.org(orgKey, .workspaces(.workspace(key))).path
+        case .member(_, let email), .invitation(let email): Route.org(orgKey, .members(.list)).path(query: [("q", email)])
+        case .provider(let id): Route.org(orgKey, .providers(.edit(id, .show))).path
+        }
     }
 
     /// "3 Mar 2027, 15:05" in the organization's time zone.
