@@ -116,29 +116,32 @@ extension AppDatabase {
     /// A page of an organization's audit log matching `filter`, newest first.
     public func auditLogPage(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, size: Int = auditPageSize) throws -> AuditLogPage
     {
-        try reader.read { db in
-            let (conditions, arguments) = filter.conditions(orgId: orgId)
-            var entries: [AuditLogEntry]
-            switch cursor {
-            case .newest:
-                entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size)
-            case .before(let id):
-                entries = try Self.auditEntries(db, conditions + " AND a.id < ?", arguments + [id], order: "DESC", limit: size)
-            case .after(let id):
-                entries = try Self.auditEntries(db, conditions + " AND a.id > ?", arguments + [id], order: "ASC", limit: size).reversed()
-                // Past the newest entry: the newest page instead of an empty one.
-                if entries.isEmpty { entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size) }
-            }
-            guard let first = entries.first?.event.id, let last = entries.last?.event.id else {
-                return AuditLogPage(entries: [], hasNewer: false, hasOlder: false)
-            }
-            func exists(_ extra: String, _ id: Int64) throws -> Bool {
-                try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM auditEvent a WHERE \(conditions) AND \(extra))"),
-                    arguments: arguments + [id]) ?? false
-            }
-            return AuditLogPage(entries: entries, hasNewer: try exists("a.id > ?", first), hasOlder: try exists("a.id < ?", last))
+        try reader.read { db in try Self.auditLogPage(db, orgId: orgId, filter: filter, from: cursor, size: size) }
+    }
+
+    static func auditLogPage(_ db: Database, orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, size: Int) throws -> AuditLogPage
+    {
+        let (conditions, arguments) = filter.conditions(orgId: orgId)
+        var entries: [AuditLogEntry]
+        switch cursor {
+        case .newest:
+            entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size)
+        case .before(let id):
+            entries = try Self.auditEntries(db, conditions + " AND a.id < ?", arguments + [id], order: "DESC", limit: size)
+        case .after(let id):
+            entries = try Self.auditEntries(db, conditions + " AND a.id > ?", arguments + [id], order: "ASC", limit: size).reversed()
+            // Past the newest entry: the newest page instead of an empty one.
+            if entries.isEmpty { entries = try Self.auditEntries(db, conditions, arguments, order: "DESC", limit: size) }
         }
+        guard let first = entries.first?.event.id, let last = entries.last?.event.id else {
+            return AuditLogPage(entries: [], hasNewer: false, hasOlder: false)
+        }
+        func exists(_ extra: String, _ id: Int64) throws -> Bool {
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM auditEvent a WHERE \(conditions) AND \(extra))"),
+                arguments: arguments + [id]) ?? false
+        }
+        return AuditLogPage(entries: entries, hasNewer: try exists("a.id > ?", first), hasOlder: try exists("a.id < ?", last))
     }
 
     /// Every entry matching `filter`, newest first, at most `limit` (the export's cap); `truncated`
@@ -162,16 +165,18 @@ extension AppDatabase {
     /// actor to the next (one index seek per person), not by reading every entry: `DISTINCT` read
     /// all of a million-entry log's index on every page view (30 ms).
     public func auditActors(orgId: Int64) throws -> [User] {
-        try reader.read { db in
-            try User.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        \(Self.auditActorsCTE)
-                        SELECT * FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1)
-                            OR id IN (SELECT id FROM actor WHERE id IS NOT NULL)
-                        ORDER BY name COLLATE NOCASE, id
-                        """), arguments: [orgId])
-        }
+        try reader.read { db in try Self.auditActors(db, orgId: orgId) }
+    }
+
+    static func auditActors(_ db: Database, orgId: Int64) throws -> [User] {
+        try User.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    \(Self.auditActorsCTE)
+                    SELECT * FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1)
+                        OR id IN (SELECT id FROM actor WHERE id IS NOT NULL)
+                    ORDER BY name COLLATE NOCASE, id
+                    """), arguments: [orgId])
     }
 
     /// Rows read by position from a cached statement: Codable decoding by column name cost more

@@ -14,6 +14,9 @@ public struct AppDatabase: Sendable {
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
     /// Usage pages' reports, the same way.
     let usageReads: ReadCache<UsageReport>
+    /// Audit log pages' data and actor lists, the same way (fewer per connection: a page holds
+    /// fifty entries).
+    let auditReads: ReadCache<AuditRead>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
@@ -33,6 +36,7 @@ public struct AppDatabase: Sendable {
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
         self.usageReads = ReadCache(enabled: writer is DatabasePool)
+        self.auditReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }

@@ -16,10 +16,12 @@ final class ReadCache<Value: Sendable>: Sendable {
 
     private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
     private let enabled: Bool
-    static var capacityPerConnection: Int { 4096 }
+    /// Values remembered per connection; past it, the connection's values are dropped at once.
+    private let capacity: Int
 
-    init(enabled: Bool) {
+    init(enabled: Bool, capacity: Int = 4096) {
         self.enabled = enabled
+        self.capacity = capacity
     }
 
     /// The value for `key` read on `db`: remembered, or made by `read` and remembered.
@@ -35,7 +37,7 @@ final class ReadCache<Value: Sendable>: Sendable {
         let value = try read(db)
         connections.withLock { all in
             var connection = all[id].flatMap { $0.version == version ? $0 : nil } ?? Connection(version: version, values: [:])
-            if connection.values.count >= Self.capacityPerConnection { connection.values.removeAll() }
+            if connection.values.count >= capacity { connection.values.removeAll() }
             connection.values[key] = value
             all[id] = connection
         }

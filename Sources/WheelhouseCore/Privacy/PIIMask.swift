@@ -71,29 +71,32 @@ extension AppDatabase {
     /// them (an Owner, or the switch is off).
     public func piiMask(orgId: Int64, viewer role: Role) throws -> PIIMask? {
         guard role != .owner else { return nil }
-        return try reader.read { db in
-            guard try PrivacySchema.setting(db, orgId: orgId).masking else { return nil }
-            let inScope = try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT u.id, u.email, u.name FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.role <> 'owner'",
-                arguments: [orgId])
-            let invited = try String.fetchAll(
-                db, sql: "SELECT email FROM invitation WHERE orgId = ? AND status = 'pending'", arguments: [orgId])
-            let visibleNames = Set(inScope.map { $0[2] as String })
-            // Owners, and everyone the log names who is not in scope (former members).
-            let hidden = try String.fetchAll(
-                db,
-                sql: """
-                    \(AppDatabase.auditActorsCTE)
-                    SELECT name FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1 AND role = 'owner')
-                        OR (id IN (SELECT id FROM actor WHERE id IS NOT NULL)
-                            AND id NOT IN (SELECT userId FROM membership WHERE orgId = ?1))
-                    """, arguments: [orgId])
-            return PIIMask(
-                visibleUsers: Set(inScope.map { $0[0] as Int64 }), visibleEmails: Set(inScope.map { $0[1] as String } + invited),
-                hiddenNames: hidden.filter { !visibleNames.contains($0) })
-        }
+        return try reader.read { db in try Self.piiMask(db, orgId: orgId, viewer: role) }
+    }
+
+    static func piiMask(_ db: Database, orgId: Int64, viewer role: Role) throws -> PIIMask? {
+        guard role != .owner else { return nil }
+        guard try PrivacySchema.setting(db, orgId: orgId).masking else { return nil }
+        let inScope = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT u.id, u.email, u.name FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.role <> 'owner'",
+            arguments: [orgId])
+        let invited = try String.fetchAll(
+            db, sql: "SELECT email FROM invitation WHERE orgId = ? AND status = 'pending'", arguments: [orgId])
+        let visibleNames = Set(inScope.map { $0[2] as String })
+        // Owners, and everyone the log names who is not in scope (former members).
+        let hidden = try String.fetchAll(
+            db,
+            sql: """
+                \(AppDatabase.auditActorsCTE)
+                SELECT name FROM user WHERE id IN (SELECT userId FROM membership WHERE orgId = ?1 AND role = 'owner')
+                    OR (id IN (SELECT id FROM actor WHERE id IS NOT NULL)
+                        AND id NOT IN (SELECT userId FROM membership WHERE orgId = ?1))
+                """, arguments: [orgId])
+        return PIIMask(
+            visibleUsers: Set(inScope.map { $0[0] as Int64 }), visibleEmails: Set(inScope.map { $0[1] as String } + invited),
+            hiddenNames: hidden.filter { !visibleNames.contains($0) })
     }
 }
 

@@ -21,8 +21,7 @@ struct AuditController {
         try access.require(.viewAuditLog)
         if route == .retention { return try updateRetention(visit, access: access) }
         let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
-        let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role)
-        let actors = try database.auditActors(orgId: access.org.id!).map { mask?.user($0) ?? $0 }
+        let actors = try database.auditActors(orgId: access.org.id!, viewer: access.role)
         let query = AuditQuery.parse(visit.request.query, zone: zone, actors: actors)
         switch route {
         case .show, .retention:
@@ -33,7 +32,7 @@ struct AuditController {
                 return Response(status: 400, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("\(text)\n".utf8))
             }
             var (entries, truncated) = try database.auditLogExport(orgId: access.org.id!, filter: query.filter, limit: AuditExport.cap)
-            if let mask { entries = entries.map(mask.entry) }
+            if let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role) { entries = entries.map(mask.entry) }
             let csv = route == .exportCSV
             let name = "audit-\(access.org.key)\(query.fileNamePart).\(csv ? "csv" : "jsonl")"
             var headers = [
@@ -52,32 +51,18 @@ struct AuditController {
         _ visit: Visit, access: OrgAccess, zone: TimeZone, actors: [User], query: AuditQuery,
         retention refused: (value: String, refusal: FormRefusal)?
     ) throws -> Response {
-        var page = try database.auditLogPage(orgId: access.org.id!, filter: query.filter, from: query.cursor)
-        // PII masking (Privacy tab): what an Admin may not see is masked before anything renders it.
-        let mask = try database.piiMask(orgId: access.org.id!, viewer: access.role)
-        if let mask { page.entries = page.entries.map(mask.entry) }
-        var links = try database.auditTargetLinks(orgId: access.org.id!, targets: Set(page.entries.map(\.event.target)))
-        if let mask {
-            // A link to a hidden person would carry their address in its query.
-            links = links.filter { _, link in
-                if case .member(let id, _) = link { return mask.visibleUsers.contains(id) }
-                return true
-            }
-        }
+        // Entries masked for the viewer (PII masking, Privacy tab) and their targets' links, read at once.
+        let data = try database.auditPageData(orgId: access.org.id!, filter: query.filter, from: query.cursor, viewer: access.role)
         let layout = try shell.layout(visit, title: "Audit log · \(access.org.displayName)", access: access, tab: .audit)
-        var form = AuditPage.RetentionForm(
-            setting: try database.auditRetention(orgId: access.org.id!), canEdit: access.allows(.manageAuditRetention))
-        if shell.config.mode == .saas {
-            let plan = try database.plan(orgId: access.org.id!)
-            form.cap = (plan.name, plan.auditRetentionCap)
-        }
+        var form = AuditPage.RetentionForm(setting: data.retention, canEdit: access.allows(.manageAuditRetention))
+        if shell.config.mode == .saas { form.cap = (data.plan.name, data.plan.auditRetentionCap) }
         if let refused {
             form.typed = refused.value
             form.errors = refused.refusal.errors
         }
         let status = refused?.refusal.status ?? (query.problems.isEmpty ? 200 : 400)
-        var values = AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: page, retention: form)
-        values.links = links
+        var values = AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: data.page, retention: form)
+        values.links = data.links
         return shell.render(.audit, values, layout: layout, status: status)
     }
 

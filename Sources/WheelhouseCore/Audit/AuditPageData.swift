@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+
+/// Everything the Audit log page reads, in one trip to the database: the page of entries (masked
+/// for the viewer), which of their targets still exist, the retention setting and the plan.
+public struct AuditPageData: Sendable {
+    public var page: AuditLogPage
+    public var links: [String: AuditTargetLink]
+    public var retention: AuditRetentionSetting
+    public var plan: Plan
+}
+
+extension AppDatabase {
+    /// The people of the actor filter as `role` may see them (masked for an Admin when PII masking
+    /// is on), remembered per reader connection until something is committed.
+    public func auditActors(orgId: Int64, viewer role: Role) throws -> [User] {
+        try threadReaders.read(or: reader) { db in
+            try auditReads.value(db, key: "actors/\(orgId)/\(role.rawValue)") { db in
+                let actors = try Self.auditActors(db, orgId: orgId)
+                guard let mask = try Self.piiMask(db, orgId: orgId, viewer: role) else { return .actors(actors) }
+                return .actors(actors.map(mask.user))
+            }.actors
+        }
+    }
+
+    /// The page's data for a viewer of `role`, remembered per reader connection until something
+    /// is committed (as the org view and the Usage report are): a log page changes only with a
+    /// write, and paging back and forth through a large log reads it once.
+    public func auditPageData(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, viewer role: Role) throws -> AuditPageData {
+        try threadReaders.read(or: reader) { db in
+            try auditReads.value(db, key: "page/\(orgId)/\(role.rawValue)/\(filter)/\(cursor)") { db in
+                var page = try Self.auditLogPage(db, orgId: orgId, filter: filter, from: cursor, size: Self.auditPageSize)
+                let mask = try Self.piiMask(db, orgId: orgId, viewer: role)
+                if let mask { page.entries = page.entries.map(mask.entry) }
+                var links = try Self.auditTargetLinks(db, orgId: orgId, targets: Set(page.entries.map(\.event.target)))
+                if let mask {
+                    // A link to a hidden person would carry their address in its query.
+                    links = links.filter { _, link in
+                        if case .member(let id, _) = link { return mask.visibleUsers.contains(id) }
+                        return true
+                    }
+                }
+                let plan = Plan.named(
+                    try String.fetchOne(db.cachedStatement(sql: "SELECT plan FROM organization WHERE id = ?"), arguments: [orgId]) ?? "")
+                return .page(
+                    AuditPageData(page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId), plan: plan))
+            }.page
+        }
+    }
+}
+
+/// What `auditReads` remembers: one cache for both kinds of read.
+enum AuditRead: Sendable {
+    case actors([User])
+    case page(AuditPageData)
+
+    var actors: [User] {
+        if case .actors(let actors) = self { return actors }
+        return []
+    }
+
+    var page: AuditPageData {
+        if case .page(let data) = self { return data }
+        return AuditPageData(
+            page: AuditLogPage(entries: [], hasNewer: false, hasOlder: false), links: [:],
+            retention: AuditRetentionSetting(retention: .forever, version: 0), plan: .default)
+    }
+}
