@@ -84,3 +84,68 @@ enum Dates {
         return start + width
     }
 }
+
+extension Dates {
+    /// One list row's three forms of an instant, each written byte by byte from one `gmtime_r`
+    /// (string interpolation cost more than the row's query): `iso` for `<time datetime>`
+    /// ("2027-03-03T14:05:00Z"), `utc` for its title ("3 Mar 2027, 14:05 UTC") and `local`, shown,
+    /// in a zone `offset` seconds from UTC ("3 Mar 2027, 15:05").
+    static func stamps(_ date: Date, offset: Int) -> (iso: String, utc: String, local: String) {
+        let utc = self.utc(date)
+        let local = offset == 0 ? utc : self.utc(date.addingTimeInterval(TimeInterval(offset)))
+        let iso = String(unsafeUninitializedCapacity: 20) { out in
+            var o = put(Int(utc.tm_year) + 1900, 4, out, 0)
+            out[o] = UInt8(ascii: "-")
+            o = put(Int(utc.tm_mon) + 1, 2, out, o + 1)
+            out[o] = UInt8(ascii: "-")
+            o = put(Int(utc.tm_mday), 2, out, o + 1)
+            out[o] = UInt8(ascii: "T")
+            o = put(Int(utc.tm_hour), 2, out, o + 1)
+            out[o] = UInt8(ascii: ":")
+            o = put(Int(utc.tm_min), 2, out, o + 1)
+            out[o] = UInt8(ascii: ":")
+            o = put(Int(utc.tm_sec), 2, out, o + 1)
+            out[o] = UInt8(ascii: "Z")
+            return o + 1
+        }
+        return (iso, dayAndTime(utc, suffix: " UTC"), dayAndTime(local, suffix: ""))
+    }
+
+    /// "3 Mar 2027, 14:05" and `suffix`.
+    private static func dayAndTime(_ parts: tm, suffix: StaticString) -> String {
+        String(unsafeUninitializedCapacity: 24) { out in
+            let mday = Int(parts.tm_mday)
+            var o = mday >= 10 ? put(mday, 2, out, 0) : put(mday, 1, out, 0)
+            out[o] = UInt8(ascii: " ")
+            o += 1
+            for byte in months[Int(parts.tm_mon)].utf8 {
+                out[o] = byte
+                o += 1
+            }
+            out[o] = UInt8(ascii: " ")
+            o = put(Int(parts.tm_year) + 1900, 4, out, o + 1)
+            out[o] = UInt8(ascii: ",")
+            out[o + 1] = UInt8(ascii: " ")
+            o = put(Int(parts.tm_hour), 2, out, o + 2)
+            out[o] = UInt8(ascii: ":")
+            o = put(Int(parts.tm_min), 2, out, o + 1)
+            suffix.withUTF8Buffer { bytes in
+                for byte in bytes {
+                    out[o] = byte
+                    o += 1
+                }
+            }
+            return o
+        }
+    }
+
+    /// `value` in exactly `width` digits at `start`; returns the next index.
+    private static func put(_ value: Int, _ width: Int, _ out: UnsafeMutableBufferPointer<UInt8>, _ start: Int) -> Int {
+        var value = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            out[i] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        return start + width
+    }
+}

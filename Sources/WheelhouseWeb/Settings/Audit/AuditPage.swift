@@ -136,8 +136,9 @@ struct AuditPage: PageValues {
         let e = entry.event
         let actor: String =
             if let name = entry.actorName { name } else if e.actorUserId == nil { "System" } else { "A deleted account" }
+        let stamps = Dates.stamps(e.createdAt, offset: zone.secondsFromGMT(for: e.createdAt))
         return .object([
-            "when": .text(local(e.createdAt)), "iso": .text(Dates.isoTime(e.createdAt)), "utc": .text(Dates.dayTime(e.createdAt)),
+            "when": .text(stamps.local), "iso": .text(stamps.iso), "utc": .text(stamps.utc),
             "actor": .text(actor), "email": entry.actorEmail.map(TemplateValue.text) ?? .flag(false),
             "action": .text(e.action.title), "code": .text(e.action.rawValue), "target": .text(e.target),
             "targetHref": links[e.target].map { .text(href(for: $0)) } ?? .flag(false),
@@ -155,12 +156,5 @@ struct AuditPage: PageValues {
         case .member(_, let email), .invitation(let email): Route.org(orgKey, .members(.list)).path(query: [("q", email)])
         case .provider(let id): Route.org(orgKey, .providers(.edit(id, .show))).path
         }
-    }
-
-    /// "3 Mar 2027, 15:05" in the organization's time zone.
-    func local(_ date: Date) -> String {
-        let shifted = date.addingTimeInterval(TimeInterval(zone.secondsFromGMT(for: date)))
-        let parts = Dates.utc(shifted)
-        return "\(Dates.day(shifted)), \(Dates.two(parts.tm_hour)):\(Dates.two(parts.tm_min))"
     }
 }
