@@ -28,7 +28,7 @@ extension AppDatabase {
     /// write, and paging back and forth through a large log reads it once.
     public func auditPageData(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, viewer role: Role) throws -> AuditPageData {
         try threadReaders.read(or: reader) { db in
-            try auditReads.value(db, key: "page/\(orgId)/\(role.rawValue)/\(filter)/\(cursor)") { db in
+            try auditReads.value(db, key: "page/\(orgId)/\(role.rawValue)/\(cursor.key)/\(filter.key)") { db in
                 var page = try Self.auditLogPage(db, orgId: orgId, filter: filter, from: cursor, size: Self.auditPageSize)
                 let mask = try Self.piiMask(db, orgId: orgId, viewer: role)
                 if let mask { page.entries = page.entries.map(mask.entry) }
@@ -45,6 +45,31 @@ extension AppDatabase {
                 return .page(
                     AuditPageData(page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId), plan: plan))
             }.page
+        }
+    }
+}
+
+extension AuditFilter {
+    /// The filter as a cache key, written out (a `String(describing:)` of the struct cost more
+    /// than the rest of a remembered page).
+    var key: String {
+        var out = action?.rawValue ?? ""
+        switch actor {
+        case .user(let id): out += "|u\(id)"
+        case .system: out += "|s"
+        case nil: out += "|"
+        }
+        out += "|\(since.map { Int64($0.timeIntervalSince1970) } ?? -1)|\(until.map { Int64($0.timeIntervalSince1970) } ?? -1)|"
+        return out + (text ?? "")
+    }
+}
+
+extension AuditCursor {
+    var key: String {
+        switch self {
+        case .newest: "n"
+        case .before(let id): "b\(id)"
+        case .after(let id): "a\(id)"
         }
     }
 }
