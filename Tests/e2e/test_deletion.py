@@ -31,7 +31,7 @@ def test_owner_schedules_the_deletion_sees_the_banner_and_cancels(stack, pages, 
     page.get_by_role("button", name=re.compile("Delete this organization")).click()
     expect(page.locator("#delete-confirm-error")).to_contain_text("Type the organization key, olivia-lab, exactly as shown.")
     expect(page.get_by_label("Type the organization key")).to_have_value("Olivia-Lab")
-    audit.page(page, "deletion-refused")
+    audit.page(page, "deletion-refused", status=422)
 
     page.get_by_label("Type the organization key").fill("olivia-lab")
     page.get_by_role("button", name=re.compile("Delete this organization")).click()
@@ -43,11 +43,11 @@ def test_owner_schedules_the_deletion_sees_the_banner_and_cancels(stack, pages, 
     # Every page shows it; a change is refused with what was typed kept.
     page.goto(LAB + "/teams")
     expect(banner(page)).to_be_visible()
-    page.get_by_label("Name", exact=True).fill("Late team")
+    page.get_by_label("Team name").fill("Late team")
     page.get_by_role("button", name="Create team").click()
     expect(page.get_by_text("This organization is scheduled for deletion on").first).to_be_visible()
-    expect(page.get_by_label("Name", exact=True)).to_have_value("Late team")
-    audit.page(page, "deletion-refuses-changes")
+    expect(page.get_by_label("Team name")).to_have_value("Late team")
+    audit.page(page, "deletion-refuses-changes", status=409)
 
     # Cancel from the banner's link.
     banner(page).get_by_role("link", name="Cancel deletion").click()
@@ -56,6 +56,6 @@ def test_owner_schedules_the_deletion_sees_the_banner_and_cancels(stack, pages, 
     expect(flash(page)).to_have_text("The deletion is cancelled. Nothing was removed.")
     expect(banner(page)).to_have_count(0)
     page.goto(LAB + "/teams")
-    page.get_by_label("Name", exact=True).fill("Late team")
+    page.get_by_label("Team name").fill("Late team")
     page.get_by_role("button", name="Create team").click()
     expect(flash(page)).to_be_visible()

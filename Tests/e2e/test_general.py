@@ -352,7 +352,7 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
     expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models", "Usage",
-                                          "Audit log", "Privacy"])
+                                          "Audit log", "Privacy", "Compliance"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 
     response = page.goto(BILLING)
