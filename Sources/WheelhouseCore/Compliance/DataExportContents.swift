@@ -154,6 +154,7 @@ enum DataExportContents {
                 ExportColumn("action", "a.action", "the action's code, e.g. member.add"),
                 ExportColumn("target", "a.target", "what it changed"),
                 ExportColumn("summary", "a.summary", "before → after"), ExportColumn("address", "a.address", "the client's address"),
+                ExportColumn("user_agent", "a.userAgent", "the client's User-Agent header (empty before it was kept)"),
             ], from: "FROM auditEvent a LEFT JOIN user u ON u.id = a.actorUserId WHERE a.orgId = ?", order: ["a.id"]),
     ]
 

@@ -9,6 +9,15 @@ public enum OrgDeletionRules {
     public static let grace: TimeInterval = 30 * 86_400
     /// Reminder emails to every Owner this long before the purge, each sent once.
     public static let reminders: [(bit: Int, before: TimeInterval)] = [(1, 7 * 86_400), (2, 86_400)]
+
+    /// A date as every deletion message prints it, in mail and on pages: `30 December 2026, 14:02 UTC`.
+    public static func dateText(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
 }
 
 /// A scheduled deletion as the Compliance page shows it.
@@ -58,7 +67,7 @@ extension AppDatabase {
             let org = access.org
             var errors = FieldErrors()
             if let purgeAt = org.purgeAt {
-                errors.addForm("The deletion is already scheduled for \(Self.day(purgeAt)).")
+                errors.addForm("The deletion is already scheduled for \(OrgDeletionRules.dateText(purgeAt)).")
                 throw DomainError.invalid(errors)
             }
             guard org.version == expectedVersion else { throw DomainError.staleVersion }
@@ -75,15 +84,15 @@ extension AppDatabase {
                     """, arguments: [purgeAt, now, actor.user.id!, now, org.id!])
             try AuditEvent(
                 org: org.id, actor: actor, action: .organizationDeletionSchedule, target: "org:\(org.key)",
-                summary: "deletion scheduled for \(Self.day(purgeAt))", at: now
+                summary: "deletion scheduled for \(OrgDeletionRules.dateText(purgeAt))", at: now
             ).insert(db)
             try Self.tellOwners(
                 db, org: org, kind: .deletionScheduled, now: now,
-                subject: "\(org.displayName) will be deleted on \(Self.day(purgeAt))",
+                subject: "\(org.displayName) will be deleted on \(OrgDeletionRules.dateText(purgeAt))",
                 body: """
                     \(actor.user.name) scheduled the deletion of the organization \(org.displayName) (\(org.key)) on Wheelhouse.
 
-                    On \(Self.day(purgeAt)) every member, workspace, credential, usage record and audit entry of it will be removed for good. Until then nothing in it can be changed, and any Owner can cancel the deletion on the Compliance tab.
+                    On \(OrgDeletionRules.dateText(purgeAt)) every member, workspace, credential, usage record and audit entry of it will be removed for good. Until then nothing in it can be changed, and any Owner can cancel the deletion on the Compliance tab.
                     """)
             return purgeAt
         }
@@ -109,7 +118,7 @@ extension AppDatabase {
                     """, arguments: [now, org.id!])
             try AuditEvent(
                 org: org.id, actor: actor, action: .organizationDeletionCancel, target: "org:\(org.key)",
-                summary: "deletion planned for \(Self.day(purgeAt)) cancelled", at: now
+                summary: "deletion planned for \(OrgDeletionRules.dateText(purgeAt)) cancelled", at: now
             ).insert(db)
             try Self.tellOwners(
                 db, org: org, kind: .deletionCancelled, now: now,
@@ -136,14 +145,5 @@ extension AppDatabase {
                     now: now)
             }
         }
-    }
-
-    /// A date as the deletion messages print it: `2026-12-30 14:02 UTC`.
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
     }
 }

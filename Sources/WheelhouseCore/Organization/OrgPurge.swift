@@ -44,7 +44,7 @@ extension AppDatabase {
                     db, org: org, kind: nil, now: now,
                     subject: "\(org.displayName) will be deleted in \(Plural.count(days, "day", "days"))",
                     body: """
-                        The organization \(org.displayName) (\(org.key)) on Wheelhouse is scheduled for deletion on \(Self.day(org.purgeAt!)).
+                        The organization \(org.displayName) (\(org.key)) on Wheelhouse is scheduled for deletion on \(OrgDeletionRules.dateText(org.purgeAt!)).
 
                         Then every member, workspace, credential, usage record and audit entry of it will be removed for good. To keep it, an Owner can cancel the deletion on the Compliance tab before then.
                         """)
@@ -89,7 +89,8 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM organization WHERE id = ?", arguments: [orgId])
             try AuditEvent(
                 id: nil, orgId: nil, actorUserId: row[1], action: .organizationPurge, target: "org:\(key)",
-                summary: "organization \(key) removed for good; deletion requested \(requestedAt.map(Self.day) ?? "earlier")",
+                summary:
+                    "organization \(key) removed for good; deletion requested \(requestedAt.map(OrgDeletionRules.dateText) ?? "earlier")",
                 address: "worker", createdAt: now()
             ).insert(db)
         }

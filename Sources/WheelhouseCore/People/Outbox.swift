@@ -73,20 +73,13 @@ extension AppDatabase {
             var mails: [OutgoingMail] = []
             for message in due {
                 let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
-                if message.kind == "notice" {
-                    guard var mail = try OutboxNotices.mail(db, message: message) else {
-                        try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
-                        continue
-                    }
-                    try db.execute(
-                        sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?",
-                        arguments: [now.addingTimeInterval(OutboxRules.claimLease), message.id!])
-                    mail.headerId = headerId
-                    mails.append(mail)
-                    continue
-                }
-                if message.kind == "confirmation" {
-                    guard var mail = try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now) else {
+                // Notices carry their text; confirmations are rendered with a fresh link token.
+                if message.kind == "notice" || message.kind == "confirmation" {
+                    let rendered =
+                        message.kind == "notice"
+                        ? try OutboxNotices.mail(db, message: message)
+                        : try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now)
+                    guard var mail = rendered else {
                         try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
                         continue
                     }

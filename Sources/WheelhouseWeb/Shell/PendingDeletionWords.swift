@@ -16,11 +16,5 @@ enum PendingDeletionWords {
         return errors
     }
 
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMMM yyyy, HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func date(_ date: Date) -> String { OrgDeletionRules.dateText(date) }
 }
