@@ -28,7 +28,7 @@ extension AppDatabase {
             guard invitation.email.caseInsensitiveCompare(actor.user.email) == .orderedSame else {
                 throw InvitationProblem.otherAccount(invited: invitation.email)
             }
-            if invitation.status == .pending { try join(db, invitation, org: org, user: actor.user, address: actor.address) }
+            if invitation.status == .pending { try join(db, invitation, org: org, by: actor) }
             return org.key
         }
     }
@@ -39,7 +39,7 @@ extension AppDatabase {
     /// the password is hashed. Returns the email the confirmation was sent to.
     public func acceptInvitationAsNewUser(
         token: String, name: String, password: String,
-        address: String
+        address: String, userAgent: String = ""
     ) throws -> String {
         _ = try reader.read { db in try Self.usableInvitation(db, token: token, acceptingUser: nil, now: now()) }
         var errors = FieldErrors()
@@ -56,7 +56,7 @@ extension AppDatabase {
             let user = try User(id: nil, email: invitation.email, name: name, passwordHash: hash, createdAt: now).inserted(db)
             try Self.queueConfirmation(db, user: user, invitation: invitation, links: links, now: now)
             try AuditEvent(
-                org: org.id, actor: Actor(user: user, address: address), action: .invitationAccount,
+                org: org.id, actor: Actor(user: user, address: address, userAgent: userAgent), action: .invitationAccount,
                 target: "user:\(user.id!)",
                 summary: "account created for \(user.email) through the invitation link; awaiting email confirmation",
                 at: now
@@ -81,7 +81,9 @@ extension AppDatabase {
         return (invitation, org)
     }
 
-    func join(_ db: Database, _ invitation: Invitation, org: Organization, user: User, address: String) throws {
+    /// `actor`: the person joining, with the address and browser their audit entry records.
+    func join(_ db: Database, _ invitation: Invitation, org: Organization, by actor: Actor) throws {
+        let user = actor.user
         let now = self.now()
         if let purgeAt = org.purgeAt { throw DomainError.pendingDeletion(purgeAt: purgeAt) }
         if try Membership.fetchOne(db, key: ["orgId": org.id!, "userId": user.id!]) == nil {
@@ -94,7 +96,6 @@ extension AppDatabase {
         try db.execute(
             sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",
             arguments: [user.id!, now, invitation.id!])
-        let actor = Actor(user: user, address: address)
         try AuditEvent(
             org: org.id, actor: actor, action: .invitationAccept, target: "user:\(user.id!)",
             summary: "\(user.email) joined as \(invitation.role.rawValue)", at: now

@@ -129,7 +129,7 @@ extension AppDatabase {
             if let invitationId = confirmation.invitationId, let invitation = try Invitation.fetchOne(db, key: invitationId),
                 invitation.state(at: now) == .pending, let org = try Organization.fetchOne(db, key: invitation.orgId)
             {
-                try join(db, invitation, org: org, user: user, address: address)
+                try join(db, invitation, org: org, by: Actor(user: user, address: address, userAgent: userAgent))
                 orgKey = org.key
             }
             let token = Crypto.randomToken()

@@ -59,7 +59,7 @@ struct InvitationController {
                 try reader.errors.throwIfAny()
                 let email = try database.acceptInvitationAsNewUser(
                     token: token, name: name, password: password,
-                    address: visit.request.remoteAddress)
+                    address: visit.request.remoteAddress, userAgent: visit.request.header("user-agent") ?? "")
                 var response = shell.render(
                     .confirmation, ConfirmationPage(content: .sent(email: email)),
                     layout: try shell.layout(visit, title: "Confirm your email"))
