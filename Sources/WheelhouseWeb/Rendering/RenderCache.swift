@@ -20,7 +20,27 @@ struct ShapeWalk {
         case .flag(let flag): signature.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
         case .list(let items):
             signature.append(UInt8(ascii: "["))
-            for item in items { visit(item) }
+            // A list's rows mostly share their keys: a row with the same keys, in the same order,
+            // as the row before it is written `{` 0xFF and its values only (0xFF is never in UTF-8,
+            // so in no key). The first row spells its keys, so equal signatures still mean equal
+            // shapes, row by row.
+            var previous: TemplateObject?
+            for item in items {
+                guard case .object(let object) = item else {
+                    visit(item)
+                    previous = nil
+                    continue
+                }
+                if let previous, object.hasKeys(of: previous) {
+                    signature.append(UInt8(ascii: "{"))
+                    signature.append(0xFF)
+                    for (_, value) in object.entries { visit(value) }
+                    signature.append(UInt8(ascii: "}"))
+                } else {
+                    visit(item)
+                }
+                previous = object
+            }
             signature.append(UInt8(ascii: "]"))
         case .object(let object):
             signature.append(UInt8(ascii: "{"))

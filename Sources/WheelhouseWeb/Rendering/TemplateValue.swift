@@ -56,6 +56,13 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
 
     public var templateValue: TemplateValue { .object(self) }
 
+    /// The same keys as `other`, in the same order (the values may differ).
+    func hasKeys(of other: TemplateObject) -> Bool {
+        guard entries.count == other.entries.count else { return false }
+        for i in entries.indices where entries[i].0 != other.entries[i].0 { return false }
+        return true
+    }
+
     /// Adds `key`, which the object must not hold yet, without looking for it: for the rows of
     /// long lists, where the subscript's search adds up.
     public mutating func add(_ key: String, _ value: TemplateValue) {
