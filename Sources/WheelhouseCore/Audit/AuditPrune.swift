@@ -69,23 +69,9 @@ extension AppDatabase {
     }
 }
 
-/// Runs `pruneAuditLog` on a background thread of `serve`: once at start-up, then every `interval`.
-public final class AuditPruneWorker: Sendable {
-    let database: AppDatabase
-    let interval: TimeInterval
-    let enforcePlan: Bool
-    private let loop = BackgroundLoop()
-
-    public init(database: AppDatabase, enforcePlan: Bool, interval: TimeInterval = 3_600) {
-        (self.database, self.enforcePlan, self.interval) = (database, enforcePlan, interval)
+extension PeriodicJob {
+    /// `pruneAuditLog`, at start-up and then hourly.
+    public static func auditPrune(_ database: AppDatabase, enforcePlan: Bool) -> PeriodicJob {
+        PeriodicJob(name: "audit-prune", interval: 3_600) { _ = try database.pruneAuditLog(enforcePlan: enforcePlan) }
     }
-
-    public func start() {
-        loop.start(name: "audit-prune") { [self] in
-            _ = try? database.pruneAuditLog(enforcePlan: enforcePlan)
-            return interval
-        }
-    }
-
-    public func stop() { loop.stop() }
 }

@@ -159,24 +159,9 @@ struct PurgeTable: Sendable {
     }
 }
 
-/// Runs `runDeletionDuties` on a background thread of `serve`: at start-up, then every `interval`.
-public final class OrgDeletionWorker: Sendable {
-    let database: AppDatabase
-    let logos: LogoStore
-    let exports: DataExportStore
-    let interval: TimeInterval
-    private let loop = BackgroundLoop()
-
-    public init(database: AppDatabase, logos: LogoStore, exports: DataExportStore, interval: TimeInterval = 600) {
-        (self.database, self.logos, self.exports, self.interval) = (database, logos, exports, interval)
+extension PeriodicJob {
+    /// `runDeletionDuties` (reminders, then purges), at start-up and then every ten minutes.
+    public static func orgDeletion(_ database: AppDatabase, logos: LogoStore, exports: DataExportStore) -> PeriodicJob {
+        PeriodicJob(name: "org-deletion", interval: 600) { _ = try database.runDeletionDuties(logos: logos, exports: exports) }
     }
-
-    public func start() {
-        loop.start(name: "org-deletion") { [self] in
-            _ = try? database.runDeletionDuties(logos: logos, exports: exports)
-            return interval
-        }
-    }
-
-    public func stop() { loop.stop() }
 }

@@ -116,23 +116,9 @@ extension AppDatabase {
     }
 }
 
-/// Runs `prunePrivacyData` on a background thread of `serve`: once at start-up, then every `interval`.
-public final class PrivacyPruneWorker: Sendable {
-    let database: AppDatabase
-    let interval: TimeInterval
-    private let loop = BackgroundLoop()
-
-    public init(database: AppDatabase, interval: TimeInterval = 3_600) {
-        self.database = database
-        self.interval = interval
+extension PeriodicJob {
+    /// `prunePrivacyData`, at start-up and then hourly.
+    public static func privacyPrune(_ database: AppDatabase) -> PeriodicJob {
+        PeriodicJob(name: "privacy-prune", interval: 3_600) { _ = try database.prunePrivacyData() }
     }
-
-    public func start() {
-        loop.start(name: "privacy-prune") { [self] in
-            _ = try? database.prunePrivacyData()
-            return interval
-        }
-    }
-
-    public func stop() { loop.stop() }
 }

@@ -34,3 +34,26 @@ public final class BackgroundLoop: Sendable {
 
     public func stop() { stopping.store(true, ordering: .relaxed) }
 }
+
+/// A job of `serve` that runs once at start-up, then every `interval`, on a `BackgroundLoop` of
+/// its own (audit retention, privacy retention, organization deletion). A run that throws is
+/// simply tried again at the next interval: each job leaves the database consistent in between.
+public final class PeriodicJob: Sendable {
+    let name: String
+    let interval: TimeInterval
+    let run: @Sendable () throws -> Void
+    private let loop = BackgroundLoop()
+
+    public init(name: String, interval: TimeInterval, run: @escaping @Sendable () throws -> Void) {
+        (self.name, self.interval, self.run) = (name, interval, run)
+    }
+
+    public func start() {
+        loop.start(name: name) { [self] in
+            try? run()
+            return interval
+        }
+    }
+
+    public func stop() { loop.stop() }
+}

@@ -72,9 +72,8 @@ public struct Application: Sendable {
     let mail: MailWorker?
     let checks: ProviderCheckWorker?
     let rebuild: UsageRebuildWorker?
-    let prune: AuditPruneWorker?
-    let privacy: PrivacyPruneWorker?
-    let deletion: OrgDeletionWorker?
+    /// Audit retention, privacy retention and organization deletion (empty without workers).
+    let jobs: [PeriodicJob]
     let exportWorker: DataExportWorker?
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
@@ -87,9 +86,7 @@ public struct Application: Sendable {
         mail?.start()
         checks?.start()
         rebuild?.start()
-        prune?.start()
-        privacy?.start()
-        deletion?.start()
+        for job in jobs { job.start() }
         exportWorker?.start()
     }
 
@@ -99,9 +96,7 @@ public struct Application: Sendable {
     public func stopWorkers(timeout: TimeInterval) -> Bool {
         checks?.stop()
         rebuild?.stop()
-        prune?.stop()
-        privacy?.stop()
-        deletion?.stop()
+        for job in jobs { job.stop() }
         exportWorker?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
@@ -150,9 +145,12 @@ public func makeApp(config: AppConfig) throws -> Application {
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
         rebuild: workers.map { _ in UsageRebuildWorker(database: database) },
-        prune: workers.map { _ in AuditPruneWorker(database: database, enforcePlan: config.web.mode == .saas) },
-        privacy: workers.map { _ in PrivacyPruneWorker(database: database) },
-        deletion: workers.map { _ in OrgDeletionWorker(database: database, logos: logos, exports: exports) },
+        jobs: workers == nil
+            ? []
+            : [
+                .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
+                .orgDeletion(database, logos: logos, exports: exports),
+            ],
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)
 }
