@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import WheelhouseCore
 
 /// `wheelhouse audit prune`: runs the audit retention job once, as `serve` does hourly.
@@ -15,9 +14,8 @@ struct AuditPrune: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        // As `serve` does: plans cap retention in SaaS mode (WHEELHOUSE_MODE, default saas).
-        let saas = (ProcessInfo.processInfo.environment["WHEELHOUSE_MODE"] ?? "saas") == "saas"
-        let results = try global.openDatabase().pruneAuditLog(enforcePlan: saas)
+        // As `serve` does: plans cap retention in SaaS mode (--mode, WHEELHOUSE_MODE).
+        let results = try global.openDatabase().pruneAuditLog(enforcePlan: try global.resolvedMode() == .saas)
         let removed = results.reduce(0) { $0 + $1.removed }
         Output.line("Removed \(Plural.count(removed, "audit entry", "audit entries")) in \(Plural.count(results.count, "organization")).")
     }

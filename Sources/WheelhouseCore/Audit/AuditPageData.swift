@@ -40,10 +40,10 @@ extension AppDatabase {
                         return true
                     }
                 }
-                let plan = Plan.named(
-                    try String.fetchOne(db.cachedStatement(sql: "SELECT plan FROM organization WHERE id = ?"), arguments: [orgId]) ?? "")
                 return .page(
-                    AuditPageData(page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId), plan: plan))
+                    AuditPageData(
+                        page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId),
+                        plan: try Self.plan(db, orgId: orgId)))
             }.page
         }
     }

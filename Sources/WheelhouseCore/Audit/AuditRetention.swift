@@ -92,7 +92,7 @@ extension AppDatabase {
                 throw DomainError.invalid(errors)
             }
             let orgId = access.org.id!
-            let plan = try Self.planUsage(db, orgId: orgId).plan
+            let plan = try Self.plan(db, orgId: orgId)
             if enforcePlan, !retention.fits(under: plan.auditRetentionCap) {
                 var errors = FieldErrors()
                 errors.add(

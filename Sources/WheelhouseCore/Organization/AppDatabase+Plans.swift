@@ -10,10 +10,10 @@ public struct PlanUsage: Sendable, Equatable {
 
 extension AppDatabase {
     /// The organization's plan alone (no counts).
-    public func plan(orgId: Int64) throws -> Plan {
-        try reader.read { db in
-            Plan.named(try String.fetchOne(db.cachedStatement(sql: "SELECT plan FROM organization WHERE id = ?"), arguments: [orgId]) ?? "")
-        }
+    static func plan(_ db: Database, orgId: Int64) throws -> Plan {
+        Plan.named(
+            try String.fetchOne(db.cachedStatement(sql: "SELECT plan FROM organization WHERE id = ?"), arguments: [orgId])
+                ?? Plan.default.id)
     }
 
     public func planUsage(orgId: Int64) throws -> PlanUsage {
@@ -21,10 +21,7 @@ extension AppDatabase {
     }
 
     static func planUsage(_ db: Database, orgId: Int64) throws -> PlanUsage {
-        let plan = Plan.named(
-            try String.fetchOne(db, sql: "SELECT plan FROM organization WHERE id = ?", arguments: [orgId])
-                ?? Plan.default.id)
-        return PlanUsage(plan: plan, sharedWorkspaces: try sharedCount(db, orgId: orgId))
+        PlanUsage(plan: try plan(db, orgId: orgId), sharedWorkspaces: try sharedCount(db, orgId: orgId))
     }
 
     /// Puts an organization on a plan (Billing's job once it lands; the CLI and tests use it now).
