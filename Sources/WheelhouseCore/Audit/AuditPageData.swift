@@ -15,11 +15,11 @@ extension AppDatabase {
     /// is on), remembered per reader connection until something is committed.
     public func auditActors(orgId: Int64, viewer role: Role) throws -> [User] {
         try threadReaders.read(or: reader) { db in
-            try auditReads.value(db, key: "actors/\(orgId)/\(role.rawValue)") { db in
+            try auditActorReads.value(db, key: "\(orgId)/\(role.rawValue)") { db in
                 let actors = try Self.auditActors(db, orgId: orgId)
-                guard let mask = try Self.piiMask(db, orgId: orgId, viewer: role) else { return .actors(actors) }
-                return .actors(actors.map(mask.user))
-            }.actors
+                guard let mask = try Self.piiMask(db, orgId: orgId, viewer: role) else { return actors }
+                return actors.map(mask.user)
+            }
         }
     }
 
@@ -28,7 +28,7 @@ extension AppDatabase {
     /// write, and paging back and forth through a large log reads it once.
     public func auditPageData(orgId: Int64, filter: AuditFilter, from cursor: AuditCursor, viewer role: Role) throws -> AuditPageData {
         try threadReaders.read(or: reader) { db in
-            try auditReads.value(db, key: "page/\(orgId)/\(role.rawValue)/\(cursor.key)/\(filter.key)") { db in
+            try auditPageReads.value(db, key: "\(orgId)/\(role.rawValue)/\(cursor.key)/\(filter.key)") { db in
                 var page = try Self.auditLogPage(db, orgId: orgId, filter: filter, from: cursor, size: Self.auditPageSize)
                 let mask = try Self.piiMask(db, orgId: orgId, viewer: role)
                 if let mask { page.entries = page.entries.map(mask.entry) }
@@ -40,11 +40,10 @@ extension AppDatabase {
                         return true
                     }
                 }
-                return .page(
-                    AuditPageData(
-                        page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId),
-                        plan: try Self.plan(db, orgId: orgId)))
-            }.page
+                return AuditPageData(
+                    page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId),
+                    plan: try Self.plan(db, orgId: orgId))
+            }
         }
     }
 }
@@ -71,23 +70,5 @@ extension AuditCursor {
         case .before(let id): "b\(id)"
         case .after(let id): "a\(id)"
         }
-    }
-}
-
-/// What `auditReads` remembers: one cache for both kinds of read.
-enum AuditRead: Sendable {
-    case actors([User])
-    case page(AuditPageData)
-
-    var actors: [User] {
-        if case .actors(let actors) = self { return actors }
-        return []
-    }
-
-    var page: AuditPageData {
-        if case .page(let data) = self { return data }
-        return AuditPageData(
-            page: AuditLogPage(entries: [], hasNewer: false, hasOlder: false), links: [:],
-            retention: AuditRetentionSetting(retention: .forever, version: 0), plan: .default)
     }
 }

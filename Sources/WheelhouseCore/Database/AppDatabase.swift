@@ -14,9 +14,10 @@ public struct AppDatabase: Sendable {
     let pageReads: ReadCache<(SignedIn, OrgView?)?>
     /// Usage pages' reports, the same way.
     let usageReads: ReadCache<UsageReport>
-    /// Audit log pages' data and actor lists, the same way (fewer per connection: a page holds
-    /// fifty entries).
-    let auditReads: ReadCache<AuditRead>
+    /// Audit log pages' data, the same way (fewer per connection: a page holds fifty entries).
+    let auditPageReads: ReadCache<AuditPageData>
+    /// The Audit log's actor lists, per organization and viewer role.
+    let auditActorReads: ReadCache<[User]>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
@@ -36,7 +37,8 @@ public struct AppDatabase: Sendable {
         self.hasher = hasher
         self.pageReads = ReadCache(enabled: writer is DatabasePool)
         self.usageReads = ReadCache(enabled: writer is DatabasePool)
-        self.auditReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
+        self.auditPageReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
+        self.auditActorReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
