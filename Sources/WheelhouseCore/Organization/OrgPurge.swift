@@ -30,10 +30,11 @@ extension AppDatabase {
         try writer.write { db in
             var sent = 0
             let soonest = now.addingTimeInterval(OrgDeletionRules.reminders.map(\.before).max()!)
-            let pending = try Organization.fetchAll(
+            let pending = try Row.fetchAll(
                 db, sql: "SELECT * FROM organization WHERE purgeAt IS NOT NULL AND purgeAt > ? AND purgeAt <= ?", arguments: [now, soonest])
-            for org in pending {
-                let done = try Int.fetchOne(db, sql: "SELECT deletionReminders FROM organization WHERE id = ?", arguments: [org.id!]) ?? 0
+            for row in pending {
+                let org = try Organization(row: row)
+                let done: Int = row["deletionReminders"]
                 let left = org.purgeAt!.timeIntervalSince(now)
                 // Every reminder whose moment has come is marked; only the latest is sent, so a
                 // worker that was down for a week sends one email, not two.
