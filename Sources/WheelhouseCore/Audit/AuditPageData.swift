@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Everything the Audit log page reads, in one trip to the database: the page of entries (masked
 /// for the viewer), which of their targets still exist, the retention setting and the plan.
@@ -8,6 +9,11 @@ public struct AuditPageData: Sendable {
     public var links: [String: AuditTargetLink]
     public var retention: AuditRetentionSetting
     public var plan: Plan
+    /// Which read this is, unique in the process: equal numbers are the same rows, read once and
+    /// remembered, so what a page derives from them may be remembered under it too.
+    public var generation: UInt64
+
+    static let reads = Atomic<UInt64>(0)
 }
 
 extension AppDatabase {
@@ -42,7 +48,8 @@ extension AppDatabase {
                 }
                 return AuditPageData(
                     page: page, links: links, retention: try AuditRetentionSchema.setting(db, orgId: orgId),
-                    plan: try Self.plan(db, orgId: orgId))
+                    plan: try Self.plan(db, orgId: orgId),
+                    generation: AuditPageData.reads.add(1, ordering: .relaxed).newValue)
             }
         }
     }

@@ -4,8 +4,16 @@ import Synchronization
 /// One pass over a context: its shape as a string, and its texts in visiting order.
 struct ShapeWalk {
     var signature: [UInt8]
+    /// Texts and numbers in visiting order, one per placeholder slot; a frozen value's slots hold
+    /// "" here and are written from its escaped bytes (`frozen`).
     var leaves: [String] = []
     var textBytes = 0
+    /// The frozen values met, each with the slot of its first leaf.
+    var frozen: [(first: Int, value: FrozenValue)] = []
+    var escapedBytes = 0
+
+    /// The most bytes the leaves take written: a text's byte escapes to at most 6.
+    var leafCapacity: Int { 6 * textBytes + 20 * leaves.count + escapedBytes }
 
     mutating func visit(_ value: TemplateValue) {
         switch value {
@@ -42,6 +50,13 @@ struct ShapeWalk {
                 previous = object
             }
             signature.append(UInt8(ascii: "]"))
+        case .frozen(let value):
+            // The same bytes as visiting `value.value`, so its shapes are shared; its texts are
+            // already escaped, and copied when written.
+            signature.append(contentsOf: value.signature)
+            frozen.append((leaves.count, value))
+            leaves.append(contentsOf: repeatElement("", count: value.leafCount))
+            escapedBytes += value.escaped.count
         case .object(let object):
             signature.append(UInt8(ascii: "{"))
             for (key, value) in object.entries {
@@ -54,6 +69,32 @@ struct ShapeWalk {
             }
             signature.append(UInt8(ascii: "}"))
         }
+    }
+}
+
+/// Writes a walk's leaves by slot: escaped from the text, or copied from a frozen value.
+struct LeafWriter {
+    let walk: ShapeWalk
+    /// Per slot, the index in `walk.frozen` of the frozen value it belongs to, or -1; empty
+    /// when there is none.
+    private var owners: [Int32] = []
+
+    init(_ walk: ShapeWalk) {
+        self.walk = walk
+        guard !walk.frozen.isEmpty else { return }
+        owners = Array(repeating: -1, count: walk.leaves.count)
+        for (index, run) in walk.frozen.enumerated() {
+            for slot in run.first..<run.first + run.value.leafCount { owners[slot] = Int32(index) }
+        }
+    }
+
+    /// Writes leaf `slot` into `out` from `start` (room for `walk.leafCapacity`); returns the index after it.
+    func write(_ slot: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        if !owners.isEmpty, owners[slot] >= 0 {
+            let run = walk.frozen[Int(owners[slot])]
+            return run.value.writeLeaf(slot - run.first, into: out, at: start)
+        }
+        return HTML.writeEscaped(walk.leaves[slot], into: out, at: start)
     }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What a template sees: text, numbers, flags, lists and objects. Nothing dynamic, so a page's
 /// shape can be computed without casts (see `Templates.render`).
 public enum TemplateValue: Sendable {
@@ -6,6 +8,51 @@ public enum TemplateValue: Sendable {
     case flag(Bool)
     case list([TemplateValue])
     case object(TemplateObject)
+    /// A value walked once (see `FrozenValue`); templates see the value itself.
+    case frozen(FrozenValue)
+}
+
+/// A part of a page that many requests share — the Audit log's fifty rows, remembered with the
+/// page data they show — with its shape walk done once: each render then copies the walk's result
+/// instead of visiting every row again, and holds the rows by one reference instead of building
+/// and freeing them.
+public final class FrozenValue: Sendable {
+    let value: TemplateValue
+    /// What `ShapeWalk` writes for `value`.
+    let signature: [UInt8]
+    /// Its leaves (texts and numbers, in visiting order) HTML-escaped end to end; leaf `i` ends at `ends[i]`.
+    let escaped: [UInt8]
+    let ends: [Int]
+
+    var leafCount: Int { ends.count }
+
+    public init(_ value: TemplateValue) {
+        var walk = ShapeWalk(signature: [])
+        walk.visit(value)
+        let writer = LeafWriter(walk)
+        var ends: [Int] = []
+        ends.reserveCapacity(walk.leaves.count)
+        self.value = value
+        signature = walk.signature
+        escaped = [UInt8](unsafeUninitializedCapacity: walk.leafCapacity) { buffer, count in
+            var o = 0
+            for slot in walk.leaves.indices {
+                o = writer.write(slot, into: buffer, at: o)
+                ends.append(o)
+            }
+            count = o
+        }
+        self.ends = ends
+    }
+
+    /// Copies leaf `index`, already escaped, into `out` from `start`; returns the index after it.
+    func writeLeaf(_ index: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        let from = index == 0 ? 0 : ends[index - 1]
+        let count = ends[index] - from
+        guard count > 0 else { return start }
+        escaped.withUnsafeBufferPointer { (out.baseAddress! + start).update(from: $0.baseAddress! + from, count: count) }
+        return start + count
+    }
 }
 
 /// The values a template context may hold.
@@ -82,5 +129,24 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral, Template
             case (nil, nil): break
             }
         }
+    }
+}
+
+/// Frozen values by key, for values derived from remembered reads (the key names the read). Bounded
+/// like `ShapeCache`: full, it is cleared, so memory stays flat however many keys come.
+final class FrozenMemo: Sendable {
+    private let values = Mutex<[String: FrozenValue]>([:])
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func value(_ key: String, make: () -> TemplateValue) -> TemplateValue {
+        if let found = values.withLock({ $0[key] }) { return .frozen(found) }
+        let made = FrozenValue(make())
+        values.withLock { values in
+            if values.count >= capacity { values.removeAll() }
+            values[key] = made
+        }
+        return .frozen(made)
     }
 }

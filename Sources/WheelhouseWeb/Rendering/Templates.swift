@@ -111,16 +111,20 @@ public struct Templates: Sendable {
     /// cost drops from millions of instructions to a copy, the Mustache semantics stay swift-mustache's.
     func render(_ template: Template, _ context: TemplateObject) throws -> [UInt8] {
         var walk = ShapeWalk(signature: Array(template.rawValue.utf8))
+        // A page's signature runs to kilobytes: growing it by doubling copied it a dozen times.
+        walk.signature.reserveCapacity(16 << 10)
+        walk.leaves.reserveCapacity(1024)
         walk.visit(.object(context))
         let pieces = try shapes.pieces(for: walk.signature) {
             var counter = 0
             let placeholders = Self.mustacheValue(.object(context), placeholders: &counter)
             return Piece.split(try renderDirectly(template, placeholders))
         }
-        // One allocation: the literals plus each text at its longest escaped (6 bytes a byte).
+        // One allocation: the literals plus each leaf at its longest written (`leafCapacity`).
         var literalBytes = 0
         for piece in pieces { literalBytes += piece.literal.count }
-        let out = [UInt8](unsafeUninitializedCapacity: literalBytes + 6 * walk.textBytes + 20 * walk.leaves.count) { buffer, count in
+        let writer = LeafWriter(walk)
+        let out = [UInt8](unsafeUninitializedCapacity: literalBytes + walk.leafCapacity) { buffer, count in
             var o = 0
             for piece in pieces {
                 piece.literal.withUnsafeBufferPointer { literal in
@@ -129,7 +133,7 @@ public struct Templates: Sendable {
                         o += literal.count
                     }
                 }
-                if let slot = piece.slot { o = HTML.writeEscaped(walk.leaves[slot], into: buffer, at: o) }
+                if let slot = piece.slot { o = writer.write(slot, into: buffer, at: o) }
             }
             count = o
         }
@@ -161,6 +165,7 @@ public struct Templates: Sendable {
             return Piece.placeholder(counter)
         case .flag(let flag): return flag
         case .list(let items): return items.map { mustacheValue($0, placeholders: &counter) }
+        case .frozen(let frozen): return mustacheValue(frozen.value, placeholders: &counter)
         case .object(let object):
             var dictionary: [String: Any] = [:]
             for (key, value) in object.entries { dictionary[key] = mustacheValue(value, placeholders: &counter) }

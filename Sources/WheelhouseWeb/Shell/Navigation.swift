@@ -22,14 +22,21 @@ extension Shell {
         ]
     }
 
-    /// The tabs of `access`'s organization, `tab` marked current.
+    /// The tabs of `access`'s organization, `tab` marked current: a function of the organization's
+    /// key, the role and the mode only, so built once for each and frozen (every page shows it).
     func navigation(_ access: OrgAccess, current tab: SettingsTab?) -> TemplateValue {
-        .list(
-            visibleTabs(access).map { candidate in
-                .object([
-                    "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
-                    "current": .flag(candidate == tab),
-                ])
-            })
+        let key = "\(config.mode)/\(access.role.rawValue)/\(tab?.rawValue ?? "-")/\(access.org.key)"
+        return Self.navigationMemo.value(key) {
+            .list(
+                visibleTabs(access).map { candidate in
+                    .object([
+                        "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
+                        "current": .flag(candidate == tab),
+                    ])
+                })
+        }
     }
+
+    /// A few kilobytes an entry.
+    static let navigationMemo = FrozenMemo(capacity: 1024)
 }

@@ -63,6 +63,7 @@ struct AuditController {
         let status = refused?.refusal.status ?? (query.problems.isEmpty ? 200 : 400)
         var values = AuditPage(orgKey: access.org.key, zone: zone, query: query, actors: actors, page: data.page, retention: form)
         values.links = data.links
+        values.generation = data.generation
         return shell.render(.audit, values, layout: layout, status: status)
     }
 

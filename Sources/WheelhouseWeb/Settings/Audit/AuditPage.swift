@@ -12,6 +12,13 @@ struct AuditPage: PageValues {
     let retention: RetentionForm
     /// Targets of this page that still exist, and where (none for a target the viewer's mask hides).
     var links: [String: AuditTargetLink] = [:]
+    /// The read the entries come from (`AuditPageData.generation`): the rows are built once per read
+    /// and time zone. Nil builds them every time.
+    var generation: UInt64?
+
+    /// Rows of recent reads: with one reader connection per worker thread and a page read once per
+    /// connection until the next commit, a few per thread.
+    static let rowsMemo = FrozenMemo(capacity: 64)
 
     /// The retention setting: a form for the Owner, the value in words for an Admin.
     struct RetentionForm {
@@ -74,7 +81,11 @@ struct AuditPage: PageValues {
         context["retention"] = retention.value(orgKey: orgKey)
         if !retention.errors.form.isEmpty { context["errorItems"] = ErrorSummary.items(retention.errors) }
         if let problem = query.problems[.page] { context["pageProblem"] = TemplateValue.text(problem) }
-        context["rows"] = TemplateValue.list(page.entries.map(row))
+        if let generation {
+            context["rows"] = Self.rowsMemo.value("\(generation)/\(zone.identifier)") { .list(page.entries.map(row)) }
+        } else {
+            context["rows"] = TemplateValue.list(page.entries.map(row))
+        }
         if page.entries.isEmpty { context["empty"] = TemplateValue.flag(true) }
         var pager: TemplateObject = [:]
         if page.hasNewer, let first = page.entries.first?.event.id {
@@ -87,9 +98,10 @@ struct AuditPage: PageValues {
     }
 
     /// The action filter's options grouped by area, as the template takes them: built once for
-    /// each action selected (and once with none), not on every page view.
-    static let actionGroupsUnselected = actionGroups(selected: nil)
-    static let actionGroups = Dictionary(uniqueKeysWithValues: AuditAction.allCases.map { ($0, actionGroups(selected: $0)) })
+    /// each action selected (and once with none), and frozen: not walked on every page view either.
+    static let actionGroupsUnselected = TemplateValue.frozen(FrozenValue(actionGroups(selected: nil)))
+    static let actionGroups = Dictionary(
+        uniqueKeysWithValues: AuditAction.allCases.map { ($0, TemplateValue.frozen(FrozenValue(actionGroups(selected: $0)))) })
 
     static func actionGroups(selected: AuditAction?) -> TemplateValue {
         .list(
