@@ -56,7 +56,7 @@ struct ShapeWalk {
             signature.append(contentsOf: value.signature)
             frozen.append((leaves.count, value))
             leaves.append(contentsOf: repeatElement("", count: value.leafCount))
-            escapedBytes += value.escaped.count
+            escapedBytes += value.escapedCount
         case .object(let object):
             signature.append(UInt8(ascii: "{"))
             for (key, value) in object.entries {
@@ -72,12 +72,13 @@ struct ShapeWalk {
     }
 }
 
-/// Writes a walk's leaves by slot: escaped from the text, or copied from a frozen value.
+/// Writes a walk's leaves by slot: escaped from the text, or copied from a frozen value. Holds
+/// the walk, and so its frozen values, whose bytes it reads by pointer.
 struct LeafWriter {
     let walk: ShapeWalk
-    /// Per slot, the index in `walk.frozen` of the frozen value it belongs to, or -1; empty
-    /// when there is none.
+    /// Per slot, the index in `runs` of the frozen value it belongs to, or -1; empty when there is none.
     private var owners: [Int32] = []
+    private var runs: [(first: Int, bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>)] = []
 
     init(_ walk: ShapeWalk) {
         self.walk = walk
@@ -85,23 +86,31 @@ struct LeafWriter {
         owners = Array(repeating: -1, count: walk.leaves.count)
         for (index, run) in walk.frozen.enumerated() {
             for slot in run.first..<run.first + run.value.leafCount { owners[slot] = Int32(index) }
+            runs.append((run.first, UnsafePointer(run.value.bytes.baseAddress!), UnsafePointer(run.value.ends.baseAddress!)))
         }
     }
 
     /// Writes leaf `slot` into `out` from `start` (room for `walk.leafCapacity`); returns the index after it.
     func write(_ slot: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
         if !owners.isEmpty, owners[slot] >= 0 {
-            let run = walk.frozen[Int(owners[slot])]
-            return run.value.writeLeaf(slot - run.first, into: out, at: start)
+            let run = runs[Int(owners[slot])]
+            let index = slot - run.first
+            let from = index == 0 ? 0 : run.ends[index - 1]
+            let count = run.ends[index] - from
+            if count > 0 { (out.baseAddress! + start).update(from: run.bytes + from, count: count) }
+            return start + count
         }
         return HTML.writeEscaped(walk.leaves[slot], into: out, at: start)
     }
 }
 
-/// A literal piece of rendered output, followed by the value in `slot`, if any.
-struct Piece: Sendable {
-    var literal: [UInt8]
-    var slot: Int?
+/// A shape's output cut at its placeholders: every literal byte end to end, and for each piece
+/// `i` the end of its literal in `literals` and the slot whose value follows it (-1: none). One
+/// buffer rather than an array per piece: writing a page touches no reference counts.
+struct Pieces: Sendable {
+    var literals: [UInt8] = []
+    var ends: [Int] = []
+    var slots: [Int] = []
 
     // Private-use code points: never escaped, never in a template.
     static let open: [UInt8] = Array("\u{E000}".utf8)
@@ -109,29 +118,38 @@ struct Piece: Sendable {
 
     static func placeholder(_ index: Int) -> String { "\u{E000}\(index)\u{E001}" }
 
-    static func split(_ rendered: String) -> [Piece] {
+    /// One literal and no slot.
+    init(literal: [UInt8]) {
+        literals = literal
+        ends = [literal.count]
+        slots = [-1]
+    }
+
+    init(splitting rendered: String) {
         let bytes = Array(rendered.utf8)
-        var pieces: [Piece] = []
-        var literal: [UInt8] = []
+        literals.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == open[0], bytes[i...].starts(with: open) {
-                var j = i + open.count
+            if bytes[i] == Self.open[0], bytes[i...].starts(with: Self.open) {
+                var j = i + Self.open.count
                 var index = 0
                 while j < bytes.count, (48...57).contains(bytes[j]) { index = index * 10 + Int(bytes[j] - 48); j += 1 }
-                if bytes[j...].starts(with: close) {
-                    pieces.append(Piece(literal: literal, slot: index))
-                    literal = []
-                    i = j + close.count
+                if bytes[j...].starts(with: Self.close) {
+                    ends.append(literals.count)
+                    slots.append(index)
+                    i = j + Self.close.count
                     continue
                 }
             }
-            literal.append(bytes[i])
+            literals.append(bytes[i])
             i += 1
         }
-        pieces.append(Piece(literal: literal, slot: nil))
-        return pieces
+        ends.append(literals.count)
+        slots.append(-1)
     }
+
+    /// Bytes held, for the cache's budget.
+    var size: Int { literals.count + 16 * ends.count }
 }
 
 /// Shapes seen so far, bounded by entries and by bytes (signatures plus literal pieces): a flood of
@@ -140,7 +158,7 @@ struct Piece: Sendable {
 /// template rules written on `Templates`.
 final class ShapeCache: Sendable {
     private struct Entries {
-        var pieces: [Signature: [Piece]] = [:]
+        var pieces: [Signature: Pieces] = [:]
         var bytes = 0
     }
 
@@ -185,11 +203,11 @@ final class ShapeCache: Sendable {
     var count: Int { state.withLock { $0.pieces.count } }
 
     /// A failed `make` is not remembered: the next request with that shape tries again.
-    func pieces(for bytes: [UInt8], make: () throws -> [Piece]) rethrows -> [Piece] {
+    func pieces(for bytes: [UInt8], make: () throws -> Pieces) rethrows -> Pieces {
         let signature = Signature(bytes: bytes)
         if let found = state.withLock({ $0.pieces[signature] }) { return found }
         let made = try make()
-        let size = bytes.count + made.reduce(0) { $0 + $1.literal.count + 16 }
+        let size = bytes.count + made.size
         // A shape larger than a quarter of the budget is rendered but never kept.
         guard size <= Self.byteCapacity / 4 else { return made }
         state.withLock { cache in

@@ -16,13 +16,14 @@ public enum TemplateValue: Sendable {
 /// page data they show — with its shape walk done once: each render then copies the walk's result
 /// instead of visiting every row again, and holds the rows by one reference instead of building
 /// and freeing them.
-public final class FrozenValue: Sendable {
+public final class FrozenValue: @unchecked Sendable {  // immutable once made; owns its two buffers
     let value: TemplateValue
     /// What `ShapeWalk` writes for `value`.
     let signature: [UInt8]
-    /// Its leaves (texts and numbers, in visiting order) HTML-escaped end to end; leaf `i` ends at `ends[i]`.
-    let escaped: [UInt8]
-    let ends: [Int]
+    /// Its leaves (texts and numbers, in visiting order) HTML-escaped end to end; leaf `i` ends at
+    /// `ends[i]`. Allocated here and freed with the value, so a render may read them by pointer.
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    let ends: UnsafeMutableBufferPointer<Int>
 
     var leafCount: Int { ends.count }
 
@@ -30,29 +31,27 @@ public final class FrozenValue: Sendable {
         var walk = ShapeWalk(signature: [])
         walk.visit(value)
         let writer = LeafWriter(walk)
-        var ends: [Int] = []
-        ends.reserveCapacity(walk.leaves.count)
+        // Never empty, so both have an address; the counts are the leaves' (deallocation takes the start).
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, walk.leafCapacity))
+        let allEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, walk.leaves.count))
+        var o = 0
+        for slot in walk.leaves.indices {
+            o = writer.write(slot, into: buffer, at: o)
+            allEnds[slot] = o
+        }
+        ends = UnsafeMutableBufferPointer(rebasing: allEnds[..<walk.leaves.count])
+        bytes = buffer
         self.value = value
         signature = walk.signature
-        escaped = [UInt8](unsafeUninitializedCapacity: walk.leafCapacity) { buffer, count in
-            var o = 0
-            for slot in walk.leaves.indices {
-                o = writer.write(slot, into: buffer, at: o)
-                ends.append(o)
-            }
-            count = o
-        }
-        self.ends = ends
     }
 
-    /// Copies leaf `index`, already escaped, into `out` from `start`; returns the index after it.
-    func writeLeaf(_ index: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
-        let from = index == 0 ? 0 : ends[index - 1]
-        let count = ends[index] - from
-        guard count > 0 else { return start }
-        escaped.withUnsafeBufferPointer { (out.baseAddress! + start).update(from: $0.baseAddress! + from, count: count) }
-        return start + count
+    deinit {
+        bytes.deallocate()
+        ends.baseAddress?.deallocate()
     }
+
+    /// Bytes of escaped text held.
+    var escapedCount: Int { ends.last ?? 0 }
 }
 
 /// The values a template context may hold.

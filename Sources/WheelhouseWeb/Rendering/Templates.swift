@@ -118,22 +118,25 @@ public struct Templates: Sendable {
         let pieces = try shapes.pieces(for: walk.signature) {
             var counter = 0
             let placeholders = Self.mustacheValue(.object(context), placeholders: &counter)
-            return Piece.split(try renderDirectly(template, placeholders))
+            return Pieces(splitting: try renderDirectly(template, placeholders))
         }
         // One allocation: the literals plus each leaf at its longest written (`leafCapacity`).
-        var literalBytes = 0
-        for piece in pieces { literalBytes += piece.literal.count }
         let writer = LeafWriter(walk)
-        let out = [UInt8](unsafeUninitializedCapacity: literalBytes + walk.leafCapacity) { buffer, count in
+        let out = [UInt8](unsafeUninitializedCapacity: pieces.literals.count + walk.leafCapacity) { buffer, count in
             var o = 0
-            for piece in pieces {
-                piece.literal.withUnsafeBufferPointer { literal in
-                    if let source = literal.baseAddress, !literal.isEmpty {
-                        (buffer.baseAddress! + o).update(from: source, count: literal.count)
-                        o += literal.count
+            pieces.literals.withUnsafeBufferPointer { literals in
+                pieces.ends.withUnsafeBufferPointer { ends in
+                    pieces.slots.withUnsafeBufferPointer { slots in
+                        var from = 0
+                        for i in 0..<ends.count {
+                            let length = ends[i] - from
+                            if length > 0 { (buffer.baseAddress! + o).update(from: literals.baseAddress! + from, count: length) }
+                            o += length
+                            from = ends[i]
+                            if slots[i] >= 0 { o = writer.write(slots[i], into: buffer, at: o) }
+                        }
                     }
                 }
-                if let slot = piece.slot { o = writer.write(slot, into: buffer, at: o) }
             }
             count = o
         }
@@ -158,11 +161,11 @@ public struct Templates: Sendable {
         case .text(let text):
             guard counter >= 0 else { return text }
             defer { counter += 1 }
-            return Piece.placeholder(counter)
+            return Pieces.placeholder(counter)
         case .number(let number):
             guard counter >= 0 else { return number }
             defer { counter += 1 }
-            return Piece.placeholder(counter)
+            return Pieces.placeholder(counter)
         case .flag(let flag): return flag
         case .list(let items): return items.map { mustacheValue($0, placeholders: &counter) }
         case .frozen(let frozen): return mustacheValue(frozen.value, placeholders: &counter)

@@ -81,15 +81,15 @@ import WheelhouseCore
         let cache = ShapeCache()
         let literal = [UInt8](repeating: 65, count: 64 * 1024)
         for i in 0..<2_000 {
-            _ = cache.pieces(for: Array("shape-\(i)".utf8)) { [Piece(literal: literal, slot: nil)] }
+            _ = cache.pieces(for: Array("shape-\(i)".utf8)) { Pieces(literal: literal) }
             #expect(cache.bytes <= ShapeCache.byteCapacity)
             #expect(cache.count <= ShapeCache.capacity)
         }
         #expect(cache.count > 0, "shapes are still cached")
         // A single huge shape is rendered but not kept.
         let huge = [UInt8](repeating: 66, count: ShapeCache.byteCapacity)
-        let pieces = cache.pieces(for: Array("huge".utf8)) { [Piece(literal: huge, slot: nil)] }
-        #expect(pieces[0].literal.count == huge.count)
+        let pieces = cache.pieces(for: Array("huge".utf8)) { Pieces(literal: huge) }
+        #expect(pieces.literals.count == huge.count)
         #expect(cache.bytes <= ShapeCache.byteCapacity)
     }
 }
