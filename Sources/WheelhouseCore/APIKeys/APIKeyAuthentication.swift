@@ -44,13 +44,7 @@ extension AppDatabase {
         let hash = Data(Crypto.sha256(presented))
         let now = self.now()
         let grant = try threadReaders.read(or: reader) { db -> APIKeyGrant in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT k.id, k.orgId, o.key, k.name, k.scopes, k.createdAt, k.expiresAt, k.revokedAt,
-                           k.secretHash = ?1, k.previousUntil, p.maxDays
-                    FROM apiKey k JOIN organization o ON o.id = k.orgId LEFT JOIN apiKeyPolicy p ON p.orgId = k.orgId
-                    WHERE k.secretHash = ?1 OR k.previousHash = ?1
-                    """)
+            let statement = try db.cachedStatement(sql: Self.authenticationSQL)
             guard let row = try Row.fetchOne(statement, arguments: [hash]) else { throw APIKeyRefusal.unknown }
             let isCurrent: Bool = row[8]
             if !isCurrent, (row[9] as Date?).map({ $0 <= now }) ?? true { throw APIKeyRefusal.revoked }
@@ -66,6 +60,14 @@ extension AppDatabase {
         apiKeyUsage.record(keyId: grant.keyId, at: now, address: String(address.prefix(100)))
         return grant
     }
+
+    /// One read by the secret's hash, through the two unique hash indexes (a test checks the plan).
+    static let authenticationSQL = """
+        SELECT k.id, k.orgId, o.key, k.name, k.scopes, k.createdAt, k.expiresAt, k.revokedAt,
+               k.secretHash = ?1, k.previousUntil, p.maxDays
+        FROM apiKey k JOIN organization o ON o.id = k.orgId LEFT JOIN apiKeyPolicy p ON p.orgId = k.orgId
+        WHERE k.secretHash = ?1 OR k.previousHash = ?1
+        """
 
     /// Writes the uses recorded since the last flush in one transaction (none when there were
     /// none); a use older than the stored one (another process flushed a later one) is skipped.

@@ -143,7 +143,8 @@ extension AppDatabase {
             if day <= now {
                 errors.add("expiry_date", "The date must be after today.")
             } else if day > startOfToday.addingTimeInterval(TimeInterval(maxDays) * 86_400) {
-                errors.add("expiry_date", words.isEmpty ? "The date must be within \(maxDays / 365) years." : "\(words) Choose an earlier date.")
+                errors.add(
+                    "expiry_date", words.isEmpty ? "The date must be within \(maxDays / 365) years." : "\(words) Choose an earlier date.")
             }
             return day
         }

@@ -18,7 +18,8 @@ extension APIKeysController {
                 let issued = try database.rotateAPIKey(
                     orgKey: access.org.key, id: key.id, grace: grace, expectedVersion: version, by: visit.actor,
                     revealTo: visit.signedIn!.session)
-                let until = issued.key.previousUntil.map { "The old secret works until \(Dates.dayTime($0))." } ?? "The old secret no longer works."
+                let until =
+                    issued.key.previousUntil.map { "The old secret works until \(Dates.dayTime($0))." } ?? "The old secret no longer works."
                 return FormSuccess(
                     .org(access.org.key, .apiKeys(.secret(key.id))),
                     flash: "API key \(key.name) rotated. \(until) Copy the new secret now: it is shown only once.")
@@ -63,7 +64,8 @@ extension APIKeysController {
         errors: FieldErrors, status: Int
     ) throws -> Response {
         let pending = try status == 409 && database.hasAPIKeyReveal(keyId: key.id, session: visit.signedIn!.session)
-        let page = APIKeyRotatePage(orgKey: access.org.key, key: key, grace: grace, secretWaiting: pending, errors: errors, now: database.now())
+        let page = APIKeyRotatePage(
+            orgKey: access.org.key, key: key, grace: grace, secretWaiting: pending, errors: errors, now: database.now())
         let layout = try shell.layout(visit, title: "Rotate \(key.name) · \(access.org.displayName)", access: access, tab: .apiKeys)
         return shell.render(.apiKeysRotate, page, layout: layout, status: status)
     }
