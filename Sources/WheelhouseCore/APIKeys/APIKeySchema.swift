@@ -62,6 +62,11 @@ enum APIKeySchema {
 public struct APIKeyPolicySetting: Sendable, Equatable {
     public var policy: APIKeyLifetimePolicy
     public var version: Int
+
+    public init(policy: APIKeyLifetimePolicy, version: Int) {
+        self.policy = policy
+        self.version = version
+    }
 }
 
 /// A key as the tab shows it: never a secret, only its display prefix.
