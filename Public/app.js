@@ -23,15 +23,21 @@ function copyOnClick(button, text) {
   });
 }
 
-// Copy buttons: a "Copy link" after each read-only `.copy-source` field (invitation links), and
-// the hidden `button[data-copy]` buttons the pages carry (secret ids) are shown and wired.
+// Copy buttons: a "Copy link" (or the field's `data-copy-label`, e.g. "Copy key") after each
+// read-only `.copy-source` field (invitation links, a new API key), and the hidden
+// `button[data-copy]` buttons the pages carry (secret ids) are shown and wired. A
+// `.select-on-load` field (a new API key) is selected, so Ctrl+C copies it without the button.
 function addCopyButtons() {
+  for (const source of document.querySelectorAll("input.select-on-load")) {
+    source.select();
+    source.addEventListener("focus", () => source.select());
+  }
   if (!navigator.clipboard) return;
   for (const source of document.querySelectorAll("input.copy-source")) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "button";
-    button.textContent = "Copy link";
+    button.textContent = source.dataset.copyLabel || "Copy link";
     copyOnClick(button, () => source.value);
     source.after(button);
   }

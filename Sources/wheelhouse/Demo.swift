@@ -28,6 +28,7 @@ struct Demo: ParsableCommand {
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
         try Self.seedPrivacy(database, owner: owner, orgKey: org.key)
+        let ciKey = try Self.seedAPIKeys(database, owner: owner, admin: admin, orgKey: org.key)
         let (_, lab) = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
@@ -40,6 +41,8 @@ struct Demo: ParsableCommand {
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
                 + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
-                + "\(notifications + 1) notifications for the Owner (3 unread).")
+                + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards.")
+        // The only time this secret exists in plain text: printed so the API can be tried at once.
+        Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }
 }

@@ -65,6 +65,16 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     /// `wheelhouse rotate-master-key` (no organization, no actor).
     case masterKeyRotate = "masterKey.rotate"
 
+    // MARK: - API keys (area Credentials)
+    case apiKeyCreate = "apiKey.create"
+    /// A successor secret; the old one works until the grace chosen.
+    case apiKeyRotate = "apiKey.rotate"
+    /// The previous secret's grace cut short.
+    case apiKeyRevokePrevious = "apiKey.revokePrevious"
+    case apiKeyRevoke = "apiKey.revoke"
+    /// The organization's maximum key lifetime changed.
+    case apiKeyPolicy = "apiKey.policy"
+
     // MARK: - Audit log
     /// An Owner changed how long the organization keeps its audit entries.
     case auditRetention = "audit.retention"
@@ -131,6 +141,11 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .chatModelEnable: "Chat model switched on"
         case .chatModelDisable: "Chat model switched off"
         case .masterKeyRotate: "Master key rotated"
+        case .apiKeyCreate: "API key created"
+        case .apiKeyRotate: "API key rotated"
+        case .apiKeyRevokePrevious: "API key's previous secret revoked"
+        case .apiKeyRevoke: "API key revoked"
+        case .apiKeyPolicy: "API key lifetime policy changed"
         case .auditRetention: "Audit retention changed"
         case .auditPrune: "Old audit entries removed"
         case .privacyRetention: "Data retention changed"

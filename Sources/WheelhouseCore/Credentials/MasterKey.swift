@@ -110,6 +110,8 @@ enum SealedIdentity {
     case provider(orgId: Int64, id: String, kind: String, baseURL: String)
     /// Provider keys written before the base URL was bound (`keyBinding` 1); re-sealed at start.
     case legacyProvider(orgId: Int64, id: String)
+    /// A new API key's secret waiting for its one showing to the session that made it.
+    case apiKeyReveal(keyId: Int64, session: Data)
 
     /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
     static func provider(_ row: Row) -> SealedIdentity {
@@ -122,6 +124,8 @@ enum SealedIdentity {
         switch self {
         case .secret(let org, let owner, let id): Array("wheelhouse/secret|org=\(org)|owner=\(owner)|id=\(id)|key=\(keyVersion)".utf8)
         case .legacyProvider(let org, let id): Array("wheelhouse/provider|org=\(org)|id=\(id)|key=\(keyVersion)".utf8)
+        case .apiKeyReveal(let key, let session):
+            Array("wheelhouse/api-key-reveal|id=\(key)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         case .provider(let org, let id, let kind, let url):
             Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
         }

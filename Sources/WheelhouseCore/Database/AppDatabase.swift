@@ -24,6 +24,8 @@ public struct AppDatabase: Sendable {
     public let links: InvitationLinks
     /// The master key and its version: seals and opens secrets and provider keys.
     let vault: Vault
+    /// API keys' last uses since the last flush (`authenticateAPIKey` never writes).
+    let apiKeyUsage = APIKeyUsageBuffer()
 
     /// Migrates, then checks the master key against the database (refusing a wrong or missing
     /// one, see `MasterKeyFile`) before anything else may read or write.

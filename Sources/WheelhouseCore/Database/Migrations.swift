@@ -102,6 +102,7 @@ enum Migrations {
         migrator.registerMigration("v15-audit-user-agent") { db in
             try db.execute(sql: "ALTER TABLE auditEvent ADD COLUMN userAgent TEXT NOT NULL DEFAULT '' CHECK (length(userAgent) <= 300)")
         }
+        migrator.registerMigration("v16-api-keys") { db in try db.execute(sql: APIKeySchema.sql) }
         return migrator
     }
 }

@@ -8,6 +8,8 @@ public enum NotificationKind: String, CaseIterable, Sendable {
     case dataExportFailed = "data-export.failed"
     case deletionScheduled = "org.deletion-scheduled"
     case deletionCancelled = "org.deletion-cancelled"
+    /// An API key the person made expires in 30, 7 or 1 days.
+    case apiKeyExpiring = "api-key.expiring"
 }
 
 /// One entry of a person's in-app inbox. `link` is a path inside the console (never an

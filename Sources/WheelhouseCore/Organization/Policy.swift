@@ -29,6 +29,8 @@ public enum Action: String, CaseIterable, Sendable {
     case managePrivacy
     /// Request a full export of the organization's data and download it (Compliance).
     case exportOrganizationData
+    /// Make, rotate and revoke the organization's platform API keys and set their maximum lifetime.
+    case manageAPIKeys
 }
 
 public enum Policy {
@@ -38,7 +40,7 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
             .managePrivacy, .exportOrganizationData:

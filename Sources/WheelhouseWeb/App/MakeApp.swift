@@ -97,6 +97,8 @@ public struct Application: Sendable {
         checks?.stop()
         rebuild?.stop()
         for job in jobs { job.stop() }
+        // The last minute of API key uses, so a clean shutdown loses no "last used".
+        _ = try? database.flushAPIKeyUsage()
         exportWorker?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
@@ -149,7 +151,7 @@ public func makeApp(config: AppConfig) throws -> Application {
             ? []
             : [
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
-                .orgDeletion(database, logos: logos, exports: exports),
+                .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
             ],
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)

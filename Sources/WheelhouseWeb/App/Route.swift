@@ -141,6 +141,7 @@ public enum OrgRoute: Equatable, Sendable {
     case workspaces(WorkspacesRoute)
     case secrets(SecretsRoute)
     case providers(ProvidersRoute)
+    case apiKeys(APIKeysRoute)
     case chatModels(ChatModelsRoute)
     case usage(UsageRoute)
     case billing(BillingRoute)
@@ -157,6 +158,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .workspaces: .workspaces(.list)
         case .secrets: .secrets(.list)
         case .providers: .providers(.list)
+        case .apiKeys: .apiKeys(.list)
         case .chatModels: .chatModels(.show)
         case .usage: .usage(.show)
         case .billing: .billing(.show)
@@ -176,6 +178,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .workspaces: .workspaces
         case .secrets: .secrets
         case .providers: .providers
+        case .apiKeys: .apiKeys
         case .chatModels: .chatModels
         case .usage: .usage
         case .billing: .billing
@@ -195,6 +198,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .workspaces(let r): r
         case .secrets(let r): r
         case .providers(let r): r
+        case .apiKeys(let r): r
         case .chatModels(let r): r
         case .usage(let r): r
         case .billing(let r): r
@@ -220,6 +224,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .workspaces(let r): Self.append(.workspaces, r.segments, to: &out)
         case .secrets(let r): Self.append(.secrets, r.segments, to: &out)
         case .providers(let r): Self.append(.providers, r.segments, to: &out)
+        case .apiKeys(let r): Self.append(.apiKeys, r.segments, to: &out)
         case .chatModels(let r): Self.append(.chatModels, r.segments, to: &out)
         case .usage(let r): Self.append(.usage, r.segments, to: &out)
         case .billing(let r): Self.append(.billing, r.segments, to: &out)
@@ -244,6 +249,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .workspaces: WorkspacesRoute(method, rest).map(OrgRoute.workspaces)
         case .secrets: SecretsRoute(method, rest).map(OrgRoute.secrets)
         case .providers: ProvidersRoute(method, rest).map(OrgRoute.providers)
+        case .apiKeys: APIKeysRoute(method, rest).map(OrgRoute.apiKeys)
         case .chatModels: ChatModelsRoute(method, rest).map(OrgRoute.chatModels)
         case .usage: UsageRoute(method, rest).map(OrgRoute.usage)
         case .billing: BillingRoute(method, rest).map(OrgRoute.billing)
@@ -258,6 +264,7 @@ public enum OrgRoute: Equatable, Sendable {
             + GeneralRoute.examples.map(OrgRoute.general) + MembersRoute.examples.map(OrgRoute.members)
             + TeamsRoute.examples.map(OrgRoute.teams) + WorkspacesRoute.examples.map(OrgRoute.workspaces)
             + SecretsRoute.examples.map(OrgRoute.secrets) + ProvidersRoute.examples.map(OrgRoute.providers)
+            + APIKeysRoute.examples.map(OrgRoute.apiKeys)
             + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
             + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
             + PrivacyRoute.examples.map(OrgRoute.privacy)

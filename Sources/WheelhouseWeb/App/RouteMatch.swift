@@ -28,6 +28,7 @@ extension SettingsTab {
         case .workspaces: WorkspacesRoute.requiredAction
         case .secrets: SecretsRoute.requiredAction
         case .providers: ProvidersRoute.requiredAction
+        case .apiKeys: APIKeysRoute.requiredAction
         case .chatModels: ChatModelsRoute.requiredAction
         case .usage: UsageRoute.requiredAction
         case .audit: AuditRoute.requiredAction

@@ -7,6 +7,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case workspaces
     case secrets
     case providers
+    case apiKeys = "api-keys"
     case chatModels = "chat-models"
     case usage
     case billing
@@ -23,6 +24,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .workspaces: "/settings/workspaces"
         case .secrets: "/settings/secrets"
         case .providers: "/settings/providers"
+        case .apiKeys: "/settings/api-keys"
         case .chatModels: "/settings/chat-models"
         case .usage: "/settings/usage"
         case .billing: "/settings/billing"
@@ -40,6 +42,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .workspaces: "Workspaces"
         case .secrets: "Secrets"
         case .providers: "Providers"
+        case .apiKeys: "API keys"
         case .chatModels: "Chat models"
         case .usage: "Usage"
         case .billing: "Billing"

@@ -141,6 +141,7 @@ public struct WebApp: Sendable {
         case .workspaces(let r): return try WorkspacesController(shell: shell, database: database).respond(r, &visit, access: access)
         case .secrets(let r): return try SecretsController(shell: shell, database: database).respond(r, visit, access: access)
         case .providers(let r): return try ProvidersController(shell: shell, database: database).respond(r, visit, access: access)
+        case .apiKeys(let r): return try APIKeysController(shell: shell, database: database).respond(r, visit, access: access)
         case .chatModels(let r): return try ChatModelsController(shell: shell, database: database).respond(r, visit, access: access)
         case .usage(let r): return try UsageController(shell: shell, database: database).respond(r, visit, access: access)
         case .billing(let r): return try BillingController(shell: shell, database: database).respond(r, visit, access: access)

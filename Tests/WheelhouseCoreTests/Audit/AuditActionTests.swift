@@ -22,6 +22,7 @@ import WheelhouseTestSupport
         "audit.retention", "audit.prune", "privacy.retention", "privacy.masking", "privacy.training", "privacy.prune",
         "organization.deletion.schedule", "organization.deletion.cancel", "organization.purge",
         "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download",
+        "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

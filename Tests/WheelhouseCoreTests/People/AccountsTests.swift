@@ -198,6 +198,7 @@ import WheelhouseTestSupport
             .managePrivacy: [.owner],
             .manageBilling: [.owner],
             .exportOrganizationData: [.owner],
+            .manageAPIKeys: [.owner, .admin],
         ]
         for action in Action.allCases {
             #expect(Policy.roles(for: action) == expected[action], "\(action)")

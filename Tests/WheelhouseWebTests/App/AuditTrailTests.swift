@@ -84,6 +84,22 @@ import WheelhouseCore
         post(
             "POST /orgs/{org}/settings/members/invitations/{id}/revoke", .invitationRevoke,
             { w in org + "/members/invitations/\(w.invitationId)/revoke" }, { _ in [("version", "1")] }),
+        // API keys (the world's key is at version 2: made, then rotated with a day's grace)
+        post(
+            "POST /orgs/{org}/settings/api-keys", .apiKeyCreate, { _ in org + "/api-keys" },
+            { _ in [("name", "New"), ("scope_org:read", "on"), ("expiry", "30"), ("expiry_date", "")] }),
+        post(
+            "POST /orgs/{org}/settings/api-keys/policy", .apiKeyPolicy, { _ in org + "/api-keys/policy" },
+            { _ in [("version", "0"), ("policy", "90")] }),
+        post(
+            "POST /orgs/{org}/settings/api-keys/{id}/rotate", .apiKeyRotate, { w in org + "/api-keys/\(w.apiKeyId)/rotate" },
+            { _ in [("version", "2"), ("grace", "3600")] }),
+        post(
+            "POST /orgs/{org}/settings/api-keys/{id}/revoke-previous", .apiKeyRevokePrevious,
+            { w in org + "/api-keys/\(w.apiKeyId)/revoke-previous" }, { _ in [("version", "2")] }),
+        post(
+            "POST /orgs/{org}/settings/api-keys/{id}/revoke", .apiKeyRevoke, { w in org + "/api-keys/\(w.apiKeyId)/revoke" },
+            { _ in [("version", "2")] }),
         post(
             "POST /orgs/{org}/settings/audit/retention", .auditRetention, { _ in org + "/audit/retention" },
             { _ in [("version", "0"), ("retention", "90")] }),

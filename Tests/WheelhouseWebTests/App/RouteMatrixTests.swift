@@ -20,6 +20,8 @@ import WheelhouseCore
         let secretId: String, providerId: String
         /// An unread notification of the Owner's.
         let notificationId: Int64
+        /// An API key of acme, rotated once (version 2, its old secret in a day's grace).
+        let apiKeyId: Int64
 
         init() throws {
             t = try TestApp()
@@ -47,6 +49,10 @@ import WheelhouseCore
                 userId: t.owner.id!, orgId: t.org.id, kind: .dataExportReady, title: "Your export is ready",
                 link: "/orgs/acme/settings/general", createdAt: Date())
             notificationId = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM notification")! }
+            apiKeyId = try t.database.createAPIKey(
+                orgKey: "acme", NewAPIKey(name: "CI", scopes: ["org:read"], expiry: "30"), by: owner
+            ).key.id
+            _ = try t.database.rotateAPIKey(orgKey: "acme", id: apiKeyId, grace: "86400", expectedVersion: 1, by: owner)
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -205,6 +211,23 @@ import WheelhouseCore
         get("delete provider", { w in .providers(.delete(w.providerId, .show)) }, admins(200).merging([.anonymous: 303]) { $1 }),
         post("test provider", { w in .providers(.test(w.providerId)) }, { _ in [("version", "1")] }, admins(303)),
         post("delete provider", { w in .providers(.delete(w.providerId, .submit)) }, { _ in [("version", "1")] }, admins(303)),
+        get("api keys", { _ in .apiKeys(.list) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "create api key", { _ in .apiKeys(.create) },
+            { _ in [("name", "New"), ("scope_org:read", "on"), ("expiry", "30"), ("expiry_date", "")] }, admins(303)),
+        post("api key policy", { _ in .apiKeys(.policy) }, { _ in [("version", "0"), ("policy", "90")] }, admins(303)),
+        get("api key secret", { w in .apiKeys(.secret(w.apiKeyId)) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("rotate api key", { w in .apiKeys(.rotate(w.apiKeyId, .show)) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "rotate api key", { w in .apiKeys(.rotate(w.apiKeyId, .submit)) }, { _ in [("version", "2"), ("grace", "3600")] },
+            admins(303)),
+        get(
+            "revoke old api key secret", { w in .apiKeys(.revokePrevious(w.apiKeyId, .show)) },
+            admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "revoke old api key secret", { w in .apiKeys(.revokePrevious(w.apiKeyId, .submit)) }, { _ in [("version", "2")] }, admins(303)),
+        get("revoke api key", { w in .apiKeys(.revoke(w.apiKeyId, .show)) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post("revoke api key", { w in .apiKeys(.revoke(w.apiKeyId, .submit)) }, { _ in [("version", "2")] }, admins(303)),
         get("chat models", { _ in .chatModels(.show) }, anyone),
         post(
             "chat model on", { _ in .chatModels(.update) }, { _ in [("model", "openai/gpt-4o"), ("enabled", "1")] },

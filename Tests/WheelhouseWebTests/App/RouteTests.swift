@@ -17,6 +17,7 @@ import Testing
         let patterns =
             GeneralRoute.patterns.count + MembersRoute.patterns.count + TeamsRoute.patterns.count
             + WorkspacesRoute.patterns.count + SecretsRoute.patterns.count + ProvidersRoute.patterns.count
+            + APIKeysRoute.patterns.count
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
             + AuditRoute.patterns.count + PrivacyRoute.patterns.count + ComplianceRoute.patterns.count
         #expect(leaves.count == patterns)
