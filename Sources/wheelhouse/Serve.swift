@@ -72,6 +72,8 @@ struct Serve: ParsableCommand {
             throw global.unwritableDatabase(error)
         } catch StartFailure.templates(let error) {
             throw ValidationError("cannot start: \(error.description)")
+        } catch StartFailure.apiDocument(let message) {
+            throw ValidationError("cannot start: \(message)")
         }
         // SIGTERM and SIGINT are blocked before the first background thread starts, so every thread
         // inherits the mask and only the server's `sigwait` takes them.

@@ -18,6 +18,8 @@ public struct AppDatabase: Sendable {
     let auditPageReads: ReadCache<AuditPageData>
     /// The Audit log's actor lists, per organization and viewer role.
     let auditActorReads: ReadCache<[User]>
+    /// The JSON API's view of an organization, per organization, the same way.
+    let apiOrgReads: ReadCache<APIOrgView>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
@@ -41,6 +43,7 @@ public struct AppDatabase: Sendable {
         self.usageReads = ReadCache(enabled: writer is DatabasePool)
         self.auditPageReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
         self.auditActorReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
+        self.apiOrgReads = ReadCache(enabled: writer is DatabasePool, capacity: 1024)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }

@@ -63,7 +63,8 @@ public enum UsageJSONLine {
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 13 { i += 1 }
+            // Line feeds too: the API takes events inside a JSON array, which may be pretty-printed.
+            while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 13 || bytes[i] == 10 { i += 1 }
         }
 
         mutating func expect(_ c: UInt8, _ what: @autoclosure () -> String) throws {

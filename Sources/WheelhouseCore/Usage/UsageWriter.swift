@@ -6,6 +6,8 @@ import GRDBSQLite
 public struct UsageBatchOutcome: Sendable, Equatable {
     public var imported = 0
     public var duplicates = 0
+    /// The batch indexes of the duplicates, for callers that answer per event (the JSON API).
+    public var duplicateIndexes: [Int] = []
     /// Events refused, by their index in the batch, with the reason.
     public var rejected: [Rejection] = []
 
@@ -140,6 +142,7 @@ enum UsageWriter {
             }
             guard sqlite3_changes(db.sqliteConnection) == 1 else {
                 outcome.duplicates += 1
+                outcome.duplicateIndexes.append(index)
                 continue
             }
             outcome.imported += 1

@@ -61,6 +61,8 @@ public enum StartFailure: Error {
     case unwritable(any Error)
     /// A template is missing or broken.
     case templates(Templates.LoadError)
+    /// The OpenAPI document (`api/openapi.json` beside `Templates/`) is missing or not JSON.
+    case apiDocument(String)
 }
 
 /// The whole application: the web app that answers requests, and the workers `serve` starts
@@ -140,7 +142,12 @@ public func makeApp(config: AppConfig) throws -> Application {
         throw StartFailure.templates(error)
     }
     templates.verifiesEveryRender = config.verifiesEveryRender
-    let web = WebApp(config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger)
+    let documentPath = URL(fileURLWithPath: config.templatesDirectory).deletingLastPathComponent().appendingPathComponent(
+        "api/openapi.json")
+    guard let document = FileManager.default.contents(atPath: documentPath.path), (try? JSONSerialization.jsonObject(with: document)) != nil
+    else { throw StartFailure.apiDocument("The API's OpenAPI document \(documentPath.path) is missing or is not JSON.") }
+    var web = WebApp(config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger)
+    web.apiDocument = Array(document)
     let workers = config.workers
     return Application(
         web: web, database: database, logos: logos,

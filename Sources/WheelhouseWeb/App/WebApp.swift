@@ -41,6 +41,8 @@ public struct WebApp: Sendable {
     let exports: DataExportStore
     let logger: Logger
     let shell: Shell
+    /// `GET /api/v1/openapi.json`: the document in the repository's `api/` folder, read at start-up.
+    var apiDocument: [UInt8] = []
 
     public init(
         config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
@@ -90,6 +92,9 @@ public struct WebApp: Sendable {
         let request = visit.request
         if request.bodyTooLarge || request.body.count > config.maxBodyBytes { throw WebError.payloadTooLarge }
         switch Route.match(method: HTTPMethod(rawValue: request.method), path: request.path) {
+        case .found(.api(let route)):
+            // No session: the API reads no cookie, only its bearer key.
+            return try APIController(shell: shell, database: database, document: apiDocument).respond(route, visit)
         case .found(.org(let key, let route)):
             guard let access = try enter(org: key, &visit) else { return signInFirst(request) }
             return try dispatch(route, access: access, visit: &visit)
@@ -123,7 +128,7 @@ public struct WebApp: Sendable {
         case .confirmation(let token, let step):
             return try ConfirmationController(shell: shell, database: database).respond(step, token: token, &visit)
         case .account(let route): return try NotificationsController(shell: shell, database: database).respond(route, visit)
-        case .api(let route): switch route {}
+        case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound
         }
     }

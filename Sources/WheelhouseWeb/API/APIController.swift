@@ -1,0 +1,105 @@
+import Foundation
+import WheelhouseCore
+
+/// Answers `/api/v1/…`: authenticates the bearer key, checks the route's scope, then hands the
+/// request to the route's handler, which calls the same domain functions as the console's forms.
+/// No cookie is read and none is set; there is no CSRF token (nothing here is reachable by a
+/// browser's ambient credentials) and no CORS header (keys are for servers).
+struct APIController {
+    let shell: Shell
+    let database: AppDatabase
+    /// The OpenAPI document's bytes, read at start-up.
+    let document: [UInt8]
+
+    func respond(_ route: APIRoute, _ visit: Visit) throws -> Response {
+        if route == .openAPI {
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
+        }
+        let grant: APIKeyGrant
+        do {
+            grant = try database.authenticateAPIKey(Self.bearer(visit.request), address: visit.request.remoteAddress)
+        } catch let refusal as APIKeyRefusal {
+            throw Self.problem(refusal)
+        }
+        var extra = [("API-Scopes", grant.scopes.sorted().map(\.rawValue).joined(separator: ", "))]
+        do {
+            if let scope = route.scope, !grant.allows(scope) {
+                extra.append(("API-Accepted-Scopes", route.acceptedScopes.map(\.rawValue).joined(separator: ", ")))
+                throw Problem.api(
+                    403, "Missing scope", "This key lacks the “\(scope.rawValue)” scope this request needs.", kind: "scope_missing")
+            }
+            var response = try handle(route, grant: grant, visit: visit)
+            response.headers.append(contentsOf: extra)
+            return response
+        } catch {
+            var problem = apiProblem(error, requestID: visit.id)
+            problem.headers.append(contentsOf: extra)
+            throw problem
+        }
+    }
+
+    private func handle(_ route: APIRoute, grant: APIKeyGrant, visit: Visit) throws -> Response {
+        let request = visit.request
+        switch route {
+        case .openAPI: return Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
+        case .org: return try APIJSON.response(APIBody.Org(try database.apiOrganization(orgId: grant.orgId), mode: shell.config.mode))
+        case .members: return try members(request, grant: grant)
+        case .invite: return try invite(request, grant: grant)
+        case .workspaces: return try workspaces(request, grant: grant)
+        case .createWorkspace: return try createWorkspace(request, grant: grant)
+        case .workspace(let key):
+            return try APIJSON.response(APIBody.Workspace(try database.apiWorkspace(orgId: grant.orgId, key: key)))
+        case .usageEvents: return try usageEvents(request, grant: grant)
+        case .usageDaily: return try usageDaily(request, grant: grant)
+        case .usageSummary: return try usageSummary(request, grant: grant)
+        case .auditEvents: return try auditEvents(request, grant: grant)
+        case .entitlements:
+            let answers = try database.entitlements(orgId: grant.orgId, saas: shell.config.mode == .saas)
+            return try APIJSON.response(APIBody.Entitlements(answers))
+        }
+    }
+
+    /// The person a changing request acts as (the key's maker), with the key named in the audit entry.
+    func actor(_ request: Request, grant: APIKeyGrant) throws -> Actor {
+        try database.apiActor(keyId: grant.keyId, address: request.remoteAddress, userAgent: request.header("user-agent") ?? "")
+    }
+
+    /// The key in `Authorization: Bearer <key>` (the scheme is case-insensitive); nil when absent.
+    static func bearer(_ request: Request) -> String? {
+        guard let value = request.header("authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return "" }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+
+    static func problem(_ refusal: APIKeyRefusal) -> Problem {
+        // RFC 6750: a request without credentials gets the challenge alone, a bad key its error.
+        let challenge = refusal == .missing ? "Bearer realm=\"wheelhouse\"" : "Bearer realm=\"wheelhouse\", error=\"invalid_token\""
+        return Problem.api(401, "Unauthorized", refusal.detail, kind: refusal.rawValue, headers: [("WWW-Authenticate", challenge)])
+    }
+
+    /// A failure as the API words it: field errors of a request body rather than of a form, and
+    /// the key's maker where the console would speak of the signed-in person.
+    func apiProblem(_ error: Error, requestID: String) -> Problem {
+        switch error {
+        case let problem as Problem: return problem
+        case DomainError.invalid(let errors):
+            var problem = Problem.api(
+                422, "Invalid request", "The request could not be applied, so nothing was changed. See `errors`.", kind: "invalid_request")
+            problem.fieldErrors = errors
+            return problem
+        case DomainError.notFound:
+            return Problem.api(404, "Not found", "There is no such resource in this key's organization.", kind: "not_found")
+        case DomainError.forbidden:
+            return Problem.api(
+                403, "Role required", "The person who made this key no longer has the role this request needs.", kind: "maker_role")
+        case APIWriteRefusal.makerGone:
+            return Problem.api(
+                403, "Key maker gone", "The account that made this key no longer exists, so it can only read. Make a new key.",
+                kind: "maker_gone")
+        case DomainError.staleVersion:
+            return Problem.api(409, "Conflict", "Something changed meanwhile; nothing was changed. Try again.", kind: "conflict")
+        default: return shell.problem(for: error, requestID: requestID)
+        }
+    }
+}
