@@ -14,6 +14,9 @@
 #            of page 149): about the cost of page 1
 #   audit-1m  the Audit log page (newest 50) of an org with 1 000 000 entries (BENCH_AUDIT_ENTRIES);
 #            goal: >= 0.8 x General's req/s
+#   api-org  GET /api/v1/org with a bearer key; goal: >= General's req/s
+#   api-events  POST /api/v1/usage/events, batches of 5 000 generated events one after another
+#            (BENCH_API_BATCHES); goal: >= 100 000 events/s, as `usage import`
 # before that, a full data export of the demo org (time) and `wheelhouse usage import` of 1 000 000
 # generated events (events/s), and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
@@ -33,6 +36,7 @@
 #   WHEELHOUSE_KEEPALIVE [off]  fastcgi_keep_conn for both responders
 #   NGINX_WORKERS [1]           BENCH_PORT [18080], BENCH_REF_PORT [BENCH_PORT+1]
 #   BENCH_PAIRS [5]             paired General/Audit rounds (2 s each) after the audit-1m target; 0 skips
+#   BENCH_API_BATCHES [40]      5 000-event batches the api-events target posts
 #   BENCH_KEEP [0]              1 keeps the temporary data directory (logs, callgrind files)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +44,8 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep audit-1m}
+targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep audit-1m api-org api-events}
+api_batches=${BENCH_API_BATCHES:-40}
 invitations=${BENCH_INVITATIONS:-10000}
 audit_entries=${BENCH_AUDIT_ENTRIES:-1000000}
 import_events=${BENCH_IMPORT_EVENTS:-1000000}
@@ -145,6 +150,12 @@ fi
 audit_line=""
 if [[ " $targets " == *" audit-1m "* ]]; then
   audit_line=$("$bin" bench-seed-audit --count "$audit_entries" --org-key bench-audit)
+fi
+api_key=""
+if [[ " $targets " == *" api-"* ]]; then
+  api_key=$("$bin" bench-api-key --org demo --scopes org:read,usage:write)
+  # The per-key limit is a guard against runaway clients, not what is measured: set out of reach.
+  export WHEELHOUSE_API_RATE_LIMIT=1000000000
 fi
 app_workers=$workers
 start_app
@@ -262,6 +273,36 @@ echo "full data export of the demo org: $export_line"
 echo "usage org: $seed_line"
 echo
 
+# api-events: BENCH_API_BATCHES bodies of 5 000 fresh generated events each, made before the
+# clock starts, then posted one after another on one connection; every answer must be 200 with
+# all 5 000 accepted.
+post_event_batches() {
+  local dir=$data/api-batches started ended bad
+  mkdir -p "$dir"
+  "$bin" usage generate --org demo --events $((api_batches * 5000)) --days 20 --seed 11 --key-prefix api-bench |
+    awk -v dir="$dir" '{ f = sprintf("%s/batch-%04d.json", dir, int((NR - 1) / 5000)) }
+      (NR - 1) % 5000 == 0 { if (prev) { print "]}" > prev; close(prev) } printf "{\"events\":[" > f; prev = f; sep = "" }
+      { printf "%s%s", sep, $0 > f; sep = "," } END { if (prev) print "]}" > prev }'
+  # `--next` between requests: curl would otherwise send every body to every URL.
+  local args=() f
+  for f in "$dir"/batch-*.json; do
+    args+=(--next -s -H "Authorization: Bearer $api_key" -H "Content-Type: application/json" --data-binary "@$f" -o "$f.out"
+      -w '%{http_code}\n' "$base/api/v1/usage/events")
+  done
+  started=$(date +%s.%N)
+  curl "${args[@]:1}" > "$dir/codes"
+  ended=$(date +%s.%N)
+  bad=$(grep -vc '^200$' "$dir/codes" || true)
+  accepted=$(cat "$dir"/*.out | grep -o '"accepted":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')
+  api_events_rate=$(awk -v n="$accepted" -v a="$started" -v b="$ended" 'BEGIN { printf "%.0f", n / (b - a) }')
+  api_events_line="API POST /usage/events: $accepted of $((api_batches * 5000)) events accepted in $api_batches batches of 5 000,"
+  api_events_line+=" $(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s: $api_events_rate events/s  (goal: >= 100 000 events/s)"
+  if [ "$bad" != 0 ] || [ "$accepted" != $((api_batches * 5000)) ]; then api_events_failed=1; fi
+  rm -rf "$dir"
+}
+api_events_line=""
+api_events_failed=0
+
 before=$(general_log_count)
 usage_before=$(general_log_count "$usage_path")
 for target in $targets; do
@@ -274,7 +315,9 @@ for target in $targets; do
     members-10k) run_wrk members-10k "$base$members_10k_path" -H "$cookie" ;;
     members-deep) run_wrk members-deep "$base$members_deep_path" -H "$cookie" ;;
     audit-1m) run_wrk audit-1m "$base$audit_path" -H "$cookie" ;;
-    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep, audit-1m)" ;;
+    api-org) run_wrk api-org "$base/api/v1/org" -H "Authorization: Bearer $api_key" ;;
+    api-events) post_event_batches ;;
+    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep, audit-1m, api-org, api-events)" ;;
   esac
 done
 after=$(general_log_count)
@@ -282,13 +325,14 @@ usage_after=$(general_log_count "$usage_path")
 
 label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";;
   members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";;
-  members-deep) echo "Members, page 150 by Next";; audit-1m) echo "Audit log, $audit_entries entries";; esac; }
+  members-deep) echo "Members, page 150 by Next";; audit-1m) echo "Audit log, $audit_entries entries";;
+  api-org) echo "API GET /org";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
-for target in $targets; do
+for target in ${targets/api-events/}; do
   printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' "$(label "$target")" "${rps[$target]}" "${p50[$target]}" \
     "${p99[$target]}" "${non2xx[$target]}" "${timeouts[$target]}" "${sockerr[$target]}" "${perresp[$target]}"
 done
-for target in $targets; do
+for target in ${targets/api-events/}; do
   # wrk keeps every connection busy, so the mean latency must be about connections / rate; a p99
   # below that means some connections waited far longer than the figures show (or never finished).
   implied=$(awk -v c="$conns" -v r="${rps[$target]}" 'BEGIN { if (r > 0) printf "%.1f", 1000 * c / r; else print 0 }')
@@ -368,6 +412,20 @@ if [[ " $targets " == *" members-10k "* && " $targets " == *" members-deep "* ]]
     "p99 ${p99[members-deep]} vs ${p99[members-10k]} ms  (goal: about 1: Next costs the same however deep)"
   if [ "${non2xx[members-deep]}" != 0 ]; then
     echo "FAIL: some deep Members requests were not answered 200" >&2
+    failed=1
+  fi
+fi
+if [[ " $targets " == *" general "* && " $targets " == *" api-org "* ]]; then
+  echo "API GET /org / General: $(ratio "${rps[api-org]}" "${rps[general]}") of its req/s, p99 ${p99[api-org]} vs ${p99[general]} ms  (goal: >= 1.00)"
+  if [ "${non2xx[api-org]}" != 0 ]; then
+    echo "FAIL: some API GET /org requests were not answered 200" >&2
+    failed=1
+  fi
+fi
+if [ -n "$api_events_line" ]; then
+  echo "$api_events_line"
+  if [ "$api_events_failed" != 0 ]; then
+    echo "FAIL: some event batches were not answered 200 with every event accepted" >&2
     failed=1
   fi
 fi

@@ -11,7 +11,7 @@ struct Wheelhouse: ParsableCommand {
         abstract: "The Wheelhouse settings console.",
         subcommands: [
             Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, PrivacyCommand.self,
-            ExportCommand.self, BenchSeedSecrets.self, BenchSeedInvitations.self, BenchSeedAudit.self,
+            ExportCommand.self, BenchSeedSecrets.self, BenchSeedInvitations.self, BenchSeedAudit.self, BenchAPIKey.self,
             UsageCommand.self,
         ]
     )

@@ -43,20 +43,24 @@ extension AppDatabase {
         try APIKeyFormat.parse(presented)
         let hash = Data(Crypto.sha256(presented))
         let now = self.now()
-        let grant = try threadReaders.read(or: reader) { db -> APIKeyGrant in
-            let statement = try db.cachedStatement(sql: Self.authenticationSQL)
-            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { throw APIKeyRefusal.unknown }
-            let isCurrent: Bool = row[8]
-            if !isCurrent, (row[9] as Date?).map({ $0 <= now }) ?? true { throw APIKeyRefusal.revoked }
-            let policy = APIKeyLifetimePolicy(rawValue: row[10] as Int? ?? 0) ?? .none
-            switch APIKeySummary.status(revokedAt: row[7], createdAt: row[5], expiresAt: row[6], policy: policy, now: now) {
-            case .revoked: throw APIKeyRefusal.revoked
-            case .expired: throw APIKeyRefusal.expired
-            case .blockedByPolicy: throw APIKeyRefusal.blockedByPolicy
-            case .active, .expiringSoon:
-                return APIKeyGrant(keyId: row[0], orgId: row[1], orgKey: row[2], name: row[3], scopes: APIKeyRules.scopes(row[4]))
+        // The key's row is remembered per reader connection until the next commit anywhere (a
+        // revocation is a commit), so a busy key costs no query; the decision is made afresh.
+        let row = try threadReaders.read(or: reader) { db in
+            try apiKeyReads.value(db, key: hash.base64EncodedString()) { db in
+                try Row.fetchOne(db.cachedStatement(sql: Self.authenticationSQL), arguments: [hash]).map(APIKeyRow.init)
             }
         }
+        guard let row else { throw APIKeyRefusal.unknown }
+        if !row.isCurrent, row.previousUntil.map({ $0 <= now }) ?? true { throw APIKeyRefusal.revoked }
+        switch APIKeySummary.status(
+            revokedAt: row.revokedAt, createdAt: row.createdAt, expiresAt: row.expiresAt, policy: row.policy, now: now)
+        {
+        case .revoked: throw APIKeyRefusal.revoked
+        case .expired: throw APIKeyRefusal.expired
+        case .blockedByPolicy: throw APIKeyRefusal.blockedByPolicy
+        case .active, .expiringSoon: break
+        }
+        let grant = row.grant
         apiKeyUsage.record(keyId: grant.keyId, at: now, address: String(address.prefix(100)))
         return grant
     }
@@ -104,5 +108,23 @@ extension PeriodicJob {
     /// Expiry notices of API keys (30, 7 and 1 days before), looked for every hour.
     public static func apiKeyExpiry(_ database: AppDatabase) -> PeriodicJob {
         PeriodicJob(name: "api-key-expiry", interval: 3_600) { _ = try database.sendAPIKeyExpiryNotices() }
+    }
+}
+
+/// The authentication query's answer for one secret, as remembered between requests.
+struct APIKeyRow: Sendable {
+    var grant: APIKeyGrant
+    var createdAt: Date
+    var expiresAt: Date?
+    var revokedAt: Date?
+    /// The secret is the key's current one (not the previous one of a rotation).
+    var isCurrent: Bool
+    var previousUntil: Date?
+    var policy: APIKeyLifetimePolicy
+
+    init(_ row: Row) {
+        grant = APIKeyGrant(keyId: row[0], orgId: row[1], orgKey: row[2], name: row[3], scopes: APIKeyRules.scopes(row[4]))
+        (createdAt, expiresAt, revokedAt, isCurrent, previousUntil) = (row[5], row[6], row[7], row[8], row[9])
+        policy = APIKeyLifetimePolicy(rawValue: row[10] as Int? ?? 0) ?? .none
     }
 }

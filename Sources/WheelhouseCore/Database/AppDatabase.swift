@@ -20,6 +20,8 @@ public struct AppDatabase: Sendable {
     let auditActorReads: ReadCache<[User]>
     /// The JSON API's view of an organization, per organization, the same way.
     let apiOrgReads: ReadCache<APIOrgView>
+    /// API keys' rows by secret hash, the same way: `authenticateAPIKey` runs on every API request.
+    let apiKeyReads: ReadCache<APIKeyRow?>
     /// The connections of the per-request reads (`ThreadReaders`).
     let threadReaders: ThreadReaders
     /// Derives invitation links, so that no link token is ever stored.
@@ -44,6 +46,7 @@ public struct AppDatabase: Sendable {
         self.auditPageReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
         self.auditActorReads = ReadCache(enabled: writer is DatabasePool, capacity: 256)
         self.apiOrgReads = ReadCache(enabled: writer is DatabasePool, capacity: 1024)
+        self.apiKeyReads = ReadCache(enabled: writer is DatabasePool, capacity: 4096)
         self.threadReaders = ThreadReaders(path: writer is DatabasePool ? path : nil)
         // Whole seconds: what is stored reads back equal to what was written.
         self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }

@@ -263,8 +263,8 @@ extension AppDatabase {
         try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones) }
     }
 
-    /// The importer's batches: parsed by `UsageJSONLine`, which applies `problem()` to each.
-    func recordParsedUsage(_ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
+    /// Batches parsed by `UsageJSONLine` (the importer's, the API's), which applies `problem()` to each.
+    public func recordParsedUsage(_ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
         try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones, validated: true) }
     }
 }

@@ -8,10 +8,7 @@ enum APIJSON {
     static func response(_ value: some Encodable, status: Int = 200) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Dates.isoTime(date))
-        }
+        encoder.dateEncodingStrategy = .iso8601  // "2026-11-30T05:11:00Z", as the audit export writes times
         return Response(status: status, headers: [("Content-Type", "application/json")], body: Array(try encoder.encode(value)))
     }
 
