@@ -36,7 +36,8 @@ struct APIWorld {
         var headers = headers
         if let key { headers["authorization"] = "Bearer \(key)" }
         let payload = bytes ?? body.map { Array($0.utf8) } ?? []
-        let type = contentType ?? (payload.isEmpty ? nil : "application/json")
+        // "" sends no Content-Type at all.
+        let type = contentType.map { $0.isEmpty ? nil : $0 } ?? (payload.isEmpty ? nil : "application/json")
         return client.send(method, path.hasPrefix("/") ? path : "/api/v1/" + path, contentType: type, body: payload, headers: headers)
     }
 
@@ -79,7 +80,7 @@ struct APIWorld {
 
     /// A usage event in the `usage import` format.
     static func event(
-        _ id: String, workspace: String = "example", time: String = "2026-11-20T10:00:00Z", tokens: Int = 10, cost: Int = 1_200,
+        _ id: String, workspace: String = "example", time: String = "2026-09-20T10:00:00Z", tokens: Int = 10, cost: Int = 1_200,
         extra: String = ""
     ) -> String {
         """
