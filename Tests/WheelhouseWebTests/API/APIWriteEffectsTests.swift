@@ -67,6 +67,7 @@ import WheelhouseCore
     @Test func aPendingDeletionRefusesEverythingInEntitlements() throws {
         let w = try APIWorld()
         let key = try w.key(["org:read"]).secret
+        let writer = try w.key(["org:write", "members:write"]).secret
         let fresh = APIWorld.json(w.call("GET", "entitlements", key: key))
         #expect(["runWorkflow", "usePaidAI", "addSeat"].allSatisfy { (fresh[$0] as? [String: Any])?["allowed"] as? Bool == true })
         let org = try w.database.access(orgKey: "acme", userId: w.t.owner.id!).org
@@ -79,6 +80,30 @@ import WheelhouseCore
             #expect((answer["reason"] as? String)?.isEmpty == false)
         }
         #expect(APIWorld.json(w.call("GET", "org", key: key))["purgeAt"] is String)
+        // Changes are refused as the console refuses them, in the API's spelling of codes.
+        let before = try w.counts()
+        for (path, body) in [("workspaces", #"{"name": "Late", "key": "late"}"#), ("members/invitations", #"{"emails": ["late@x.test"]}"#)]
+        {
+            let refused = w.call("POST", path, key: writer, json: body)
+            #expect(refused.status == 409, "\(path): \(refused.html)")
+            #expect(APIWorld.code(refused) == "pending_deletion", "\(path): \(refused.html)")
+        }
+        #expect(try w.counts() == before)
+    }
+
+    @Test func aKeyCanDoNoMoreThanItsMakerMayNow() throws {
+        let w = try APIWorld()
+        let key = try w.database.createAPIKey(
+            orgKey: "acme", NewAPIKey(name: "Admin's", scopes: ["members:write", "org:read"], expiry: "30"),
+            by: Actor(user: w.t.admin, address: "t")
+        ).secret
+        try w.database.changeRole(
+            orgKey: "acme", userId: w.t.admin.id!, to: .member, expectedVersion: 1, by: Actor(user: w.t.owner, address: "t"))
+        let before = try w.counts()
+        let refused = w.call("POST", "members/invitations", key: key, json: #"{"emails": ["new@x.test"]}"#)
+        #expect(refused.status == 403 && APIWorld.code(refused) == "maker_role", "\(refused.html)")
+        #expect(try w.counts() == before)
+        #expect(w.call("GET", "org", key: key).status == 200, "reads still work")
     }
 
     @Test func theWorkspacePlanLimitIsA422NotAServerError() throws {
