@@ -14,7 +14,8 @@ extension APIController {
     /// one result per address (invited, or refused with a code and reason).
     func invite(_ request: Request, grant: APIKeyGrant) throws -> Response {
         var body = try APIJSON.object(request, fields: ["emails", "role", "message"])
-        let emails = body.strings("emails")
+        // Trimmed as the form's address box trims them, so a padded address is invited, not refused.
+        let emails = body.strings("emails").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let roleText = body.string("role", default: "member")
         let message = body.string("message", default: "")
         let role = Role(rawValue: roleText)
@@ -22,13 +23,13 @@ extension APIController {
         try body.errors.throwIfAny()
         let outcome = try database.invite(
             orgKey: grant.orgKey, addresses: emails, role: role!, message: message, by: try actor(request, grant: grant))
-        let refused = Dictionary(outcome.refused.map { ($0.email.lowercased(), $0.problem) }, uniquingKeysWith: { a, _ in a })
+        // The domain reports refusals in its one spelling of an address (composed, lower-cased).
+        let refused = Dictionary(outcome.refused.map { ($0.email, $0.problem) }, uniquingKeysWith: { a, _ in a })
         let results = emails.map { email -> APIBody.InvitationResult in
-            let address = email.trimmingCharacters(in: .whitespaces)
-            if let problem = refused[address.lowercased()] {
-                return APIBody.InvitationResult(email: address, status: "refused", code: problem.code, reason: problem.message)
+            if let problem = refused[EmailRules.normalized(email)] {
+                return APIBody.InvitationResult(email: email, status: "refused", code: problem.code, reason: problem.message)
             }
-            return APIBody.InvitationResult(email: address, status: "invited")
+            return APIBody.InvitationResult(email: email, status: "invited")
         }
         return try APIJSON.response(APIBody.InvitationResults(results: results), status: outcome.invited.isEmpty ? 200 : 201)
     }

@@ -82,6 +82,42 @@ extension APIController {
 /// field, a trailing comma, text after the object — is refused before anything is written.
 enum EventBatch {
     static func split(_ body: [UInt8]) throws -> [Range<Int>] {
+        // The event parser reads bytes: the encoding is checked once here, as the other POSTs check it.
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw Problem.api(400, "Invalid JSON", "The body is not valid UTF-8; nothing was recorded.", kind: "invalid_json")
+        }
+        do {
+            return try scan(body)
+        } catch let problem as Problem {
+            throw explained(body) ?? problem
+        }
+    }
+
+    /// Why a body the fast scan refused is wrong, in the words of the other POSTs: JSON that is
+    /// not valid or not an object (400), a field other than `events` or `events` that is not a
+    /// list of objects (422, naming the field). Only refused bodies get here, so decoding the
+    /// whole body costs the accepted ones nothing. nil: the scan's own words stand.
+    private static func explained(_ body: [UInt8]) -> Problem? {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)) else {
+            return Problem.api(400, "Invalid JSON", "The body is not valid JSON; nothing was recorded.", kind: "invalid_json")
+        }
+        guard let object = parsed as? [String: Any] else {
+            return Problem.api(400, "Invalid JSON", "The body must be a JSON object; nothing was recorded.", kind: "invalid_json")
+        }
+        var problem = Problem.api(
+            422, "Invalid request", "The body must be {\"events\": [...]}; nothing was recorded.", kind: "invalid_request")
+        for key in object.keys.sorted() where key != "events" {
+            problem.fieldErrors.add(String(key.prefix(100)), "is not a field of this request")
+        }
+        switch object["events"] {
+        case nil: problem.fieldErrors.add("events", "is required")
+        case let list as [Any] where list.allSatisfy({ $0 is [String: Any] }): break
+        default: problem.fieldErrors.add("events", "must be a list of event objects")
+        }
+        return problem.fieldErrors.isEmpty ? nil : problem
+    }
+
+    private static func scan(_ body: [UInt8]) throws -> [Range<Int>] {
         var i = 0
         func space() { while i < body.count, [32, 9, 10, 13].contains(body[i]) { i += 1 } }
         func invalid(_ what: String) -> Problem {
