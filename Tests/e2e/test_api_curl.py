@@ -33,7 +33,7 @@ def api_key(stack, browser) -> str:
         page = context.new_page()
         sign_in(page, OWNER, lands_on=API_KEYS)
         page.get_by_label("Name").fill(f"curl {secrets.token_hex(3)}")
-        page.get_by_label(re.compile(r"org:write")).check()
+        page.locator("#scope-org-write").check()
         page.get_by_label("Expires").select_option("7")
         page.get_by_role("button", name="Create key").click()
         secret = page.locator("#api-key-secret").input_value()

@@ -45,8 +45,8 @@ def test_owner_creates_copies_uses_rotates_and_revokes_a_key(stack, pages, audit
 
     name = f"E2E {secrets.token_hex(3)}"
     page.get_by_label("Name").fill(name)
-    page.get_by_label(re.compile(r"org:read")).check()
-    expect(page.get_by_label(re.compile(r"members:write"))).not_to_be_checked()
+    page.locator("#scope-org-read").check()
+    expect(page.locator("#scope-members-write")).not_to_be_checked()
     page.get_by_label("Expires").select_option("30")
     page.get_by_role("button", name="Create key").click()
     expect(page).to_have_url(re.compile(r"/orgs/demo/settings/api-keys/\d+/secret$"))
@@ -95,7 +95,7 @@ def test_without_javascript_the_secret_field_is_selected_for_copying(stack, page
     page = pages.new(stack, javascript=False)
     sign_in(page, OWNER, lands_on=API_KEYS)
     page.get_by_label("Name").fill(f"NoJS {secrets.token_hex(3)}")
-    page.get_by_label(re.compile(r"usage:read")).check()
+    page.locator("#scope-usage-read").check()
     page.get_by_role("button", name="Create key").click()
     audit.page(page, "api-keys-secret-nojs")
     field = page.locator("#api-key-secret")
