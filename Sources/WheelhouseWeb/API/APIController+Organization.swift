@@ -14,7 +14,9 @@ extension APIController {
     /// one result per address (invited, or refused with a code and reason).
     func invite(_ request: Request, grant: APIKeyGrant) throws -> Response {
         var body = try APIJSON.object(request, fields: ["emails", "role", "message"])
-        let emails = body.strings("emails")
+        // Trimmed as the form trims what is typed; each result is then found by the domain's own
+        // spelling of its address (NFC, lower case), so a refused address never reads "invited".
+        let emails = body.strings("emails").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let roleText = body.string("role", default: "member")
         let message = body.string("message", default: "")
         let role = Role(rawValue: roleText)
@@ -22,13 +24,12 @@ extension APIController {
         try body.errors.throwIfAny()
         let outcome = try database.invite(
             orgKey: grant.orgKey, addresses: emails, role: role!, message: message, by: try actor(request, grant: grant))
-        let refused = Dictionary(outcome.refused.map { ($0.email.lowercased(), $0.problem) }, uniquingKeysWith: { a, _ in a })
+        let refused = Dictionary(outcome.refused.map { ($0.email, $0.problem) }, uniquingKeysWith: { a, _ in a })
         let results = emails.map { email -> APIBody.InvitationResult in
-            let address = email.trimmingCharacters(in: .whitespaces)
-            if let problem = refused[address.lowercased()] {
-                return APIBody.InvitationResult(email: address, status: "refused", code: problem.code, reason: problem.message)
+            if let problem = refused[EmailRules.normalized(email)] {
+                return APIBody.InvitationResult(email: email, status: "refused", code: problem.code, reason: problem.message)
             }
-            return APIBody.InvitationResult(email: address, status: "invited")
+            return APIBody.InvitationResult(email: email, status: "invited")
         }
         return try APIJSON.response(APIBody.InvitationResults(results: results), status: outcome.invited.isEmpty ? 200 : 201)
     }
@@ -44,7 +45,7 @@ extension APIController {
     func createWorkspace(_ request: Request, grant: APIKeyGrant) throws -> Response {
         var body = try APIJSON.object(request, fields: ["name", "key", "description"])
         let new = NewWorkspace(
-            name: body.string("name"), key: body.string("key", default: ""), description: body.string("description", default: ""))
+            name: body.string("name"), key: body.string("key"), description: body.string("description", default: ""))
         try body.errors.throwIfAny()
         let made = try database.createWorkspace(
             orgKey: grant.orgKey, new, enforcePlan: shell.config.mode == .saas, by: try actor(request, grant: grant))

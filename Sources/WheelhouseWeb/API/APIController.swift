@@ -95,8 +95,16 @@ struct APIController {
                 403, "Role required", "The person who made this key no longer has the role this request needs.", kind: "maker_role")
         case APIWriteRefusal.makerGone:
             return Problem.api(
-                403, "Key maker gone", "The account that made this key no longer exists, so it can only read. Make a new key.",
+                403, "Key maker gone",
+                "The person who made this key is no longer a member of the organization, so it can only read. Make a new key.",
                 kind: "maker_gone")
+        case WorkspaceRule.planLimit(let plan):
+            var problem = Problem.api(
+                422, "Plan limit", "The request could not be applied, so nothing was changed. See `errors`.", kind: "plan_limit")
+            problem.fieldErrors.addForm(
+                "The \(plan.name) plan includes \(plan.sharedWorkspaceLimit) shared workspaces and all are in use. An Owner can upgrade the plan on Billing."
+            )
+            return problem
         case DomainError.staleVersion:
             return Problem.api(409, "Conflict", "Something changed meanwhile; nothing was changed. Try again.", kind: "conflict")
         default: return shell.problem(for: error, requestID: requestID)

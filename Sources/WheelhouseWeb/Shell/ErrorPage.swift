@@ -140,7 +140,8 @@ extension Shell {
         let document = ProblemDocument(
             type: problem.kind.map { "\(config.baseURL)/problems/\($0)" } ?? "about:blank",
             title: problem.title, status: problem.status, detail: problem.detail, requestId: requestID,
-            errors: problem.status == 422 ? ProblemDocument.FieldProblem.list(problem.fieldErrors) : nil)
+            // Always for 422; for any other status (a 400 about query parameters) when there are some.
+            errors: problem.status == 422 || !problem.fieldErrors.isEmpty ? ProblemDocument.FieldProblem.list(problem.fieldErrors) : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings and integers only: encoding cannot fail; if it ever did, the status still tells.
