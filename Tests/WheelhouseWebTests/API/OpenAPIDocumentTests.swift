@@ -124,7 +124,11 @@ import WheelhouseCore
         #expect(check("POST", "/usage/events", usage, json: huge).status == 413)
         #expect(check("GET", "/usage/summary?month=2026-11", read).status == 200)
 
-        #expect(check("POST", "/members/invitations", invite, json: #"{"emails": ["new@example.test", " x "]}"#).status == 201)
+        let invited = check("POST", "/members/invitations", invite, json: #"{"emails": ["New@Example.test ", " x "]}"#)
+        #expect(invited.status == 201)
+        let results = try JSONValue.parse(invited.raw.body)["results"]?.list ?? []
+        #expect(results.map { $0["email"]?.text } == ["New@Example.test", "x"], "trimmed, as sent")
+        #expect(results.map { $0["status"]?.text } == ["invited", "refused"])
         let refused = check("POST", "/members/invitations", invite, json: #"{"emails": ["new@example.test"], "role": "admin"}"#)
         #expect(refused.status == 200 && refused.html.contains("already_invited"), "\(refused.html)")
         #expect(check("POST", "/members/invitations", invite, json: #"{"emails": [], "role": "owner"}"#).status == 422)
@@ -140,6 +144,35 @@ import WheelhouseCore
         #expect(check("POST", "/workspaces", write, json: #"{"name": "Late", "key": "late"}"#).status == 409)
         #expect(check("GET", "/org", read).status == 200)
         #expect(seen == [200, 201, 400, 401, 403, 404, 405, 409, 413, 415, 422], "\(seen.sorted())")
+    }
+}
+
+/// Writes act as the key's maker: one who lost the role, or left, leaves the key read-only.
+@Suite("JSON API, the key's maker") struct APIKeyMakerTests {
+    @Test func aKeyWhoseMakerLostTheRoleOrLeftCanOnlyRead() throws {
+        let app = try TestApp()
+        let spec = try OpenAPIDocumentTests.document(app)
+        let byOwner = Actor(user: app.owner, address: "127.0.0.1")
+        let key = try app.database.createAPIKey(
+            orgKey: app.org.key, NewAPIKey(name: "Admin's", scopes: ["org:write"], expiry: "30"),
+            by: Actor(user: app.admin, address: "127.0.0.1")
+        ).secret
+        let client = app.client()
+        func create(_ name: String) throws -> (Int, String?) {
+            let target = "/api/v1/workspaces"
+            let response = client.send(
+                "POST", target, contentType: "application/json", body: Array(#"{"name": "\#(name)", "key": "\#(name)"}"#.utf8),
+                headers: ["authorization": "Bearer \(key)"])
+            #expect(spec.problems(method: "POST", target: target, response.raw).isEmpty)
+            return (response.status, try JSONValue.parse(response.raw.body)["type"]?.text?.split(separator: "/").last.map(String.init))
+        }
+        #expect(try create("first") == (201, nil))
+        try app.database.changeRole(orgKey: app.org.key, userId: app.admin.id!, to: .member, expectedVersion: 1, by: byOwner)
+        #expect(try create("second") == (403, "maker_role"))
+        try app.database.removeMember(orgKey: app.org.key, userId: app.admin.id!, expectedVersion: 2, by: byOwner)
+        #expect(try create("third") == (403, "maker_gone"), "was 404: the maker's membership was looked up as the resource")
+        let read = client.send("GET", "/api/v1/workspaces/first", headers: ["authorization": "Bearer \(key)"])
+        #expect(read.status == 200, "reads still work")
     }
 }
 
