@@ -26,6 +26,7 @@ import urllib.request
 import zlib
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import ARTIFACTS, OWNER, ROOT, Stack, free_port
@@ -133,6 +134,28 @@ def test_openapi_document_is_served_as_it_is_in_the_repository(api_stack):
         assert response.headers["X-Request-Id"], "every answer carries X-Request-Id"
         served = json.loads(response.read())
     assert served == json.loads(DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_openapi_413_from_nginx_is_a_problem_document_too(api_stack):
+    """nginx refuses a body over 4 MiB before the responder sees it: the API's answer is still
+    `application/problem+json` with the document's Problem schema; a console form's is the page."""
+    stack, keys = api_stack
+    document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    problem = dict(document["components"]["schemas"]["Problem"], components=document["components"])
+    body = b'{"events": ["' + b"x" * (5 * 1024 * 1024) + b'"]}'
+    request = urllib.request.Request(stack.url("/api/v1/usage/events"), data=body, method="POST", headers={
+        "Authorization": f"Bearer {keys['everything']}", "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+    assert refused.value.headers["Content-Type"] == "application/problem+json"
+    answer = json.loads(refused.value.read())
+    jsonschema.validate(answer, problem)
+    assert answer["requestId"] == refused.value.headers["X-Request-Id"]
+    page = urllib.request.Request(stack.url("/orgs/demo/settings/general"), data=body[:5 * 1024 * 1024], method="POST")
+    with pytest.raises(urllib.error.HTTPError) as console:
+        urllib.request.urlopen(page, timeout=30)
+    assert console.value.code == 413 and console.value.headers["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("label", list(KEY_SETS))
