@@ -104,12 +104,16 @@ extension AppDatabase {
         }
     }
 
-    /// The person a key acts as in the audit log: its maker. A key whose maker's account is gone
-    /// cannot change anything (reads still work).
+    /// The person a key acts as in the audit log: its maker. A key whose maker's account is gone,
+    /// or who is no longer a member, cannot change anything (reads still work).
     public func apiActor(keyId: Int64, address: String, userAgent: String) throws -> Actor {
         try reader.read { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT u.*, k.name AS keyName FROM apiKey k JOIN user u ON u.id = k.createdBy WHERE k.id = ?",
+                db,
+                sql: """
+                    SELECT u.*, k.name AS keyName FROM apiKey k JOIN user u ON u.id = k.createdBy
+                    JOIN membership m ON m.userId = u.id AND m.orgId = k.orgId WHERE k.id = ?
+                    """,
                 arguments: [keyId])
             guard let row else { throw APIWriteRefusal.makerGone }
             let client = "API key “\(row["keyName"] as String)”" + (userAgent.isEmpty ? "" : " · " + userAgent)
@@ -120,6 +124,7 @@ extension AppDatabase {
 
 /// Why a key that authenticated may still not change anything.
 public enum APIWriteRefusal: Error, Sendable {
-    /// The account that made the key no longer exists: changes need a person to answer for them.
+    /// The account that made the key no longer exists, or is no longer a member of the key's
+    /// organization: changes need a person of the organization to answer for them.
     case makerGone
 }

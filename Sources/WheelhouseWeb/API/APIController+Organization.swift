@@ -14,7 +14,8 @@ extension APIController {
     /// one result per address (invited, or refused with a code and reason).
     func invite(_ request: Request, grant: APIKeyGrant) throws -> Response {
         var body = try APIJSON.object(request, fields: ["emails", "role", "message"])
-        // Trimmed as the form's address box trims them, so a padded address is invited, not refused.
+        // Trimmed as the form trims what is typed; each result is then found by the domain's own
+        // spelling of its address (NFC, lower case), so a refused address never reads "invited".
         let emails = body.strings("emails").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let roleText = body.string("role", default: "member")
         let message = body.string("message", default: "")
@@ -45,7 +46,7 @@ extension APIController {
     func createWorkspace(_ request: Request, grant: APIKeyGrant) throws -> Response {
         var body = try APIJSON.object(request, fields: ["name", "key", "description"])
         let new = NewWorkspace(
-            name: body.string("name"), key: body.string("key", default: ""), description: body.string("description", default: ""))
+            name: body.string("name"), key: body.string("key"), description: body.string("description", default: ""))
         try body.errors.throwIfAny()
         let made = try database.createWorkspace(
             orgKey: grant.orgKey, new, enforcePlan: shell.config.mode == .saas, by: try actor(request, grant: grant))

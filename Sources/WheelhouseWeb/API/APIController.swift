@@ -95,17 +95,18 @@ struct APIController {
                 403, "Role required", "The person who made this key no longer has the role this request needs.", kind: "maker_role")
         case APIWriteRefusal.makerGone:
             return Problem.api(
-                403, "Key maker gone", "The account that made this key no longer exists, so it can only read. Make a new key.",
+                403, "Key maker gone",
+                "The person who made this key is no longer a member of the organization, so it can only read. Make a new key.",
                 kind: "maker_gone")
         case DomainError.pendingDeletion(let purgeAt):
             // The code `GET /entitlements` gives for the same state, spelt as the API's codes are.
             return Problem.api(409, "This organization is being deleted", PendingDeletionWords.refusal(purgeAt), kind: "pending_deletion")
         case WorkspaceRule.planLimit(let plan):
             var problem = Problem.api(
-                422, "Plan limit reached",
-                "The \(plan.name) plan includes \(plan.sharedWorkspaceLimit) shared workspaces and all are in use; nothing was created.",
-                kind: "plan_limit")
-            problem.fieldErrors.addForm("Upgrade the plan on Billing, or ask an Owner to.")
+                422, "Plan limit", "The request could not be applied, so nothing was changed. See `errors`.", kind: "plan_limit")
+            problem.fieldErrors.addForm(
+                "The \(plan.name) plan includes \(plan.sharedWorkspaceLimit) shared workspaces and all are in use. An Owner can upgrade the plan on Billing."
+            )
             return problem
         case DomainError.staleVersion:
             return Problem.api(409, "Conflict", "Something changed meanwhile; nothing was changed. Try again.", kind: "conflict")

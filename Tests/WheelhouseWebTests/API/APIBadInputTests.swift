@@ -78,7 +78,7 @@ import WheelhouseCore
     static let workspaces: [Case] =
         common(valid: #"{"name": "Research", "key": "research"}"#) + [
             Case("an unknown field", #"{"name": "Research", "key": "research", "colour": 1}"#, 422, "invalid_request", fields: ["colour"]),
-            Case("no field", "{}", 422, "invalid_request", fields: ["name"]),
+            Case("no field", "{}", 422, "invalid_request", fields: ["key", "name"]),
             // The key is not made from the name: the domain's rule, as on the form.
             Case("no key", #"{"name": "Research"}"#, 422, "invalid_request", fields: ["key"]),
             Case("name a number", #"{"name": 5, "key": "research"}"#, 422, "invalid_request", fields: ["name"]),
