@@ -41,10 +41,13 @@ public struct WebApp: Sendable {
     let exports: DataExportStore
     let logger: Logger
     let shell: Shell
+    /// Requests per API key and window, counted across every responder process of the data directory.
+    public let apiRateLimiter: APIRateLimiter
 
     public init(
         config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-        exports: DataExportStore = .temporary(), logger: Logger = Logger(label: "wheelhouse.http")
+        exports: DataExportStore = .temporary(), logger: Logger = Logger(label: "wheelhouse.http"),
+        apiRateLimiter: APIRateLimiter = .inMemory()
     ) {
         self.config = config
         self.database = database
@@ -52,6 +55,7 @@ public struct WebApp: Sendable {
         self.logos = logos
         self.exports = exports
         self.logger = logger
+        self.apiRateLimiter = apiRateLimiter
         self.shell = Shell(config: config, database: database, templates: templates, logger: logger)
     }
 
