@@ -49,6 +49,12 @@ struct Serve: ParsableCommand {
     )
     var outboundAllow: String?
 
+    @Option(
+        help:
+            "Requests each API key may make per minute, across all responders of the data directory (WHEELHOUSE_API_RATE_LIMIT, default 600)."
+    )
+    var apiRateLimit: Int?
+
     func run() throws {
         let env = global.environment
         let log = try (logFile ?? env["WHEELHOUSE_LOG_FILE"]).map {
@@ -112,8 +118,16 @@ struct Serve: ParsableCommand {
         let workersConfig = AppConfig.Workers(
             sendmail: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
             outbound: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"]))
+        let rateLimit =
+            try apiRateLimit ?? env["WHEELHOUSE_API_RATE_LIMIT"].map {
+                guard let limit = Int($0) else { throw ValidationError("api-rate-limit must be a whole number, not “\($0)”") }
+                return limit
+            } ?? APIRateLimiter.defaultLimit
+        guard (1...APIRateLimiter.maximumLimit).contains(rateLimit) else {
+            throw ValidationError("api-rate-limit must be between 1 and \(APIRateLimiter.maximumLimit) requests per minute")
+        }
         return AppConfig(
             web: web, storage: .directory(global.dataDirectory, readers: workerCount),
-            templatesDirectory: global.resolvedTemplates, workers: workersConfig)
+            templatesDirectory: global.resolvedTemplates, workers: workersConfig, apiRateLimit: rateLimit)
     }
 }

@@ -10,6 +10,8 @@ struct APIController {
     let database: AppDatabase
     /// The OpenAPI document's bytes, read at start-up.
     let document: [UInt8]
+    /// Requests per key and window, shared by every responder of the data directory.
+    let limiter: APIRateLimiter
 
     func respond(_ route: APIRoute, _ visit: Visit) throws -> Response {
         if route == .openAPI {
@@ -21,8 +23,17 @@ struct APIController {
         } catch let refusal as APIKeyRefusal {
             throw Self.problem(refusal)
         }
-        var extra = [("API-Scopes", grant.scopes.sorted().map(\.rawValue).joined(separator: ", "))]
+        // Counted after the key is known (a refused key costs its sender nothing to try again)
+        // and before anything else: a key over its limit gets only the 429.
+        let quota = limiter.take(keyId: grant.keyId, now: Date())
+        var extra = quota.headers + [("API-Scopes", grant.scopes.sorted().map(\.rawValue).joined(separator: ", "))]
         do {
+            guard quota.allowed else {
+                throw Problem.api(
+                    429, "Too many requests",
+                    "This key has made its \(quota.limit) requests of this \(quota.window)-second window; try again in \(quota.resetSeconds) s.",
+                    kind: "rate_limited")
+            }
             if let scope = route.scope, !grant.allows(scope) {
                 extra.append(("API-Accepted-Scopes", route.acceptedScopes.map(\.rawValue).joined(separator: ", ")))
                 throw Problem.api(

@@ -39,16 +39,22 @@ public struct AppConfig: Sendable {
     public var exports: DataExportStore?
     /// Tests set this: every render is also done directly by swift-mustache and compared.
     var verifiesEveryRender = false
+    /// Requests each API key may make per `apiRateWindow` seconds (1…`APIRateLimiter.maximumLimit`).
+    public var apiRateLimit: Int
+    public var apiRateWindow: Int
 
     public init(
         web: WebConfig, storage: Storage, templatesDirectory: String, workers: Workers? = nil,
-        logger: Logger = Logger(label: "wheelhouse.http")
+        logger: Logger = Logger(label: "wheelhouse.http"), apiRateLimit: Int = APIRateLimiter.defaultLimit,
+        apiRateWindow: Int = APIRateLimiter.defaultWindow
     ) {
         self.web = web
         self.storage = storage
         self.templatesDirectory = templatesDirectory
         self.workers = workers
         self.logger = logger
+        self.apiRateLimit = apiRateLimit
+        self.apiRateWindow = apiRateWindow
     }
 }
 
@@ -111,6 +117,7 @@ public struct Application: Sendable {
 /// tests both build it here, so what the tests run is what serves.
 public func makeApp(config: AppConfig) throws -> Application {
     let database: AppDatabase, logos: LogoStore, exports: DataExportStore
+    let rateLimiter: APIRateLimiter
     switch config.storage {
     case .directory(let directory, let readers):
         do {
@@ -130,10 +137,16 @@ public func makeApp(config: AppConfig) throws -> Application {
         } catch {
             throw StartFailure.opening(error)
         }
+        rateLimiter = try sharedRateLimiter(config: config, dataDirectory: directory.path)
     case .given(let given, let directory):
         database = given
         logos = LogoStore(directory: directory)
         exports = config.exports ?? .temporary()
+        do {
+            rateLimiter = try APIRateLimiter(path: nil, limit: config.apiRateLimit, window: config.apiRateWindow)
+        } catch {
+            throw StartFailure.opening(error)
+        }
     }
     var templates: Templates
     do {
@@ -146,7 +159,9 @@ public func makeApp(config: AppConfig) throws -> Application {
         "api/openapi.json")
     guard let document = FileManager.default.contents(atPath: documentPath.path), (try? JSONSerialization.jsonObject(with: document)) != nil
     else { throw StartFailure.apiDocument("The API's OpenAPI document \(documentPath.path) is missing or is not JSON.") }
-    var web = WebApp(config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger)
+    var web = WebApp(
+        config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger,
+        apiRateLimiter: rateLimiter)
     web.apiDocument = Array(document)
     let workers = config.workers
     return Application(
@@ -162,4 +177,26 @@ public func makeApp(config: AppConfig) throws -> Application {
             ],
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)
+}
+
+/// The API rate limiter counting in `api-rate-limits` in the data directory, shared by every
+/// responder serving it. A file that cannot be opened or mapped (a full disk, a read-only or
+/// foreign-owned file) must not take the API down: the process then counts alone, in its own
+/// memory — the limit holds per process, not across them — and says so once, at start-up.
+func sharedRateLimiter(config: AppConfig, dataDirectory: String) throws -> APIRateLimiter {
+    let path = (dataDirectory as NSString).appendingPathComponent(APIRateLimiter.fileName)
+    do {
+        return try APIRateLimiter(path: path, limit: config.apiRateLimit, window: config.apiRateWindow)
+    } catch APIRateLimiterError.file(let path, let step, let code) {
+        config.logger.warning(
+            "API rate limits are counted per process, not across processes",
+            metadata: ["reason": "\(APIRateLimiterError.file(path: path, step: step, code: code))"])
+    } catch {
+        throw StartFailure.opening(error)
+    }
+    do {
+        return try APIRateLimiter(path: nil, limit: config.apiRateLimit, window: config.apiRateWindow)
+    } catch {
+        throw StartFailure.opening(error)
+    }
 }

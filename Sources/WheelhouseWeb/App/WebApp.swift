@@ -43,10 +43,13 @@ public struct WebApp: Sendable {
     let shell: Shell
     /// `GET /api/v1/openapi.json`: the document in the repository's `api/` folder, read at start-up.
     var apiDocument: [UInt8] = []
+    /// Requests per API key and window, counted across every responder process of the data directory.
+    public let apiRateLimiter: APIRateLimiter
 
     public init(
         config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
-        exports: DataExportStore = .temporary(), logger: Logger = Logger(label: "wheelhouse.http")
+        exports: DataExportStore = .temporary(), logger: Logger = Logger(label: "wheelhouse.http"),
+        apiRateLimiter: APIRateLimiter = .inMemory()
     ) {
         self.config = config
         self.database = database
@@ -54,6 +57,7 @@ public struct WebApp: Sendable {
         self.logos = logos
         self.exports = exports
         self.logger = logger
+        self.apiRateLimiter = apiRateLimiter
         self.shell = Shell(config: config, database: database, templates: templates, logger: logger)
     }
 
@@ -94,7 +98,7 @@ public struct WebApp: Sendable {
         switch Route.match(method: HTTPMethod(rawValue: request.method), path: request.path) {
         case .found(.api(let route)):
             // No session: the API reads no cookie, only its bearer key.
-            return try APIController(shell: shell, database: database, document: apiDocument).respond(route, visit)
+            return try APIController(shell: shell, database: database, document: apiDocument, limiter: apiRateLimiter).respond(route, visit)
         case .found(.org(let key, let route)):
             guard let access = try enter(org: key, &visit) else { return signInFirst(request) }
             return try dispatch(route, access: access, visit: &visit)

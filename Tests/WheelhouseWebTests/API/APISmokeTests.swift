@@ -78,4 +78,31 @@ import WheelhouseCore
         #expect(unknown.status == 422)
         #expect(client.send("GET", "/api/v1/openapi.json").status == 200)
     }
+
+    /// The per-key limit: the third request of a window is refused with 429, `Retry-After` and
+    /// the draft's fields; another key is counted apart; a refused key is never counted.
+    @Test func aKeyOverItsLimitGets429WithTheDraftsFields() throws {
+        let app = try TestApp()
+        var web = WebApp(
+            config: app.app.config, database: app.database, templates: app.app.templates, logos: app.app.logos,
+            exports: app.app.exports, logger: app.app.logger, apiRateLimiter: .inMemory(limit: 2))
+        web.apiDocument = app.app.apiDocument
+        let client = TestClient(app: web)
+        let (first, second) = (try Self.key(app, scopes: ["org:read"]), try Self.key(app, scopes: ["org:read"]))
+        let auth = { (key: String) in ["authorization": "Bearer \(key)"] }
+        for _ in 0..<3 { #expect(client.send("GET", "/api/v1/org", headers: ["authorization": "Bearer whk_nonsense"]).status == 401) }
+        let one = client.send("GET", "/api/v1/org", headers: auth(first))
+        #expect(one.status == 200)
+        #expect(one.raw.header("RateLimit-Policy") == "\"default\";q=2;w=60")
+        #expect(one.raw.header("RateLimit")?.hasPrefix("\"default\";r=1;t=") == true)
+        #expect(client.send("GET", "/api/v1/org", headers: auth(first)).status == 200)
+        let refused = client.send("GET", "/api/v1/org", headers: auth(first))
+        #expect(refused.status == 429)
+        #expect(refused.raw.header("Content-Type") == "application/problem+json")
+        #expect(refused.html.contains("rate_limited"))
+        let wait = try #require(refused.raw.header("Retry-After").flatMap(Int.init))
+        #expect((1...60).contains(wait))
+        #expect(refused.raw.header("RateLimit")?.hasPrefix("\"default\";r=0;t=") == true)
+        #expect(client.send("GET", "/api/v1/org", headers: auth(second)).status == 200)
+    }
 }
