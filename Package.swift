@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
-        .package(url: "https://github.com/apple/swift-atomics", exact: "1.3.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,8 +52,6 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // The data export's archive (Compliance/DataExportArchive).
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                // Lock-free counters in the API rate limit file shared by every responder process.
-                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .target(
@@ -93,8 +90,6 @@ let package = Package(
             name: "WheelhouseCoreTests",
             dependencies: [
                 "WheelhouseCore", "WheelhouseTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                // The cross-process start barrier of the rate limiter's two-process test.
-                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .testTarget(

@@ -31,7 +31,8 @@
 #   BENCH_ROLLUP_EVENTS [10000000] events the usage org's synthetic rollups add up to
 #   BENCH_CALLGRIND [1]         0 skips the callgrind phase
 #   CALLGRIND_N1 [20], CALLGRIND_N2 [120]  requests in the two callgrind runs
-#   CALLGRIND_PATH [General's]  the page the callgrind runs request (e.g. /orgs/bench-audit/settings/audit)
+#   CALLGRIND_PATH [General's]  the page the callgrind runs request (e.g. /orgs/bench-audit/settings/audit,
+#                               or /api/v1/org with the api-org target, which makes the key)
 #   WORKERS [4]                 `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
 #   WHEELHOUSE_KEEPALIVE [off]  fastcgi_keep_conn for both responders
 #   NGINX_WORKERS [1]           BENCH_PORT [18080], BENCH_REF_PORT [BENCH_PORT+1]
@@ -440,7 +441,7 @@ if [ "$do_callgrind" != 0 ]; then
   # lastSeenAt write), then the responder under callgrind answers N General requests and stops.
   # Run 2 also dumps after N1 requests, so its last part holds only the N2-N1 requests after them.
   callgrind_run() { # callgrind_run NAME N [DUMP_AT]
-    local name=$1 n=$2 dump_at=${3:-0} token codes sent=0 chunk
+    local name=$1 n=$2 dump_at=${3:-0} token codes sent=0 chunk header
     token=$(sign_in)
     stop_pid "$app_pid"; app_pid=""
     app_workers=1
@@ -450,7 +451,9 @@ if [ "$do_callgrind" != 0 ]; then
     while (( sent < n )); do
       chunk=$(( dump_at > sent ? dump_at - sent : n - sent ))
       # One curl, many URLs: one client connection to nginx, one FastCGI connection per request.
-      curl -s -w '%{http_code}\n' -H "Cookie: wh_session=$token" \
+      # An API path is requested with the bench's key instead of the session.
+      if [[ "$cg_path" == /api/* ]]; then header="Authorization: Bearer $api_key"; else header="Cookie: wh_session=$token"; fi
+      curl -s -w '%{http_code}\n' -H "$header" \
         $(for _ in $(seq "$chunk"); do echo "-o /dev/null $base$cg_path"; done) >> "$data/codes.$name"
       sent=$((sent + chunk))
       if (( sent == dump_at )); then callgrind_control -d "$app_pid" >/dev/null 2>&1; fi

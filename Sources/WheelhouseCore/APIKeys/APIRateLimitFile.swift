@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 import Foundation
 
 /// Why a rate limiter could not be made.
@@ -77,28 +77,28 @@ enum APIRateLimitFile {
         return base
     }
 
-    static func slots(_ base: UnsafeMutableRawPointer) -> UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage> {
-        (base + headerBytes).bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: slotCount)
+    static func slots(_ base: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        (base + headerBytes).bindMemory(to: Atomic<UInt64>.self, capacity: slotCount)
     }
 
-    private static func header(_ base: UnsafeMutableRawPointer) -> UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage> {
-        base.bindMemory(to: UnsafeAtomic<UInt64>.Storage.self, capacity: 2)
+    private static func header(_ base: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        base.bindMemory(to: Atomic<UInt64>.self, capacity: 2)
     }
 
     private static func hasValidHeader(_ base: UnsafeMutableRawPointer) -> Bool {
         let words = header(base)
-        return UnsafeAtomic<UInt64>(at: words).load(ordering: .acquiring) == magic
-            && UnsafeAtomic<UInt64>(at: words + 1).load(ordering: .relaxed) == UInt64(slotCount)
+        return (words).pointee.load(ordering: .acquiring) == magic
+            && (words + 1).pointee.load(ordering: .relaxed) == UInt64(slotCount)
     }
 
     /// Zeroes every slot, then writes the header, magic last. Word by word and atomically,
     /// because a process that mapped the file before it was damaged may still be counting in it.
     private static func initialise(_ base: UnsafeMutableRawPointer) {
         let slots = slots(base)
-        for index in 0..<slotCount { UnsafeAtomic<UInt64>(at: slots + index).store(0, ordering: .relaxed) }
+        for index in 0..<slotCount { (slots + index).pointee.store(0, ordering: .relaxed) }
         let words = header(base)
-        UnsafeAtomic<UInt64>(at: words + 1).store(UInt64(slotCount), ordering: .relaxed)
-        UnsafeAtomic<UInt64>(at: words).store(magic, ordering: .releasing)
+        (words + 1).pointee.store(UInt64(slotCount), ordering: .relaxed)
+        (words).pointee.store(magic, ordering: .releasing)
     }
 
     /// Puts a zeroed file of the right size at `path` in one step.

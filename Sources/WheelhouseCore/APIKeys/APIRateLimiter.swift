@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 import Foundation
 
 /// Fixed-window request counts per API key, shared by every responder process that serves one
@@ -38,9 +38,10 @@ public final class APIRateLimiter: Sendable {
     public let window: Int
     /// True when the counts are in the shared file, false when in this process's memory only.
     public let isShared: Bool
-    // Written only through atomics; the memory lives as long as the limiter.
+    // The standard library's `Atomic` laid over the mapped words (it is one plain 64-bit word,
+    // so every process sees the same value); the memory lives as long as the limiter.
     nonisolated(unsafe) private let base: UnsafeMutableRawPointer
-    nonisolated(unsafe) private let slots: UnsafeMutablePointer<UnsafeAtomic<UInt64>.Storage>
+    nonisolated(unsafe) private let slots: UnsafeMutablePointer<Atomic<UInt64>>
 
     private static let probes = 8
     private static let tagBits: UInt64 = 10
@@ -96,25 +97,25 @@ public final class APIRateLimiter: Sendable {
         let home = Int(truncatingIfNeeded: hash) & mask
         let tag = (hash >> 32) & Self.tagMask
         for probe in 0..<Self.probes {
-            let slot = UnsafeAtomic<UInt64>(at: slots + ((home + probe) & mask))
+            let slot = slots + ((home + probe) & mask)
             if let used = count(in: slot, tag: tag, start: start, anyTag: false) {
                 return decision(used: used, reset: reset)
             }
         }
         // Every slot near home is another key's this window: count together with the home slot's.
-        let used = count(in: UnsafeAtomic<UInt64>(at: slots + home), tag: tag, start: start, anyTag: true)
+        let used = count(in: slots + home, tag: tag, start: start, anyTag: true)
         return decision(used: used ?? Int.max, reset: reset)
     }
 
     /// The key's count after this request (above `limit`: refused), or nil when the slot is
     /// another key's in this window.
-    private func count(in slot: UnsafeAtomic<UInt64>, tag: UInt64, start: UInt64, anyTag: Bool) -> Int? {
-        var current = slot.load(ordering: .relaxed)
+    private func count(in slot: UnsafeMutablePointer<Atomic<UInt64>>, tag: UInt64, start: UInt64, anyTag: Bool) -> Int? {
+        var current = slot.pointee.load(ordering: .relaxed)
         while true {
             if current >> 32 < start {
                 // The slot's window has ended (or it was never used): this request opens a new one.
                 let fresh = start << 32 | tag << Self.countBits | 1
-                let (exchanged, found) = slot.compareExchange(expected: current, desired: fresh, ordering: .relaxed)
+                let (exchanged, found) = slot.pointee.compareExchange(expected: current, desired: fresh, ordering: .relaxed)
                 if exchanged { return 1 }
                 current = found
                 continue
@@ -122,7 +123,7 @@ public final class APIRateLimiter: Sendable {
             guard anyTag || (current >> Self.countBits) & Self.tagMask == tag else { return nil }
             let used = Int(current & Self.countMask)
             if used >= limit { return limit + 1 }
-            let (exchanged, found) = slot.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            let (exchanged, found) = slot.pointee.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
             if exchanged { return used + 1 }
             current = found
         }

@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 import Foundation
 import Testing
 @testable import WheelhouseCore
@@ -53,21 +53,20 @@ import Testing
     /// then take `takesPerThread` permits each for one key; the permits given in this process.
     static func hammer(file: String, barrier: StartBarrier) throws -> (allowed: Int, met: Bool) {
         let limiter = try APIRateLimiter(path: file, limit: limit)
-        let allowed = ManagedAtomic(0)
-        let met = ManagedAtomic(true)
+        let counts = Counts()
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<threads {
             // Threads of their own: a pool narrower than the barrier would never fill it.
             Thread {
-                if !barrier.arriveAndWait(parties: 2 * threads) { met.store(false, ordering: .relaxed) }
+                if !barrier.arriveAndWait(parties: 2 * threads) { counts.met.store(false, ordering: .relaxed) }
                 var mine = 0
                 for _ in 0..<takesPerThread where limiter.take(keyId: 4242, now: now).allowed { mine += 1 }
-                allowed.wrappingIncrement(by: mine, ordering: .relaxed)
+                counts.allowed.wrappingAdd(mine, ordering: .relaxed)
                 done.signal()
             }.start()
         }
         for _ in 0..<threads { done.wait() }
-        return (allowed.load(ordering: .relaxed), met.load(ordering: .relaxed))
+        return (counts.allowed.load(ordering: .relaxed), counts.met.load(ordering: .relaxed))
     }
 
     static func testBinary() throws -> String {
@@ -81,8 +80,14 @@ import Testing
 
 /// A counter in a small shared file: each thread of either process adds one and spins until all
 /// have arrived (or 30 seconds pass, reported as not met).
+/// What the threads of one process report.
+final class Counts: Sendable {
+    let allowed = Atomic(0)
+    let met = Atomic(true)
+}
+
 struct StartBarrier: @unchecked Sendable {
-    let arrived: UnsafeAtomic<Int>
+    let arrived: UnsafeMutablePointer<Atomic<Int>>
 
     init(path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT, 0o600)
@@ -91,13 +96,13 @@ struct StartBarrier: @unchecked Sendable {
         guard ftruncate(fd, 64) == 0, let base = mmap(nil, 64, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED
         else { throw CocoaError(.fileWriteUnknown) }
         // Mapped for the test process's life: the barrier is tiny and made twice per run.
-        arrived = UnsafeAtomic(at: base.bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1))
+        arrived = base.bindMemory(to: Atomic<Int>.self, capacity: 1)
     }
 
     func arriveAndWait(parties: Int) -> Bool {
-        arrived.wrappingIncrement(ordering: .acquiringAndReleasing)
+        arrived.pointee.wrappingAdd(1, ordering: .acquiringAndReleasing)
         let deadline = Date().addingTimeInterval(30)
-        while arrived.load(ordering: .acquiring) < parties {
+        while arrived.pointee.load(ordering: .acquiring) < parties {
             if Date() > deadline { return false }
             sched_yield()
         }
