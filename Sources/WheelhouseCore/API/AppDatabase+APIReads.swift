@@ -8,6 +8,12 @@ public struct APIOrgView: Sendable {
     public var members: Int
     public var sharedWorkspaces: Int
     public var trainingOptOut: Bool
+
+    public init(org: Organization, plan: Plan, members: Int, sharedWorkspaces: Int, trainingOptOut: Bool) {
+        (self.org, self.plan, self.members, self.sharedWorkspaces, self.trainingOptOut) = (
+            org, plan, members, sharedWorkspaces, trainingOptOut
+        )
+    }
 }
 
 /// One member as the API lists them.

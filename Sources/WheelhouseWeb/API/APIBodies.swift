@@ -233,3 +233,37 @@ extension APIBody {
         }
     }
 }
+
+extension APIBody.Org {
+    /// The answer as `JSONEncoder` writes it (sorted keys, nil members left out), written
+    /// directly: `GET /org` is the API's most frequent call, and the encoder cost a quarter of it.
+    var json: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        func key(_ name: String) { out += "\"\(name)\":".utf8 }
+        func text(_ name: String, _ value: String) { key(name); JSONText.append(value, to: &out); out.append(44) }
+        func number(_ name: String, _ value: Int) { key(name); out += String(value).utf8; out.append(44) }
+        out.append(UInt8(ascii: "{"))
+        text("createdAt", Dates.isoTime(createdAt))
+        text("description", description)
+        text("key", self.key)
+        number("memberLimit", memberLimit)
+        number("members", members)
+        text("name", name)
+        if let plan {
+            key("plan")
+            out += "{\"id\":".utf8
+            JSONText.append(plan.id, to: &out)
+            out += ",\"name\":".utf8
+            JSONText.append(plan.name, to: &out)
+            out += "},".utf8
+        }
+        if let purgeAt { text("purgeAt", Dates.isoTime(purgeAt)) }
+        number("sharedWorkspaces", sharedWorkspaces)
+        text("timeZone", timeZone)
+        key("trainingOptOut")
+        out += (trainingOptOut ? "true" : "false").utf8
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}

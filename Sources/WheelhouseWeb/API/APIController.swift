@@ -53,7 +53,9 @@ struct APIController {
         let request = visit.request
         switch route {
         case .openAPI: return Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
-        case .org: return try APIJSON.response(APIBody.Org(try database.apiOrganization(orgId: grant.orgId), mode: shell.config.mode))
+        case .org:
+            let body = APIBody.Org(try database.apiOrganization(orgId: grant.orgId), mode: shell.config.mode)
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: body.json)
         case .members: return try members(request, grant: grant)
         case .invite: return try invite(request, grant: grant)
         case .workspaces: return try workspaces(request, grant: grant)
@@ -75,12 +77,23 @@ struct APIController {
         try database.apiActor(keyId: grant.keyId, address: request.remoteAddress, userAgent: request.header("user-agent") ?? "")
     }
 
-    /// The key in `Authorization: Bearer <key>` (the scheme is case-insensitive); nil when absent.
+    /// The key in `Authorization: Bearer <key>` (the scheme is case-insensitive); nil when the
+    /// header is absent, "" when it holds something else. Read on bytes: it runs on every request.
     static func bearer(_ request: Request) -> String? {
         guard let value = request.header("authorization") else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return "" }
-        return parts[1].trimmingCharacters(in: .whitespaces)
+        let bytes = Array(value.utf8)
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 }
+        var i = 0
+        while i < bytes.count, isSpace(bytes[i]) { i += 1 }
+        let scheme = Array("bearer".utf8)
+        guard bytes.count >= i + scheme.count + 1, zip(bytes[i..<i + scheme.count], scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            isSpace(bytes[i + scheme.count])
+        else { return "" }
+        var start = i + scheme.count
+        while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+        var end = bytes.count
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     static func problem(_ refusal: APIKeyRefusal) -> Problem {
