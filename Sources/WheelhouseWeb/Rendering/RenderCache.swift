@@ -4,13 +4,18 @@ import Synchronization
 /// One pass over a context: its shape as a string, and its texts in visiting order.
 struct ShapeWalk {
     var signature: [UInt8]
-    /// Texts and numbers in visiting order, one per placeholder slot; a frozen value's slots hold
-    /// "" here and are written from its escaped bytes (`frozen`).
+    /// Texts and numbers in visiting order, outside frozen values; with a frozen value's leaves,
+    /// these are the placeholder slots in order (`slotCount` counts both).
     var leaves: [String] = []
     var textBytes = 0
-    /// The frozen values met, each with the slot of its first leaf.
+    /// The frozen values met, each with the slot of its first leaf; their leaves are written from
+    /// their own escaped bytes and take no place in `leaves`.
     var frozen: [(first: Int, value: FrozenValue)] = []
     var escapedBytes = 0
+    private(set) var frozenSlots = 0
+
+    /// Every placeholder slot: `leaves` and the frozen values' leaves.
+    var slotCount: Int { leaves.count + frozenSlots }
 
     /// The most bytes the leaves take written: a text's byte escapes to at most 6.
     var leafCapacity: Int { 6 * textBytes + 20 * leaves.count + escapedBytes }
@@ -54,8 +59,8 @@ struct ShapeWalk {
             // The same bytes as visiting `value.value`, so its shapes are shared; its texts are
             // already escaped, and copied when written.
             signature.append(contentsOf: value.signature)
-            frozen.append((leaves.count, value))
-            leaves.append(contentsOf: repeatElement("", count: value.leafCount))
+            frozen.append((slotCount, value))
+            frozenSlots += value.leafCount
             escapedBytes += value.escapedCount
         case .object(let object):
             signature.append(UInt8(ascii: "{"))
@@ -76,31 +81,49 @@ struct ShapeWalk {
 /// the walk, and so its frozen values, whose bytes it reads by pointer.
 struct LeafWriter {
     let walk: ShapeWalk
-    /// Per slot, the index in `runs` of the frozen value it belongs to, or -1; empty when there is none.
+    /// Per slot, its index in `walk.leaves` (>= 0) or -1 - the index in `runs` of the frozen
+    /// value it belongs to; empty when there is no frozen value (then slots are `leaves` indexes).
     private var owners: [Int32] = []
     private var runs: [(first: Int, bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>)] = []
 
     init(_ walk: ShapeWalk) {
         self.walk = walk
         guard !walk.frozen.isEmpty else { return }
-        owners = Array(repeating: -1, count: walk.leaves.count)
-        for (index, run) in walk.frozen.enumerated() {
-            for slot in run.first..<run.first + run.value.leafCount { owners[slot] = Int32(index) }
-            runs.append((run.first, UnsafePointer(run.value.bytes.baseAddress!), UnsafePointer(run.value.ends.baseAddress!)))
+        owners = [Int32](unsafeUninitializedCapacity: walk.slotCount) { owners, count in
+            var slot = 0
+            var leaf: Int32 = 0
+            for (index, run) in walk.frozen.enumerated() {
+                while slot < run.first {
+                    owners[slot] = leaf
+                    leaf += 1
+                    slot += 1
+                }
+                for _ in 0..<run.value.leafCount {
+                    owners[slot] = -1 - Int32(index)
+                    slot += 1
+                }
+            }
+            while slot < walk.slotCount {
+                owners[slot] = leaf
+                leaf += 1
+                slot += 1
+            }
+            count = slot
         }
+        runs = walk.frozen.map { ($0.first, UnsafePointer($0.value.bytes.baseAddress!), UnsafePointer($0.value.ends.baseAddress!)) }
     }
 
     /// Writes leaf `slot` into `out` from `start` (room for `walk.leafCapacity`); returns the index after it.
     func write(_ slot: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
-        if !owners.isEmpty, owners[slot] >= 0 {
-            let run = runs[Int(owners[slot])]
-            let index = slot - run.first
-            let from = index == 0 ? 0 : run.ends[index - 1]
-            let count = run.ends[index] - from
-            if count > 0 { (out.baseAddress! + start).update(from: run.bytes + from, count: count) }
-            return start + count
-        }
-        return HTML.writeEscaped(walk.leaves[slot], into: out, at: start)
+        guard !owners.isEmpty else { return HTML.writeEscaped(walk.leaves[slot], into: out, at: start) }
+        let owner = Int(owners[slot])
+        guard owner < 0 else { return HTML.writeEscaped(walk.leaves[owner], into: out, at: start) }
+        let run = runs[-1 - owner]
+        let index = slot - run.first
+        let from = index == 0 ? 0 : run.ends[index - 1]
+        let count = run.ends[index] - from
+        if count > 0 { (out.baseAddress! + start).update(from: run.bytes + from, count: count) }
+        return start + count
     }
 }
 

@@ -33,13 +33,13 @@ public final class FrozenValue: @unchecked Sendable {  // immutable once made; o
         let writer = LeafWriter(walk)
         // Never empty, so both have an address; the counts are the leaves' (deallocation takes the start).
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, walk.leafCapacity))
-        let allEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, walk.leaves.count))
+        let allEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, walk.slotCount))
         var o = 0
-        for slot in walk.leaves.indices {
+        for slot in 0..<walk.slotCount {
             o = writer.write(slot, into: buffer, at: o)
             allEnds[slot] = o
         }
-        ends = UnsafeMutableBufferPointer(rebasing: allEnds[..<walk.leaves.count])
+        ends = UnsafeMutableBufferPointer(rebasing: allEnds[..<walk.slotCount])
         bytes = buffer
         self.value = value
         signature = walk.signature

@@ -114,6 +114,7 @@ public struct Templates: Sendable {
         // A page's signature runs to kilobytes: growing it by doubling copied it a dozen times.
         walk.signature.reserveCapacity(16 << 10)
         walk.leaves.reserveCapacity(1024)
+        walk.frozen.reserveCapacity(8)
         walk.visit(.object(context))
         let pieces = try shapes.pieces(for: walk.signature) {
             var counter = 0

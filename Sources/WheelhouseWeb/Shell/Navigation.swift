@@ -25,7 +25,7 @@ extension Shell {
     /// The tabs of `access`'s organization, `tab` marked current: a function of the organization's
     /// key, the role and the mode only, so built once for each and frozen (every page shows it).
     func navigation(_ access: OrgAccess, current tab: SettingsTab?) -> TemplateValue {
-        let key = "\(config.mode)/\(access.role.rawValue)/\(tab?.rawValue ?? "-")/\(access.org.key)"
+        let key = "\(config.mode.rawValue)/\(access.role.rawValue)/\(tab?.rawValue ?? "-")/\(access.org.key)"
         return Self.navigationMemo.value(key) {
             .list(
                 visibleTabs(access).map { candidate in
