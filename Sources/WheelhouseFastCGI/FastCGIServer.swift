@@ -115,7 +115,7 @@ public struct FastCGIServer: Sendable {
             }
             state.inFlight.add(1, ordering: .sequentiallyConsistent)
             if let incoming = readRequest(&request) {
-                write(app.respond(to: incoming), to: request.out)
+                write(app.respond(to: incoming), to: &request)
             }
             FCGX_Finish_r(&request)
             state.inFlight.subtract(1, ordering: .sequentiallyConsistent)
@@ -160,7 +160,7 @@ public struct FastCGIServer: Sendable {
         return incoming
     }
 
-    private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
+    private func write(_ response: Response, to request: inout FCGX_Request) {
         var head: [UInt8] = []
         head.reserveCapacity(1024)
         head += "Status: \(Response.statusLine(response.status))\r\n".utf8
@@ -180,9 +180,15 @@ public struct FastCGIServer: Sendable {
             head += "Content-Length: \(response.contentLength)\r\n".utf8
         }
         head += "\r\n".utf8
-        put(head, to: stream)
-        put(response.body, to: stream)
-        response.file?.forEachChunk { put($0, to: stream) }
+        if head.count + response.body.count > StdoutRecords.streamBuffer,
+            StdoutRecords.write(head, response.body, fd: request.ipcFd, requestId: request.requestId)
+        {
+            // Written as whole records: nothing went through the stream's buffer.
+        } else {
+            put(head, to: request.out)
+            put(response.body, to: request.out)
+        }
+        response.file?.forEachChunk { put($0, to: request.out) }
     }
 
     private func put(_ bytes: [UInt8], to stream: UnsafeMutablePointer<FCGX_Stream>?) {
@@ -191,6 +197,70 @@ public struct FastCGIServer: Sendable {
                 _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), stream)
             }
         }
+    }
+}
+
+/// A page larger than libfcgi's 8 KiB stream buffer went out as one 8 KiB record and one
+/// `write(2)` per 8 KiB (the Audit log's 26 KiB page: four, and four wake-ups of nginx). Before
+/// anything is written to the stream, the head and body go out instead as FCGI_STDOUT records of
+/// up to 64 KiB in one `writev(2)`; `FCGX_Finish_r` then ends the stream and the request as usual.
+enum StdoutRecords {
+    /// libfcgi's writer buffer (`LARGE_BUFFER_SIZE` in fcgiapp.c).
+    static let streamBuffer = 8192
+    /// The largest record content that needs no padding (a multiple of 8 below 65 536).
+    static let recordContent = 65_528
+
+    /// False, having written nothing, when the request has no descriptor; true otherwise, even
+    /// when the peer went away (libfcgi finds that out on its next write and drops the connection).
+    static func write(_ head: [UInt8], _ body: [UInt8], fd: Int32, requestId: Int32) -> Bool {
+        guard fd >= 0 else { return false }
+        var content = head
+        content += body
+        var headers: [UInt8] = []
+        var pieces: [(header: Int, start: Int, count: Int)] = []
+        var start = 0
+        while start < content.count {
+            let count = min(recordContent, content.count - start)
+            pieces.append((headers.count, start, count))
+            // version 1, FCGI_STDOUT (6), request id, content length, no padding, reserved.
+            headers += [
+                1, 6, UInt8(truncatingIfNeeded: requestId >> 8), UInt8(truncatingIfNeeded: requestId), UInt8(count >> 8),
+                UInt8(count & 0xFF), 0, 0,
+            ]
+            start += count
+        }
+        headers.withUnsafeBytes { headerBytes in
+            content.withUnsafeBytes { contentBytes in
+                var vectors = pieces.flatMap { piece in
+                    [
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: headerBytes.baseAddress! + piece.header), iov_len: 8),
+                        iovec(iov_base: UnsafeMutableRawPointer(mutating: contentBytes.baseAddress! + piece.start), iov_len: piece.count),
+                    ]
+                }
+                var index = 0
+                while index < vectors.count {
+                    // The array's own storage: `&vectors[index]` would pass a copy of one element.
+                    let written = vectors.withUnsafeBufferPointer {
+                        writev(fd, $0.baseAddress! + index, Int32(min($0.count - index, 1024)))
+                    }
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return  // a send time-out or a closed peer: the connection is dropped after
+                    }
+                    // Skip what was written, in whole vectors and then into the next one.
+                    var left = written
+                    while index < vectors.count, left >= vectors[index].iov_len {
+                        left -= vectors[index].iov_len
+                        index += 1
+                    }
+                    if left > 0 {
+                        vectors[index].iov_base += left
+                        vectors[index].iov_len -= left
+                    }
+                }
+            }
+        }
+        return true
     }
 }
 

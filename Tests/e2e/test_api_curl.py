@@ -138,3 +138,23 @@ def test_wrong_content_type_and_bad_json(stack, api_key):
     check_headers(headers)
     status, _, body = curl(stack, "POST", "/api/v1/usage/events", api_key, b'{"events": [')
     assert status == 400 and json.loads(body)["type"].endswith("/problems/invalid_json")
+
+
+def test_answers_larger_than_a_record_arrive_whole(stack, api_key):
+    """Answers over libfcgi's 8 KiB buffer leave the responder as FCGI_STDOUT records of up to
+    64 KiB in one writev (FastCGIServer's StdoutRecords): the OpenAPI document (one record) and a
+    full batch's 5 000 results (several records) arrive byte for byte, their lengths as announced."""
+    document = Path(__file__).resolve().parents[2] / "api" / "openapi.json"
+    status, headers, body = curl(stack, "GET", "/api/v1/openapi.json", None)
+    assert status == 200 and body == document.read_bytes()
+    prefix = f"big-answer-{secrets.token_hex(4)}"
+    batch = [{"time": "2026-01-20T10:00:00Z", "workspace": "research", "kind": "model_call", "status": "success",
+              "provider": "openai", "model": "gpt-4o", "input_tokens": 1, "output_tokens": 1, "cost_micros": 1,
+              "byok": False, "idempotency_key": f"{prefix}-{n}"} for n in range(5_000)]
+    status, headers, body = curl(stack, "POST", "/api/v1/usage/events", api_key, json.dumps({"events": batch}).encode())
+    assert status == 200, body[:500]
+    assert len(body) > 2 * 65_536, "the answer spans several records"
+    answer = json.loads(body)
+    assert answer["accepted"] == 5_000
+    assert [r["index"] for r in answer["results"]] == list(range(5_000))
+    check_headers(headers)

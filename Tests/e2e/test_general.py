@@ -113,7 +113,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(page.get_by_role("heading", level=1)).to_have_text("General")
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
     expect(page.locator("dl.stats dd").first).to_have_text("5")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models",
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models",
                                           "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
     expect(nav_links(page).first).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(2)
@@ -351,7 +351,7 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     page = pages.new(enterprise_stack)
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "Chat models", "Usage",
+    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models", "Usage",
                                           "Audit log", "Privacy", "Compliance"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 

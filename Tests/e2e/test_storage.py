@@ -125,6 +125,10 @@ def test_a_full_disk_keeps_reads_and_refuses_saves_clearly_then_recovers(small_d
         # The owner's session was last seen a while ago: the next page notes it (a write).
         with sqlite3.connect(stack.database) as db:
             db.execute("UPDATE session SET lastSeenAt = datetime('now', '-10 minutes')")
+        # A WAL grown earlier (the demo's seeding) keeps its size after a checkpoint, and new
+        # frames reuse it: truncated first, the next save needs fresh blocks of the full disk.
+        with sqlite3.connect(stack.database) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         filler = fill(small_disk)
 
         # Saves fail as soon as the database needs one more byte, each with the clear page.
