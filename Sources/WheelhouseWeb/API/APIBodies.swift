@@ -89,37 +89,9 @@ enum APIBody {
         var nextCursor: String?
     }
 
-    struct AuditEvent: Encodable {
-        var id: Int64
-        var time: Date
-        var actorUserId: Int64?
-        var actorName: String?
-        var actorEmail: String?
-        var action: String
-        var actionTitle: String
-        var target: String
-        var summary: String
-        var address: String
-        var userAgent: String
-
-        init(_ entry: AuditLogEntry) {
-            let e = entry.event
-            id = e.id ?? 0
-            time = e.createdAt
-            actorUserId = e.actorUserId
-            actorName = entry.actorName
-            actorEmail = entry.actorEmail
-            action = e.action.rawValue
-            actionTitle = e.action.title
-            target = e.target
-            summary = e.summary
-            address = e.address
-            userAgent = e.userAgent
-        }
-    }
-
     struct AuditEventList: Encodable {
-        var events: [AuditEvent]
+        /// The JSON Lines export's lines, one per event.
+        var events: [AuditExport.Line]
         var nextCursor: String?
     }
 }

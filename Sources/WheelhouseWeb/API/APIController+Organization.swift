@@ -90,7 +90,7 @@ extension APIController {
         }
         let page = try database.apiAuditEvents(orgId: grant.orgId, filter: filter, before: query.cursor, limit: query.limit)
         return try APIJSON.response(
-            APIBody.AuditEventList(events: page.items.map(APIBody.AuditEvent.init), nextCursor: page.next.map(String.init)))
+            APIBody.AuditEventList(events: page.items.map(AuditExport.Line.init), nextCursor: page.next.map(String.init)))
     }
 }
 

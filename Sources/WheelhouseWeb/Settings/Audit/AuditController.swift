@@ -131,6 +131,17 @@ enum AuditExport {
         var summary: String
         var address: String
         var userAgent: String
+
+        /// Also one event of the JSON API's `GET /api/v1/audit/events`.
+        init(_ entry: AuditLogEntry) {
+            let e = entry.event
+            (id, time, actorUserId, actorName, actorEmail) = (
+                e.id ?? 0, Dates.isoTime(e.createdAt), e.actorUserId, entry.actorName, entry.actorEmail
+            )
+            (action, actionTitle, target, summary, address, userAgent) = (
+                e.action.rawValue, e.action.title, e.target, e.summary, e.address, e.userAgent
+            )
+        }
     }
 
     static func jsonLines(_ entries: [AuditLogEntry]) throws -> [UInt8] {
@@ -138,11 +149,7 @@ enum AuditExport {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var out: [UInt8] = []
         for entry in entries {
-            let e = entry.event
-            let line = Line(
-                id: e.id ?? 0, time: Dates.isoTime(e.createdAt), actorUserId: e.actorUserId, actorName: entry.actorName,
-                actorEmail: entry.actorEmail, action: e.action.rawValue, actionTitle: e.action.title, target: e.target,
-                summary: e.summary, address: e.address, userAgent: e.userAgent)
+            let line = Line(entry)
             out += try encoder.encode(line)
             out.append(UInt8(ascii: "\n"))
         }
