@@ -78,7 +78,7 @@ struct Serve: ParsableCommand {
             throw global.unwritableDatabase(error)
         } catch StartFailure.templates(let error) {
             throw ValidationError("cannot start: \(error.description)")
-        } catch StartFailure.apiDocument(let message) {
+        } catch StartFailure.apiDocument(let message), StartFailure.passwordList(let message) {
             throw ValidationError("cannot start: \(message)")
         }
         // SIGTERM and SIGINT are blocked before the first background thread starts, so every thread

@@ -73,12 +73,14 @@ extension AppDatabase {
             var mails: [OutgoingMail] = []
             for message in due {
                 let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
-                // Notices carry their text; confirmations are rendered with a fresh link token.
-                if message.kind == "notice" || message.kind == "confirmation" {
+                // Notices carry their text; confirmations and reset links are rendered with a fresh link token.
+                if message.kind == "notice" || message.kind == "confirmation" || message.kind == "passwordReset" {
                     let rendered =
-                        message.kind == "notice"
-                        ? try OutboxNotices.mail(db, message: message)
-                        : try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now)
+                        switch message.kind {
+                        case "notice": try OutboxNotices.mail(db, message: message)
+                        case "passwordReset": try Self.passwordResetMail(db, message: message, baseURL: baseURL, links: links, now: now)
+                        default: try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now)
+                        }
                     guard var mail = rendered else {
                         try db.execute(sql: "UPDATE outbox SET status = 'cancelled' WHERE id = ?", arguments: [message.id!])
                         continue

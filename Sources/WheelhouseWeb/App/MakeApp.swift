@@ -69,6 +69,8 @@ public enum StartFailure: Error {
     case templates(Templates.LoadError)
     /// The OpenAPI document (`api/openapi.json` beside `Templates/`) is missing or not JSON.
     case apiDocument(String)
+    /// `Resources/common-passwords.txt` beside `Templates/` is missing or empty.
+    case passwordList(String)
 }
 
 /// The whole application: the web app that answers requests, and the workers `serve` starts
@@ -163,6 +165,14 @@ public func makeApp(config: AppConfig) throws -> Application {
         config: config.web, database: database, templates: templates, logos: logos, exports: exports, logger: config.logger,
         apiRateLimiter: rateLimiter)
     web.apiDocument = Array(document)
+    // The list a new password is checked against: without it any password would pass, so no start.
+    let blocklistPath = URL(fileURLWithPath: config.templatesDirectory).deletingLastPathComponent()
+        .appendingPathComponent("Resources/" + PasswordBlocklist.fileName).path
+    do {
+        web.passwordBlocklist = try PasswordBlocklist(contentsOf: blocklistPath)
+    } catch let error as KeyFileError {
+        throw StartFailure.passwordList(error.message)
+    }
     let workers = config.workers
     return Application(
         web: web, database: database, logos: logos,

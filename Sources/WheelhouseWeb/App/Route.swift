@@ -13,6 +13,10 @@ public enum Route: Equatable, Sendable {
     case invitation(String, FormStep)
     /// `/confirm/{token}`: the link that confirms the email of an account created through an invitation.
     case confirmation(String, FormStep)
+    /// `/password/forgot`: asks for a reset link by email (signed out, like the sign-in page).
+    case passwordForgot(FormStep)
+    /// `/password/reset/{token}`: the link a reset email carries; sets a new password.
+    case passwordReset(String, FormStep)
     case org(String, OrgRoute)
     case account(AccountRoute)
     case api(APIRoute)
@@ -35,7 +39,9 @@ public enum Route: Equatable, Sendable {
     public var method: HTTPMethod {
         switch self {
         case .home: .get
-        case .login(let step), .invitation(_, let step), .confirmation(_, let step): step.method
+        case .login(let step), .invitation(_, let step), .confirmation(_, let step), .passwordForgot(let step),
+            .passwordReset(_, let step):
+            step.method
         case .logout: .post
         case .org(_, let route): route.method
         case .account(let route): route.method
@@ -50,6 +56,8 @@ public enum Route: Equatable, Sendable {
         case .logout: "/logout"
         case .invitation(let token, _): "/invitations/\(token)"
         case .confirmation(let token, _): "/confirm/\(token)"
+        case .passwordForgot: "/password/forgot"
+        case .passwordReset(let token, _): "/password/reset/\(token)"
         case .org(let key, let route): route.path(below: key)
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
@@ -103,19 +111,22 @@ public enum Route: Equatable, Sendable {
             case .logout: "/logout"
             case .invitation: "/invitations/{token}"
             case .confirmation: "/confirm/{token}"
+            case .passwordForgot: "/password/forgot"
+            case .passwordReset: "/password/reset/{token}"
             case .org(_, .root): "/orgs/{org}"
             case .org(_, .logo): "/orgs/{org}/logo/{file}"
             case .org(_, let route):
                 "/orgs/{org}/settings/\(route.tab!.rawValue)" + (route.leaf!.pattern.isEmpty ? "" : "/" + route.leaf!.pattern)
-            case .account(let route): "/account/" + route.pattern
+            case .account(let route): route.pattern.isEmpty ? "/account" : "/account/" + route.pattern
             case .api(let route): "/api/v1/" + route.pattern
             }
         return "\(method.rawValue) \(path)"
     }
 
-    /// A request path as the log may show it: an invitation link's token is replaced.
+    /// A request path as the log may show it: an invitation, confirmation or reset link's token is replaced.
     public static func loggable(_ path: String) -> String {
-        path.hasPrefix("/invitations/") ? "/invitations/…" : path.hasPrefix("/confirm/") ? "/confirm/…" : path
+        for prefix in ["/invitations/", "/confirm/", "/password/reset/"] where path.hasPrefix(prefix) { return prefix + "…" }
+        return path
     }
 
     /// Every kind of route, with example keys, ids and tokens: what the tests that must cover
@@ -124,6 +135,7 @@ public enum Route: Equatable, Sendable {
         [.home] + FormStep.allCases.map { .login($0) } + [.logout]
             + FormStep.allCases.map { .invitation("example-token", $0) }
             + FormStep.allCases.map { .confirmation("example-token", $0) }
+            + FormStep.allCases.map { .passwordForgot($0) } + FormStep.allCases.map { .passwordReset("example-token", $0) }
             + OrgRoute.examples.map { .org("example", $0) }
             + AccountRoute.examples.map(Route.account) + APIRoute.examples.map(Route.api)
     }

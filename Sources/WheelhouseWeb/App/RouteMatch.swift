@@ -70,7 +70,11 @@ extension Route {
         case ["logout"]: return method == .post ? .logout : nil
         case let s where s.count == 2 && s[0] == "invitations" && token(s[1]): return .invitation(s[1], FormStep(method))
         case let s where s.count == 2 && s[0] == "confirm" && token(s[1]): return .confirmation(s[1], FormStep(method))
-        case let s where s.count >= 2 && s[0] == "account": return AccountRoute(method, s[1...]).map(Route.account)
+        case ["password", "forgot"]: return .passwordForgot(FormStep(method))
+        case let s where s.count == 3 && s[0] == "password" && s[1] == "reset" && token(s[2]):
+            return .passwordReset(s[2], FormStep(method))
+        // `/account` itself is the profile; `/account/` is no page.
+        case let s where !s.isEmpty && s[0] == "account": return AccountRoute(method, s[1...]).map(Route.account)
         case let s where s.count >= 3 && s[0] == "api" && s[1] == "v1": return APIRoute(method, s[2...]).map(Route.api)
         case let s where s.count >= 2 && s[0] == "orgs" && !s[1].isEmpty:
             let rest = s[2...]

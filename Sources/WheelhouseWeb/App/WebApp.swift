@@ -43,6 +43,8 @@ public struct WebApp: Sendable {
     let shell: Shell
     /// `GET /api/v1/openapi.json`: the document in the repository's `api/` folder, read at start-up.
     var apiDocument: [UInt8] = []
+    /// Common passwords no new password may be (`Resources/common-passwords.txt`, read at start-up).
+    var passwordBlocklist = PasswordBlocklist(words: [])
     /// Requests per API key and window, counted across every responder process of the data directory.
     public let apiRateLimiter: APIRateLimiter
 
@@ -131,7 +133,15 @@ public struct WebApp: Sendable {
             return try InvitationController(shell: shell, database: database).respond(step, token: token, &visit)
         case .confirmation(let token, let step):
             return try ConfirmationController(shell: shell, database: database).respond(step, token: token, &visit)
-        case .account(let route): return try NotificationsController(shell: shell, database: database).respond(route, visit)
+        case .passwordForgot(let step): return try passwordReset.forgot(step, visit)
+        case .passwordReset(let token, let step): return try passwordReset.reset(step, token: token, visit)
+        case .account(let route):
+            switch route {
+            case .notifications, .markRead, .markAllRead:
+                return try NotificationsController(shell: shell, database: database).respond(route, visit)
+            case .profile, .updateProfile, .security, .changePassword:
+                return try AccountController(shell: shell, database: database, blocklist: passwordBlocklist).respond(route, visit)
+            }
         case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound
         }
@@ -159,6 +169,10 @@ public struct WebApp: Sendable {
         case .compliance(let r):
             return try ComplianceController(shell: shell, database: database, exports: exports).respond(r, visit, access: access)
         }
+    }
+
+    private var passwordReset: PasswordResetController {
+        PasswordResetController(shell: shell, database: database, blocklist: passwordBlocklist)
     }
 
     private var general: GeneralSettingsController { GeneralSettingsController(shell: shell, database: database, logos: logos) }

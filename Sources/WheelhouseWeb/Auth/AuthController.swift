@@ -34,6 +34,7 @@ struct AuthController {
         if visit.signedIn != nil { return .redirect(to: safeNext(visit.request.queryItems["next"])) }
         var notice: String?
         if visit.request.queryItems["signed_out"] != nil { notice = "You have been signed out." }
+        if visit.request.queryItems["reset"] != nil { notice = "Your password has been changed. Sign in with the new one." }
         return loginPage(
             visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
             notice: notice, status: 200)

@@ -30,6 +30,7 @@ struct LoginPage: PageValues {
                     ).context),
             ] as TemplateObject
         context["notice"] = notice
+        context["forgotLink"] = Route.passwordForgot(.show).path
         context["formErrors"] = errors.formContext
         context["names"] = FieldNames.of(Field.self)
     }

@@ -9,6 +9,8 @@ public enum Template: String, CaseIterable, Sendable {
     case login
     case invitation
     case confirmation
+    case passwordForgot = "password-forgot"
+    case passwordReset = "password-reset"
 
     // Settings tabs and the pages below them, mirroring their URLs
     case general = "settings/general"
@@ -36,6 +38,8 @@ public enum Template: String, CaseIterable, Sendable {
 
     // The Account area
     case accountNotifications = "account/notifications"
+    case accountProfile = "account/profile"
+    case accountSecurity = "account/security"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"

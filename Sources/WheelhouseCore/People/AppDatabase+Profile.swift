@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+/// Migration `v17-account-security`: a version on each person's row (the profile form's stale
+/// check), password reset links, and the outbox kind that mails them.
+enum AccountSecuritySchema {
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE user ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+                CREATE TABLE passwordReset (
+                    id INTEGER PRIMARY KEY,
+                    userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    linkNonce BLOB NOT NULL CHECK (length(linkNonce) = 32),
+                    tokenHash BLOB NOT NULL UNIQUE CHECK (length(tokenHash) = 32),
+                    createdAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL,
+                    usedAt DATETIME
+                );
+                CREATE INDEX passwordReset_user ON passwordReset(userId);
+                """)
+        try PeopleHardening.widenOutboxKinds(
+            db, from: "kind IN ('invitation', 'confirmation', 'notice')",
+            to: "kind IN ('invitation', 'confirmation', 'notice', 'passwordReset')")
+        try db.execute(
+            sql: "ALTER TABLE outbox ADD COLUMN passwordResetId INTEGER REFERENCES passwordReset(id) ON DELETE CASCADE")
+    }
+}
+
+/// What the profile form shows and checks: the person's name and the row's version.
+public struct Profile: Sendable, Equatable {
+    public var email: String
+    public var name: String
+    public var version: Int
+}
+
+extension AppDatabase {
+    /// Whether two-factor sign-in is on for this person: it lowers the shortest password allowed
+    /// from 15 to 8 characters (`PasswordPolicy`).
+    // TODO(two-factor helper, issue 14): return whether TOTP is enabled once v18-two-factor lands.
+    public func hasTwoFactor(userId: Int64) -> Bool { false }
+
+    public func profile(userId: Int64) throws -> Profile {
+        try reader.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT email, name, version FROM user WHERE id = ?", arguments: [userId]) else {
+                throw DomainError.notFound
+            }
+            return Profile(email: row[0], name: row[1], version: row[2])
+        }
+    }
+
+    /// Renames the person (same rules as everywhere a name is typed). Returns the saved profile;
+    /// nothing is written when the name is unchanged. `staleVersion` when the row moved on since
+    /// the form was loaded. Personal: no organization's audit log hears of it.
+    @discardableResult
+    public func updateName(userId: Int64, name: String, expectedVersion: Int) throws -> Profile {
+        var errors = FieldErrors()
+        TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
+        try errors.throwIfAny()
+        return try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT email, name, version FROM user WHERE id = ?", arguments: [userId]) else {
+                throw DomainError.notFound
+            }
+            var profile = Profile(email: row[0], name: row[1], version: row[2])
+            guard profile.version == expectedVersion else { throw DomainError.staleVersion }
+            guard profile.name != name else { return profile }
+            try db.execute(sql: "UPDATE user SET name = ?, version = version + 1 WHERE id = ?", arguments: [name, userId])
+            profile.name = name
+            profile.version += 1
+            return profile
+        }
+    }
+
+    /// Changes the password after checking the current one (a wrong one counts as a failed
+    /// sign-in of this address, so the form cannot be used to guess it). Every other session of
+    /// the person ends; the one in `keepSession` (the browser that changed it) stays. A security
+    /// email, which cannot be switched off, goes to the person's address.
+    public func changePassword(
+        userId: Int64, current: String, new: String, keepSession: Data, address: String, blocklist: PasswordBlocklist
+    ) throws {
+        let now = self.now()
+        guard let user = try reader.read({ db in try User.fetchOne(db, key: userId) }) else { throw DomainError.notFound }
+        if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) }) {
+            throw DomainError.throttled(retryAfterSeconds: max(1, wait))
+        }
+        var errors = FieldErrors()
+        if current.isEmpty {
+            errors.add("current_password", "Enter your current password.")
+        } else if current.utf8.count > 1024 || !hasher.verify(current, against: user.passwordHash) {
+            try writer.write { db in
+                var failure = LoginFailure(id: nil, email: user.email, address: address, at: now)
+                try failure.insert(db)
+            }
+            errors.add("current_password", "That is not your current password.")
+        }
+        PasswordPolicy.check(
+            new, for: .init(email: user.email, name: user.name, hasTwoFactor: hasTwoFactor(userId: userId)),
+            blocklist: blocklist, field: "new_password", into: &errors)
+        if errors.byField["new_password"] == nil, !current.isEmpty, new == current {
+            errors.add("new_password", "The new password is the one you have now. Choose another.")
+        }
+        try errors.throwIfAny()
+        let hash = hasher.hash(new)
+        try writer.write { db in
+            try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userId])
+            try db.execute(sql: "DELETE FROM session WHERE userId = ? AND tokenHash != ?", arguments: [userId, keepSession])
+            try Self.queueSecurityNotice(
+                db, to: user, subject: "Your Wheelhouse password was changed",
+                what: "The password of your Wheelhouse account (\(user.email)) was changed from a signed-in browser",
+                address: address, now: now)
+        }
+    }
+
+    /// The security email of a password change or reset: always sent, never a preference.
+    static func queueSecurityNotice(_ db: Database, to user: User, subject: String, what: String, address: String, now: Date) throws {
+        let when = ISO8601DateFormatter.string(
+            from: now, timeZone: TimeZone(identifier: "UTC")!,
+            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
+        try queueNotice(
+            db, orgId: nil, recipient: user.email, subject: subject,
+            body: """
+                Hello \(user.name),
+
+                \(what) at \(when) UTC, from the address \(address). Every other browser signed in to your account has been signed out.
+
+                If this was you, there is nothing to do. If it was not, reset your password at once with "Forgot password?" on the sign-in page, and tell an administrator of your organization.
+
+                Security emails like this one cannot be switched off.
+                """, now: now)
+    }
+}
