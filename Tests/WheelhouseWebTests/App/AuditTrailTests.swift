@@ -54,6 +54,20 @@ import WheelhouseCore
             // The inbox: a person's own notifications, not organization data (`personalNotAudited`).
             post("POST /account/notifications/{id}/read", nil, { w in "/account/notifications/\(w.notificationId)/read" }, { _ in [] }),
             post("POST /account/notifications/read-all", nil, { _ in "/account/notifications/read-all" }, { _ in [] }),
+            // Profile, password and password reset: the person's own account, told by email instead.
+            post("POST /account", nil, { _ in "/account" }, { _ in [("version", "1"), ("name", "Olga O.")] }),
+            post(
+                "POST /account/security/password", nil, { _ in "/account/security/password" },
+                { _ in [("current_password", TestApp.password), ("new_password", "zebra violin quartz 9081")] }),
+            Case(route: "POST /password/forgot", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
+                let client = w.t.client()
+                return client.post("/password/forgot", [("_csrf", client.get("/password/forgot").csrf), ("email", "member@acme.test")])
+            },
+            Case(route: "POST /password/reset/{token}", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
+                let client = w.t.client()
+                let link = try PasswordResetLinks.request(w.t, "member@acme.test")
+                return client.post(link, [("_csrf", client.get(link).csrf), ("new_password", "zebra violin quartz 9081")])
+            },
             // General (the logo travels in the same form)
             post(
                 "POST /orgs/{org}/settings/general", variant: "fields", .organizationUpdate, { _ in org + "/general" },
@@ -258,6 +272,7 @@ import WheelhouseCore
     /// and a person marking their own notifications read. Anything else must be audited.
     static let personalNotAudited: Set<String> = [
         "POST /login", "POST /logout", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
+        "POST /account", "POST /account/security/password", "POST /password/forgot", "POST /password/reset/{token}",
     ]
 
     /// A row expecting no entry is one of the routes declared personal above, so a new form

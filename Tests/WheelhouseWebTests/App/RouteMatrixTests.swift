@@ -102,15 +102,45 @@ import WheelhouseCore
     }
 
     /// A route of the Account area: each person's own, whatever their organizations.
-    static func account(_ label: String, _ route: @escaping @Sendable (World) -> AccountRoute, _ expected: [Actor: Int]) -> Case {
+    static func account(
+        _ label: String, _ route: @escaping @Sendable (World) -> AccountRoute,
+        fields: @escaping @Sendable (World) -> [(String, String)] = { _ in [] }, _ expected: [Actor: Int]
+    ) -> Case {
         Case(
-            route: { .account(route($0)) }, query: [], fields: { _ in [] }, expected: expected,
+            route: { .account(route($0)) }, query: [], fields: fields, expected: expected,
             label: "account " + label)
+    }
+
+    /// A route outside organizations and the Account area (the password reset pages).
+    static func outside(
+        _ label: String, _ route: @escaping @Sendable (World) -> Route,
+        fields: @escaping @Sendable (World) -> [(String, String)] = { _ in [] }, _ expected: [Actor: Int]
+    ) -> Case {
+        Case(route: route, query: [], fields: fields, expected: expected, label: label)
     }
 
     static let signedIn: [Actor: Int] = [.owner: 200, .admin: 200, .member: 200, .workspaceAdmin: 200, .outsider: 200, .anonymous: 303]
 
     static let cases: [Case] = [
+        // Profile and password: each person's own; the post's fields are valid for everyone.
+        account("profile", { _ in .profile }, signedIn),
+        account(
+            "save profile", { _ in .updateProfile }, fields: { _ in [("version", "1"), ("name", "A New Name")] },
+            signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),
+        account("security", { _ in .security }, signedIn),
+        account(
+            "change password", { _ in .changePassword },
+            fields: { _ in [("current_password", TestApp.password), ("new_password", "zebra violin quartz 9081")] },
+            signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),
+        // Forgot password: anyone, signed in or not, gets the same answer; an unknown link is a 404.
+        outside("GET forgot", { _ in .passwordForgot(.show) }, signedIn.mapValues { _ in 200 }),
+        outside(
+            "POST forgot", { _ in .passwordForgot(.submit) }, fields: { _ in [("email", "member@acme.test")] },
+            signedIn.mapValues { _ in 303 }),
+        outside("GET reset", { _ in .passwordReset("unknown-token", .show) }, signedIn.mapValues { _ in 404 }),
+        outside(
+            "POST reset", { _ in .passwordReset("unknown-token", .submit) },
+            fields: { _ in [("new_password", "zebra violin quartz 9081")] }, signedIn.mapValues { _ in 404 }),
         // The Account area: the inbox is everyone's own; another person's notification is a 404.
         account("notifications", { _ in .notifications }, signedIn),
         account("read all", { _ in .markAllRead }, signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),
@@ -284,6 +314,9 @@ import WheelhouseCore
         ("POST", "/account/notifications/abc/read", signedIn.mapValues { _ in 404 }),
         ("POST", "/account/notifications/-1/read", signedIn.mapValues { _ in 404 }),
         ("GET", "/account/nothing", signedIn.mapValues { _ in 404 }),
+        ("GET", "/account/", signedIn.mapValues { _ in 404 }),
+        ("GET", "/account/security/password", signedIn.mapValues { _ in 405 }),
+        ("DELETE", "/password/forgot", signedIn.mapValues { _ in 405 }),
     ]
 
     @Test(arguments: cases, Actor.allCases)
@@ -319,7 +352,7 @@ import WheelhouseCore
         let covered = Set(Self.cases.map { $0.route(world).kind })
         let orgRoutes = Route.examples.filter {
             switch $0 {
-            case .org, .account: true
+            case .org, .account, .passwordForgot, .passwordReset: true
             default: false
             }
         }

@@ -25,6 +25,7 @@ import Testing
         #expect(account.count == AccountRoute.patterns.count)
         #expect(
             account.map(\.kind) == [
+                "GET /account", "POST /account", "GET /account/security", "POST /account/security/password",
                 "GET /account/notifications", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
             ])
         #expect(
@@ -38,7 +39,9 @@ import Testing
             "/orgs/acme/settings/unknown", "/orgs/acme/logo/", "/orgs/acme/settings/general/extra/",
             "/orgs/acme/settings/general//x", "/login/", "/orgs/acme/settings/teams/007", "/orgs/acme/settings/teams/-1",
             "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101),
-            "/account", "/account/", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
+            "/account/", "/account//", "/account/security/", "/account/security/password/x", "/password", "/password/",
+            "/password/forgot/", "/password/reset", "/password/reset/", "/password/reset/" + String(repeating: "a", count: 101),
+            "/password/reset/a/b", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
             "/account/notifications/x/read", "/account/notifications/99999999999999999999/read", "/account/notifications/read-all/x",
         ] {
             for method in HTTPMethod.allCases {
