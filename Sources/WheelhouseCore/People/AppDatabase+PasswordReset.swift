@@ -30,7 +30,8 @@ extension AppDatabase {
     /// new link and queues its email. The caller answers the same whether or not anyone has the
     /// address; only the limits (which count unknown addresses too) can refuse.
     public func requestPasswordReset(email: String, address: String) throws {
-        try countAttempt(kind: "password-reset-ip", address: address, limit: PasswordResetRules.perAddress, window: PasswordResetRules.window)
+        try countAttempt(
+            kind: "password-reset-ip", address: address, limit: PasswordResetRules.perAddress, window: PasswordResetRules.window)
         let normalized = EmailRules.normalized(email)
         // The attempts table keeps a digest, not the addresses strangers typed.
         try countAttempt(
@@ -103,7 +104,8 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, user.id!])
             try db.execute(sql: "DELETE FROM session WHERE userId = ?", arguments: [user.id!])
             // The mailbox is proven: failures counted against the account from here are forgiven.
-            try db.execute(sql: "DELETE FROM loginFailure WHERE email = ? COLLATE NOCASE AND address = ?", arguments: [user.email, address])
+            try db.execute(
+                sql: "DELETE FROM loginFailure WHERE email = ? COLLATE NOCASE AND address = ?", arguments: [user.email, address])
             try Self.queueSecurityNotice(
                 db, to: user, subject: "Your Wheelhouse password was reset",
                 what: "The password of your Wheelhouse account (\(user.email)) was reset with a link emailed to this address",

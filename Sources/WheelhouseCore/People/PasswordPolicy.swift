@@ -64,7 +64,8 @@ public enum PasswordPolicy {
             return
         }
         if password.utf8.count > maxBytes {
-            errors.add(field, "Password must be at most \(maxBytes) bytes (about \(maxBytes) letters); this one has \(password.utf8.count).")
+            errors.add(
+                field, "Password must be at most \(maxBytes) bytes (about \(maxBytes) letters); this one has \(password.utf8.count).")
             return
         }
         if password.unicodeScalars.contains(where: TextRules.isControl) {
@@ -74,10 +75,18 @@ public enum PasswordPolicy {
         let length = password.unicodeScalars.count
         if password.trimmingCharacters(in: .whitespaces).isEmpty || length < minimum {
             let reason = owner.hasTwoFactor ? "with two-factor sign-in on" : "while it is your only sign-in factor"
-            errors.add(field, "Password must be at least \(minimum) characters \(reason) (it has \(length)). A few unrelated words make a good one.")
+            errors.add(
+                field,
+                "Password must be at least \(minimum) characters \(reason) (it has \(length)). A few unrelated words make a good one.")
             return
         }
-        if blocklist.contains(password) || blocklist.contains(password.trimmingCharacters(in: .whitespaces)) {
+        if Set(password.unicodeScalars).count == 1 {
+            errors.add(field, "Password must not be one character repeated.")
+            return
+        }
+        // The list's words padded with digits or signs ("password1234567!") are as guessable as the words.
+        let core = password.trimmingCharacters(in: CharacterSet.letters.inverted)
+        if blocklist.contains(password) || (!core.isEmpty && blocklist.contains(core)) {
             errors.add(field, "This password is on a list of common passwords that attackers try first. Choose another.")
             return
         }

@@ -45,10 +45,14 @@ struct AccountController {
         return try shell.submit(
             visit, stale: ProfilePage.staleMessage,
             {
-                try reader.errors.throwIfAny()
+                // Every error at once: the name's rules (the domain's own) beside a malformed form's.
+                var errors = reader.errors
+                TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
+                try errors.throwIfAny()
                 let before = page.profile
                 let saved = try database.updateName(userId: userId, name: name, expectedVersion: version)
-                return FormSuccess(.account(.profile), flash: saved == before ? "Nothing to save: your name is unchanged." : "Your name is saved.")
+                return FormSuccess(
+                    .account(.profile), flash: saved == before ? "Nothing to save: your name is unchanged." : "Your name is saved.")
             },
             refused: { refusal in
                 page.errors = refusal.errors

@@ -30,7 +30,8 @@ struct PasswordResetController {
         }
         var reader = FormReader<ForgotField>(try visit.form(loginForm: visit.signedIn == nil))
         let email = TextRules.trimmed(reader.text(.email, label: "Email"))
-        TextRules.checkSingleLine(email, field: ForgotField.email.rawValue, label: "Email", required: true, maxLength: 254, into: &reader.errors)
+        TextRules.checkSingleLine(
+            email, field: ForgotField.email.rawValue, label: "Email", required: true, maxLength: 254, into: &reader.errors)
         if reader.errors.byField[ForgotField.email.rawValue] == nil, !EmailRules.isPlausible(email) {
             reader.errors.add(ForgotField.email.rawValue, "Enter an email address like name@example.com.")
         }

@@ -19,7 +19,8 @@ import WheelhouseTestSupport
     }
 
     func sessions(_ user: User) throws -> [Data] {
-        try database.reader.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM session WHERE userId = ?", arguments: [user.id!]) }
+        try database.reader.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM session WHERE userId = ?", arguments: [user.id!])
+        }
     }
 
     func auditCount() throws -> Int { try database.reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM auditEvent")! } }
@@ -29,7 +30,9 @@ import WheelhouseTestSupport
         let saved = try database.updateName(userId: fixture.member.id!, name: "Maxine Member", expectedVersion: 1)
         #expect(saved.name == "Maxine Member" && saved.version == 2)
         #expect(try database.profile(userId: fixture.admin.id!).name == "Ada Admin")
-        #expect(throws: DomainError.staleVersion) { try database.updateName(userId: fixture.member.id!, name: "Old tab", expectedVersion: 1) }
+        #expect(throws: DomainError.staleVersion) {
+            try database.updateName(userId: fixture.member.id!, name: "Old tab", expectedVersion: 1)
+        }
         // Unchanged: nothing written, the version stays.
         #expect(try database.updateName(userId: fixture.member.id!, name: "Maxine Member", expectedVersion: 2).version == 2)
         for bad in ["", String(repeating: "n", count: 101), "new\u{7}line"] {
@@ -63,7 +66,9 @@ import WheelhouseTestSupport
     @Test func aWrongCurrentPasswordOrARefusedNewOneChangesNothing() throws {
         let (mine, _) = try database.signIn(email: "member@acme.test", password: Fixture.password, address: "a", userAgent: "")
         _ = try database.signIn(email: "member@acme.test", password: Fixture.password, address: "b", userAgent: "")
-        let before = try database.reader.read { db in try String.fetchOne(db, sql: "SELECT passwordHash FROM user WHERE id = ?", arguments: [fixture.member.id!]) }
+        let before = try database.reader.read { db in
+            try String.fetchOne(db, sql: "SELECT passwordHash FROM user WHERE id = ?", arguments: [fixture.member.id!])
+        }
         let cases: [(String, String, String)] = [
             ("wrong current password", Self.newPassword, "current_password"), ("", Self.newPassword, "current_password"),
             (Fixture.password, "short one", "new_password"), (Fixture.password, "password", "new_password"),
@@ -79,7 +84,9 @@ import WheelhouseTestSupport
                 #expect(!errors.messages(for: field).isEmpty, "\(current) → \(new)")
             }
         }
-        let after = try database.reader.read { db in try String.fetchOne(db, sql: "SELECT passwordHash FROM user WHERE id = ?", arguments: [fixture.member.id!]) }
+        let after = try database.reader.read { db in
+            try String.fetchOne(db, sql: "SELECT passwordHash FROM user WHERE id = ?", arguments: [fixture.member.id!])
+        }
         #expect(after == before)
         #expect(try sessions(fixture.member).count == 2)
         #expect(try database.claimDueMail(baseURL: "https://wh.test", limit: 10).isEmpty)

@@ -20,7 +20,9 @@ import Testing
     @Test func theShippedListIsARealListReadWithoutItsHeader() {
         #expect(Self.blocklist.count > 3000)
         #expect(Self.blocklist.contains("password1") && Self.blocklist.contains("PASSWORD1"))
-        #expect(!Self.blocklist.contains("# Common passwords refused for new passwords (PasswordBlocklist). Source: Debian package john-data 1.9.0-2,"))
+        #expect(
+            !Self.blocklist.contains(
+                "# Common passwords refused for new passwords (PasswordBlocklist). Source: Debian package john-data 1.9.0-2,"))
     }
 
     @Test func aPasswordOnTheListIsRefusedWhateverItsCase() {

@@ -38,9 +38,14 @@ import WheelhouseTestSupport
         let session = try #require(try reset(token))
         // Only the new session is left, and it is the member's.
         #expect(try database.session(token: session)?.user.id == fixture.member.id)
-        let left = try database.reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [fixture.member.id!])! }
+        let left = try database.reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [fixture.member.id!])!
+        }
         #expect(left == 1)
-        #expect(try database.reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [fixture.admin.id!])! } == 1)
+        #expect(
+            try database.reader.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE userId = ?", arguments: [fixture.admin.id!])!
+            } == 1)
         _ = try database.signIn(email: "member@acme.test", password: Self.newPassword, address: "b", userAgent: "")
         #expect(throws: PasswordResetProblem.used) { try reset(token, "another fine passphrase") }
         #expect(throws: PasswordResetProblem.used) { try database.passwordReset(token: token) }
