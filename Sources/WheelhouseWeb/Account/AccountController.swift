@@ -57,7 +57,9 @@ struct AccountController {
             refused: { refusal in
                 page.errors = refusal.errors
                 // After a conflict the form carries the stored version, so saving again overwrites knowingly.
+                // A form without a readable version gets the stored one, or it could never be saved.
                 if case .stale = refusal { page.version = page.profile.version }
+                if page.version < 0 { page.version = page.profile.version }
                 return try profilePage(visit, page, status: refusal.status)
             })
     }
