@@ -103,6 +103,7 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE auditEvent ADD COLUMN userAgent TEXT NOT NULL DEFAULT '' CHECK (length(userAgent) <= 300)")
         }
         migrator.registerMigration("v16-api-keys") { db in try db.execute(sql: APIKeySchema.sql) }
+        migrator.registerMigration("v18-two-factor") { db in try db.execute(sql: TwoFactorSchema.sql) }
         return migrator
     }
 }
