@@ -17,7 +17,7 @@ public struct ActiveSession: Sendable, Equatable {
 extension AppDatabase {
     /// A session's name in URLs and forms: 20 hex digits of a hash of its token hash. Stable for
     /// the session's life, needs no column, and says nothing that helps forge a cookie.
-    static func handle(of tokenHash: Data) -> String {
+    public static func handle(of tokenHash: Data) -> String {
         Array(Crypto.sha256(Array("wheelhouse-session-handle|".utf8) + Array(tokenHash)).prefix(10)).hexString
     }
 
