@@ -152,6 +152,12 @@ extension AppDatabase {
         return .recovery(left: left)
     }
 
+    /// The person's TOTP secret, opened: what the tests compute codes from, as an app would.
+    func twoFactorSecret(userId: Int64) throws -> [UInt8]? {
+        let row = try reader.read { db in try Row.fetchOne(db, sql: "SELECT * FROM twoFactor WHERE userId = ?", arguments: [userId]) }
+        return try row.map { try enrolment($0, email: "").secret }
+    }
+
     private func enrolment(_ row: Row, email: String) throws -> TwoFactorEnrolment {
         let text = try vault.open(Array(row["sealed"] as Data), .twoFactor(userId: row["userId"]), keyVersion: row["keyVersion"])
         let secret = Base32.decode(text)!

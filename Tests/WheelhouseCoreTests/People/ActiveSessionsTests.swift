@@ -17,7 +17,8 @@ import WheelhouseTestSupport
     }
 
     static let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-    static let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    static let safari =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
 
     func signIn(_ email: String, _ userAgent: String, from address: String = "198.51.100.7") throws -> SignedIn {
         try database.signIn(email: email, password: Fixture.password, address: address, userAgent: userAgent).signedIn
@@ -37,7 +38,9 @@ import WheelhouseTestSupport
         #expect(!list.map(\.handle).contains(Array(laptop.session.tokenHash).hexString))
         // An expired session is not listed.
         clock.advance(SessionRules.idleTimeout - 60)
-        #expect(try database.session(token: try database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "").token) != nil)
+        #expect(
+            try database.session(
+                token: try database.signIn(email: "owner@acme.test", password: Fixture.password, address: "a", userAgent: "").token) != nil)
         let later = try database.activeSessions(userId: fixture.owner.id!, current: phone.session)
         #expect(later.count == 2 && !later.contains { $0.address == "2001:db8::1" })
     }
@@ -58,7 +61,8 @@ import WheelhouseTestSupport
             try database.endSession(
                 handle: AppDatabase.handle(of: current.session.tokenHash), userId: fixture.owner.id!, current: current.session)
         }
-        try database.endSession(handle: AppDatabase.handle(of: other.session.tokenHash), userId: fixture.owner.id!, current: current.session)
+        try database.endSession(
+            handle: AppDatabase.handle(of: other.session.tokenHash), userId: fixture.owner.id!, current: current.session)
         let left = try database.read { db in try SessionRecord.fetchAll(db) }.map(\.tokenHash)
         #expect(Set(left) == [current.session.tokenHash, admins.session.tokenHash])
     }

@@ -31,7 +31,8 @@ import WheelhouseTestSupport
 
     func mails(to email: String) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT subject FROM outbox WHERE recipient = ? AND kind = 'notice' ORDER BY id", arguments: [email])
+            try String.fetchAll(
+                db, sql: "SELECT subject FROM outbox WHERE recipient = ? AND kind = 'notice' ORDER BY id", arguments: [email])
         }
     }
 
@@ -54,7 +55,8 @@ import WheelhouseTestSupport
             try database.confirmTwoFactor(userId: admin.id!, email: admin.email, code: "000000", session: signedIn.session)
         }
         #expect(try !database.hasTwoFactor(userId: admin.id!))
-        let codes = try database.confirmTwoFactor(userId: admin.id!, email: admin.email, code: code(first.secret), session: signedIn.session)
+        let codes = try database.confirmTwoFactor(
+            userId: admin.id!, email: admin.email, code: code(first.secret), session: signedIn.session)
         #expect(try database.hasTwoFactor(userId: admin.id!))
         #expect(codes.count == 10 && Set(codes).count == 10)
         #expect(codes.allSatisfy { $0.count == 19 && $0.split(separator: "-").count == 4 })

@@ -26,6 +26,9 @@ import Testing
         #expect(
             account.map(\.kind) == [
                 "GET /account/notifications", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
+                "GET /account/security/sessions", "POST /account/security/sessions/{key}/end",
+                "POST /account/security/sessions/end-others", "GET /account/security/two-factor",
+                "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
             ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
@@ -40,6 +43,7 @@ import Testing
             "/orgs/acme/settings/members/0/role", "/invitations/" + String(repeating: "a", count: 101),
             "/account", "/account/", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
             "/account/notifications/x/read", "/account/notifications/99999999999999999999/read", "/account/notifications/read-all/x",
+            "/account/security/sessions/", "/account/security/sessions//end", "/account/security/two-factor/x", "/login/two-factor/",
         ] {
             for method in HTTPMethod.allCases {
                 #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")
