@@ -64,9 +64,10 @@ extension AppDatabase {
     public func confirmTwoFactor(userId: Int64, email: String, code: String, session: SessionRecord) throws -> [String] {
         let now = self.now()
         return try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM twoFactor WHERE userId = ?", arguments: [userId]),
-                row["enabledAt"] as Date? == nil
-            else { throw DomainError.invalid(Self.codeError("Two-factor sign-in is already on.")) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM twoFactor WHERE userId = ?", arguments: [userId]) else {
+                throw DomainError.invalid(Self.codeError("There is no setup key yet: scan the QR code on this page first."))
+            }
+            guard row["enabledAt"] as Date? == nil else { throw DomainError.invalid(Self.codeError("Two-factor sign-in is already on.")) }
             let totp = TOTP(secret: try enrolment(row, email: email).secret)
             guard let step = totp.matchingStep(code, at: now, after: row["lastStep"]) else {
                 throw DomainError.invalid(Self.codeError("That code does not match. Type the 6 digits your app shows now."))

@@ -63,6 +63,7 @@ struct SessionsPage: PageValues {
         context["sessions"] = TemplateValue.list(sessions.map(row))
         context["others"] = TemplateValue.flag(sessions.contains { !$0.isCurrent })
         context["endOthersAction"] = TemplateValue.text(Route.account(.endOtherSessions).path)
+        context["twoFactorLink"] = TemplateValue.text(Route.account(.twoFactor(.show)).path)
         if let errors, !errors.isEmpty { context["errorItems"] = ErrorSummary.items(errors) }
     }
 

@@ -73,6 +73,7 @@ struct TwoFactorPage: PageValues {
 
     func fill(_ context: inout TemplateObject) {
         context["formErrors"] = errors.formContext
+        context["sessionsLink"] = TemplateValue.text(Route.account(.sessions).path)
         let code = FieldView(
             name: Field.code.rawValue, label: "Code from your app", value: "", errors: errors,
             hint: "6 digits, or one of your recovery codes when turning it off.", autocomplete: "one-time-code",

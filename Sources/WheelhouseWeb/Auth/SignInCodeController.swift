@@ -80,6 +80,7 @@ struct SignInCodePage: PageValues {
         context["csrf"] = csrf
         context["next"] = next
         context["action"] = Route.loginCode(.submit).path
+        context["loginLink"] = Route.login(.show).path
         context["code"] = TemplateValue.object(
             FieldView(
                 name: SignInCodeController.Field.code.rawValue, label: "Code", value: "", errors: errors,
