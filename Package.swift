@@ -41,12 +41,19 @@ let package = Package(
             name: "CGD",
             providers: [.apt(["libgd-dev"])]
         ),
+        // libqrencode draws the two-factor enrolment's QR code (Support/QRCode.swift only); its
+        // pkg-config file adds nothing the default paths do not have.
+        .systemLibrary(
+            name: "CQREncode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
                 "CCurl",
                 "CGD",
+                "CQREncode",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for the usage import's bulk inserts (UsageWriter).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

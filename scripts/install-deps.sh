@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing. usage: install-deps.sh run|test|bench
 set -euo pipefail
-packages="nginx libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libgd-dev pkg-config"
+packages="nginx libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libgd-dev libqrencode-dev pkg-config"
 case "${1:-run}" in
   test) packages="$packages chromium chromium-driver python3-venv fonts-dejavu-core msmtp python3-aiosmtpd" ;;
   bench) packages="$packages wrk valgrind gcc sqlite3" ;;

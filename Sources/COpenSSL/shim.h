@@ -61,6 +61,14 @@ static inline int wh_hmac_sha256(const unsigned char *key, int key_len,
     return HMAC(EVP_sha256(), key, key_len, data, data_len, out32, &len) != NULL;
 }
 
+/* HMAC-SHA1: only for TOTP (RFC 6238), whose authenticator apps expect SHA-1. */
+static inline int wh_hmac_sha1(const unsigned char *key, int key_len,
+                               const unsigned char *data, size_t data_len,
+                               unsigned char *out20) {
+    unsigned int len = 20;
+    return HMAC(EVP_sha1(), key, key_len, data, data_len, out20, &len) != NULL;
+}
+
 /// HMAC-SHA256 with the key's inner and outer digest states computed once: each use copies
 /// them instead of setting the key up again (a tenth of one-shot HMAC's cost).
 typedef struct { EVP_MD_CTX *inner; EVP_MD_CTX *outer; } wh_hmac_key;

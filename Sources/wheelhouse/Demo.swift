@@ -33,6 +33,7 @@ struct Demo: ParsableCommand {
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
+        try Self.seedSessions(database)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
@@ -41,7 +42,8 @@ struct Demo: ParsableCommand {
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
                 + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
-                + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards.")
+                + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
+                + "a second session of the Owner's on a phone (Account → Active sessions).")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

@@ -68,3 +68,18 @@ public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension AppDatabase {
+    /// Turns two-factor on for `user` (password `Fixture.password`) the way its page does, with the
+    /// code of the step `now` falls in. Returns the secret and the ten recovery codes.
+    @discardableResult
+    public func turnOnTwoFactor(for user: User, now: Date = Date()) throws -> (secret: [UInt8], codes: [String]) {
+        guard case .pending(let enrolment) = try startTwoFactor(userId: user.id!, email: user.email) else {
+            throw TestFailure("two-factor of \(user.email) is not waiting for a code")
+        }
+        let (_, signedIn) = try signIn(email: user.email, password: Fixture.password, address: "192.0.2.1", userAgent: "")
+        let code = TOTP(secret: enrolment.secret).code(step: TOTP.step(at: now))
+        let codes = try confirmTwoFactor(userId: user.id!, email: user.email, code: code, session: signedIn.session)
+        return (enrolment.secret, codes)
+    }
+}

@@ -38,6 +38,15 @@ extension AppDatabase {
                 try updateProvider.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["id"] as String])
                 providers += 1
             }
+            // Two-factor secrets move to the new key too; recovery codes waiting to be shown are
+            // dropped (the person sees their codes once, or makes new ones).
+            let updateTwoFactor = try db.makeStatement(
+                sql: "UPDATE twoFactor SET sealed = ?, keyVersion = ?, revealSession = NULL, revealSealed = NULL WHERE userId = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT userId, sealed, keyVersion FROM twoFactor") {
+                let identity = SealedIdentity.twoFactor(userId: row["userId"])
+                let plain = try vault.open(Array(row["sealed"] as Data), identity, keyVersion: row["keyVersion"])
+                try updateTwoFactor.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["userId"] as Int64])
+            }
             try db.execute(
                 sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
                 arguments: [next.version, Data(newKey.checkValue), now])

@@ -112,6 +112,10 @@ enum SealedIdentity {
     case legacyProvider(orgId: Int64, id: String)
     /// A new API key's secret waiting for its one showing to the session that made it.
     case apiKeyReveal(keyId: Int64, session: Data)
+    /// A person's TOTP secret.
+    case twoFactor(userId: Int64)
+    /// New recovery codes waiting for their one showing to the session that turned two-factor on.
+    case recoveryReveal(userId: Int64, session: Data)
 
     /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
     static func provider(_ row: Row) -> SealedIdentity {
@@ -126,6 +130,9 @@ enum SealedIdentity {
         case .legacyProvider(let org, let id): Array("wheelhouse/provider|org=\(org)|id=\(id)|key=\(keyVersion)".utf8)
         case .apiKeyReveal(let key, let session):
             Array("wheelhouse/api-key-reveal|id=\(key)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
+        case .twoFactor(let user): Array("wheelhouse/two-factor|user=\(user)|key=\(keyVersion)".utf8)
+        case .recoveryReveal(let user, let session):
+            Array("wheelhouse/recovery-reveal|user=\(user)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         case .provider(let org, let id, let kind, let url):
             Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
         }

@@ -45,8 +45,10 @@ public struct MasterKeyFile: Sendable {
 
     // MARK: - The database side
 
+    /// Rows sealed with the key: secrets, provider keys and two-factor secrets (migrations have run).
     static func encryptedRecords(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM secret) + (SELECT count(*) FROM provider)") ?? 0
+        try Int.fetchOne(
+            db, sql: "SELECT (SELECT count(*) FROM secret) + (SELECT count(*) FROM provider) + (SELECT count(*) FROM twoFactor)") ?? 0
     }
 
     static func matches(_ key: MasterKey, _ writer: any DatabaseWriter) throws -> Bool {

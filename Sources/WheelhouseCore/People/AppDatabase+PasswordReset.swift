@@ -90,7 +90,7 @@ extension AppDatabase {
             return (reset.id, user)
         }
         var errors = FieldErrors()
-        let twoFactor = hasTwoFactor(userId: user.id!)
+        let twoFactor = try hasTwoFactor(userId: user.id!)
         PasswordPolicy.check(
             new, for: .init(email: user.email, name: user.name, hasTwoFactor: twoFactor), blocklist: blocklist,
             field: "new_password", into: &errors)

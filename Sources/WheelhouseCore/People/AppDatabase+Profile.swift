@@ -35,11 +35,6 @@ public struct Profile: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Whether two-factor sign-in is on for this person: it lowers the shortest password allowed
-    /// from 15 to 8 characters (`PasswordPolicy`).
-    // TODO(two-factor helper, issue 14): return whether TOTP is enabled once v18-two-factor lands.
-    public func hasTwoFactor(userId: Int64) -> Bool { false }
-
     public func profile(userId: Int64) throws -> Profile {
         try reader.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT email, name, version FROM user WHERE id = ?", arguments: [userId]) else {
@@ -94,7 +89,7 @@ extension AppDatabase {
             errors.add("current_password", "That is not your current password.")
         }
         PasswordPolicy.check(
-            new, for: .init(email: user.email, name: user.name, hasTwoFactor: hasTwoFactor(userId: userId)),
+            new, for: .init(email: user.email, name: user.name, hasTwoFactor: try hasTwoFactor(userId: userId)),
             blocklist: blocklist, field: "new_password", into: &errors)
         if errors.byField["new_password"] == nil, !current.isEmpty, new == current {
             errors.add("new_password", "The new password is the one you have now. Choose another.")

@@ -63,23 +63,14 @@ extension AppDatabase {
             throw AccountProblem.unconfirmed(email: user.email)
         }
 
-        let token = Crypto.randomToken()
-        let session = SessionRecord(
-            tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
-            csrfToken: Crypto.randomToken(), createdAt: now, lastSeenAt: now,
-            address: address, userAgent: String(userAgent.prefix(300)),
-            flashKind: nil, flashMessage: nil)
-        try writer.write { db in
-            try session.insert(db)
-            try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
-            // Expired sessions of this person (past either time-out) are swept here rather than by a
-            // timer, so signing in again and again never piles sessions up.
-            try SessionRecord.filter(
-                Column("userId") == user.id!
-                    && (Column("createdAt") < now.addingTimeInterval(-SessionRules.absoluteTimeout)
-                        || Column("lastSeenAt") < now.addingTimeInterval(-SessionRules.idleTimeout))
-            ).deleteAll(db)
+        // With two-factor on, the right password opens only a short-lived challenge, not a session.
+        let (token, session) = try writer.write { db -> (String, SessionRecord?) in
+            if try Self.hasTwoFactor(db, userId: user.id!) {
+                return (try Self.openChallenge(db, userId: user.id!, address: address, userAgent: userAgent, now: now), nil)
+            }
+            return try Self.openSession(db, user: user, address: address, userAgent: userAgent, now: now)
         }
+        guard let session else { throw AccountProblem.secondFactorNeeded(challenge: token) }
         return (token, SignedIn(session: session, user: user))
     }
 

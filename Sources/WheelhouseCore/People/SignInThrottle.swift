@@ -5,6 +5,11 @@ import GRDB
 public enum AccountProblem: Error, Equatable, Sendable {
     /// The account was created through an invitation link and its address is not confirmed yet.
     case unconfirmed(email: String)
+    /// The password was right and two-factor is on: the browser gets this challenge token and
+    /// must send a code with it (`completeSignIn`) before any session exists.
+    case secondFactorNeeded(challenge: String)
+    /// The challenge is unknown or older than `challengeLifetime`: start again with the password.
+    case challengeExpired
 }
 
 extension AppDatabase {

@@ -31,9 +31,10 @@ struct AccountController {
             let profile = try database.profile(userId: userId)
             return try profilePage(visit, ProfilePage(profile: profile, name: profile.name, version: profile.version))
         case .updateProfile: return try updateProfile(form!, visit, userId: userId)
-        case .security: return try securityPage(visit, SecurityPage(userId: userId, database: database))
+        case .security: return try securityPage(visit, try SecurityPage(userId: userId, database: database))
         case .changePassword: return try changePassword(form!, visit, signedIn: signedIn)
-        case .notifications, .markRead, .markAllRead: throw WebError.notFound
+        case .notifications, .markRead, .markAllRead, .sessions, .endSession, .endOtherSessions, .twoFactor, .disableTwoFactor:
+            throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
     }
 
@@ -75,12 +76,12 @@ struct AccountController {
                 userId: userId, current: current, new: new, keepSession: signedIn.session.tokenHash,
                 address: visit.request.remoteAddress, blocklist: blocklist)
         } catch DomainError.invalid(let errors) {
-            var page = SecurityPage(userId: userId, database: database)
+            var page = try SecurityPage(userId: userId, database: database)
             page.errors = errors
             page.noteNotKept(current: current, new: new)
             return try securityPage(visit, page, status: 422)
         } catch DomainError.throttled(let seconds) {
-            var page = SecurityPage(userId: userId, database: database)
+            var page = try SecurityPage(userId: userId, database: database)
             page.errors.addForm("Too many wrong passwords from here. Try again in \(Plural.wait(seconds)).")
             var response = try securityPage(visit, page, status: 429)
             response.headers.append(("Retry-After", String(seconds)))

@@ -38,8 +38,8 @@ struct SecurityPage: PageValues {
     var twoFactor: Bool
     var errors = FieldErrors()
 
-    init(userId: Int64, database: AppDatabase) {
-        twoFactor = database.hasTwoFactor(userId: userId)
+    init(userId: Int64, database: AppDatabase) throws {
+        twoFactor = try database.hasTwoFactor(userId: userId)
         minimum = twoFactor ? PasswordPolicy.minLengthWithTwoFactor : PasswordPolicy.minLength
     }
 
@@ -56,6 +56,9 @@ struct SecurityPage: PageValues {
     func fill(_ context: inout TemplateObject) {
         context["names"] = Self.names
         context["passwordAction"] = Route.account(.changePassword).path
+        context["twoFactor"] = twoFactor
+        context["twoFactorHref"] = Route.account(.twoFactor(.show)).path
+        context["sessionsHref"] = Route.account(.sessions).path
         context["formErrors"] = errors.formContext
         let rules =
             "At least \(minimum) characters\(twoFactor ? " (two-factor sign-in is on)" : ""), at most \(PasswordPolicy.maxBytes) bytes. "

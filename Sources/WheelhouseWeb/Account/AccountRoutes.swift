@@ -16,6 +16,16 @@ public enum AccountRoute: RouteLeaves {
     case markRead(Int64)
     /// `POST notifications/read-all` — marks every one of them read.
     case markAllRead
+    /// `GET security/sessions` — the person's live sessions, the current one marked.
+    case sessions
+    /// `POST security/sessions/{key}/end` — ends one of them (the key is `ActiveSession.handle`).
+    case endSession(String)
+    /// `POST security/sessions/end-others` — signs out everywhere else.
+    case endOtherSessions
+    /// `GET security/two-factor` shows enrolment or status; `POST` confirms enrolment with a code.
+    case twoFactor(Route.FormStep)
+    /// `POST security/two-factor/disable` — turns two-factor off (password and a code).
+    case disableTwoFactor
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -25,12 +35,20 @@ public enum AccountRoute: RouteLeaves {
         .get("notifications") { _ in .notifications },
         .post("notifications/{id}/read") { .markRead($0.id(0)) },
         .post("notifications/read-all") { _ in .markAllRead },
+        .get("security/sessions") { _ in .sessions },
+        .post("security/sessions/{key}/end") { .endSession($0.key(0)) },
+        .post("security/sessions/end-others") { _ in .endOtherSessions },
+        .get("security/two-factor") { _ in .twoFactor(.show) },
+        .post("security/two-factor") { _ in .twoFactor(.submit) },
+        .post("security/two-factor/disable") { _ in .disableTwoFactor },
     ]
 
     public var method: HTTPMethod {
         switch self {
-        case .profile, .security, .notifications: .get
-        case .updateProfile, .changePassword, .markRead, .markAllRead: .post
+        case .profile, .security, .notifications, .sessions, .twoFactor(.show): .get
+        case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
+            .disableTwoFactor:
+            .post
         }
     }
 
@@ -42,6 +60,11 @@ public enum AccountRoute: RouteLeaves {
         case .notifications: ["notifications"]
         case .markRead(let id): ["notifications", String(id), "read"]
         case .markAllRead: ["notifications", "read-all"]
+        case .sessions: ["security", "sessions"]
+        case .endSession(let handle): ["security", "sessions", handle, "end"]
+        case .endOtherSessions: ["security", "sessions", "end-others"]
+        case .twoFactor: ["security", "two-factor"]
+        case .disableTwoFactor: ["security", "two-factor", "disable"]
         }
     }
 }

@@ -8,6 +8,8 @@
 public enum Route: Equatable, Sendable {
     case home
     case login(FormStep)
+    /// `/login/two-factor`: the code asked for after the password when two-factor is on.
+    case loginCode(FormStep)
     case logout
     /// `/invitations/{token}`: the page an invitation email links to.
     case invitation(String, FormStep)
@@ -39,8 +41,8 @@ public enum Route: Equatable, Sendable {
     public var method: HTTPMethod {
         switch self {
         case .home: .get
-        case .login(let step), .invitation(_, let step), .confirmation(_, let step), .passwordForgot(let step),
-            .passwordReset(_, let step):
+        case .login(let step), .loginCode(let step), .invitation(_, let step), .confirmation(_, let step),
+            .passwordForgot(let step), .passwordReset(_, let step):
             step.method
         case .logout: .post
         case .org(_, let route): route.method
@@ -53,6 +55,7 @@ public enum Route: Equatable, Sendable {
         switch self {
         case .home: "/"
         case .login: "/login"
+        case .loginCode: "/login/two-factor"
         case .logout: "/logout"
         case .invitation(let token, _): "/invitations/\(token)"
         case .confirmation(let token, _): "/confirm/\(token)"
@@ -108,6 +111,7 @@ public enum Route: Equatable, Sendable {
             switch self {
             case .home: "/"
             case .login: "/login"
+            case .loginCode: "/login/two-factor"
             case .logout: "/logout"
             case .invitation: "/invitations/{token}"
             case .confirmation: "/confirm/{token}"
@@ -132,7 +136,7 @@ public enum Route: Equatable, Sendable {
     /// Every kind of route, with example keys, ids and tokens: what the tests that must cover
     /// every route walk.
     public static var examples: [Route] {
-        [.home] + FormStep.allCases.map { .login($0) } + [.logout]
+        [.home] + FormStep.allCases.map { .login($0) } + FormStep.allCases.map { .loginCode($0) } + [.logout]
             + FormStep.allCases.map { .invitation("example-token", $0) }
             + FormStep.allCases.map { .confirmation("example-token", $0) }
             + FormStep.allCases.map { .passwordForgot($0) } + FormStep.allCases.map { .passwordReset("example-token", $0) }

@@ -67,6 +67,7 @@ extension Route {
         switch s {
         case [""]: return method == .get ? .home : nil
         case ["login"]: return .login(FormStep(method))
+        case ["login", "two-factor"]: return .loginCode(FormStep(method))
         case ["logout"]: return method == .post ? .logout : nil
         case let s where s.count == 2 && s[0] == "invitations" && token(s[1]): return .invitation(s[1], FormStep(method))
         case let s where s.count == 2 && s[0] == "confirm" && token(s[1]): return .confirmation(s[1], FormStep(method))

@@ -5,6 +5,8 @@ import WheelhouseCore
 struct Visit {
     static let sessionCookie = "wh_session"
     static let loginCSRFCookie = "wh_login"
+    /// Between the password and the two-factor code: the sign-in challenge's token (5 minutes).
+    static let challengeCookie = "wh_signin"
 
     let request: Request
     let id: String

@@ -128,6 +128,7 @@ public struct WebApp: Sendable {
         switch route {
         case .home: return try auth.home(visit)
         case .login(let step): return try auth.respond(step, &visit)
+        case .loginCode(let step): return try SignInCodeController(shell: shell, database: database).respond(step, visit)
         case .logout: return try auth.signOut(visit)
         case .invitation(let token, let step):
             return try InvitationController(shell: shell, database: database).respond(step, token: token, &visit)
@@ -141,6 +142,10 @@ public struct WebApp: Sendable {
                 return try NotificationsController(shell: shell, database: database).respond(route, visit)
             case .profile, .updateProfile, .security, .changePassword:
                 return try AccountController(shell: shell, database: database, blocklist: passwordBlocklist).respond(route, visit)
+            case .sessions, .endSession, .endOtherSessions:
+                return try SessionsController(shell: shell, database: database).respond(route, visit)
+            case .twoFactor, .disableTwoFactor:
+                return try TwoFactorController(shell: shell, database: database).respond(route, visit)
             }
         case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound

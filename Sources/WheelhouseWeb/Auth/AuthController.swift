@@ -35,6 +35,7 @@ struct AuthController {
         var notice: String?
         if visit.request.queryItems["signed_out"] != nil { notice = "You have been signed out." }
         if visit.request.queryItems["reset"] != nil { notice = "Your password has been changed. Sign in with the new one." }
+        if visit.request.queryItems["expired"] != nil { notice = "That sign-in took too long: enter your password again." }
         return loginPage(
             visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
             notice: notice, status: 200)
@@ -68,6 +69,13 @@ struct AuthController {
             var errors = FieldErrors()
             errors.addForm("The email or password is incorrect.")
             return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 401)
+        } catch AccountProblem.secondFactorNeeded(let challenge) {
+            // The password was right: a code comes next, on a page of its own. No session yet.
+            let nextQuery = next.isEmpty ? [] : [("next", next)]
+            var response = Response.redirect(to: Route.loginCode(.show).path(query: nextQuery))
+            response.setCookie(
+                Visit.challengeCookie, challenge, secure: shell.config.secureCookies, maxAge: Int(AccountProblem.challengeLifetime))
+            return response
         } catch AccountProblem.unconfirmed(let address) {
             var errors = FieldErrors()
             errors.addForm("This account is not confirmed yet. Open the link we emailed to \(address) to confirm it, then sign in.")

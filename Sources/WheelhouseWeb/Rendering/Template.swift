@@ -7,6 +7,7 @@ public enum Template: String, CaseIterable, Sendable {
     case layout
     case error = "errors/error"
     case login
+    case loginCode = "login-code"
     case invitation
     case confirmation
     case passwordForgot = "password-forgot"
@@ -40,6 +41,8 @@ public enum Template: String, CaseIterable, Sendable {
     case accountNotifications = "account/notifications"
     case accountProfile = "account/profile"
     case accountSecurity = "account/security"
+    case accountSessions = "account/sessions"
+    case accountTwoFactor = "account/two-factor"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
@@ -52,6 +55,7 @@ public enum Template: String, CaseIterable, Sendable {
     case memberRowPartial = "partials/member-row"
     case navPartial = "partials/nav"
     case pagerPartial = "partials/pager"
+    case qrCodePartial = "partials/qr-code"
     case usageChartPartial = "partials/usage-chart"
     case workspaceManagePartial = "partials/workspace-manage"
 

@@ -51,6 +51,35 @@ import WheelhouseCore
                     ])
             },
             post("POST /logout", nil, { _ in "/logout" }, { _ in [] }),
+            // The code after the password, for a person with two-factor on.
+            Case(
+                route: "POST /login/two-factor", variant: "", expected: nil, status: 303,
+                prepare: { w in try w.t.database.turnOnTwoFactor(for: w.t.member) }
+            ) { w in
+                let client = w.t.client()
+                let form = client.get("/login")
+                _ = client.post(
+                    "/login", [("_csrf", form.csrf), ("email", "member@acme.test"), ("password", TestApp.password), ("next", "")])
+                let secret = try TwoFactorWebTests.secret(w.t, w.t.member)
+                return client.post("/login/two-factor", [("_csrf", form.csrf), ("code", TwoFactorWebTests.nextCode(secret)), ("next", "")])
+            },
+            // Active sessions and two-factor: personal security, told by email, not audited.
+            post(
+                "POST /account/security/sessions/{key}/end", nil, { w in "/account/security/sessions/\(w.ownerSessionHandle)/end" },
+                { _ in [] }),
+            post("POST /account/security/sessions/end-others", nil, { _ in "/account/security/sessions/end-others" }, { _ in [] }),
+            post(
+                "POST /account/security/two-factor", nil,
+                prepare: { w in _ = try w.t.database.startTwoFactor(userId: w.t.owner.id!, email: w.t.owner.email) },
+                { _ in "/account/security/two-factor" },
+                { w in [("code", TwoFactorWebTests.currentCode(try! TwoFactorWebTests.secret(w.t, w.t.owner)))] }),
+            // Signed in first: with two-factor on, the test client's password-only sign-in would stop at the code.
+            Case(route: "POST /account/security/two-factor/disable", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
+                let (client, csrf) = try w.client(.owner)
+                let (secret, _) = try w.t.database.turnOnTwoFactor(for: w.t.owner)
+                let fields = [("_csrf", csrf), ("password", TestApp.password), ("code", TwoFactorWebTests.nextCode(secret))]
+                return client.post("/account/security/two-factor/disable", fields)
+            },
             // The inbox: a person's own notifications, not organization data (`personalNotAudited`).
             post("POST /account/notifications/{id}/read", nil, { w in "/account/notifications/\(w.notificationId)/read" }, { _ in [] }),
             post("POST /account/notifications/read-all", nil, { _ in "/account/notifications/read-all" }, { _ in [] }),
@@ -273,6 +302,8 @@ import WheelhouseCore
     static let personalNotAudited: Set<String> = [
         "POST /login", "POST /logout", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
         "POST /account", "POST /account/security/password", "POST /password/forgot", "POST /password/reset/{token}",
+        "POST /login/two-factor", "POST /account/security/sessions/{key}/end", "POST /account/security/sessions/end-others",
+        "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
     ]
 
     /// A row expecting no entry is one of the routes declared personal above, so a new form

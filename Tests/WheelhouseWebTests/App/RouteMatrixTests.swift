@@ -22,6 +22,8 @@ import WheelhouseCore
         let notificationId: Int64
         /// An API key of acme, rotated once (version 2, its old secret in a day's grace).
         let apiKeyId: Int64
+        /// A session of the Owner's in another browser (its handle on Active sessions).
+        let ownerSessionHandle: String
 
         init() throws {
             t = try TestApp()
@@ -53,6 +55,8 @@ import WheelhouseCore
                 orgKey: "acme", NewAPIKey(name: "CI", scopes: ["org:read"], expiry: "30"), by: owner
             ).key.id
             _ = try t.database.rotateAPIKey(orgKey: "acme", id: apiKeyId, grace: "86400", expectedVersion: 1, by: owner)
+            let elsewhere = try t.database.signIn(email: "owner@acme.test", password: TestApp.password, address: "192.0.2.8", userAgent: "")
+            ownerSessionHandle = AppDatabase.handle(of: elsewhere.signedIn.session.tokenHash)
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -121,6 +125,8 @@ import WheelhouseCore
 
     static let signedIn: [Actor: Int] = [.owner: 200, .admin: 200, .member: 200, .workspaceAdmin: 200, .outsider: 200, .anonymous: 303]
 
+    static let signedInPost = signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }
+
     static let cases: [Case] = [
         // Profile and password: each person's own; the post's fields are valid for everyone.
         account("profile", { _ in .profile }, signedIn),
@@ -141,6 +147,16 @@ import WheelhouseCore
         outside(
             "POST reset", { _ in .passwordReset("unknown-token", .submit) },
             fields: { _ in [("new_password", "zebra violin quartz 9081")] }, signedIn.mapValues { _ in 404 }),
+        // Active sessions and two-factor: each person's own; another person's session is a 404. The
+        // two-factor posts without a code are refused as forms (422) for everyone signed in.
+        account("sessions", { _ in .sessions }, signedIn),
+        account(
+            "end session", { w in .endSession(w.ownerSessionHandle) },
+            [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        account("end other sessions", { _ in .endOtherSessions }, signedInPost),
+        account("two-factor", { _ in .twoFactor(.show) }, signedIn),
+        account("two-factor on", { _ in .twoFactor(.submit) }, signedIn.mapValues { _ in 422 }.merging([.anonymous: 403]) { $1 }),
+        account("two-factor off", { _ in .disableTwoFactor }, signedIn.mapValues { _ in 422 }.merging([.anonymous: 403]) { $1 }),
         // The Account area: the inbox is everyone's own; another person's notification is a 404.
         account("notifications", { _ in .notifications }, signedIn),
         account("read all", { _ in .markAllRead }, signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),

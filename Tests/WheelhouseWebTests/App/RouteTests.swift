@@ -27,6 +27,9 @@ import Testing
             account.map(\.kind) == [
                 "GET /account", "POST /account", "GET /account/security", "POST /account/security/password",
                 "GET /account/notifications", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
+                "GET /account/security/sessions", "POST /account/security/sessions/{key}/end",
+                "POST /account/security/sessions/end-others", "GET /account/security/two-factor",
+                "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
             ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
@@ -43,6 +46,7 @@ import Testing
             "/password/forgot/", "/password/reset", "/password/reset/", "/password/reset/" + String(repeating: "a", count: 101),
             "/password/reset/a/b", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
             "/account/notifications/x/read", "/account/notifications/99999999999999999999/read", "/account/notifications/read-all/x",
+            "/account/security/sessions/", "/account/security/sessions//end", "/account/security/two-factor/x", "/login/two-factor/",
         ] {
             for method in HTTPMethod.allCases {
                 #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")
