@@ -36,7 +36,7 @@
 #   WORKERS [4]                 `wheelhouse serve --workers`; REF_THREADS [= WORKERS]
 #   WHEELHOUSE_KEEPALIVE [off]  fastcgi_keep_conn for both responders
 #   NGINX_WORKERS [1]           BENCH_PORT [18080], BENCH_REF_PORT [BENCH_PORT+1]
-#   BENCH_PAIRS [5]             paired General/Audit rounds (2 s each) after the audit-1m target; 0 skips
+#   BENCH_PAIRS [7]             paired General/Audit rounds (2 s each) after the audit-1m target; 0 skips
 #   BENCH_API_BATCHES [40]      5 000-event batches the api-events target posts
 #   BENCH_KEEP [0]              1 keeps the temporary data directory (logs, callgrind files)
 set -euo pipefail
@@ -53,7 +53,7 @@ import_events=${BENCH_IMPORT_EVENTS:-1000000}
 rollup_events=${BENCH_ROLLUP_EVENTS:-10000000}
 do_callgrind=${BENCH_CALLGRIND:-1}
 n1=${CALLGRIND_N1:-20}
-pair_rounds=${BENCH_PAIRS:-5}
+pair_rounds=${BENCH_PAIRS:-7}
 n2=${CALLGRIND_N2:-120}
 workers=${WORKERS:-4}
 ref_threads=${REF_THREADS:-$workers}
