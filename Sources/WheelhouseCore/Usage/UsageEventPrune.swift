@@ -47,9 +47,9 @@ enum UsageEventPrune {
             sql: """
                 INSERT INTO usageDaily SELECT * FROM usageDailyPruned WHERE orgId = ?
                 ON CONFLICT (orgId, day, workspaceId, kind, status, provider, model) DO UPDATE SET
-                    events = events + excluded.events, byokEvents = byokEvents + excluded.byokEvents,
-                    inputTokens = inputTokens + excluded.inputTokens, outputTokens = outputTokens + excluded.outputTokens,
-                    costMicros = costMicros + excluded.costMicros, creditsMicros = creditsMicros + excluded.creditsMicros
+                    events = \(UsageWriter.held("events")), byokEvents = \(UsageWriter.held("byokEvents")),
+                    inputTokens = \(UsageWriter.held("inputTokens")), outputTokens = \(UsageWriter.held("outputTokens")),
+                    costMicros = \(UsageWriter.held("costMicros")), creditsMicros = \(UsageWriter.held("creditsMicros"))
                 """, arguments: [orgId])
     }
 }

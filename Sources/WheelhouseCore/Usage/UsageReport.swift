@@ -17,14 +17,14 @@ public struct UsageTotals: Sendable, Equatable {
 
     mutating func add(kind: String, status: UsageStatus, _ row: RowSums) {
         if kind == UsageReport.runKind {
-            runs += row.events
-            if status == .error { failedRuns += row.events }
+            runs.addHeld(row.events)
+            if status == .error { failedRuns.addHeld(row.events) }
         }
-        events += row.events
-        byokEvents += row.byokEvents
-        tokens += row.inputTokens + row.outputTokens
-        costMicros += row.costMicros
-        creditsMicros += row.creditsMicros
+        events.addHeld(row.events)
+        byokEvents.addHeld(row.byokEvents)
+        tokens.addHeld(row.inputTokens.plusHeld(row.outputTokens))
+        costMicros.addHeld(row.costMicros)
+        creditsMicros.addHeld(row.creditsMicros)
     }
 }
 
@@ -163,12 +163,12 @@ extension AppDatabase {
                 costMicros: row[9], creditsMicros: row[10])
             totals.add(kind: kind, status: status, sums)
             if kind == UsageReport.runKind {
-                if status == .error { days[d].failedRuns += sums.events } else { days[d].successfulRuns += sums.events }
+                if status == .error { days[d].failedRuns.addHeld(sums.events) } else { days[d].successfulRuns.addHeld(sums.events) }
             }
-            days[d].events += sums.events
-            days[d].costMicros += sums.costMicros
-            days[d].creditsMicros += sums.creditsMicros
-            days[d].tokens += sums.inputTokens + sums.outputTokens
+            days[d].events.addHeld(sums.events)
+            days[d].costMicros.addHeld(sums.costMicros)
+            days[d].creditsMicros.addHeld(sums.creditsMicros)
+            days[d].tokens.addHeld(sums.inputTokens.plusHeld(sums.outputTokens))
             let model: String = row[4]
             guard !model.isEmpty else { continue }
             let provider: String = row[3]
@@ -180,11 +180,11 @@ extension AppDatabase {
                     modelIndex[name] = models.count - 1
                     return models.count - 1
                 }()
-            models[index].events += sums.events
-            models[index].byokEvents += sums.byokEvents
-            models[index].tokens += sums.inputTokens + sums.outputTokens
-            models[index].costMicros += sums.costMicros
-            models[index].creditsMicros += sums.creditsMicros
+            models[index].events.addHeld(sums.events)
+            models[index].byokEvents.addHeld(sums.byokEvents)
+            models[index].tokens.addHeld(sums.inputTokens.plusHeld(sums.outputTokens))
+            models[index].costMicros.addHeld(sums.costMicros)
+            models[index].creditsMicros.addHeld(sums.creditsMicros)
             perDayModel.append((d, index, sums.costMicros))
         }
         // Rank models by spend; each day's costs follow the ranking.
@@ -194,7 +194,7 @@ extension AppDatabase {
         var rank = [Int](repeating: 0, count: models.count)
         for (position, index) in order.enumerated() { rank[index] = position }
         for d in days.indices { days[d].costByModel = [Int64](repeating: 0, count: models.count) }
-        for entry in perDayModel { days[entry.day].costByModel[rank[entry.model]] += entry.cost }
+        for entry in perDayModel { days[entry.day].costByModel[rank[entry.model]].addHeld(entry.cost) }
 
         let rebuild = try UsageRebuild.progress(db, orgId: orgId)
         return UsageReport(
@@ -258,4 +258,16 @@ extension AppDatabase {
             }
         }
     }
+}
+
+extension Int64 {
+    /// `self + other`, held at `Int64.max` (or `.min`) instead of trapping. Real sums are far below
+    /// it (9.2 × 10¹⁸ micro-units); the hold keeps a hostile stream of maximal events — through
+    /// `usage import` or the API — from stopping the process that adds them up.
+    public func plusHeld(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    public mutating func addHeld(_ other: Int64) { self = plusHeld(other) }
 }

@@ -41,10 +41,10 @@ struct RollupTotals {
 
     mutating func add(inputTokens: Int64, outputTokens: Int64, costMicros: Int64, byok: Bool) {
         events += 1
-        self.inputTokens += inputTokens
-        self.outputTokens += outputTokens
-        self.costMicros += costMicros
-        if byok { byokEvents += 1 } else { creditsMicros += costMicros }
+        self.inputTokens.addHeld(inputTokens)
+        self.outputTokens.addHeld(outputTokens)
+        self.costMicros.addHeld(costMicros)
+        if byok { byokEvents += 1 } else { creditsMicros.addHeld(costMicros) }
     }
 }
 
@@ -204,6 +204,14 @@ enum UsageWriter {
             rebuild: (walk, zones.days(walk.targetZone)))
     }
 
+    /// `column + excluded.column` held below Int64's bound: past it SQLite would store a REAL that
+    /// no reader decodes as an integer (see `Int64.plusHeld`). The sum is done in REAL first, so
+    /// the comparison itself never overflows; below 2⁵³ both forms are exact.
+    static func held(_ column: String) -> String {
+        "CASE WHEN CAST(\(column) AS REAL) + excluded.\(column) >= 9.0e18 THEN 9000000000000000000 "
+            + "ELSE \(column) + excluded.\(column) END"
+    }
+
     /// `table`: `usageDaily`, or a rebuild's shadow `usageDailyNext`.
     static func upsert(_ db: Database, _ deltas: [RollupKey: RollupTotals], into table: String = "usageDaily") throws {
         guard !deltas.isEmpty else { return }
@@ -213,9 +221,9 @@ enum UsageWriter {
                                         inputTokens, outputTokens, costMicros, creditsMicros)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (orgId, day, workspaceId, kind, status, provider, model) DO UPDATE SET
-                    events = events + excluded.events, byokEvents = byokEvents + excluded.byokEvents,
-                    inputTokens = inputTokens + excluded.inputTokens, outputTokens = outputTokens + excluded.outputTokens,
-                    costMicros = costMicros + excluded.costMicros, creditsMicros = creditsMicros + excluded.creditsMicros
+                    events = \(held("events")), byokEvents = \(held("byokEvents")),
+                    inputTokens = \(held("inputTokens")), outputTokens = \(held("outputTokens")),
+                    costMicros = \(held("costMicros")), creditsMicros = \(held("creditsMicros"))
                 """)
         for (key, totals) in deltas {
             try statement.execute(arguments: [

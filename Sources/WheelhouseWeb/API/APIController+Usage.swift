@@ -12,6 +12,9 @@ extension APIController {
     /// `rejected` with the reason. Events may name no organization or the key's own.
     func usageEvents(_ request: Request, grant: APIKeyGrant) throws -> Response {
         try APIJSON.requireJSON(request)
+        // Writes act as the key's maker: one who left, or lost the role, leaves the key read-only.
+        let maker = try actor(request, grant: grant)
+        try database.access(orgKey: grant.orgKey, userId: maker.user.id!).require(APIScope.usageWrite.action)
         let ranges = try EventBatch.split(request.body)
         guard ranges.count <= Self.maxEvents else {
             var problem = Problem.api(

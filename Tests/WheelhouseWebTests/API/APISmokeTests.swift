@@ -106,3 +106,27 @@ import WheelhouseCore
         #expect(client.send("GET", "/api/v1/org", headers: auth(second)).status == 200)
     }
 }
+
+extension APISmokeTests {
+    /// Sending usage is a write: a key whose maker lost the role may read, not send.
+    @Test func aKeyWhoseMakerIsNowAMemberCannotSendUsage() throws {
+        let app = try TestApp()
+        let key = try app.database.createAPIKey(
+            orgKey: app.org.key, NewAPIKey(name: "ingest", scopes: ["usage:write", "usage:read"], expiry: "30"),
+            by: Actor(user: app.admin, address: "127.0.0.1")
+        ).secret
+        let version = try app.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT version FROM membership WHERE userId = ?", arguments: [app.admin.id!])
+        }
+        try app.database.changeRole(
+            orgKey: app.org.key, userId: app.admin.id!, to: .member, expectedVersion: version ?? 1,
+            by: Actor(user: app.owner, address: "127.0.0.1"))
+        let client = app.client()
+        let body = Array(#"{"events": []}"#.utf8)
+        let refused = client.send(
+            "POST", "/api/v1/usage/events", contentType: "application/json", body: body, headers: ["authorization": "Bearer \(key)"])
+        #expect(refused.status == 403)
+        #expect(refused.html.contains("maker_role"))
+        #expect(client.send("GET", "/api/v1/usage/summary", headers: ["authorization": "Bearer \(key)"]).status == 200)
+    }
+}

@@ -164,7 +164,7 @@ struct UsagePage {
                 .init(
                     cls: "c-m\(Self.shownModels)", label: "spent on other models",
                     values: report.days.map {
-                        $0.costByModel.dropFirst(Self.shownModels).reduce(0, +)
+                        $0.costByModel.dropFirst(Self.shownModels).reduce(0) { $0.plusHeld($1) }
                     }))
         }
         return StackedBarChart(
