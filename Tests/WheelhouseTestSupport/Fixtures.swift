@@ -79,7 +79,9 @@ extension AppDatabase {
         }
         let (_, signedIn) = try signIn(email: user.email, password: Fixture.password, address: "192.0.2.1", userAgent: "")
         let code = TOTP(secret: enrolment.secret).code(step: TOTP.step(at: now))
-        let codes = try confirmTwoFactor(userId: user.id!, email: user.email, code: code, session: signedIn.session)
+        let codes = try confirmTwoFactor(
+            userId: user.id!, email: user.email, password: Fixture.password, code: code, session: signedIn.session,
+            address: "192.0.2.1")
         return (enrolment.secret, codes)
     }
 }

@@ -77,6 +77,8 @@ def test_enrol_sign_in_with_a_code_and_a_recovery_code_and_end_another_session(s
     uri = page.locator("#two-factor-uri").text_content() or ""
     assert uri.startswith("otpauth://totp/Wheelhouse:support@demo.test?secret=" + secret.replace(" ", ""))
 
+    # Turning it on needs the password too: a session alone cannot.
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Code from your app").fill(totp(secret))
     page.get_by_role("button", name="Turn on").click()
     expect(page).to_have_url(at(TWO_FACTOR))

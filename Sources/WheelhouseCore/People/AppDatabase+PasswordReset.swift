@@ -103,14 +103,17 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM passwordReset WHERE userId = ? AND usedAt IS NULL", arguments: [user.id!])
             try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, user.id!])
             try db.execute(sql: "DELETE FROM session WHERE userId = ?", arguments: [user.id!])
-            // The mailbox is proven: failures counted against the account from here are forgiven.
-            try db.execute(
-                sql: "DELETE FROM loginFailure WHERE email = ? COLLATE NOCASE AND address = ?", arguments: [user.email, address])
+            // A sign-in half done with the old password goes too.
+            try db.execute(sql: "DELETE FROM signInChallenge WHERE userId = ?", arguments: [user.id!])
             try Self.queueSecurityNotice(
                 db, to: user, subject: "Your Wheelhouse password was reset",
                 what: "The password of your Wheelhouse account (\(user.email)) was reset with a link emailed to this address",
                 address: address, now: now)
+            // With two-factor on, the link proves the mailbox only: no session, and failed codes stay counted.
             guard !twoFactor else { return nil }
+            // The mailbox is proven: failures counted against the account from here are forgiven.
+            try db.execute(
+                sql: "DELETE FROM loginFailure WHERE email = ? COLLATE NOCASE AND address = ?", arguments: [user.email, address])
             let session = Crypto.randomToken()
             try SessionRecord(
                 tokenHash: Data(Crypto.sha256(session)), userId: user.id!, csrfToken: Crypto.randomToken(),

@@ -99,6 +99,9 @@ extension AppDatabase {
         try writer.write { db in
             try db.execute(sql: "UPDATE user SET passwordHash = ? WHERE id = ?", arguments: [hash, userId])
             try db.execute(sql: "DELETE FROM session WHERE userId = ? AND tokenHash != ?", arguments: [userId, keepSession])
+            // Reset links asked for before, and sign-ins half done with the old password, end too.
+            try db.execute(sql: "DELETE FROM passwordReset WHERE userId = ? AND usedAt IS NULL", arguments: [userId])
+            try db.execute(sql: "DELETE FROM signInChallenge WHERE userId = ?", arguments: [userId])
             try Self.queueSecurityNotice(
                 db, to: user, subject: "Your Wheelhouse password was changed",
                 what: "The password of your Wheelhouse account (\(user.email)) was changed from a signed-in browser",

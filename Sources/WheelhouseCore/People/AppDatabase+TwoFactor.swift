@@ -61,8 +61,12 @@ extension AppDatabase {
     /// Turns two-factor on with a code from the pending secret. Returns the ten recovery codes,
     /// which are also held (sealed) for `session` to show once; only their hashes stay.
     @discardableResult
-    public func confirmTwoFactor(userId: Int64, email: String, code: String, session: SessionRecord) throws -> [String] {
+    public func confirmTwoFactor(
+        userId: Int64, email: String, password: String, code: String, session: SessionRecord, address: String
+    ) throws -> [String] {
         let now = self.now()
+        // A stolen session must not be able to lock the person out with its own authenticator.
+        try checkPassword(userId: userId, password: password, address: address, now: now)
         return try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM twoFactor WHERE userId = ?", arguments: [userId]) else {
                 throw DomainError.invalid(Self.codeError("There is no setup key yet: scan the QR code on this page first."))
@@ -109,16 +113,15 @@ extension AppDatabase {
     }
 
     /// Turns two-factor off: the password and a current code (or a recovery code) are both needed.
-    public func disableTwoFactor(userId: Int64, email: String, password: String, code: String) throws {
-        let user = try reader.read { db in try User.fetchOne(db, key: userId) }
-        guard let user else { throw DomainError.notFound }
-        var errors = FieldErrors()
-        if !hasher.verify(password, against: user.passwordHash) { errors.add("password", "That is not your password.") }
+    public func disableTwoFactor(userId: Int64, email: String, password: String, code: String, address: String) throws {
         let now = self.now()
+        try checkPassword(userId: userId, password: password, address: address, now: now)
         try writer.write { db in
             guard try Self.hasTwoFactor(db, userId: userId) else { throw DomainError.invalid(Self.codeError("Two-factor sign-in is off.")) }
-            guard errors.isEmpty else { throw DomainError.invalid(errors) }
             guard try secondFactor(db, userId: userId, typed: code, now: now) != nil else {
+                // Counted like a wrong password: the form is no way round the sign-in throttle.
+                var failure = LoginFailure(id: nil, email: email, address: address, at: now)
+                try failure.insert(db)
                 throw DomainError.invalid(Self.codeError("That code does not match."))
             }
             try db.execute(sql: "DELETE FROM twoFactor WHERE userId = ?", arguments: [userId])
@@ -151,6 +154,24 @@ extension AppDatabase {
         let left =
             try Int.fetchOne(db, sql: "SELECT count(*) FROM recoveryCode WHERE userId = ? AND usedAt IS NULL", arguments: [userId]) ?? 0
         return .recovery(left: left)
+    }
+
+    /// The person's password, checked as sign-in checks it: throttled per account and address, and
+    /// a wrong one counted as a failed sign-in, so a form that asks for it cannot be used to guess it.
+    func checkPassword(userId: Int64, password: String, address: String, now: Date) throws {
+        guard let user = try reader.read({ db in try User.fetchOne(db, key: userId) }) else { throw DomainError.notFound }
+        if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) }) {
+            throw DomainError.throttled(retryAfterSeconds: max(1, wait))
+        }
+        guard password.utf8.count <= 1024, hasher.verify(password, against: user.passwordHash) else {
+            try writer.write { db in
+                var failure = LoginFailure(id: nil, email: user.email, address: address, at: now)
+                try failure.insert(db)
+            }
+            var errors = FieldErrors()
+            errors.add("password", "That is not your password.")
+            throw DomainError.invalid(errors)
+        }
     }
 
     /// The person's TOTP secret, opened: what the tests compute codes from, as an app would.

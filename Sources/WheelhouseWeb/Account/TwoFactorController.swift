@@ -26,22 +26,22 @@ struct TwoFactorController {
         guard let form else { return try show(visit, errors: nil) }
         var reader = FormReader<Field>(form)
         let code = reader.text(.code, label: "Code")
-        let password = route == .disableTwoFactor ? reader.text(.password, label: "Password") : ""
+        // Turning it on or off both need the password: a session alone is not enough.
+        let password = reader.text(.password, label: "Password")
         if code.trimmingCharacters(in: .whitespaces).isEmpty { reader.errors.add(Field.code.rawValue, "Enter the code from your app.") }
         if code.utf8.count > 40 { reader.errors.add(Field.code.rawValue, "That is longer than any code.") }
-        if route == .disableTwoFactor {
-            if password.isEmpty { reader.errors.add(Field.password.rawValue, "Enter your password.") }
-            if password.utf8.count > 1024 { reader.errors.add(Field.password.rawValue, "That is longer than any password here.") }
-        } else if form.fields[Field.password.rawValue] != nil {
-            reader.errors.addForm(FormReader<Field>.unknownFieldsMessage([Field.password.rawValue])!)
-        }
+        if password.isEmpty { reader.errors.add(Field.password.rawValue, "Enter your password.") }
+        if password.utf8.count > 1024 { reader.errors.add(Field.password.rawValue, "That is longer than any password here.") }
         guard reader.errors.isEmpty else { return try show(visit, errors: reader.errors) }
         do {
             if route == .disableTwoFactor {
-                try database.disableTwoFactor(userId: user.id!, email: user.email, password: password, code: code)
+                try database.disableTwoFactor(
+                    userId: user.id!, email: user.email, password: password, code: code, address: visit.request.remoteAddress)
                 return try shell.redirect(visit, to: Route.account(.twoFactor(.show)), flash: "Two-factor sign-in is off.")
             }
-            try database.confirmTwoFactor(userId: user.id!, email: user.email, code: code, session: signedIn.session)
+            try database.confirmTwoFactor(
+                userId: user.id!, email: user.email, password: password, code: code, session: signedIn.session,
+                address: visit.request.remoteAddress)
             return try shell.redirect(
                 visit, to: Route.account(.twoFactor(.show)),
                 flash: "Two-factor sign-in is on. Save your recovery codes now: they are shown only once.")
@@ -82,11 +82,15 @@ struct TwoFactorPage: PageValues {
         case .off:
             context["unavailable"] = TemplateValue.flag(true)
         case .pending(let enrolment):
+            let password = FieldView(
+                name: Field.password.rawValue, label: "Password", value: "", type: "password", errors: errors,
+                autocomplete: "current-password")
             var codeField = code
             codeField.hint = "The 6 digits your app shows for Wheelhouse."
             var pending: TemplateObject = [
                 "secret": .text(Base32.grouped(enrolment.base32)), "uri": .text(enrolment.uri),
                 "action": .text(Route.account(.twoFactor(.submit)).path), "code": .object(codeField.context),
+                "password": .object(password.context),
             ]
             if let qr = QRCode(enrolment.uri) { pending["qr"] = Self.qr(qr) }
             context["pending"] = TemplateValue.object(pending)

@@ -52,11 +52,20 @@ import WheelhouseTestSupport
 
         let (_, signedIn) = try database.signIn(email: admin.email, password: Fixture.password, address: "x", userAgent: "")
         #expect(throws: DomainError.self) {
-            try database.confirmTwoFactor(userId: admin.id!, email: admin.email, code: "000000", session: signedIn.session)
+            try database.confirmTwoFactor(
+                userId: admin.id!, email: admin.email, password: Fixture.password, code: "000000", session: signedIn.session,
+                address: "x")
         }
         #expect(try !database.hasTwoFactor(userId: admin.id!))
+        // Without the password, a session alone cannot turn it on.
+        #expect(throws: DomainError.self) {
+            try database.confirmTwoFactor(
+                userId: admin.id!, email: admin.email, password: "not it at all", code: code(first.secret), session: signedIn.session,
+                address: "x")
+        }
         let codes = try database.confirmTwoFactor(
-            userId: admin.id!, email: admin.email, code: code(first.secret), session: signedIn.session)
+            userId: admin.id!, email: admin.email, password: Fixture.password, code: code(first.secret), session: signedIn.session,
+            address: "x")
         #expect(try database.hasTwoFactor(userId: admin.id!))
         #expect(codes.count == 10 && Set(codes).count == 10)
         #expect(codes.allSatisfy { $0.count == 19 && $0.split(separator: "-").count == 4 })
@@ -144,13 +153,15 @@ import WheelhouseTestSupport
         let admin = fixture.admin
         let (secret, _) = try database.turnOnTwoFactor(for: admin, now: clock.now)
         #expect(throws: DomainError.self) {
-            try database.disableTwoFactor(userId: admin.id!, email: admin.email, password: "wrong password", code: code(secret, offset: 1))
+            try database.disableTwoFactor(
+                userId: admin.id!, email: admin.email, password: "wrong password", code: code(secret, offset: 1), address: "x")
         }
         #expect(throws: DomainError.self) {
-            try database.disableTwoFactor(userId: admin.id!, email: admin.email, password: Fixture.password, code: "123456")
+            try database.disableTwoFactor(userId: admin.id!, email: admin.email, password: Fixture.password, code: "123456", address: "x")
         }
         #expect(try database.hasTwoFactor(userId: admin.id!))
-        try database.disableTwoFactor(userId: admin.id!, email: admin.email, password: Fixture.password, code: code(secret, offset: 1))
+        try database.disableTwoFactor(
+            userId: admin.id!, email: admin.email, password: Fixture.password, code: code(secret, offset: 1), address: "x")
         #expect(try !database.hasTwoFactor(userId: admin.id!))
         #expect(try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM recoveryCode")! } == 0)
         #expect(try mails(to: admin.email) == ["Two-factor sign-in is on", "Two-factor sign-in is off"])

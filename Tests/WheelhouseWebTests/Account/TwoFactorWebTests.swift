@@ -46,7 +46,7 @@ import WheelhouseTestSupport
         // A reload shows the same key.
         #expect(try Self.shownSecret(client.get(Self.page)) == secret)
 
-        let on = client.post(Self.page, [("_csrf", setup.csrf), ("code", Self.currentCode(secret))])
+        let on = client.post(Self.page, [("_csrf", setup.csrf), ("password", TestApp.password), ("code", Self.currentCode(secret))])
         #expect(on.status == 303 && on.location == Self.page)
         let codes = client.get(Self.page)
         #expect(codes.contains("Two-factor sign-in is on. Save your recovery codes now"))
@@ -62,11 +62,12 @@ import WheelhouseTestSupport
         ("empty code", [("code", "")]),
         ("five digits", [("code", "12345")]),
         ("letters", [("code", "abcdef")]),
-        ("wrong code", [("code", "000000")]),
+        ("wrong code", [("password", TestApp.password), ("code", "000000")]),
         ("over-long", [("code", String(repeating: "1", count: 41))]),
         ("control characters", [("code", "12\u{0}456")]),
         ("unknown field", [("code", "123456"), ("admin", "1")]),
-        ("a password it does not take", [("code", "123456"), ("password", "x")]),
+        ("a session without the password", [("code", "123456")]),
+        ("a wrong password", [("code", "123456"), ("password", "not the password at all")]),
     ]
 
     @Test(arguments: badEnrolments) func badEnrolmentChangesNothing(_ label: String, _ fields: [(String, String)]) throws {

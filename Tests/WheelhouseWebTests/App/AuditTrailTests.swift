@@ -72,7 +72,12 @@ import WheelhouseCore
                 "POST /account/security/two-factor", nil,
                 prepare: { w in _ = try w.t.database.startTwoFactor(userId: w.t.owner.id!, email: w.t.owner.email) },
                 { _ in "/account/security/two-factor" },
-                { w in [("code", TwoFactorWebTests.currentCode(try! TwoFactorWebTests.secret(w.t, w.t.owner)))] }),
+                { w in
+                    [
+                        ("password", TestApp.password),
+                        ("code", TwoFactorWebTests.currentCode(try! TwoFactorWebTests.secret(w.t, w.t.owner))),
+                    ]
+                }),
             // Signed in first: with two-factor on, the test client's password-only sign-in would stop at the code.
             Case(route: "POST /account/security/two-factor/disable", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
                 let (client, csrf) = try w.client(.owner)
