@@ -48,8 +48,17 @@ extension AppDatabase {
         if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) }) {
             throw DomainError.throttled(retryAfterSeconds: max(wait, 1))
         }
+        // Checked again inside the write, where the failure is also recorded: writes are serial,
+        // so parallel guesses cannot all pass the check before the first failure lands.
         let outcome = try writer.write { db -> (String, SessionRecord)? in
-            guard let factor = try secondFactor(db, userId: userId, typed: code, now: now) else { return nil }
+            if let wait = try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) {
+                throw DomainError.throttled(retryAfterSeconds: max(wait, 1))
+            }
+            guard let factor = try secondFactor(db, userId: userId, typed: code, now: now) else {
+                var failure = LoginFailure(id: nil, email: String(user.email.prefix(254)), address: address, at: now)
+                try failure.insert(db)
+                return nil
+            }
             try db.execute(sql: "DELETE FROM signInChallenge WHERE tokenHash = ?", arguments: [hash])
             if case .recovery(let left) = factor {
                 try Self.queueNotice(
@@ -61,13 +70,7 @@ extension AppDatabase {
             }
             return try Self.openSession(db, user: user, address: address, userAgent: userAgent, now: now)
         }
-        guard let (token, session) = outcome else {
-            try writer.write { db in
-                var failure = LoginFailure(id: nil, email: String(user.email.prefix(254)), address: address, at: now)
-                try failure.insert(db)
-            }
-            throw DomainError.invalidCredentials
-        }
+        guard let (token, session) = outcome else { throw DomainError.invalidCredentials }
         return (token, SignedIn(session: session, user: user))
     }
 
