@@ -75,17 +75,11 @@ extension AppDatabase {
     ) throws {
         let now = self.now()
         guard let user = try reader.read({ db in try User.fetchOne(db, key: userId) }) else { throw DomainError.notFound }
-        if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) }) {
-            throw DomainError.throttled(retryAfterSeconds: max(1, wait))
-        }
         var errors = FieldErrors()
         if current.isEmpty {
+            try requireNoSignInWait(user, address: address, now: now)
             errors.add("current_password", "Enter your current password.")
-        } else if current.utf8.count > 1024 || !hasher.verify(current, against: user.passwordHash) {
-            try writer.write { db in
-                var failure = LoginFailure(id: nil, email: user.email, address: address, at: now)
-                try failure.insert(db)
-            }
+        } else if try !passwordMatches(current, of: user, address: address, now: now) {
             errors.add("current_password", "That is not your current password.")
         }
         PasswordPolicy.check(
@@ -107,6 +101,28 @@ extension AppDatabase {
                 what: "The password of your Wheelhouse account (\(user.email)) was changed from a signed-in browser",
                 address: address, now: now)
         }
+    }
+
+    /// Refuses (429) while sign-in is throttled for this person and address.
+    func requireNoSignInWait(_ user: User, address: String, now: Date) throws {
+        if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: user.id!, now: now) }) {
+            throw DomainError.throttled(retryAfterSeconds: max(1, wait))
+        }
+    }
+
+    /// Whether `password` is the person's, checked as sign-in checks it: refused while throttled,
+    /// and a wrong one counted as a failed sign-in of this address, so no form that asks for the
+    /// password (a change of it, two-factor on or off) can be used to guess it.
+    func passwordMatches(_ password: String, of user: User, address: String, now: Date) throws -> Bool {
+        try requireNoSignInWait(user, address: address, now: now)
+        guard password.utf8.count <= 1024, hasher.verify(password, against: user.passwordHash) else {
+            try writer.write { db in
+                var failure = LoginFailure(id: nil, email: user.email, address: address, at: now)
+                try failure.insert(db)
+            }
+            return false
+        }
+        return true
     }
 
     /// The security email of a password change or reset: always sent, never a preference.

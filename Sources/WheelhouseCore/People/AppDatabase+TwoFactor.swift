@@ -156,18 +156,10 @@ extension AppDatabase {
         return .recovery(left: left)
     }
 
-    /// The person's password, checked as sign-in checks it: throttled per account and address, and
-    /// a wrong one counted as a failed sign-in, so a form that asks for it cannot be used to guess it.
+    /// Throws a refusal beside the password field unless `password` is the person's (see `passwordMatches`).
     func checkPassword(userId: Int64, password: String, address: String, now: Date) throws {
         guard let user = try reader.read({ db in try User.fetchOne(db, key: userId) }) else { throw DomainError.notFound }
-        if let wait = try reader.read({ db in try Self.signInWait(db, email: user.email, address: address, userId: userId, now: now) }) {
-            throw DomainError.throttled(retryAfterSeconds: max(1, wait))
-        }
-        guard password.utf8.count <= 1024, hasher.verify(password, against: user.passwordHash) else {
-            try writer.write { db in
-                var failure = LoginFailure(id: nil, email: user.email, address: address, at: now)
-                try failure.insert(db)
-            }
+        guard try passwordMatches(password, of: user, address: address, now: now) else {
             var errors = FieldErrors()
             errors.add("password", "That is not your password.")
             throw DomainError.invalid(errors)
