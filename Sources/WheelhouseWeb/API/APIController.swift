@@ -13,10 +13,13 @@ struct APIController {
     /// Requests per key and window, shared by every responder of the data directory.
     let limiter: APIRateLimiter
 
+    private var documentResponse: Response {
+        Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
+    }
+
     func respond(_ route: APIRoute, _ visit: Visit) throws -> Response {
-        if route == .openAPI {
-            return Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
-        }
+        // The document needs no key: answered before any is read.
+        if route == .openAPI { return documentResponse }
         let grant: APIKeyGrant
         do {
             grant = try database.authenticateAPIKey(Self.bearer(visit.request), address: visit.request.remoteAddress)
@@ -52,7 +55,7 @@ struct APIController {
     private func handle(_ route: APIRoute, grant: APIKeyGrant, visit: Visit) throws -> Response {
         let request = visit.request
         switch route {
-        case .openAPI: return Response(status: 200, headers: [("Content-Type", "application/json")], body: document)
+        case .openAPI: return documentResponse
         case .org:
             let body = APIBody.Org(try database.apiOrganization(orgId: grant.orgId), mode: shell.config.mode)
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: body.json)
