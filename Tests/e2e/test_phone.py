@@ -41,7 +41,7 @@ def reachable_links(page: Page) -> list[str]:
     found = []
     for href in hrefs:
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not parts.path.startswith("/orgs/"):
+        if parts.scheme or parts.netloc or not parts.path.startswith(("/orgs/", "/account")):
             continue
         if any(skip in parts.path for skip in SKIPPED):
             continue
@@ -57,7 +57,8 @@ def test_every_page_fits_a_phone_and_the_menu_collapses(stack, pages, audit):
 
     page = pages.new(stack, viewport=PHONE)
     sign_in(page, OWNER)
-    # Every page a link leads to, from General on, across both of the Owner's organizations;
+    # Every page a link leads to, from General on, across both of the Owner's organizations and
+    # the Owner's own account pages;
     # at most two versions of one path (months, sorts, pages of a list).
     queue, seen, per_path = [GENERAL], set(), {}
     visited = 0
