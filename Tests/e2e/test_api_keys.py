@@ -40,8 +40,8 @@ def test_owner_creates_copies_uses_rotates_and_revokes_a_key(stack, pages, audit
     expect(page).to_have_url(at(API_KEYS))
     audit.page(page, "api-keys")
     # The demo's two keys: CI expiring soon, Dashboards never used.
-    expect(page.get_by_role("row", name=re.compile("CI"))).to_contain_text("Expiring soon")
-    expect(page.get_by_role("row", name=re.compile("Dashboards"))).to_contain_text("Never used")
+    expect(page.get_by_role("row", name=re.compile(r"^CI "))).to_contain_text("Expiring soon")
+    expect(page.get_by_role("row", name=re.compile(r"^Dashboards "))).to_contain_text("Never used")
 
     name = f"E2E {secrets.token_hex(3)}"
     page.get_by_label("Name").fill(name)
@@ -83,7 +83,7 @@ def test_owner_creates_copies_uses_rotates_and_revokes_a_key(stack, pages, audit
     page.goto(API_KEYS)
     page.get_by_role("link", name=f"Revoke {name}").first.click()
     page.get_by_role("button", name="Revoke key").click()
-    expect(page.get_by_role("row", name=re.compile(name))).to_contain_text("Revoked")
+    expect(page.get_by_role("row", name=re.compile("^" + re.escape(name) + " "))).to_contain_text("Revoked")
     for key in (copied, successor):
         status, body = call_api(stack, "/api/v1/org", key)
         assert status == 401, body
