@@ -116,7 +116,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models",
                                           "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
     expect(nav_links(page).first).to_have_attribute("aria-current", "page")
-    expect(page.locator("details.org-switcher li")).to_have_count(2)
+    expect(page.locator("details.org-switcher li")).to_have_count(3)  # two organizations and "New organization…"
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     display_name = page.get_by_label("Display name")
@@ -143,7 +143,7 @@ def test_owner_switches_organization(stack, pages, audit):
     page = pages.new(stack)
     sign_in(page, OWNER)
     switcher = page.locator("details.org-switcher")
-    expect(switcher.locator("a")).to_have_count(2)
+    expect(switcher.locator("a")).to_have_count(3)
     switcher.locator("summary").click()
     expect(switcher.locator("a[aria-current=page]")).to_have_attribute("href", GENERAL)
     switcher.get_by_role("link", name=re.compile("Olivia")).click()
@@ -260,7 +260,7 @@ def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, aud
     expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit", "Time zone"])
     expect(readonly.locator("dd code")).to_have_text("demo")
     expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers or Billing for a Member
-    expect(page.locator("details.org-switcher")).to_have_count(0)  # one organization only
+    expect(page.locator("details.org-switcher li")).to_have_count(2)  # one organization, and "New organization…"
     shown_name = readonly.locator("dd").first.inner_text()
 
     # A Member's POST is refused even with a valid CSRF token, and nothing changes.

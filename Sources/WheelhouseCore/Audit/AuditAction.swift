@@ -24,6 +24,8 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case memberRole = "member.role"
     case memberRemove = "member.remove"
     case memberLeave = "member.leave"
+    /// A member deleted their own account: they left every organization at once.
+    case memberAccountDelete = "member.account.delete"
     case invitationCreate = "invitation.create"
     case invitationResend = "invitation.resend"
     case invitationRevoke = "invitation.revoke"
@@ -110,6 +112,7 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .memberRole: "Member role changed"
         case .memberRemove: "Member removed"
         case .memberLeave: "Member left"
+        case .memberAccountDelete: "Member deleted their account"
         case .invitationCreate: "Invitation sent"
         case .invitationResend: "Invitation resent"
         case .invitationRevoke: "Invitation revoked"

@@ -21,30 +21,33 @@ public struct LogoImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
 
-    /// Checks, decodes and re-encodes the bytes; on failure adds a message to `field` and returns nil.
-    public static func validated(_ bytes: [UInt8], field: String, into errors: inout FieldErrors) -> LogoImage? {
+    /// Checks, decodes and re-encodes the bytes; on failure adds a message to `field`, naming the
+    /// image as `what` ("logo", "picture"), and returns nil. Avatars pass the same checks.
+    public static func validated(_ bytes: [UInt8], field: String, what: String = "logo", into errors: inout FieldErrors)
+        -> LogoImage?
+    {
         if bytes.count > maxBytes {
             let megabytes = String(format: "%.1f", Double(bytes.count) / 1_048_576)
-            errors.add(field, "The logo must be at most 2 MB (this file is \(megabytes) MB).")
+            errors.add(field, "The \(what) must be at most 2 MB (this file is \(megabytes) MB).")
             return nil
         }
         guard let kind = sniff(bytes) else {
-            errors.add(field, "The logo must be a PNG, JPEG or GIF image; this file is not one, whatever its name says.")
+            errors.add(field, "The \(what) must be a PNG, JPEG or GIF image; this file is not one, whatever its name says.")
             return nil
         }
         // The header's size is checked before decoding, so a 65 535 × 65 535 image is never allocated.
         guard let (width, height) = ImageHeader.size(kind, bytes) else {
-            errors.add(field, "The logo could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
+            errors.add(field, "The \(what) could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
             return nil
         }
         guard width <= maxSide, height <= maxSide else {
-            errors.add(field, "The logo may be at most \(maxSide) × \(maxSide) pixels (this one is \(width) × \(height)).")
+            errors.add(field, "The \(what) may be at most \(maxSide) × \(maxSide) pixels (this one is \(width) × \(height)).")
             return nil
         }
         guard let image = GDImage.decode(kind, bytes), image.width <= maxSide, image.height <= maxSide,
             let encoded = image.encode(kind)
         else {
-            errors.add(field, "The logo could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
+            errors.add(field, "The \(what) could not be read as a \(kind.rawValue.uppercased()) image; it may be damaged.")
             return nil
         }
         return LogoImage(kind: kind, bytes: encoded, width: image.width, height: image.height)

@@ -27,21 +27,35 @@ enum AccountSecuritySchema {
     }
 }
 
-/// What the profile form shows and checks: the person's name and the row's version.
+/// What the profile page shows and checks: the person's name, picture and default organization,
+/// and the row's version.
 public struct Profile: Sendable, Equatable {
     public var email: String
     public var name: String
     public var version: Int
+    /// The stored picture's file name under the data directory's `avatars/` folder.
+    public var avatarFile: String? = nil
+    /// Where `/` lands, while the person still belongs to it.
+    public var defaultOrgKey: String? = nil
 }
 
 extension AppDatabase {
     public func profile(userId: Int64) throws -> Profile {
-        try reader.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT email, name, version FROM user WHERE id = ?", arguments: [userId]) else {
-                throw DomainError.notFound
-            }
-            return Profile(email: row[0], name: row[1], version: row[2])
-        }
+        try reader.read { db in try Self.profile(db, userId: userId) }
+    }
+
+    static func profile(_ db: Database, userId: Int64) throws -> Profile {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT u.email, u.name, u.version, u.avatarFile, o.key FROM user u
+                        LEFT JOIN membership m ON m.userId = u.id AND m.orgId = u.defaultOrgId
+                        LEFT JOIN organization o ON o.id = m.orgId
+                        WHERE u.id = ?
+                        """, arguments: [userId])
+            else { throw DomainError.notFound }
+            return Profile(email: row[0], name: row[1], version: row[2], avatarFile: row[3], defaultOrgKey: row[4])
     }
 
     /// Renames the person (same rules as everywhere a name is typed). Returns the saved profile;
@@ -53,10 +67,7 @@ extension AppDatabase {
         TextRules.checkSingleLine(name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
         try errors.throwIfAny()
         return try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT email, name, version FROM user WHERE id = ?", arguments: [userId]) else {
-                throw DomainError.notFound
-            }
-            var profile = Profile(email: row[0], name: row[1], version: row[2])
+            var profile = try Self.profile(db, userId: userId)
             guard profile.version == expectedVersion else { throw DomainError.staleVersion }
             guard profile.name != name else { return profile }
             try db.execute(sql: "UPDATE user SET name = ?, version = version + 1 WHERE id = ?", arguments: [name, userId])

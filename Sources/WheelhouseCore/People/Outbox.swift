@@ -74,11 +74,12 @@ extension AppDatabase {
             for message in due {
                 let headerId = links.messageID(outboxId: message.id!, domain: URL(string: baseURL)?.host ?? "localhost")
                 // Notices carry their text; confirmations and reset links are rendered with a fresh link token.
-                if message.kind == "notice" || message.kind == "confirmation" || message.kind == "passwordReset" {
+                if ["notice", "confirmation", "passwordReset", "emailChange"].contains(message.kind) {
                     let rendered =
                         switch message.kind {
                         case "notice": try OutboxNotices.mail(db, message: message)
                         case "passwordReset": try Self.passwordResetMail(db, message: message, baseURL: baseURL, links: links, now: now)
+                        case "emailChange": try Self.emailChangeMail(db, message: message, baseURL: baseURL, links: links, now: now)
                         default: try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now)
                         }
                     guard var mail = rendered else {

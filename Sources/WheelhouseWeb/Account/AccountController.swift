@@ -28,13 +28,11 @@ struct AccountController {
         let userId = signedIn.user.id!
         switch route {
         case .profile:
-            let profile = try database.profile(userId: userId)
-            return try profilePage(visit, ProfilePage(profile: profile, name: profile.name, version: profile.version))
+            return try profilePage(visit, try ProfilePage.load(database, userId: userId))
         case .updateProfile: return try updateProfile(form!, visit, userId: userId)
         case .security: return try securityPage(visit, try SecurityPage(userId: userId, database: database))
         case .changePassword: return try changePassword(form!, visit, signedIn: signedIn)
-        case .notifications, .markRead, .markAllRead, .sessions, .endSession, .endOtherSessions, .twoFactor, .disableTwoFactor:
-            throw WebError.notFound  // dispatched to their own controllers (WebApp)
+        default: throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
     }
 
@@ -42,7 +40,9 @@ struct AccountController {
         var reader = FormReader<ProfileField>(form)
         let name = TextRules.trimmed(reader.text(.name, label: "Name"))
         let version = reader.version(.version)
-        var page = ProfilePage(profile: try database.profile(userId: userId), name: name, version: version)
+        var page = try ProfilePage.load(database, userId: userId)
+        page.name = name
+        page.version = version
         return try shell.submit(
             visit, stale: ProfilePage.staleMessage,
             {

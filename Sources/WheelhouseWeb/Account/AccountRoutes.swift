@@ -26,6 +26,18 @@ public enum AccountRoute: RouteLeaves {
     case twoFactor(Route.FormStep)
     /// `POST security/two-factor/disable` — turns two-factor off (password and a code).
     case disableTwoFactor
+    /// `POST avatar` — sets or removes the person's picture (multipart; version-checked).
+    case updateAvatar
+    /// `GET avatar/{file}` — the person's own picture, while it is theirs.
+    case avatar(String)
+    /// `POST default-organization` — where `/` lands (version-checked).
+    case defaultOrganization
+    /// `POST email` — asks to move the account to a new address (password; a link to confirm).
+    case changeEmail
+    /// `GET delete` confirms, `POST delete` deletes the account (password).
+    case deleteAccount(Route.FormStep)
+    /// `GET organizations/new` — the New organization form; `POST` founds it.
+    case newOrganization(Route.FormStep)
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -41,13 +53,23 @@ public enum AccountRoute: RouteLeaves {
         .get("security/two-factor") { _ in .twoFactor(.show) },
         .post("security/two-factor") { _ in .twoFactor(.submit) },
         .post("security/two-factor/disable") { _ in .disableTwoFactor },
+        .post("avatar") { _ in .updateAvatar },
+        .get("avatar/{key}") { .avatar($0.key(0)) },
+        .post("default-organization") { _ in .defaultOrganization },
+        .post("email") { _ in .changeEmail },
+        .get("delete") { _ in .deleteAccount(.show) },
+        .post("delete") { _ in .deleteAccount(.submit) },
+        .get("organizations/new") { _ in .newOrganization(.show) },
+        .post("organizations/new") { _ in .newOrganization(.submit) },
     ]
 
     public var method: HTTPMethod {
         switch self {
-        case .profile, .security, .notifications, .sessions, .twoFactor(.show): .get
+        case .profile, .security, .notifications, .sessions, .twoFactor(.show), .avatar, .deleteAccount(.show),
+            .newOrganization(.show):
+            .get
         case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
-            .disableTwoFactor:
+            .disableTwoFactor, .updateAvatar, .defaultOrganization, .changeEmail, .deleteAccount(.submit), .newOrganization(.submit):
             .post
         }
     }
@@ -65,6 +87,12 @@ public enum AccountRoute: RouteLeaves {
         case .endOtherSessions: ["security", "sessions", "end-others"]
         case .twoFactor: ["security", "two-factor"]
         case .disableTwoFactor: ["security", "two-factor", "disable"]
+        case .updateAvatar: ["avatar"]
+        case .avatar(let file): ["avatar", file]
+        case .defaultOrganization: ["default-organization"]
+        case .changeEmail: ["email"]
+        case .deleteAccount: ["delete"]
+        case .newOrganization: ["organizations", "new"]
         }
     }
 }

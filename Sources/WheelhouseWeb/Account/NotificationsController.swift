@@ -41,8 +41,7 @@ struct NotificationsController {
             let flash =
                 count == 0 ? "There was nothing unread." : "Marked \(count) notification\(count == 1 ? "" : "s") as read."
             return try shell.redirect(visit, to: back, flash: flash)
-        case .profile, .updateProfile, .security, .changePassword, .sessions, .endSession, .endOtherSessions, .twoFactor,
-            .disableTwoFactor:
+        default:
             throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
     }

@@ -19,6 +19,8 @@ public enum Route: Equatable, Sendable {
     case passwordForgot(FormStep)
     /// `/password/reset/{token}`: the link a reset email carries; sets a new password.
     case passwordReset(String, FormStep)
+    /// `/email/confirm/{token}`: the link mailed to a new address; moves the account to it.
+    case emailChange(String, FormStep)
     case org(String, OrgRoute)
     case account(AccountRoute)
     case api(APIRoute)
@@ -42,7 +44,8 @@ public enum Route: Equatable, Sendable {
         switch self {
         case .home: .get
         case .login(let step), .loginCode(let step), .invitation(_, let step), .confirmation(_, let step),
-            .passwordForgot(let step), .passwordReset(_, let step):
+            .passwordForgot(let step), .passwordReset(_, let step),
+            .emailChange(_, let step):
             step.method
         case .logout: .post
         case .org(_, let route): route.method
@@ -61,6 +64,7 @@ public enum Route: Equatable, Sendable {
         case .confirmation(let token, _): "/confirm/\(token)"
         case .passwordForgot: "/password/forgot"
         case .passwordReset(let token, _): "/password/reset/\(token)"
+        case .emailChange(let token, _): "/email/confirm/\(token)"
         case .org(let key, let route): route.path(below: key)
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
@@ -117,6 +121,7 @@ public enum Route: Equatable, Sendable {
             case .confirmation: "/confirm/{token}"
             case .passwordForgot: "/password/forgot"
             case .passwordReset: "/password/reset/{token}"
+            case .emailChange: "/email/confirm/{token}"
             case .org(_, .root): "/orgs/{org}"
             case .org(_, .logo): "/orgs/{org}/logo/{file}"
             case .org(_, let route):
@@ -129,7 +134,7 @@ public enum Route: Equatable, Sendable {
 
     /// A request path as the log may show it: an invitation, confirmation or reset link's token is replaced.
     public static func loggable(_ path: String) -> String {
-        for prefix in ["/invitations/", "/confirm/", "/password/reset/"] where path.hasPrefix(prefix) { return prefix + "…" }
+        for prefix in ["/invitations/", "/confirm/", "/password/reset/", "/email/confirm/"] where path.hasPrefix(prefix) { return prefix + "…" }
         return path
     }
 
@@ -140,6 +145,7 @@ public enum Route: Equatable, Sendable {
             + FormStep.allCases.map { .invitation("example-token", $0) }
             + FormStep.allCases.map { .confirmation("example-token", $0) }
             + FormStep.allCases.map { .passwordForgot($0) } + FormStep.allCases.map { .passwordReset("example-token", $0) }
+            + FormStep.allCases.map { .emailChange("example-token", $0) }
             + OrgRoute.examples.map { .org("example", $0) }
             + AccountRoute.examples.map(Route.account) + APIRoute.examples.map(Route.api)
     }

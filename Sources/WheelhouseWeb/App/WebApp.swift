@@ -37,6 +37,9 @@ public struct WebApp: Sendable {
     let database: AppDatabase
     let templates: Templates
     let logos: LogoStore
+    /// People's pictures: a folder of the logos' (`avatars/`), re-encoded and content-addressed
+    /// like logos; the logo route cannot reach it (its file names have no slash).
+    let avatars: LogoStore
     /// Finished data exports and the key of their download links.
     let exports: DataExportStore
     let logger: Logger
@@ -57,6 +60,7 @@ public struct WebApp: Sendable {
         self.database = database
         self.templates = templates
         self.logos = logos
+        self.avatars = LogoStore(directory: logos.directory.appendingPathComponent("avatars"))
         self.exports = exports
         self.logger = logger
         self.apiRateLimiter = apiRateLimiter
@@ -136,6 +140,8 @@ public struct WebApp: Sendable {
             return try ConfirmationController(shell: shell, database: database).respond(step, token: token, &visit)
         case .passwordForgot(let step): return try passwordReset.forgot(step, visit)
         case .passwordReset(let token, let step): return try passwordReset.reset(step, token: token, visit)
+        case .emailChange(let token, let step):
+            return try EmailChangeController(shell: shell, database: database).respond(step, token: token, visit)
         case .account(let route):
             switch route {
             case .notifications, .markRead, .markAllRead:
@@ -146,6 +152,10 @@ public struct WebApp: Sendable {
                 return try SessionsController(shell: shell, database: database).respond(route, visit)
             case .twoFactor, .disableTwoFactor:
                 return try TwoFactorController(shell: shell, database: database).respond(route, visit)
+            case .updateAvatar, .avatar, .defaultOrganization, .changeEmail:
+                return try ProfileSettingsController(shell: shell, database: database, avatars: avatars).respond(route, visit)
+            case .deleteAccount, .newOrganization:
+                return try AccountLifecycleController(shell: shell, database: database, avatars: avatars).respond(route, visit)
             }
         case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound

@@ -24,8 +24,8 @@ struct AuthController {
 
     func home(_ visit: Visit) throws -> Response {
         guard let signedIn = visit.signedIn else { return .redirect(to: Route.login(.show).path) }
-        if let first = try database.organizations(of: signedIn.user.id!).first {
-            return .redirect(to: Route.org(first.key, .general(.show)).path)
+        if let key = try database.landingOrgKey(userId: signedIn.user.id!) {
+            return .redirect(to: Route.org(key, .root).path)
         }
         return shell.render(.error, NoOrganizationPage(), layout: try shell.layout(visit, title: "No organization"))
     }
@@ -36,6 +36,8 @@ struct AuthController {
         if visit.request.queryItems["signed_out"] != nil { notice = "You have been signed out." }
         if visit.request.queryItems["reset"] != nil { notice = "Your password has been changed. Sign in with the new one." }
         if visit.request.queryItems["expired"] != nil { notice = "That sign-in took too long: enter your password again." }
+        if visit.request.queryItems["deleted"] != nil { notice = "Your account has been deleted." }
+        if visit.request.queryItems["email_changed"] != nil { notice = "Your email address has been changed. Sign in with the new one." }
         return loginPage(
             visit, email: "", next: visit.request.queryItems["next"] ?? "", errors: FieldErrors(),
             notice: notice, status: 200)

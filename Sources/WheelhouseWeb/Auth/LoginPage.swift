@@ -41,7 +41,8 @@ struct LoginPage: PageValues {
 struct NoOrganizationPage: PageValues {
     func fill(_ context: inout TemplateObject) {
         context["message"] =
-            "You do not belong to any organization yet. Ask an Owner or Admin to invite you: the invitation email brings you here."
+            "You do not belong to any organization yet. Ask an Owner or Admin to invite you (the invitation email brings you here), or found your own."
+        context["action"] = ["href": .text(Route.account(.newOrganization(.show)).path), "label": "New organization"] as TemplateObject
         context["noBackLink"] = true
     }
 }

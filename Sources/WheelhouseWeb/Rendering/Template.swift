@@ -12,6 +12,7 @@ public enum Template: String, CaseIterable, Sendable {
     case confirmation
     case passwordForgot = "password-forgot"
     case passwordReset = "password-reset"
+    case emailChange = "email-change"
 
     // Settings tabs and the pages below them, mirroring their URLs
     case general = "settings/general"
@@ -43,6 +44,8 @@ public enum Template: String, CaseIterable, Sendable {
     case accountSecurity = "account/security"
     case accountSessions = "account/sessions"
     case accountTwoFactor = "account/two-factor"
+    case accountNewOrganization = "account/new-organization"
+    case accountDelete = "account/delete"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"

@@ -15,6 +15,7 @@ extension Shell {
         context["user"] = ["name": .text(signedIn.user.name), "email": .text(signedIn.user.email)] as TemplateObject
         context["csrf"] = signedIn.session.csrfToken
         context["logoutPath"] = Route.logout.path
+        context["newOrgLink"] = Self.newOrgPath
         context["accountLink"] =
             ["href": .text(Self.accountPath), "current": .flag(visit.request.path == Self.accountPath)] as TemplateObject
         let count = try unread ?? visit.orgView?.unreadNotifications ?? database.unreadNotificationCount(userId: signedIn.user.id!)
@@ -72,6 +73,7 @@ extension Shell {
 
     static let inboxPath = Route.account(.notifications).path
     static let accountPath = Route.account(.profile).path
+    static let newOrgPath = Route.account(.newOrganization(.show)).path
 
     /// The header's link for each count the badge can show, built once: every signed-in page
     /// takes one instead of building its strings again.

@@ -7,10 +7,10 @@ extension Shell {
         SettingsTab.allCases.filter { $0.isListed(for: access, in: config.mode) }
     }
 
-    /// The org switcher, for people in more than one organization (nil otherwise); `current` is
-    /// the organization of the page, if any.
+    /// The org switcher, for people in an organization (nil otherwise): their organizations and
+    /// "New organization…"; `current` is the organization of the page, if any.
     func switcher(_ orgs: [OrgSummary], current: OrgAccess?) -> TemplateObject? {
-        guard orgs.count > 1 else { return nil }
+        guard !orgs.isEmpty else { return nil }
         return [
             "orgs": .list(
                 orgs.map { org in
