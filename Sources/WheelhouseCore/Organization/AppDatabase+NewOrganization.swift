@@ -38,7 +38,8 @@ extension AppDatabase {
                 if founded >= NewOrganizationRules.perPerson {
                     var errors = FieldErrors()
                     errors.addForm(
-                        "You have founded \(NewOrganizationRules.perPerson) organizations in the last 24 hours, the most allowed. Try again tomorrow.")
+                        "You have founded \(NewOrganizationRules.perPerson) organizations in the last 24 hours, the most allowed. Try again tomorrow."
+                    )
                     throw DomainError.invalid(errors)
                 }
                 var org = Organization(

@@ -33,7 +33,7 @@ extension AppDatabase {
     /// Deletes the account of `actor` after checking their password (throttled like sign-in):
     /// every membership ends with an audit entry in that organization, then the person's row,
     /// and with it their sessions, secrets, chat-model choices, notifications and links. Audit
-    /// entries they wrote stay, with the actor's email kept in their summaries. A last email
+    /// entries they wrote stay (shown as "a deleted account", their email in the summaries). A last email
     /// confirms it to the address.
     public func deleteAccount(password: String, by actor: Actor, avatars: LogoStore?) throws {
         let now = self.now()

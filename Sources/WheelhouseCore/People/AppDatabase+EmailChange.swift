@@ -119,7 +119,9 @@ extension AppDatabase {
         try reader.read { db in try Self.openEmailChange(db, token: token, now: now()).change }
     }
 
-    private static func openEmailChange(_ db: Database, token: String, now: Date) throws -> (id: Int64, userId: Int64, change: PendingEmailChange) {
+    private static func openEmailChange(_ db: Database, token: String, now: Date) throws -> (
+        id: Int64, userId: Int64, change: PendingEmailChange
+    ) {
         guard token.utf8.count <= 100,
             let row = try Row.fetchOne(
                 db,

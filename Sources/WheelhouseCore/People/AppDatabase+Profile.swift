@@ -45,17 +45,17 @@ extension AppDatabase {
     }
 
     static func profile(_ db: Database, userId: Int64) throws -> Profile {
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT u.email, u.name, u.version, u.avatarFile, o.key FROM user u
-                        LEFT JOIN membership m ON m.userId = u.id AND m.orgId = u.defaultOrgId
-                        LEFT JOIN organization o ON o.id = m.orgId
-                        WHERE u.id = ?
-                        """, arguments: [userId])
-            else { throw DomainError.notFound }
-            return Profile(email: row[0], name: row[1], version: row[2], avatarFile: row[3], defaultOrgKey: row[4])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT u.email, u.name, u.version, u.avatarFile, o.key FROM user u
+                    LEFT JOIN membership m ON m.userId = u.id AND m.orgId = u.defaultOrgId
+                    LEFT JOIN organization o ON o.id = m.orgId
+                    WHERE u.id = ?
+                    """, arguments: [userId])
+        else { throw DomainError.notFound }
+        return Profile(email: row[0], name: row[1], version: row[2], avatarFile: row[3], defaultOrgKey: row[4])
     }
 
     /// Renames the person (same rules as everywhere a name is typed). Returns the saved profile;

@@ -86,6 +86,7 @@ struct NewOrganizationPage: PageValues {
 
     func fill(_ context: inout TemplateObject) {
         context["names"] = Self.names
+        context["formErrors"] = errors.formContext
         context["action"] = Route.account(.newOrganization(.submit)).path
         context["fields"] =
             [
@@ -98,7 +99,8 @@ struct NewOrganizationPage: PageValues {
                 "key": .object(
                     FieldView(
                         name: Field.orgKey.rawValue, label: "Org key", value: key, errors: errors,
-                        hint: "2–40 lowercase letters, digits and dashes. It appears in every address of the organization and can never be changed.",
+                        hint:
+                            "2–40 lowercase letters, digits and dashes. It appears in every address of the organization and can never be changed.",
                         autocomplete: "off", required: true, maxLength: 40, spellcheck: false
                     ).context),
             ] as TemplateObject
@@ -123,6 +125,7 @@ struct DeleteAccountPage: PageValues {
 
     func fill(_ context: inout TemplateObject) {
         context["names"] = Self.names
+        context["formErrors"] = errors.formContext
         context["email"] = email
         context["action"] = Route.account(.deleteAccount(.submit)).path
         context["profileLink"] = Route.account(.profile).path

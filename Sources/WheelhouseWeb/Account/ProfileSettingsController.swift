@@ -81,7 +81,9 @@ struct ProfileSettingsController {
             }
             return try shell.redirect(
                 visit, to: .account(.profile),
-                flash: "We sent a link to \(EmailRules.normalized(newEmail)). Your address changes when you open it; your current address was told.")
+                flash:
+                    "We sent a link to \(EmailRules.normalized(newEmail)). Your address changes when you open it; your current address was told."
+            )
         default: throw WebError.notFound
         }
     }

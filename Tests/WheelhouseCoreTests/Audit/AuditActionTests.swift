@@ -10,7 +10,7 @@ import WheelhouseTestSupport
     /// Every raw value that has shipped. Add to this list; never edit or remove an entry.
     static let shipped: Set<String> = [
         "organization.create", "organization.update", "organization.plan", "organization.transfer",
-        "member.add", "member.role", "member.remove", "member.leave",
+        "member.add", "member.role", "member.remove", "member.leave", "member.account.delete",
         "invitation.create", "invitation.resend", "invitation.revoke", "invitation.account",
         "invitation.account.discard", "invitation.accept",
         "team.create", "team.update", "team.delete", "team.member.add", "team.member.remove",

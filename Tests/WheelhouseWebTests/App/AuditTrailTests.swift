@@ -102,6 +102,32 @@ import WheelhouseCore
                 let link = try PasswordResetLinks.request(w.t, "member@acme.test")
                 return client.post(link, [("_csrf", client.get(link).csrf), ("new_password", "zebra violin quartz 9081")])
             },
+            // The profile's other forms: the person's own account, told by email where it matters.
+            Case(route: "POST /account/avatar", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
+                let (client, csrf) = try w.client(.member)
+                return ProfileSettingsWebTests.upload(client, csrf, file: LogoFiles.png)
+            },
+            post(
+                "POST /account/default-organization", nil, as: .member, { _ in "/account/default-organization" },
+                { _ in [("version", "1"), ("default_org", "acme")] }),
+            post(
+                "POST /account/email", nil, as: .member, { _ in "/account/email" },
+                { _ in [("new_email", "max@new.test"), ("password", TestApp.password)] }),
+            Case(route: "POST /email/confirm/{token}", variant: "", expected: nil, status: 303, prepare: { _ in }) { w in
+                try w.t.database.requestEmailChange(
+                    newEmail: "max@new.test", password: TestApp.password, by: Actor(user: w.t.member, address: "127.0.0.1"))
+                let client = w.t.client()
+                let link = try #require(try ProfileSettingsWebTests.emailLink(w.t))
+                return client.post(link, [("_csrf", client.get(link).csrf)])
+            },
+            // New organization: the first entry of the new organization's log. Delete my account:
+            // an entry in each organization the person leaves.
+            post(
+                "POST /account/organizations/new", .organizationCreate, as: .member, { _ in "/account/organizations/new" },
+                { _ in [("org_name", "Max Labs"), ("org_key", "max-labs")] }),
+            post(
+                "POST /account/delete", .memberAccountDelete, as: .member, { _ in "/account/delete" },
+                { _ in [("password", TestApp.password)] }),
             // General (the logo travels in the same form)
             post(
                 "POST /orgs/{org}/settings/general", variant: "fields", .organizationUpdate, { _ in org + "/general" },
@@ -308,7 +334,8 @@ import WheelhouseCore
         "POST /login", "POST /logout", "POST /account/notifications/{id}/read", "POST /account/notifications/read-all",
         "POST /account", "POST /account/security/password", "POST /password/forgot", "POST /password/reset/{token}",
         "POST /login/two-factor", "POST /account/security/sessions/{key}/end", "POST /account/security/sessions/end-others",
-        "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
+        "POST /account/security/two-factor", "POST /account/security/two-factor/disable", "POST /account/avatar",
+        "POST /account/default-organization", "POST /account/email", "POST /email/confirm/{token}",
     ]
 
     /// A row expecting no entry is one of the routes declared personal above, so a new form
@@ -321,7 +348,7 @@ import WheelhouseCore
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a
     /// data export's download (a GET, tested in ComplianceDownloadWebTests).
     static let writtenOutsideRequests: Set<AuditAction> = [
-        .organizationCreate, .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
+        .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
         .privacyPrune, .organizationPurge,
         .complianceExportDownload,
     ]

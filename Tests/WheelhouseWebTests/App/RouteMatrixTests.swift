@@ -127,6 +127,8 @@ import WheelhouseCore
 
     static let signedInPost = signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }
 
+    static let signedIn422 = signedIn.mapValues { _ in 422 }.merging([.anonymous: 403]) { $1 }
+
     static let cases: [Case] = [
         // Profile and password: each person's own; the post's fields are valid for everyone.
         account("profile", { _ in .profile }, signedIn),
@@ -160,6 +162,26 @@ import WheelhouseCore
         // The Account area: the inbox is everyone's own; another person's notification is a 404.
         account("notifications", { _ in .notifications }, signedIn),
         account("read all", { _ in .markAllRead }, signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }),
+        // The profile's other forms, New organization and Delete my account: each person's own. Posts
+        // whose fields are refused for everyone show the route answers each person (422), never 404.
+        account("avatar upload", { _ in .updateAvatar }, fields: { _ in [("version", "1")] }, signedIn422),
+        account(
+            "avatar", { _ in .avatar("0123456789abcdef0123456789abcdef.png") },
+            signedIn.mapValues { _ in 404 }.merging([.anonymous: 303]) { $1 }),
+        account(
+            "default organization", { _ in .defaultOrganization }, fields: { _ in [("version", "1"), ("default_org", "nope")] }, signedIn422
+        ),
+        account(
+            "email", { _ in .changeEmail }, fields: { _ in [("new_email", "new@elsewhere.test"), ("password", TestApp.password)] },
+            signedInPost),
+        account("delete page", { _ in .deleteAccount(.show) }, signedIn),
+        account("delete", { _ in .deleteAccount(.submit) }, fields: { _ in [("password", "")] }, signedIn422),
+        account("new organization page", { _ in .newOrganization(.show) }, signedIn),
+        account(
+            "new organization", { _ in .newOrganization(.submit) }, fields: { _ in [("org_name", "X"), ("org_key", "not a key")] },
+            signedIn422),
+        outside("GET email change", { _ in .emailChange("unknown-token", .show) }, signedIn.mapValues { _ in 404 }),
+        outside("POST email change", { _ in .emailChange("unknown-token", .submit) }, signedIn.mapValues { _ in 404 }),
         account(
             "read one", { w in .markRead(w.notificationId) },
             [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
@@ -368,7 +390,7 @@ import WheelhouseCore
         let covered = Set(Self.cases.map { $0.route(world).kind })
         let orgRoutes = Route.examples.filter {
             switch $0 {
-            case .org, .account, .passwordForgot, .passwordReset: true
+            case .org, .account, .passwordForgot, .passwordReset, .emailChange: true
             default: false
             }
         }

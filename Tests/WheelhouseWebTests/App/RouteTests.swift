@@ -30,6 +30,8 @@ import Testing
                 "GET /account/security/sessions", "POST /account/security/sessions/{key}/end",
                 "POST /account/security/sessions/end-others", "GET /account/security/two-factor",
                 "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
+                "POST /account/avatar", "GET /account/avatar/{key}", "POST /account/default-organization", "POST /account/email",
+                "GET /account/delete", "POST /account/delete", "GET /account/organizations/new", "POST /account/organizations/new",
             ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,

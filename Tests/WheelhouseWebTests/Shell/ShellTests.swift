@@ -22,7 +22,7 @@ import WheelhouseCore
         #expect(cookie.contains("HttpOnly"))
         #expect(cookie.contains("SameSite=Lax"))
         #expect(!cookie.contains("Secure"), "http base URL")
-        #expect(client.get("/").location == "/orgs/acme/settings/general")
+        #expect(client.get("/").location == "/orgs/acme")
 
         // A browser that still carries a session cookie and signs in again gets a new id.
         let first = try #require(client.cookies["wh_session"])
@@ -137,10 +137,12 @@ import WheelhouseCore
         #expect(outsider.get("/nowhere").status == 404)
     }
 
-    @Test func theOrgSwitcherAppearsForPeopleInSeveralOrganizations() throws {
+    @Test func theOrgSwitcherListsEveryOrganizationAndNewOrganization() throws {
         let t = try TestApp()
         let client = try t.client(signedInAs: "owner@acme.test")
-        #expect(!client.get("/orgs/acme/settings/general").contains("org-switcher"))
+        let single = client.get("/orgs/acme/settings/general")
+        #expect(single.contains("org-switcher") && single.contains("New organization…"))
+        #expect(!single.contains("href=\"/orgs/acme-labs/settings/general\""))
         try t.database.createOwner(
             NewOwner(
                 email: "owner@acme.test", name: "Olga Owner", password: TestApp.password,
