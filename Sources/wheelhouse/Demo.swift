@@ -33,6 +33,9 @@ struct Demo: ParsableCommand {
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
+        try Self.seedProfiles(
+            database, owner: owner, admin: admin, member: member, avatars: LogoStore(directory: global.dataDirectory.logosDirectory).avatars
+        )
         try Self.seedSessions(database)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
@@ -43,7 +46,8 @@ struct Demo: ParsableCommand {
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
                 + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
                 + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
-                + "a second session of the Owner's on a phone (Account → Active sessions).")
+                + "a second session of the Owner's on a phone (Account → Active sessions); a picture for admin@, "
+                + "a pending email change for member@.")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

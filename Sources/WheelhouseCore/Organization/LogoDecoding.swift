@@ -4,7 +4,7 @@ import CGD
 final class GDImage {
     private let image: gdImagePtr
 
-    private init(_ image: gdImagePtr) { self.image = image }
+    fileprivate init(_ image: gdImagePtr) { self.image = image }
     deinit { gdImageDestroy(image) }
 
     var width: Int { Int(image.pointee.sx) }
@@ -108,5 +108,26 @@ enum ImageHeader {
             }
         }
         return nil
+    }
+}
+
+extension GDImage {
+    /// A square of `side` pixels in `background` with a disc of `foreground` in its middle: the
+    /// demo's pictures, drawn by libgd rather than shipped as files.
+    static func disc(side: Int32, background: (Int32, Int32, Int32), foreground: (Int32, Int32, Int32)) -> GDImage? {
+        guard let image = gdImageCreateTrueColor(side, side) else { return nil }
+        gdImageFilledRectangle(image, 0, 0, side - 1, side - 1, gdImageColorAllocate(image, background.0, background.1, background.2))
+        gdImageFilledEllipse(
+            image, side / 2, side / 2, side * 2 / 3, side * 2 / 3, gdImageColorAllocate(image, foreground.0, foreground.1, foreground.2))
+        return GDImage(image)
+    }
+}
+
+extension LogoImage {
+    /// A 96 × 96 PNG drawn by libgd (see `GDImage.disc`), passed through the same checks as an upload.
+    public static func demoPicture(background: (Int32, Int32, Int32), foreground: (Int32, Int32, Int32)) -> LogoImage? {
+        guard let bytes = GDImage.disc(side: 96, background: background, foreground: foreground)?.encode(.png) else { return nil }
+        var errors = FieldErrors()
+        return validated(bytes, field: "avatar", what: "picture", into: &errors)
     }
 }

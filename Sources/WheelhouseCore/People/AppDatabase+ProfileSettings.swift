@@ -84,6 +84,10 @@ extension AppDatabase {
 }
 
 extension LogoStore {
+    /// People's pictures: a folder inside the logos' (`avatars/`), re-encoded and content-addressed
+    /// like logos; the logo route cannot reach it (its file names have no slash).
+    public var avatars: LogoStore { LogoStore(directory: directory.appendingPathComponent("avatars")) }
+
     /// Deletes a stored file; a name that is not a plain stored file name is ignored.
     public func remove(_ fileName: String) {
         guard fileName.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." }), !fileName.hasPrefix(".") else { return }

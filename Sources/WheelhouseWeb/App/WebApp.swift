@@ -37,8 +37,7 @@ public struct WebApp: Sendable {
     let database: AppDatabase
     let templates: Templates
     let logos: LogoStore
-    /// People's pictures: a folder of the logos' (`avatars/`), re-encoded and content-addressed
-    /// like logos; the logo route cannot reach it (its file names have no slash).
+    /// People's pictures (`LogoStore.avatars`).
     let avatars: LogoStore
     /// Finished data exports and the key of their download links.
     let exports: DataExportStore
@@ -60,7 +59,7 @@ public struct WebApp: Sendable {
         self.database = database
         self.templates = templates
         self.logos = logos
-        self.avatars = LogoStore(directory: logos.directory.appendingPathComponent("avatars"))
+        self.avatars = logos.avatars
         self.exports = exports
         self.logger = logger
         self.apiRateLimiter = apiRateLimiter
