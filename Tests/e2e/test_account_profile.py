@@ -158,4 +158,4 @@ def test_delete_my_account(stack, pages, audit, mail_sink, javascript):
 
     # The Owner's audit log says who left and why.
     page.goto(general.replace("/general", "/audit"))
-    expect(page.get_by_text("Member deleted their account").first).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Member deleted their account")).to_contain_text(member)
