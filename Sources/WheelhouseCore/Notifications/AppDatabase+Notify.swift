@@ -23,12 +23,10 @@ extension AppDatabase {
     /// preferences have on for `kind` (locked kinds always by both): an inbox row, and an email
     /// through the outbox whose console link is made from the configured base URL when it is sent.
     /// Nothing is written if the change rolls back. Callers leave out the person who acted.
-    /// Returns the channels used.
-    @discardableResult
     static func notify(
         _ db: Database, userId: Int64, orgId: Int64?, kind: NotificationKind, title: String, link: String?,
         mail: NoticeMail? = nil, now: Date
-    ) throws -> Set<NotificationChannel> {
+    ) throws {
         let channels = try notificationPreferences(db, userId: userId).channels(kind)
         if channels.contains(.inApp) {
             try db.execute(
@@ -47,7 +45,6 @@ extension AppDatabase {
                 db, orgId: orgId, recipient: person[0], subject: mail?.subject ?? title, body: text + noticeFooterMark + footer,
                 link: mail?.linkInBody == true ? nil : link, now: now)
         }
-        return channels
     }
 
     /// Tells every Owner and Admin of `orgId` (but those in `except`: the person who acted, and

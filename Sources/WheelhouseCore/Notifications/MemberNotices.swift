@@ -15,7 +15,7 @@ extension AppDatabase {
         guard userId != actor.user.id else { return }
         try notify(
             db, userId: userId, orgId: org.id, kind: .roleChanged,
-            title: "\(actor.user.name) changed your role in \(org.displayName) to \(role.label)", link: membersLink(org), now: now)
+            title: "\(actor.user.name) changed your role in \(org.displayName) to \(role.rawValue.capitalized)", link: membersLink(org), now: now)
     }
 
     /// A member left (`removedBy` nil) or was removed: the Owners and Admins are told, and a
@@ -48,6 +48,6 @@ extension AppDatabase {
         }
         try notifyAdmins(
             db, orgId: org.id!, except: told, kind: .memberJoined,
-            title: "\(joiner.name) joined \(org.displayName) as \(invitation.role.label)", link: membersLink(org), now: now)
+            title: "\(joiner.name) joined \(org.displayName) as \(invitation.role.rawValue.capitalized)", link: membersLink(org), now: now)
     }
 }

@@ -26,6 +26,8 @@ public enum AccountRoute: RouteLeaves {
     case twoFactor(Route.FormStep)
     /// `POST security/two-factor/disable` — turns two-factor off (password and a code).
     case disableTwoFactor
+    /// `POST notifications/preferences` — saves the grid of kinds × channels (version-checked).
+    case savePreferences
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -41,13 +43,14 @@ public enum AccountRoute: RouteLeaves {
         .get("security/two-factor") { _ in .twoFactor(.show) },
         .post("security/two-factor") { _ in .twoFactor(.submit) },
         .post("security/two-factor/disable") { _ in .disableTwoFactor },
+        .post("notifications/preferences") { _ in .savePreferences },
     ]
 
     public var method: HTTPMethod {
         switch self {
         case .profile, .security, .notifications, .sessions, .twoFactor(.show): .get
         case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
-            .disableTwoFactor:
+            .disableTwoFactor, .savePreferences:
             .post
         }
     }
@@ -65,6 +68,7 @@ public enum AccountRoute: RouteLeaves {
         case .endOtherSessions: ["security", "sessions", "end-others"]
         case .twoFactor: ["security", "two-factor"]
         case .disableTwoFactor: ["security", "two-factor", "disable"]
+        case .savePreferences: ["notifications", "preferences"]
         }
     }
 }

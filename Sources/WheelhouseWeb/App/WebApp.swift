@@ -138,7 +138,7 @@ public struct WebApp: Sendable {
         case .passwordReset(let token, let step): return try passwordReset.reset(step, token: token, visit)
         case .account(let route):
             switch route {
-            case .notifications, .markRead, .markAllRead:
+            case .notifications, .markRead, .markAllRead, .savePreferences:
                 return try NotificationsController(shell: shell, database: database).respond(route, visit)
             case .profile, .updateProfile, .security, .changePassword:
                 return try AccountController(shell: shell, database: database, blocklist: passwordBlocklist).respond(route, visit)
