@@ -15,7 +15,8 @@ extension AppDatabase {
         guard userId != actor.user.id else { return }
         try notify(
             db, userId: userId, orgId: org.id, kind: .roleChanged,
-            title: "\(actor.user.name) changed your role in \(org.displayName) to \(role.rawValue.capitalized)", link: membersLink(org), now: now)
+            title: "\(actor.user.name) changed your role in \(org.displayName) to \(role.rawValue.capitalized)", link: membersLink(org),
+            now: now)
     }
 
     /// A member left (`removedBy` nil) or was removed: the Owners and Admins are told, and a

@@ -42,17 +42,23 @@ public struct NotificationKindSpec: Sendable, Equatable {
     public var group: NotificationGroup
     public var email: Bool
     public var inApp: Bool
-    /// On for every channel whatever is stored: security and payment events.
+    /// On for every channel it offers whatever is stored: security and payment events.
     public var locked: Bool
+    /// The channels it can reach a person by. Security events are emailed only: the mailbox is
+    /// the channel someone holding a stolen session does not also hold, and an inbox entry there
+    /// could be read (and marked read) by them first.
+    public var offered: Set<NotificationChannel>
 }
 
 extension NotificationKind {
-    /// Defaults: every kind is in the inbox. Email is on where the person has to act or has lost
+    /// Defaults: every kind is in the inbox (but security events, emailed only). Email is on where the person has to act or has lost
     /// something (role, provider, key, export, deletion, removal); off for the people chatter of
     /// an organization (joined, left, invitation accepted), which the inbox is enough for.
     public var spec: NotificationKindSpec {
         func kind(_ label: String, _ group: NotificationGroup, email: Bool, locked: Bool = false) -> NotificationKindSpec {
-            NotificationKindSpec(label: label, group: group, email: email || locked, inApp: true, locked: locked)
+            let offered: Set<NotificationChannel> = group == .security ? [.email] : [.email, .inApp]
+            return NotificationKindSpec(
+                label: label, group: group, email: email || locked, inApp: offered.contains(.inApp), locked: locked, offered: offered)
         }
         return switch self {
         case .passwordChanged: kind("Your password changed or was reset", .security, email: true, locked: true)
@@ -75,7 +81,8 @@ extension NotificationKind {
     public var locked: Bool { spec.locked }
 
     public func isOnByDefault(_ channel: NotificationChannel) -> Bool {
-        switch channel {
+        guard spec.offered.contains(channel) else { return false }
+        return switch channel {
         case .email: spec.email
         case .inApp: spec.inApp
         }

@@ -37,8 +37,10 @@ public struct NotificationPreferences: Sendable, Equatable {
     public var version: Int
     var overrides: [NotificationKind: [NotificationChannel: Bool]]
 
-    /// Whether `kind` reaches the person by `channel`: always for a locked kind, whatever is stored.
+    /// Whether `kind` reaches the person by `channel`: never by a channel it does not offer,
+    /// always by the others for a locked kind, whatever is stored.
     public func isOn(_ kind: NotificationKind, _ channel: NotificationChannel) -> Bool {
+        guard kind.spec.offered.contains(channel) else { return false }
         if kind.locked { return true }
         return overrides[kind]?[channel] ?? kind.isOnByDefault(channel)
     }
@@ -87,7 +89,7 @@ extension AppDatabase {
             guard before.version == expectedVersion else { throw DomainError.staleVersion }
             var changed = false
             for (kind, channels) in choices {
-                for channel in NotificationChannel.allCases {
+                for channel in kind.spec.offered {
                     let on = channels.contains(channel)
                     if on != before.isOn(kind, channel) { changed = true }
                     if on == kind.isOnByDefault(channel) {

@@ -70,6 +70,16 @@ extension AppDatabase {
                     """), now: now)
     }
 
+    /// Remembers `device` as a browser the person at `email` already uses, in its own transaction:
+    /// for tests only (a client standing for the person's usual browser). Sign-ins remember
+    /// browsers through `recognizeDevice`.
+    public func seedKnownDevice(email: String, device: String) throws {
+        try writer.write { db in
+            guard let user = try User.filter(Column("email").collating(.nocase) == email).fetchOne(db) else { throw DomainError.notFound }
+            try Self.recognizeDevice(db, user: user, device: device, address: "", userAgent: "", silently: true, now: now())
+        }
+    }
+
     /// How many browsers are remembered for `userId` (for tests and the bound).
     public func knownDeviceCount(userId: Int64) throws -> Int {
         try reader.read { db in

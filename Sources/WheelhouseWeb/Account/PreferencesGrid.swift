@@ -47,6 +47,9 @@ struct PreferencesGrid {
     private func row(_ kind: NotificationKind) -> TemplateValue {
         let cells: [TemplateValue] = NotificationChannel.allCases.map { channel in
             let name = Self.fieldName(channel, kind)
+            guard kind.spec.offered.contains(channel) else {
+                return .object(["absent": .text("Not sent \(channel == .inApp ? "in the app" : "by email")")])
+            }
             return .object([
                 "name": .text(name), "id": .text("pref-" + name.replacingOccurrences(of: ":", with: "-")),
                 "label": .text("\(channel.label): \(kind.spec.label)"),
@@ -82,7 +85,7 @@ struct PreferencesGrid {
                 unknown.append(name)
                 continue
             }
-            if kind.locked { continue }
+            if kind.locked || !kind.spec.offered.contains(channel) { continue }
             if choices[kind] == nil { notListed.append(kind.spec.label) } else { choices[kind]!.insert(channel) }
         }
         if let message = FormReader<Field>.unknownFieldsMessage(unknown) { errors.addForm(message) }
@@ -90,7 +93,9 @@ struct PreferencesGrid {
             let shown = unknownKinds.prefix(3).map { "“\(TextRules.displayable(String($0.prefix(40))))”" }.joined(separator: ", ")
             errors.addForm("Not a kind of notification: \(shown). Nothing was saved.")
         }
-        if !notListed.isEmpty { errors.addForm("These boxes are not on this form: \(notListed.joined(separator: ", ")). Nothing was saved.") }
+        if !notListed.isEmpty {
+            errors.addForm("These boxes are not on this form: \(notListed.joined(separator: ", ")). Nothing was saved.")
+        }
         return (choices, version, errors)
     }
 }

@@ -27,22 +27,29 @@ import WheelhouseTestSupport
     }
 
     func version(_ user: User) throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT version FROM membership WHERE userId = ? AND orgId = ?", arguments: [user.id!, fixture.org.id!])! }
+        try database.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT version FROM membership WHERE userId = ? AND orgId = ?", arguments: [user.id!, fixture.org.id!])!
+        }
     }
 
     @Test func aRoleChangeTellsThatPersonOnlyByBothDefaultChannels() throws {
-        try database.changeRole(orgKey: "acme", userId: fixture.member.id!, to: .admin, expectedVersion: version(fixture.member), by: actor(fixture.owner))
+        try database.changeRole(
+            orgKey: "acme", userId: fixture.member.id!, to: .admin, expectedVersion: version(fixture.member), by: actor(fixture.owner))
         #expect(try told(.roleChanged) == [fixture.member.id!: ["Olga Owner changed your role in Acme to Admin"]])
         let mail = try database.read { db in try String.fetchAll(db, sql: "SELECT recipient FROM outbox WHERE kind = 'notice'") }
         #expect(mail == ["member@acme.test"])
     }
 
     @Test func removingTellsTheRemovedPersonAndTheOtherAdminsButNotTheActor() throws {
-        try database.removeMember(orgKey: "acme", userId: fixture.member.id!, expectedVersion: version(fixture.member), by: actor(fixture.owner))
+        try database.removeMember(
+            orgKey: "acme", userId: fixture.member.id!, expectedVersion: version(fixture.member), by: actor(fixture.owner))
         #expect(try told(.removedYou) == [fixture.member.id!: ["Olga Owner removed you from Acme"]])
         #expect(try told(.memberLeft) == [fixture.admin.id!: ["Olga Owner removed Max Member from Acme"]])
         // The removed person's entry has no link: the organization is closed to them now.
-        #expect(try database.read { db in try String.fetchOne(db, sql: "SELECT link FROM notification WHERE kind = 'member.removed-you'") } == nil)
+        #expect(
+            try database.read { db in try String.fetchOne(db, sql: "SELECT link FROM notification WHERE kind = 'member.removed-you'") }
+                == nil)
     }
 
     @Test func leavingTellsTheOwnersAndAdminsButNotTheOneWhoLeft() throws {
@@ -92,10 +99,28 @@ import WheelhouseTestSupport
             status: .pending, invitedBy: fixture.admin.id, acceptedBy: nil, createdAt: clock.now, sentAt: clock.now,
             expiresAt: clock.now.addingTimeInterval(3600), closedAt: nil, version: 1)
         let raisers: [(String, (Database) throws -> Void)] = [
-            ("role", { db in try AppDatabase.tellRoleChanged(db, org: org, userId: fixture.member.id!, role: .admin, by: actor(fixture.owner), now: clock.now) }),
-            ("gone", { db in try AppDatabase.tellMemberGone(db, org: org, userId: fixture.member.id!, removedBy: actor(fixture.owner), now: clock.now) }),
-            ("joined", { db in try AppDatabase.tellJoined(db, org: org, invitation: invitation, joiner: fixture.outsider, now: clock.now) }),
-            ("provider", { db in try AppDatabase.tellProviderFailed(db, orgId: org.id!, name: "P", reason: "r", requestedBy: nil, now: clock.now) }),
+            (
+                "role",
+                { db in
+                    try AppDatabase.tellRoleChanged(
+                        db, org: org, userId: fixture.member.id!, role: .admin, by: actor(fixture.owner), now: clock.now)
+                }
+            ),
+            (
+                "gone",
+                { db in
+                    try AppDatabase.tellMemberGone(
+                        db, org: org, userId: fixture.member.id!, removedBy: actor(fixture.owner), now: clock.now)
+                }
+            ),
+            (
+                "joined",
+                { db in try AppDatabase.tellJoined(db, org: org, invitation: invitation, joiner: fixture.outsider, now: clock.now) }
+            ),
+            (
+                "provider",
+                { db in try AppDatabase.tellProviderFailed(db, orgId: org.id!, name: "P", reason: "r", requestedBy: nil, now: clock.now) }
+            ),
         ]
         for (name, raise) in raisers {
             // Committed, the event is delivered…
@@ -103,8 +128,14 @@ import WheelhouseTestSupport
             #expect(try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notification") }! > 0, "\(name)")
             try database.writer.write { db in try db.execute(sql: "DELETE FROM notification; DELETE FROM outbox") }
             // …rolled back, it is not.
-            #expect(throws: Rollback.self) { try database.writer.write { db in try raise(db); throw Rollback() } }
-            let left = try database.read { db in try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM notification) + (SELECT count(*) FROM outbox)") }
+            #expect(throws: Rollback.self) {
+                try database.writer.write { db in
+                    try raise(db); throw Rollback()
+                }
+            }
+            let left = try database.read { db in
+                try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM notification) + (SELECT count(*) FROM outbox)")
+            }
             #expect(left == 0, "\(name)")
         }
     }

@@ -47,7 +47,8 @@ import WheelhouseTestSupport
         for (channels, inbox, mail) in cases {
             try clearDeliveries()
             let version = try database.notificationPreferences(userId: fixture.member.id!).version
-            try database.saveNotificationPreferences(userId: fixture.member.id!, choices: [.memberJoined: channels], expectedVersion: version)
+            try database.saveNotificationPreferences(
+                userId: fixture.member.id!, choices: [.memberJoined: channels], expectedVersion: version)
             #expect(try database.notificationPreferences(userId: fixture.member.id!).channels(.memberJoined) == channels)
             try raise(.memberJoined, to: fixture.member)
             let got = try delivered(fixture.member)
@@ -67,9 +68,10 @@ import WheelhouseTestSupport
                     arguments: [fixture.owner.id!, NotificationKind.passwordChanged.rawValue, channel])
             }
         }
-        #expect(try database.notificationPreferences(userId: fixture.owner.id!).channels(.passwordChanged) == [.email, .inApp])
+        // Security events are emailed only, and the stored "off" is ignored.
+        #expect(try database.notificationPreferences(userId: fixture.owner.id!).channels(.passwordChanged) == [.email])
         try raise(.passwordChanged, to: fixture.owner)
-        #expect(try delivered(fixture.owner) == (1, 1))
+        #expect(try delivered(fixture.owner) == (0, 1))
         #expect {
             try database.saveNotificationPreferences(userId: fixture.owner.id!, choices: [.newBrowserSignIn: []], expectedVersion: 0)
         } throws: { error in

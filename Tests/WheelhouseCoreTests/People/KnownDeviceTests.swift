@@ -52,7 +52,8 @@ import WheelhouseTestSupport
         let hashes = try database.read { db in try Data.fetchAll(db, sql: "SELECT tokenHash FROM knownDevice") }
         #expect(hashes.count == 3 && Set(hashes).count == 3 && !hashes.contains(Data(here.utf8)))
         // The mail links to the sessions page on the configured base URL.
-        let mail = try #require(try database.claimDueMail(baseURL: "https://wh.example", limit: 10).first { $0.recipient == "member@acme.test" })
+        let mail = try #require(
+            try database.claimDueMail(baseURL: "https://wh.example", limit: 10).first { $0.recipient == "member@acme.test" })
         #expect(mail.body.contains("https://wh.example/account/security/sessions"))
         #expect(mail.body.contains("This email cannot be switched off"))
     }
@@ -96,7 +97,8 @@ import WheelhouseTestSupport
     }
 
     @Test func theFirstSignInOfANewAccountIsSilent() throws {
-        _ = try database.invite(orgKey: "acme", addresses: ["newbie@acme.test"], role: .member, by: Actor(user: fixture.owner, address: "t"))
+        _ = try database.invite(
+            orgKey: "acme", addresses: ["newbie@acme.test"], role: .member, by: Actor(user: fixture.owner, address: "t"))
         let token = try #require(try database.membersPage(orgId: fixture.org.id!, MembersQuery()).entries.compactMap(\.linkToken).first)
         _ = try database.acceptInvitationAsNewUser(token: token, name: "Nina New", password: "long enough password", address: "a")
         let mail = try #require(try database.claimDueMail(baseURL: "https://wh.test", limit: 10).first { $0.subject.contains("Confirm") })
@@ -105,7 +107,8 @@ import WheelhouseTestSupport
         _ = try database.confirmEmail(token: confirm, password: "long enough password", address: "a", userAgent: firefox, device: device)
         #expect(try newBrowserMails("newbie@acme.test").isEmpty)
         // The browser is now known: signing in from it later is silent too, from another one is not.
-        _ = try database.signIn(email: "newbie@acme.test", password: "long enough password", address: "a", userAgent: firefox, device: device)
+        _ = try database.signIn(
+            email: "newbie@acme.test", password: "long enough password", address: "a", userAgent: firefox, device: device)
         #expect(try newBrowserMails("newbie@acme.test").isEmpty)
         _ = try database.signIn(
             email: "newbie@acme.test", password: "long enough password", address: "a", userAgent: firefox, device: Crypto.randomToken())

@@ -30,6 +30,7 @@ import Testing
                 "GET /account/security/sessions", "POST /account/security/sessions/{key}/end",
                 "POST /account/security/sessions/end-others", "GET /account/security/two-factor",
                 "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
+                "POST /account/notifications/preferences",
             ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
