@@ -29,9 +29,7 @@ extension AppDatabase {
     ) throws {
         let channels = try notificationPreferences(db, userId: userId).channels(kind)
         if channels.contains(.inApp) {
-            try db.execute(
-                sql: "INSERT INTO notification (userId, orgId, kind, title, link, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [userId, orgId, kind.rawValue, String(title.prefix(200)), link, now])
+            try addToInbox(db, userId: userId, orgId: orgId, kind: kind, title: title, link: link, now: now)
         }
         if channels.contains(.email),
             let person = try Row.fetchOne(db, sql: "SELECT email, name FROM user WHERE id = ?", arguments: [userId])
@@ -45,6 +43,15 @@ extension AppDatabase {
                 db, orgId: orgId, recipient: person[0], subject: mail?.subject ?? title, body: text + noticeFooterMark + footer,
                 link: mail?.linkInBody == true ? nil : link, now: now)
         }
+    }
+
+    /// The inbox row alone. A title over 200 characters is cut.
+    static func addToInbox(
+        _ db: Database, userId: Int64, orgId: Int64?, kind: NotificationKind, title: String, link: String?, now: Date
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO notification (userId, orgId, kind, title, link, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [userId, orgId, kind.rawValue, String(title.prefix(200)), link, now])
     }
 
     /// Tells every Owner and Admin of `orgId` (but those in `except`: the person who acted, and
