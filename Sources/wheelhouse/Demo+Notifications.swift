@@ -30,7 +30,7 @@ extension Demo {
             (.memberJoined, demo, "Dana Developer joined Demo Robotics as Member", "/orgs/demo/settings/members", ago(3 * 3_600), false),
             (
                 .providerFailed, demo,
-                "The provider “Mistral AI” of Demo Robotics failed its connection test: the server could not be reached",
+                "The provider “Mistral AI” of Demo Robotics failed its connection test",
                 "/orgs/demo/settings/providers", ago(20 * 60), false
             ),
         ]
