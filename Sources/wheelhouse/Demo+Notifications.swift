@@ -2,10 +2,15 @@ import Foundation
 import WheelhouseCore
 
 extension Demo {
-    /// The Owner's inbox: a few notifications of each kind that exists, the older ones read, two
-    /// unread, so the header shows a badge. Each links to a page of the console that exists.
-    /// (When the Compliance tab lands, the export ones should link to it.)
-    static func seedNotifications(_ database: AppDatabase, owner: User, demo: Organization, lab: Organization) throws -> Int {
+    /// The Owner's inbox: a few notifications of real kinds, the older ones read, two unread (a
+    /// member joined, a provider failed), so the header shows a badge. Each links to a page of the
+    /// console that exists. And Adam Admin's settings differ from the defaults: members joining
+    /// by email too, data exports in the app only.
+    static func seedNotifications(
+        _ database: AppDatabase, owner: User, admin: User, demo: Organization, lab: Organization
+    ) throws -> Int {
+        try database.saveNotificationPreferences(
+            userId: admin.id!, choices: [.memberJoined: [.email, .inApp], .dataExportReady: [.inApp]], expectedVersion: 0)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         func ago(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(-seconds) }
         let items: [(NotificationKind, Organization, String, String, Date, read: Bool)] = [
@@ -21,8 +26,13 @@ extension Demo {
                 .dataExportFailed, demo, "The data export of Demo Robotics failed; request it again", "/orgs/demo/settings/general",
                 ago(2 * 86_400), true
             ),
-            (.dataExportReady, demo, "Your data export of Demo Robotics is ready", "/orgs/demo/settings/general", ago(3 * 3_600), false),
-            (.dataExportReady, lab, "Your data export of Olivia’s Lab is ready", "/orgs/olivia-lab/settings/general", ago(20 * 60), false),
+            (.dataExportReady, lab, "Your data export of Olivia’s Lab is ready", "/orgs/olivia-lab/settings/compliance", ago(86_400), true),
+            (.memberJoined, demo, "Dana Developer joined Demo Robotics as Member", "/orgs/demo/settings/members", ago(3 * 3_600), false),
+            (
+                .providerFailed, demo,
+                "The provider “Mistral AI” of Demo Robotics failed its connection test",
+                "/orgs/demo/settings/providers", ago(20 * 60), false
+            ),
         ]
         for (kind, org, title, link, at, read) in items {
             try database.seedNotification(

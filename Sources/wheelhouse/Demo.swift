@@ -32,7 +32,7 @@ struct Demo: ParsableCommand {
         let (_, lab) = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
-        let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
+        let notifications = try Self.seedNotifications(database, owner: owner, admin: admin, demo: org, lab: lab)
         try Self.seedProfiles(
             database, owner: owner, admin: admin, member: member, avatars: LogoStore(directory: global.dataDirectory.logosDirectory).avatars
         )

@@ -37,18 +37,16 @@ extension AppDatabase {
                 guard policy.allows(createdAt: row[3], expiresAt: expiresAt), let userId: Int64 = row[9] else { continue }
                 let name: String = row[2], orgKey: String = row[7], orgName: String = row[8]
                 let title = "API key “\(name)” of \(orgName) expires in \(urgent.words)"
-                try Self.queueNotice(
-                    db, orgId: row[1], recipient: row[10], subject: title,
-                    body: """
-                        The API key “\(name)” you made in \(orgName) expires on \(UTCDay.string(expiresAt)) (UTC), \
-                        in \(urgent.words). Requests made with it will then be refused.
+                let body = """
+                    The API key “\(name)” you made in \(orgName) expires on \(UTCDay.string(expiresAt)) (UTC), \
+                    in \(urgent.words). Requests made with it will then be refused.
 
-                        To keep things running, make a new key (or ask an Owner or Admin to) under \
-                        Settings → API keys, put it where the old one is used, then revoke the old one.
-                        """, now: now)
+                    To keep things running, make a new key (or ask an Owner or Admin to) under \
+                    Settings → API keys, put it where the old one is used, then revoke the old one.
+                    """
                 try Self.notify(
                     db, userId: userId, orgId: row[1], kind: .apiKeyExpiring, title: title,
-                    link: "/orgs/\(orgKey)/settings/api-keys", now: now)
+                    link: "/orgs/\(orgKey)/settings/api-keys", mail: NoticeMail(subject: title, body: body), now: now)
                 sent += 1
             }
             return sent

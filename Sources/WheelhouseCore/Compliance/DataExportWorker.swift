@@ -17,11 +17,8 @@ extension AppDatabase {
                     """, arguments: [built.fileName, built.byteSize, built.sha256, now, expires, export.id, export.attempts])
             guard db.changesCount == 1 else { return false }
             guard let requester = export.requestedBy, let row = try Self.exportParties(db, export) else { return true }
-            let (orgKey, orgName, name, email) = row
+            let (orgKey, orgName, name, _) = row
             let link = "/orgs/\(orgKey)/settings/compliance"
-            try Self.notify(
-                db, userId: requester, orgId: export.orgId, kind: .dataExportReady, title: "The data export of \(orgName) is ready",
-                link: link, now: now)
             let body = """
                 Hello \(name),
 
@@ -32,8 +29,9 @@ extension AppDatabase {
 
                 It can be downloaded until \(ISO8601DateFormatter().string(from: expires)); the archive is then deleted and you can ask for a new one.
                 """
-            try Self.queueNotice(
-                db, orgId: export.orgId, recipient: email, subject: "Your data export of \(orgName) is ready", body: body, now: now)
+            try Self.notify(
+                db, userId: requester, orgId: export.orgId, kind: .dataExportReady, title: "The data export of \(orgName) is ready",
+                link: link, mail: NoticeMail(subject: "Your data export of \(orgName) is ready", body: body, linkInBody: true), now: now)
             return true
         }
     }

@@ -66,11 +66,17 @@ extension AppDatabase {
             do {
                 key = try vault.open(Array(row["sealed"] as Data), .provider(row), keyVersion: row["keyVersion"])
             } catch {
+                let wasFailed = try Self.providerStatusIsFailed(db, providerId)
                 try db.execute(
                     sql: """
                         UPDATE provider SET status = 'failed', lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
                                checkClaimedAt = NULL, checkRequestedAt = NULL, checkRequestedBy = NULL WHERE id = ?
                         """, arguments: [now, "The stored key cannot be decrypted: enter the key again.", providerId])
+                if !wasFailed {
+                    try Self.tellProviderFailed(
+                        db, orgId: row["orgId"], name: row["name"], reason: "The stored key cannot be decrypted.",
+                        requestedBy: row["checkRequestedBy"], now: now)
+                }
                 return nil
             }
             let claim = Crypto.randomToken()
@@ -93,6 +99,7 @@ extension AppDatabase {
         try writer.write { db in
             let now = self.now()
             let failed = outcome.category != .connected
+            let wasFailed = try Self.providerStatusIsFailed(db, check.providerId)
             try db.execute(
                 sql: """
                     UPDATE provider SET status = ?, lastCheckedAt = ?, lastError = ?, checkState = NULL, checkClaim = NULL,
@@ -116,6 +123,11 @@ extension AppDatabase {
                 target: "provider:\(check.providerId)", summary: "\(check.name): \(outcome.label)",
                 address: "worker", createdAt: now
             ).insert(db)
+            if failed && !wasFailed {
+                try Self.tellProviderFailed(
+                    db, orgId: check.orgId, name: check.name, reason: outcome.message ?? "The connection failed.",
+                    requestedBy: check.requestedBy, now: now)
+            }
             return true
         }
     }
@@ -145,5 +157,23 @@ extension AppDatabase {
                     ORDER BY id DESC LIMIT 1
                     """, arguments: [access.org.id, AuditAction.providerDelete, "provider:\(id)"])
         }.map { $0.hasPrefix("removed ") ? String($0.dropFirst("removed ".count)) : $0 }
+    }
+
+    static func providerStatusIsFailed(_ db: Database, _ id: String) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT status FROM provider WHERE id = ?", arguments: [id]) == "failed"
+    }
+
+    /// A provider just turned Failed (from any other status, so a provider failing test after test
+    /// is told once): every Owner and Admin is told, but the person who asked for the test, who
+    /// sees the result on the page.
+    static func tellProviderFailed(_ db: Database, orgId: Int64, name: String, reason: String, requestedBy: Int64?, now: Date) throws {
+        guard let org = try Row.fetchOne(db, sql: "SELECT key, displayName FROM organization WHERE id = ?", arguments: [orgId]) else {
+            return
+        }
+        let orgKey: String = org[0], orgName: String = org[1]
+        try notifyAdmins(
+            db, orgId: orgId, except: Set([requestedBy].compactMap { $0 }), kind: .providerFailed,
+            title: "The provider “\(name)” of \(orgName) failed its connection test: \(reason)",
+            link: "/orgs/\(orgKey)/settings/providers", now: now)
     }
 }

@@ -106,6 +106,7 @@ enum Migrations {
         migrator.registerMigration("v17-account-security") { db in try AccountSecuritySchema.migrate(db) }
         migrator.registerMigration("v18-two-factor") { db in try db.execute(sql: TwoFactorSchema.sql) }
         migrator.registerMigration("v19-account-profile") { db in try AccountProfileSchema.migrate(db) }
+        migrator.registerMigration("v20-notification-preferences") { db in try NotificationPreferencesSchema.migrate(db) }
         return migrator
     }
 }

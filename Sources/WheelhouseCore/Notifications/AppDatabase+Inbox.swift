@@ -121,14 +121,14 @@ extension AppDatabase {
         }
     }
 
-    /// Adds a notification in its own transaction, at `createdAt` (read at `readAt` if given):
-    /// for `wheelhouse demo` and tests only. Features notify in the transaction of their change
-    /// (`notify(_:userId:…)`).
+    /// Adds an inbox entry (no email, whatever the preferences) in its own transaction, at
+    /// `createdAt` (read at `readAt` if given): for `wheelhouse demo` and tests only. Features
+    /// notify in the transaction of their change (`notify(_:userId:…)`).
     public func seedNotification(
         userId: Int64, orgId: Int64?, kind: NotificationKind, title: String, link: String?, createdAt: Date, readAt: Date? = nil
     ) throws {
         try writer.write { db in
-            try Self.notify(db, userId: userId, orgId: orgId, kind: kind, title: title, link: link, now: createdAt)
+            try Self.addToInbox(db, userId: userId, orgId: orgId, kind: kind, title: title, link: link, now: createdAt)
             if let readAt {
                 try db.execute(sql: "UPDATE notification SET readAt = ? WHERE id = ?", arguments: [readAt, db.lastInsertedRowID])
             }

@@ -1,15 +1,41 @@
 import Foundation
 import GRDB
 
-/// What an in-app notification is about. Stored by raw value; a kind is added here when the
-/// feature that raises it lands.
+/// What a notification is about. Stored by raw value (at most 40 characters); a kind is added
+/// here, with its line in `NotificationKind.spec`, when the feature that raises it lands — the
+/// grid on /account/notifications shows a row for every case, so no row promises a feature that
+/// does not exist yet. Billing's kinds (credits low or exhausted, auto-refill done or failed,
+/// payment failed) will be cases of group `.payment` with `locked: true`.
 public enum NotificationKind: String, CaseIterable, Sendable {
-    case dataExportReady = "data-export.ready"
-    case dataExportFailed = "data-export.failed"
-    case deletionScheduled = "org.deletion-scheduled"
-    case deletionCancelled = "org.deletion-cancelled"
+    // Security: always on (ACCOUNT-NOTES: critical kinds cannot be switched off).
+    /// The password was changed, or reset with an emailed link.
+    case passwordChanged = "security.password-changed"
+    /// Two-factor sign-in turned on or off, or a recovery code used to sign in.
+    case twoFactorChanged = "security.two-factor-changed"
+    /// A sign-in from a browser not seen before for this person.
+    case newBrowserSignIn = "security.new-browser"
+    // People.
+    /// Someone accepted an invitation the person sent.
+    case invitationAccepted = "invitation.accepted"
+    /// Someone joined an organization the person administers.
+    case memberJoined = "member.joined"
+    /// Someone left, or was removed from, an organization the person administers.
+    case memberLeft = "member.left"
+    /// The person was removed from an organization.
+    case removedYou = "member.removed-you"
+    /// The person's own role changed.
+    case roleChanged = "member.role-changed"
+    // Credentials.
+    /// A provider connection test recorded Failed.
+    case providerFailed = "provider.failed"
     /// An API key the person made expires in 30, 7 or 1 days.
     case apiKeyExpiring = "api-key.expiring"
+    // Organization.
+    case dataExportReady = "data-export.ready"
+    case dataExportFailed = "data-export.failed"
+    /// Scheduled, and the reminders 7 days and 1 day before.
+    case deletionScheduled = "org.deletion-scheduled"
+    case deletionCancelled = "org.deletion-cancelled"
 }
 
 /// One entry of a person's in-app inbox. `link` is a path inside the console (never an
@@ -41,16 +67,4 @@ enum NotificationSchema {
         CREATE INDEX notification_unread ON notification(userId) WHERE readAt IS NULL;
         CREATE INDEX notification_org_read ON notification(orgId, readAt) WHERE readAt IS NOT NULL;
         """
-}
-
-extension AppDatabase {
-    /// Adds a notification to `userId`'s inbox in the caller's transaction, so it appears only
-    /// if the change that raises it commits. A title over 200 characters is cut.
-    static func notify(
-        _ db: Database, userId: Int64, orgId: Int64?, kind: NotificationKind, title: String, link: String?, now: Date
-    ) throws {
-        try db.execute(
-            sql: "INSERT INTO notification (userId, orgId, kind, title, link, createdAt) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [userId, orgId, kind.rawValue, String(title.prefix(200)), link, now])
-    }
 }

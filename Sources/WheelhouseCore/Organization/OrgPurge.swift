@@ -42,7 +42,7 @@ extension AppDatabase {
                 guard !due.isEmpty else { continue }
                 let days = Int((left / 86_400).rounded(.up))
                 try Self.tellOwners(
-                    db, org: org, kind: nil, now: now,
+                    db, org: org, kind: .deletionScheduled, now: now,
                     subject: "\(org.displayName) will be deleted in \(Plural.count(days, "day", "days"))",
                     body: """
                         The organization \(org.displayName) (\(org.key)) on Wheelhouse is scheduled for deletion on \(OrgDeletionRules.dateText(org.purgeAt!)).

@@ -92,6 +92,7 @@ extension AppDatabase {
             }
             try Membership(orgId: org.id!, userId: user.id!, role: invitation.role, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
+            try Self.tellJoined(db, org: org, invitation: invitation, joiner: user, now: now)
         }
         try db.execute(
             sql: "UPDATE invitation SET status = 'accepted', acceptedBy = ?, closedAt = ?, version = version + 1 WHERE id = ?",

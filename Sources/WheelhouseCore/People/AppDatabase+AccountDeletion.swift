@@ -61,6 +61,10 @@ extension AppDatabase {
                 let orgId: Int64 = membership[0]
                 let role: String = membership[1]
                 try Self.dropMembership(db, orgId: orgId, userId: user.id!)
+                // The Owners and Admins hear of it as of anyone leaving (the person is still readable here).
+                if let org = try Organization.fetchOne(db, key: orgId) {
+                    try Self.tellMemberGone(db, org: org, userId: user.id!, removedBy: nil, now: now)
+                }
                 try AuditEvent(
                     org: orgId, actor: actor, action: .memberAccountDelete, target: "user:\(user.id!)",
                     summary: "\(user.email) deleted their account and left (\(role))", at: now

@@ -105,7 +105,7 @@ extension AppDatabase {
     /// Returns the org key (nil when the invitation closed meanwhile) and the session token.
     public func confirmEmail(
         token: String, password: String, address: String,
-        userAgent: String
+        userAgent: String, device: String? = nil
     ) throws -> (orgKey: String?, sessionToken: String) {
         let now = self.now()
         let (confirmation, user, wait) = try reader.read { db -> (EmailConfirmation, User, Int?) in
@@ -139,6 +139,8 @@ extension AppDatabase {
                 flashKind: "success", flashMessage: "Email address confirmed. Welcome!"
             ).insert(db)
             try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
+            // The account's first sign-in: its browser becomes known without an email.
+            try Self.recognizeDevice(db, user: user, device: device, address: address, userAgent: userAgent, silently: true, now: now)
             return (orgKey, token)
         }
     }

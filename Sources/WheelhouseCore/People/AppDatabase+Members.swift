@@ -48,6 +48,7 @@ extension AppDatabase {
                 org: access.org.id, actor: actor, action: .memberRole, target: "user:\(userId)",
                 summary: "role: \(member.role.rawValue) → \(role.rawValue)", at: now()
             ).insert(db)
+            try Self.tellRoleChanged(db, org: access.org, userId: userId, role: role, by: actor, now: now())
         }
     }
 
@@ -70,6 +71,7 @@ extension AppDatabase {
                 org: access.org.id, actor: actor, action: .memberRemove, target: "user:\(userId)",
                 summary: "removed \(email) (\(member.role.rawValue))", at: now()
             ).insert(db)
+            try Self.tellMemberGone(db, org: access.org, userId: userId, removedBy: actor, now: now())
         }
     }
 
@@ -83,6 +85,7 @@ extension AppDatabase {
                 org: access.org.id, actor: actor, action: .memberLeave, target: "user:\(actor.user.id!)",
                 summary: "\(actor.user.email) left (\(access.role.rawValue))", at: now()
             ).insert(db)
+            try Self.tellMemberGone(db, org: access.org, userId: actor.user.id!, removedBy: nil, now: now())
         }
     }
 
@@ -106,6 +109,7 @@ extension AppDatabase {
                 summary: "ownership: \(actor.user.email) → user \(userId) (was \(member.role.rawValue))",
                 at: now()
             ).insert(db)
+            try Self.tellRoleChanged(db, org: access.org, userId: userId, role: .owner, by: actor, now: now())
         }
     }
 

@@ -81,7 +81,7 @@ extension AppDatabase {
     /// new session token, or nil when the person must sign in (two-factor sign-in is on: a link
     /// proves the mailbox, not the second factor).
     public func resetPassword(
-        token: String, new: String, address: String, userAgent: String, blocklist: PasswordBlocklist
+        token: String, new: String, address: String, userAgent: String, blocklist: PasswordBlocklist, device: String? = nil
     ) throws -> String? {
         let now = self.now()
         let (resetId, user) = try reader.read { db -> (Int64, User) in
@@ -121,6 +121,8 @@ extension AppDatabase {
                 flashKind: "success", flashMessage: "Your password has been changed and you are signed in."
             ).insert(db)
             try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
+            // The reset's own security email already names this address: no second one.
+            try Self.recognizeDevice(db, user: user, device: device, address: address, userAgent: userAgent, silently: true, now: now)
             return session
         }
     }

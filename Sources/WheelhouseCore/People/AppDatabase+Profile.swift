@@ -136,21 +136,34 @@ extension AppDatabase {
         return true
     }
 
-    /// The security email of a password change or reset: always sent, never a preference.
+    /// The security notice of a password change or reset: kind `.passwordChanged`, locked on, so
+    /// it is emailed (and in the inbox) whatever the person's preferences.
     static func queueSecurityNotice(_ db: Database, to user: User, subject: String, what: String, address: String, now: Date) throws {
-        let when = ISO8601DateFormatter.string(
-            from: now, timeZone: TimeZone(identifier: "UTC")!,
-            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime])
-        try queueNotice(
-            db, orgId: nil, recipient: user.email, subject: subject,
-            body: """
-                Hello \(user.name),
+        try notify(
+            db, userId: user.id!, orgId: nil, kind: .passwordChanged, title: subject, link: SecurityWords.securityPage,
+            mail: NoticeMail(
+                subject: subject,
+                body: """
+                    Hello \(user.name),
 
-                \(what) at \(when) UTC, from the address \(address). Every other browser signed in to your account has been signed out.
+                    \(what) at \(SecurityWords.when(now)), from the address \(address). Every other browser signed in to your account has been signed out.
 
-                If this was you, there is nothing to do. If it was not, reset your password at once with "Forgot password?" on the sign-in page, and tell an administrator of your organization.
+                    If this was you, there is nothing to do. If it was not, reset your password at once with "Forgot password?" on the sign-in page, and tell an administrator of your organization.
+                    """), now: now)
+    }
+}
 
-                Security emails like this one cannot be switched off.
-                """, now: now)
+/// Words and places the security notices share. The paths are the web layer's `/account` routes
+/// (its route tests check they agree), written here because the core does not know the routes.
+public enum SecurityWords {
+    public static let securityPage = "/account/security"
+    public static let twoFactorPage = "/account/security/two-factor"
+    public static let sessionsPage = "/account/security/sessions"
+
+    /// "2026-11-30 07:38:21 UTC".
+    static func when(_ date: Date) -> String {
+        ISO8601DateFormatter.string(
+            from: date, timeZone: TimeZone(identifier: "UTC")!,
+            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]) + " UTC"
     }
 }

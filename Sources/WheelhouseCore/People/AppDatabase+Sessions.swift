@@ -43,7 +43,10 @@ extension AppDatabase {
     /// only as a hash. Failures throttle the pair (account, address); failures elsewhere only slow
     /// an account or address down, so an attacker at one address cannot keep the owner out (see
     /// `SessionRules`).
-    public func signIn(email: String, password: String, address: String, userAgent: String) throws -> (token: String, signedIn: SignedIn) {
+    /// `device`: the value of the browser's device cookie (see `DeviceRules`), nil without a browser.
+    public func signIn(email: String, password: String, address: String, userAgent: String, device: String? = nil) throws -> (
+        token: String, signedIn: SignedIn
+    ) {
         let now = self.now()
         let (user, retryAfter) = try writer.read { db -> (User?, Int?) in
             let user = try User.filter(Column("email").collating(.nocase) == email).fetchOne(db)
@@ -68,7 +71,7 @@ extension AppDatabase {
             if try Self.hasTwoFactor(db, userId: user.id!) {
                 return (try Self.openChallenge(db, userId: user.id!, address: address, userAgent: userAgent, now: now), nil)
             }
-            return try Self.openSession(db, user: user, address: address, userAgent: userAgent, now: now)
+            return try Self.openSession(db, user: user, address: address, userAgent: userAgent, device: device, now: now)
         }
         guard let session else { throw AccountProblem.secondFactorNeeded(challenge: token) }
         return (token, SignedIn(session: session, user: user))

@@ -33,7 +33,7 @@ extension AppDatabase {
     /// The second step of signing in: a TOTP code or a recovery code for the challenge's person.
     /// Wrong codes count as failed sign-ins of that account from that address, so they are
     /// throttled exactly like wrong passwords. Returns the new session's token.
-    public func completeSignIn(challenge: String, code: String, address: String, userAgent: String) throws -> (
+    public func completeSignIn(challenge: String, code: String, address: String, userAgent: String, device: String? = nil) throws -> (
         token: String, signedIn: SignedIn
     ) {
         let now = self.now()
@@ -61,21 +61,27 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM signInChallenge WHERE tokenHash = ?", arguments: [hash])
             if case .recovery(let left) = factor {
-                try Self.queueNotice(
-                    db, orgId: nil, recipient: user.email, subject: "A recovery code was used to sign in",
-                    body: "Someone signed in to your Wheelhouse account with a recovery code instead of a code from "
-                        + "your authenticator app (from \(address)). \(left) recovery code\(left == 1 ? "" : "s") left.\n\n"
-                        + "If this was not you, change your password and turn two-factor sign-in off and on again "
-                        + "to get new recovery codes.", now: now)
+                try Self.notify(
+                    db, userId: userId, orgId: nil, kind: .twoFactorChanged, title: "A recovery code was used to sign in",
+                    link: SecurityWords.twoFactorPage,
+                    mail: NoticeMail(
+                        subject: "A recovery code was used to sign in",
+                        body: "Someone signed in to your Wheelhouse account with a recovery code instead of a code from "
+                            + "your authenticator app (from \(address)). \(left) recovery code\(left == 1 ? "" : "s") left.\n\n"
+                            + "If this was not you, change your password and turn two-factor sign-in off and on again "
+                            + "to get new recovery codes."), now: now)
             }
-            return try Self.openSession(db, user: user, address: address, userAgent: userAgent, now: now)
+            return try Self.openSession(db, user: user, address: address, userAgent: userAgent, device: device, now: now)
         }
         guard let (token, session) = outcome else { throw DomainError.invalidCredentials }
         return (token, SignedIn(session: session, user: user))
     }
 
-    /// A new session row for a person whose sign-in is complete, remembering the address.
-    static func openSession(_ db: Database, user: User, address: String, userAgent: String, now: Date) throws -> (String, SessionRecord) {
+    /// A new session row for a person whose sign-in is complete, remembering the address and the
+    /// browser (`device`: its cookie's value; a browser new for this person is emailed about).
+    static func openSession(
+        _ db: Database, user: User, address: String, userAgent: String, device: String?, now: Date
+    ) throws -> (String, SessionRecord) {
         let token = Crypto.randomToken()
         let session = SessionRecord(
             tokenHash: Data(Crypto.sha256(token)), userId: user.id!,
@@ -84,6 +90,7 @@ extension AppDatabase {
             flashKind: nil, flashMessage: nil)
         try session.insert(db)
         try Self.rememberSignIn(db, userId: user.id!, email: user.email, address: address, now: now)
+        try Self.recognizeDevice(db, user: user, device: device, address: address, userAgent: userAgent, silently: false, now: now)
         // Expired sessions of this person (past either time-out) are swept here rather than by a
         // timer, so signing in again and again never piles sessions up.
         try SessionRecord.filter(

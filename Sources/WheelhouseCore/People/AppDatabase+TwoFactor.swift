@@ -87,11 +87,14 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE twoFactor SET enabledAt = ?, lastStep = ?, revealSession = ?, revealSealed = ? WHERE userId = ?",
                 arguments: [now, step, session.tokenHash, Data(sealed), userId])
-            try Self.queueNotice(
-                db, orgId: nil, recipient: email, subject: "Two-factor sign-in is on",
-                body: "Two-factor sign-in was turned on for your Wheelhouse account. From now on, signing in asks for a code "
-                    + "from your authenticator app after your password.\n\nIf this was not you, change your password and "
-                    + "contact an Owner of your organization.", now: now)
+            try Self.notify(
+                db, userId: userId, orgId: nil, kind: .twoFactorChanged, title: "Two-factor sign-in is on",
+                link: SecurityWords.twoFactorPage,
+                mail: NoticeMail(
+                    subject: "Two-factor sign-in is on",
+                    body: "Two-factor sign-in was turned on for your Wheelhouse account. From now on, signing in asks for a code "
+                        + "from your authenticator app after your password.\n\nIf this was not you, change your password and "
+                        + "contact an Owner of your organization."), now: now)
             return codes
         }
     }
@@ -126,10 +129,13 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM twoFactor WHERE userId = ?", arguments: [userId])
             try db.execute(sql: "DELETE FROM recoveryCode WHERE userId = ?", arguments: [userId])
-            try Self.queueNotice(
-                db, orgId: nil, recipient: email, subject: "Two-factor sign-in is off",
-                body: "Two-factor sign-in was turned off for your Wheelhouse account: signing in now asks for your "
-                    + "password only.\n\nIf this was not you, sign in, change your password and turn two-factor on again.",
+            try Self.notify(
+                db, userId: userId, orgId: nil, kind: .twoFactorChanged, title: "Two-factor sign-in is off",
+                link: SecurityWords.twoFactorPage,
+                mail: NoticeMail(
+                    subject: "Two-factor sign-in is off",
+                    body: "Two-factor sign-in was turned off for your Wheelhouse account: signing in now asks for your "
+                        + "password only.\n\nIf this was not you, sign in, change your password and turn two-factor on again."),
                 now: now)
         }
     }

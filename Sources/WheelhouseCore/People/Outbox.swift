@@ -77,7 +77,7 @@ extension AppDatabase {
                 if ["notice", "confirmation", "passwordReset", "emailChange"].contains(message.kind) {
                     let rendered =
                         switch message.kind {
-                        case "notice": try OutboxNotices.mail(db, message: message)
+                        case "notice": try OutboxNotices.mail(db, message: message, baseURL: baseURL)
                         case "passwordReset": try Self.passwordResetMail(db, message: message, baseURL: baseURL, links: links, now: now)
                         case "emailChange": try Self.emailChangeMail(db, message: message, baseURL: baseURL, links: links, now: now)
                         default: try Self.confirmationMail(db, message: message, baseURL: baseURL, links: links, now: now)

@@ -98,7 +98,7 @@ extension AppDatabase {
             arguments = [orgId, cutoff, batchSize]
         case .mailBodies:
             sql = """
-                UPDATE outbox SET recipient = '', subject = NULL, body = NULL WHERE id IN (
+                UPDATE outbox SET recipient = '', subject = NULL, body = NULL, link = NULL WHERE id IN (
                     SELECT id FROM outbox WHERE orgId = ? AND status = 'sent' AND sentAt < ?
                         AND (recipient <> '' OR subject IS NOT NULL OR body IS NOT NULL) LIMIT ?)
                 """

@@ -38,6 +38,8 @@ public enum AccountRoute: RouteLeaves {
     case deleteAccount(Route.FormStep)
     /// `GET organizations/new` — the New organization form; `POST` founds it.
     case newOrganization(Route.FormStep)
+    /// `POST notifications/preferences` — saves the grid of kinds × channels (version-checked).
+    case savePreferences
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -61,6 +63,7 @@ public enum AccountRoute: RouteLeaves {
         .post("delete") { _ in .deleteAccount(.submit) },
         .get("organizations/new") { _ in .newOrganization(.show) },
         .post("organizations/new") { _ in .newOrganization(.submit) },
+        .post("notifications/preferences") { _ in .savePreferences },
     ]
 
     public var method: HTTPMethod {
@@ -69,7 +72,8 @@ public enum AccountRoute: RouteLeaves {
             .newOrganization(.show):
             .get
         case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
-            .disableTwoFactor, .updateAvatar, .defaultOrganization, .changeEmail, .deleteAccount(.submit), .newOrganization(.submit):
+            .disableTwoFactor, .updateAvatar, .defaultOrganization, .changeEmail, .deleteAccount(.submit), .newOrganization(.submit),
+            .savePreferences:
             .post
         }
     }
@@ -93,6 +97,7 @@ public enum AccountRoute: RouteLeaves {
         case .changeEmail: ["email"]
         case .deleteAccount: ["delete"]
         case .newOrganization: ["organizations", "new"]
+        case .savePreferences: ["notifications", "preferences"]
         }
     }
 }

@@ -1,16 +1,18 @@
 import Foundation
 import WheelhouseCore
 
-/// The inbox page's values: one page of notifications (unread ones marked, each with its own
-/// Mark read button), Mark all read while anything is unread, and the Newer / Older pager.
+/// The inbox page's values: the grid of what reaches the person, one page of notifications
+/// (unread ones marked, each with its own Mark read button), Mark all read while anything is
+/// unread, and the Newer / Older pager.
 struct InboxPageValues: PageValues {
+    let grid: PreferencesGrid
     let page: InboxPage
     let cursor: InboxCursor
     let unread: Int
     let now: Date
     /// Why the page asked for is not shown (an unreadable cursor): a 400 with the newest page.
     var problem: String?
-    /// A refused Mark read form (fields it does not take): a 422.
+    /// A refused Mark read form (fields it does not take, 422) or grid (422, or 409 when stale).
     var errors: FieldErrors?
 
     static let names = FieldNames.of(NotificationsController.Field.self)
@@ -24,6 +26,7 @@ struct InboxPageValues: PageValues {
         ]
         if let problem { inbox["problem"] = TemplateValue.text(problem) }
         context["inbox"] = inbox
+        context["grid"] = grid.value
         if let errors, !errors.isEmpty { context["errorItems"] = ErrorSummary.items(errors) }
         context["rows"] = TemplateValue.list(page.entries.map(row))
         if page.entries.isEmpty { context["empty"] = TemplateValue.flag(true) }

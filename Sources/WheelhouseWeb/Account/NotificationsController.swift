@@ -10,7 +10,11 @@ import WheelhouseCore
 ///   POST-redirect-GET with a flash, back to the page the button was on (`from`). Another
 ///   person's id is a 404, exactly like an id that does not exist.
 ///
-/// Marking read is personal, not a change of an organization: no audit entry.
+/// - `POST /account/notifications/preferences` — the grid of kinds × channels (`PreferencesGrid`):
+///   CSRF, POST-redirect-GET with a flash, 422 with the boxes as sent for a malformed form (an
+///   unknown kind or channel, a locked kind listed), 409 with them when another tab saved first.
+///
+/// Marking read and choosing channels are personal, not changes of an organization: no audit entry.
 struct NotificationsController {
     let shell: Shell
     let database: AppDatabase
@@ -41,6 +45,7 @@ struct NotificationsController {
             let flash =
                 count == 0 ? "There was nothing unread." : "Marked \(count) notification\(count == 1 ? "" : "s") as read."
             return try shell.redirect(visit, to: back, flash: flash)
+        case .savePreferences: return try savePreferences(form!, visit, userId: userId)
         default:
             throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
@@ -59,7 +64,32 @@ struct NotificationsController {
         return (inbox.path(query: [cursor.item]), nil)
     }
 
-    private func show(_ visit: Visit, userId: Int64, cursor text: (String, String)?, refused: FieldErrors? = nil) throws -> Response {
+    private func savePreferences(_ form: FormData, _ visit: Visit, userId: Int64) throws -> Response {
+        let (choices, version, problems) = PreferencesGrid.read(form)
+        return try shell.submit(
+            visit, stale: PreferencesGrid.staleMessage,
+            {
+                try problems.throwIfAny()
+                let changed = try database.saveNotificationPreferences(userId: userId, choices: choices, expectedVersion: version)
+                return FormSuccess(
+                    .account(.notifications),
+                    flash: changed ? "Your notification settings are saved." : "Nothing to save: your notification settings are unchanged.")
+            },
+            refused: { refusal in
+                // The boxes come back as sent; after a conflict the form carries the stored
+                // version, so saving again replaces the other change knowingly.
+                var grid = PreferencesGrid(try database.notificationPreferences(userId: userId))
+                for (kind, channels) in choices where !kind.locked { grid.chosen[kind] = channels }
+                if case .invalid = refusal, version >= 0 { grid.version = version }
+                grid.open = true
+                return try show(visit, userId: userId, cursor: nil, refused: refusal.errors, grid: grid, status: refusal.status)
+            })
+    }
+
+    private func show(
+        _ visit: Visit, userId: Int64, cursor text: (String, String)?, refused: FieldErrors? = nil, grid: PreferencesGrid? = nil,
+        status: Int? = nil
+    ) throws -> Response {
         var cursor = InboxCursor.newest
         var problem: String?
         if let (name, value) = text {
@@ -77,8 +107,11 @@ struct NotificationsController {
         }
         let unread = try database.unreadNotificationCount(userId: userId)
         let layout = try shell.layout(visit, title: "Notifications", unread: unread)
-        let values = InboxPageValues(page: page, cursor: cursor, unread: unread, now: database.now(), problem: problem, errors: refused)
-        return shell.render(.accountNotifications, values, layout: layout, status: refused != nil ? 422 : problem != nil ? 400 : 200)
+        let values = InboxPageValues(
+            grid: try grid ?? PreferencesGrid(database.notificationPreferences(userId: userId)), page: page, cursor: cursor,
+            unread: unread, now: database.now(), problem: problem, errors: refused)
+        return shell.render(
+            .accountNotifications, values, layout: layout, status: status ?? (refused != nil ? 422 : problem != nil ? 400 : 200))
     }
 }
 

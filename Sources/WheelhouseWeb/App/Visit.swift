@@ -7,6 +7,9 @@ struct Visit {
     static let loginCSRFCookie = "wh_login"
     /// Between the password and the two-factor code: the sign-in challenge's token (5 minutes).
     static let challengeCookie = "wh_signin"
+    /// The browser's own random value, kept across sign-ins and people (`DeviceRules`): how a
+    /// sign-in from a browser not seen before is told apart.
+    static let deviceCookie = "wh_device"
 
     let request: Request
     let id: String
@@ -22,6 +25,13 @@ struct Visit {
         self.request = request
         self.id = id
         token = request.cookies[Self.sessionCookie]
+    }
+
+    /// The browser's device value: its cookie's, or a new one when it has none (or a malformed one).
+    /// Set it on the response with `Response.rememberDevice` once the sign-in succeeds.
+    func deviceToken() -> String {
+        if let sent = request.cookies[Self.deviceCookie], DeviceRules.isWellFormed(sent) { return sent }
+        return Crypto.randomToken()
     }
 
     /// The session for pages outside an organization; org pages read it together with the
@@ -66,4 +76,12 @@ struct Visit {
 
 enum CSRF {
     static let field = "_csrf"
+}
+
+extension Response {
+    /// The device cookie after a completed sign-in: long-lived, HttpOnly, SameSite=Lax, Secure
+    /// over https, refreshed at each sign-in.
+    mutating func rememberDevice(_ device: String, secure: Bool) {
+        setCookie(Visit.deviceCookie, device, secure: secure, maxAge: DeviceRules.cookieLifetime)
+    }
 }

@@ -143,7 +143,7 @@ public struct WebApp: Sendable {
             return try EmailChangeController(shell: shell, database: database).respond(step, token: token, visit)
         case .account(let route):
             switch route {
-            case .notifications, .markRead, .markAllRead:
+            case .notifications, .markRead, .markAllRead, .savePreferences:
                 return try NotificationsController(shell: shell, database: database).respond(route, visit)
             case .profile, .updateProfile, .security, .changePassword:
                 return try AccountController(shell: shell, database: database, blocklist: passwordBlocklist).respond(route, visit)

@@ -56,12 +56,14 @@ struct AuthController {
             return loginPage(visit, email: email, next: next, errors: reader.errors, notice: nil, status: 422)
         }
         do {
+            let device = visit.deviceToken()
             let (token, _) = try database.signIn(
                 email: email, password: password,
                 address: visit.request.remoteAddress,
-                userAgent: visit.request.header("user-agent") ?? "")
+                userAgent: visit.request.header("user-agent") ?? "", device: device)
             if let old = visit.token { try database.signOut(token: old) }
             var response = Response.redirect(to: safeNext(next))
+            response.rememberDevice(device, secure: shell.config.secureCookies)
             response.setCookie(
                 Visit.sessionCookie, token, secure: shell.config.secureCookies,
                 maxAge: Int(SessionRules.absoluteTimeout))

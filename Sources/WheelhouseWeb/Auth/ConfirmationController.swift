@@ -50,11 +50,13 @@ struct ConfirmationController {
                 errors.add(Field.password.rawValue, "Enter the password chosen for this account.")
                 throw DomainError.invalid(errors)
             }
+            let device = visit.deviceToken()
             let (orgKey, session) = try database.confirmEmail(
                 token: token, password: password,
                 address: visit.request.remoteAddress,
-                userAgent: visit.request.header("user-agent") ?? "")
+                userAgent: visit.request.header("user-agent") ?? "", device: device)
             var response = Response.redirect(to: orgKey.map { Route.org($0, .general(.show)).path } ?? Route.home.path)
+            response.rememberDevice(device, secure: shell.config.secureCookies)
             response.setCookie(Visit.sessionCookie, session, secure: shell.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
             response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
             return response

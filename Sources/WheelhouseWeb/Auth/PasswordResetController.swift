@@ -66,11 +66,12 @@ struct PasswordResetController {
         }
         let new = reader.text(.newPassword, label: "New password")
         let session: String?
+        let device = visit.deviceToken()
         do {
             try reader.errors.throwIfAny()
             session = try database.resetPassword(
                 token: token, new: new, address: visit.request.remoteAddress,
-                userAgent: visit.request.header("user-agent") ?? "", blocklist: blocklist)
+                userAgent: visit.request.header("user-agent") ?? "", blocklist: blocklist, device: device)
         } catch DomainError.invalid(let errors) {
             return try resetPage(visit, token: token, errors: errors, status: 422)
         } catch is PasswordResetProblem {
@@ -84,6 +85,7 @@ struct PasswordResetController {
             return response
         }
         var response = Response.redirect(to: Route.home.path)
+        response.rememberDevice(device, secure: shell.config.secureCookies)
         response.setCookie(Visit.sessionCookie, session, secure: shell.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
         response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)
         return response

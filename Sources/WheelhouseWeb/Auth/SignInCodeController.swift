@@ -29,11 +29,13 @@ struct SignInCodeController {
         if code.utf8.count > 40 { reader.errors.add(Field.code.rawValue, "That is longer than any code.") }
         guard reader.errors.isEmpty else { return page(visit, next: next, errors: reader.errors, status: 422) }
         do {
+            let device = visit.deviceToken()
             let (token, _) = try database.completeSignIn(
                 challenge: challenge, code: code, address: visit.request.remoteAddress,
-                userAgent: visit.request.header("user-agent") ?? "")
+                userAgent: visit.request.header("user-agent") ?? "", device: device)
             if let old = visit.token { try database.signOut(token: old) }
             var response = Response.redirect(to: auth.safeNext(next))
+            response.rememberDevice(device, secure: shell.config.secureCookies)
             response.setCookie(Visit.sessionCookie, token, secure: shell.config.secureCookies, maxAge: Int(SessionRules.absoluteTimeout))
             response.setCookie(Visit.challengeCookie, "", secure: shell.config.secureCookies, maxAge: 0)
             response.setCookie(Visit.loginCSRFCookie, "", secure: shell.config.secureCookies, maxAge: 0)

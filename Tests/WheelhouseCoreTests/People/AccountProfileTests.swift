@@ -103,6 +103,13 @@ import WheelhouseTestSupport
         let last = try #require(try database.auditEvents(orgId: fixture.org.id!).last)
         #expect(last.action == .memberAccountDelete, "\(last)")
         #expect(last.actorUserId == fixture.member.id && last.summary.contains("member@acme.test"), "the log keeps who it was")
+        // The Owner and the Admin are told, as of anyone leaving.
+        let told = try database.reader.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT userId FROM notification WHERE kind = ? ORDER BY userId", arguments: [NotificationKind.memberLeft.rawValue]
+            )
+        }
+        #expect(told == [fixture.owner.id!, fixture.admin.id!].sorted())
         // Once the admin is an Owner too, the owner may go.
         try database.changeRole(orgKey: "acme", userId: fixture.admin.id!, to: .owner, expectedVersion: 1, by: owner)
         try database.deleteAccount(password: Fixture.password, by: owner, avatars: nil)

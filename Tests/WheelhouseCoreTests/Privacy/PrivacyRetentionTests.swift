@@ -121,12 +121,13 @@ import WheelhouseTestSupport
         let start = clock.now
         try f.database.writer.write { db in
             for i in 0..<1_203 {
+                // A kind that is in the inbox only by default: the outbox rows are the test's own.
                 try AppDatabase.notify(
-                    db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "n\(i)", link: nil, now: start)
+                    db, userId: f.member.id!, orgId: f.org.id!, kind: .memberJoined, title: "n\(i)", link: nil, now: start)
                 try AppDatabase.queueNotice(db, orgId: f.org.id!, recipient: "m\(i)@acme.test", subject: "s", body: "b", now: start)
             }
             try AppDatabase.notify(
-                db, userId: f.member.id!, orgId: f.org.id!, kind: .dataExportReady, title: "unread", link: nil, now: start)
+                db, userId: f.member.id!, orgId: f.org.id!, kind: .memberJoined, title: "unread", link: nil, now: start)
             try db.execute(sql: "UPDATE notification SET readAt = ? WHERE title <> 'unread'", arguments: [start])
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sentAt = ? WHERE id % 2 = 0", arguments: [start])
         }

@@ -88,6 +88,9 @@ import WheelhouseCore
             // The inbox: a person's own notifications, not organization data (`personalNotAudited`).
             post("POST /account/notifications/{id}/read", nil, { w in "/account/notifications/\(w.notificationId)/read" }, { _ in [] }),
             post("POST /account/notifications/read-all", nil, { _ in "/account/notifications/read-all" }, { _ in [] }),
+            post(
+                "POST /account/notifications/preferences", nil, { _ in "/account/notifications/preferences" },
+                { _ in [("version", "0"), ("kinds", "member.left"), ("email:member.left", "on")] }),
             // Profile, password and password reset: the person's own account, told by email instead.
             post("POST /account", nil, { _ in "/account" }, { _ in [("version", "1"), ("name", "Olga O.")] }),
             post(
@@ -336,6 +339,7 @@ import WheelhouseCore
         "POST /login/two-factor", "POST /account/security/sessions/{key}/end", "POST /account/security/sessions/end-others",
         "POST /account/security/two-factor", "POST /account/security/two-factor/disable", "POST /account/avatar",
         "POST /account/default-organization", "POST /account/email", "POST /email/confirm/{token}",
+        "POST /account/notifications/preferences",
     ]
 
     /// A row expecting no entry is one of the routes declared personal above, so a new form

@@ -185,6 +185,10 @@ import WheelhouseCore
         account(
             "read one", { w in .markRead(w.notificationId) },
             [.owner: 303, .admin: 404, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        // The notification settings: each person's own grid, at its own version.
+        account(
+            "save notification settings", { _ in .savePreferences },
+            fields: { _ in [("version", "0"), ("kinds", "member.joined"), ("email:member.joined", "on")] }, signedInPost),
         get("root", { _ in .root }, anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303]) { $1 }),
         get("general", { _ in .general(.show) }, anyone),
         post(

@@ -32,6 +32,7 @@ import Testing
                 "POST /account/security/two-factor", "POST /account/security/two-factor/disable",
                 "POST /account/avatar", "GET /account/avatar/{key}", "POST /account/default-organization", "POST /account/email",
                 "GET /account/delete", "POST /account/delete", "GET /account/organizations/new", "POST /account/organizations/new",
+                "POST /account/notifications/preferences",
             ])
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,

@@ -62,6 +62,11 @@ struct TestApp {
     /// A client signed in as `email`.
     func client(signedInAs email: String) throws -> TestClient {
         let client = TestClient(app: app)
+        // The person's usual browser: already known, so this sign-in sends no new-browser email
+        // (the tests of that email sign in from a fresh `client()`).
+        let device = Crypto.randomToken()
+        try database.seedKnownDevice(email: email, device: device)
+        client.cookies["wh_device"] = device
         try client.signIn(email: email, password: Self.password)
         return client
     }
