@@ -105,6 +105,7 @@ enum Migrations {
         migrator.registerMigration("v16-api-keys") { db in try db.execute(sql: APIKeySchema.sql) }
         migrator.registerMigration("v17-account-security") { db in try AccountSecuritySchema.migrate(db) }
         migrator.registerMigration("v18-two-factor") { db in try db.execute(sql: TwoFactorSchema.sql) }
+        migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
         return migrator
     }
 }

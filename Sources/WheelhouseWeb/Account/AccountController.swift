@@ -33,7 +33,8 @@ struct AccountController {
         case .updateProfile: return try updateProfile(form!, visit, userId: userId)
         case .security: return try securityPage(visit, try SecurityPage(userId: userId, database: database))
         case .changePassword: return try changePassword(form!, visit, signedIn: signedIn)
-        case .notifications, .markRead, .markAllRead, .sessions, .endSession, .endOtherSessions, .twoFactor, .disableTwoFactor:
+        case .notifications, .markRead, .markAllRead, .sessions, .endSession, .endOtherSessions, .twoFactor, .disableTwoFactor,
+            .preferences, .updatePreferences, .showTutorialAgain, .resetWidgets:
             throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
     }

@@ -26,6 +26,14 @@ public enum AccountRoute: RouteLeaves {
     case twoFactor(Route.FormStep)
     /// `POST security/two-factor/disable` — turns two-factor off (password and a code).
     case disableTwoFactor
+    /// `GET preferences` — theme, density and the default language of new work.
+    case preferences
+    /// `POST preferences` — saves them (version-checked).
+    case updatePreferences
+    /// `POST preferences/tutorial` — shows the overview's tutorial again where it was dismissed.
+    case showTutorialAgain
+    /// `POST preferences/widgets/reset` — every overview's widgets back in the default order.
+    case resetWidgets
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -41,13 +49,17 @@ public enum AccountRoute: RouteLeaves {
         .get("security/two-factor") { _ in .twoFactor(.show) },
         .post("security/two-factor") { _ in .twoFactor(.submit) },
         .post("security/two-factor/disable") { _ in .disableTwoFactor },
+        .get("preferences") { _ in .preferences },
+        .post("preferences") { _ in .updatePreferences },
+        .post("preferences/tutorial") { _ in .showTutorialAgain },
+        .post("preferences/widgets/reset") { _ in .resetWidgets },
     ]
 
     public var method: HTTPMethod {
         switch self {
-        case .profile, .security, .notifications, .sessions, .twoFactor(.show): .get
+        case .profile, .security, .notifications, .sessions, .twoFactor(.show), .preferences: .get
         case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
-            .disableTwoFactor:
+            .disableTwoFactor, .updatePreferences, .showTutorialAgain, .resetWidgets:
             .post
         }
     }
@@ -65,6 +77,9 @@ public enum AccountRoute: RouteLeaves {
         case .endOtherSessions: ["security", "sessions", "end-others"]
         case .twoFactor: ["security", "two-factor"]
         case .disableTwoFactor: ["security", "two-factor", "disable"]
+        case .preferences, .updatePreferences: ["preferences"]
+        case .showTutorialAgain: ["preferences", "tutorial"]
+        case .resetWidgets: ["preferences", "widgets", "reset"]
         }
     }
 }

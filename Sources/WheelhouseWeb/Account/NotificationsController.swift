@@ -42,7 +42,7 @@ struct NotificationsController {
                 count == 0 ? "There was nothing unread." : "Marked \(count) notification\(count == 1 ? "" : "s") as read."
             return try shell.redirect(visit, to: back, flash: flash)
         case .profile, .updateProfile, .security, .changePassword, .sessions, .endSession, .endOtherSessions, .twoFactor,
-            .disableTwoFactor:
+            .disableTwoFactor, .preferences, .updatePreferences, .showTutorialAgain, .resetWidgets:
             throw WebError.notFound  // dispatched to their own controllers (WebApp)
         }
     }

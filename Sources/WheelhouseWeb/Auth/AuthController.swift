@@ -24,10 +24,16 @@ struct AuthController {
 
     func home(_ visit: Visit) throws -> Response {
         guard let signedIn = visit.signedIn else { return .redirect(to: Route.login(.show).path) }
-        if let first = try database.organizations(of: signedIn.user.id!).first {
-            return .redirect(to: Route.org(first.key, .general(.show)).path)
+        if let org = try landingOrganization(signedIn) {
+            return .redirect(to: Route.org(org.key, .root).path)
         }
         return shell.render(.error, NoOrganizationPage(), layout: try shell.layout(visit, title: "No organization"))
+    }
+
+    /// Where `/` takes a signed-in person: the one place that chooses (today their first
+    /// organization by name; a default-organization preference would be read here first).
+    func landingOrganization(_ signedIn: SignedIn) throws -> OrgSummary? {
+        try database.organizations(of: signedIn.user.id!).first
     }
 
     func show(_ visit: Visit) throws -> Response {

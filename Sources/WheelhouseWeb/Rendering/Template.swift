@@ -43,6 +43,8 @@ public enum Template: String, CaseIterable, Sendable {
     case accountSecurity = "account/security"
     case accountSessions = "account/sessions"
     case accountTwoFactor = "account/two-factor"
+    case accountPreferences = "account/preferences"
+    case orgOverview = "overview"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
@@ -56,6 +58,7 @@ public enum Template: String, CaseIterable, Sendable {
     case navPartial = "partials/nav"
     case pagerPartial = "partials/pager"
     case qrCodePartial = "partials/qr-code"
+    case selectFieldPartial = "partials/select-field"
     case usageChartPartial = "partials/usage-chart"
     case workspaceManagePartial = "partials/workspace-manage"
 
