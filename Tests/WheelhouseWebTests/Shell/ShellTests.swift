@@ -22,7 +22,7 @@ import WheelhouseCore
         #expect(cookie.contains("HttpOnly"))
         #expect(cookie.contains("SameSite=Lax"))
         #expect(!cookie.contains("Secure"), "http base URL")
-        #expect(client.get("/").location == "/orgs/acme/settings/general")
+        #expect(client.get("/").location == "/orgs/acme")
 
         // A browser that still carries a session cookie and signs in again gets a new id.
         let first = try #require(client.cookies["wh_session"])
@@ -147,7 +147,7 @@ import WheelhouseCore
                 orgKey: "acme-labs", orgName: "Acme Labs"))
         let page = client.get("/orgs/acme/settings/general")
         #expect(page.contains("org-switcher"))
-        #expect(page.contains("href=\"/orgs/acme-labs/settings/general\""))
+        #expect(page.contains("href=\"/orgs/acme-labs\""))
     }
 
     @Test func everyResponseCarriesTheSecurityHeaders() throws {
