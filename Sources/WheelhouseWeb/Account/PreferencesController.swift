@@ -86,31 +86,18 @@ struct PreferencesPage: PageValues {
         context["tutorialAction"] = Route.account(.showTutorialAgain).path
         context["widgetsAction"] = Route.account(.resetWidgets).path
         context["formErrors"] = errors.formContext
-        context["theme"] = select(
-            .theme, label: "Theme", hint: "Applied on every page you open while signed in, before anything is drawn.",
-            Theme.allCases.map { ($0.rawValue, $0.label) }, chosen: theme)
-        context["density"] = select(
-            .density, label: "Density", hint: "Compact fits more rows on a screen.", Density.allCases.map { ($0.rawValue, $0.label) },
-            chosen: density)
-        context["language"] = select(
-            .language, label: "Default language for new work",
-            hint: "Preselected when you create a workspace; each workspace keeps its own language.",
-            WorkLanguages.all.map { ($0.tag, $0.name) }, chosen: language)
-    }
-
-    private func select(
-        _ field: PreferencesController.Field, label: String, hint: String, _ options: [(String, String)], chosen: String
-    ) -> TemplateValue {
-        let messages = errors.messages(for: field.rawValue)
-        var object: TemplateObject = [
-            "name": .text(field.rawValue), "id": .text("field-\(field.rawValue)"), "label": .text(label), "hint": .text(hint),
-            "options": .list(
-                options.map { value, title in .object(["value": .text(value), "title": .text(title), "selected": .flag(value == chosen)]) }),
-        ]
-        if !messages.isEmpty {
-            object["errors"] = messages.templateValue
-            object["invalid"] = true
-        }
-        return .object(object)
+        typealias Field = PreferencesController.Field
+        context["theme"] = SelectField(
+            name: Field.theme.rawValue, label: "Theme", hint: "Applied on every page you open while signed in, before anything is drawn.",
+            options: Theme.allCases.map { ($0.rawValue, $0.label) }, chosen: theme, errors: errors
+        ).context
+        context["density"] = SelectField(
+            name: Field.density.rawValue, label: "Density", hint: "Compact fits more rows on a screen.",
+            options: Density.allCases.map { ($0.rawValue, $0.label) }, chosen: density, errors: errors
+        ).context
+        context["language"] = SelectField.language(
+            name: Field.language.rawValue, label: "Default language for new work",
+            hint: "Preselected when you create a workspace; each workspace keeps its own language.", chosen: language, errors: errors
+        ).context
     }
 }
