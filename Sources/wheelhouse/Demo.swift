@@ -34,6 +34,7 @@ struct Demo: ParsableCommand {
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
         let notifications = try Self.seedNotifications(database, owner: owner, demo: org, lab: lab)
         try Self.seedSessions(database)
+        try Self.seedPreferences(database, owner: owner, admin: admin, org: org)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
@@ -43,7 +44,8 @@ struct Demo: ParsableCommand {
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
                 + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
                 + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
-                + "a second session of the Owner's on a phone (Account → Active sessions).")
+                + "a second session of the Owner's on a phone (Account → Active sessions); "
+                + "Adam Admin in the dark theme; the Owner's readiness checklist half done; Support bots in French.")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }
