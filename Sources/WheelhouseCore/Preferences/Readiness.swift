@@ -66,7 +66,8 @@ extension AppDatabase {
                 let (done, detail) = try Self.readinessState(db, item, userId: userId, orgId: orgId, now: now)
                 let reviewedAt = reviews[item.rawValue]
                 let status: ReadinessStatus =
-                    done ? .done
+                    done
+                    ? .done
                     : reviewedAt.map { now.timeIntervalSince($0) < ReadinessRules.reviewLifetime ? .reviewed : .stale } ?? .open
                 return ReadinessCheck(item: item, status: status, detail: detail, reviewedAt: reviewedAt)
             }
@@ -102,8 +103,9 @@ extension AppDatabase {
             let plan = try plan(db, orgId: orgId)
             return (false, "The \(plan.name) plan includes \(plan.monthlyRuns) workflow runs a month.")
         case .defaults:
-            let chosen = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM chatModelChoice WHERE orgId = ? AND userId = ?", arguments: [orgId, userId]) ?? 0
+            let chosen =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM chatModelChoice WHERE orgId = ? AND userId = ?", arguments: [orgId, userId]) ?? 0
             return chosen > 0
                 ? (true, chosen == 1 ? "You chose 1 chat model." : "You chose \(chosen) chat models.")
                 : (false, "You have not chosen any chat models.")

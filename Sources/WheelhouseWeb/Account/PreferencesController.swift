@@ -20,8 +20,11 @@ struct PreferencesController {
         switch route {
         case .preferences:
             let stored = try database.preferences(userId: userId)
-            return try page(visit, PreferencesPage(stored: stored, theme: stored.theme.rawValue, density: stored.density.rawValue,
-                language: stored.language, version: stored.version))
+            return try page(
+                visit,
+                PreferencesPage(
+                    stored: stored, theme: stored.theme.rawValue, density: stored.density.rawValue,
+                    language: stored.language, version: stored.version))
         case .updatePreferences: return try update(form!, visit, userId: userId)
         case .showTutorialAgain:
             try database.showTutorialAgain(userId: userId)
@@ -50,7 +53,8 @@ struct PreferencesController {
                 let saved = try database.updatePreferences(
                     userId: userId, theme: theme, density: density, language: language, expectedVersion: version)
                 return FormSuccess(
-                    .account(.preferences), flash: saved == stored ? "Nothing to save: your preferences are unchanged." : "Your preferences are saved.")
+                    .account(.preferences),
+                    flash: saved == stored ? "Nothing to save: your preferences are unchanged." : "Your preferences are saved.")
             },
             refused: { refusal in
                 page.errors = refusal.errors
@@ -87,17 +91,21 @@ struct PreferencesPage: PageValues {
         context["widgetsAction"] = Route.account(.resetWidgets).path
         context["formErrors"] = errors.formContext
         typealias Field = PreferencesController.Field
-        context["theme"] = SelectField(
-            name: Field.theme.rawValue, label: "Theme", hint: "Applied on every page you open while signed in, before anything is drawn.",
-            options: Theme.allCases.map { ($0.rawValue, $0.label) }, chosen: theme, errors: errors
-        ).context
-        context["density"] = SelectField(
-            name: Field.density.rawValue, label: "Density", hint: "Compact fits more rows on a screen.",
-            options: Density.allCases.map { ($0.rawValue, $0.label) }, chosen: density, errors: errors
-        ).context
-        context["language"] = SelectField.language(
-            name: Field.language.rawValue, label: "Default language for new work",
-            hint: "Preselected when you create a workspace; each workspace keeps its own language.", chosen: language, errors: errors
-        ).context
+        context["theme"] =
+            SelectField(
+                name: Field.theme.rawValue, label: "Theme",
+                hint: "Applied on every page you open while signed in, before anything is drawn.",
+                options: Theme.allCases.map { ($0.rawValue, $0.label) }, chosen: theme, errors: errors
+            ).context
+        context["density"] =
+            SelectField(
+                name: Field.density.rawValue, label: "Density", hint: "Compact fits more rows on a screen.",
+                options: Density.allCases.map { ($0.rawValue, $0.label) }, chosen: density, errors: errors
+            ).context
+        context["language"] =
+            SelectField.language(
+                name: Field.language.rawValue, label: "Default language for new work",
+                hint: "Preselected when you create a workspace; each workspace keeps its own language.", chosen: language, errors: errors
+            ).context
     }
 }

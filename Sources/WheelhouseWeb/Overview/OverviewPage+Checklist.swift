@@ -26,22 +26,24 @@ extension OverviewPage {
 
     func fillReadiness(_ context: inout TemplateObject) {
         let ready = readiness.filter { $0.status.counts }.count
-        context["readiness"] = [
-            "progress": .text("\(ready) of \(readiness.count)"), "value": .text(String(ready)), "max": .text(String(readiness.count)),
-            "items": .list(
-                readiness.map { check in
-                    var object: TemplateObject = [
-                        "key": .text(check.item.rawValue), "title": .text(check.item.title), "detail": .text(check.detail),
-                        "href": .text(fixLink(check.item)), "status": .text(Self.statusLabel(check)),
-                        "statusClass": .text(check.status.counts ? "status-connected" : "status-failed"),
-                    ]
-                    if check.status != .done {
-                        object["reviewAction"] = TemplateValue.text(Route.org(access.org.key, .overview(.review(check.item.rawValue))).path)
-                        object["reviewLabel"] = TemplateValue.text(check.status == .reviewed ? "Review again" : "Mark reviewed")
-                    }
-                    return .object(object)
-                }),
-        ] as TemplateObject
+        context["readiness"] =
+            [
+                "progress": .text("\(ready) of \(readiness.count)"), "value": .text(String(ready)), "max": .text(String(readiness.count)),
+                "items": .list(
+                    readiness.map { check in
+                        var object: TemplateObject = [
+                            "key": .text(check.item.rawValue), "title": .text(check.item.title), "detail": .text(check.detail),
+                            "href": .text(fixLink(check.item)), "status": .text(Self.statusLabel(check)),
+                            "statusClass": .text(check.status.counts ? "status-connected" : "status-failed"),
+                        ]
+                        if check.status != .done {
+                            object["reviewAction"] = TemplateValue.text(
+                                Route.org(access.org.key, .overview(.review(check.item.rawValue))).path)
+                            object["reviewLabel"] = TemplateValue.text(check.status == .reviewed ? "Review again" : "Mark reviewed")
+                        }
+                        return .object(object)
+                    }),
+            ] as TemplateObject
     }
 
     static func statusLabel(_ check: ReadinessCheck) -> String {
@@ -55,13 +57,14 @@ extension OverviewPage {
 
     func fillTutorial(_ context: inout TemplateObject) {
         guard let tutorial, tutorial.isShown else { return }
-        context["tutorial"] = [
-            "done": .text("\(tutorial.steps.filter(\.done).count) of \(tutorial.steps.count) done"),
-            "dismissAction": .text(Route.org(access.org.key, .overview(.dismissTutorial)).path),
-            "steps": .list(
-                tutorial.steps.map { step in
-                    .object(["title": .text(step.step.title), "href": .text(fixLink(step.step)), "done": .flag(step.done)])
-                }),
-        ] as TemplateObject
+        context["tutorial"] =
+            [
+                "done": .text("\(tutorial.steps.filter(\.done).count) of \(tutorial.steps.count) done"),
+                "dismissAction": .text(Route.org(access.org.key, .overview(.dismissTutorial)).path),
+                "steps": .list(
+                    tutorial.steps.map { step in
+                        .object(["title": .text(step.step.title), "href": .text(fixLink(step.step)), "done": .flag(step.done)])
+                    }),
+            ] as TemplateObject
     }
 }

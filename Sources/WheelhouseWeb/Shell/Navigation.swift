@@ -34,11 +34,11 @@ extension Shell {
             return .list(
                 [overview]
                     + visibleTabs(access).map { candidate in
-                    .object([
-                        "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
-                        "current": .flag(candidate == tab),
-                    ])
-                })
+                        .object([
+                            "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
+                            "current": .flag(candidate == tab),
+                        ])
+                    })
         }
     }
 

@@ -22,7 +22,8 @@ import WheelhouseTestSupport
         #expect(try database.preferences(userId: fixture.member.id!) == saved)
         #expect(try database.preferences(userId: fixture.admin.id!) == .defaults, "another person's row is untouched")
         #expect(throws: DomainError.staleVersion) {
-            try database.updatePreferences(userId: fixture.member.id!, theme: "light", density: "compact", language: "en", expectedVersion: 1)
+            try database.updatePreferences(
+                userId: fixture.member.id!, theme: "light", density: "compact", language: "en", expectedVersion: 1)
         }
         // Unchanged: nothing written, the version stays.
         #expect(
@@ -82,6 +83,9 @@ import WheelhouseTestSupport
             try database.moveWidget(.audit, .hide, userId: fixture.member.id!, access: member, saas: true)
         }
         let owner = try access(fixture.owner)
-        #expect(try database.dashboardLayout(userId: fixture.owner.id!, access: owner, saas: false).shown == [.usage, .members, .providers, .audit])
+        #expect(
+            try database.dashboardLayout(userId: fixture.owner.id!, access: owner, saas: false).shown == [
+                .usage, .members, .providers, .audit,
+            ])
     }
 }

@@ -18,7 +18,8 @@ import WheelhouseTestSupport
 
     func checks(_ user: User, saas: Bool = true) throws -> [ReadinessItem: ReadinessStatus] {
         let access = try database.access(orgKey: "acme", userId: user.id!)
-        return Dictionary(uniqueKeysWithValues: try database.readiness(userId: user.id!, access: access, saas: saas).map { ($0.item, $0.status) })
+        return Dictionary(
+            uniqueKeysWithValues: try database.readiness(userId: user.id!, access: access, saas: saas).map { ($0.item, $0.status) })
     }
 
     func review(_ item: ReadinessItem, _ user: User) throws {
@@ -85,13 +86,24 @@ import WheelhouseTestSupport
 
     @Test func theTutorialFollowsTheStateAndComesBackWhenAsked() throws {
         let owner = try database.access(orgKey: "acme", userId: fixture.owner.id!)
-        #expect(try database.tutorial(userId: fixture.admin.id!, access: database.access(orgKey: "acme", userId: fixture.admin.id!), saas: true) == nil)
-        let steps = { try Dictionary(uniqueKeysWithValues: database.tutorial(userId: fixture.owner.id!, access: owner, saas: true)!.steps.map { ($0.step, $0.done) }) }
-        #expect(try steps() == [.nameOrganization: false, .inviteTeam: true, .addProviderKey: false, .chooseChatModels: false, .reviewBilling: false])
+        #expect(
+            try database.tutorial(userId: fixture.admin.id!, access: database.access(orgKey: "acme", userId: fixture.admin.id!), saas: true)
+                == nil)
+        let steps = {
+            try Dictionary(
+                uniqueKeysWithValues: database.tutorial(userId: fixture.owner.id!, access: owner, saas: true)!.steps.map {
+                    ($0.step, $0.done)
+                })
+        }
+        #expect(
+            try steps() == [
+                .nameOrganization: false, .inviteTeam: true, .addProviderKey: false, .chooseChatModels: false, .reviewBilling: false,
+            ])
         let actor = Actor(user: fixture.owner, address: "t")
         try database.writer.write { db in try db.execute(sql: "UPDATE organization SET description = 'Tools' WHERE key = 'acme'") }
         _ = try database.addProvider(
-            orgKey: "acme", by: actor, ProviderChange(kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-1234567890"))
+            orgKey: "acme", by: actor,
+            ProviderChange(kind: .mistral, name: "", baseURL: "https://api.mistral.ai/v1", apiKey: "mistral-key-1234567890"))
         try database.setChatModel(orgKey: "acme", modelId: "openai/gpt-4o", enabled: true, by: actor)
         #expect(try steps().values.filter { !$0 }.count == 1, "only billing is left")
         #expect(try database.tutorial(userId: fixture.owner.id!, access: owner, saas: false)!.isComplete, "billing is SaaS only")

@@ -40,7 +40,8 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "member@acme.test")
         let csrf = client.get("/account/preferences").csrf
-        _ = client.post("/account/preferences", [("_csrf", csrf), ("version", "1"), ("theme", "light"), ("density", "compact"), ("language", "fr")])
+        _ = client.post(
+            "/account/preferences", [("_csrf", csrf), ("version", "1"), ("theme", "light"), ("density", "compact"), ("language", "fr")])
         let before = try Self.state(t)
         let good = [("version", "2"), ("theme", "dark"), ("density", "comfortable"), ("language", "en")]
         func with(_ name: String, _ value: String) -> [(String, String)] { good.map { $0.0 == name ? (name, value) : $0 } }
@@ -60,7 +61,9 @@ import WheelhouseCore
             #expect(try Self.state(t) == before, "\(label)")
         }
         // The values sent are kept in the form after a refusal.
-        #expect(client.post("/account/preferences", [("_csrf", csrf)] + with("theme", "neon")).contains("<option value=\"comfortable\" selected>"))
+        #expect(
+            client.post("/account/preferences", [("_csrf", csrf)] + with("theme", "neon")).contains(
+                "<option value=\"comfortable\" selected>"))
         let noCSRF = client.post("/account/preferences", good)
         #expect(noCSRF.status == 403)
         let forged = client.post("/account/preferences", [("_csrf", "forged")] + good)

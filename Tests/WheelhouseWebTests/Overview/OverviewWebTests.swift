@@ -71,7 +71,9 @@ import WheelhouseCore
         let client = try t.client(signedInAs: "owner@acme.test")
         let page = client.get("/orgs/acme")
         #expect(page.contains("id=\"tutorial-heading\"") && page.contains("1 of 5 done"))
-        #expect(page.contains("<a href=\"/orgs/acme/settings/members\">Invite the team</a> <span class=\"status status-connected\">Done</span>"))
+        #expect(
+            page.contains("<a href=\"/orgs/acme/settings/members\">Invite the team</a> <span class=\"status status-connected\">Done</span>")
+        )
         let dismissed = client.post("/orgs/acme/overview/tutorial/dismiss", [("_csrf", page.csrf)])
         #expect(dismissed.status == 303)
         #expect(!client.get("/orgs/acme").contains("id=\"tutorial-heading\""))

@@ -15,18 +15,22 @@ import WheelhouseCore
         let t = try TestApp()
         let client = try t.client(signedInAs: "admin@acme.test")
         let csrf = client.get("/account/preferences").csrf
-        _ = client.post("/account/preferences", [("_csrf", csrf), ("version", "1"), ("theme", "system"), ("density", "comfortable"), ("language", "ja")])
+        _ = client.post(
+            "/account/preferences",
+            [("_csrf", csrf), ("version", "1"), ("theme", "system"), ("density", "comfortable"), ("language", "ja")])
         let list = client.get("/orgs/acme/settings/workspaces")
         #expect(list.contains("<option value=\"ja\" selected>") && list.contains("Your default for new work is 日本語 (Japanese)"))
         let made = client.post(
-            "/orgs/acme/settings/workspaces", [("_csrf", csrf), ("name", "Tokyo"), ("key", "tokyo"), ("description", ""), ("language", "ja")])
+            "/orgs/acme/settings/workspaces",
+            [("_csrf", csrf), ("name", "Tokyo"), ("key", "tokyo"), ("description", ""), ("language", "ja")])
         #expect(made.status == 303)
         #expect(try language(t, "tokyo") == "ja")
         // A form without the field takes the default; an unknown one is refused and nothing is made.
         _ = client.post("/orgs/acme/settings/workspaces", [("_csrf", csrf), ("name", "Osaka"), ("key", "osaka"), ("description", "")])
         #expect(try language(t, "osaka") == "ja")
         let refused = client.post(
-            "/orgs/acme/settings/workspaces", [("_csrf", csrf), ("name", "Kyoto"), ("key", "kyoto"), ("description", ""), ("language", "xx")])
+            "/orgs/acme/settings/workspaces",
+            [("_csrf", csrf), ("name", "Kyoto"), ("key", "kyoto"), ("description", ""), ("language", "xx")])
         #expect(refused.status == 422 && refused.contains("Choose one of the languages listed."))
         #expect(try language(t, "kyoto") == nil)
     }
@@ -50,7 +54,8 @@ import WheelhouseCore
         #expect(stale.status == 409)
         #expect(try language(t, "lab") == "fr")
         let unknown = client.post(
-            "/orgs/acme/settings/workspaces/lab/settings", [("_csrf", page.csrf), ("version", "2"), ("name", "Lab"), ("description", ""), ("language", "klingon")])
+            "/orgs/acme/settings/workspaces/lab/settings",
+            [("_csrf", page.csrf), ("version", "2"), ("name", "Lab"), ("description", ""), ("language", "klingon")])
         #expect(unknown.status == 422)
         #expect(try language(t, "lab") == "fr")
     }
