@@ -18,7 +18,8 @@ extension Demo {
         let bots = try database.createWorkspace(
             orgKey: org.key,
             NewWorkspace(
-                name: "Support bots", key: "support-bots", description: "Customer-facing assistants."), enforcePlan: false, by: actor)
+                name: "Support bots", key: "support-bots", description: "Customer-facing assistants.", language: "fr"),
+            enforcePlan: false, by: actor)
 
         let engineering = try database.createTeam(
             orgKey: org.key, TeamChange(name: "Engineering", description: "Builds the agents."), by: actor)

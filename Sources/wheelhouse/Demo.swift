@@ -37,6 +37,7 @@ struct Demo: ParsableCommand {
             database, owner: owner, admin: admin, member: member, avatars: LogoStore(directory: global.dataDirectory.logosDirectory).avatars
         )
         try Self.seedSessions(database)
+        try Self.seedPreferences(database, owner: owner, admin: admin, org: org)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
@@ -47,7 +48,8 @@ struct Demo: ParsableCommand {
                 + "\(auditEntries) audit entries; privacy windows, masking and the training opt-out on demo; one data export; "
                 + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
                 + "a second session of the Owner's on a phone (Account → Active sessions); a picture for admin@, "
-                + "a pending email change for member@.")
+                + "a pending email change for member@; Adam Admin in the dark theme; the Owner's readiness checklist "
+                + "half done; Support bots in French.")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

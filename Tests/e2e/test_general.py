@@ -113,9 +113,9 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(page.get_by_role("heading", level=1)).to_have_text("General")
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
     expect(page.locator("dl.stats dd").first).to_have_text("5")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models",
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models",
                                           "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
-    expect(nav_links(page).first).to_have_attribute("aria-current", "page")
+    expect(nav_links(page).nth(1)).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(3)  # two organizations and "New organization…"
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
@@ -145,13 +145,13 @@ def test_owner_switches_organization(stack, pages, audit):
     switcher = page.locator("details.org-switcher")
     expect(switcher.locator("a")).to_have_count(3)
     switcher.locator("summary").click()
-    expect(switcher.locator("a[aria-current=page]")).to_have_attribute("href", GENERAL)
+    expect(switcher.locator("a[aria-current=page]")).to_have_attribute("href", "/orgs/demo")
     switcher.get_by_role("link", name=re.compile("Olivia")).click()
-    expect(page).to_have_url(at("/orgs/olivia-lab/settings/general"))
+    expect(page).to_have_url(at("/orgs/olivia-lab"))  # the switcher opens an organization's overview
+    page.goto("/orgs/olivia-lab/settings/general")
     audit.page(page, "general-olivia-lab")
     expect(page.get_by_label("Org key")).to_have_value("olivia-lab")
-    expect(page.locator("details.org-switcher a[aria-current=page]")).to_have_attribute(
-        "href", "/orgs/olivia-lab/settings/general")
+    expect(page.locator("details.org-switcher a[aria-current=page]")).to_have_attribute("href", "/orgs/olivia-lab")
 
 
 def test_logo_upload_and_a_text_file_named_logo_png(stack, pages, audit):
@@ -259,7 +259,7 @@ def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, aud
     readonly = page.locator("dl.readonly")
     expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit", "Time zone"])
     expect(readonly.locator("dd code")).to_have_text("demo")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers or Billing for a Member
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers or Billing for a Member
     expect(page.locator("details.org-switcher li")).to_have_count(2)  # one organization, and "New organization…"
     shown_name = readonly.locator("dd").first.inner_text()
 
@@ -351,7 +351,7 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     page = pages.new(enterprise_stack)
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models", "Usage",
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models", "Usage",
                                           "Audit log", "Privacy", "Compliance"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 

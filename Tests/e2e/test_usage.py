@@ -65,7 +65,7 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     sign_in(page, OWNER, lands_on=USAGE)
     html = audit.page(page, "usage-current")
     expect(page.get_by_role("heading", level=1)).to_have_text("Usage")
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Providers",
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers",
                                           "API keys", "Chat models", "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
     expect(page.locator("dl.usage-cards dt")).to_have_text(["Total runs", "Success rate", "AI credits used", "Total tokens"])
     current = page.locator("#usage-month option[selected]").inner_text()
@@ -140,7 +140,7 @@ def test_csv_export_matches_the_page(stack, pages, audit):
 def test_member_gets_403(stack, pages, audit):
     page = pages.new(stack)
     sign_in(page, MEMBER)
-    expect(nav_links(page)).to_have_text(["General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])
     response = page.goto(USAGE)
     assert response.status == 403
     audit.page(page, "usage-member-403", status=403)

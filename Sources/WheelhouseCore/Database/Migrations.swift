@@ -107,6 +107,7 @@ enum Migrations {
         migrator.registerMigration("v18-two-factor") { db in try db.execute(sql: TwoFactorSchema.sql) }
         migrator.registerMigration("v19-account-profile") { db in try AccountProfileSchema.migrate(db) }
         migrator.registerMigration("v20-notification-preferences") { db in try NotificationPreferencesSchema.migrate(db) }
+        migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
         return migrator
     }
 }

@@ -115,6 +115,8 @@ public struct Workspace: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var version: Int = 1
     /// Set while a shared workspace is archived: shown as archived, read-only until restored.
     public var archivedAt: Date? = nil
+    /// The BCP 47 tag of the workspace's language (`WorkLanguages`), preset from its creator's preference.
+    public var language: String = WorkLanguages.default
 
     public static let databaseTableName = "workspace"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

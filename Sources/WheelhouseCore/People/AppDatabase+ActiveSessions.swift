@@ -59,7 +59,7 @@ extension AppDatabase {
         }
     }
 
-    private static func liveSessions(_ db: Database, userId: Int64, now: Date) throws -> [SessionRecord] {
+    static func liveSessions(_ db: Database, userId: Int64, now: Date) throws -> [SessionRecord] {
         try SessionRecord.filter(
             Column("userId") == userId
                 && Column("createdAt") >= now.addingTimeInterval(-SessionRules.absoluteTimeout)

@@ -26,6 +26,8 @@ public enum SessionRules {
 public struct SignedIn: Sendable {
     public var session: SessionRecord
     public var user: User
+    /// The person's theme and density (Preferences), read with the session for every page's `<html>`.
+    public var appearance = Appearance()
 }
 
 public struct Flash: Sendable, Equatable {
@@ -95,8 +97,9 @@ extension AppDatabase {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.address, s.userAgent,
-                       s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt
-                FROM session s JOIN user u ON u.id = s.userId WHERE s.tokenHash = ?
+                       s.flashKind, s.flashMessage, u.email, u.name, u.passwordHash, u.createdAt, p.theme, p.density
+                FROM session s JOIN user u ON u.id = s.userId LEFT JOIN userPreference p ON p.userId = u.id
+                WHERE s.tokenHash = ?
                 """)
         // By position, in the order selected above: name lookups cost more than the query.
         guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
@@ -105,7 +108,9 @@ extension AppDatabase {
             lastSeenAt: row[4], address: row[5], userAgent: row[6],
             flashKind: row[7], flashMessage: row[8])
         let user = User(id: session.userId, email: row[9], name: row[10], passwordHash: row[11], createdAt: row[12])
-        return SignedIn(session: session, user: user)
+        let appearance = Appearance(
+            theme: (row[13] as String?).flatMap(Theme.init) ?? .system, density: (row[14] as String?).flatMap(Density.init) ?? .comfortable)
+        return SignedIn(session: session, user: user, appearance: appearance)
     }
 
     /// Ends an expired session (nil), or notes that it was used, at most once a minute.

@@ -6,11 +6,14 @@ public struct WorkspaceChange: Sendable {
     public var name: String
     public var description: String
     public var expectedVersion: Int
+    /// A `WorkLanguages` tag; nil keeps the workspace's language.
+    public var language: String?
 
-    public init(name: String, description: String, expectedVersion: Int) {
+    public init(name: String, description: String, expectedVersion: Int, language: String? = nil) {
         self.name = name
         self.description = description
         self.expectedVersion = expectedVersion
+        self.language = language
     }
 }
 
@@ -24,6 +27,9 @@ extension AppDatabase {
         var errors = FieldErrors()
         TextRules.checkSingleLine(change.name, field: "name", label: "Name", required: true, maxLength: 100, into: &errors)
         TextRules.checkMultiLine(change.description, field: "description", label: "Description", maxLength: 500, into: &errors)
+        if let language = change.language, !WorkLanguages.isKnown(language) {
+            errors.add("language", "Choose one of the languages listed.")
+        }
         try errors.throwIfAny()
         return try writer.write { db in
             let (access, workspace) = try Self.sharedWorkspace(
@@ -43,12 +49,14 @@ extension AppDatabase {
             var updated = workspace
             updated.name = change.name
             updated.description = change.description
+            updated.language = change.language ?? workspace.language
             guard updated != workspace else { return workspace }
             updated.version += 1
             try updated.update(db)
             var parts: [String] = []
             if workspace.name != updated.name { parts.append("name “\(workspace.name)” → “\(updated.name)”") }
             if workspace.description != updated.description { parts.append("description changed") }
+            if workspace.language != updated.language { parts.append("language \(workspace.language) → \(updated.language)") }
             try AuditEvent(
                 org: access.org.id, actor: actor, action: .workspaceUpdate, target: "workspace:\(key)",
                 summary: parts.joined(separator: "; "), at: now()

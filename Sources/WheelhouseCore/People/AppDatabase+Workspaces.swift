@@ -36,11 +36,13 @@ public struct NewWorkspace: Sendable {
     public var name: String
     public var key: String
     public var description: String
+    public var language: String
 
-    public init(name: String, key: String, description: String) {
+    public init(name: String, key: String, description: String, language: String = WorkLanguages.default) {
         self.name = name
         self.key = key
         self.description = description
+        self.language = language
     }
 
     func validate() throws {
@@ -50,6 +52,7 @@ public struct NewWorkspace: Sendable {
             errors.add("key", "URL key must be 2–40 characters: lowercase letters, digits and dashes, and not start with “personal-”.")
         }
         TextRules.checkMultiLine(description, field: "description", label: "Description", maxLength: 500, into: &errors)
+        if !WorkLanguages.isKnown(language) { errors.add("language", "Choose one of the languages listed.") }
         try errors.throwIfAny()
     }
 }
@@ -193,7 +196,7 @@ extension AppDatabase {
             let now = self.now()
             var workspace = Workspace(
                 id: nil, orgId: access.org.id!, key: new.key, name: new.name, isShared: true,
-                createdAt: now, description: new.description)
+                createdAt: now, description: new.description, language: new.language)
             try workspace.insert(db)
             var grant = WorkspaceAccess(
                 id: nil, workspaceId: workspace.id!, userId: actor.user.id, teamId: nil, level: .admin,

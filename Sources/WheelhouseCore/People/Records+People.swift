@@ -129,7 +129,8 @@ extension Workspace {
         self.init(
             id: row["id"], orgId: row["orgId"], key: row["key"], name: row["name"], isShared: row["isShared"],
             createdAt: row["createdAt"], description: row["description"], ownerUserId: row["ownerUserId"],
-            version: row["version"], archivedAt: row["archivedAt"])
+            version: row["version"], archivedAt: row["archivedAt"],
+            language: (row["language"] as String?) ?? WorkLanguages.default)
     }
 }
 

@@ -74,6 +74,7 @@ enum APIBody {
         var description: String
         var createdAt: Date
         var archived: Bool
+        var language: String
 
         init(_ workspace: WheelhouseCore.Workspace) {
             key = workspace.key
@@ -81,6 +82,7 @@ enum APIBody {
             description = workspace.description
             createdAt = workspace.createdAt
             archived = workspace.archivedAt != nil
+            language = workspace.language
         }
     }
 

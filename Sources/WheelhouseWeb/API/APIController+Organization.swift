@@ -42,11 +42,13 @@ extension APIController {
             APIBody.WorkspaceList(workspaces: page.items.map(APIBody.Workspace.init), nextCursor: page.next.map(String.init)))
     }
 
-    /// `{"name": "...", "key": "...", "description": "..."}`: a shared workspace, on the form's rules and the plan's limit.
+    /// `{"name": "...", "key": "...", "description": "...", "language": "en"}`: a shared workspace, on the
+    /// form's rules and the plan's limit.
     func createWorkspace(_ request: Request, grant: APIKeyGrant) throws -> Response {
-        var body = try APIJSON.object(request, fields: ["name", "key", "description"])
+        var body = try APIJSON.object(request, fields: ["name", "key", "description", "language"])
         let new = NewWorkspace(
-            name: body.string("name"), key: body.string("key"), description: body.string("description", default: ""))
+            name: body.string("name"), key: body.string("key"), description: body.string("description", default: ""),
+            language: body.string("language", default: WorkLanguages.default))
         try body.errors.throwIfAny()
         let made = try database.createWorkspace(
             orgKey: grant.orgKey, new, enforcePlan: shell.config.mode == .saas, by: try actor(request, grant: grant))

@@ -40,6 +40,14 @@ public enum AccountRoute: RouteLeaves {
     case newOrganization(Route.FormStep)
     /// `POST notifications/preferences` — saves the grid of kinds × channels (version-checked).
     case savePreferences
+    /// `GET preferences` — theme, density and the default language of new work.
+    case preferences
+    /// `POST preferences` — saves them (version-checked).
+    case updatePreferences
+    /// `POST preferences/tutorial` — shows the overview's tutorial again where it was dismissed.
+    case showTutorialAgain
+    /// `POST preferences/widgets/reset` — every overview's widgets back in the default order.
+    case resetWidgets
 
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .profile },
@@ -64,16 +72,20 @@ public enum AccountRoute: RouteLeaves {
         .get("organizations/new") { _ in .newOrganization(.show) },
         .post("organizations/new") { _ in .newOrganization(.submit) },
         .post("notifications/preferences") { _ in .savePreferences },
+        .get("preferences") { _ in .preferences },
+        .post("preferences") { _ in .updatePreferences },
+        .post("preferences/tutorial") { _ in .showTutorialAgain },
+        .post("preferences/widgets/reset") { _ in .resetWidgets },
     ]
 
     public var method: HTTPMethod {
         switch self {
         case .profile, .security, .notifications, .sessions, .twoFactor(.show), .avatar, .deleteAccount(.show),
-            .newOrganization(.show):
+            .newOrganization(.show), .preferences:
             .get
         case .updateProfile, .changePassword, .markRead, .markAllRead, .endSession, .endOtherSessions, .twoFactor(.submit),
             .disableTwoFactor, .updateAvatar, .defaultOrganization, .changeEmail, .deleteAccount(.submit), .newOrganization(.submit),
-            .savePreferences:
+            .savePreferences, .updatePreferences, .showTutorialAgain, .resetWidgets:
             .post
         }
     }
@@ -98,6 +110,9 @@ public enum AccountRoute: RouteLeaves {
         case .deleteAccount: ["delete"]
         case .newOrganization: ["organizations", "new"]
         case .savePreferences: ["notifications", "preferences"]
+        case .preferences, .updatePreferences: ["preferences"]
+        case .showTutorialAgain: ["preferences", "tutorial"]
+        case .resetWidgets: ["preferences", "widgets", "reset"]
         }
     }
 }

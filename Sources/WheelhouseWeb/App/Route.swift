@@ -124,6 +124,7 @@ public enum Route: Equatable, Sendable {
             case .emailChange: "/email/confirm/{token}"
             case .org(_, .root): "/orgs/{org}"
             case .org(_, .logo): "/orgs/{org}/logo/{file}"
+            case .org(_, .overview(let route)): "/orgs/{org}/overview/" + route.pattern
             case .org(_, let route):
                 "/orgs/{org}/settings/\(route.tab!.rawValue)" + (route.leaf!.pattern.isEmpty ? "" : "/" + route.leaf!.pattern)
             case .account(let route): route.pattern.isEmpty ? "/account" : "/account/" + route.pattern
@@ -155,7 +156,7 @@ public enum Route: Equatable, Sendable {
 
 /// Pages under `/orgs/{org}/`: one case per settings tab, carrying the tab's own routes.
 public enum OrgRoute: Equatable, Sendable {
-    /// `/orgs/{org}`: redirects to General.
+    /// `/orgs/{org}`: the overview (widgets, readiness checklist, tutorial).
     case root
     /// `/orgs/{org}/logo/{file}`: the organization's logo.
     case logo(file: String)
@@ -172,6 +173,8 @@ public enum OrgRoute: Equatable, Sendable {
     case audit(AuditRoute)
     case privacy(PrivacyRoute)
     case compliance(ComplianceRoute)
+    /// `/orgs/{org}/overview/…`: the overview's posts.
+    case overview(OverviewRoute)
 
     /// The page a tab opens on: the navigation's link.
     public static func home(_ tab: SettingsTab) -> OrgRoute {
@@ -195,7 +198,7 @@ public enum OrgRoute: Equatable, Sendable {
     /// The tab this route belongs to; nil for the root and the logo.
     public var tab: SettingsTab? {
         switch self {
-        case .root, .logo: nil
+        case .root, .logo, .overview: nil
         case .general: .general
         case .members: .members
         case .teams: .teams
@@ -216,6 +219,7 @@ public enum OrgRoute: Equatable, Sendable {
     var leaf: (any RouteLeaves)? {
         switch self {
         case .root, .logo: nil
+        case .overview(let r): r
         case .general(let r): r
         case .members(let r): r
         case .teams(let r): r
@@ -242,6 +246,9 @@ public enum OrgRoute: Equatable, Sendable {
         switch self {
         case .root: break
         case .logo(let file): out += "/logo/"; out += file
+        case .overview(let r):
+            out += "/overview"
+            Route.append(r.segments, to: &out)
         case .general(let r): Self.append(.general, r.segments, to: &out)
         case .members(let r): Self.append(.members, r.segments, to: &out)
         case .teams(let r): Self.append(.teams, r.segments, to: &out)
@@ -292,6 +299,6 @@ public enum OrgRoute: Equatable, Sendable {
             + ChatModelsRoute.examples.map(OrgRoute.chatModels) + UsageRoute.examples.map(OrgRoute.usage)
             + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
             + PrivacyRoute.examples.map(OrgRoute.privacy)
-            + ComplianceRoute.examples.map(OrgRoute.compliance)
+            + ComplianceRoute.examples.map(OrgRoute.compliance) + OverviewRoute.examples.map(OrgRoute.overview)
     }
 }

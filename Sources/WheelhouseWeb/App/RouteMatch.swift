@@ -85,6 +85,7 @@ extension Route {
             if rest.count == 2, rest.first == "logo", !rest.last!.isEmpty {
                 return method == .get ? .org(s[1], .logo(file: rest.last!)) : nil
             }
+            if rest.first == "overview" { return OverviewRoute(method, rest.dropFirst()).map { .org(s[1], .overview($0)) } }
             guard rest.count >= 2, rest.first == "settings", let tab = SettingsTab(rawValue: rest[rest.startIndex + 1]),
                 let leaf = OrgRoute.leaf(tab, method, rest.dropFirst(2))
             else { return nil }

@@ -155,6 +155,8 @@ public struct WebApp: Sendable {
                 return try ProfileSettingsController(shell: shell, database: database, avatars: avatars).respond(route, visit)
             case .deleteAccount, .newOrganization:
                 return try AccountLifecycleController(shell: shell, database: database, avatars: avatars).respond(route, visit)
+            case .preferences, .updatePreferences, .showTutorialAgain, .resetWidgets:
+                return try PreferencesController(shell: shell, database: database).respond(route, visit)
             }
         case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound
@@ -166,7 +168,8 @@ public struct WebApp: Sendable {
     private func dispatch(_ route: OrgRoute, access: OrgAccess, visit: inout Visit) throws -> Response {
         if let tab = route.tab { try access.require(tab.requiredAction(in: config.mode)) }
         switch route {
-        case .root: return .redirect(to: Route.org(access.org.key, .general(.show)).path)
+        case .root: return try overview.show(visit, access: access)
+        case .overview(let r): return try overview.respond(r, visit, access: access)
         case .logo(let file): return try general.logo(file, access: access)
         case .general(let r): return try general.respond(r, &visit, access: access)
         case .members(let r): return try MembersController(shell: shell, database: database).respond(r, &visit, access: access)
@@ -188,6 +191,8 @@ public struct WebApp: Sendable {
     private var passwordReset: PasswordResetController {
         PasswordResetController(shell: shell, database: database, blocklist: passwordBlocklist)
     }
+
+    private var overview: OverviewController { OverviewController(shell: shell, database: database) }
 
     private var general: GeneralSettingsController { GeneralSettingsController(shell: shell, database: database, logos: logos) }
 

@@ -46,6 +46,8 @@ public enum Template: String, CaseIterable, Sendable {
     case accountTwoFactor = "account/two-factor"
     case accountNewOrganization = "account/new-organization"
     case accountDelete = "account/delete"
+    case accountPreferences = "account/preferences"
+    case orgOverview = "overview"
 
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
@@ -59,6 +61,7 @@ public enum Template: String, CaseIterable, Sendable {
     case navPartial = "partials/nav"
     case pagerPartial = "partials/pager"
     case qrCodePartial = "partials/qr-code"
+    case selectFieldPartial = "partials/select-field"
     case usageChartPartial = "partials/usage-chart"
     case workspaceManagePartial = "partials/workspace-manage"
 

@@ -18,6 +18,13 @@ extension Shell {
         context["newOrgLink"] = Self.newOrgPath
         context["accountLink"] =
             ["href": .text(Self.accountPath), "current": .flag(visit.request.path == Self.accountPath)] as TemplateObject
+        context["preferencesLink"] =
+            ["href": .text(Self.preferencesPath), "current": .flag(visit.request.path == Self.preferencesPath)] as TemplateObject
+        // The person's theme and density on `<html>`, so the first paint is already right (no script).
+        let appearance = signedIn.appearance
+        if appearance.theme != .system { context["htmlTheme"] = appearance.theme.rawValue }
+        context["colorScheme"] = appearance.theme == .system ? "light dark" : appearance.theme.rawValue
+        if appearance.density != .comfortable { context["htmlDensity"] = appearance.density.rawValue }
         let count = try unread ?? visit.orgView?.unreadNotifications ?? database.unreadNotificationCount(userId: signedIn.user.id!)
         context["inboxLink"] =
             visit.request.path == Self.inboxPath
@@ -74,6 +81,7 @@ extension Shell {
     static let inboxPath = Route.account(.notifications).path
     static let accountPath = Route.account(.profile).path
     static let newOrgPath = Route.account(.newOrganization(.show)).path
+    static let preferencesPath = Route.account(.preferences).path
 
     /// The header's link for each count the badge can show, built once: every signed-in page
     /// takes one instead of building its strings again.

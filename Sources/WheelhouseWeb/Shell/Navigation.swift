@@ -15,25 +15,30 @@ extension Shell {
             "orgs": .list(
                 orgs.map { org in
                     .object([
-                        "name": .text(org.displayName), "href": .text(Route.org(org.key, .general(.show)).path),
+                        "name": .text(org.displayName), "href": .text(Route.org(org.key, .root).path),
                         "current": .flag(org.key == current?.org.key), "role": .text(org.role.label),
                     ])
                 })
         ]
     }
 
-    /// The tabs of `access`'s organization, `tab` marked current: a function of the organization's
-    /// key, the role and the mode only, so built once for each and frozen (every page shows it).
+    /// The overview, then the tabs of `access`'s organization, `tab` marked current (no tab: the
+    /// overview): a function of the organization's key, the role and the mode only, so built once
+    /// for each and frozen (every page shows it).
     func navigation(_ access: OrgAccess, current tab: SettingsTab?) -> TemplateValue {
         let key = "\(config.mode.rawValue)/\(access.role.rawValue)/\(tab?.rawValue ?? "-")/\(access.org.key)"
         return Self.navigationMemo.value(key) {
-            .list(
-                visibleTabs(access).map { candidate in
-                    .object([
-                        "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
-                        "current": .flag(candidate == tab),
-                    ])
-                })
+            let overview: TemplateValue = .object([
+                "title": "Overview", "href": .text(Route.org(access.org.key, .root).path), "current": .flag(tab == nil),
+            ])
+            return .list(
+                [overview]
+                    + visibleTabs(access).map { candidate in
+                        .object([
+                            "title": .text(candidate.title), "href": .text(Route.org(access.org.key, .home(candidate)).path),
+                            "current": .flag(candidate == tab),
+                        ])
+                    })
         }
     }
 

@@ -43,6 +43,9 @@ import WheelhouseCore
         let schemas = spec.document["components"]?["schemas"]
         #expect(schemas?["AuditAction"]?["enum"]?.list?.compactMap(\.text) == AuditAction.allCases.map(\.rawValue))
         #expect(schemas?["Scope"]?["enum"]?.list?.compactMap(\.text) == APIScope.allCases.map(\.rawValue))
+        let languages = WorkLanguages.all.map(\.tag)
+        #expect(schemas?["Workspace"]?["properties"]?["language"]?["enum"]?.list?.compactMap(\.text) == languages)
+        #expect(schemas?["NewWorkspace"]?["properties"]?["language"]?["enum"]?.list?.compactMap(\.text) == languages)
         #expect(Set(schemas?["Entitlement"]?["properties"]?["code"]?["enum"]?.list?.compactMap(\.text) ?? []).count == 3)
     }
 
@@ -51,7 +54,7 @@ import WheelhouseCore
         let spec = try Self.document(try TestApp())
         let workspace = JSONValue.object(["$ref": .string("#/components/schemas/Workspace")])
         let good = try JSONValue.parse(
-            Array(#"{"key":"a1","name":"A","description":"","createdAt":"2026-11-20T10:00:00Z","archived":false}"#.utf8))
+            Array(#"{"key":"a1","name":"A","description":"","createdAt":"2026-11-20T10:00:00Z","archived":false,"language":"en"}"#.utf8))
         #expect(spec.checker.problems(good, workspace).isEmpty)
         let bad = try JSONValue.parse(Array(#"{"key":"a1","name":2,"createdAt":"yesterday","archived":0,"colour":"red"}"#.utf8))
         let found = spec.checker.problems(bad, workspace).joined(separator: "\n")

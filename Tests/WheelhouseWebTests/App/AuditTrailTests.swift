@@ -85,6 +85,20 @@ import WheelhouseCore
                 let fields = [("_csrf", csrf), ("password", TestApp.password), ("code", TwoFactorWebTests.nextCode(secret))]
                 return client.post("/account/security/two-factor/disable", fields)
             },
+            // Preferences and the overview's layout, reviews and tutorial: the viewer's own (`personalNotAudited`).
+            post(
+                "POST /account/preferences", nil, { _ in "/account/preferences" },
+                { _ in [("version", "1"), ("theme", "dark"), ("density", "compact"), ("language", "de")] }),
+            post("POST /account/preferences/tutorial", nil, { _ in "/account/preferences/tutorial" }, { _ in [] }),
+            post("POST /account/preferences/widgets/reset", nil, { _ in "/account/preferences/widgets/reset" }, { _ in [] }),
+            post("POST /orgs/{org}/overview/widgets/{key}/up", nil, { _ in "/orgs/acme/overview/widgets/members/up" }, { _ in [] }),
+            post("POST /orgs/{org}/overview/widgets/{key}/down", nil, { _ in "/orgs/acme/overview/widgets/usage/down" }, { _ in [] }),
+            post("POST /orgs/{org}/overview/widgets/{key}/hide", nil, { _ in "/orgs/acme/overview/widgets/audit/hide" }, { _ in [] }),
+            post("POST /orgs/{org}/overview/widgets/{key}/show", nil, { _ in "/orgs/acme/overview/widgets/audit/show" }, { _ in [] }),
+            post(
+                "POST /orgs/{org}/overview/checklist/{key}/review", nil, { _ in "/orgs/acme/overview/checklist/sessions/review" },
+                { _ in [] }),
+            post("POST /orgs/{org}/overview/tutorial/dismiss", nil, { _ in "/orgs/acme/overview/tutorial/dismiss" }, { _ in [] }),
             // The inbox: a person's own notifications, not organization data (`personalNotAudited`).
             post("POST /account/notifications/{id}/read", nil, { w in "/account/notifications/\(w.notificationId)/read" }, { _ in [] }),
             post("POST /account/notifications/read-all", nil, { _ in "/account/notifications/read-all" }, { _ in [] }),
@@ -340,6 +354,10 @@ import WheelhouseCore
         "POST /account/security/two-factor", "POST /account/security/two-factor/disable", "POST /account/avatar",
         "POST /account/default-organization", "POST /account/email", "POST /email/confirm/{token}",
         "POST /account/notifications/preferences",
+        "POST /account/preferences", "POST /account/preferences/tutorial", "POST /account/preferences/widgets/reset",
+        "POST /orgs/{org}/overview/widgets/{key}/up", "POST /orgs/{org}/overview/widgets/{key}/down",
+        "POST /orgs/{org}/overview/widgets/{key}/hide", "POST /orgs/{org}/overview/widgets/{key}/show",
+        "POST /orgs/{org}/overview/checklist/{key}/review", "POST /orgs/{org}/overview/tutorial/dismiss",
     ]
 
     /// A row expecting no entry is one of the routes declared personal above, so a new form

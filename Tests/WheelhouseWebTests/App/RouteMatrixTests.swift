@@ -126,6 +126,9 @@ import WheelhouseCore
     static let signedIn: [Actor: Int] = [.owner: 200, .admin: 200, .member: 200, .workspaceAdmin: 200, .outsider: 200, .anonymous: 303]
 
     static let signedInPost = signedIn.mapValues { _ in 303 }.merging([.anonymous: 403]) { $1 }
+    /// A post below an organization that every member may send.
+    static let orgPost: [Actor: Int] = [.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303, .anonymous: 403]
+    static let notMember: [Actor: Int] = [.member: 404, .workspaceAdmin: 404]
 
     static let signedIn422 = signedIn.mapValues { _ in 422 }.merging([.anonymous: 403]) { $1 }
 
@@ -189,7 +192,31 @@ import WheelhouseCore
         account(
             "save notification settings", { _ in .savePreferences },
             fields: { _ in [("version", "0"), ("kinds", "member.joined"), ("email:member.joined", "on")] }, signedInPost),
-        get("root", { _ in .root }, anyone.merging([.owner: 303, .admin: 303, .member: 303, .workspaceAdmin: 303]) { $1 }),
+        // Preferences: each person's own. An unknown theme is refused as a form (422).
+        account("preferences", { _ in .preferences }, signedIn),
+        account(
+            "save preferences", { _ in .updatePreferences },
+            fields: { _ in [("version", "1"), ("theme", "dark"), ("density", "compact"), ("language", "fr")] }, signedInPost),
+        account("show tutorial again", { _ in .showTutorialAgain }, signedInPost),
+        account("reset widgets", { _ in .resetWidgets }, signedInPost),
+        // The overview: every member; a widget or checklist item the role may not see is a 404, and
+        // the tutorial is the Owners' only.
+        get("root", { _ in .root }, anyone),
+        post("widget down", { _ in .overview(.widget("members", .down)) }, { _ in [] }, anyone.merging(orgPost) { $1 }),
+        post("widget up", { _ in .overview(.widget("members", .up)) }, { _ in [] }, anyone.merging(orgPost) { $1 }),
+        post("widget hide", { _ in .overview(.widget("members", .hide)) }, { _ in [] }, anyone.merging(orgPost) { $1 }),
+        post("widget show", { _ in .overview(.widget("members", .show)) }, { _ in [] }, anyone.merging(orgPost) { $1 }),
+        post(
+            "audit widget hide", { _ in .overview(.widget("audit", .hide)) }, { _ in [] },
+            admins(303).merging([.member: 404, .workspaceAdmin: 404]) { $1 }),
+        post("unknown widget", { _ in .overview(.widget("weather", .hide)) }, { _ in [] }, admins(404).merging(notMember) { $1 }),
+        post("review sessions", { _ in .overview(.review("sessions")) }, { _ in [] }, anyone.merging(orgPost) { $1 }),
+        post(
+            "review tokens", { _ in .overview(.review("tokens")) }, { _ in [] },
+            admins(303).merging([.member: 404, .workspaceAdmin: 404]) { $1 }),
+        post(
+            "dismiss tutorial", { _ in .overview(.dismissTutorial) }, { _ in [] },
+            admins(404).merging([.owner: 303, .member: 404, .workspaceAdmin: 404]) { $1 }),
         get("general", { _ in .general(.show) }, anyone),
         post(
             "general", { _ in .general(.update) },

@@ -33,7 +33,15 @@ import Testing
                 "POST /account/avatar", "GET /account/avatar/{key}", "POST /account/default-organization", "POST /account/email",
                 "GET /account/delete", "POST /account/delete", "GET /account/organizations/new", "POST /account/organizations/new",
                 "POST /account/notifications/preferences",
+                "GET /account/preferences", "POST /account/preferences", "POST /account/preferences/tutorial",
+                "POST /account/preferences/widgets/reset",
             ])
+        let overview = Route.examples.compactMap { route -> String? in
+            guard case .org(_, .overview) = route else { return nil }
+            return route.kind
+        }
+        #expect(overview.count == OverviewRoute.patterns.count)
+        #expect(overview.contains("POST /orgs/{org}/overview/widgets/{key}/up"))
         #expect(
             Set(Route.examples.map { "\($0.method.rawValue) \($0.path)" }).count == Route.examples.count,
             "two routes print the same method and path")
@@ -50,6 +58,9 @@ import Testing
             "/password/reset/a/b", "/account/notifications/", "/account/notifications/0/read", "/account/notifications/-1/read",
             "/account/notifications/x/read", "/account/notifications/99999999999999999999/read", "/account/notifications/read-all/x",
             "/account/security/sessions/", "/account/security/sessions//end", "/account/security/two-factor/x", "/login/two-factor/",
+            "/orgs/acme/overview", "/orgs/acme/overview/", "/orgs/acme/overview/widgets/usage", "/orgs/acme/overview/widgets//up",
+            "/orgs/acme/overview/widgets/usage/sideways", "/orgs/acme/overview/tutorial", "/account/preferences/",
+            "/account/preferences/widgets", "/account/preferences/tutorial/x",
         ] {
             for method in HTTPMethod.allCases {
                 #expect(Route(method: method, path: path) == nil, "\(method.rawValue) \(path)")

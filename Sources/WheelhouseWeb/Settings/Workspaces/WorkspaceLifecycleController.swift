@@ -3,7 +3,8 @@ import WheelhouseCore
 
 /// A shared workspace's own settings, below its access list on its page.
 ///
-/// - `POST …/workspaces/{key}/settings` — Owner, Admin: rename, change the description (version check)
+/// - `POST …/workspaces/{key}/settings` — Owner, Admin: rename, change the description and the
+///   language (version check)
 /// - `POST …/workspaces/{key}/archive`, `…/restore` — Owner, Admin: archived workspaces are read-only
 /// - `POST …/workspaces/{key}/delete` — Owner, Admin: confirmed by typing the workspace's name
 struct WorkspaceLifecycleController {
@@ -11,7 +12,7 @@ struct WorkspaceLifecycleController {
     let database: AppDatabase
 
     enum Field: String, CaseIterable {
-        case csrf = "_csrf", version, name, description, confirm
+        case csrf = "_csrf", version, name, description, confirm, language
     }
 
     /// The line above the forms when the workspace changed since the page was loaded (409).
@@ -22,17 +23,21 @@ struct WorkspaceLifecycleController {
     struct FormState {
         var name: String
         var description: String
+        /// nil: the form did not send one (the workspace's own is shown and kept).
+        var language: String? = nil
         var errors = FieldErrors()
         var deleteOpen = false
     }
 
     func perform(_ route: WorkspacesRoute, _ visit: inout Visit, access: OrgAccess) throws -> Response {
-        var reader = FormReader<Field>(try visit.form())
+        let form = try visit.form()
+        var reader = FormReader<Field>(form)
         let key = route.workspaceKey!
         let version = Int(reader.text(.version, label: "Version")) ?? -1
         var state = FormState(
             name: TextRules.trimmed(reader.text(.name, label: "Name")),
-            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
+            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines),
+            language: form.fields[Field.language.rawValue] == nil ? nil : reader.text(.language, label: "Language"))
         let confirm = reader.text(.confirm, label: "Confirmation")
         let list = Route.org(access.org.key, .workspaces(.list))
         let here = Route.org(access.org.key, .workspaces(.workspace(key)))
@@ -45,7 +50,8 @@ struct WorkspaceLifecycleController {
                     case .update:
                         let saved = try database.renameWorkspace(
                             orgKey: access.org.key, key: key,
-                            WorkspaceChange(name: state.name, description: state.description, expectedVersion: version),
+                            WorkspaceChange(
+                                name: state.name, description: state.description, expectedVersion: version, language: state.language),
                             by: visit.actor)
                         return FormSuccess(here, flash: "Workspace “\(saved.name)” saved.")
                     case .archive, .restore:

@@ -33,6 +33,11 @@ struct WorkspaceManageForm {
                         type: "textarea", errors: state.errors, hint: "Optional. At most 500 characters.",
                         maxLength: 500
                     ).context),
+                "language": .object(
+                    SelectField.language(
+                        name: Field.language.rawValue, label: "Language", hint: "The language of this workspace’s work.",
+                        chosen: state.language ?? workspace.language, errors: state.errors
+                    ).context),
                 "confirm": .object(
                     FieldView(
                         name: Field.confirm.rawValue, label: "Type the workspace’s name to confirm",

@@ -26,32 +26,41 @@ struct WorkspacesController {
     }
 
     enum Field: String, CaseIterable {
-        case csrf = "_csrf", version, name, key, description, subject, level
+        case csrf = "_csrf", version, name, key, description, subject, level, language
     }
 
     func list(
-        _ visit: Visit, access: OrgAccess, values: NewWorkspace = NewWorkspace(name: "", key: "", description: ""),
+        _ visit: Visit, access: OrgAccess, values: NewWorkspace? = nil,
         errors: FieldErrors = FieldErrors(), limit: Plan? = nil, status: Int = 200
     ) throws -> Response {
+        // A new workspace's language starts as its creator's default language (Preferences).
+        let preferred = try database.preferences(userId: visit.signedIn!.user.id!).language
+        let values = values ?? NewWorkspace(name: "", key: "", description: "", language: preferred)
         let layout = try shell.layout(visit, title: "Workspaces · \(access.org.displayName)", access: access, tab: .workspaces)
         let cards = try database.workspaceCards(access: access, userId: visit.signedIn!.user.id!)
         var create: WorkspacesPage.CreateForm?
         if access.allows(.createWorkspace) {
             create = WorkspacesPage.CreateForm(
                 plan: shell.config.mode == .saas ? try database.planUsage(orgId: access.org.id!) : nil,
-                refusedByLimit: limit != nil, values: values, errors: errors)
+                refusedByLimit: limit != nil, values: values, preferredLanguage: preferred, errors: errors)
         }
         return shell.render(
             .workspaces, WorkspacesPage(orgKey: access.org.key, cards: cards, create: create), layout: layout, status: status)
     }
 
     func create(_ visit: inout Visit, access: OrgAccess) throws -> Response {
-        var reader = FormReader<Field>(try visit.form())
+        let form = try visit.form()
+        var reader = FormReader<Field>(form)
         try access.require(.createWorkspace)
+        // A form without the field (an older page) takes the creator's default language.
+        let language =
+            form.fields[Field.language.rawValue] == nil
+            ? try database.preferences(userId: visit.signedIn!.user.id!).language : reader.text(.language, label: "Language")
         let values = NewWorkspace(
             name: TextRules.trimmed(reader.text(.name, label: "Name")),
             key: TextRules.trimmed(reader.text(.key, label: "URL key")),
-            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines))
+            description: reader.text(.description, label: "Description").trimmingCharacters(in: .whitespacesAndNewlines),
+            language: language)
         do {
             try reader.errors.throwIfAny()
             let workspace = try database.createWorkspace(

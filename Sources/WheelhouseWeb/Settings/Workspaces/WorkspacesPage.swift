@@ -16,6 +16,8 @@ struct WorkspacesPage: PageValues {
         /// A create was just refused by the plan's limit (the banner shows even if the count says otherwise).
         var refusedByLimit = false
         var values = NewWorkspace(name: "", key: "", description: "")
+        /// The creator's default language, named in the field's hint.
+        var preferredLanguage = WorkLanguages.default
         var errors = FieldErrors()
     }
 
@@ -62,6 +64,12 @@ struct WorkspacesPage: PageValues {
                         name: Field.description.rawValue, label: "Description", value: values.description,
                         type: "textarea", errors: errors, hint: "Optional. At most 500 characters.",
                         maxLength: 500
+                    ).context),
+                "language": .object(
+                    SelectField.language(
+                        name: Field.language.rawValue, label: "Language",
+                        hint: "Your default for new work is \(WorkLanguages.name(create.preferredLanguage)) (Preferences).",
+                        chosen: values.language, errors: errors
                     ).context),
             ] as TemplateObject
     }
