@@ -94,6 +94,10 @@ def test_new_organization_from_the_switcher_and_default_organization(stack, page
     page.get_by_role("button", name="Create organization").click()
     expect(flash(page)).to_have_text("“Second Venture” is created, and you are its Owner.")
     expect(page.locator("details.org-switcher summary")).to_contain_text("Second Venture")
+    # A new Owner's first visit: the overview with the onboarding path.
+    expect(page).to_have_url(at(f"/orgs/venture-{suffix}"))
+    expect(page.locator("section.tutorial")).to_be_visible()
+    audit.page(page, "new-organization-overview")
 
     # `/` opens the default organization once one is chosen.
     page.goto("/account")
