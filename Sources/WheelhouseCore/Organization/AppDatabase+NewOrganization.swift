@@ -10,11 +10,12 @@ public enum NewOrganizationRules {
 }
 
 extension AppDatabase {
-    /// Creates the organization on the default plan (Free in SaaS mode) with `actor` as its
-    /// Owner and their default workspace, audited as the first entry of its log. The key is
-    /// checked like every org key and never changes afterwards; a taken key is a field error.
+    /// Creates the organization on `plan` (the web passes Free in SaaS mode, where plans limit
+    /// use) with `actor` as its Owner and their default workspace, audited as the first entry of
+    /// its log. The key is checked like every org key and never changes afterwards; a taken key is
+    /// a field error.
     @discardableResult
-    public func createOrganization(name: String, key: String, by actor: Actor) throws -> Organization {
+    public func createOrganization(name: String, key: String, plan: Plan = .free, by actor: Actor) throws -> Organization {
         var errors = FieldErrors()
         TextRules.checkSingleLine(name, field: "org_name", label: "Organization name", required: true, maxLength: 100, into: &errors)
         if !OrgKeyRules.isValid(key) {
@@ -46,11 +47,12 @@ extension AppDatabase {
                     id: nil, key: key, displayName: name, description: "", logoFile: nil, memberLimit: 25, version: 1,
                     createdAt: now, updatedAt: now)
                 try org.insert(db)
+                try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [plan.id, org.id!])
                 try Membership(orgId: org.id!, userId: actor.user.id!, role: .owner, createdAt: now).insert(db)
                 try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: actor.user, now: now)
                 try AuditEvent(
                     org: org.id, actor: actor, action: .organizationCreate, target: "org:\(org.key)",
-                    summary: "created “\(name)” with owner \(actor.user.email)", at: now
+                    summary: "created “\(name)” with owner \(actor.user.email), plan \(plan.name)", at: now
                 ).insert(db)
                 return org
             }

@@ -31,7 +31,8 @@ struct AccountLifecycleController {
                 key: TextRules.trimmed(reader.text(.orgKey, label: "Org key")).lowercased())
             do {
                 try reader.errors.throwIfAny()
-                let org = try database.createOrganization(name: page.name, key: page.key, by: visit.actor)
+                let plan: Plan = shell.config.mode == .saas ? .free : .default
+                let org = try database.createOrganization(name: page.name, key: page.key, plan: plan, by: visit.actor)
                 return try shell.redirect(
                     visit, to: .org(org.key, .root), flash: "“\(org.displayName)” is created, and you are its Owner.")
             } catch DomainError.invalid(let errors) {

@@ -16,7 +16,7 @@ import WheelhouseCore
         #expect(made.status == 303 && made.location == "/orgs/max-labs")
         let access = try t.database.access(orgKey: "max-labs", userId: t.member.id!)
         #expect(access.role == .owner && access.org.displayName == "Max Labs")
-        #expect(try t.database.planUsage(orgId: access.org.id!).plan.id == Plan.default.id)
+        #expect(try t.database.planUsage(orgId: access.org.id!).plan == .free)
         let log = try t.database.auditEvents(orgId: access.org.id!)
         #expect(log.map(\.action) == [.organizationCreate] && log.first?.actorUserId == t.member.id)
         // The same key again, from anyone, is a field error with the typed values kept.
