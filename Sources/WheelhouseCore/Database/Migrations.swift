@@ -108,6 +108,7 @@ enum Migrations {
         migrator.registerMigration("v19-account-profile") { db in try AccountProfileSchema.migrate(db) }
         migrator.registerMigration("v20-notification-preferences") { db in try NotificationPreferencesSchema.migrate(db) }
         migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
+        migrator.registerMigration("v22-billing-credits") { db in try db.execute(sql: CreditsSchema.sql) }
         return migrator
     }
 }
