@@ -52,6 +52,7 @@ public enum Template: String, CaseIterable, Sendable {
     // Partials, included with `{{> partials/…}}`; never rendered on their own
     case auditFiltersPartial = "partials/audit-filters"
     case bannerPartial = "partials/banner"
+    case billingTabsPartial = "partials/billing-tabs"
     case csrfPartial = "partials/csrf"
     case fieldPartial = "partials/field"
     case flashPartial = "partials/flash"

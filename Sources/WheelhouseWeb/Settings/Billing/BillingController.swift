@@ -23,7 +23,7 @@ struct BillingController {
             page = BillingPage(plan: .enterprise(agreementURL: shell.config.enterpriseBillingURL))
         case .saas:
             try access.require(.viewBilling)
-            page = BillingPage(plan: .saas(canManage: access.allows(.manageBilling)))
+            page = BillingPage(plan: .saas(canManage: access.allows(.manageBilling), orgKey: access.org.key))
         }
         return shell.render(.billing, page, layout: layout)
     }

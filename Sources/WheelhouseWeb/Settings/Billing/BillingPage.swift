@@ -6,7 +6,7 @@ struct BillingPage: PageValues {
     enum Plan {
         /// `agreementURL` is shown only when configured, never a placeholder address.
         case enterprise(agreementURL: String?)
-        case saas(canManage: Bool)
+        case saas(canManage: Bool, orgKey: String)
     }
 
     let plan: Plan
@@ -17,8 +17,9 @@ struct BillingPage: PageValues {
             var notice: TemplateObject = [:]
             if let url { notice["url"] = TemplateValue.text(url) }
             context["enterprise"] = notice
-        case .saas(let canManage):
+        case .saas(let canManage, let orgKey):
             context["saas"] = ["canManage": .flag(canManage)] as TemplateObject
+            context["billingTabs"] = BillingSection.context(orgKey: orgKey, current: .plan)
         }
     }
 }
