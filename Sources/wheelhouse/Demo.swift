@@ -32,6 +32,7 @@ struct Demo: ParsableCommand {
         let (_, lab) = try database.createOwner(
             NewOwner(
                 email: owner.email, name: owner.name, password: Self.password, orgKey: "olivia-lab", orgName: "Olivia’s Lab"))
+        try database.changePlan(orgId: lab.id!, to: .free, actor: nil)  // Olivia's Lab tries the console on Free
         let notifications = try Self.seedNotifications(database, owner: owner, admin: admin, demo: org, lab: lab)
         try Self.seedProfiles(
             database, owner: owner, admin: admin, member: member, avatars: LogoStore(directory: global.dataDirectory.logosDirectory).avatars

@@ -37,7 +37,8 @@ enum DataExportContents {
             columns: [
                 ExportColumn("id", "o.id", "internal id"), ExportColumn("key", "o.key", "the org key in URLs"),
                 ExportColumn("display_name", "o.displayName", "display name"), ExportColumn("description", "o.description", "description"),
-                ExportColumn("plan", "o.plan", "plan: free, team or business"), ExportColumn("time_zone", "o.timeZone", "IANA time zone"),
+                ExportColumn("plan", "o.plan", "plan: free, starter, pro, business or enterprise"),
+                ExportColumn("time_zone", "o.timeZone", "IANA time zone"),
                 ExportColumn("member_limit", "o.memberLimit", "member limit"), .time("created_at", "o.createdAt", "created"),
                 .time("updated_at", "o.updatedAt", "last changed"),
             ], from: "FROM organization o WHERE o.id = ?", order: ["o.id"]),

@@ -39,7 +39,7 @@ import WheelhouseTestSupport
         let results = try f.database.pruneAuditLog(enforcePlan: true)
         #expect(results.map(\.removed) == [1])
         #expect(try R.targets(f, orgId: f.org.id!) == ["old-1"])
-        #expect(AuditRetention.forever.capped(by: Plan.team.auditRetentionCap) == .forever)
+        #expect(AuditRetention.forever.capped(by: Plan.pro.auditRetentionCap) == .forever)
         #expect(AuditRetention.days365.capped(by: Plan.free.auditRetentionCap) == .days90)
         #expect(AuditRetention.days30.capped(by: Plan.free.auditRetentionCap) == .days30)
     }

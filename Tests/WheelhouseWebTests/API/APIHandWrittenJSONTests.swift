@@ -23,7 +23,7 @@ import WheelhouseCore
     @Test func theOrganization() throws {
         var org = try TestApp().org
         (org.displayName, org.description, org.timeZone) = (Self.tricky, Self.tricky, "Europe/Paris")
-        var view = APIOrgView(org: org, plan: .team, members: 4, sharedWorkspaces: 2, trainingOptOut: true)
+        var view = APIOrgView(org: org, plan: .pro, members: 4, sharedWorkspaces: 2, trainingOptOut: true)
         for mode in DeploymentMode.allCases {
             try Self.same(APIBody.Org(view, mode: mode).json, APIBody.Org(view, mode: mode))
         }

@@ -91,7 +91,7 @@ import WheelhouseCore
         #expect(page.contains("<div><dt>Monthly spend</dt><dd>3.75</dd></div>"), "BYOK spend is still counted")
         #expect(page.contains("<div><dt>Total tokens</dt><dd>1,200</dd>"))
         #expect(page.contains("<span class=\"badge\">BYOK</span> claude-sonnet-4 ran on your organization’s own provider key"))
-        #expect(page.contains("<meter id=\"runs-meter\" min=\"0\" max=\"25000\" value=\"8\">"))
+        #expect(page.contains("<meter id=\"runs-meter\" min=\"0\" max=\"10000\" value=\"8\">"))
         #expect(page.contains("resets on <time datetime=\"2026-12-01\">1 December 2026</time>") || !page.contains("resets on"))
 
         let svgs = Self.svgs(page.html)
