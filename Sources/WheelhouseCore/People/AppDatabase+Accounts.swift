@@ -82,6 +82,8 @@ extension AppDatabase {
                 id: nil, key: new.orgKey, displayName: new.orgName, description: "",
                 logoFile: nil, memberLimit: 25, version: 1, createdAt: now, updatedAt: now)
             try org.insert(db)
+            // The column's default is the former `team`: the catalog's default is written instead.
+            try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [Plan.default.id, org.id!])
             try Membership(orgId: org.id!, userId: user.id!, role: .owner, createdAt: now).insert(db)
             try Self.ensureDefaultWorkspace(db, orgId: org.id!, user: user, now: now)
             try AuditEvent(
