@@ -109,13 +109,7 @@ enum Migrations {
         migrator.registerMigration("v20-notification-preferences") { db in try NotificationPreferencesSchema.migrate(db) }
         migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
         migrator.registerMigration("v22-billing-credits") { db in try db.execute(sql: CreditsSchema.sql) }
-        // The plan catalog of Billing: Team's organizations move to Pro (the closest in limits).
-        migrator.registerMigration("v25-plan-catalog") { db in
-            try db.execute(
-                sql:
-                    "UPDATE organization SET plan = 'pro' WHERE plan = 'team' OR plan NOT IN ('free', 'starter', 'pro', 'business', 'enterprise')"
-            )
-        }
+        migrator.registerMigration("v25-plan-catalog") { db in try PlanCatalogSchema.migrate(db) }
         return migrator
     }
 }
