@@ -11,6 +11,10 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case organizationCreate = "organization.create"
     case organizationUpdate = "organization.update"
     case organizationPlan = "organization.plan"
+    /// An Owner scheduled a move to a cheaper plan for the start of the next period.
+    case planDowngradeSchedule = "organization.plan.downgrade.schedule"
+    /// An Owner cancelled a scheduled downgrade.
+    case planDowngradeCancel = "organization.plan.downgrade.cancel"
     case organizationTransfer = "organization.transfer"
     /// An Owner scheduled the organization's deletion (30 days of grace).
     case organizationDeletionSchedule = "organization.deletion.schedule"
@@ -104,6 +108,8 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .organizationCreate: "Organization created"
         case .organizationUpdate: "Organization settings changed"
         case .organizationPlan: "Plan changed"
+        case .planDowngradeSchedule: "Plan downgrade scheduled"
+        case .planDowngradeCancel: "Plan downgrade cancelled"
         case .organizationTransfer: "Ownership transferred"
         case .organizationDeletionSchedule: "Deletion scheduled"
         case .organizationDeletionCancel: "Deletion cancelled"

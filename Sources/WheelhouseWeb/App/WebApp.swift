@@ -15,6 +15,8 @@ public struct WebConfig: Sendable {
     /// The enterprise agreement's address for the Billing notice; nil: the notice has no link.
     public var enterpriseBillingURL: String?
     public var maxBodyBytes: Int
+    /// The deployment's one currency (`WHEELHOUSE_CURRENCY`), shown wherever money appears.
+    public var currency: Currency = .eur
 
     public init(
         mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",

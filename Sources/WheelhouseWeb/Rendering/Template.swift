@@ -34,6 +34,7 @@ public enum Template: String, CaseIterable, Sendable {
     case chatModels = "settings/chat-models"
     case usage = "settings/usage"
     case billing = "settings/billing"
+    case billingPlanChange = "settings/billing/plan-change"
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"

@@ -198,6 +198,13 @@ import WheelhouseCore
                 { _ in [("version", "0"), ("retention", "90")] }),
             // Privacy: the three forms share one version (0: never saved)
             post(
+                "POST /orgs/{org}/settings/billing/plans/{key}/downgrade", .planDowngradeSchedule,
+                { _ in org + "/billing/plans/free/downgrade" }, { _ in [] }),
+            post(
+                "POST /orgs/{org}/settings/billing/plans/cancel-downgrade", .planDowngradeCancel,
+                prepare: { w in _ = try w.t.database.scheduleDowngrade(orgKey: "acme", to: .starter, by: owner(w)) },
+                { _ in org + "/billing/plans/cancel-downgrade" }, { _ in [("version", "1")] }),
+            post(
                 "POST /orgs/{org}/settings/privacy/retention", .privacyRetention, { _ in org + "/privacy/retention" },
                 { _ in
                     [

@@ -225,6 +225,13 @@ import WheelhouseCore
         get(
             "logo", { _ in .logo(file: "logo.png") }, anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
         get("billing", { _ in .billing(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        // The plan's change previews: Owner and Admin read; only the Owner schedules (the Admin's post is 403).
+        get("plan preview", { _ in .billing(.planChange("free")) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post("schedule downgrade", { _ in .billing(.scheduleDowngrade("free")) }, { _ in [] }, admins(303).merging([.admin: 403]) { $1 }),
+        // Nothing is scheduled in the fixture: the Owner's cancel finds nothing (404).
+        post(
+            "cancel downgrade", { _ in .billing(.cancelDowngrade) }, { _ in [("version", "1")] },
+            admins(404).merging([.admin: 403]) { $1 }),
         get("members", { _ in .members(.list) }, anyone),
         post("invite", { _ in .members(.invite) }, { _ in [("emails", "x@acme.test"), ("role", "member")] }, admins(303)),
         post("role", { w in .members(.role(w.t.member.id!)) }, { _ in [("version", "1"), ("role", "admin")] }, admins(303)),

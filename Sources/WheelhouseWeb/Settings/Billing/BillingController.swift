@@ -1,30 +1,97 @@
+import Foundation
 import WheelhouseCore
 
-/// The Billing tab.
+/// The Billing tab's Plan section.
 ///
-/// - `GET /orgs/{org}/settings/billing` — SaaS: Owner, Admin (`viewBilling`); Enterprise: any
-///   member sees the notice that billing runs through the enterprise agreement, with its link
-///   when `WHEELHOUSE_ENTERPRISE_BILLING_URL` is set (never a placeholder address).
+/// - `GET /orgs/{org}/settings/billing` — SaaS: Owner, Admin (`viewBilling`): the plan's meters and
+///   the catalog; Enterprise: any member sees the notice that billing runs through the enterprise
+///   agreement, with its link when `WHEELHOUSE_ENTERPRISE_BILLING_URL` is set (never a placeholder).
+/// - `GET …/billing/plans/{plan}` — the preview of a change: an upgrade's prorated amount, or a
+///   downgrade's date and what exceeds the lower plan's limits.
+/// - `POST …/billing/plans/{plan}/downgrade`, `POST …/billing/plans/cancel-downgrade` — Owner.
+///
+/// In enterprise mode every billing address shows the notice: no plan, no gateway, no limits.
 struct BillingController {
     let shell: Shell
     let database: AppDatabase
 
+    enum CancelField: String, CaseIterable { case csrf = "_csrf", version }
+    enum DowngradeField: String, CaseIterable { case csrf = "_csrf" }
+
     func respond(_ route: BillingRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        guard shell.config.mode == .saas else {
+            if route.method == .post { _ = try visit.form() }
+            return try enterpriseNotice(visit, access: access, status: route.method == .post ? 404 : 200)
+        }
+        try access.require(.viewBilling)
         switch route {
-        case .show: try show(visit, access: access)
+        case .show: return try show(visit, access: access)
+        case .planChange(let id):
+            guard let target = Self.plan(id) else { throw WebError.notFound }
+            return try preview(visit, access: access, to: target)
+        case .scheduleDowngrade(let id):
+            _ = try visit.form()
+            guard let target = Self.plan(id) else { throw WebError.notFound }
+            let scheduled = try database.scheduleDowngrade(orgKey: access.org.key, to: target, by: visit.actor)
+            return try shell.redirect(
+                visit, to: .org(access.org.key, .billing(.show)),
+                flash:
+                    "The move to \(target.name) is scheduled for \(UsageFormat.longDay(scheduled.effectiveOn)). Until then nothing changes."
+            )
+        case .cancelDowngrade:
+            var reader = FormReader<CancelField>(try visit.form())
+            let version = reader.version(.version)
+            do {
+                try reader.errors.throwIfAny()
+                try database.cancelDowngrade(orgKey: access.org.key, expectedVersion: version, by: visit.actor)
+            } catch DomainError.staleVersion {
+                var page = try planPage(access)
+                page.errors.addForm(
+                    "The scheduled change was replaced in another tab or browser since this page was loaded. Check it below.")
+                return try render(visit, page, access: access, status: 409)
+            } catch DomainError.invalid(let errors) {
+                var page = try planPage(access)
+                page.errors = errors
+                return try render(visit, page, access: access, status: 422)
+            }
+            return try shell.redirect(visit, to: .org(access.org.key, .billing(.show)), flash: "The scheduled downgrade is cancelled.")
         }
     }
 
-    func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+    /// A catalog plan by its id, `team` aside (only an alias of old rows).
+    static func plan(_ id: String) -> Plan? { Plan.catalog.first { $0.id == id } }
+
+    private func show(_ visit: Visit, access: OrgAccess) throws -> Response {
+        try render(visit, try planPage(access), access: access)
+    }
+
+    private func planPage(_ access: OrgAccess) throws -> BillingPage {
+        BillingPage(
+            plan: .saas(canManage: access.allows(.manageBilling), orgKey: access.org.key), status: try database.planStatus(org: access.org),
+            currency: shell.config.currency, salesURL: shell.config.enterpriseBillingURL)
+    }
+
+    private func preview(_ visit: Visit, access: OrgAccess, to target: Plan) throws -> Response {
+        let status = try database.planStatus(org: access.org)
+        guard target.id != status.plan.id else { return .redirect(to: Route.org(access.org.key, .billing(.show)).path) }
+        let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
+        let page = PlanChangePage(
+            orgKey: access.org.key, status: status, target: target, canManage: access.allows(.manageBilling),
+            quote: UpgradeQuote.quote(from: status.plan, to: target, now: database.now(), timeZone: zone),
+            blockers: target.rank < status.plan.rank ? AppDatabase.downgradeBlockers(status, to: target) : [],
+            currency: shell.config.currency)
+        let layout = try shell.layout(visit, title: "Change plan · \(access.org.displayName)", access: access, tab: .billing)
+        return shell.render(.billingPlanChange, page, layout: layout)
+    }
+
+    private func enterpriseNotice(_ visit: Visit, access: OrgAccess, status: Int) throws -> Response {
         let layout = try shell.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
-        let page: BillingPage
-        switch shell.config.mode {
-        case .enterprise:
-            page = BillingPage(plan: .enterprise(agreementURL: shell.config.enterpriseBillingURL))
-        case .saas:
-            try access.require(.viewBilling)
-            page = BillingPage(plan: .saas(canManage: access.allows(.manageBilling), orgKey: access.org.key))
-        }
-        return shell.render(.billing, page, layout: layout)
+        return shell.render(
+            .billing, BillingPage(plan: .enterprise(agreementURL: shell.config.enterpriseBillingURL)), layout: layout, status: status)
+    }
+
+    private func render(_ visit: Visit, _ page: BillingPage, access: OrgAccess, status: Int = 200) throws -> Response {
+        let layout = try shell.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
+        return shell.render(.billing, page, layout: layout, status: status)
     }
 }

@@ -1,14 +1,40 @@
 import WheelhouseCore
 
-/// `/orgs/{org}/settings/billing`: Owner and Admin (`viewBilling`); in enterprise mode the page
-/// shows the agreement notice and the tab is left out of the navigation.
+/// `/orgs/{org}/settings/billing…`: Owner and Admin (`viewBilling`); changes are the Owner's
+/// (`manageBilling`, checked by the domain). In enterprise mode every billing address shows the
+/// agreement notice and the tab is left out of the navigation.
 public enum BillingRoute: TabRoutes {
-    /// `GET` — the plan (SaaS) or the enterprise notice.
+    /// `GET` — the Plan section: meters and the catalog (SaaS), or the enterprise notice.
     case show
+    /// `GET plans/{plan}` — what moving to that plan means: an upgrade's prorated charge, or a
+    /// downgrade's date and what would not fit.
+    case planChange(String)
+    /// `POST plans/{plan}/downgrade` — schedules the move for the start of the next period.
+    case scheduleDowngrade(String)
+    /// `POST plans/cancel-downgrade` — keeps the current plan (version-checked).
+    case cancelDowngrade
 
     public static let requiredAction = Action.viewBilling
-    public static let patterns: [RoutePattern<Self>] = [.get("") { _ in .show }]
+    public static let patterns: [RoutePattern<Self>] = [
+        .get("") { _ in .show },
+        .get("plans/{key}") { .planChange($0.key(0)) },
+        .post("plans/{key}/downgrade") { .scheduleDowngrade($0.key(0)) },
+        .post("plans/cancel-downgrade") { _ in .cancelDowngrade },
+    ]
 
-    public var method: HTTPMethod { .get }
-    public var segments: [String] { [] }
+    public var method: HTTPMethod {
+        switch self {
+        case .show, .planChange: .get
+        case .scheduleDowngrade, .cancelDowngrade: .post
+        }
+    }
+
+    public var segments: [String] {
+        switch self {
+        case .show: []
+        case .planChange(let plan): ["plans", plan]
+        case .scheduleDowngrade(let plan): ["plans", plan, "downgrade"]
+        case .cancelDowngrade: ["plans", "cancel-downgrade"]
+        }
+    }
 }
