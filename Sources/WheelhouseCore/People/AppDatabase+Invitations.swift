@@ -15,6 +15,8 @@ public enum InvitationRules {
 /// Why one address of an invite request was not invited.
 public enum InviteProblem: Equatable, Sendable {
     case malformed, alreadyMember, alreadyInvited, seatLimit
+    /// SaaS mode: the plan's seats (members and pending invitations) are all taken.
+    case planSeats(plan: String, seats: Int)
 
     public var message: String {
         switch self {
@@ -22,6 +24,8 @@ public enum InviteProblem: Equatable, Sendable {
         case .alreadyMember: "is already a member"
         case .alreadyInvited: "already has a pending invitation (resend it from the list)"
         case .seatLimit: "was not invited: the member limit is reached (raise it on General)"
+        case .planSeats(let plan, let seats):
+            "was not invited: the \(plan) plan’s \(seats) seats are taken (members and pending invitations); upgrade the plan on Billing"
         }
     }
 }
@@ -72,7 +76,10 @@ extension AppDatabase {
 
     /// Invites each address on its own: the valid ones are invited (row, outbox email and audit
     /// entry in one transaction) and the others come back with their reason.
-    public func invite(orgKey: String, addresses: [String], role: Role, message: String = "", by actor: Actor) throws -> InviteOutcome {
+    /// `enforcePlan` (SaaS mode): the plan's seats count members and pending invitations too.
+    public func invite(
+        orgKey: String, addresses: [String], role: Role, message: String = "", enforcePlan: Bool = false, by actor: Actor
+    ) throws -> InviteOutcome {
         var errors = FieldErrors()
         TextRules.checkMultiLine(
             message, field: "message", label: "Personal message",
@@ -88,7 +95,10 @@ extension AppDatabase {
             try access.require(.manageMembers)
             let now = self.now()
             let orgId = access.org.id!
-            var seatsLeft = access.org.memberLimit - (try Self.memberCounts(db, orgId: orgId, now: now).total)
+            let taken = try Self.memberCounts(db, orgId: orgId, now: now).total
+            var seatsLeft = access.org.memberLimit - taken
+            let plan = try Self.plan(db, orgId: orgId)
+            var planSeatsLeft = enforcePlan ? plan.seats - taken : Int.max
             var outcome = InviteOutcome()
             var seen = Set<String>()
             for typed in addresses {
@@ -115,8 +125,10 @@ extension AppDatabase {
                     if open.expiresAt > now { outcome.refused.append((address, .alreadyInvited)); continue }
                     try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ? WHERE id = ?", arguments: [now, open.id!])
                 }
+                if planSeatsLeft <= 0 { outcome.refused.append((address, .planSeats(plan: plan.name, seats: plan.seats))); continue }
                 if seatsLeft <= 0 { outcome.refused.append((address, .seatLimit)); continue }
                 seatsLeft -= 1
+                planSeatsLeft -= 1
                 var invitation = Invitation(
                     id: nil, orgId: orgId, email: address, role: role, linkNonce: Data(), tokenHash: Data(),
                     status: .pending, invitedBy: actor.user.id, acceptedBy: nil, createdAt: now,

@@ -23,7 +23,8 @@ extension APIController {
         if role == nil, body.errors.messages(for: "role").isEmpty { body.errors.add("role", "must be “member” or “admin”") }
         try body.errors.throwIfAny()
         let outcome = try database.invite(
-            orgKey: grant.orgKey, addresses: emails, role: role!, message: message, by: try actor(request, grant: grant))
+            orgKey: grant.orgKey, addresses: emails, role: role!, message: message, enforcePlan: shell.config.mode == .saas,
+            by: try actor(request, grant: grant))
         // The domain reports refusals in its one spelling of an address (composed, lower-cased).
         let refused = Dictionary(outcome.refused.map { ($0.email, $0.problem) }, uniquingKeysWith: { a, _ in a })
         let results = emails.map { email -> APIBody.InvitationResult in
@@ -104,6 +105,7 @@ extension InviteProblem {
         case .alreadyMember: "already_member"
         case .alreadyInvited: "already_invited"
         case .seatLimit: "seat_limit"
+        case .planSeats: "plan_seats"
         }
     }
 }

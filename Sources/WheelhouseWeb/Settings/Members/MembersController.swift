@@ -74,7 +74,7 @@ struct MembersController {
             try reader.errors.throwIfAny()
             let outcome = try database.invite(
                 orgKey: access.org.key, addresses: AppDatabase.inviteAddresses(problems.inviteEmails),
-                role: problems.inviteRole, message: problems.inviteMessage, by: visit.actor)
+                role: problems.inviteRole, message: problems.inviteMessage, enforcePlan: shell.config.mode == .saas, by: visit.actor)
             if outcome.refused.isEmpty {
                 let message =
                     outcome.invited.count == 1

@@ -54,6 +54,23 @@ import WheelhouseCore
         #expect(try t.database.planUsage(orgId: t.org.id!).plan == .pro)
     }
 
+    @Test func invitingPastThePlansSeatsIsRefusedBesideTheFieldInSaaSOnly() throws {
+        for mode in [DeploymentMode.saas, .enterprise] {
+            let t = try TestApp(mode: mode)
+            try t.database.changePlan(orgId: t.org.id!, to: .free, actor: nil)  // 3 seats: all taken by the fixture's members
+            let client = try t.client(signedInAs: "owner@acme.test")
+            let form = client.get("/orgs/acme/settings/members")
+            let refused = client.post(
+                "/orgs/acme/settings/members/invite",
+                [("_csrf", form.csrf), ("emails", "fourth@acme.test"), ("role", "member"), ("message", "")])
+            if mode == .saas {
+                #expect(refused.status == 422 && refused.contains("the Free plan’s 3 seats are taken"), "\(refused)")
+            } else {
+                #expect(refused.status == 303, "no plan limits in enterprise mode")
+            }
+        }
+    }
+
     @Test func enterpriseModeShowsTheNoticeOnEveryBillingAddress() throws {
         let t = try TestApp(mode: .enterprise)
         let client = try t.client(signedInAs: "owner@acme.test")
