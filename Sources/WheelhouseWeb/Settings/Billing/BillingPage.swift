@@ -104,12 +104,12 @@ struct PlanChangePage: PageValues {
                 [
                     "amount": .text(currency.format(minor: quote.amountMinor, withCode: true)),
                     "monthly": .text(currency.format(minor: target.monthlyPriceMinor ?? 0, withCode: true)),
-                    "until": .text(UsageFormat.longDay(status.month.next.first)),
+                    "until": .text(UsageFormat.longDay(status.month.next.first)), "untilISO": .text(status.month.next.first.description),
                 ] as TemplateObject
         } else if target.rank < status.plan.rank, target.selfServe {
             context["downgrade"] =
                 [
-                    "on": .text(UsageFormat.longDay(status.month.next.first)),
+                    "on": .text(UsageFormat.longDay(status.month.next.first)), "onISO": .text(status.month.next.first.description),
                     "blockers": TemplateValue.list(blockers.map { TemplateValue.object(["message": .text($0.message)]) }),
                     "fits": .flag(blockers.isEmpty),
                     "action": .text(Route.org(orgKey, .billing(.scheduleDowngrade(target.id))).path),
