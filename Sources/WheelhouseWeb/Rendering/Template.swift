@@ -34,6 +34,8 @@ public enum Template: String, CaseIterable, Sendable {
     case chatModels = "settings/chat-models"
     case usage = "settings/usage"
     case billing = "settings/billing"
+    case billingCredits = "settings/billing/credits"
+    case billingTransactions = "settings/billing/transactions"
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"

@@ -5,13 +5,21 @@ import WheelhouseCore
 /// - `GET /orgs/{org}/settings/billing` — SaaS: Owner, Admin (`viewBilling`); Enterprise: any
 ///   member sees the notice that billing runs through the enterprise agreement, with its link
 ///   when `WHEELHOUSE_ENTERPRISE_BILLING_URL` is set (never a placeholder address).
+/// - Every other billing route (`credits`, `transactions`, …) answers that same notice in
+///   enterprise mode: nothing is read, charged or debited there.
 struct BillingController {
     let shell: Shell
     let database: AppDatabase
 
     func respond(_ route: BillingRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
+        if shell.config.mode == .enterprise { return try show(visit, access: access) }
+        let credits = CreditsController(shell: shell, database: database)
         switch route {
-        case .show: try show(visit, access: access)
+        case .show: return try show(visit, access: access)
+        case .credits: return try credits.show(visit, access: access)
+        case .creditWarning: return try credits.updateWarning(visit, access: access)
+        case .transactions: return try TransactionsController(shell: shell, database: database).show(visit, access: access)
+        case .transactionsCSV: return try TransactionsController(shell: shell, database: database).csv(visit, access: access)
         }
     }
 
