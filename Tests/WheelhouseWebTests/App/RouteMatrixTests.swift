@@ -225,6 +225,13 @@ import WheelhouseCore
         get(
             "logo", { _ in .logo(file: "logo.png") }, anyone.merging([.owner: 404, .admin: 404, .member: 404, .workspaceAdmin: 404]) { $1 }),
         get("billing", { _ in .billing(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("billing credits", { _ in .billing(.credits) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        // Owner edits; an Admin reads the page but a POST is 403.
+        post(
+            "billing credit warning", { _ in .billing(.creditWarning) }, { _ in [("version", "0"), ("threshold", "10")] },
+            [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
+        get("billing transactions", { _ in .billing(.transactions) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("billing transactions csv", { _ in .billing(.transactionsCSV) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("members", { _ in .members(.list) }, anyone),
         post("invite", { _ in .members(.invite) }, { _ in [("emails", "x@acme.test"), ("role", "member")] }, admins(303)),
         post("role", { w in .members(.role(w.t.member.id!)) }, { _ in [("version", "1"), ("role", "admin")] }, admins(303)),
