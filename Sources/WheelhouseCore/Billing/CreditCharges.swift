@@ -83,10 +83,11 @@ extension AppDatabase {
         let warning = try CreditWarningSchema.setting(db, orgId: orgId)
         var alert: CreditAlert?
         if balance.balanceMicros <= 0 {
-            let hadAny = try Bool.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT EXISTS (SELECT 1 FROM creditLedger WHERE orgId = ? AND kind IN ('purchase', 'refill', 'promotion'))"),
-                arguments: [orgId]) ?? false
+            let hadAny =
+                try Bool.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT EXISTS (SELECT 1 FROM creditLedger WHERE orgId = ? AND kind IN ('purchase', 'refill', 'promotion'))"),
+                    arguments: [orgId]) ?? false
             alert = .exhausted(neverHadCredits: !hadAny)
         } else if warning.thresholdMicros > 0, balance.balanceMicros < warning.thresholdMicros {
             alert = .low(thresholdMicros: warning.thresholdMicros)

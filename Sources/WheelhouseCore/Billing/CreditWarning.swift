@@ -17,7 +17,8 @@ enum CreditWarningSchema {
     static func setting(_ db: Database, orgId: Int64) throws -> CreditWarningSetting {
         let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT thresholdMicros, version FROM creditWarning WHERE orgId = ?"), arguments: [orgId])
-        return row.map { CreditWarningSetting(thresholdMicros: $0[0], version: $0[1]) } ?? CreditWarningSetting(thresholdMicros: 0, version: 0)
+        return row.map { CreditWarningSetting(thresholdMicros: $0[0], version: $0[1]) }
+            ?? CreditWarningSetting(thresholdMicros: 0, version: 0)
     }
 }
 
@@ -26,6 +27,8 @@ public struct CreditWarningSetting: Sendable, Equatable {
     public var thresholdMicros: Int64
     /// 0 while never set.
     public var version: Int
+
+    public init(thresholdMicros: Int64, version: Int) { (self.thresholdMicros, self.version) = (thresholdMicros, version) }
 }
 
 /// Reads the threshold as typed, in the deployment's currency.
@@ -39,7 +42,9 @@ public enum CreditAmountText {
     public static func micros(_ typed: String, currency: Currency) -> Result<Int64, AmountProblem> {
         var text = typed.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix(currency.symbol) { text = String(text.dropFirst(currency.symbol.count)).trimmingCharacters(in: .whitespaces) }
-        if text.uppercased().hasSuffix(currency.code) { text = String(text.dropLast(currency.code.count)).trimmingCharacters(in: .whitespaces) }
+        if text.uppercased().hasSuffix(currency.code) {
+            text = String(text.dropLast(currency.code.count)).trimmingCharacters(in: .whitespaces)
+        }
         if text.hasPrefix("-") || text.hasPrefix("−") { return .failure(.negative) }
         text = text.replacingOccurrences(of: ",", with: "")
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)

@@ -278,7 +278,8 @@ extension AppDatabase {
     /// Batches parsed by `UsageJSONLine` (the importer's, the API's), which applies `problem()` to each.
     public func recordParsedUsage(_ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
         try writer.write { db in
-            try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones, validated: true, billing: billingEnabled ? currency : nil, now: now())
+            try UsageWriter.record(
+                db, events, defaultOrg: defaultOrg, zones: zones, validated: true, billing: billingEnabled ? currency : nil, now: now())
         }
     }
 }

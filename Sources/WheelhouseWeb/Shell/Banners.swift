@@ -48,7 +48,8 @@ extension Shell {
                 + "\(currency.format(micros: threshold, withCode: true)). Paid AI usage pauses when it reaches zero."
         case .exhausted(let never):
             heading = never ? "This organization has no AI credits." : "AI credits are used up."
-            let owed = balance < 0 ? " You owe \(currency.format(micros: -balance, withCode: true)): it is settled by your next purchase." : ""
+            let owed =
+                balance < 0 ? " You owe \(currency.format(micros: -balance, withCode: true)): it is settled by your next purchase." : ""
             text = "Paid AI usage is paused; models on your own provider keys (BYOK) still work.\(owed)"
         }
         let kind: TemplateValue = if case .low = alert { "warning" } else { "error" }

@@ -114,14 +114,18 @@ import WheelhouseTestSupport
         let f = try fixture()
         #expect(try CreditAmountText.micros("€1,250.5", currency: .eur).get() == 1_250_500_000)
         #expect(try CreditAmountText.micros("12 EUR", currency: .eur).get() == 12_000_000)
-        #expect(throws: CreditAmountText.AmountProblem.tooManyDecimals(0)) { try CreditAmountText.micros("1.5", currency: Currency.named("JPY")!).get() }
+        #expect(throws: CreditAmountText.AmountProblem.tooManyDecimals(0)) {
+            try CreditAmountText.micros("1.5", currency: Currency.named("JPY")!).get()
+        }
         try setWarning(f, "12.50")
         #expect(try f.database.creditWarning(orgId: f.org.id!) == CreditWarningSetting(thresholdMicros: 12_500_000, version: 1))
         #expect(throws: DomainError.staleVersion) {
-            try f.database.setCreditWarning(orgKey: "acme", typed: "3", currency: .eur, expectedVersion: 0, by: Actor(user: f.owner, address: "t"))
+            try f.database.setCreditWarning(
+                orgKey: "acme", typed: "3", currency: .eur, expectedVersion: 0, by: Actor(user: f.owner, address: "t"))
         }
         #expect(throws: DomainError.forbidden(.manageBilling)) {
-            try f.database.setCreditWarning(orgKey: "acme", typed: "3", currency: .eur, expectedVersion: 1, by: Actor(user: f.admin, address: "t"))
+            try f.database.setCreditWarning(
+                orgKey: "acme", typed: "3", currency: .eur, expectedVersion: 1, by: Actor(user: f.admin, address: "t"))
         }
         let audit = try f.database.read { db in
             try Row.fetchAll(db, sql: "SELECT action, summary FROM auditEvent WHERE action = 'billing.creditWarning'")
@@ -131,7 +135,8 @@ import WheelhouseTestSupport
 
     @Test func runDueWritesOffExpiredLotsAndNothingInEnterpriseMode() throws {
         let f = try fixture()
-        try f.database.grantPromotionalCredits(orgId: f.org.id!, micros: 3_000_000, expiresAt: clock.now.addingTimeInterval(86_400), reference: "t")
+        try f.database.grantPromotionalCredits(
+            orgId: f.org.id!, micros: 3_000_000, expiresAt: clock.now.addingTimeInterval(86_400), reference: "t")
         #expect(try f.database.runDueBillingJobs().done[.creditExpiry] == 0)
         #expect(try f.database.runDueBillingJobs(at: clock.now.addingTimeInterval(2 * 86_400)).done[.creditExpiry] == 1)
         #expect(try f.database.creditBalance(orgId: f.org.id!).balanceMicros == 0)
@@ -172,8 +177,10 @@ import WheelhouseTestSupport
             for id in [f.org.id!, other] {
                 let (a, b, c) = try f.database.read { db in
                     let account = try AppDatabase.creditBalance(db, orgId: id)
-                    let lots = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(remainingMicros), 0) FROM creditLot WHERE orgId = ?", arguments: [id])!
-                    let ledger = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(amountMicros), 0) FROM creditLedger WHERE orgId = ?", arguments: [id])!
+                    let lots = try Int64.fetchOne(
+                        db, sql: "SELECT coalesce(sum(remainingMicros), 0) FROM creditLot WHERE orgId = ?", arguments: [id])!
+                    let ledger = try Int64.fetchOne(
+                        db, sql: "SELECT coalesce(sum(amountMicros), 0) FROM creditLedger WHERE orgId = ?", arguments: [id])!
                     return (account.balanceMicros, lots - account.owedMicros, ledger)
                 }
                 #expect(a == b && b == c, "seed \(seed), step \(step)")

@@ -73,7 +73,10 @@ import WheelhouseTestSupport
         let f = try fixture(billing: false)
         #expect(try f.database.recordUsage([event("a", cost: 2_000)]).imported == 1)
         let rows = try f.database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM creditLedger")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM creditAccount")!)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM creditLedger")!,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM creditAccount")!
+            )
         }
         #expect(rows == (0, 0))
         #expect(try f.database.entitlement(orgId: f.org.id!, for: .paidAI).allowed)
@@ -86,7 +89,8 @@ import WheelhouseTestSupport
         try f.database.grantPromotionalCredits(orgId: f.org.id!, micros: 1_000_000, expiresAt: nil, reference: "t")
         #expect(throws: Boom.self) {
             try f.database.writer.write { db in
-                _ = try UsageWriter.record(db, [event("a", cost: 7_000)], defaultOrg: nil, zones: ZoneCache(), billing: .eur, now: clock.now)
+                _ = try UsageWriter.record(
+                    db, [event("a", cost: 7_000)], defaultOrg: nil, zones: ZoneCache(), billing: .eur, now: clock.now)
                 #expect(try AppDatabase.creditBalance(db, orgId: f.org.id!).balanceMicros == 993_000, "debited inside the transaction")
                 throw Boom()
             }

@@ -40,7 +40,7 @@ import WheelhouseCore
         #expect(shown.contains(Self.box(.email, .newBrowserSignIn) + " aria-label=\"Email: Sign-in from a new browser\" checked disabled>"))
         #expect(shown.contains("Always on: you must hear about changes to how your account is signed in to."))
         #expect(!shown.contains("name=\"in-app:security.new-browser\"") && shown.contains("Not sent in the app"))
-        #expect(shown.contains("Payments") && shown.contains("Always on: a payment problem can stop your organization's work."))
+        #expect(shown.contains("Payments") && shown.contains("Always on: a payment problem can stop your organization"))
         #expect(shown.inputValue("kinds") == PreferencesGrid.editable.map(\.rawValue).joined(separator: " "))
         #expect(!shown.inputValue("kinds")!.contains("security."))
         // Save: member-joined by email too, role changes in the app only.

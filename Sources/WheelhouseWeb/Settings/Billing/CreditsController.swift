@@ -36,10 +36,14 @@ struct CreditsController {
         var reader = FormReader<WarningField>(form)
         let typed = reader.text(.threshold, label: "Warn below")
         let version = Int(reader.text(.version, label: "Version")) ?? -1
-        if typed.count > 40 { reader.errors.add(WarningField.threshold.rawValue, "Enter at most 40 characters: an amount such as 10 or 12.50.") }
+        if typed.count > 40 {
+            reader.errors.add(WarningField.threshold.rawValue, "Enter at most 40 characters: an amount such as 10 or 12.50.")
+        }
         let currency = shell.config.currency
         return try shell.submit(
-            visit, stale: "Someone changed the warning threshold while you were editing; the current one is shown above. Save again to replace it with yours.",
+            visit,
+            stale:
+                "Someone changed the warning threshold while you were editing; the current one is shown above. Save again to replace it with yours.",
             {
                 try reader.errors.throwIfAny()
                 let saved = try database.setCreditWarning(
