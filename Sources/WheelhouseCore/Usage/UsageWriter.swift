@@ -79,6 +79,7 @@ enum UsageWriter {
     }
 
     /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
+    /// `billing`: the deployment's currency when usage debits credits (SaaS), nil otherwise.
     static func record(
         _ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache,
         validated: Bool = false, billing: Currency? = nil, now: Date = Date()
