@@ -37,14 +37,29 @@ struct GlobalOptions: ParsableArguments {
         return mode
     }
 
+    /// `WHEELHOUSE_CURRENCY` (default EUR): an ISO 4217 code this console knows, or no start.
+    func resolvedCurrency() throws -> Currency {
+        let text = environment["WHEELHOUSE_CURRENCY"] ?? "EUR"
+        guard let currency = Currency.named(text.isEmpty ? "EUR" : text) else {
+            throw ValidationError(
+                "WHEELHOUSE_CURRENCY must be one of \(Currency.known.map(\.code).joined(separator: ", ")), not “\(text)”")
+        }
+        return currency
+    }
+
     /// The data directory and database file the flags and variables name.
     var dataDirectory: DataDirectory { DataDirectory(path: resolvedDataDir, databasePath: resolvedDatabase) }
 
     /// Opens (creating if needed) the data directory and the database, migrates it, and loads the
     /// master key (refusing a missing or wrong one while encrypted data exists).
+    /// Usage recorded through it debits credits in SaaS mode only (`--mode`, `WHEELHOUSE_MODE`).
     func openDatabase(readers: Int = 8) throws -> AppDatabase {
+        let mode = try resolvedMode(), currency = try resolvedCurrency()
         do {
-            return try dataDirectory.openDatabase(readers: readers)
+            var database = try dataDirectory.openDatabase(readers: readers)
+            database.billingEnabled = mode == .saas
+            database.currency = currency
+            return database
         } catch {
             throw openingFailure(error)
         }

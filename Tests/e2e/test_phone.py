@@ -12,7 +12,7 @@ from conftest import OWNER
 from test_general import GENERAL, sign_in
 
 PHONE = (390, 844)
-SKIPPED = ("/export.csv", "/export.jsonl", "/logo/", "/download")
+SKIPPED = ("/export.csv", "/export.jsonl", "/logo/", "/download", "/transactions.csv")
 
 
 def widths(page: Page) -> tuple[int, int]:

@@ -5,7 +5,7 @@ import GRDB
 /// a workflow, calls a paid model or adds a person (`GET /api/v1/entitlements`).
 public struct Entitlement: Sendable, Equatable {
     public var allowed: Bool
-    /// A stable code for a refusal (`pending_deletion`, `run_limit`, `seat_limit`); nil when allowed.
+    /// A stable code for a refusal (`pending_deletion`, `run_limit`, `seat_limit`, `credits_exhausted`); nil when allowed.
     public var code: String?
     /// The refusal in words.
     public var reason: String?
@@ -24,9 +24,8 @@ public struct Entitlements: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// The answers, from the plan (SaaS only), this month's runs, the seats and a pending deletion.
-    /// Paid AI is refused only for an organization being deleted until Billing's credit balance
-    /// exists: then it answers here.
+    /// The answers, from the plan (SaaS only), this month's runs, the seats, a pending deletion
+    /// and (SaaS with billing on) the AI-credit balance: `entitlement(orgId:for: .paidAI)`.
     public func entitlements(orgId: Int64, saas: Bool) throws -> Entitlements {
         let now = self.now()
         let view = try apiOrganization(orgId: orgId)
@@ -53,6 +52,7 @@ extension AppDatabase {
                     "All \(view.org.memberLimit) seats are taken (members and pending invitations); an Owner or Admin can raise the limit on General."
             )
             : .yes
-        return Entitlements(runWorkflow: runWorkflow, usePaidAI: .yes, addSeat: addSeat)
+        let paidAI = saas ? try entitlement(orgId: orgId, for: .paidAI) : .yes
+        return Entitlements(runWorkflow: runWorkflow, usePaidAI: paidAI, addSeat: addSeat)
     }
 }

@@ -101,6 +101,9 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case complianceExportRequest = "compliance.export.request"
     /// An Owner downloaded a finished export through its signed link (one entry per download).
     case complianceExportDownload = "compliance.export.download"
+    // MARK: - Billing
+    /// An Owner set, changed or switched off the AI-credit warning threshold.
+    case billingCreditWarning = "billing.creditWarning"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -163,6 +166,7 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .privacyPrune: "Data past its retention removed"
         case .complianceExportRequest: "Data export requested"
         case .complianceExportDownload: "Data export downloaded"
+        case .billingCreditWarning: "Credit warning threshold changed"
         }
     }
 }

@@ -30,6 +30,12 @@ public struct AppDatabase: Sendable {
     let vault: Vault
     /// API keys' last uses since the last flush (`authenticateAPIKey` never writes).
     let apiKeyUsage = APIKeyUsageBuffer()
+    /// SaaS mode: recorded usage debits AI credits and the credit states apply. Off (enterprise
+    /// mode, and any database opened without knowing its mode): no debit, no lot, no banner.
+    /// Set by whoever knows the deployment mode (`serve`, the CLI, `makeApp`, the tests).
+    public var billingEnabled = false
+    /// The deployment's currency (`WHEELHOUSE_CURRENCY`): the words of credit notifications.
+    public var currency = Currency.eur
 
     /// Migrates, then checks the master key against the database (refusing a wrong or missing
     /// one, see `MasterKeyFile`) before anything else may read or write.

@@ -75,6 +75,8 @@ extension NotificationKind {
         case .dataExportFailed: kind("A data export you asked for failed", .organization, email: true)
         case .deletionScheduled: kind("An organization's deletion is scheduled, and reminders", .organization, email: true)
         case .deletionCancelled: kind("An organization's deletion is cancelled", .organization, email: true)
+        case .creditsLow: kind("AI credits fell below the warning threshold (Owners and Admins)", .payment, email: true, locked: true)
+        case .creditsExhausted: kind("AI credits ran out: paid AI paused (Owners and Admins)", .payment, email: true, locked: true)
         }
     }
 

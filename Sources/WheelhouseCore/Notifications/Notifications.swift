@@ -36,6 +36,11 @@ public enum NotificationKind: String, CaseIterable, Sendable {
     /// Scheduled, and the reminders 7 days and 1 day before.
     case deletionScheduled = "org.deletion-scheduled"
     case deletionCancelled = "org.deletion-cancelled"
+    // Payments: always on.
+    /// The AI-credit balance fell below the Owner's warning threshold (Owners and Admins).
+    case creditsLow = "billing.credits-low"
+    /// The AI-credit balance reached zero: paid AI usage is paused (Owners and Admins).
+    case creditsExhausted = "billing.credits-exhausted"
 }
 
 /// One entry of a person's in-app inbox. `link` is a path inside the console (never an

@@ -46,6 +46,9 @@ public struct OrgView: Sendable {
     /// The viewer's unread notifications (at most `unreadCountCap`), for the header's badge:
     /// read here so the badge costs nothing on pages served from `pageReads`.
     public var unreadNotifications = 0
+    /// The AI-credit state for the banners, for viewers of billing with billing on (else nil):
+    /// read here so the banners cost nothing on pages served from `pageReads`.
+    public var credits: CreditStatus?
 }
 
 extension AppDatabase {
@@ -110,7 +113,11 @@ extension AppDatabase {
                 { db in
                     try pageReads.value(db, key: key) { db -> (SignedIn, OrgView?)? in
                         guard let signedIn = try Self.session(db, hash: hash) else { return nil }
-                        return (signedIn, try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now()))
+                        var view = try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now())
+                        if billingEnabled, let orgView = view, orgView.access.allows(.viewBilling) {
+                            view?.credits = try Self.creditStatus(db, orgId: orgView.access.org.id!)
+                        }
+                        return (signedIn, view)
                     }
                 })
         else { return nil }

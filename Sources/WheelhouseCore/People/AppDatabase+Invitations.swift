@@ -125,8 +125,9 @@ extension AppDatabase {
                     if open.expiresAt > now { outcome.refused.append((address, .alreadyInvited)); continue }
                     try db.execute(sql: "UPDATE invitation SET status = 'revoked', closedAt = ? WHERE id = ?", arguments: [now, open.id!])
                 }
-                if planSeatsLeft <= 0 { outcome.refused.append((address, .planSeats(plan: plan.name, seats: plan.seats))); continue }
+                // The organization's own member limit first: when both are reached, raising it is the nearer fix.
                 if seatsLeft <= 0 { outcome.refused.append((address, .seatLimit)); continue }
+                if planSeatsLeft <= 0 { outcome.refused.append((address, .planSeats(plan: plan.name, seats: plan.seats))); continue }
                 seatsLeft -= 1
                 planSeatsLeft -= 1
                 var invitation = Invitation(

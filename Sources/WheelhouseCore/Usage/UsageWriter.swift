@@ -79,9 +79,10 @@ enum UsageWriter {
     }
 
     /// `validated`: every event has passed `problem()` already (the importer's parser checks it).
+    /// `billing`: the deployment's currency when usage debits credits (SaaS), nil otherwise.
     static func record(
         _ db: Database, _ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache,
-        validated: Bool = false
+        validated: Bool = false, billing: Currency? = nil, now: Date = Date()
     ) throws -> UsageBatchOutcome {
         var outcome = UsageBatchOutcome()
         var targets: [String: OrgTarget?] = [:]
@@ -162,6 +163,8 @@ enum UsageWriter {
         }
         try upsert(db, deltas)
         try upsert(db, shadowDeltas, into: "usageDailyNext")
+        // In the same transaction: usage recorded is usage paid for, and a rolled-back batch debits nothing.
+        if let billing { try CreditCharges.debit(db, deltas, currency: billing, now: now) }
         return outcome
     }
 
@@ -268,11 +271,16 @@ extension AppDatabase {
         _ events: [UsageEventInput], defaultOrg: String? = nil,
         zones: ZoneCache = ZoneCache()
     ) throws -> UsageBatchOutcome {
-        try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones) }
+        try writer.write { db in
+            try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones, billing: billingEnabled ? currency : nil, now: now())
+        }
     }
 
     /// Batches parsed by `UsageJSONLine` (the importer's, the API's), which applies `problem()` to each.
     public func recordParsedUsage(_ events: [UsageEventInput], defaultOrg: String?, zones: ZoneCache) throws -> UsageBatchOutcome {
-        try writer.write { db in try UsageWriter.record(db, events, defaultOrg: defaultOrg, zones: zones, validated: true) }
+        try writer.write { db in
+            try UsageWriter.record(
+                db, events, defaultOrg: defaultOrg, zones: zones, validated: true, billing: billingEnabled ? currency : nil, now: now())
+        }
     }
 }

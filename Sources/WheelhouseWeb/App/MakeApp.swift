@@ -118,7 +118,8 @@ public struct Application: Sendable {
 /// one given), loads every template, and makes the logo store and the workers. `serve` and the
 /// tests both build it here, so what the tests run is what serves.
 public func makeApp(config: AppConfig) throws -> Application {
-    let database: AppDatabase, logos: LogoStore, exports: DataExportStore
+    var database: AppDatabase
+    let logos: LogoStore, exports: DataExportStore
     let rateLimiter: APIRateLimiter
     switch config.storage {
     case .directory(let directory, let readers):
@@ -150,6 +151,9 @@ public func makeApp(config: AppConfig) throws -> Application {
             throw StartFailure.opening(error)
         }
     }
+    // Credits are debited and their states shown in SaaS mode only, in the deployment's currency.
+    database.billingEnabled = config.web.mode == .saas
+    database.currency = config.web.currency
     var templates: Templates
     do {
         templates = try Templates(directory: config.templatesDirectory)
@@ -184,6 +188,7 @@ public func makeApp(config: AppConfig) throws -> Application {
             : [
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
                 .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
+                .billing(database),
             ] + (config.web.mode == .saas ? [.planChanges(database)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)

@@ -15,14 +15,15 @@ public struct WebConfig: Sendable {
     /// The enterprise agreement's address for the Billing notice; nil: the notice has no link.
     public var enterpriseBillingURL: String?
     public var maxBodyBytes: Int
-    /// The deployment's one currency (`WHEELHOUSE_CURRENCY`), shown wherever money appears.
-    public var currency: Currency = .eur
+    /// The one currency of the deployment (`WHEELHOUSE_CURRENCY`), shown wherever money appears.
+    public var currency: Currency
 
     public init(
         mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
         enterpriseBillingURL: String? = nil,
-        maxBodyBytes: Int = 4 * 1024 * 1024
+        maxBodyBytes: Int = 4 * 1024 * 1024, currency: Currency = .eur
     ) {
+        self.currency = currency
         self.mode = mode
         self.baseURL = baseURL
         self.enterpriseBillingURL = enterpriseBillingURL.flatMap { $0.isEmpty ? nil : $0 }

@@ -35,6 +35,8 @@ public enum Template: String, CaseIterable, Sendable {
     case usage = "settings/usage"
     case billing = "settings/billing"
     case billingPlanChange = "settings/billing/plan-change"
+    case billingCredits = "settings/billing/credits"
+    case billingTransactions = "settings/billing/transactions"
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"

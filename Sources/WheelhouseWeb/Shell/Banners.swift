@@ -27,7 +27,38 @@ extension Shell {
                 ]),
             ])
         }
-        return banners + (try failedProviderBanners(visit, access: access))
+        return banners + (try creditBanners(visit, access: access)) + (try failedProviderBanners(visit, access: access))
+    }
+
+    /// `credits low` / `credits exhausted` (SaaS, Owners and Admins), each saying its own cause
+    /// (never "credit limit") and linking to the one place that fixes it: Credits.
+    func creditBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
+        guard config.mode == .saas, access.allows(.viewBilling), access.org.purgeAt == nil else { return [] }
+        guard let status = try visit.orgView?.credits ?? (database.billingEnabled ? database.creditStatus(orgId: access.org.id!) : nil),
+            let alert = status.alert
+        else { return [] }
+        let currency = config.currency
+        let balance = status.balance.balanceMicros
+        let (heading, text): (String, String)
+        switch alert {
+        case .low(let threshold):
+            heading = "AI credits are low."
+            text =
+                "The balance is \(currency.format(micros: balance, withCode: true)), below your warning threshold of "
+                + "\(currency.format(micros: threshold, withCode: true)). Paid AI usage pauses when it reaches zero."
+        case .exhausted(let never):
+            heading = never ? "This organization has no AI credits." : "AI credits are used up."
+            let owed =
+                balance < 0 ? " You owe \(currency.format(micros: -balance, withCode: true)): it is settled by your next purchase." : ""
+            text = "Paid AI usage is paused; models on your own provider keys (BYOK) still work.\(owed)"
+        }
+        let kind: TemplateValue = if case .low = alert { "warning" } else { "error" }
+        return [
+            [
+                "kind": kind, "heading": .text(heading), "text": .text(text),
+                "action": .object(["label": "Open Credits", "href": .text(Route.org(access.org.key, .billing(.credits)).path)]),
+            ]
+        ]
     }
 
     /// A banner when providers failed their last connection test, for those who can fix them.

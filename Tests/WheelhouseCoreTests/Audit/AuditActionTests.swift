@@ -22,7 +22,7 @@ import WheelhouseTestSupport
         "provider.bindKeys", "chatModel.enable", "chatModel.disable", "masterKey.rotate",
         "audit.retention", "audit.prune", "privacy.retention", "privacy.masking", "privacy.training", "privacy.prune",
         "organization.deletion.schedule", "organization.deletion.cancel", "organization.purge",
-        "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download",
+        "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download", "billing.creditWarning",
         "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
     ]
 

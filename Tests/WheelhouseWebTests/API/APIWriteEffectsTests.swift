@@ -68,6 +68,8 @@ import WheelhouseCore
         let w = try APIWorld()
         let key = try w.key(["org:read"]).secret
         let writer = try w.key(["org:write", "members:write"]).secret
+        // With credits, so that paid AI is allowed until the deletion refuses it too.
+        try w.database.grantPromotionalCredits(orgId: w.t.org.id!, micros: 1_000_000, expiresAt: nil, reference: "t")
         let fresh = APIWorld.json(w.call("GET", "entitlements", key: key))
         #expect(["runWorkflow", "usePaidAI", "addSeat"].allSatisfy { (fresh[$0] as? [String: Any])?["allowed"] as? Bool == true })
         let org = try w.database.access(orgKey: "acme", userId: w.t.owner.id!).org

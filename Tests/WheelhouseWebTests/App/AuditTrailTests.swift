@@ -196,6 +196,9 @@ import WheelhouseCore
             post(
                 "POST /orgs/{org}/settings/audit/retention", .auditRetention, { _ in org + "/audit/retention" },
                 { _ in [("version", "0"), ("retention", "90")] }),
+            post(
+                "POST /orgs/{org}/settings/billing/credits/warning", .billingCreditWarning, { _ in org + "/billing/credits/warning" },
+                { _ in [("version", "0"), ("threshold", "10")] }),
             // Privacy: the three forms share one version (0: never saved)
             post(
                 "POST /orgs/{org}/settings/billing/plans/{key}/downgrade", .planDowngradeSchedule,

@@ -232,6 +232,13 @@ import WheelhouseCore
         post(
             "cancel downgrade", { _ in .billing(.cancelDowngrade) }, { _ in [("version", "1")] },
             admins(404).merging([.admin: 403]) { $1 }),
+        get("billing credits", { _ in .billing(.credits) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        // Owner edits; an Admin reads the page but a POST is 403.
+        post(
+            "billing credit warning", { _ in .billing(.creditWarning) }, { _ in [("version", "0"), ("threshold", "10")] },
+            [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
+        get("billing transactions", { _ in .billing(.transactions) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("billing transactions csv", { _ in .billing(.transactionsCSV) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("members", { _ in .members(.list) }, anyone),
         post("invite", { _ in .members(.invite) }, { _ in [("emails", "x@acme.test"), ("role", "member")] }, admins(303)),
         post("role", { w in .members(.role(w.t.member.id!)) }, { _ in [("version", "1"), ("role", "admin")] }, admins(303)),

@@ -25,7 +25,10 @@ struct TestApp {
         mode: DeploymentMode = .saas, database given: AppDatabase? = nil, logger: Logger? = nil,
         enterpriseBillingURL: String? = "https://billing.example.test/agreement"
     ) throws {
-        let fixture = try Fixture(database: given ?? AppDatabase.inMemory())
+        // As `makeApp` sets it on its copy: usage the tests record here debits credits in SaaS mode.
+        var base = try given ?? AppDatabase.inMemory()
+        base.billingEnabled = mode == .saas
+        let fixture = try Fixture(database: base)
         database = fixture.database
         (owner, admin, member, outsider, org) = (fixture.owner, fixture.admin, fixture.member, fixture.outsider, fixture.org)
         // Built the way `serve` builds it, on this database and a temporary logo folder.

@@ -11,6 +11,8 @@ import WheelhouseCore
 /// - `POST …/billing/plans/{plan}/downgrade`, `POST …/billing/plans/cancel-downgrade` — Owner.
 ///
 /// In enterprise mode every billing address shows the notice: no plan, no gateway, no limits.
+/// - `GET …/billing/credits`, `POST …/billing/credits/warning`, `GET …/billing/transactions(.csv)` —
+///   `CreditsController`, `TransactionsController`.
 struct BillingController {
     let shell: Shell
     let database: AppDatabase
@@ -20,12 +22,18 @@ struct BillingController {
 
     func respond(_ route: BillingRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
         guard shell.config.mode == .saas else {
+            // Every billing address answers the notice: nothing is read, charged or debited.
             if route.method == .post { _ = try visit.form() }
-            return try enterpriseNotice(visit, access: access, status: route.method == .post ? 404 : 200)
+            return try enterpriseNotice(visit, access: access, status: 200)
         }
         try access.require(.viewBilling)
+        let credits = CreditsController(shell: shell, database: database)
         switch route {
         case .show: return try show(visit, access: access)
+        case .credits: return try credits.show(visit, access: access)
+        case .creditWarning: return try credits.updateWarning(visit, access: access)
+        case .transactions: return try TransactionsController(shell: shell, database: database).show(visit, access: access)
+        case .transactionsCSV: return try TransactionsController(shell: shell, database: database).csv(visit, access: access)
         case .planChange(let id):
             guard let target = Self.plan(id) else { throw WebError.notFound }
             return try preview(visit, access: access, to: target)

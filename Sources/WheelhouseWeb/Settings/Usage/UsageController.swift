@@ -29,7 +29,7 @@ struct UsageController {
         var context = try shell.layout(visit, title: "Usage · \(access.org.displayName)", access: access, tab: .usage)
         UsagePage(
             report: report, today: today, orgKey: access.org.key, saas: shell.config.mode == .saas,
-            firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces
+            firstMonth: months.lowerBound, workspace: query.workspace, workspaces: workspaces, currency: shell.config.currency
         )
         .fill(&context)
         if let problem = query.problem {
@@ -57,7 +57,7 @@ struct UsageController {
             headers: [
                 ("Content-Type", "text/csv; charset=utf-8"),
                 ("Content-Disposition", "attachment; filename=\"\(name)\""),
-            ], body: Array(UsageCSV.document(rows).utf8))
+            ], body: Array(UsageCSV.document(rows, currency: shell.config.currency).utf8))
     }
 
     /// The query, with the organization's months and workspaces it was checked against.
@@ -78,8 +78,13 @@ enum UsageCSV {
         "input_tokens", "output_tokens", "cost", "credits",
     ]
 
-    static func document(_ rows: [UsageExportRow]) -> String {
-        var out = line(header)
+    /// The money columns name the currency: `cost_eur`, `credits_eur`.
+    static func header(_ currency: Currency) -> [String] {
+        header.map { $0 == "cost" || $0 == "credits" ? "\($0)_\(currency.code.lowercased())" : $0 }
+    }
+
+    static func document(_ rows: [UsageExportRow], currency: Currency = .eur) -> String {
+        var out = line(header(currency))
         for r in rows {
             out += line([
                 r.date.description, r.workspace, r.kind, r.status.rawValue, r.provider, r.model,

@@ -16,6 +16,8 @@ struct UsagePage {
     /// The workspace the page is narrowed to, nil for the whole organization.
     let workspace: UsageWorkspace?
     let workspaces: [UsageWorkspace]
+    /// The deployment's currency: the money cards show its symbol and code, the tables' headers its code.
+    var currency: Currency = .eur
 
     /// Models drawn in their own colour; the rest are summed as "Other models".
     static let shownModels = 5
@@ -38,6 +40,7 @@ struct UsagePage {
     /// month, the org key and the mode.
     var values: TemplateObject {
         var context: TemplateObject = [:]
+        context["currencyCode"] = TemplateValue.text(currency.code)
         let month = report.month
         let previous = month.previous
         context["usage"] =
@@ -133,7 +136,7 @@ struct UsagePage {
                 "Success rate", UsageFormat.percent(t.successfulRuns, of: t.runs) ?? "–",
                 UsageFormat.pointsChange(t.successfulRuns, of: t.runs, p.successfulRuns, of: p.runs, previous: previous)),
             card(
-                "AI credits used", UsageFormat.money(t.creditsMicros),
+                "AI credits used", currency.format(micros: t.creditsMicros, withCode: true),
                 UsageFormat.change(t.creditsMicros, p.creditsMicros, previous: previous)),
             card("Total tokens", UsageFormat.count(t.tokens), UsageFormat.change(t.tokens, p.tokens, previous: previous)),
         ])
@@ -179,8 +182,10 @@ struct UsagePage {
         let top = max(1, report.models.first?.costMicros ?? 1)
         let byok = report.models.filter { $0.byokEvents > 0 }.map(\.model)
         var object: TemplateObject = [
-            "spend": .text(UsageFormat.money(t.costMicros)), "credits": .text(UsageFormat.money(t.creditsMicros)),
-            "models": .text(String(report.models.count)), "dailyAverage": .text(UsageFormat.money(t.costMicros / Int64(activeDays))),
+            "spend": .text(currency.format(micros: t.costMicros, withCode: true)),
+            "credits": .text(currency.format(micros: t.creditsMicros, withCode: true)), "models": .text(String(report.models.count)),
+            "dailyAverage": .text(currency.format(micros: t.costMicros / Int64(activeDays), withCode: true)),
+
             "activeDays": .text(String(activeDays)), "chart": .object(chart.context),
             "breakdown": .list(
                 report.models.enumerated().map { i, m in
@@ -198,7 +203,7 @@ struct UsagePage {
             object["byok"] =
                 [
                     "models": .text(byok.joined(separator: ", ")),
-                    "saved": .text(UsageFormat.money(t.costMicros - t.creditsMicros)),
+                    "saved": .text(currency.format(micros: t.costMicros - t.creditsMicros, withCode: true)),
                 ] as TemplateObject
         }
         return object
@@ -219,6 +224,7 @@ final class UsagePageMemo: Sendable {
         var workspace: UsageWorkspace?
         var workspaces: [UsageWorkspace]
         var firstMonth: UsageMonth
+        var currencyCode: String
     }
 
     private let entries = Mutex<[Key: (UsageReport, TemplateObject)]>([:])
@@ -227,7 +233,8 @@ final class UsagePageMemo: Sendable {
     func values(for page: UsagePage) -> TemplateObject {
         let key = Key(
             orgKey: page.orgKey, month: page.report.month, today: page.today, saas: page.saas,
-            workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth)
+            workspace: page.workspace, workspaces: page.workspaces, firstMonth: page.firstMonth,
+            currencyCode: page.currency.code)
         if let (report, values) = entries.withLock({ $0[key] }), report == page.report { return values }
         let values = page.values
         entries.withLock { all in

@@ -79,7 +79,8 @@ import WheelhouseCore
             #expect(page.status == 200 && page.contains("Billing runs through your enterprise agreement"), "\(path)")
         }
         let csrf = client.get(Self.plan).csrf
-        #expect(client.post(Self.plan + "/plans/free/downgrade", [("_csrf", csrf)]).status == 404)
+        let post = client.post(Self.plan + "/plans/free/downgrade", [("_csrf", csrf)])
+        #expect(post.status == 200 && post.contains("Billing runs through your enterprise agreement"))
         #expect(try t.database.planStatus(org: t.database.access(orgKey: "acme", userId: t.owner.id!).org).scheduled == nil)
     }
 }

@@ -87,8 +87,8 @@ import WheelhouseCore
         #expect(page.status == 200)
         #expect(page.contains("<div><dt>Total runs</dt><dd>8</dd><dd class=\"change change-up\">▲ +300.0 % vs October</dd></div>"))
         #expect(page.contains("<div><dt>Success rate</dt><dd>87.5 %</dd>"))
-        #expect(page.contains("<div><dt>AI credits used</dt><dd>2.50</dd>"), "BYOK spend costs no credits")
-        #expect(page.contains("<div><dt>Monthly spend</dt><dd>3.75</dd></div>"), "BYOK spend is still counted")
+        #expect(page.contains("<div><dt>AI credits used</dt><dd>€2.50 EUR</dd>"), "BYOK spend costs no credits")
+        #expect(page.contains("<div><dt>Monthly spend</dt><dd>€3.75 EUR</dd></div>"), "BYOK spend is still counted")
         #expect(page.contains("<div><dt>Total tokens</dt><dd>1,200</dd>"))
         #expect(page.contains("<span class=\"badge\">BYOK</span> claude-sonnet-4 ran on your organization’s own provider key"))
         #expect(page.contains("<meter id=\"runs-meter\" min=\"0\" max=\"10000\" value=\"8\">"))
@@ -169,7 +169,9 @@ import WheelhouseCore
         #expect(response.raw.header("Content-Type") == "text/csv; charset=utf-8")
         #expect(response.raw.header("Content-Disposition") == "attachment; filename=\"usage-acme-2026-11.csv\"")
         let records = Self.parseCSV(response.html)
-        #expect(records.first == UsageCSV.header)
+        // The money columns name the deployment's currency.
+        #expect(records.first == UsageCSV.header(.eur))
+        #expect(records.first?.suffix(2) == ["cost_eur", "credits_eur"])
         let body = records.dropFirst()
         #expect(body.count == 5)
         let events = body.reduce(0) { $0 + Int($1[6])! }

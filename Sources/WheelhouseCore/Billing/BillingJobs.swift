@@ -1,0 +1,63 @@
+import Foundation
+
+/// Billing's background work, run by `serve` on a `PeriodicJob` and once by
+/// `wheelhouse billing run-due [--at TIME]` (tests, cron). Each job is safe to run from several
+/// processes at once: it claims its rows inside its own write transaction.
+public enum BillingJob: String, CaseIterable, Sendable {
+    /// Writes off what is left of expired credit lots (one ledger entry per lot).
+    case creditExpiry = "credit-expiry"
+    // Extension point: the payments work (auto-refill retries, renewals) adds its cases here and
+    // its line in `run`, so `serve` and `billing run-due` both pick them up.
+}
+
+/// What one run of the due billing jobs did, per job, for the command's output.
+public struct BillingRunReport: Sendable, Equatable {
+    /// Rows each job handled (lots written off, …); every job that ran has an entry.
+    public var done: [BillingJob: Int] = [:]
+}
+
+extension AppDatabase {
+    /// Runs every billing job that is due at `at` (now when nil) until it has nothing left.
+    /// Without billing (enterprise mode) nothing runs.
+    @discardableResult
+    public func runDueBillingJobs(at: Date? = nil) throws -> BillingRunReport {
+        var report = BillingRunReport()
+        guard billingEnabled else { return report }
+        let at = at ?? now()
+        for job in BillingJob.allCases {
+            var count = 0
+            switch job {
+            case .creditExpiry:
+                // In batches, so one run never holds the write lock for long.
+                while true {
+                    let closed = try expireCreditLots(now: at)
+                    count += closed
+                    if closed == 0 { break }
+                }
+            }
+            report.done[job] = count
+        }
+        return report
+    }
+}
+
+extension PeriodicJob {
+    /// The due billing jobs, every five minutes: a promotional lot expires within minutes of
+    /// its time, and a refill retry (payments) is never later than its back-off says by much.
+    public static func billing(_ database: AppDatabase) -> PeriodicJob {
+        PeriodicJob(name: "billing-jobs", interval: 300) { try database.runDueBillingJobs() }
+    }
+}
+
+extension AppDatabase {
+    /// A lot as if bought or granted at `at` (the demo's history and tests; the Credits tab adds
+    /// purchases only through a payment that succeeded). Returns the lot's id.
+    @discardableResult
+    public func seedCreditLot(
+        orgId: Int64, kind: CreditEntryKind, micros: Int64, expiresAt: Date? = nil, reference: String, at: Date
+    ) throws -> Int64 {
+        try writer.write { db in
+            try Self.addCredits(db, orgId: orgId, kind: kind, micros: micros, expiresAt: expiresAt, reference: reference, now: at)
+        }
+    }
+}
