@@ -97,6 +97,21 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case complianceExportRequest = "compliance.export.request"
     /// An Owner downloaded a finished export through its signed link (one entry per download).
     case complianceExportDownload = "compliance.export.download"
+    // MARK: - Billing (payments)
+    /// An Owner saved a card (only its token, brand, last four digits and expiry are kept).
+    case billingCard = "billing.card.save"
+    /// An Owner saved the billing details printed on invoices.
+    case billingDetails = "billing.details.save"
+    /// A purchase of credits succeeded: credits added and an invoice issued, in one transaction.
+    case billingCreditsPurchase = "billing.credits.purchase"
+    /// A purchase or refill payment was declined; nothing was added.
+    case billingPaymentFail = "billing.payment.fail"
+    /// An Owner changed auto-refill (on, off, threshold, target, cap).
+    case billingAutoRefillUpdate = "billing.autoRefill.update"
+    /// Auto-refill charged the card and added credits (no actor: the background job or the usage path).
+    case billingAutoRefillCharge = "billing.autoRefill.charge"
+    /// Auto-refill switched itself off after 3 consecutive failed payments.
+    case billingAutoRefillOff = "billing.autoRefill.off"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -157,6 +172,13 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .privacyPrune: "Data past its retention removed"
         case .complianceExportRequest: "Data export requested"
         case .complianceExportDownload: "Data export downloaded"
+        case .billingCard: "Card saved"
+        case .billingDetails: "Billing details changed"
+        case .billingCreditsPurchase: "Credits bought"
+        case .billingPaymentFail: "Payment declined"
+        case .billingAutoRefillUpdate: "Auto-refill changed"
+        case .billingAutoRefillCharge: "Auto-refill charged"
+        case .billingAutoRefillOff: "Auto-refill switched off after failures"
         }
     }
 }

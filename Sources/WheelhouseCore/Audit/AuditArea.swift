@@ -1,7 +1,7 @@
 /// The parts of the console an audit action belongs to: the Audit log's action filter groups its
 /// options by area (`<optgroup>`), in this order.
 public enum AuditArea: String, CaseIterable, Sendable {
-    case organization, members, teams, workspaces, credentials, audit, privacy, compliance
+    case organization, members, teams, workspaces, credentials, audit, privacy, compliance, billing
 
     public var title: String {
         switch self {
@@ -13,6 +13,7 @@ public enum AuditArea: String, CaseIterable, Sendable {
         case .audit: "Audit log"
         case .privacy: "Privacy"
         case .compliance: "Compliance"
+        case .billing: "Billing"
         }
     }
 
@@ -38,6 +39,7 @@ extension AuditAction {
         case "audit": .audit
         case "privacy": .privacy
         case "compliance": .compliance
+        case "billing": .billing
         default: .credentials
         }
     }

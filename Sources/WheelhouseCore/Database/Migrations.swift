@@ -109,6 +109,7 @@ enum Migrations {
         migrator.registerMigration("v20-notification-preferences") { db in try NotificationPreferencesSchema.migrate(db) }
         migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
         migrator.registerMigration("v22-billing-credits") { db in try db.execute(sql: CreditsSchema.sql) }
+        migrator.registerMigration("v24-billing-payments") { db in try db.execute(sql: PaymentsSchema.sql) }
         return migrator
     }
 }

@@ -75,6 +75,9 @@ extension NotificationKind {
         case .dataExportFailed: kind("A data export you asked for failed", .organization, email: true)
         case .deletionScheduled: kind("An organization's deletion is scheduled, and reminders", .organization, email: true)
         case .deletionCancelled: kind("An organization's deletion is cancelled", .organization, email: true)
+        case .autoRefillFailed: kind("Auto-refill failed and switched itself off (Owners)", .payment, email: true, locked: true)
+        case .autoRefillDone: kind("Auto-refill added credits (Owners)", .payment, email: true, locked: true)
+        case .paymentFailed: kind("A payment was declined (Owners)", .payment, email: true, locked: true)
         }
     }
 

@@ -36,6 +36,13 @@ public enum NotificationKind: String, CaseIterable, Sendable {
     /// Scheduled, and the reminders 7 days and 1 day before.
     case deletionScheduled = "org.deletion-scheduled"
     case deletionCancelled = "org.deletion-cancelled"
+    // Payments: always on (a payment problem can stop the organization's work).
+    /// Auto-refill failed 3 times in a row and switched itself off (Owners).
+    case autoRefillFailed = "billing.auto-refill-failed"
+    /// Auto-refill charged the card and added credits (Owners).
+    case autoRefillDone = "billing.auto-refill-done"
+    /// A payment was declined (Owners).
+    case paymentFailed = "billing.payment-failed"
 }
 
 /// One entry of a person's in-app inbox. `link` is a path inside the console (never an
