@@ -41,7 +41,7 @@ public enum CardRules {
     }
 
     /// Field errors of the card form (`number`, `expiry_month`, `expiry_year`, `cvc`, `holder`,
-    /// `country`), with the number reduced to digits. The messages never repeat what was typed.
+    /// `card_country`), with the number reduced to digits. The messages never repeat what was typed.
     public static func check(
         number: String, month: String, year: String, cvc: String, holder: String, country: String, now: Date
     ) -> (CardDetails?, FieldErrors) {
@@ -65,7 +65,7 @@ public enum CardRules {
         }
         let name = TextRules.trimmed(holder)
         TextRules.checkSingleLine(name, field: "holder", label: "Name on the card", required: true, maxLength: 100, into: &errors)
-        if Countries.name(country) == nil { errors.add("country", "Choose the billing country.") }
+        if Countries.name(country) == nil { errors.add("card_country", "Choose the billing country.") }
         guard errors.isEmpty, let digits, let m, let y else { return (nil, errors) }
         return (CardDetails(number: digits, expiryMonth: m, expiryYear: y, cvc: cvc, holderName: name, country: country), errors)
     }

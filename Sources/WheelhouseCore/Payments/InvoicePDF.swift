@@ -99,7 +99,7 @@ public enum InvoicePDF {
         page.text("Paid by card. Thank you.", x: 50, y: 780, size: 9, width: 495)
     }
 
-    static func day(_ date: Date) -> String {
+    public static func day(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let d = calendar.dateComponents([.year, .month, .day], from: date)

@@ -79,7 +79,7 @@ import WheelhouseTestSupport
         #expect(ok?.number == "4242424242424242" && none.isEmpty)
         let (_, past) = CardRules.check(number: "4242424242424242", month: "8", year: "2026", cvc: "12", holder: "", country: "XX", now: now)
         #expect(!past.messages(for: "expiry_year").isEmpty && !past.messages(for: "cvc").isEmpty)
-        #expect(!past.messages(for: "holder").isEmpty && !past.messages(for: "country").isEmpty)
+        #expect(!past.messages(for: "holder").isEmpty && !past.messages(for: "card_country").isEmpty)
     }
 
     /// The number and CVC reach no database byte: only the token, brand, last four and expiry.
