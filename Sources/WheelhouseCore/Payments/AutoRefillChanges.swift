@@ -36,19 +36,7 @@ extension AppDatabase {
         orgKey: String, enabled: Bool, thresholdMinor: Int64?, targetMinor: Int64?, capMinor: Int64?, expectedVersion: Int,
         currency: Currency, by actor: Actor
     ) throws -> AutoRefillSettings {
-        var errors = FieldErrors()
-        if thresholdMinor == nil || thresholdMinor! <= 0 { errors.add("threshold", "Enter a threshold above zero, e.g. 10.") }
-        if targetMinor == nil || targetMinor! > CreditPackages.customRange.upperBound {
-            errors.add("target", "Enter a target of at most \(currency.format(minor: CreditPackages.customRange.upperBound)).")
-        } else if let t = thresholdMinor, t > 0, targetMinor! <= t {
-            errors.add("target", "The target must be above the threshold: a refill brings the balance up to it.")
-        }
-        if capMinor == nil || capMinor! <= 0 {
-            errors.add("cap", "Enter a monthly cap above zero.")
-        } else if let t = thresholdMinor, let target = targetMinor, target > t, capMinor! < target - t {
-            errors.add("cap", "The cap is below one refill (at least \(currency.format(minor: target - t))): no refill could ever run.")
-        }
-        try errors.throwIfAny()
+        try AutoRefillRules.check(threshold: thresholdMinor, target: targetMinor, cap: capMinor, currency: currency).throwIfAny()
         return try writer.write { db in
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
             try access.require(.manageBilling)
@@ -83,5 +71,25 @@ extension AppDatabase {
             ).insert(db)
             return try Self.autoRefillSettings(db, orgId: orgId)
         }
+    }
+}
+
+extension AutoRefillRules {
+    /// The form's checks: a threshold above zero, a target above it and at most the custom
+    /// purchase's bound, a cap of at least one refill (target − threshold).
+    public static func check(threshold: Int64?, target: Int64?, cap: Int64?, currency: Currency) -> FieldErrors {
+            var errors = FieldErrors()
+            if threshold == nil || threshold! <= 0 { errors.add("threshold", "Enter a threshold above zero, e.g. 10.") }
+            if target == nil || target! > CreditPackages.customRange.upperBound {
+                errors.add("target", "Enter a target of at most \(currency.format(minor: CreditPackages.customRange.upperBound)).")
+            } else if let t = threshold, t > 0, target! <= t {
+                errors.add("target", "The target must be above the threshold: a refill brings the balance up to it.")
+            }
+            if cap == nil || cap! <= 0 {
+                errors.add("cap", "Enter a monthly cap above zero.")
+            } else if let t = threshold, let target = target, target > t, cap! < target - t {
+                errors.add("cap", "The cap is below one refill (at least \(currency.format(minor: target - t))): no refill could ever run.")
+            }
+        return errors
     }
 }

@@ -37,6 +37,21 @@ import WheelhouseTestSupport
         #expect(try world.count("SELECT COUNT(*) FROM notification WHERE kind = 'billing.auto-refill-done'") == 1)
     }
 
+    /// The usage path's hook: debits that cross the threshold, each followed (after its commit) by
+    /// `refillIfNeeded` as `usage import` and the background job call it → exactly one refill.
+    @Test func debitsCrossingTheThresholdCauseExactlyOneRefill() throws {
+        let world = try world()
+        for day in ["2026-09-01", "2026-09-02", "2026-09-03"] {
+            try world.database.writer.write { db in
+                try AppDatabase.debitUsage(db, orgId: world.orgId, day: day, micros: 8_000_000, now: world.clock.now)
+            }
+            for _ in 0..<3 { _ = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) }
+        }
+        #expect(try refills(world) == 1)
+        #expect(try world.database.invoices(orgId: world.orgId).count == 2)
+        #expect(try world.balance() == 50_000_000)  // 30 → 22 → 14 → 6, refilled to 50 once
+    }
+
     /// Many threads of two instances (two processes) call at once after the same debit: one refill.
     @Test func oneRefillInFlightAcrossThreadsAndInstances() throws {
         let world = try world()

@@ -53,9 +53,9 @@ struct AutoRefillController {
             visit, stale: "Auto-refill was changed meanwhile. Your values are kept below; save again to replace them.",
             {
                 try reader.errors.throwIfAny()
+                try AutoRefillRules.check(threshold: threshold, target: target, cap: cap, currency: currency).throwIfAny()
                 let before = try database.autoRefillStatus(orgId: orgId)
-                if typed.enabled, !before.settings.enabled, !confirmed, let threshold, let target, let cap, target > threshold,
-                    cap >= target - threshold, before.settings.version == typed.version,
+                if typed.enabled, !before.settings.enabled, !confirmed, let threshold, before.hasCard, before.settings.version == typed.version,
                     before.balanceMicros < threshold * currency.microsPerMinor
                 {
                     throw AutoRefillPage.NeedsConfirmation()
