@@ -26,6 +26,7 @@ struct Demo: ParsableCommand {
         let auditEntries = try Self.seedAuditHistory(database, org: org, people: [owner, admin, member])
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
+        try Self.seedPayments(database, owner: owner, orgKey: org.key, environment: global.environment)
         let events = try Self.seedUsage(database, orgKey: org.key, workspaces: ["research", "support-bots"])
         try Self.seedPrivacy(database, owner: owner, orgKey: org.key)
         let ciKey = try Self.seedAPIKeys(database, owner: owner, admin: admin, orgKey: org.key)
@@ -49,7 +50,7 @@ struct Demo: ParsableCommand {
                 + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
                 + "a second session of the Owner's on a phone (Account → Active sessions); a picture for admin@, "
                 + "a pending email change for member@; Adam Admin in the dark theme; the Owner's readiness checklist "
-                + "half done; Support bots in French.")
+                + "half done; Support bots in French; a saved test Visa, auto-refill on (one refill) and three paid invoices.")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

@@ -80,7 +80,9 @@ extension AppDatabase {
             let settings = try Self.autoRefillSettings(db, orgId: orgId)
             guard settings.enabled else { return .failure(.result(.disabled)) }
             if let stale = try Row.fetchOne(
-                db, sql: "SELECT p.id, p.idempotencyKey, f.claimedAt FROM refillInFlight f JOIN payment p ON p.id = f.paymentId WHERE f.orgId = ?",
+                db,
+                sql:
+                    "SELECT p.id, p.idempotencyKey, f.claimedAt FROM refillInFlight f JOIN payment p ON p.id = f.paymentId WHERE f.orgId = ?",
                 arguments: [orgId])
             {
                 guard now.timeIntervalSince(stale[2] as Date) > AutoRefillRules.staleClaim else { return .failure(.result(.inFlight)) }
@@ -91,16 +93,19 @@ extension AppDatabase {
             let perMinor = setup.currency.microsPerMinor
             guard balance < settings.thresholdMinor * perMinor else { return .failure(.result(.notNeeded)) }
             if let next = settings.nextAttemptAt, next > now { return .failure(.result(.backingOff)) }
-            let lastHour = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM payment WHERE orgId = ? AND kind = 'refill' AND createdAt > ?",
-                arguments: [orgId, now.addingTimeInterval(-3600)]) ?? 0
+            let lastHour =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM payment WHERE orgId = ? AND kind = 'refill' AND createdAt > ?",
+                    arguments: [orgId, now.addingTimeInterval(-3600)]) ?? 0
             guard lastHour < AutoRefillRules.maxPerHour else {
                 return .failure(.note(.skippedHourly, "Skipped: \(AutoRefillRules.maxPerHour) refills in the last hour already."))
             }
             let missing = settings.targetMinor * perMinor - balance
             let credits = (missing + perMinor - 1) / perMinor
-            guard let quote = try? Self.quote(db, orgId: orgId, creditsMinor: max(credits, CreditPackages.customRange.lowerBound),
-                seller: setup.seller, field: "target")
+            guard
+                let quote = try? Self.quote(
+                    db, orgId: orgId, creditsMinor: max(credits, CreditPackages.customRange.lowerBound),
+                    seller: setup.seller, field: "target")
             else { return .failure(.note(.noCard, "Skipped: no card or billing details saved.")) }
             let spent = try Self.refillSpentThisMonth(db, orgId: orgId, now: now)
             guard spent + quote.totalMinor <= settings.monthlyCapMinor else {
@@ -110,7 +115,8 @@ extension AppDatabase {
             let key = "refill-\(orgId)-" + Crypto.randomToken().prefix(24)
             let payment = try Self.insertPayment(
                 db, orgId: orgId, kind: .refill, quote: quote, key: key, currency: setup.currency, actorId: nil, now: now)
-            try db.execute(sql: "INSERT INTO refillInFlight (orgId, paymentId, claimedAt) VALUES (?, ?, ?)", arguments: [orgId, payment.id, now])
+            try db.execute(
+                sql: "INSERT INTO refillInFlight (orgId, paymentId, claimedAt) VALUES (?, ?, ?)", arguments: [orgId, payment.id, now])
             return .success((payment, key))
         }
         switch claim {
@@ -149,13 +155,18 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM refillInFlight WHERE orgId = ? AND paymentId = ?", arguments: [payment.orgId, payment.id])
             let amount = setup.currency.format(minor: payment.totalMinor)
-            let link = "/orgs/\(try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId]) ?? "")/settings/billing/auto-refill"
+            let link =
+                "/orgs/\(try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId]) ?? "")/settings/billing/auto-refill"
             switch outcome {
             case .succeeded, .requiresAuthentication:
                 try db.execute(
                     sql: "UPDATE autoRefill SET consecutiveFailures = 0, nextAttemptAt = NULL, lastNote = ? WHERE orgId = ?",
-                    arguments: ["Refilled \(setup.currency.format(minor: payment.creditsMinor)) of credits (\(amount) charged).", payment.orgId])
-                try Self.notifyOwners(db, orgId: payment.orgId, kind: .autoRefillDone, title: "Auto-refill charged \(amount) and added credits", link: link, now: now)
+                    arguments: [
+                        "Refilled \(setup.currency.format(minor: payment.creditsMinor)) of credits (\(amount) charged).", payment.orgId,
+                    ])
+                try Self.notifyOwners(
+                    db, orgId: payment.orgId, kind: .autoRefillDone, title: "Auto-refill charged \(amount) and added credits", link: link,
+                    now: now)
                 return .charged(try Self.payment(db, id: payment.id)!)
             case .declined(let code):
                 let failures = try Self.autoRefillSettings(db, orgId: payment.orgId).consecutiveFailures + 1
@@ -166,17 +177,21 @@ extension AppDatabase {
                     ? "Switched off after \(failures) failed payments in a row (\(code.message)) Save a working card, then switch it on again."
                     : "Payment of \(amount) failed (\(code.message)) Retrying after \(next.formatted(.iso8601))."
                 try db.execute(
-                    sql: "UPDATE autoRefill SET consecutiveFailures = ?, nextAttemptAt = ?, lastNote = ?, enabled = enabled AND ? WHERE orgId = ?",
+                    sql:
+                        "UPDATE autoRefill SET consecutiveFailures = ?, nextAttemptAt = ?, lastNote = ?, enabled = enabled AND ? WHERE orgId = ?",
                     arguments: [failures, off ? nil : next, note, !off, payment.orgId])
                 if off {
                     try AuditEvent(
                         org: payment.orgId, actor: nil, action: .billingAutoRefillOff, target: "org:\(payment.orgId)",
                         summary: "auto-refill off after \(failures) failed payments: \(code.rawValue)", at: now
                     ).insert(db)
-                    try Self.notifyOwners(db, orgId: payment.orgId, kind: .autoRefillFailed,
+                    try Self.notifyOwners(
+                        db, orgId: payment.orgId, kind: .autoRefillFailed,
                         title: "Auto-refill failed \(failures) times and is now off", link: link, now: now)
                 } else {
-                    try Self.notifyOwners(db, orgId: payment.orgId, kind: .paymentFailed, title: "An auto-refill payment of \(amount) failed", link: link, now: now)
+                    try Self.notifyOwners(
+                        db, orgId: payment.orgId, kind: .paymentFailed, title: "An auto-refill payment of \(amount) failed", link: link,
+                        now: now)
                 }
                 return .failed(code, switchedOff: off)
             }
@@ -184,7 +199,8 @@ extension AppDatabase {
     }
 
     static func notifyOwners(_ db: Database, orgId: Int64, kind: NotificationKind, title: String, link: String, now: Date) throws {
-        let owners = try Int64.fetchAll(db, sql: "SELECT userId FROM membership WHERE orgId = ? AND role = 'owner' ORDER BY userId", arguments: [orgId])
+        let owners = try Int64.fetchAll(
+            db, sql: "SELECT userId FROM membership WHERE orgId = ? AND role = 'owner' ORDER BY userId", arguments: [orgId])
         for userId in owners { try notify(db, userId: userId, orgId: orgId, kind: kind, title: title, link: link, now: now) }
     }
 
@@ -205,12 +221,23 @@ extension AppDatabase {
     }
 }
 
+extension AppDatabase {
+    /// Runs every due refill once (the background job's step; `usage import` calls it after its
+    /// last batch commits). Returns how many refills it charged.
+    @discardableResult
+    public func runDueRefills(setup: BillingSetup) throws -> Int {
+        var charged = 0
+        for orgId in try dueRefills(setup: setup) {
+            if case .charged? = try? refillIfNeeded(orgId: orgId, setup: setup) { charged += 1 }
+        }
+        return charged
+    }
+}
+
 extension PeriodicJob {
     /// Every 15 seconds: the refills that are due (after usage recorded elsewhere, retries after
     /// back-off, claims left by a process that died), each off the request threads.
     public static func autoRefill(_ database: AppDatabase, setup: BillingSetup) -> PeriodicJob {
-        PeriodicJob(name: "auto-refill", interval: 15) {
-            for orgId in try database.dueRefills(setup: setup) { _ = try? database.refillIfNeeded(orgId: orgId, setup: setup) }
-        }
+        PeriodicJob(name: "auto-refill", interval: 15) { try database.runDueRefills(setup: setup) }
     }
 }

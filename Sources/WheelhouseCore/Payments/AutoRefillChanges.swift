@@ -17,7 +17,8 @@ extension AppDatabase {
         let now = self.now()
         return try reader.read { db in
             AutoRefillStatus(
-                settings: try Self.autoRefillSettings(db, orgId: orgId), balanceMicros: try Self.creditBalance(db, orgId: orgId).balanceMicros,
+                settings: try Self.autoRefillSettings(db, orgId: orgId),
+                balanceMicros: try Self.creditBalance(db, orgId: orgId).balanceMicros,
                 spentThisMonthMinor: try Self.refillSpentThisMonth(db, orgId: orgId, now: now),
                 refillsLastHour: try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM payment WHERE orgId = ? AND kind = 'refill' AND createdAt > ?",
@@ -60,7 +61,8 @@ extension AppDatabase {
                     """, arguments: [orgId, enabled, thresholdMinor!, targetMinor!, capMinor!, now])
             if switchedOn {
                 try db.execute(
-                    sql: "UPDATE autoRefill SET consecutiveFailures = 0, nextAttemptAt = NULL, lastNote = '' WHERE orgId = ?", arguments: [orgId])
+                    sql: "UPDATE autoRefill SET consecutiveFailures = 0, nextAttemptAt = NULL, lastNote = '' WHERE orgId = ?",
+                    arguments: [orgId])
             }
             let text = { (m: Int64) in currency.format(minor: m) }
             try AuditEvent(
@@ -78,18 +80,18 @@ extension AutoRefillRules {
     /// The form's checks: a threshold above zero, a target above it and at most the custom
     /// purchase's bound, a cap of at least one refill (target − threshold).
     public static func check(threshold: Int64?, target: Int64?, cap: Int64?, currency: Currency) -> FieldErrors {
-            var errors = FieldErrors()
-            if threshold == nil || threshold! <= 0 { errors.add("threshold", "Enter a threshold above zero, e.g. 10.") }
-            if target == nil || target! > CreditPackages.customRange.upperBound {
-                errors.add("target", "Enter a target of at most \(currency.format(minor: CreditPackages.customRange.upperBound)).")
-            } else if let t = threshold, t > 0, target! <= t {
-                errors.add("target", "The target must be above the threshold: a refill brings the balance up to it.")
-            }
-            if cap == nil || cap! <= 0 {
-                errors.add("cap", "Enter a monthly cap above zero.")
-            } else if let t = threshold, let target = target, target > t, cap! < target - t {
-                errors.add("cap", "The cap is below one refill (at least \(currency.format(minor: target - t))): no refill could ever run.")
-            }
+        var errors = FieldErrors()
+        if threshold == nil || threshold! <= 0 { errors.add("threshold", "Enter a threshold above zero, e.g. 10.") }
+        if target == nil || target! > CreditPackages.customRange.upperBound {
+            errors.add("target", "Enter a target of at most \(currency.format(minor: CreditPackages.customRange.upperBound)).")
+        } else if let t = threshold, t > 0, target! <= t {
+            errors.add("target", "The target must be above the threshold: a refill brings the balance up to it.")
+        }
+        if cap == nil || cap! <= 0 {
+            errors.add("cap", "Enter a monthly cap above zero.")
+        } else if let t = threshold, let target = target, target > t, cap! < target - t {
+            errors.add("cap", "The cap is below one refill (at least \(currency.format(minor: target - t))): no refill could ever run.")
+        }
         return errors
     }
 }

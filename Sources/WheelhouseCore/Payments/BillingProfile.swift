@@ -100,7 +100,8 @@ extension AppDatabase {
         var errors = FieldErrors()
         details.legalName = TextRules.trimmed(details.legalName)
         details.email = TextRules.trimmed(details.email)
-        TextRules.checkSingleLine(details.legalName, field: "legal_name", label: "Legal name", required: true, maxLength: 200, into: &errors)
+        TextRules.checkSingleLine(
+            details.legalName, field: "legal_name", label: "Legal name", required: true, maxLength: 200, into: &errors)
         details.address = TextRules.trimmed(details.address)
         if details.address.isEmpty { errors.add("address", "Address is required.") }
         TextRules.checkMultiLine(details.address, field: "address", label: "Address", maxLength: 500, into: &errors)
@@ -132,7 +133,8 @@ extension AppDatabase {
                 arguments: [orgId, details.legalName, details.address, details.country, details.email, details.vatId, now])
             try AuditEvent(
                 org: orgId, actor: actor, action: .billingDetails, target: "org:\(access.org.key)",
-                summary: "billing details: \(details.legalName), \(details.country)\(details.vatId.isEmpty ? "" : ", VAT id \(details.vatId)")",
+                summary:
+                    "billing details: \(details.legalName), \(details.country)\(details.vatId.isEmpty ? "" : ", VAT id \(details.vatId)")",
                 at: now
             ).insert(db)
         }

@@ -34,7 +34,8 @@ public enum InvoicePDF {
         let cr: OpaquePointer
 
         @discardableResult
-        func text(_ s: String, x: Double, y: Double, size: Int = 10, bold: Bool = false, width: Double = 250, right: Bool = false) -> Double {
+        func text(_ s: String, x: Double, y: Double, size: Int = 10, bold: Bool = false, width: Double = 250, right: Bool = false) -> Double
+        {
             let layout = pango_cairo_create_layout(cr)!
             defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
             let font = pango_font_description_from_string("DejaVu Sans \(bold ? "Bold " : "")\(size)")
@@ -89,7 +90,9 @@ public enum InvoicePDF {
         page.rule(y: y)
         y += 8
         let vatLabel = invoice.vat.kind == .standard ? "VAT \(VATTreatment.percent(invoice.vat.rateBasisPoints))" : "VAT 0 %"
-        for (label, minor, bold) in [("Net", invoice.netMinor, false), (vatLabel, invoice.vatMinor, false), ("Total", invoice.totalMinor, true)] {
+        for (label, minor, bold) in [
+            ("Net", invoice.netMinor, false), (vatLabel, invoice.vatMinor, false), ("Total", invoice.totalMinor, true),
+        ] {
             page.text(label, x: 300, y: y, bold: bold, width: 150, right: true)
             page.text(money(minor), x: 455, y: y, bold: bold, width: 90, right: true)
             y += 16

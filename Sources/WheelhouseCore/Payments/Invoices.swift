@@ -40,7 +40,8 @@ extension AppDatabase {
     static func finalizeInvoice(_ db: Database, paymentId: Int64, seller: Seller, now: Date) throws -> (id: Int64, number: Int64) {
         let number = try Int64.fetchOne(db, sql: "UPDATE invoiceCounter SET lastNumber = lastNumber + 1 WHERE id = 1 RETURNING lastNumber")!
         let p = try Row.fetchOne(
-            db, sql: "SELECT orgId, kind, creditsMinor, vatMinor, vatKind, vatRateBasisPoints, totalMinor, currency FROM payment WHERE id = ?",
+            db,
+            sql: "SELECT orgId, kind, creditsMinor, vatMinor, vatKind, vatRateBasisPoints, totalMinor, currency FROM payment WHERE id = ?",
             arguments: [paymentId])!
         let orgId: Int64 = p[0]
         let details = try billingProfile(db, orgId: orgId).details

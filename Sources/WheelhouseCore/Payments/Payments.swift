@@ -63,7 +63,8 @@ extension AppDatabase {
         let details = profile.details!
         let vat = VATTreatment.of(buyerCountry: details.country, buyerVATId: details.vatId, sellerCountry: seller.country)
         let vatMinor = vat.vat(onNet: creditsMinor)
-        return PurchaseQuote(creditsMinor: creditsMinor, vat: vat, vatMinor: vatMinor, totalMinor: creditsMinor + vatMinor, card: profile.card!)
+        return PurchaseQuote(
+            creditsMinor: creditsMinor, vat: vat, vatMinor: vatMinor, totalMinor: creditsMinor + vatMinor, card: profile.card!)
     }
 
     /// Owner only. Charges the saved card for `creditsMinor` of credits (plus VAT). The same
@@ -73,7 +74,8 @@ extension AppDatabase {
     public func buyCredits(
         orgKey: String, creditsMinor: Int64, idempotencyKey: String, setup: BillingSetup, by actor: Actor
     ) throws -> PaymentRecord {
-        guard (16...100).contains(idempotencyKey.count), idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        guard (16...100).contains(idempotencyKey.count),
+            idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
         else {
             var errors = FieldErrors()
             errors.addForm("This form has lost its payment key: reload the page and confirm again.")
@@ -88,7 +90,8 @@ extension AppDatabase {
                 return existing
             }
             let quote = try Self.quote(db, orgId: access.org.id!, creditsMinor: creditsMinor, seller: setup.seller, field: "amount")
-            return try Self.insertPayment(db, orgId: access.org.id!, kind: .purchase, quote: quote, key: key, currency: setup.currency,
+            return try Self.insertPayment(
+                db, orgId: access.org.id!, kind: .purchase, quote: quote, key: key, currency: setup.currency,
                 actorId: actor.user.id, now: now())
         }
         guard payment.status == .pending else { return payment }
@@ -100,9 +103,11 @@ extension AppDatabase {
         guard let payment = try reader.read({ db in try Self.payment(db, id: paymentId) }), payment.orgId == orgId else {
             throw DomainError.notFound
         }
-        guard payment.status == .authenticating, let chargeId = try reader.read({ db in
-            try String.fetchOne(db, sql: "SELECT chargeId FROM payment WHERE id = ?", arguments: [paymentId])
-        }) else { return payment }
+        guard payment.status == .authenticating,
+            let chargeId = try reader.read({ db in
+                try String.fetchOne(db, sql: "SELECT chargeId FROM payment WHERE id = ?", arguments: [paymentId])
+            })
+        else { return payment }
         let outcome = try setup.gateway.confirmAuthentication(chargeId: chargeId)
         return try record(paymentId: paymentId, outcome: outcome, setup: setup, actor: actor)
     }
@@ -113,7 +118,9 @@ extension AppDatabase {
         let token = try reader.read { db in
             try String.fetchOne(db, sql: "SELECT token FROM paymentMethod WHERE orgId = ?", arguments: [payment.orgId])
         }
-        let orgKey = try reader.read { db in try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId]) }
+        let orgKey = try reader.read { db in
+            try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId])
+        }
         var outcome = ChargeOutcome.declined(.cardDeclined)
         if let token {
             let request = ChargeRequest(
@@ -135,13 +142,16 @@ extension AppDatabase {
         }
     }
 
-    static func apply(_ db: Database, _ payment: PaymentRecord, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?, now: Date) throws {
+    static func apply(_ db: Database, _ payment: PaymentRecord, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?, now: Date)
+        throws
+    {
         let orgKey = try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId]) ?? ""
         let amount = setup.currency.format(minor: payment.totalMinor)
         switch outcome {
         case .succeeded(let chargeId):
             try db.execute(
-                sql: "UPDATE payment SET status = 'succeeded', chargeId = ?, updatedAt = ? WHERE id = ?", arguments: [chargeId, now, payment.id])
+                sql: "UPDATE payment SET status = 'succeeded', chargeId = ?, updatedAt = ? WHERE id = ?",
+                arguments: [chargeId, now, payment.id])
             let invoice = try finalizeInvoice(db, paymentId: payment.id, seller: setup.seller, now: now)
             try addCredits(
                 db, orgId: payment.orgId, kind: payment.kind == .refill ? .refill : .purchase,
@@ -149,7 +159,8 @@ extension AppDatabase {
             try AuditEvent(
                 org: payment.orgId, actor: actor, action: payment.kind == .refill ? .billingAutoRefillCharge : .billingCreditsPurchase,
                 target: "invoice:\(invoice.number)",
-                summary: "\(setup.currency.format(minor: payment.creditsMinor)) of credits, \(amount) charged, invoice \(invoice.number)", at: now
+                summary: "\(setup.currency.format(minor: payment.creditsMinor)) of credits, \(amount) charged, invoice \(invoice.number)",
+                at: now
             ).insert(db)
         case .requiresAuthentication(let chargeId, let challengeId):
             try db.execute(

@@ -139,7 +139,8 @@ public enum Route: Equatable, Sendable {
 
     /// A request path as the log may show it: an invitation, confirmation or reset link's token is replaced.
     public static func loggable(_ path: String) -> String {
-        for prefix in ["/invitations/", "/confirm/", "/password/reset/", "/email/confirm/", "/test-gateway/challenge/"] where path.hasPrefix(prefix) {
+        for prefix in ["/invitations/", "/confirm/", "/password/reset/", "/email/confirm/", "/test-gateway/challenge/"]
+        where path.hasPrefix(prefix) {
             return prefix + "…"
         }
         return path

@@ -74,20 +74,28 @@ import WheelhouseTestSupport
         let world = try world()
         try world.spend(toBalance: 4)
         try world.database.writer.write { db in
-            try db.execute(sql: "INSERT INTO payment (orgId, kind, creditsMinor, vatMinor, vatKind, vatRateBasisPoints, totalMinor, currency, idempotencyKey, status, createdAt, updatedAt) VALUES (?, 'refill', 4600, 874, 'standard', 1900, 5474, 'EUR', 'refill-dead-0000000000000', 'pending', ?, ?)",
+            try db.execute(
+                sql:
+                    "INSERT INTO payment (orgId, kind, creditsMinor, vatMinor, vatKind, vatRateBasisPoints, totalMinor, currency, idempotencyKey, status, createdAt, updatedAt) VALUES (?, 'refill', 4600, 874, 'standard', 1900, 5474, 'EUR', 'refill-dead-0000000000000', 'pending', ?, ?)",
                 arguments: [world.orgId, world.clock.now, world.clock.now])
-            try db.execute(sql: "INSERT INTO refillInFlight (orgId, paymentId, claimedAt) VALUES (?, last_insert_rowid(), ?)", arguments: [world.orgId, world.clock.now])
+            try db.execute(
+                sql: "INSERT INTO refillInFlight (orgId, paymentId, claimedAt) VALUES (?, last_insert_rowid(), ?)",
+                arguments: [world.orgId, world.clock.now])
         }
         #expect(try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) == .inFlight)
         world.clock.advance(AutoRefillRules.staleClaim + 1)
-        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else { Issue.record("not resumed"); return }
+        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else {
+            Issue.record("not resumed"); return
+        }
         #expect(try refills(world) == 1)
     }
 
     @Test func theCapIsCheckedBeforeCharging() throws {
         let world = try world(cap: 60)  // one refill of ~€54.74 fits, a second does not
         try world.spend(toBalance: 4)
-        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else { Issue.record("first"); return }
+        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else {
+            Issue.record("first"); return
+        }
         try world.spend(toBalance: 4)
         #expect(try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) == .skippedCap)
         #expect(try refills(world) == 1)
@@ -100,12 +108,16 @@ import WheelhouseTestSupport
         let world = try world(cap: 1_000)
         for _ in 0..<3 {
             try world.spend(toBalance: 1)
-            guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else { Issue.record("refill"); return }
+            guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else {
+                Issue.record("refill"); return
+            }
         }
         try world.spend(toBalance: 1)
         #expect(try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) == .skippedHourly)
         world.clock.advance(3_601)
-        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else { Issue.record("later"); return }
+        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else {
+            Issue.record("later"); return
+        }
         #expect(try refills(world) == 4)
     }
 
@@ -116,7 +128,9 @@ import WheelhouseTestSupport
             orgKey: "acme", enabled: true, thresholdMinor: 1_000, targetMinor: 5_000, capMinor: 20_000, expectedVersion: 0, currency: .eur,
             by: world.owner)
         #expect(try world.database.dueRefills(setup: world.setup()) == [world.orgId])
-        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else { Issue.record("none"); return }
+        guard case .charged = try world.database.refillIfNeeded(orgId: world.orgId, setup: world.setup()) else {
+            Issue.record("none"); return
+        }
         #expect(try world.balance() == 50_000_000)
     }
 
@@ -138,7 +152,8 @@ import WheelhouseTestSupport
         #expect(!status.settings.enabled && status.settings.lastNote.contains("Switched off"))
         #expect(try world.database.refillIfNeeded(orgId: world.orgId, setup: setup) == .disabled)
         #expect(try world.balance() == 4_000_000)
-        #expect(try world.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'owner@acme.test' AND subject LIKE 'Auto-refill failed%'") == 1)
+        #expect(
+            try world.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'owner@acme.test' AND subject LIKE 'Auto-refill failed%'") == 1)
         #expect(try world.count("SELECT COUNT(*) FROM auditEvent WHERE action = 'billing.autoRefill.off'") == 1)
     }
 

@@ -9,12 +9,14 @@ import WheelhouseTestSupport
     @Test func aPurchaseAddsCreditsAndIssuesInvoiceOneInOneTransaction() throws {
         let world = try BillingWorld()
         let k = key()
-        let payment = try world.database.buyCredits(orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
+        let payment = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
         #expect(payment.status == .succeeded && payment.invoiceNumber == 1)
         #expect(payment.vatMinor == 190 && payment.totalMinor == 1_190)
         #expect(try world.balance() == 10_000_000)
         // A double submit with the same key charges once and adds nothing more.
-        let again = try world.database.buyCredits(orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
+        let again = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
         #expect(again.id == payment.id)
         #expect(try world.balance() == 10_000_000)
         #expect(try world.count("SELECT COUNT(*) FROM testGatewayCharge") == 1)
@@ -23,12 +25,14 @@ import WheelhouseTestSupport
 
     @Test func aDeclinedPaymentAddsNothingAndTakesNoNumber() throws {
         let world = try BillingWorld(card: "4000000000009995")
-        let payment = try world.database.buyCredits(orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+        let payment = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         #expect(payment.status == .failed && payment.failure == .insufficientFunds)
         #expect(try world.balance() == 0)
         #expect(try world.count("SELECT lastNumber FROM invoiceCounter") == 0)
         try world.save(card: "4242424242424242")
-        let next = try world.database.buyCredits(orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+        let next = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         #expect(next.invoiceNumber == 1)
     }
 
@@ -40,10 +44,13 @@ import WheelhouseTestSupport
         #expect(first.status == .authenticating)
         try gateway.answerChallenge(first.challengeId!, passed: false)
         #expect(try world.database.resumePayment(orgId: world.orgId, paymentId: first.id, setup: setup, by: world.owner).status == .failed)
-        let second = try world.database.buyCredits(orgKey: "acme", creditsMinor: 1_000, idempotencyKey: key(), setup: setup, by: world.owner)
+        let second = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 1_000, idempotencyKey: key(), setup: setup, by: world.owner)
         try gateway.answerChallenge(second.challengeId!, passed: true)
-        #expect(try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).status == .succeeded)
-        #expect(try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).invoiceNumber == 1)
+        #expect(
+            try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).status == .succeeded)
+        #expect(
+            try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).invoiceNumber == 1)
         #expect(try world.balance() == 10_000_000)
         #expect(throws: DomainError.notFound) { try world.database.resumePayment(orgId: 999, paymentId: second.id, setup: setup, by: nil) }
     }
@@ -57,7 +64,8 @@ import WheelhouseTestSupport
         DispatchQueue.concurrentPerform(iterations: 24) { i in
             let database = i % 2 == 0 ? world.database : other
             do {
-                _ = try database.buyCredits(orgKey: "acme", creditsMinor: 500 + Int64(i), idempotencyKey: key(), setup: world.setup(database),
+                _ = try database.buyCredits(
+                    orgKey: "acme", creditsMinor: 500 + Int64(i), idempotencyKey: key(), setup: world.setup(database),
                     by: world.owner)
             } catch { failures.withLock { $0 += 1 } }
         }
@@ -69,13 +77,15 @@ import WheelhouseTestSupport
         #expect(try world.balance() == (0..<24).reduce(Int64(0)) { $0 + (500 + Int64($1)) * 10_000 })
     }
 
-    @Test(arguments: [
-        ("DE", "", VATTreatment.Kind.standard, 1_900), ("FR", "", .standard, 2_000), ("FR", "FR12345678901", .reverseCharge, 0),
-        ("DE", "DE987654321", .standard, 1_900), ("US", "", .outsideEU, 0), ("CH", "", .outsideEU, 0),
-    ] as [(String, String, VATTreatment.Kind, Int)])
+    @Test(
+        arguments: [
+            ("DE", "", VATTreatment.Kind.standard, 1_900), ("FR", "", .standard, 2_000), ("FR", "FR12345678901", .reverseCharge, 0),
+            ("DE", "DE987654321", .standard, 1_900), ("US", "", .outsideEU, 0), ("CH", "", .outsideEU, 0),
+        ] as [(String, String, VATTreatment.Kind, Int)])
     func vatFollowsTheBuyer(_ country: String, _ vatId: String, _ kind: VATTreatment.Kind, _ rate: Int) throws {
         let world = try BillingWorld(country: country, vatId: vatId)
-        let payment = try world.database.buyCredits(orgKey: "acme", creditsMinor: 10_000, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+        let payment = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 10_000, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         let invoice = try #require(try world.database.invoice(orgId: world.orgId, id: payment.invoiceId!))
         #expect(invoice.vat.kind == kind && invoice.vat.rateBasisPoints == rate)
         #expect(invoice.vatMinor == Int64(rate) && invoice.totalMinor == 10_000 + Int64(rate))
@@ -95,7 +105,8 @@ import WheelhouseTestSupport
     /// The PDF read back by poppler's pdftotext: number, names in any script, lines and totals.
     @Test func thePDFReadsBackWithNumberLinesAndTotals() throws {
         let world = try BillingWorld(country: "FR", vatId: "FR12345678901")
-        let payment = try world.database.buyCredits(orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+        let payment = try world.database.buyCredits(
+            orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         let invoice = try #require(try world.database.invoice(orgId: world.orgId, id: payment.invoiceId!))
         let pdf = InvoicePDF.render(invoice, currency: .eur)
         #expect(pdf.starts(with: Array("%PDF-".utf8)))
@@ -109,8 +120,10 @@ import WheelhouseTestSupport
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        for expected in ["INV-000001", "Acme Łódź Åberg GmbH", "AI credits", "€25.00 EUR", "Total", "Reverse charge", "FR12345678901",
-            "DE123456789", "Wheelhouse Demo GmbH"] {
+        for expected in [
+            "INV-000001", "Acme Łódź Åberg GmbH", "AI credits", "€25.00 EUR", "Total", "Reverse charge", "FR12345678901",
+            "DE123456789", "Wheelhouse Demo GmbH",
+        ] {
             #expect(text.contains(expected), "\(expected) not in:\n\(text)")
         }
     }

@@ -21,7 +21,8 @@ struct BillingWorld {
         if let card { try save(card: card) }
         try database.saveBillingDetails(
             orgKey: "acme",
-            BillingDetails(legalName: "Acme Łódź Åberg GmbH", address: "Hauptstraße 5\n10115 Berlin", country: country,
+            BillingDetails(
+                legalName: "Acme Łódź Åberg GmbH", address: "Hauptstraße 5\n10115 Berlin", country: country,
                 email: "billing@acme.test", vatId: vatId),
             expectedVersion: 0, by: owner)
     }

@@ -11,21 +11,25 @@ import WheelhouseTestSupport
 
     func charge(_ gateway: TestModeGateway, _ token: String, key: String = key(), present: Bool = true) throws -> ChargeOutcome {
         try gateway.charge(
-            ChargeRequest(cardToken: token, amountMinor: 1_190, currency: "EUR", idempotencyKey: key, description: "t",
+            ChargeRequest(
+                cardToken: token, amountMinor: 1_190, currency: "EUR", idempotencyKey: key, description: "t",
                 customerPresent: present, returnPath: "/x"))
     }
 
-    @Test(arguments: [
-        ("4242424242424242", nil), ("4000000000000002", DeclineCode.cardDeclined), ("4000000000009995", .insufficientFunds),
-        ("4000000000000119", .processingError), ("4000000000000341", .cardDeclined),
-    ] as [(String, DeclineCode?)])
+    @Test(
+        arguments: [
+            ("4242424242424242", nil), ("4000000000000002", DeclineCode.cardDeclined), ("4000000000009995", .insufficientFunds),
+            ("4000000000000119", .processingError), ("4000000000000341", .cardDeclined),
+        ] as [(String, DeclineCode?)])
     func eachTestNumberChargesAsDocumented(_ number: String, _ expected: DeclineCode?) throws {
         let world = try BillingWorld(card: nil)
         let gateway = TestModeGateway(database: world.database)
         let saved = try gateway.tokenize(card(number))
         #expect(saved.lastFour == String(number.suffix(4)))
         let outcome = try charge(gateway, saved.token)
-        if let expected { #expect(outcome == .declined(expected)) } else {
+        if let expected {
+            #expect(outcome == .declined(expected))
+        } else {
             guard case .succeeded = outcome else { Issue.record("\(outcome)"); return }
         }
         #expect(expected?.isRetryable ?? false == (number == "4000000000000119"))
@@ -63,8 +67,10 @@ import WheelhouseTestSupport
         #expect(try charge(other, token, key: k) == first)
         #expect(try world.count("SELECT COUNT(*) FROM testGatewayCharge") == 1)
         #expect(throws: PaymentGatewayError.idempotencyMismatch) {
-            try other.charge(ChargeRequest(cardToken: token, amountMinor: 999, currency: "EUR", idempotencyKey: k, description: "t",
-                customerPresent: true, returnPath: ""))
+            try other.charge(
+                ChargeRequest(
+                    cardToken: token, amountMinor: 999, currency: "EUR", idempotencyKey: k, description: "t",
+                    customerPresent: true, returnPath: ""))
         }
         guard case .succeeded(let chargeId) = first else { Issue.record("\(first)"); return }
         _ = try gateway.refund(chargeId: chargeId, amountMinor: 1_190, idempotencyKey: k + "r")
@@ -75,9 +81,11 @@ import WheelhouseTestSupport
         let now = Date(timeIntervalSince1970: 1_790_000_000)  // September 2026
         #expect(CardRules.passesLuhn("4242424242424242"))
         #expect(!CardRules.passesLuhn("4242424242424241"))
-        let (ok, none) = CardRules.check(number: "4242 4242 4242 4242", month: "9", year: "26", cvc: "123", holder: "A", country: "DE", now: now)
+        let (ok, none) = CardRules.check(
+            number: "4242 4242 4242 4242", month: "9", year: "26", cvc: "123", holder: "A", country: "DE", now: now)
         #expect(ok?.number == "4242424242424242" && none.isEmpty)
-        let (_, past) = CardRules.check(number: "4242424242424242", month: "8", year: "2026", cvc: "12", holder: "", country: "XX", now: now)
+        let (_, past) = CardRules.check(
+            number: "4242424242424242", month: "8", year: "2026", cvc: "12", holder: "", country: "XX", now: now)
         #expect(!past.messages(for: "expiry_year").isEmpty && !past.messages(for: "cvc").isEmpty)
         #expect(!past.messages(for: "holder").isEmpty && !past.messages(for: "card_country").isEmpty)
     }
@@ -95,6 +103,7 @@ import WheelhouseTestSupport
         #expect(bytes.range(of: Data(number.utf8)) == nil)
         #expect(bytes.range(of: Data("4000 0025 0000 3155".utf8)) == nil)
         #expect(bytes.range(of: Data("9876".utf8)) == nil)
-        #expect(!"\(CardDetails(number: number, expiryMonth: 1, expiryYear: 2040, cvc: "9876", holderName: "", country: ""))".contains(number))
+        #expect(
+            !"\(CardDetails(number: number, expiryMonth: 1, expiryYear: 2040, cvc: "9876", holderName: "", country: ""))".contains(number))
     }
 }

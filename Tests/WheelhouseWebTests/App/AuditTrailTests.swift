@@ -332,10 +332,12 @@ import WheelhouseCore
                     ]
                 }),
             post(
-                "POST /orgs/{org}/settings/billing/payment-method/details", .billingDetails, { _ in org + "/billing/payment-method/details" },
+                "POST /orgs/{org}/settings/billing/payment-method/details", .billingDetails,
+                { _ in org + "/billing/payment-method/details" },
                 { _ in
                     [
-                        ("version", "0"), ("legal_name", "Acme"), ("address", "Street 1"), ("country", "DE"), ("billing_email", "b@acme.test"),
+                        ("version", "0"), ("legal_name", "Acme"), ("address", "Street 1"), ("country", "DE"),
+                        ("billing_email", "b@acme.test"),
                         ("vat_id", ""),
                     ]
                 }),
@@ -361,7 +363,8 @@ import WheelhouseCore
                 }
             ) { w in
                 let (client, csrf) = try w.client(.owner)
-                return client.post("/test-gateway/challenge/\(try BillingWebSupport.challengeId(w.t))", [("_csrf", csrf), ("action", "complete")])
+                return client.post(
+                    "/test-gateway/challenge/\(try BillingWebSupport.challengeId(w.t))", [("_csrf", csrf), ("action", "complete")])
             },
         ] + apiCases
 

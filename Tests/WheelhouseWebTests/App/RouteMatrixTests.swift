@@ -256,7 +256,9 @@ import WheelhouseCore
             "save auto-refill", { _ in .billing(.saveAutoRefill) },
             { _ in [("version", "0"), ("threshold", "10"), ("target", "50"), ("cap", "200")] }, admins(303).merging([.admin: 403]) { $1 }),
         // The test gateway's challenge page: signed in, an unknown id is a 404.
-        outside("GET challenge", { _ in .testGatewayChallenge("unknown-id", .show) }, signedIn.mapValues { _ in 404 }.merging([.anonymous: 303]) { $1 }),
+        outside(
+            "GET challenge", { _ in .testGatewayChallenge("unknown-id", .show) },
+            signedIn.mapValues { _ in 404 }.merging([.anonymous: 303]) { $1 }),
         outside(
             "POST challenge", { _ in .testGatewayChallenge("unknown-id", .submit) }, fields: { _ in [("action", "complete")] },
             signedIn.mapValues { _ in 404 }.merging([.anonymous: 403]) { $1 }),

@@ -21,7 +21,8 @@ struct AutoRefillPage: PageValues {
 
         init(_ s: AutoRefillSettings, frame: BillingFrame) {
             self.init(
-                enabled: s.enabled, threshold: frame.plain(s.thresholdMinor), target: frame.plain(s.targetMinor), cap: frame.plain(s.monthlyCapMinor),
+                enabled: s.enabled, threshold: frame.plain(s.thresholdMinor), target: frame.plain(s.targetMinor),
+                cap: frame.plain(s.monthlyCapMinor),
                 version: s.version)
         }
     }
@@ -50,19 +51,34 @@ struct AutoRefillPage: PageValues {
         context["paymentMethodHref"] = frame.route(.paymentMethod)
         context["belowNow"] = !s.enabled && status.balanceMicros < s.thresholdMinor * frame.currency.microsPerMinor
         let e = form.errors
-        context["fields"] = [
-            "threshold": .object(FieldView(name: "threshold", label: "When the balance falls below (\(frame.currency.code))", value: form.threshold, errors: e, hint: "Strictly below: at exactly this balance nothing happens.", autocomplete: "off", required: true, maxLength: 12).context),
-            "target": .object(FieldView(name: "target", label: "Bring it back up to (\(frame.currency.code))", value: form.target, errors: e, hint: "Above the threshold; VAT is added to what is charged.", autocomplete: "off", required: true, maxLength: 12).context),
-            "cap": .object(FieldView(name: "cap", label: "Monthly cap (\(frame.currency.code))", value: form.cap, errors: e, hint: "The most auto-refill may charge in a calendar month; a refill that would pass it is skipped.", autocomplete: "off", required: true, maxLength: 12).context),
-        ] as TemplateObject
+        context["fields"] =
+            [
+                "threshold": .object(
+                    FieldView(
+                        name: "threshold", label: "When the balance falls below (\(frame.currency.code))", value: form.threshold, errors: e,
+                        hint: "Strictly below: at exactly this balance nothing happens.", autocomplete: "off", required: true, maxLength: 12
+                    ).context),
+                "target": .object(
+                    FieldView(
+                        name: "target", label: "Bring it back up to (\(frame.currency.code))", value: form.target, errors: e,
+                        hint: "Above the threshold; VAT is added to what is charged.", autocomplete: "off", required: true, maxLength: 12
+                    ).context),
+                "cap": .object(
+                    FieldView(
+                        name: "cap", label: "Monthly cap (\(frame.currency.code))", value: form.cap, errors: e,
+                        hint: "The most auto-refill may charge in a calendar month; a refill that would pass it is skipped.",
+                        autocomplete: "off", required: true, maxLength: 12
+                    ).context),
+            ] as TemplateObject
         context["formEnabled"] = form.enabled
         context["formVersion"] = form.version
         context["typed"] = ["threshold": .text(form.threshold), "target": .text(form.target), "cap": .text(form.cap)] as TemplateObject
         if form.confirming, let t = CreditPackages.parse(form.target, currency: frame.currency) {
             let owed = max(0, t * frame.currency.microsPerMinor - status.balanceMicros)
-            context["confirming"] = [
-                "amount": .text(frame.currency.format(micros: owed, withCode: true)), "threshold": .text(form.threshold),
-            ] as TemplateObject
+            context["confirming"] =
+                [
+                    "amount": .text(frame.currency.format(micros: owed, withCode: true)), "threshold": .text(form.threshold),
+                ] as TemplateObject
         }
         if !e.form.isEmpty { context["formErrors"] = ["messages": e.form.templateValue] as TemplateObject }
     }

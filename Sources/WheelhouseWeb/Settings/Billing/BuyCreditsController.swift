@@ -58,7 +58,8 @@ struct BuyCreditsController {
         let payment: PaymentRecord
         do {
             try reader.errors.throwIfAny()
-            payment = try database.buyCredits(orgKey: access.org.key, creditsMinor: amount, idempotencyKey: key, setup: billing, by: visit.actor)
+            payment = try database.buyCredits(
+                orgKey: access.org.key, creditsMinor: amount, idempotencyKey: key, setup: billing, by: visit.actor)
         } catch DomainError.invalid(let errors) {
             page.errors = errors
             page.typed = amount > 0 ? BillingFrame.plainText(amount, billing.currency) : ""

@@ -21,20 +21,25 @@ struct BuyCreditsPage: PageValues {
                     "href": .text(Route.org(frame.orgKey, .billing(.buyCredits)).path(query: [("amount", frame.plain(p.amountMinor))])),
                 ])
             })
-        context["customField"] = FieldView(
-            name: "amount", label: "Custom amount (\(frame.currency.code))", value: typed, errors: errors,
-            hint: "From \(frame.money(CreditPackages.customRange.lowerBound)) to \(frame.money(CreditPackages.customRange.upperBound)).",
-            autocomplete: "off", required: true, maxLength: 12
-        ).context
+        context["customField"] =
+            FieldView(
+                name: "amount", label: "Custom amount (\(frame.currency.code))", value: typed, errors: errors,
+                hint:
+                    "From \(frame.money(CreditPackages.customRange.lowerBound)) to \(frame.money(CreditPackages.customRange.upperBound)).",
+                autocomplete: "off", required: true, maxLength: 12
+            ).context
         if !errors.form.isEmpty { context["formErrors"] = ["messages": errors.form.templateValue] as TemplateObject }
         context["paymentMethodHref"] = frame.route(.paymentMethod)
         if let quote {
-            context["confirm"] = [
-                "credits": .text(frame.money(quote.creditsMinor)), "vatNote": .text(quote.vat.note), "vat": .text(frame.money(quote.vatMinor)),
-                "total": .text(frame.money(quote.totalMinor)), "card": .text(quote.card.label), "amountMinor": .text(String(quote.creditsMinor)),
-                "key": .text(key), "action": .text(buy), "backHref": .text(buy),
-                "tokens": .text(CreditPackages.tokensText(CreditPackages.approximateTokens(quote.creditsMinor))),
-            ] as TemplateObject
+            context["confirm"] =
+                [
+                    "credits": .text(frame.money(quote.creditsMinor)), "vatNote": .text(quote.vat.note),
+                    "vat": .text(frame.money(quote.vatMinor)),
+                    "total": .text(frame.money(quote.totalMinor)), "card": .text(quote.card.label),
+                    "amountMinor": .text(String(quote.creditsMinor)),
+                    "key": .text(key), "action": .text(buy), "backHref": .text(buy),
+                    "tokens": .text(CreditPackages.tokensText(CreditPackages.approximateTokens(quote.creditsMinor))),
+                ] as TemplateObject
         }
     }
 }
@@ -55,10 +60,11 @@ struct PaymentPage: PageValues {
         case .succeeded:
             p["succeeded"] = true
             if let id = payment.invoiceId, let number = payment.invoiceNumber {
-                p["invoice"] = [
-                    "number": .text(Invoice.display(number)), "href": .text(frame.route(.invoice(id))),
-                    "pdfHref": .text(frame.route(.invoicePDF(id))),
-                ] as TemplateObject
+                p["invoice"] =
+                    [
+                        "number": .text(Invoice.display(number)), "href": .text(frame.route(.invoice(id))),
+                        "pdfHref": .text(frame.route(.invoicePDF(id))),
+                    ] as TemplateObject
             }
         case .failed: p["failed"] = (payment.failure ?? .cardDeclined).message
         case .authenticating:

@@ -12,7 +12,8 @@ struct InvoicesController {
     let billing: BillingSetup
 
     func respond(_ route: BillingRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
-        let frame = BillingFrame(orgKey: access.org.key, section: .invoices, canManage: access.allows(.manageBilling), currency: billing.currency)
+        let frame = BillingFrame(
+            orgKey: access.org.key, section: .invoices, canManage: access.allows(.manageBilling), currency: billing.currency)
         switch route {
         case .invoice(let id), .invoicePDF(let id):
             guard let invoice = try database.invoice(orgId: access.org.id!, id: id) else { throw DomainError.notFound }
@@ -24,11 +25,13 @@ struct InvoicesController {
                         ("Content-Disposition", "attachment; filename=\"\(invoice.displayNumber).pdf\""),
                     ], body: InvoicePDF.render(invoice, currency: currency(invoice)))
             }
-            let layout = try shell.layout(visit, title: "Invoice \(invoice.displayNumber) · \(access.org.displayName)", access: access, tab: .billing)
+            let layout = try shell.layout(
+                visit, title: "Invoice \(invoice.displayNumber) · \(access.org.displayName)", access: access, tab: .billing)
             return shell.render(.billingInvoice, InvoicePage(frame: frame, invoice: invoice, currency: currency(invoice)), layout: layout)
         default:
             let layout = try shell.layout(visit, title: "Invoices · \(access.org.displayName)", access: access, tab: .billing)
-            return shell.render(.billingInvoices, InvoicesPage(frame: frame, invoices: try database.invoices(orgId: access.org.id!)), layout: layout)
+            return shell.render(
+                .billingInvoices, InvoicesPage(frame: frame, invoices: try database.invoices(orgId: access.org.id!)), layout: layout)
         }
     }
 
@@ -46,7 +49,8 @@ struct InvoicesPage: PageValues {
             invoices.map { i in
                 let currency = Currency.named(i.currency) ?? frame.currency
                 return .object([
-                    "number": .text(i.displayNumber), "date": .text(InvoicePDF.day(i.issuedAt)), "description": .text(i.lines.first?.description ?? ""),
+                    "number": .text(i.displayNumber), "date": .text(InvoicePDF.day(i.issuedAt)),
+                    "description": .text(i.lines.first?.description ?? ""),
                     "total": .text(currency.format(minor: i.totalMinor, withCode: true)), "href": .text(frame.route(.invoice(i.id))),
                     "pdfHref": .text(frame.route(.invoicePDF(i.id))),
                 ])
@@ -64,23 +68,24 @@ struct InvoicePage: PageValues {
         frame.fill(&context)
         let money = { (m: Int64) in currency.format(minor: m, withCode: true) }
         let i = invoice
-        context["invoice"] = [
-            "number": .text(i.displayNumber), "issued": .text(InvoicePDF.day(i.issuedAt)), "supply": .text(i.supplyDate),
-            "sellerName": .text(i.seller.name), "sellerAddress": .text(i.seller.address), "sellerVATId": .text(i.seller.vatId),
-            "buyerName": .text(i.buyerName), "buyerAddress": .text(i.buyerAddress),
-            "buyerCountry": .text(Countries.name(i.buyerCountry) ?? i.buyerCountry), "buyerVATId": .text(i.buyerVATId),
-            "lines": .list(
-                i.lines.map {
-                    .object([
-                        "description": .text($0.description), "quantity": .number($0.quantity), "unit": .text(money($0.unitMinor)),
-                        "amount": .text(money($0.amountMinor)),
-                    ])
-                }),
-            "net": .text(money(i.netMinor)),
-            "vatLabel": .text(i.vat.kind == .standard ? "VAT \(VATTreatment.percent(i.vat.rateBasisPoints))" : "VAT 0 %"),
-            "vat": .text(money(i.vatMinor)), "total": .text(money(i.totalMinor)),
-            "note": .text(i.vat.kind == .standard ? "" : i.vat.note), "pdfHref": .text(frame.route(.invoicePDF(i.id))),
-            "listHref": .text(frame.route(.invoices)),
-        ] as TemplateObject
+        context["invoice"] =
+            [
+                "number": .text(i.displayNumber), "issued": .text(InvoicePDF.day(i.issuedAt)), "supply": .text(i.supplyDate),
+                "sellerName": .text(i.seller.name), "sellerAddress": .text(i.seller.address), "sellerVATId": .text(i.seller.vatId),
+                "buyerName": .text(i.buyerName), "buyerAddress": .text(i.buyerAddress),
+                "buyerCountry": .text(Countries.name(i.buyerCountry) ?? i.buyerCountry), "buyerVATId": .text(i.buyerVATId),
+                "lines": .list(
+                    i.lines.map {
+                        .object([
+                            "description": .text($0.description), "quantity": .number($0.quantity), "unit": .text(money($0.unitMinor)),
+                            "amount": .text(money($0.amountMinor)),
+                        ])
+                    }),
+                "net": .text(money(i.netMinor)),
+                "vatLabel": .text(i.vat.kind == .standard ? "VAT \(VATTreatment.percent(i.vat.rateBasisPoints))" : "VAT 0 %"),
+                "vat": .text(money(i.vatMinor)), "total": .text(money(i.totalMinor)),
+                "note": .text(i.vat.kind == .standard ? "" : i.vat.note), "pdfHref": .text(frame.route(.invoicePDF(i.id))),
+                "listHref": .text(frame.route(.invoices)),
+            ] as TemplateObject
     }
 }

@@ -29,11 +29,14 @@ struct PaymentMethodController {
         }
     }
 
-    func page(_ visit: Visit, access: OrgAccess, card: PaymentMethodPage.CardForm? = nil, details: PaymentMethodPage.DetailsForm? = nil,
-        status: Int = 200) throws -> Response {
+    func page(
+        _ visit: Visit, access: OrgAccess, card: PaymentMethodPage.CardForm? = nil, details: PaymentMethodPage.DetailsForm? = nil,
+        status: Int = 200
+    ) throws -> Response {
         let profile = try database.billingProfile(orgId: access.org.id!)
         let layout = try shell.layout(visit, title: "Payment method · \(access.org.displayName)", access: access, tab: .billing)
-        let frame = BillingFrame(orgKey: access.org.key, section: .paymentMethod, canManage: access.allows(.manageBilling), currency: billing.currency)
+        let frame = BillingFrame(
+            orgKey: access.org.key, section: .paymentMethod, canManage: access.allows(.manageBilling), currency: billing.currency)
         let page = PaymentMethodPage(
             frame: frame, profile: profile, seller: billing.seller,
             card: card ?? PaymentMethodPage.CardForm(country: profile.details?.country ?? ""),
@@ -95,7 +98,9 @@ struct PaymentMethodController {
             },
             refused: { refusal in
                 typed.errors = refusal.errors
-                if case .stale = refusal { typed.details.version = try database.billingProfile(orgId: access.org.id!).details?.version ?? 0 }
+                if case .stale = refusal {
+                    typed.details.version = try database.billingProfile(orgId: access.org.id!).details?.version ?? 0
+                }
                 return try page(visit, access: access, details: typed, status: refusal.status)
             })
     }

@@ -34,10 +34,11 @@ struct TestGatewayController {
     private func page(_ visit: Visit, _ challenge: TestChallenge, problem: String?, status: Int) -> Response {
         var context = (try? shell.layout(visit, title: "Confirm the payment · Test gateway")) ?? shell.bareLayout(title: "Test gateway")
         let currency = Currency.named(challenge.currency) ?? .eur
-        context["challenge"] = [
-            "amount": .text(currency.format(minor: challenge.amountMinor, withCode: true)), "open": .flag(challenge.isOpen),
-            "action": .text(Route.testGatewayChallenge(challenge.id, .submit).path), "back": .text(challenge.returnPath),
-        ] as TemplateObject
+        context["challenge"] =
+            [
+                "amount": .text(currency.format(minor: challenge.amountMinor, withCode: true)), "open": .flag(challenge.isOpen),
+                "action": .text(Route.testGatewayChallenge(challenge.id, .submit).path), "back": .text(challenge.returnPath),
+            ] as TemplateObject
         if let problem { context["formErrors"] = ["messages": [problem].templateValue] as TemplateObject }
         return shell.page(.testGatewayChallenge, context, status: status)
     }

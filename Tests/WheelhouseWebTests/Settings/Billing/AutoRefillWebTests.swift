@@ -8,7 +8,9 @@ import WheelhouseCore
     let path = BillingWebSupport.base + "/auto-refill"
 
     func settings(_ t: TestApp) throws -> Int {
-        try t.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM autoRefill")! + Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditEvent")! }
+        try t.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM autoRefill")! + Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditEvent")!
+        }
     }
 
     @Test(arguments: [
@@ -53,7 +55,9 @@ import WheelhouseCore
         let t = try TestApp()
         let owner = try t.client(signedInAs: "owner@acme.test")
         let csrf = owner.get(path).csrf
-        let fields = [("_csrf", csrf), ("version", "0"), ("enabled", "on"), ("threshold", "10"), ("target", "50"), ("cap", "200"), ("confirm", "1")]
+        let fields = [
+            ("_csrf", csrf), ("version", "0"), ("enabled", "on"), ("threshold", "10"), ("target", "50"), ("cap", "200"), ("confirm", "1"),
+        ]
         let before = try settings(t)
         let refused = owner.post(path, fields)
         #expect(refused.status == 422 && refused.contains("Save a card"))

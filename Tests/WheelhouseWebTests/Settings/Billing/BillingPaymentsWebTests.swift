@@ -68,7 +68,8 @@ import WheelhouseCore
         let csrf = owner.get(base + "/payment-method").csrf
         let before = try state(t)
         let good = [
-            ("version", "0"), ("legal_name", "Acme GmbH"), ("address", "Hauptstraße 5"), ("country", "DE"), ("billing_email", "b@acme.test"),
+            ("version", "0"), ("legal_name", "Acme GmbH"), ("address", "Hauptstraße 5"), ("country", "DE"),
+            ("billing_email", "b@acme.test"),
             ("vat_id", "DE123456789"),
         ]
         let response = owner.post(base + "/payment-method/details", [("_csrf", csrf)] + good.map { $0.0 == field ? (field, value) : $0 })

@@ -12,9 +12,12 @@ enum BillingWebSupport {
         let owner = WheelhouseCore.Actor(user: t.owner, address: "test")
         let saved = try TestModeGateway(database: t.database).tokenize(
             CardDetails(number: card, expiryMonth: 12, expiryYear: 2040, cvc: "123", holderName: "Olga Owner", country: country))
-        try t.database.saveCard(orgKey: "acme", saved, expectedVersion: try t.database.billingProfile(orgId: t.org.id!).cardVersion, by: owner)
+        try t.database.saveCard(
+            orgKey: "acme", saved, expectedVersion: try t.database.billingProfile(orgId: t.org.id!).cardVersion, by: owner)
         try t.database.saveBillingDetails(
-            orgKey: "acme", BillingDetails(legalName: "Acme GmbH", address: "Hauptstraße 5\n10115 Berlin", country: country, email: "billing@acme.test", vatId: ""),
+            orgKey: "acme",
+            BillingDetails(
+                legalName: "Acme GmbH", address: "Hauptstraße 5\n10115 Berlin", country: country, email: "billing@acme.test", vatId: ""),
             expectedVersion: try t.database.billingProfile(orgId: t.org.id!).details?.version ?? 0, by: owner)
     }
 
@@ -27,6 +30,8 @@ enum BillingWebSupport {
     static func balance(_ t: TestApp) throws -> Int64 { try t.database.creditBalance(orgId: t.org.id!).balanceMicros }
 
     static func challengeId(_ t: TestApp) throws -> String {
-        try t.database.read { db in try String.fetchOne(db, sql: "SELECT challengeId FROM payment WHERE challengeId IS NOT NULL ORDER BY id DESC")! }
+        try t.database.read { db in
+            try String.fetchOne(db, sql: "SELECT challengeId FROM payment WHERE challengeId IS NOT NULL ORDER BY id DESC")!
+        }
     }
 }
