@@ -74,15 +74,15 @@ public enum InvoicePDF {
         let buyerHeight = page.text("\(invoice.buyerName)\n\(invoice.buyerAddress)\n\(country)\(buyerVAT)", x: 305, y: 156, width: 240)
         var y = 170 + max(sellerHeight, buyerHeight) + 20
         page.text("Description", x: 50, y: y, bold: true)
-        page.text("Quantity", x: 300, y: y, bold: true, width: 60, right: true)
+        page.text("Quantity", x: 275, y: y, bold: true, width: 85, right: true)
         page.text("Unit price", x: 365, y: y, bold: true, width: 85, right: true)
         page.text("Amount", x: 455, y: y, bold: true, width: 90, right: true)
         y += 18
         page.rule(y: y)
         y += 6
         for line in invoice.lines {
-            let height = page.text(line.description, x: 50, y: y, width: 240)
-            page.text(String(line.quantity), x: 300, y: y, width: 60, right: true)
+            let height = page.text(line.description, x: 50, y: y, width: 220)
+            page.text(String(line.quantity), x: 275, y: y, width: 85, right: true)
             page.text(money(line.unitMinor), x: 365, y: y, width: 85, right: true)
             page.text(money(line.amountMinor), x: 455, y: y, width: 90, right: true)
             y += max(height, 14) + 6

@@ -36,11 +36,11 @@ import WheelhouseCore
         #expect(
             shown.contains(Self.box(.inApp, .memberJoined) + " aria-label=\"In the app: A member joined (Owners and Admins)\" checked>"))
         #expect(shown.contains(Self.box(.email, .roleChanged) + " aria-label=\"Email: Your role changed\" checked>"))
-        // Security: locked on, with the reason; emailed only. No row for features that do not exist (payments).
+        // Security: locked on, with the reason; emailed only. Payments: locked on too, by both channels.
         #expect(shown.contains(Self.box(.email, .newBrowserSignIn) + " aria-label=\"Email: Sign-in from a new browser\" checked disabled>"))
         #expect(shown.contains("Always on: you must hear about changes to how your account is signed in to."))
         #expect(!shown.contains("name=\"in-app:security.new-browser\"") && shown.contains("Not sent in the app"))
-        #expect(!shown.contains("Payments"))
+        #expect(shown.contains("Payments") && shown.contains("Always on: a payment problem can stop your organization"))
         #expect(shown.inputValue("kinds") == PreferencesGrid.editable.map(\.rawValue).joined(separator: " "))
         #expect(!shown.inputValue("kinds")!.contains("security."))
         // Save: member-joined by email too, role changes in the app only.
@@ -147,7 +147,7 @@ import WheelhouseCore
             Self.action, [("_csrf", csrf), ("version", "0"), ("kinds", "member.joined"), ("email:security.new-browser", "")])
         #expect(forged.status == 303)
         let stored = try t.database.notificationPreferences(userId: t.member.id!)
-        for kind in NotificationKind.allCases where kind.locked { #expect(stored.channels(kind) == [.email]) }
+        for kind in NotificationKind.allCases where kind.locked { #expect(stored.channels(kind) == kind.spec.offered) }
         #expect(
             try t.database.read { db in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM notificationPreference WHERE kind LIKE 'security.%'")
