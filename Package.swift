@@ -47,10 +47,18 @@ let package = Package(
             name: "CQREncode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // cairo + pango draw the invoices' PDF (Payments/InvoicePDF.swift only): text laid out by
+        // pango, so any UTF-8 name renders with the system's fonts. No `pkgConfig: "pangocairo"`:
+        // it adds `-pthread`, which SwiftPM refuses with a warning (see shim.h).
+        .systemLibrary(
+            name: "CCairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
+        ),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
+                "CCairo",
                 "CCurl",
                 "CGD",
                 "CQREncode",

@@ -40,12 +40,14 @@ extension Demo {
         }
     }
 
-    /// A purchase 90 days ago that covers the seeded usage and leaves €27 (with the €10 welcome
-    /// promotion granted after the usage, expiring in 20 days: about €37), and a warning at €15.
+    /// An opening balance 90 days ago that, with the paid purchases and refill seeded before
+    /// (`seedPayments`), covers the seeded usage and leaves €27 (with the €10 welcome promotion
+    /// granted after the usage, expiring in 20 days: about €37), and a warning at €15.
     static func seedCredits(_ database: AppDatabase, org: Organization, owner: User, usageMicros: Int64, now: Date) throws {
-        let wholeUnits = (usageMicros + 999_999) / 1_000_000
+        let paid = max(0, try database.creditBalance(orgId: org.id!).balanceMicros)
+        let wholeUnits = (max(0, usageMicros - paid) + 999_999) / 1_000_000
         try database.seedCreditLot(
-            orgId: org.id!, kind: .purchase, micros: (wholeUnits + 27) * 1_000_000, reference: "Demo purchase",
+            orgId: org.id!, kind: .promotion, micros: (wholeUnits + 27) * 1_000_000, reference: "Opening balance",
             at: now.addingTimeInterval(-90 * 86_400))
         try database.setCreditWarning(
             orgKey: org.key, typed: "15", currency: database.currency, expectedVersion: 0, by: Actor(user: owner, address: "demo"))

@@ -26,6 +26,7 @@ struct Demo: ParsableCommand {
         let auditEntries = try Self.seedAuditHistory(database, org: org, people: [owner, admin, member])
         try seedPeople(database, owner: owner, admin: admin, member: member, org: org)
         try Self.seedCredentials(database, owner: owner, member: member, orgKey: org.key)
+        try Self.seedPayments(database, owner: owner, orgKey: org.key, environment: global.environment)
         let events = try Self.seedUsage(database, org: org, owner: owner, workspaces: ["research", "support-bots"])
         try Self.seedPrivacy(database, owner: owner, orgKey: org.key)
         let ciKey = try Self.seedAPIKeys(database, owner: owner, admin: admin, orgKey: org.key)
@@ -50,8 +51,9 @@ struct Demo: ParsableCommand {
                 + "\(notifications + 1) notifications for the Owner (3 unread); API keys CI and Dashboards; "
                 + "a second session of the Owner's on a phone (Account → Active sessions); a picture for admin@, "
                 + "a pending email change for member@; Adam Admin in the dark theme; the Owner's readiness checklist "
-                + "half done; Support bots in French; about €37 of AI credits on demo (a purchase and a promotion "
-                + "expiring in 20 days, warning below €15), none on olivia-lab.")
+                + "half done; Support bots in French; about €37 of AI credits on demo (an opening balance, three "
+                + "paid purchases, one auto-refill and a promotion expiring in 20 days; warning below €15), a saved test "
+                + "Visa and auto-refill on (below €10 → €50, cap €200); none on olivia-lab.")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

@@ -114,7 +114,9 @@ struct Serve: ParsableCommand {
             mode: try global.resolvedMode(),
             baseURL: baseURL ?? env["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080",
             enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"],
-            maxBodyBytes: maxBody, currency: try global.resolvedCurrency())
+            maxBodyBytes: maxBody,
+            // Printed on invoices; WHEELHOUSE_SELLER_NAME / _ADDRESS (lines split by ";") / _VAT_ID.
+            seller: Seller.from(environment: env), currency: try global.resolvedCurrency())
         let workersConfig = AppConfig.Workers(
             sendmail: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
             outbound: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"]))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WheelhouseCore
+import WheelhouseWeb
 
 /// `wheelhouse usage …`: importing usage events, and generating sample ones.
 struct UsageCommand: ParsableCommand {
@@ -46,6 +47,14 @@ struct UsageImport: ParsableCommand {
             }, onProgress: { bar.show($0) })
         let summary = try importer.run(fileDescriptor: fd)
         bar.clear()
+        // After the last batch committed, never inside it: usage that crossed an auto-refill
+        // threshold charges its one refill now (the server's background job would within 15 s).
+        if try global.resolvedMode() == .saas {
+            let setup = BillingSetup(
+                seller: Seller.from(environment: global.environment), currency: .eur, gateway: TestModeGateway(database: database))
+            let refills = try database.runDueRefills(setup: setup)
+            if refills > 0 { Output.line("auto-refill: \(refills) refill\(refills == 1 ? "" : "s") charged") }
+        }
         Output.line(
             "read \(summary.read), imported \(summary.imported), duplicate \(summary.duplicates), "
                 + "rejected \(summary.rejected) in \(String(format: "%.2f", summary.seconds)) s (\(summary.eventsPerSecond) events/s)")

@@ -13,13 +13,14 @@ struct UsageGenerator {
         var weight: Int
     }
 
-    static let models = [
-        Model(provider: "openai", name: "gpt-4o", inputCents: 250, outputCents: 1000, weight: 30),
-        Model(provider: "openai", name: "gpt-4o-mini", inputCents: 15, outputCents: 60, weight: 30),
-        Model(provider: "anthropic", name: "claude-sonnet-4", inputCents: 300, outputCents: 1500, weight: 20),
-        Model(provider: "anthropic", name: "claude-haiku-3.5", inputCents: 80, outputCents: 400, weight: 10),
-        Model(provider: "google", name: "gemini-1.5-pro", inputCents: 125, outputCents: 500, weight: 10),
-    ]
+    /// The prices are the domain's catalog (`ModelPriceCatalog`, which Buy credits also quotes
+    /// tokens from); the weights are the generator's own mix.
+    static let models = ModelPriceCatalog.all.map { price in
+        Model(
+            provider: price.provider, name: price.name, inputCents: price.inputCentsPerMillion, outputCents: price.outputCentsPerMillion,
+            weight: weights[price.name] ?? 10)
+    }
+    static let weights = ["gpt-4o": 30, "gpt-4o-mini": 30, "claude-sonnet-4": 20, "claude-haiku-3.5": 10, "gemini-1.5-pro": 10]
     /// The provider whose calls run on the organization's own key.
     static let byokProvider = "anthropic"
 

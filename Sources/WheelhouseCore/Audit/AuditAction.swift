@@ -104,6 +104,21 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     // MARK: - Billing
     /// An Owner set, changed or switched off the AI-credit warning threshold.
     case billingCreditWarning = "billing.creditWarning"
+    // MARK: - Billing (payments)
+    /// An Owner saved a card (only its token, brand, last four digits and expiry are kept).
+    case billingCard = "billing.card.save"
+    /// An Owner saved the billing details printed on invoices.
+    case billingDetails = "billing.details.save"
+    /// A purchase of credits succeeded: credits added and an invoice issued, in one transaction.
+    case billingCreditsPurchase = "billing.credits.purchase"
+    /// A purchase or refill payment was declined; nothing was added.
+    case billingPaymentFail = "billing.payment.fail"
+    /// An Owner changed auto-refill (on, off, threshold, target, cap).
+    case billingAutoRefillUpdate = "billing.autoRefill.update"
+    /// Auto-refill charged the card and added credits (no actor: the background job or the usage path).
+    case billingAutoRefillCharge = "billing.autoRefill.charge"
+    /// Auto-refill switched itself off after 3 consecutive failed payments.
+    case billingAutoRefillOff = "billing.autoRefill.off"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -167,6 +182,13 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .complianceExportRequest: "Data export requested"
         case .complianceExportDownload: "Data export downloaded"
         case .billingCreditWarning: "Credit warning threshold changed"
+        case .billingCard: "Card saved"
+        case .billingDetails: "Billing details changed"
+        case .billingCreditsPurchase: "Credits bought"
+        case .billingPaymentFail: "Payment declined"
+        case .billingAutoRefillUpdate: "Auto-refill changed"
+        case .billingAutoRefillCharge: "Auto-refill charged"
+        case .billingAutoRefillOff: "Auto-refill switched off after failures"
         }
     }
 }

@@ -110,6 +110,7 @@ enum Migrations {
         migrator.registerMigration("v21-preferences-overview") { db in try PreferencesSchema.migrate(db) }
         migrator.registerMigration("v22-billing-credits") { db in try db.execute(sql: CreditsSchema.sql) }
         migrator.registerMigration("v23-billing-usage") { db in try db.execute(sql: CreditWarningSchema.sql) }
+        migrator.registerMigration("v24-billing-payments") { db in try db.execute(sql: PaymentsSchema.sql) }
         migrator.registerMigration("v25-plan-catalog") { db in try PlanCatalogSchema.migrate(db) }
         migrator.registerMigration("v26-plan-changes") { db in try db.execute(sql: PlanChangeSchema.sql) }
         return migrator

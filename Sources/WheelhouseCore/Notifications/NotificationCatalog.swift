@@ -77,6 +77,9 @@ extension NotificationKind {
         case .deletionCancelled: kind("An organization's deletion is cancelled", .organization, email: true)
         case .creditsLow: kind("AI credits fell below the warning threshold (Owners and Admins)", .payment, email: true, locked: true)
         case .creditsExhausted: kind("AI credits ran out: paid AI paused (Owners and Admins)", .payment, email: true, locked: true)
+        case .autoRefillFailed: kind("Auto-refill failed and switched itself off (Owners)", .payment, email: true, locked: true)
+        case .autoRefillDone: kind("Auto-refill added credits (Owners)", .payment, email: true, locked: true)
+        case .paymentFailed: kind("A payment was declined (Owners)", .payment, email: true, locked: true)
         }
     }
 

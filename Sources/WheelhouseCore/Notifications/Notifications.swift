@@ -41,6 +41,12 @@ public enum NotificationKind: String, CaseIterable, Sendable {
     case creditsLow = "billing.credits-low"
     /// The AI-credit balance reached zero: paid AI usage is paused (Owners and Admins).
     case creditsExhausted = "billing.credits-exhausted"
+    /// Auto-refill failed 3 times in a row and switched itself off (Owners).
+    case autoRefillFailed = "billing.auto-refill-failed"
+    /// Auto-refill charged the card and added credits (Owners).
+    case autoRefillDone = "billing.auto-refill-done"
+    /// A payment was declined (Owners).
+    case paymentFailed = "billing.payment-failed"
 }
 
 /// One entry of a person's in-app inbox. `link` is a path inside the console (never an

@@ -21,6 +21,8 @@ public enum Route: Equatable, Sendable {
     case passwordReset(String, FormStep)
     /// `/email/confirm/{token}`: the link mailed to a new address; moves the account to it.
     case emailChange(String, FormStep)
+    /// `/test-gateway/challenge/{id}`: the test gateway's authentication page (Complete / Fail).
+    case testGatewayChallenge(String, FormStep)
     case org(String, OrgRoute)
     case account(AccountRoute)
     case api(APIRoute)
@@ -45,7 +47,7 @@ public enum Route: Equatable, Sendable {
         case .home: .get
         case .login(let step), .loginCode(let step), .invitation(_, let step), .confirmation(_, let step),
             .passwordForgot(let step), .passwordReset(_, let step),
-            .emailChange(_, let step):
+            .emailChange(_, let step), .testGatewayChallenge(_, let step):
             step.method
         case .logout: .post
         case .org(_, let route): route.method
@@ -65,6 +67,7 @@ public enum Route: Equatable, Sendable {
         case .passwordForgot: "/password/forgot"
         case .passwordReset(let token, _): "/password/reset/\(token)"
         case .emailChange(let token, _): "/email/confirm/\(token)"
+        case .testGatewayChallenge(let id, _): "/test-gateway/challenge/\(id)"
         case .org(let key, let route): route.path(below: key)
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
@@ -122,6 +125,7 @@ public enum Route: Equatable, Sendable {
             case .passwordForgot: "/password/forgot"
             case .passwordReset: "/password/reset/{token}"
             case .emailChange: "/email/confirm/{token}"
+            case .testGatewayChallenge: "/test-gateway/challenge/{token}"
             case .org(_, .root): "/orgs/{org}"
             case .org(_, .logo): "/orgs/{org}/logo/{file}"
             case .org(_, .overview(let route)): "/orgs/{org}/overview/" + route.pattern
@@ -135,7 +139,8 @@ public enum Route: Equatable, Sendable {
 
     /// A request path as the log may show it: an invitation, confirmation or reset link's token is replaced.
     public static func loggable(_ path: String) -> String {
-        for prefix in ["/invitations/", "/confirm/", "/password/reset/", "/email/confirm/"] where path.hasPrefix(prefix) {
+        for prefix in ["/invitations/", "/confirm/", "/password/reset/", "/email/confirm/", "/test-gateway/challenge/"]
+        where path.hasPrefix(prefix) {
             return prefix + "…"
         }
         return path
@@ -149,6 +154,7 @@ public enum Route: Equatable, Sendable {
             + FormStep.allCases.map { .confirmation("example-token", $0) }
             + FormStep.allCases.map { .passwordForgot($0) } + FormStep.allCases.map { .passwordReset("example-token", $0) }
             + FormStep.allCases.map { .emailChange("example-token", $0) }
+            + FormStep.allCases.map { .testGatewayChallenge("example-token", $0) }
             + OrgRoute.examples.map { .org("example", $0) }
             + AccountRoute.examples.map(Route.account) + APIRoute.examples.map(Route.api)
     }

@@ -76,6 +76,8 @@ extension Route {
             return .passwordReset(s[2], FormStep(method))
         case let s where s.count == 3 && s[0] == "email" && s[1] == "confirm" && token(s[2]):
             return .emailChange(s[2], FormStep(method))
+        case let s where s.count == 3 && s[0] == "test-gateway" && s[1] == "challenge" && token(s[2]):
+            return .testGatewayChallenge(s[2], FormStep(method))
         // `/account` itself is the profile; `/account/` is no page.
         case let s where !s.isEmpty && s[0] == "account": return AccountRoute(method, s[1...]).map(Route.account)
         case let s where s.count >= 3 && s[0] == "api" && s[1] == "v1": return APIRoute(method, s[2...]).map(Route.api)

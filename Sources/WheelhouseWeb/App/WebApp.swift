@@ -15,14 +15,17 @@ public struct WebConfig: Sendable {
     /// The enterprise agreement's address for the Billing notice; nil: the notice has no link.
     public var enterpriseBillingURL: String?
     public var maxBodyBytes: Int
-    /// The one currency of the deployment (`WHEELHOUSE_CURRENCY`), shown wherever money appears.
+    /// Who sells, printed on invoices (`WHEELHOUSE_SELLER_*`).
+    public var seller: Seller
+    /// The deployment's one currency (`WHEELHOUSE_CURRENCY`).
     public var currency: Currency
 
     public init(
         mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
         enterpriseBillingURL: String? = nil,
-        maxBodyBytes: Int = 4 * 1024 * 1024, currency: Currency = .eur
+        maxBodyBytes: Int = 4 * 1024 * 1024, seller: Seller = .demo, currency: Currency = .eur
     ) {
+        self.seller = seller
         self.currency = currency
         self.mode = mode
         self.baseURL = baseURL
@@ -52,6 +55,8 @@ public struct WebApp: Sendable {
     var passwordBlocklist = PasswordBlocklist(words: [])
     /// Requests per API key and window, counted across every responder process of the data directory.
     public let apiRateLimiter: APIRateLimiter
+    /// The seller, the currency and the payment gateway (the test-mode one).
+    let billing: BillingSetup
 
     public init(
         config: WebConfig, database: AppDatabase, templates: Templates, logos: LogoStore,
@@ -66,6 +71,7 @@ public struct WebApp: Sendable {
         self.exports = exports
         self.logger = logger
         self.apiRateLimiter = apiRateLimiter
+        self.billing = BillingSetup(seller: config.seller, currency: config.currency, gateway: TestModeGateway(database: database))
         self.shell = Shell(config: config, database: database, templates: templates, logger: logger)
     }
 
@@ -144,6 +150,8 @@ public struct WebApp: Sendable {
         case .passwordReset(let token, let step): return try passwordReset.reset(step, token: token, visit)
         case .emailChange(let token, let step):
             return try EmailChangeController(shell: shell, database: database).respond(step, token: token, visit)
+        case .testGatewayChallenge(let id, let step):
+            return try TestGatewayController(shell: shell, gateway: TestModeGateway(database: database)).respond(step, id: id, visit)
         case .account(let route):
             switch route {
             case .notifications, .markRead, .markAllRead, .savePreferences:
@@ -183,7 +191,8 @@ public struct WebApp: Sendable {
         case .apiKeys(let r): return try APIKeysController(shell: shell, database: database).respond(r, visit, access: access)
         case .chatModels(let r): return try ChatModelsController(shell: shell, database: database).respond(r, visit, access: access)
         case .usage(let r): return try UsageController(shell: shell, database: database).respond(r, visit, access: access)
-        case .billing(let r): return try BillingController(shell: shell, database: database).respond(r, visit, access: access)
+        case .billing(let r):
+            return try BillingController(shell: shell, database: database, billing: billing).respond(r, visit, access: access)
         case .audit(let r): return try AuditController(shell: shell, database: database).respond(r, visit, access: access)
         case .privacy(let r): return try PrivacyController(shell: shell, database: database).respond(r, visit, access: access)
         case .compliance(let r):

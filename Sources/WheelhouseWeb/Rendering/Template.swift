@@ -13,6 +13,7 @@ public enum Template: String, CaseIterable, Sendable {
     case passwordForgot = "password-forgot"
     case passwordReset = "password-reset"
     case emailChange = "email-change"
+    case testGatewayChallenge = "test-gateway-challenge"
 
     // Settings tabs and the pages below them, mirroring their URLs
     case general = "settings/general"
@@ -37,6 +38,12 @@ public enum Template: String, CaseIterable, Sendable {
     case billingPlanChange = "settings/billing/plan-change"
     case billingCredits = "settings/billing/credits"
     case billingTransactions = "settings/billing/transactions"
+    case billingPaymentMethod = "settings/billing/payment-method"
+    case billingBuy = "settings/billing/buy"
+    case billingPayment = "settings/billing/payment"
+    case billingInvoices = "settings/billing/invoices"
+    case billingInvoice = "settings/billing/invoice"
+    case billingAutoRefill = "settings/billing/auto-refill"
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"

@@ -24,6 +24,8 @@ import WheelhouseTestSupport
         "organization.deletion.schedule", "organization.deletion.cancel", "organization.purge",
         "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download", "billing.creditWarning",
         "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
+        "billing.card.save", "billing.details.save", "billing.credits.purchase", "billing.payment.fail",
+        "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

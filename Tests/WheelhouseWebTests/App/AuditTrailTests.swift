@@ -332,6 +332,50 @@ import WheelhouseCore
                 let (client, link) = (w.t.client(), try confirmationLink(w))
                 return client.post(link, [("_csrf", client.get(link).csrf), ("action", "discard")])
             },
+            // Billing's payments part: each money change audited in its transaction.
+            post(
+                "POST /orgs/{org}/settings/billing/payment-method/card", .billingCard, { _ in org + "/billing/payment-method/card" },
+                { _ in
+                    [
+                        ("version", "0"), ("number", "4242424242424242"), ("expiry_month", "12"), ("expiry_year", "2040"), ("cvc", "123"),
+                        ("holder", "Olga"), ("card_country", "DE"),
+                    ]
+                }),
+            post(
+                "POST /orgs/{org}/settings/billing/payment-method/details", .billingDetails,
+                { _ in org + "/billing/payment-method/details" },
+                { _ in
+                    [
+                        ("version", "0"), ("legal_name", "Acme"), ("address", "Street 1"), ("country", "DE"),
+                        ("billing_email", "b@acme.test"),
+                        ("vat_id", ""),
+                    ]
+                }),
+            post(
+                "POST /orgs/{org}/settings/billing/credits/buy", variant: "paid", .billingCreditsPurchase,
+                prepare: { w in try BillingWebSupport.prepare(w.t) }, { _ in org + "/billing/credits/buy" },
+                { _ in [("amount", "1000"), ("key", "k0123456789abcdefghij")] }),
+            post(
+                "POST /orgs/{org}/settings/billing/credits/buy", variant: "declined", .billingPaymentFail,
+                prepare: { w in try BillingWebSupport.prepare(w.t, card: "4000000000000341") }, { _ in org + "/billing/credits/buy" },
+                { _ in [("amount", "1000"), ("key", "k0123456789abcdefghij")] }),
+            post(
+                "POST /orgs/{org}/settings/billing/auto-refill", .billingAutoRefillUpdate, { _ in org + "/billing/auto-refill" },
+                { _ in [("version", "0"), ("threshold", "10"), ("target", "50"), ("cap", "200")] }),
+            // The test gateway answers the challenge; the payment's page then records the purchase.
+            Case(
+                route: "POST /test-gateway/challenge/{token}", variant: "", expected: nil, status: 303,
+                prepare: { w in
+                    try BillingWebSupport.prepare(w.t, card: "4000002500003155")
+                    _ = try w.t.database.buyCredits(
+                        orgKey: "acme", creditsMinor: 1_000, idempotencyKey: "k0123456789abcdefghij",
+                        setup: BillingSetup(seller: .demo, currency: .eur, gateway: TestModeGateway(database: w.t.database)), by: owner(w))
+                }
+            ) { w in
+                let (client, csrf) = try w.client(.owner)
+                return client.post(
+                    "/test-gateway/challenge/\(try BillingWebSupport.challengeId(w.t))", [("_csrf", csrf), ("action", "complete")])
+            },
         ] + apiCases
 
     @Test(arguments: cases)
@@ -370,11 +414,15 @@ import WheelhouseCore
         "POST /orgs/{org}/overview/checklist/{key}/review", "POST /orgs/{org}/overview/tutorial/dismiss",
     ]
 
+    /// The test gateway's challenge answer is the gateway's (the bank's) page, not a change of the
+    /// console: the payment's page it returns to writes the purchase or decline entry.
+    static let gatewayNotAudited: Set<String> = ["POST /test-gateway/challenge/{token}"]
+
     /// A row expecting no entry is one of the routes declared personal above, so a new form
     /// cannot skip its audit entry by saying nil.
     @Test func onlyPersonalRoutesWriteNoEntry() {
         let silent = Set(Self.cases.filter { $0.expected == nil }.map(\.route))
-        #expect(silent == Self.personalNotAudited.union(Self.ingestionNotAudited))
+        #expect(silent == Self.personalNotAudited.union(Self.ingestionNotAudited).union(Self.gatewayNotAudited))
     }
 
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a
@@ -383,6 +431,8 @@ import WheelhouseCore
         .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
         .privacyPrune, .organizationPurge,
         .complianceExportDownload,
+        // The auto-refill job (or the usage path) charges and switches off; no request does.
+        .billingAutoRefillCharge, .billingAutoRefillOff,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

@@ -239,6 +239,43 @@ import WheelhouseCore
             [.owner: 303, .admin: 403, .member: 403, .workspaceAdmin: 403, .outsider: 404, .anonymous: 403]),
         get("billing transactions", { _ in .billing(.transactions) }, admins(200).merging([.anonymous: 303]) { $1 }),
         get("billing transactions csv", { _ in .billing(.transactionsCSV) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        // Billing's payments part: Owners change, Admins read; no card in the world, so a purchase is refused (422).
+        get("payment method", { _ in .billing(.paymentMethod) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "save card", { _ in .billing(.saveCard) },
+            { _ in
+                [
+                    ("version", "0"), ("number", "4242424242424242"), ("expiry_month", "12"), ("expiry_year", "2040"), ("cvc", "123"),
+                    ("holder", "Olga"), ("card_country", "DE"),
+                ]
+            }, admins(303).merging([.admin: 403]) { $1 }),
+        post(
+            "save billing details", { _ in .billing(.saveDetails) },
+            { _ in
+                [
+                    ("version", "0"), ("legal_name", "Acme"), ("address", "Street 1"), ("country", "DE"), ("billing_email", "b@acme.test"),
+                    ("vat_id", ""),
+                ]
+            }, admins(303).merging([.admin: 403]) { $1 }),
+        get("buy credits", { _ in .billing(.buyCredits) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "confirm purchase", { _ in .billing(.confirmPurchase) }, { _ in [("amount", "1000"), ("key", "k0123456789abcdefghij")] },
+            admins(422).merging([.admin: 403]) { $1 }),
+        get("payment", { _ in .billing(.payment(7)) }, admins(404).merging([.anonymous: 303]) { $1 }),
+        get("invoices", { _ in .billing(.invoices) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("invoice", { _ in .billing(.invoice(7)) }, admins(404).merging([.anonymous: 303]) { $1 }),
+        get("invoice pdf", { _ in .billing(.invoicePDF(7)) }, admins(404).merging([.anonymous: 303]) { $1 }),
+        get("auto-refill", { _ in .billing(.autoRefill) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "save auto-refill", { _ in .billing(.saveAutoRefill) },
+            { _ in [("version", "0"), ("threshold", "10"), ("target", "50"), ("cap", "200")] }, admins(303).merging([.admin: 403]) { $1 }),
+        // The test gateway's challenge page: signed in, an unknown id is a 404.
+        outside(
+            "GET challenge", { _ in .testGatewayChallenge("unknown-id", .show) },
+            signedIn.mapValues { _ in 404 }.merging([.anonymous: 303]) { $1 }),
+        outside(
+            "POST challenge", { _ in .testGatewayChallenge("unknown-id", .submit) }, fields: { _ in [("action", "complete")] },
+            signedIn.mapValues { _ in 404 }.merging([.anonymous: 403]) { $1 }),
         get("members", { _ in .members(.list) }, anyone),
         post("invite", { _ in .members(.invite) }, { _ in [("emails", "x@acme.test"), ("role", "member")] }, admins(303)),
         post("role", { w in .members(.role(w.t.member.id!)) }, { _ in [("version", "1"), ("role", "admin")] }, admins(303)),
@@ -435,7 +472,7 @@ import WheelhouseCore
         let covered = Set(Self.cases.map { $0.route(world).kind })
         let orgRoutes = Route.examples.filter {
             switch $0 {
-            case .org, .account, .passwordForgot, .passwordReset, .emailChange: true
+            case .org, .account, .passwordForgot, .passwordReset, .emailChange, .testGatewayChallenge: true
             default: false
             }
         }

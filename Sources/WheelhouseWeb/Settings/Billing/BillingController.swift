@@ -13,9 +13,11 @@ import WheelhouseCore
 /// In enterprise mode every billing address shows the notice: no plan, no gateway, no limits.
 /// - `GET …/billing/credits`, `POST …/billing/credits/warning`, `GET …/billing/transactions(.csv)` —
 ///   `CreditsController`, `TransactionsController`.
+/// - Payment method, buy credits, payments, invoices, auto-refill: their own controllers.
 struct BillingController {
     let shell: Shell
     let database: AppDatabase
+    let billing: BillingSetup
 
     enum CancelField: String, CaseIterable { case csrf = "_csrf", version }
     enum DowngradeField: String, CaseIterable { case csrf = "_csrf" }
@@ -63,6 +65,14 @@ struct BillingController {
                 return try render(visit, page, access: access, status: 422)
             }
             return try shell.redirect(visit, to: .org(access.org.key, .billing(.show)), flash: "The scheduled downgrade is cancelled.")
+        case .paymentMethod, .saveCard, .saveDetails:
+            return try PaymentMethodController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
+        case .buyCredits, .confirmPurchase, .payment:
+            return try BuyCreditsController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
+        case .invoices, .invoice, .invoicePDF:
+            return try InvoicesController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
+        case .autoRefill, .saveAutoRefill:
+            return try AutoRefillController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
         }
     }
 
@@ -101,5 +111,31 @@ struct BillingController {
     private func render(_ visit: Visit, _ page: BillingPage, access: OrgAccess, status: Int = 200) throws -> Response {
         let layout = try shell.layout(visit, title: "Billing · \(access.org.displayName)", access: access, tab: .billing)
         return shell.render(.billing, page, layout: layout, status: status)
+    }
+}
+
+/// What every billing page of the payments part shares: the section links with the test-mode
+/// label, whether the viewer may change things, and money in the deployment's currency.
+struct BillingFrame {
+    var orgKey: String
+    var section: BillingSection
+    var canManage: Bool
+    var currency: Currency
+
+    func fill(_ context: inout TemplateObject) {
+        context["billingTabs"] = BillingSection.context(orgKey: orgKey, current: section)
+        context["canManage"] = canManage
+    }
+
+    func money(_ minor: Int64) -> String { currency.format(minor: minor, withCode: true) }
+    func route(_ leaf: BillingRoute) -> String { Route.org(orgKey, .billing(leaf)).path }
+
+    /// Minor units as a form shows them back ("10.00"), or what was typed.
+    func plain(_ minor: Int64) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<currency.minorDigits { scale *= 10 }
+        let fraction = String(minor % scale)
+        return currency.minorDigits == 0
+            ? "\(minor)" : "\(minor / scale).\(String(repeating: "0", count: currency.minorDigits - fraction.count))\(fraction)"
     }
 }

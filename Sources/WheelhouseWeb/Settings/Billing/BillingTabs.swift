@@ -3,7 +3,7 @@ import WheelhouseCore
 /// The sections of the Billing tab (SaaS mode), shown as a row of links at the top of each of
 /// its pages (`partials/billing-tabs`). Each section's routes live in `BillingRoute`.
 enum BillingSection: String, CaseIterable {
-    case plan, credits, transactions, invoices, paymentMethod = "payment-method"
+    case plan, credits, transactions, invoices, paymentMethod = "payment-method", autoRefill = "auto-refill"
 
     var title: String {
         switch self {
@@ -12,6 +12,7 @@ enum BillingSection: String, CaseIterable {
         case .transactions: "Transactions"
         case .invoices: "Invoices"
         case .paymentMethod: "Payment method"
+        case .autoRefill: "Auto-refill"
         }
     }
 

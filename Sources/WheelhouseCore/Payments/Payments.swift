@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+
+/// What billing needs of the deployment: who sells, in which currency, through which gateway.
+public struct BillingSetup: Sendable {
+    public var seller: Seller
+    public var currency: Currency
+    public var gateway: any PaymentGateway
+
+    public init(seller: Seller, currency: Currency, gateway: any PaymentGateway) {
+        (self.seller, self.currency, self.gateway) = (seller, currency, gateway)
+    }
+}
+
+public enum PaymentKind: String, Sendable { case purchase, refill }
+
+public enum PaymentStatus: String, Sendable { case pending, authenticating, succeeded, failed }
+
+/// One charge the console asked for, and where it stands.
+public struct PaymentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var orgId: Int64
+    public var kind: PaymentKind
+    public var creditsMinor: Int64
+    public var vatMinor: Int64
+    public var totalMinor: Int64
+    public var status: PaymentStatus
+    public var failure: DeclineCode?
+    public var challengeId: String?
+    public var invoiceId: Int64?
+    public var invoiceNumber: Int64?
+    public var createdAt: Date
+}
+
+/// The exact amounts of a purchase before it is confirmed: computed by the same code that
+/// charges, so the confirmation step and the charge agree to the cent.
+public struct PurchaseQuote: Sendable, Equatable {
+    public var creditsMinor: Int64
+    public var vat: VATTreatment
+    public var vatMinor: Int64
+    public var totalMinor: Int64
+    public var card: SavedCard
+}
+
+extension AppDatabase {
+    /// Refuses with a message on `field` what cannot be bought: an amount out of bounds, no card
+    /// or no billing details yet.
+    public func purchaseQuote(orgId: Int64, creditsMinor: Int64, seller: Seller) throws -> PurchaseQuote {
+        try reader.read { db in try Self.quote(db, orgId: orgId, creditsMinor: creditsMinor, seller: seller, field: "amount") }
+    }
+
+    static func quote(_ db: Database, orgId: Int64, creditsMinor: Int64, seller: Seller, field: String) throws -> PurchaseQuote {
+        var errors = FieldErrors()
+        let profile = try billingProfile(db, orgId: orgId)
+        if !CreditPackages.customRange.contains(creditsMinor) {
+            errors.add(field, "Choose an amount from 5 to 5 000 (whole or with cents).")
+        } else if profile.card == nil {
+            errors.addForm("Save a card on Payment method first.")
+        } else if profile.details == nil {
+            errors.addForm("Add the billing details on Payment method first: the invoice needs them.")
+        }
+        try errors.throwIfAny()
+        let details = profile.details!
+        let vat = VATTreatment.of(buyerCountry: details.country, buyerVATId: details.vatId, sellerCountry: seller.country)
+        let vatMinor = vat.vat(onNet: creditsMinor)
+        return PurchaseQuote(
+            creditsMinor: creditsMinor, vat: vat, vatMinor: vatMinor, totalMinor: creditsMinor + vatMinor, card: profile.card!)
+    }
+
+    /// Owner only. Charges the saved card for `creditsMinor` of credits (plus VAT). The same
+    /// `idempotencyKey` (rendered into the confirmation form) never charges twice: a double
+    /// submit finds the first payment. The gateway is called between two short transactions,
+    /// never inside one; credits land only in the transaction that records the success.
+    public func buyCredits(
+        orgKey: String, creditsMinor: Int64, idempotencyKey: String, setup: BillingSetup, by actor: Actor
+    ) throws -> PaymentRecord {
+        guard (16...100).contains(idempotencyKey.count),
+            idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
+            var errors = FieldErrors()
+            errors.addForm("This form has lost its payment key: reload the page and confirm again.")
+            throw DomainError.invalid(errors)
+        }
+        let key = "buy-" + idempotencyKey
+        let payment = try writer.write { db -> PaymentRecord in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageBilling)
+            if let existing = try Self.payment(db, idempotencyKey: key) {
+                guard existing.orgId == access.org.id! else { throw DomainError.notFound }
+                return existing
+            }
+            let quote = try Self.quote(db, orgId: access.org.id!, creditsMinor: creditsMinor, seller: setup.seller, field: "amount")
+            return try Self.insertPayment(
+                db, orgId: access.org.id!, kind: .purchase, quote: quote, key: key, currency: setup.currency,
+                actorId: actor.user.id, now: now())
+        }
+        guard payment.status == .pending else { return payment }
+        return try charge(payment, key: key, setup: setup, customerPresent: true, actor: actor)
+    }
+
+    /// After the challenge page: asks the gateway how the charge ended and records it.
+    public func resumePayment(orgId: Int64, paymentId: Int64, setup: BillingSetup, by actor: Actor?) throws -> PaymentRecord {
+        guard let payment = try reader.read({ db in try Self.payment(db, id: paymentId) }), payment.orgId == orgId else {
+            throw DomainError.notFound
+        }
+        guard payment.status == .authenticating,
+            let chargeId = try reader.read({ db in
+                try String.fetchOne(db, sql: "SELECT chargeId FROM payment WHERE id = ?", arguments: [paymentId])
+            })
+        else { return payment }
+        let outcome = try setup.gateway.confirmAuthentication(chargeId: chargeId)
+        return try record(paymentId: paymentId, outcome: outcome, setup: setup, actor: actor)
+    }
+
+    /// The gateway call and the recording of its outcome. A gateway that throws counts as a
+    /// retryable processing error: nothing was taken that the console knows of.
+    func charge(_ payment: PaymentRecord, key: String, setup: BillingSetup, customerPresent: Bool, actor: Actor?) throws -> PaymentRecord {
+        let token = try reader.read { db in
+            try String.fetchOne(db, sql: "SELECT token FROM paymentMethod WHERE orgId = ?", arguments: [payment.orgId])
+        }
+        let orgKey = try reader.read { db in
+            try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId])
+        }
+        var outcome = ChargeOutcome.declined(.cardDeclined)
+        if let token {
+            let request = ChargeRequest(
+                cardToken: token, amountMinor: payment.totalMinor, currency: setup.currency.code, idempotencyKey: key,
+                description: payment.kind == .refill ? "AI credits (auto-refill)" : "AI credits", customerPresent: customerPresent,
+                returnPath: "/orgs/\(orgKey ?? "")/settings/billing/payments/\(payment.id)")
+            outcome = (try? setup.gateway.charge(request)) ?? .declined(.processingError)
+        }
+        return try record(paymentId: payment.id, outcome: outcome, setup: setup, actor: actor)
+    }
+
+    /// Records a charge's outcome once: a payment that already ended is left as it is.
+    func record(paymentId: Int64, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?) throws -> PaymentRecord {
+        try writer.write { db in
+            let payment = try Self.payment(db, id: paymentId)!
+            guard payment.status == .pending || payment.status == .authenticating else { return payment }
+            try Self.apply(db, payment, outcome: outcome, setup: setup, actor: actor, now: now())
+            return try Self.payment(db, id: paymentId)!
+        }
+    }
+
+    static func apply(_ db: Database, _ payment: PaymentRecord, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?, now: Date)
+        throws
+    {
+        let orgKey = try String.fetchOne(db, sql: "SELECT key FROM organization WHERE id = ?", arguments: [payment.orgId]) ?? ""
+        let amount = setup.currency.format(minor: payment.totalMinor)
+        switch outcome {
+        case .succeeded(let chargeId):
+            try db.execute(
+                sql: "UPDATE payment SET status = 'succeeded', chargeId = ?, updatedAt = ? WHERE id = ?",
+                arguments: [chargeId, now, payment.id])
+            let invoice = try finalizeInvoice(db, paymentId: payment.id, seller: setup.seller, now: now)
+            try addCredits(
+                db, orgId: payment.orgId, kind: payment.kind == .refill ? .refill : .purchase,
+                micros: setup.currency.micros(fromMinor: payment.creditsMinor), reference: "invoice \(invoice.number)", now: now)
+            try AuditEvent(
+                org: payment.orgId, actor: actor, action: payment.kind == .refill ? .billingAutoRefillCharge : .billingCreditsPurchase,
+                target: "invoice:\(invoice.number)",
+                summary: "\(setup.currency.format(minor: payment.creditsMinor)) of credits, \(amount) charged, invoice \(invoice.number)",
+                at: now
+            ).insert(db)
+        case .requiresAuthentication(let chargeId, let challengeId):
+            try db.execute(
+                sql: "UPDATE payment SET status = 'authenticating', chargeId = ?, challengeId = ?, updatedAt = ? WHERE id = ?",
+                arguments: [chargeId, challengeId, now, payment.id])
+        case .declined(let code):
+            try db.execute(
+                sql: "UPDATE payment SET status = 'failed', failureCode = ?, updatedAt = ? WHERE id = ?",
+                arguments: [code.rawValue, now, payment.id])
+            try AuditEvent(
+                org: payment.orgId, actor: actor, action: .billingPaymentFail, target: "org:\(orgKey)",
+                summary: "\(payment.kind == .refill ? "auto-refill" : "purchase") of \(amount) declined: \(code.rawValue)", at: now
+            ).insert(db)
+        }
+    }
+
+    static func insertPayment(
+        _ db: Database, orgId: Int64, kind: PaymentKind, quote: PurchaseQuote, key: String, currency: Currency, actorId: Int64?, now: Date
+    ) throws -> PaymentRecord {
+        try db.execute(
+            sql: """
+                INSERT INTO payment (orgId, kind, creditsMinor, vatMinor, vatKind, vatRateBasisPoints, totalMinor, currency,
+                    idempotencyKey, status, cardLabel, actorUserId, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                """,
+            arguments: [
+                orgId, kind.rawValue, quote.creditsMinor, quote.vatMinor, quote.vat.kind.rawValue, quote.vat.rateBasisPoints,
+                quote.totalMinor, currency.code, key, "\(quote.card.brand) •\(quote.card.lastFour)", actorId, now, now,
+            ])
+        return try payment(db, id: db.lastInsertedRowID)!
+    }
+
+    public func payment(orgId: Int64, id: Int64) throws -> PaymentRecord? {
+        try reader.read { db in try Self.payment(db, id: id).flatMap { $0.orgId == orgId ? $0 : nil } }
+    }
+
+    static let paymentColumns = """
+        SELECT p.id, p.orgId, p.kind, p.creditsMinor, p.vatMinor, p.totalMinor, p.status, p.failureCode, p.challengeId, i.id, i.number,
+            p.createdAt FROM payment p LEFT JOIN invoice i ON i.paymentId = p.id
+        """
+
+    static func payment(_ db: Database, id: Int64) throws -> PaymentRecord? {
+        try Row.fetchOne(db, sql: paymentColumns + " WHERE p.id = ?", arguments: [id]).map(paymentRecord)
+    }
+
+    static func payment(_ db: Database, idempotencyKey: String) throws -> PaymentRecord? {
+        try Row.fetchOne(db, sql: paymentColumns + " WHERE p.idempotencyKey = ?", arguments: [idempotencyKey]).map(paymentRecord)
+    }
+
+    static func paymentRecord(_ r: Row) -> PaymentRecord {
+        PaymentRecord(
+            id: r[0], orgId: r[1], kind: PaymentKind(rawValue: r[2]) ?? .purchase, creditsMinor: r[3], vatMinor: r[4], totalMinor: r[5],
+            status: PaymentStatus(rawValue: r[6]) ?? .failed, failure: (r[7] as String?).flatMap(DeclineCode.init(rawValue:)),
+            challengeId: r[8], invoiceId: r[9], invoiceNumber: r[10], createdAt: r[11])
+    }
+}
