@@ -113,6 +113,7 @@ enum Migrations {
         migrator.registerMigration("v24-billing-payments") { db in try db.execute(sql: PaymentsSchema.sql) }
         migrator.registerMigration("v25-plan-catalog") { db in try PlanCatalogSchema.migrate(db) }
         migrator.registerMigration("v26-plan-changes") { db in try db.execute(sql: PlanChangeSchema.sql) }
+        migrator.registerMigration("v27-plan-upgrades") { db in try PlanUpgradeSchema.migrate(db) }
         return migrator
     }
 }

@@ -61,7 +61,14 @@ extension AppDatabase {
                 details?.address ?? "", details?.country ?? "", details?.vatId ?? "", p[7], p[2], p[4], p[5], p[3], p[6],
             ])
         let invoiceId = db.lastInsertedRowID
-        let description = (p[1] as String) == PaymentKind.refill.rawValue ? "AI credits (auto-refill)" : "AI credits"
+        let description: String
+        switch PaymentKind(rawValue: p[1]) {
+        case .refill: description = "AI credits (auto-refill)"
+        case .upgrade:
+            let to = try String.fetchOne(db, sql: "SELECT planTo FROM payment WHERE id = ?", arguments: [paymentId]) ?? ""
+            description = "Upgrade to the \(Plan.named(to).name) plan, prorated for the rest of the month"
+        default: description = "AI credits"
+        }
         try db.execute(
             sql: "INSERT INTO invoiceLine (invoiceId, description, quantity, unitMinor) VALUES (?, ?, 1, ?)",
             arguments: [invoiceId, description, p[2]])

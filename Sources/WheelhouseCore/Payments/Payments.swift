@@ -12,7 +12,11 @@ public struct BillingSetup: Sendable {
     }
 }
 
-public enum PaymentKind: String, Sendable { case purchase, refill }
+public enum PaymentKind: String, Sendable {
+    case purchase, refill
+    /// A move to a higher plan: the prorated difference for the rest of the month (no credits).
+    case upgrade
+}
 
 public enum PaymentStatus: String, Sendable { case pending, authenticating, succeeded, failed }
 
@@ -125,7 +129,9 @@ extension AppDatabase {
         if let token {
             let request = ChargeRequest(
                 cardToken: token, amountMinor: payment.totalMinor, currency: setup.currency.code, idempotencyKey: key,
-                description: payment.kind == .refill ? "AI credits (auto-refill)" : "AI credits", customerPresent: customerPresent,
+                description: payment.kind == .refill
+                    ? "AI credits (auto-refill)" : payment.kind == .upgrade ? "Plan upgrade" : "AI credits",
+                customerPresent: customerPresent,
                 returnPath: "/orgs/\(orgKey ?? "")/settings/billing/payments/\(payment.id)")
             outcome = (try? setup.gateway.charge(request)) ?? .declined(.processingError)
         }
@@ -153,6 +159,10 @@ extension AppDatabase {
                 sql: "UPDATE payment SET status = 'succeeded', chargeId = ?, updatedAt = ? WHERE id = ?",
                 arguments: [chargeId, now, payment.id])
             let invoice = try finalizeInvoice(db, paymentId: payment.id, seller: setup.seller, now: now)
+            if payment.kind == .upgrade {
+                try completeUpgrade(db, payment, invoice: invoice.number, actor: actor, now: now)
+                return
+            }
             try addCredits(
                 db, orgId: payment.orgId, kind: payment.kind == .refill ? .refill : .purchase,
                 micros: setup.currency.micros(fromMinor: payment.creditsMinor), reference: "invoice \(invoice.number)", now: now)

@@ -203,6 +203,15 @@ import WheelhouseCore
             post(
                 "POST /orgs/{org}/settings/billing/plans/{key}/downgrade", .planDowngradeSchedule,
                 { _ in org + "/billing/plans/free/downgrade" }, { _ in [] }),
+            Case(
+                route: "POST /orgs/{org}/settings/billing/plans/{key}/upgrade", variant: "", expected: .organizationPlan, status: 303,
+                prepare: { w in try BillingWebSupport.prepare(w.t) }
+            ) { w in
+                let (client, _) = try w.client(.owner)
+                let preview = client.get(org + "/billing/plans/business")
+                return client.post(
+                    org + "/billing/plans/business/upgrade", [("_csrf", preview.csrf), ("key", preview.inputValue("key") ?? "")])
+            },
             post(
                 "POST /orgs/{org}/settings/billing/plans/cancel-downgrade", .planDowngradeCancel,
                 prepare: { w in _ = try w.t.database.scheduleDowngrade(orgKey: "acme", to: .starter, by: owner(w)) },
@@ -428,7 +437,7 @@ import WheelhouseCore
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a
     /// data export's download (a GET, tested in ComplianceDownloadWebTests).
     static let writtenOutsideRequests: Set<AuditAction> = [
-        .memberAdd, .organizationPlan, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
+        .memberAdd, .providerTest, .providerBindKeys, .masterKeyRotate, .auditPrune,
         .privacyPrune, .organizationPurge,
         .complianceExportDownload,
         // The auto-refill job (or the usage path) charges and switches off; no request does.

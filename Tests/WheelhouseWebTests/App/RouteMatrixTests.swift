@@ -228,6 +228,10 @@ import WheelhouseCore
         // The plan's change previews: Owner and Admin read; only the Owner schedules (the Admin's post is 403).
         get("plan preview", { _ in .billing(.planChange("free")) }, admins(200).merging([.anonymous: 303]) { $1 }),
         post("schedule downgrade", { _ in .billing(.scheduleDowngrade("free")) }, { _ in [] }, admins(303).merging([.admin: 403]) { $1 }),
+        // No card in the fixture: the Owner's upgrade comes back on the preview (422).
+        post(
+            "upgrade", { _ in .billing(.upgrade("business")) }, { _ in [("key", "k0123456789abcdefghij")] },
+            admins(422).merging([.admin: 403]) { $1 }),
         // Nothing is scheduled in the fixture: the Owner's cancel finds nothing (404).
         post(
             "cancel downgrade", { _ in .billing(.cancelDowngrade) }, { _ in [("version", "1")] },

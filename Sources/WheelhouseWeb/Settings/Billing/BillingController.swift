@@ -21,6 +21,7 @@ struct BillingController {
 
     enum CancelField: String, CaseIterable { case csrf = "_csrf", version }
     enum DowngradeField: String, CaseIterable { case csrf = "_csrf" }
+    enum UpgradeField: String, CaseIterable { case csrf = "_csrf", key }
 
     func respond(_ route: BillingRoute, _ visit: Visit, access: OrgAccess) throws -> Response {
         guard shell.config.mode == .saas else {
@@ -73,6 +74,31 @@ struct BillingController {
             return try InvoicesController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
         case .autoRefill, .saveAutoRefill:
             return try AutoRefillController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
+        case .upgrade(let id): return try upgrade(id, visit, access: access)
+        }
+    }
+
+    /// The upgrade's charge: the payment's page tells how it ended (the challenge first for a card
+    /// that asks for it); a refusal (no card, no billing details) comes back on the preview (422).
+    private func upgrade(_ id: String, _ visit: Visit, access: OrgAccess) throws -> Response {
+        var reader = FormReader<UpgradeField>(try visit.form())
+        guard let target = Self.plan(id) else { throw WebError.notFound }
+        let key = reader.text(.key, label: "Key")
+        let payment: PaymentRecord?
+        do {
+            try reader.errors.throwIfAny()
+            payment = try database.upgradePlan(orgKey: access.org.key, to: target, idempotencyKey: key, setup: billing, by: visit.actor)
+        } catch DomainError.invalid(let errors) {
+            return try preview(visit, access: access, to: target, errors: errors, status: 422)
+        }
+        guard let payment else {
+            return try shell.redirect(visit, to: .org(access.org.key, .billing(.show)), flash: "You are on the \(target.name) plan now.")
+        }
+        let done = Route.org(access.org.key, .billing(.payment(payment.id))).path
+        switch payment.status {
+        case .authenticating: return .redirect(to: Route.testGatewayChallenge(payment.challengeId ?? "", .show).path)
+        case .succeeded: return try shell.redirect(visit, to: done, flash: "You are on the \(target.name) plan now.")
+        case .failed, .pending: return .redirect(to: done)
         }
     }
 
@@ -89,17 +115,26 @@ struct BillingController {
             currency: shell.config.currency, salesURL: shell.config.enterpriseBillingURL)
     }
 
-    private func preview(_ visit: Visit, access: OrgAccess, to target: Plan) throws -> Response {
+    private func preview(
+        _ visit: Visit, access: OrgAccess, to target: Plan, errors: FieldErrors = FieldErrors(), status code: Int = 200
+    ) throws -> Response {
         let status = try database.planStatus(org: access.org)
         guard target.id != status.plan.id else { return .redirect(to: Route.org(access.org.key, .billing(.show)).path) }
         let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
-        let page = PlanChangePage(
+        var page = PlanChangePage(
             orgKey: access.org.key, status: status, target: target, canManage: access.allows(.manageBilling),
             quote: UpgradeQuote.quote(from: status.plan, to: target, now: database.now(), timeZone: zone),
             blockers: target.rank < status.plan.rank ? AppDatabase.downgradeBlockers(status, to: target) : [],
             currency: shell.config.currency)
+        page.errors = errors
+        let profile = try database.billingProfile(orgId: access.org.id!)
+        if let card = profile.card, let details = profile.details {
+            // The same VAT rule the charge applies, so the button's total is the amount charged.
+            page.card = "\(card.brand) •\(card.lastFour)"
+            page.vat = VATTreatment.of(buyerCountry: details.country, buyerVATId: details.vatId, sellerCountry: billing.seller.country)
+        }
         let layout = try shell.layout(visit, title: "Change plan · \(access.org.displayName)", access: access, tab: .billing)
-        return shell.render(.billingPlanChange, page, layout: layout)
+        return shell.render(.billingPlanChange, page, layout: layout, status: code)
     }
 
     private func enterpriseNotice(_ visit: Visit, access: OrgAccess, status: Int) throws -> Response {

@@ -92,19 +92,33 @@ struct PlanChangePage: PageValues {
     let quote: UpgradeQuote?
     let blockers: [DowngradeBlocker]
     let currency: Currency
+    var errors = FieldErrors()
+    /// The saved card the upgrade is charged to ("Visa •4242") and the VAT rule of the billing
+    /// details, when both are saved.
+    var card: String? = nil
+    var vat: VATTreatment? = nil
 
     func fill(_ context: inout TemplateObject) {
         context["billingTabs"] = BillingSection.context(orgKey: orgKey, current: .plan)
+        context["formErrors"] = errors.formContext
         context["from"] = status.plan.name
         context["to"] = target.name
         context["backLink"] = Route.org(orgKey, .billing(.show)).path
         context["canManage"] = TemplateValue.flag(canManage)
         if let quote {
+            let vatMinor = vat?.vat(onNet: quote.amountMinor) ?? 0
             context["upgrade"] =
                 [
                     "amount": .text(currency.format(minor: quote.amountMinor, withCode: true)),
+                    "vat": .text(currency.format(minor: vatMinor, withCode: true)),
+                    "total": .text(currency.format(minor: quote.amountMinor + vatMinor, withCode: true)),
                     "monthly": .text(currency.format(minor: target.monthlyPriceMinor ?? 0, withCode: true)),
                     "until": .text(UsageFormat.longDay(status.month.next.first)), "untilISO": .text(status.month.next.first.description),
+                    "action": .text(Route.org(orgKey, .billing(.upgrade(target.id))).path),
+                    // One key per rendered form: a double submit finds the first payment instead of paying twice.
+                    "key": .text(Crypto.randomToken()), "card": card.map(TemplateValue.text) ?? .text(""),
+                    "hasCard": .flag(card != nil && vat != nil),
+                    "paymentMethodHref": .text(Route.org(orgKey, .billing(.paymentMethod)).path),
                 ] as TemplateObject
         } else if target.rank < status.plan.rank, target.selfServe {
             context["downgrade"] =

@@ -45,6 +45,8 @@ public enum BillingRoute: TabRoutes {
     case autoRefill
     /// `POST auto-refill` — switches it on or off and sets threshold, target and cap.
     case saveAutoRefill
+    /// `POST plans/{plan}/upgrade` — charges the prorated difference and moves up at once.
+    case upgrade(String)
 
     public static let requiredAction = Action.viewBilling
     public static let patterns: [RoutePattern<Self>] = [
@@ -58,11 +60,13 @@ public enum BillingRoute: TabRoutes {
         .post("credits/buy") { _ in .confirmPurchase }, .get("payments/{id}") { .payment($0.id(0)) }, .get("invoices") { _ in .invoices },
         .get("invoices/{id}") { .invoice($0.id(0)) }, .get("invoices/{id}/pdf") { .invoicePDF($0.id(0)) },
         .get("auto-refill") { _ in .autoRefill }, .post("auto-refill") { _ in .saveAutoRefill },
+        .post("plans/{key}/upgrade") { .upgrade($0.key(0)) },
     ]
 
     public var method: HTTPMethod {
         switch self {
-        case .creditWarning, .scheduleDowngrade, .cancelDowngrade, .saveCard, .saveDetails, .confirmPurchase, .saveAutoRefill: .post
+        case .creditWarning, .scheduleDowngrade, .cancelDowngrade, .saveCard, .saveDetails, .confirmPurchase, .saveAutoRefill, .upgrade:
+            .post
         default: .get
         }
     }
@@ -86,6 +90,7 @@ public enum BillingRoute: TabRoutes {
         case .invoice(let id): ["invoices", String(id)]
         case .invoicePDF(let id): ["invoices", String(id), "pdf"]
         case .autoRefill, .saveAutoRefill: ["auto-refill"]
+        case .upgrade(let plan): ["plans", plan, "upgrade"]
         }
     }
 }

@@ -53,7 +53,8 @@ struct PaymentPage: PageValues {
         frame.fill(&context)
         var p: TemplateObject = [
             "credits": .text(frame.money(payment.creditsMinor)), "total": .text(frame.money(payment.totalMinor)),
-            "kind": .text(payment.kind == .refill ? "Auto-refill" : "Purchase"), "buyHref": .text(frame.route(.buyCredits)),
+            "kind": .text(payment.kind == .refill ? "Auto-refill" : payment.kind == .upgrade ? "Plan upgrade" : "Purchase"),
+            "upgrade": .flag(payment.kind == .upgrade), "planHref": .text(frame.route(.show)), "buyHref": .text(frame.route(.buyCredits)),
             "paymentMethodHref": .text(frame.route(.paymentMethod)),
         ]
         switch payment.status {

@@ -71,6 +71,28 @@ import WheelhouseCore
         }
     }
 
+    @Test func theOwnerUpgradesFromThePreviewAndPaysWhatItShowed() throws {
+        let t = try TestApp()
+        let client = try t.client(signedInAs: "owner@acme.test")
+        #expect(client.get(Self.plan + "/plans/business").contains("Save a card and the billing details"))
+        try BillingWebSupport.prepare(t)
+        let preview = client.get(Self.plan + "/plans/business")
+        let total = try #require(
+            preview.html.range(of: "Upgrade and pay ").map { String(preview.html[$0.upperBound...].prefix { $0 != "<" }) })
+        let fields = [("_csrf", preview.csrf), ("key", preview.inputValue("key") ?? "")]
+        let done = client.post(Self.plan + "/plans/business/upgrade", fields)
+        #expect(done.status == 303, "\(done)")
+        #expect(try t.database.planUsage(orgId: t.org.id!).plan == .business)
+        let paid = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT totalMinor FROM payment WHERE kind = 'upgrade'")! }
+        #expect(total == Currency.eur.format(minor: paid, withCode: true), "the button's total is the charge")
+        #expect(client.post(Self.plan + "/plans/business/upgrade", fields).status == 303, "a double submit finds the first payment")
+        #expect(try t.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM payment WHERE kind = 'upgrade'")! } == 1)
+        let admin = try t.client(signedInAs: "admin@acme.test")
+        #expect(
+            admin.post(Self.plan + "/plans/business/upgrade", [("_csrf", admin.get(Self.plan).csrf), ("key", "k0123456789abcdefgh")]).status
+                == 403)
+    }
+
     @Test func enterpriseModeShowsTheNoticeOnEveryBillingAddress() throws {
         let t = try TestApp(mode: .enterprise)
         let client = try t.client(signedInAs: "owner@acme.test")

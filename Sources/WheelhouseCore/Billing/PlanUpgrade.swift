@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+
+/// Migration `v27-plan-upgrades`: a payment may be a plan upgrade (`payment.kind` widened by
+/// rebuilding the table from its own SQL, as SQLite cannot change a CHECK in place) and names the
+/// plan it buys (`planTo`).
+enum PlanUpgradeSchema {
+    static let oldCheck = "CHECK (kind IN ('purchase', 'refill'))"
+    static let newCheck = "CHECK (kind IN ('purchase', 'refill', 'upgrade'))"
+
+    static func migrate(_ db: Database) throws {
+        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'payment'"),
+            create.contains(oldCheck), let columns = create.firstIndex(of: "(")
+        else { throw DatabaseError(message: "v27-plan-upgrades: the payment table is not the one this migration knows") }
+        let indexes = try String.fetchAll(
+            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payment' AND sql IS NOT NULL")
+        try db.execute(sql: "CREATE TABLE payment_v27 " + create[columns...].replacingOccurrences(of: oldCheck, with: newCheck))
+        try db.execute(sql: "INSERT INTO payment_v27 SELECT * FROM payment")
+        try db.execute(sql: "DROP TABLE payment")
+        try db.execute(sql: "ALTER TABLE payment_v27 RENAME TO payment")
+        for index in indexes { try db.execute(sql: index) }
+        try db.execute(
+            sql: "ALTER TABLE payment ADD COLUMN planTo TEXT CHECK (planTo IS NULL OR planTo IN ('starter', 'pro', 'business'))")
+    }
+}
+
+extension AppDatabase {
+    /// Owner only. Moves the organization to a higher self-serve plan at once, charging the
+    /// saved card the prorated difference for the rest of the month (`UpgradeQuote`, the amount the
+    /// preview showed, plus VAT as for any charge). The same `idempotencyKey` never charges twice.
+    /// The plan changes only in the transaction that records the payment's success and issues its
+    /// invoice; a scheduled downgrade is dropped then. When nothing is left to pay (the period's
+    /// last second), the plan changes without a charge.
+    public func upgradePlan(
+        orgKey: String, to target: Plan, idempotencyKey: String, setup: BillingSetup, by actor: Actor
+    ) throws -> PaymentRecord? {
+        guard (16...100).contains(idempotencyKey.count),
+            idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else {
+            var errors = FieldErrors()
+            errors.addForm("This form has lost its payment key: reload the page and confirm again.")
+            throw DomainError.invalid(errors)
+        }
+        let key = "upgrade-" + idempotencyKey
+        let now = self.now()
+        let payment = try writer.write { db -> PaymentRecord? in
+            let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
+            try access.require(.manageBilling)
+            if let existing = try Self.payment(db, idempotencyKey: key) {
+                guard existing.orgId == access.org.id! else { throw DomainError.notFound }
+                return existing
+            }
+            let current = try Self.plan(db, orgId: access.org.id!)
+            let zone = TimeZone(identifier: access.org.timeZone) ?? TimeZone(identifier: "UTC")!
+            guard let quote = UpgradeQuote.quote(from: current, to: target, now: now, timeZone: zone) else { throw DomainError.notFound }
+            guard quote.amountMinor > 0 else {
+                try Self.movePlan(db, orgId: access.org.id!, from: current, to: target, actor: actor, reference: "no charge", now: now)
+                return nil
+            }
+            var purchase = try Self.quote(db, orgId: access.org.id!, creditsMinor: 500, seller: setup.seller, field: "plan")
+            purchase.creditsMinor = quote.amountMinor
+            purchase.vatMinor = purchase.vat.vat(onNet: quote.amountMinor)
+            purchase.totalMinor = quote.amountMinor + purchase.vatMinor
+            let record = try Self.insertPayment(
+                db, orgId: access.org.id!, kind: .upgrade, quote: purchase, key: key, currency: setup.currency, actorId: actor.user.id,
+                now: now)
+            try db.execute(sql: "UPDATE payment SET planTo = ? WHERE id = ?", arguments: [target.id, record.id])
+            return record
+        }
+        guard let payment else { return nil }
+        guard payment.status == .pending else { return payment }
+        return try charge(payment, key: key, setup: setup, customerPresent: true, actor: actor)
+    }
+
+    /// The success of an upgrade's payment, in its transaction: the plan moves and is audited.
+    static func completeUpgrade(_ db: Database, _ payment: PaymentRecord, invoice: Int64, actor: Actor?, now: Date) throws {
+        guard let to = try String.fetchOne(db, sql: "SELECT planTo FROM payment WHERE id = ?", arguments: [payment.id]) else { return }
+        try movePlan(
+            db, orgId: payment.orgId, from: try plan(db, orgId: payment.orgId), to: Plan.named(to), actor: actor,
+            reference: "invoice \(invoice)", now: now)
+    }
+
+    private static func movePlan(_ db: Database, orgId: Int64, from: Plan, to: Plan, actor: Actor?, reference: String, now: Date) throws {
+        try db.execute(sql: "UPDATE organization SET plan = ? WHERE id = ?", arguments: [to.id, orgId])
+        try db.execute(sql: "DELETE FROM planChange WHERE orgId = ?", arguments: [orgId])
+        try AuditEvent(
+            org: orgId, actor: actor, action: .organizationPlan, target: "org:\(orgId)",
+            summary: "plan: \(from.id) → \(to.id) (upgrade, \(reference))", at: now
+        ).insert(db)
+    }
+}
