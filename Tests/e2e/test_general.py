@@ -301,7 +301,7 @@ def test_billing_for_owner_and_admin(stack, pages, audit):
     expect(admin.get_by_role("button", name="Save changes")).to_be_visible()  # Admins edit General
     admin.goto(BILLING)
     audit.page(admin, "billing-admin")
-    expect(admin.get_by_text("Admins can view billing; only Owners will be able to change it.")).to_be_visible()
+    expect(admin.get_by_text("Admins can view billing; only Owners change it.")).to_be_visible()
 
 
 def test_anonymous_visit_goes_to_login_and_back_and_sign_out(stack, pages, audit):
