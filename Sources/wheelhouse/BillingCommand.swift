@@ -35,7 +35,12 @@ struct BillingRunDue: ParsableCommand {
             let count = report.done[job] ?? 0
             switch job {
             case .creditExpiry: Output.line("Credit lots expired: \(count).")
+            case .planChanges: Output.line("Scheduled downgrades applied: \(count).")
             }
         }
+        // Auto-refills due now (retries after their back-off, balances below their threshold).
+        let setup = BillingSetup(
+            seller: Seller.from(environment: global.environment), currency: database.currency, gateway: TestModeGateway(database: database))
+        Output.line("Auto-refills charged: \(try database.runDueRefills(setup: setup)).")
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 public enum BillingJob: String, CaseIterable, Sendable {
     /// Writes off what is left of expired credit lots (one ledger entry per lot).
     case creditExpiry = "credit-expiry"
+    /// Applies the downgrades whose first day of the new month has come (`applyDuePlanChanges`).
+    case planChanges = "plan-changes"
     // Extension point: the payments work (auto-refill retries, renewals) adds its cases here and
     // its line in `run`, so `serve` and `billing run-due` both pick them up.
 }
@@ -34,6 +36,7 @@ extension AppDatabase {
                     count += closed
                     if closed == 0 { break }
                 }
+            case .planChanges: count = try applyDuePlanChanges()
             }
             report.done[job] = count
         }

@@ -242,10 +242,3 @@ public struct UpgradeQuote: Sendable, Equatable {
         return UpgradeQuote(from: from, to: to, amountMinor: amount, periodEnd: end, secondsLeft: left, periodSeconds: period)
     }
 }
-
-extension PeriodicJob {
-    /// Scheduled downgrades, applied once their day has come (SaaS mode only), looked for every 10 minutes.
-    public static func planChanges(_ database: AppDatabase) -> PeriodicJob {
-        PeriodicJob(name: "plan-changes", interval: 600) { _ = try database.applyDuePlanChanges() }
-    }
-}

@@ -189,7 +189,7 @@ public func makeApp(config: AppConfig) throws -> Application {
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
                 .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
                 .billing(database),
-            ] + (config.web.mode == .saas ? [.planChanges(database), .autoRefill(database, setup: web.billing)] : []),
+            ] + (config.web.mode == .saas ? [.autoRefill(database, setup: web.billing)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)
 }
