@@ -1,25 +1,33 @@
 import GRDB
 
-/// Migration `v25-plan-catalog`: `organization.plan` accepts the catalog's plans (SQLite cannot
-/// change a CHECK in place, so the table is rebuilt from its own stored SQL with the list
-/// widened, keeping every column and index), and Team's organizations move to Pro. GRDB runs a
-/// migration with foreign keys off and checks them at its end, so dropping the old table takes
-/// nothing with it.
-enum PlanCatalogSchema {
-    static let oldCheck = "CHECK (plan IN ('free', 'team', 'business'))"
-    static let newCheck = "CHECK (plan IN ('free', 'team', 'starter', 'pro', 'business', 'enterprise'))"
-
-    static func migrate(_ db: Database) throws {
-        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'organization'"),
-            create.contains(oldCheck), let columns = create.firstIndex(of: "(")
-        else { throw DatabaseError(message: "v25-plan-catalog: the organization table is not the one this migration knows") }
+/// SQLite cannot change a CHECK in place: a table is rebuilt from its own stored SQL with one
+/// clause replaced, keeping every column (also ones added by other migrations), row and index.
+/// GRDB runs a migration with foreign keys off and checks them at its end, so dropping the old
+/// table takes nothing with it and the references of other tables point at the new one.
+enum SchemaRebuild {
+    static func replaceCheck(_ db: Database, table: String, _ old: String, with new: String, migration: String) throws {
+        guard
+            let create = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]),
+            create.contains(old), let columns = create.firstIndex(of: "(")
+        else { throw DatabaseError(message: "\(migration): the \(table) table is not the one this migration knows") }
         let indexes = try String.fetchAll(
-            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'organization' AND sql IS NOT NULL")
-        try db.execute(sql: "CREATE TABLE organization_v25 " + create[columns...].replacingOccurrences(of: oldCheck, with: newCheck))
-        try db.execute(sql: "INSERT INTO organization_v25 SELECT * FROM organization")
-        try db.execute(sql: "DROP TABLE organization")
-        try db.execute(sql: "ALTER TABLE organization_v25 RENAME TO organization")
+            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", arguments: [table])
+        try db.execute(sql: "CREATE TABLE \(table)_rebuilt " + create[columns...].replacingOccurrences(of: old, with: new))
+        try db.execute(sql: "INSERT INTO \(table)_rebuilt SELECT * FROM \(table)")
+        try db.execute(sql: "DROP TABLE \(table)")
+        try db.execute(sql: "ALTER TABLE \(table)_rebuilt RENAME TO \(table)")
         for index in indexes { try db.execute(sql: index) }
+    }
+}
+
+/// Migration `v25-plan-catalog`: `organization.plan` accepts the catalog's plans, and Team's
+/// organizations move to Pro.
+enum PlanCatalogSchema {
+    static func migrate(_ db: Database) throws {
+        try SchemaRebuild.replaceCheck(
+            db, table: "organization", "CHECK (plan IN ('free', 'team', 'business'))",
+            with: "CHECK (plan IN ('free', 'team', 'starter', 'pro', 'business', 'enterprise'))", migration: "v25-plan-catalog")
         try db.execute(sql: "UPDATE organization SET plan = 'pro' WHERE plan = 'team'")
     }
 }

@@ -1,24 +1,13 @@
 import Foundation
 import GRDB
 
-/// Migration `v27-plan-upgrades`: a payment may be a plan upgrade (`payment.kind` widened by
-/// rebuilding the table from its own SQL, as SQLite cannot change a CHECK in place) and names the
-/// plan it buys (`planTo`).
+/// Migration `v27-plan-upgrades`: a payment may be a plan upgrade (`payment.kind` widened,
+/// `SchemaRebuild`) and names the plan it buys (`planTo`).
 enum PlanUpgradeSchema {
-    static let oldCheck = "CHECK (kind IN ('purchase', 'refill'))"
-    static let newCheck = "CHECK (kind IN ('purchase', 'refill', 'upgrade'))"
-
     static func migrate(_ db: Database) throws {
-        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'payment'"),
-            create.contains(oldCheck), let columns = create.firstIndex(of: "(")
-        else { throw DatabaseError(message: "v27-plan-upgrades: the payment table is not the one this migration knows") }
-        let indexes = try String.fetchAll(
-            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payment' AND sql IS NOT NULL")
-        try db.execute(sql: "CREATE TABLE payment_v27 " + create[columns...].replacingOccurrences(of: oldCheck, with: newCheck))
-        try db.execute(sql: "INSERT INTO payment_v27 SELECT * FROM payment")
-        try db.execute(sql: "DROP TABLE payment")
-        try db.execute(sql: "ALTER TABLE payment_v27 RENAME TO payment")
-        for index in indexes { try db.execute(sql: index) }
+        try SchemaRebuild.replaceCheck(
+            db, table: "payment", "CHECK (kind IN ('purchase', 'refill'))", with: "CHECK (kind IN ('purchase', 'refill', 'upgrade'))",
+            migration: "v27-plan-upgrades")
         try db.execute(
             sql: "ALTER TABLE payment ADD COLUMN planTo TEXT CHECK (planTo IS NULL OR planTo IN ('starter', 'pro', 'business'))")
     }
