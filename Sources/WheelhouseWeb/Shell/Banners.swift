@@ -52,11 +52,19 @@ extension Shell {
                 balance < 0 ? " You owe \(currency.format(micros: -balance, withCode: true)): it is settled by your next purchase." : ""
             text = "Paid AI usage is paused; models on your own provider keys (BYOK) still work.\(owed)"
         }
-        let kind: TemplateValue = if case .low = alert { "warning" } else { "error" }
+        // A low balance warns; an organization that never had credits is told how to start (info),
+        // not alarmed; credits that ran out are an error.
+        let kind: TemplateValue =
+            switch alert {
+            case .low: "warning"
+            case .exhausted(let never): never ? "info" : "error"
+            }
+        let (label, target): (String, BillingRoute) =
+            if case .exhausted(true) = alert { ("Buy credits", .buyCredits) } else { ("Open Credits", .credits) }
         return [
             [
                 "kind": kind, "heading": .text(heading), "text": .text(text),
-                "action": .object(["label": "Open Credits", "href": .text(Route.org(access.org.key, .billing(.credits)).path)]),
+                "action": .object(["label": .text(label), "href": .text(Route.org(access.org.key, .billing(target)).path)]),
             ]
         ]
     }

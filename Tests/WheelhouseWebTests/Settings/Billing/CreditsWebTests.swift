@@ -52,7 +52,9 @@ import WheelhouseCore
         let t = try TestApp()
         // No credit ever: said as such, not as "used up".
         let owner = try t.client(signedInAs: "owner@acme.test")
-        #expect(owner.get("/orgs/acme/settings/general").contains("This organization has no AI credits."))
+        let never = owner.get("/orgs/acme/settings/general")
+        #expect(never.contains("This organization has no AI credits.") && never.contains("banner banner-info"))
+        #expect(never.contains("<a class=\"button\" href=\"/orgs/acme/settings/billing/credits/buy\">Buy credits</a>"))
         try Self.grant(t, 4_000_000)
         try t.database.setCreditWarning(
             orgKey: "acme", typed: "5", currency: .eur, expectedVersion: 0, by: Actor(user: t.owner, address: "t"))
