@@ -116,7 +116,8 @@ struct PlanChangePage: PageValues {
                     "until": .text(UsageFormat.longDay(status.month.next.first)), "untilISO": .text(status.month.next.first.description),
                     "action": .text(Route.org(orgKey, .billing(.upgrade(target.id))).path),
                     // One key per rendered form: a double submit finds the first payment instead of paying twice.
-                    "key": .text(Crypto.randomToken()), "card": card.map(TemplateValue.text) ?? .text(""),
+                    "key": .text(Crypto.randomToken().filter { $0.isLetter || $0.isNumber }),
+                    "card": card.map(TemplateValue.text) ?? .text(""),
                     "hasCard": .flag(card != nil && vat != nil),
                     "paymentMethodHref": .text(Route.org(orgKey, .billing(.paymentMethod)).path),
                 ] as TemplateObject
