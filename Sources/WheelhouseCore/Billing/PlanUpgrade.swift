@@ -46,10 +46,7 @@ extension AppDatabase {
                 try Self.movePlan(db, orgId: access.org.id!, from: current, to: target, actor: actor, reference: "no charge", now: now)
                 return nil
             }
-            var purchase = try Self.quote(db, orgId: access.org.id!, creditsMinor: 500, seller: setup.seller, field: "plan")
-            purchase.creditsMinor = quote.amountMinor
-            purchase.vatMinor = purchase.vat.vat(onNet: quote.amountMinor)
-            purchase.totalMinor = quote.amountMinor + purchase.vatMinor
+            let purchase = try Self.chargeQuote(db, orgId: access.org.id!, netMinor: quote.amountMinor, seller: setup.seller)
             let record = try Self.insertPayment(
                 db, orgId: access.org.id!, kind: .upgrade, quote: purchase, key: key, currency: setup.currency, actorId: actor.user.id,
                 now: now)

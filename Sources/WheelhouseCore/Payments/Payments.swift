@@ -54,21 +54,32 @@ extension AppDatabase {
     }
 
     static func quote(_ db: Database, orgId: Int64, creditsMinor: Int64, seller: Seller, field: String) throws -> PurchaseQuote {
-        var errors = FieldErrors()
-        let profile = try billingProfile(db, orgId: orgId)
-        if !CreditPackages.customRange.contains(creditsMinor) {
+        guard CreditPackages.customRange.contains(creditsMinor) else {
+            var errors = FieldErrors()
             errors.add(field, "Choose an amount from 5 to 5 000 (whole or with cents).")
-        } else if profile.card == nil {
-            errors.addForm("Save a card on Payment method first.")
-        } else if profile.details == nil {
-            errors.addForm("Add the billing details on Payment method first: the invoice needs them.")
+            throw DomainError.invalid(errors)
         }
-        try errors.throwIfAny()
-        let details = profile.details!
+        return try chargeQuote(db, orgId: orgId, netMinor: creditsMinor, seller: seller)
+    }
+
+    /// What charging `netMinor` to the saved card costs in all (VAT by the billing details), for any
+    /// charge: a purchase, a refill, an upgrade. Refused without a card or billing details.
+    public func chargeQuote(orgId: Int64, netMinor: Int64, seller: Seller) throws -> PurchaseQuote {
+        try reader.read { db in try Self.chargeQuote(db, orgId: orgId, netMinor: netMinor, seller: seller) }
+    }
+
+    static func chargeQuote(_ db: Database, orgId: Int64, netMinor: Int64, seller: Seller) throws -> PurchaseQuote {
+        let profile = try billingProfile(db, orgId: orgId)
+        guard let card = profile.card, let details = profile.details else {
+            var errors = FieldErrors()
+            errors.addForm(
+                profile.card == nil
+                    ? "Save a card on Payment method first." : "Add the billing details on Payment method first: the invoice needs them.")
+            throw DomainError.invalid(errors)
+        }
         let vat = VATTreatment.of(buyerCountry: details.country, buyerVATId: details.vatId, sellerCountry: seller.country)
-        let vatMinor = vat.vat(onNet: creditsMinor)
-        return PurchaseQuote(
-            creditsMinor: creditsMinor, vat: vat, vatMinor: vatMinor, totalMinor: creditsMinor + vatMinor, card: profile.card!)
+        let vatMinor = vat.vat(onNet: netMinor)
+        return PurchaseQuote(creditsMinor: netMinor, vat: vat, vatMinor: vatMinor, totalMinor: netMinor + vatMinor, card: card)
     }
 
     /// Owner only. Charges the saved card for `creditsMinor` of credits (plus VAT). The same

@@ -127,11 +127,12 @@ struct BillingController {
             blockers: target.rank < status.plan.rank ? AppDatabase.downgradeBlockers(status, to: target) : [],
             currency: shell.config.currency)
         page.errors = errors
-        let profile = try database.billingProfile(orgId: access.org.id!)
-        if let card = profile.card, let details = profile.details {
-            // The same VAT rule the charge applies, so the button's total is the amount charged.
-            page.card = "\(card.brand) •\(card.lastFour)"
-            page.vat = VATTreatment.of(buyerCountry: details.country, buyerVATId: details.vatId, sellerCountry: billing.seller.country)
+        // The charge's own quote, so the button's total is the amount charged; none without a card or details.
+        if let quote = page.quote,
+            let charge = try? database.chargeQuote(orgId: access.org.id!, netMinor: quote.amountMinor, seller: billing.seller)
+        {
+            page.card = "\(charge.card.brand) •\(charge.card.lastFour)"
+            page.vat = charge.vat
         }
         let layout = try shell.layout(visit, title: "Change plan · \(access.org.displayName)", access: access, tab: .billing)
         return shell.render(.billingPlanChange, page, layout: layout, status: code)
