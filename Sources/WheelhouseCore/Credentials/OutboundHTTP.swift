@@ -33,6 +33,15 @@ public struct OutboundHTTP: Sendable {
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     public func get(_ url: String, headers: [(String, String)]) -> OutboundResult {
+        send(url, headers: headers, body: nil)
+    }
+
+    /// A POST of `body` (the caller sets its Content-Type among `headers`), under the same rules as `get`.
+    public func post(_ url: String, headers: [(String, String)], body: [UInt8]) -> OutboundResult {
+        send(url, headers: headers, body: body)
+    }
+
+    private func send(_ url: String, headers: [(String, String)], body: [UInt8]?) -> OutboundResult {
         guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = parts.host, !host.isEmpty
         else { return .failed }
@@ -60,7 +69,15 @@ public struct OutboundHTTP: Sendable {
         set(CURLOPT_CONNECTTIMEOUT_MS, millis)
         set(CURLOPT_PROXY, "")
         set(CURLOPT_NOPROXY, "*")
-        set(CURLOPT_USERAGENT, "Wheelhouse connection test")
+        set(CURLOPT_USERAGENT, "Wheelhouse")
+        if let body {
+            // COPYPOSTFIELDS copies the bytes into curl, so nothing here has to outlive the call.
+            set(CURLOPT_POSTFIELDSIZE, body.count)
+            ok =
+                ok
+                && body.withUnsafeBytes { wh_curl_ptr(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) }
+                    == CURLE_OK
+        }
         ok = ok && wh_curl_ptr(handle, CURLOPT_RESOLVE, resolve) == CURLE_OK
         ok = ok && wh_curl_ptr(handle, CURLOPT_HTTPHEADER, list) == CURLE_OK
         let context = Unmanaged.passUnretained(transfer).toOpaque()
