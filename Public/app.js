@@ -118,6 +118,8 @@ function focusErrorSummary() {
 // moves (without JavaScript a <noscript> refresh does the same). Stops once nothing is building.
 function reloadWhileBuilding() {
   if (document.querySelector("[data-reload-while-building]")) setTimeout(() => location.reload(), 3000);
+  // A payment being charged, or awaiting the bank's answer, ends within a second or two.
+  if (document.querySelector("[data-reload-soon]")) setTimeout(() => location.reload(), 1000);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -12,7 +12,8 @@ struct BillingCommand: ParsableCommand {
 struct BillingRunDue: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-due",
-        abstract: "Run every billing job that is due (expired credit lots written off) once.")
+        abstract:
+            "Run every billing job that is due once: expired credit lots, scheduled downgrades, renewals and their retries, auto-refills.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Run as if it were this time (RFC 3339, e.g. 2026-12-01T00:00:00Z); default now.")
     var at: String?
@@ -30,17 +31,18 @@ struct BillingRunDue: ParsableCommand {
             Output.line("Enterprise mode: billing is off, no job runs.")
             return
         }
-        let report = try database.runDueBillingJobs(at: when)
+        let setup = BillingSetup(
+            seller: Seller.from(environment: global.environment), currency: database.currency, gateway: TestModeGateway(database: database))
+        let report = try database.runDueBillingJobs(at: when, setup: setup)
         for job in BillingJob.allCases {
             let count = report.done[job] ?? 0
             switch job {
             case .creditExpiry: Output.line("Credit lots expired: \(count).")
             case .planChanges: Output.line("Scheduled downgrades applied: \(count).")
+            case .renewals: Output.line("Plan renewals charged or retried: \(count).")
             }
         }
         // Auto-refills due now (retries after their back-off, balances below their threshold).
-        let setup = BillingSetup(
-            seller: Seller.from(environment: global.environment), currency: database.currency, gateway: TestModeGateway(database: database))
         Output.line("Auto-refills charged: \(try database.runDueRefills(setup: setup)).")
     }
 }

@@ -85,3 +85,31 @@ extension AppDatabase {
         return (enrolment.secret, codes)
     }
 }
+
+extension AppDatabase {
+    /// A purchase as the console makes it: queued by the request, then charged by the payment
+    /// worker (run here at once). Returns the payment as it ended.
+    public func buyCreditsAndCharge(
+        orgKey: String, creditsMinor: Int64, idempotencyKey: String, setup: BillingSetup, by actor: Actor
+    ) throws -> PaymentRecord {
+        let queued = try buyCredits(orgKey: orgKey, creditsMinor: creditsMinor, idempotencyKey: idempotencyKey, setup: setup, by: actor)
+        return try afterPaymentWorker(orgId: queued.orgId, paymentId: queued.id, setup: setup)
+    }
+
+    /// An upgrade as the console makes it: queued, then charged by the payment worker.
+    public func upgradePlanAndCharge(
+        orgKey: String, to plan: Plan, idempotencyKey: String, setup: BillingSetup, by actor: Actor
+    ) throws -> PaymentRecord? {
+        guard let queued = try upgradePlan(orgKey: orgKey, to: plan, idempotencyKey: idempotencyKey, setup: setup, by: actor) else {
+            return nil
+        }
+        return try afterPaymentWorker(orgId: queued.orgId, paymentId: queued.id, setup: setup)
+    }
+
+    /// One pass of the payment worker, then the payment as it stands.
+    public func afterPaymentWorker(orgId: Int64, paymentId: Int64, setup: BillingSetup) throws -> PaymentRecord {
+        try runQueuedPayments(setup: setup)
+        guard let payment = try payment(orgId: orgId, id: paymentId) else { throw TestFailure("no payment \(paymentId)") }
+        return payment
+    }
+}

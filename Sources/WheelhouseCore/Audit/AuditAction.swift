@@ -119,6 +119,12 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case billingAutoRefillCharge = "billing.autoRefill.charge"
     /// Auto-refill switched itself off after 3 consecutive failed payments.
     case billingAutoRefillOff = "billing.autoRefill.off"
+    /// A paid plan's renewal was charged for a new month (no actor: the background job).
+    case billingRenewal = "billing.renewal"
+    /// A renewal payment failed: the subscription is past due until a retry succeeds.
+    case billingRenewalFail = "billing.renewal.fail"
+    /// An Owner asked for a past-due renewal to be retried now.
+    case billingRenewalRetry = "billing.renewal.retry"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -189,6 +195,9 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .billingAutoRefillUpdate: "Auto-refill changed"
         case .billingAutoRefillCharge: "Auto-refill charged"
         case .billingAutoRefillOff: "Auto-refill switched off after failures"
+        case .billingRenewal: "Plan renewed"
+        case .billingRenewalFail: "Plan renewal failed"
+        case .billingRenewalRetry: "Plan renewal retried"
         }
     }
 }

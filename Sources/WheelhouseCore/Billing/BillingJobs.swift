@@ -8,8 +8,9 @@ public enum BillingJob: String, CaseIterable, Sendable {
     case creditExpiry = "credit-expiry"
     /// Applies the downgrades whose first day of the new month has come (`applyDuePlanChanges`).
     case planChanges = "plan-changes"
-    // Extension point: the payments work (auto-refill retries, renewals) adds its cases here and
-    // its line in `run`, so `serve` and `billing run-due` both pick them up.
+    /// Charges each paid plan for its new month, and the retries of renewals that failed
+    /// (`runDueRenewals`). After `planChanges`, so a downgrade due today is what gets renewed.
+    case renewals
 }
 
 /// What one run of the due billing jobs did, per job, for the command's output.
@@ -22,7 +23,7 @@ extension AppDatabase {
     /// Runs every billing job that is due at `at` (now when nil) until it has nothing left.
     /// Without billing (enterprise mode) nothing runs.
     @discardableResult
-    public func runDueBillingJobs(at: Date? = nil) throws -> BillingRunReport {
+    public func runDueBillingJobs(at: Date? = nil, setup: BillingSetup? = nil) throws -> BillingRunReport {
         var report = BillingRunReport()
         guard billingEnabled else { return report }
         let at = at ?? now()
@@ -36,7 +37,11 @@ extension AppDatabase {
                     count += closed
                     if closed == 0 { break }
                 }
-            case .planChanges: count = try applyDuePlanChanges()
+            case .planChanges: count = try applyDuePlanChanges(at: at)
+            case .renewals:
+                // Without a gateway (a caller that only expires lots) no renewal is charged.
+                guard let setup else { continue }
+                count = try runDueRenewals(at: at, setup: setup)
             }
             report.done[job] = count
         }
@@ -45,10 +50,10 @@ extension AppDatabase {
 }
 
 extension PeriodicJob {
-    /// The due billing jobs, every five minutes: a promotional lot expires within minutes of
-    /// its time, and a refill retry (payments) is never later than its back-off says by much.
-    public static func billing(_ database: AppDatabase) -> PeriodicJob {
-        PeriodicJob(name: "billing-jobs", interval: 300) { try database.runDueBillingJobs() }
+    /// The due billing jobs, every five minutes: a promotional lot expires, a month's renewal is
+    /// charged and a failed one retried within minutes of its time.
+    public static func billing(_ database: AppDatabase, setup: BillingSetup) -> PeriodicJob {
+        PeriodicJob(name: "billing-jobs", interval: 300) { try database.runDueBillingJobs(setup: setup) }
     }
 }
 

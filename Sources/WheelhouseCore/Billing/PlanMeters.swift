@@ -175,7 +175,8 @@ extension AppDatabase {
     /// Applies every scheduled downgrade whose day has come in its organization's time zone
     /// (the background worker and `billing run-due`). Returns how many it applied.
     @discardableResult
-    public func applyDuePlanChanges() throws -> Int {
+    public func applyDuePlanChanges(at: Date? = nil) throws -> Int {
+        let at = at ?? now()
         let due = try reader.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT o.id, o.timeZone, p.toPlan, p.effectiveOn FROM planChange p JOIN organization o ON o.id = p.orgId")
@@ -183,7 +184,7 @@ extension AppDatabase {
         var applied = 0
         for row in due {
             let zone = TimeZone(identifier: row[1] as String) ?? TimeZone(identifier: "UTC")!
-            let today = CivilDate(dayNumber: ZoneDays(zone).day(at: Int64(now().timeIntervalSince1970)))
+            let today = CivilDate(dayNumber: ZoneDays(zone).day(at: Int64(at.timeIntervalSince1970)))
             guard let effective = CivilDate(isoDay: row[3] as String), effective <= today else { continue }
             try writer.write { db in
                 let orgId: Int64 = row[0]
@@ -196,7 +197,7 @@ extension AppDatabase {
                 try db.execute(sql: "DELETE FROM planChange WHERE orgId = ?", arguments: [orgId])
                 try AuditEvent(
                     org: orgId, actor: nil, action: .organizationPlan, target: "org:\(orgId)",
-                    summary: "plan: \(old.id) → \(row[2] as String) (scheduled downgrade)", at: now()
+                    summary: "plan: \(old.id) → \(row[2] as String) (scheduled downgrade)", at: at
                 ).insert(db)
                 applied += 1
             }

@@ -14,7 +14,8 @@ enum PlanUpgradeSchema {
 }
 
 extension AppDatabase {
-    /// Owner only. Moves the organization to a higher self-serve plan at once, charging the
+    /// Owner only. Moves the organization to a higher self-serve plan once the payment worker has
+    /// charged (queued here, never charged on the caller's thread) the
     /// saved card the prorated difference for the rest of the month (`UpgradeQuote`, the amount the
     /// preview showed, plus VAT as for any charge). The same `idempotencyKey` never charges twice.
     /// The plan changes only in the transaction that records the payment's success and issues its
@@ -51,11 +52,11 @@ extension AppDatabase {
                 db, orgId: access.org.id!, kind: .upgrade, quote: purchase, key: key, currency: setup.currency, actorId: actor.user.id,
                 now: now)
             try db.execute(sql: "UPDATE payment SET planTo = ? WHERE id = ?", arguments: [target.id, record.id])
+            try Self.queuePayment(db, paymentId: record.id, actor: actor)
             return record
         }
-        guard let payment else { return nil }
-        guard payment.status == .pending else { return payment }
-        return try charge(payment, key: key, setup: setup, customerPresent: true, actor: actor)
+        if payment != nil { setup.queued.wake() }
+        return payment
     }
 
     /// The success of an upgrade's payment, in its transaction: the plan moves and is audited.
@@ -64,6 +65,7 @@ extension AppDatabase {
         try movePlan(
             db, orgId: payment.orgId, from: try plan(db, orgId: payment.orgId), to: Plan.named(to), actor: actor,
             reference: "invoice \(invoice)", now: now)
+        try startSubscription(db, orgId: payment.orgId, month: try currentMonth(db, orgId: payment.orgId, at: now))
     }
 
     private static func movePlan(_ db: Database, orgId: Int64, from: Plan, to: Plan, actor: Actor?, reference: String, now: Date) throws {

@@ -67,6 +67,10 @@ extension AppDatabase {
         case .upgrade:
             let to = try String.fetchOne(db, sql: "SELECT planTo FROM payment WHERE id = ?", arguments: [paymentId]) ?? ""
             description = "Upgrade to the \(Plan.named(to).name) plan, prorated for the rest of the month"
+        case .renewal:
+            let plan = try String.fetchOne(db, sql: "SELECT planTo FROM payment WHERE id = ?", arguments: [paymentId]) ?? ""
+            let month = try String.fetchOne(db, sql: "SELECT dueMonth FROM subscription WHERE orgId = ?", arguments: [orgId]) ?? ""
+            description = "The \(Plan.named(plan).name) plan for \(UsageMonth(month).map(\.longName) ?? month)"
         default: description = "AI credits"
         }
         try db.execute(

@@ -6,6 +6,8 @@ public struct BillingSetup: Sendable {
     public var seller: Seller
     public var currency: Currency
     public var gateway: any PaymentGateway
+    /// Wakes the payment worker when a request queued a charge.
+    public let queued = PaymentSignal()
 
     public init(seller: Seller, currency: Currency, gateway: any PaymentGateway) {
         (self.seller, self.currency, self.gateway) = (seller, currency, gateway)
@@ -16,6 +18,8 @@ public enum PaymentKind: String, Sendable {
     case purchase, refill
     /// A move to a higher plan: the prorated difference for the rest of the month (no credits).
     case upgrade
+    /// A paid plan's price for a new month (`runDueRenewals`), and its retries when it failed.
+    case renewal
 }
 
 public enum PaymentStatus: String, Sendable { case pending, authenticating, succeeded, failed }
@@ -82,7 +86,8 @@ extension AppDatabase {
         return PurchaseQuote(creditsMinor: netMinor, vat: vat, vatMinor: vatMinor, totalMinor: netMinor + vatMinor, card: card)
     }
 
-    /// Owner only. Charges the saved card for `creditsMinor` of credits (plus VAT). The same
+    /// Owner only. Queues a charge of the saved card for `creditsMinor` of credits (plus VAT) for
+    /// the payment worker (`runQueuedPayments`) and returns the pending payment. The same
     /// `idempotencyKey` (rendered into the confirmation form) never charges twice: a double
     /// submit finds the first payment. The gateway is called between two short transactions,
     /// never inside one; credits land only in the transaction that records the success.
@@ -105,31 +110,21 @@ extension AppDatabase {
                 return existing
             }
             let quote = try Self.quote(db, orgId: access.org.id!, creditsMinor: creditsMinor, seller: setup.seller, field: "amount")
-            return try Self.insertPayment(
+            let record = try Self.insertPayment(
                 db, orgId: access.org.id!, kind: .purchase, quote: quote, key: key, currency: setup.currency,
                 actorId: actor.user.id, now: now())
+            try Self.queuePayment(db, paymentId: record.id, actor: actor)
+            return record
         }
-        guard payment.status == .pending else { return payment }
-        return try charge(payment, key: key, setup: setup, customerPresent: true, actor: actor)
-    }
-
-    /// After the challenge page: asks the gateway how the charge ended and records it.
-    public func resumePayment(orgId: Int64, paymentId: Int64, setup: BillingSetup, by actor: Actor?) throws -> PaymentRecord {
-        guard let payment = try reader.read({ db in try Self.payment(db, id: paymentId) }), payment.orgId == orgId else {
-            throw DomainError.notFound
-        }
-        guard payment.status == .authenticating,
-            let chargeId = try reader.read({ db in
-                try String.fetchOne(db, sql: "SELECT chargeId FROM payment WHERE id = ?", arguments: [paymentId])
-            })
-        else { return payment }
-        let outcome = try setup.gateway.confirmAuthentication(chargeId: chargeId)
-        return try record(paymentId: paymentId, outcome: outcome, setup: setup, actor: actor)
+        setup.queued.wake()
+        return payment
     }
 
     /// The gateway call and the recording of its outcome. A gateway that throws counts as a
     /// retryable processing error: nothing was taken that the console knows of.
-    func charge(_ payment: PaymentRecord, key: String, setup: BillingSetup, customerPresent: Bool, actor: Actor?) throws -> PaymentRecord {
+    func charge(
+        _ payment: PaymentRecord, key: String, setup: BillingSetup, customerPresent: Bool, actor: Actor?, at: Date? = nil
+    ) throws -> PaymentRecord {
         let token = try reader.read { db in
             try String.fetchOne(db, sql: "SELECT token FROM paymentMethod WHERE orgId = ?", arguments: [payment.orgId])
         }
@@ -140,21 +135,20 @@ extension AppDatabase {
         if let token {
             let request = ChargeRequest(
                 cardToken: token, amountMinor: payment.totalMinor, currency: setup.currency.code, idempotencyKey: key,
-                description: payment.kind == .refill
-                    ? "AI credits (auto-refill)" : payment.kind == .upgrade ? "Plan upgrade" : "AI credits",
+                description: payment.kind.chargeDescription,
                 customerPresent: customerPresent,
-                returnPath: "/orgs/\(orgKey ?? "")/settings/billing/payments/\(payment.id)")
+                returnPath: "/orgs/\(orgKey ?? "")/settings/billing/payments/\(payment.id)?returned=1")
             outcome = (try? setup.gateway.charge(request)) ?? .declined(.processingError)
         }
-        return try record(paymentId: payment.id, outcome: outcome, setup: setup, actor: actor)
+        return try record(paymentId: payment.id, outcome: outcome, setup: setup, actor: actor, at: at)
     }
 
     /// Records a charge's outcome once: a payment that already ended is left as it is.
-    func record(paymentId: Int64, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?) throws -> PaymentRecord {
+    func record(paymentId: Int64, outcome: ChargeOutcome, setup: BillingSetup, actor: Actor?, at: Date? = nil) throws -> PaymentRecord {
         try writer.write { db in
             let payment = try Self.payment(db, id: paymentId)!
             guard payment.status == .pending || payment.status == .authenticating else { return payment }
-            try Self.apply(db, payment, outcome: outcome, setup: setup, actor: actor, now: now())
+            try Self.apply(db, payment, outcome: outcome, setup: setup, actor: actor, now: at ?? now())
             return try Self.payment(db, id: paymentId)!
         }
     }
@@ -174,6 +168,10 @@ extension AppDatabase {
                 try completeUpgrade(db, payment, invoice: invoice.number, actor: actor, now: now)
                 return
             }
+            if payment.kind == .renewal {
+                try completeRenewal(db, payment, invoice: invoice.number, setup: setup, now: now)
+                return
+            }
             try addCredits(
                 db, orgId: payment.orgId, kind: payment.kind == .refill ? .refill : .purchase,
                 micros: setup.currency.micros(fromMinor: payment.creditsMinor), reference: "invoice \(invoice.number)", now: now)
@@ -191,9 +189,13 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE payment SET status = 'failed', failureCode = ?, updatedAt = ? WHERE id = ?",
                 arguments: [code.rawValue, now, payment.id])
+            if payment.kind == .renewal {
+                try renewalDeclined(db, payment, code: code, setup: setup, now: now)
+                return
+            }
             try AuditEvent(
                 org: payment.orgId, actor: actor, action: .billingPaymentFail, target: "org:\(orgKey)",
-                summary: "\(payment.kind == .refill ? "auto-refill" : "purchase") of \(amount) declined: \(code.rawValue)", at: now
+                summary: "\(payment.kind.word) of \(amount) declined: \(code.rawValue)", at: now
             ).insert(db)
         }
     }

@@ -85,6 +85,8 @@ public struct Application: Sendable {
     /// Audit retention, privacy retention and organization deletion (empty without workers).
     let jobs: [PeriodicJob]
     let exportWorker: DataExportWorker?
+    /// Charges the payments requests queued (SaaS only), so no request waits on the gateway.
+    let payments: PaymentWorker?
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
 
@@ -98,6 +100,7 @@ public struct Application: Sendable {
         rebuild?.start()
         for job in jobs { job.start() }
         exportWorker?.start()
+        payments?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -110,6 +113,7 @@ public struct Application: Sendable {
         // The last minute of API key uses, so a clean shutdown loses no "last used".
         _ = try? database.flushAPIKeyUsage()
         exportWorker?.stop()
+        payments?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -188,9 +192,10 @@ public func makeApp(config: AppConfig) throws -> Application {
             : [
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
                 .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
-                .billing(database),
+                .billing(database, setup: web.billing),
             ] + (config.web.mode == .saas ? [.autoRefill(database, setup: web.billing)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
+        payments: config.web.mode == .saas ? workers.map { _ in PaymentWorker(database: database, setup: web.billing) } : nil,
         exports: exports)
 }
 

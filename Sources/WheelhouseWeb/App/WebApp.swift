@@ -151,7 +151,8 @@ public struct WebApp: Sendable {
         case .emailChange(let token, let step):
             return try EmailChangeController(shell: shell, database: database).respond(step, token: token, visit)
         case .testGatewayChallenge(let id, let step):
-            return try TestGatewayController(shell: shell, gateway: TestModeGateway(database: database)).respond(step, id: id, visit)
+            return try TestGatewayController(shell: shell, gateway: TestModeGateway(database: database), billing: billing).respond(
+                step, id: id, visit)
         case .account(let route):
             switch route {
             case .notifications, .markRead, .markAllRead, .savePreferences:

@@ -27,7 +27,8 @@ extension Shell {
                 ]),
             ])
         }
-        return banners + (try creditBanners(visit, access: access)) + (try failedProviderBanners(visit, access: access))
+        return banners + (try paymentFailedBanners(access: access)) + (try creditBanners(visit, access: access))
+            + (try planLimitBanners(access: access)) + (try failedProviderBanners(visit, access: access))
     }
 
     /// `credits low` / `credits exhausted` (SaaS, Owners and Admins), each saying its own cause
@@ -92,6 +93,58 @@ extension Shell {
                 "action": .object([
                     "href": .text(Route.org(access.org.key, .providers(.list)).path),
                     "label": "Open Providers",
+                ]),
+            ]
+        ]
+    }
+
+    /// `payment failed` (SaaS, Owners and Admins): a renewal was declined and the subscription is
+    /// past due. It says so — never "credit limit" — with the retry dates and the one place that
+    /// fixes it: the card.
+    func paymentFailedBanners(access: OrgAccess) throws -> [TemplateObject] {
+        guard config.mode == .saas, database.billingEnabled, access.allows(.viewBilling), access.org.purgeAt == nil,
+            let due = try database.subscriptionState(orgId: access.org.id!)?.pastDue
+        else { return [] }
+        let amount = due.amountMinor.map { " of \(config.currency.format(minor: $0, withCode: true))" } ?? ""
+        return [
+            [
+                "kind": "error", "heading": .text("The plan’s payment\(amount) failed."),
+                "text": .text(
+                    "\(due.reason) It is tried again on \(PendingDeletionWords.date(due.nextRetryAt)); if every try fails, the "
+                        + "organization moves to the Free plan on \(PendingDeletionWords.date(due.movesToFreeAt)) (its data is kept)."),
+                "action": .object([
+                    "label": .text(access.allows(.manageBilling) ? "Update the card" : "Open Payment method"),
+                    "href": .text(Route.org(access.org.key, .billing(.paymentMethod)).path),
+                ]),
+            ]
+        ]
+    }
+
+    /// `plan limit reached` (SaaS, Owners and Admins): the meters at or over the plan's limit,
+    /// each with what it blocks, and Upgrade.
+    func planLimitBanners(access: OrgAccess) throws -> [TemplateObject] {
+        guard config.mode == .saas, access.allows(.viewBilling), access.org.purgeAt == nil else { return [] }
+        let status = try database.planStatus(org: access.org)
+        let reached = status.meters.filter(\.reached)
+        guard !reached.isEmpty else { return [] }
+        let sentences = reached.map { meter -> String in
+            switch meter.kind {
+            case .runs:
+                "This month’s \(meter.limit) workflow runs are used up: new runs are refused until \(meter.resetsOn.map(\.description) ?? "next month")."
+            case .seats: "All \(meter.limit) seats are taken (\(meter.used) with pending invitations): new invitations are refused."
+            case .sharedWorkspaces: "\(meter.used) of \(meter.limit) shared workspaces exist: no new shared workspace can be created."
+            case .agents: "\(meter.used) of \(meter.limit) agents exist: no new agent can be added."
+            }
+        }
+        let top = Plan.catalog.last { $0.selfServe }
+        let canUpgrade = access.allows(.manageBilling) && status.plan.id != top?.id
+        return [
+            [
+                "kind": "warning", "heading": .text("The \(status.plan.name) plan’s limit is reached."),
+                "text": .text(sentences.joined(separator: " ")),
+                "action": .object([
+                    "label": .text(canUpgrade ? "Upgrade the plan" : "See the plan"),
+                    "href": .text(Route.org(access.org.key, .billing(.show)).path),
                 ]),
             ]
         ]

@@ -25,7 +25,8 @@ import WheelhouseTestSupport
         "audit.retention", "audit.prune", "compliance.export.request", "compliance.export.download", "billing.creditWarning",
         "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
         "billing.card.save", "billing.details.save", "billing.credits.purchase", "billing.payment.fail",
-        "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off",
+        "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off", "billing.renewal", "billing.renewal.fail",
+        "billing.renewal.retry",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

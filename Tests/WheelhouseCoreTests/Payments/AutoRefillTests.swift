@@ -11,7 +11,8 @@ import WheelhouseTestSupport
     /// Below €10 → €50, cap `cap` euros; €30 of credits bought first.
     func world(card: String = "4242424242424242", cap: Int64 = 200) throws -> BillingWorld {
         let world = try BillingWorld()
-        _ = try world.database.buyCredits(orgKey: "acme", creditsMinor: 3_000, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+        _ = try world.database.buyCreditsAndCharge(
+            orgKey: "acme", creditsMinor: 3_000, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         if card != "4242424242424242" { try world.save(card: card) }
         try world.database.setAutoRefill(
             orgKey: "acme", enabled: true, thresholdMinor: 1_000, targetMinor: 5_000, capMinor: cap * 100, expectedVersion: 0,

@@ -9,13 +9,13 @@ import WheelhouseTestSupport
     @Test func aPurchaseAddsCreditsAndIssuesInvoiceOneInOneTransaction() throws {
         let world = try BillingWorld()
         let k = key()
-        let payment = try world.database.buyCredits(
+        let payment = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
         #expect(payment.status == .succeeded && payment.invoiceNumber == 1)
         #expect(payment.vatMinor == 190 && payment.totalMinor == 1_190)
         #expect(try world.balance() == 10_000_000)
         // A double submit with the same key charges once and adds nothing more.
-        let again = try world.database.buyCredits(
+        let again = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 1_000, idempotencyKey: k, setup: world.setup(), by: world.owner)
         #expect(again.id == payment.id)
         #expect(try world.balance() == 10_000_000)
@@ -25,13 +25,13 @@ import WheelhouseTestSupport
 
     @Test func aDeclinedPaymentAddsNothingAndTakesNoNumber() throws {
         let world = try BillingWorld(card: "4000000000009995")
-        let payment = try world.database.buyCredits(
+        let payment = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         #expect(payment.status == .failed && payment.failure == .insufficientFunds)
         #expect(try world.balance() == 0)
         #expect(try world.count("SELECT lastNumber FROM invoiceCounter") == 0)
         try world.save(card: "4242424242424242")
-        let next = try world.database.buyCredits(
+        let next = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         #expect(next.invoiceNumber == 1)
     }
@@ -40,19 +40,18 @@ import WheelhouseTestSupport
         let world = try BillingWorld(card: "4000002500003155")
         let setup = world.setup()
         let gateway = setup.gateway as! TestModeGateway
-        let first = try world.database.buyCredits(orgKey: "acme", creditsMinor: 1_000, idempotencyKey: key(), setup: setup, by: world.owner)
+        let first = try world.database.buyCreditsAndCharge(
+            orgKey: "acme", creditsMinor: 1_000, idempotencyKey: key(), setup: setup, by: world.owner)
         #expect(first.status == .authenticating)
         try gateway.answerChallenge(first.challengeId!, passed: false)
-        #expect(try world.database.resumePayment(orgId: world.orgId, paymentId: first.id, setup: setup, by: world.owner).status == .failed)
-        let second = try world.database.buyCredits(
+        #expect(try world.database.afterPaymentWorker(orgId: world.orgId, paymentId: first.id, setup: setup).status == .failed)
+        let second = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 1_000, idempotencyKey: key(), setup: setup, by: world.owner)
         try gateway.answerChallenge(second.challengeId!, passed: true)
-        #expect(
-            try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).status == .succeeded)
-        #expect(
-            try world.database.resumePayment(orgId: world.orgId, paymentId: second.id, setup: setup, by: world.owner).invoiceNumber == 1)
+        #expect(try world.database.afterPaymentWorker(orgId: world.orgId, paymentId: second.id, setup: setup).status == .succeeded)
+        #expect(try world.database.afterPaymentWorker(orgId: world.orgId, paymentId: second.id, setup: setup).invoiceNumber == 1)
         #expect(try world.balance() == 10_000_000)
-        #expect(throws: DomainError.notFound) { try world.database.resumePayment(orgId: 999, paymentId: second.id, setup: setup, by: nil) }
+        #expect(try world.database.payment(orgId: 999, id: second.id) == nil)
     }
 
     /// Numbers 1…N, each once, whatever the interleaving: threads on one instance and a second
@@ -64,7 +63,7 @@ import WheelhouseTestSupport
         DispatchQueue.concurrentPerform(iterations: 24) { i in
             let database = i % 2 == 0 ? world.database : other
             do {
-                _ = try database.buyCredits(
+                _ = try database.buyCreditsAndCharge(
                     orgKey: "acme", creditsMinor: 500 + Int64(i), idempotencyKey: key(), setup: world.setup(database),
                     by: world.owner)
             } catch { failures.withLock { $0 += 1 } }
@@ -84,7 +83,7 @@ import WheelhouseTestSupport
         ] as [(String, String, VATTreatment.Kind, Int)])
     func vatFollowsTheBuyer(_ country: String, _ vatId: String, _ kind: VATTreatment.Kind, _ rate: Int) throws {
         let world = try BillingWorld(country: country, vatId: vatId)
-        let payment = try world.database.buyCredits(
+        let payment = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 10_000, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         let invoice = try #require(try world.database.invoice(orgId: world.orgId, id: payment.invoiceId!))
         #expect(invoice.vat.kind == kind && invoice.vat.rateBasisPoints == rate)
@@ -105,7 +104,7 @@ import WheelhouseTestSupport
     /// The PDF read back by poppler's pdftotext: number, names in any script, lines and totals.
     @Test func thePDFReadsBackWithNumberLinesAndTotals() throws {
         let world = try BillingWorld(country: "FR", vatId: "FR12345678901")
-        let payment = try world.database.buyCredits(
+        let payment = try world.database.buyCreditsAndCharge(
             orgKey: "acme", creditsMinor: 2_500, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         let invoice = try #require(try world.database.invoice(orgId: world.orgId, id: payment.invoiceId!))
         let pdf = InvoicePDF.render(invoice, currency: .eur)

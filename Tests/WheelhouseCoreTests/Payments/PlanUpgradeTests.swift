@@ -17,7 +17,8 @@ import WheelhouseTestSupport
             UpgradeQuote.quote(from: .pro, to: .business, now: world.clock.now, timeZone: TimeZone(identifier: org.timeZone)!))
         let k = key()
         let payment = try #require(
-            try world.database.upgradePlan(orgKey: "acme", to: .business, idempotencyKey: k, setup: world.setup(), by: world.owner))
+            try world.database.upgradePlanAndCharge(orgKey: "acme", to: .business, idempotencyKey: k, setup: world.setup(), by: world.owner)
+        )
         #expect(payment.status == .succeeded && payment.kind == .upgrade)
         #expect(payment.creditsMinor == quote.amountMinor, "the net is the preview's amount")
         #expect(
@@ -28,14 +29,15 @@ import WheelhouseTestSupport
         let line = try world.database.read { db in try String.fetchOne(db, sql: "SELECT description FROM invoiceLine")! }
         #expect(line.contains("Business"))
         // The same form again: the first payment, no second charge.
-        let again = try world.database.upgradePlan(orgKey: "acme", to: .business, idempotencyKey: k, setup: world.setup(), by: world.owner)
+        let again = try world.database.upgradePlanAndCharge(
+            orgKey: "acme", to: .business, idempotencyKey: k, setup: world.setup(), by: world.owner)
         #expect(again?.id == payment.id)
         #expect(try world.count("SELECT COUNT(*) FROM testGatewayCharge") == 1)
     }
 
     @Test func aDeclinedCardLeavesThePlanAndTakesNoInvoiceNumber() throws {
         let world = try BillingWorld(card: "4000000000000002")
-        let payment = try world.database.upgradePlan(
+        let payment = try world.database.upgradePlanAndCharge(
             orgKey: "acme", to: .business, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         #expect(payment?.status == .failed)
         #expect(try world.database.planUsage(orgId: world.orgId).plan == .pro)
@@ -45,14 +47,16 @@ import WheelhouseTestSupport
     @Test func onlyHigherSelfServePlansAndOnlyOwners() throws {
         let world = try BillingWorld()
         #expect(throws: DomainError.notFound) {
-            try world.database.upgradePlan(orgKey: "acme", to: .starter, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+            try world.database.upgradePlanAndCharge(
+                orgKey: "acme", to: .starter, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         }
         #expect(throws: DomainError.notFound) {
-            try world.database.upgradePlan(orgKey: "acme", to: .enterprise, idempotencyKey: key(), setup: world.setup(), by: world.owner)
+            try world.database.upgradePlanAndCharge(
+                orgKey: "acme", to: .enterprise, idempotencyKey: key(), setup: world.setup(), by: world.owner)
         }
         let admin = Actor(user: world.fixture.admin, address: "test")
         #expect(throws: DomainError.self) {
-            try world.database.upgradePlan(orgKey: "acme", to: .business, idempotencyKey: key(), setup: world.setup(), by: admin)
+            try world.database.upgradePlanAndCharge(orgKey: "acme", to: .business, idempotencyKey: key(), setup: world.setup(), by: admin)
         }
         #expect(try world.database.planUsage(orgId: world.orgId).plan == .pro)
     }

@@ -30,11 +30,15 @@ import WheelhouseCore
     static func post(
         _ route: String, variant: String = "", _ expected: AuditAction?, status: Int = 303,
         as actor: RouteMatrixTests.Actor = .owner, prepare: @escaping @Sendable (World) throws -> Void = { _ in },
+        charged: Bool = false,
         _ path: @escaping @Sendable (World) -> String, _ fields: @escaping @Sendable (World) -> [(String, String)]
     ) -> Case {
         Case(route: route, variant: variant, expected: expected, status: status, prepare: prepare) { w in
             let (client, csrf) = try w.client(actor)
-            return client.post(path(w), [("_csrf", csrf)] + fields(w))
+            let response = client.post(path(w), [("_csrf", csrf)] + fields(w))
+            // A charge is queued by the request and recorded, with its actor, by the payment worker.
+            if charged { try BillingWebSupport.runPaymentWorker(w.t) }
+            return response
         }
     }
 
@@ -209,9 +213,20 @@ import WheelhouseCore
             ) { w in
                 let (client, _) = try w.client(.owner)
                 let preview = client.get(org + "/billing/plans/business")
-                return client.post(
+                let response = client.post(
                     org + "/billing/plans/business/upgrade", [("_csrf", preview.csrf), ("key", preview.inputValue("key") ?? "")])
+                try BillingWebSupport.runPaymentWorker(w.t)
+                return response
             },
+            // A renewal declined once (the card fails every charge): the Owner asks for the retry now;
+            // the request queues it and writes its entry, the worker charges later.
+            post(
+                "POST /orgs/{org}/settings/billing/renewal/retry", .billingRenewalRetry,
+                prepare: { w in
+                    try BillingWebSupport.prepare(w.t, card: "4000000000000341")
+                    try BillingWebSupport.makePastDue(w.t)
+                }, { _ in org + "/billing/renewal/retry" },
+                { w in [("version", String((try? w.t.database.subscriptionState(orgId: w.t.org.id!)?.pastDue?.version) ?? 0))] }),
             post(
                 "POST /orgs/{org}/settings/billing/plans/cancel-downgrade", .planDowngradeCancel,
                 prepare: { w in _ = try w.t.database.scheduleDowngrade(orgKey: "acme", to: .starter, by: owner(w)) },
@@ -362,11 +377,12 @@ import WheelhouseCore
                 }),
             post(
                 "POST /orgs/{org}/settings/billing/credits/buy", variant: "paid", .billingCreditsPurchase,
-                prepare: { w in try BillingWebSupport.prepare(w.t) }, { _ in org + "/billing/credits/buy" },
+                prepare: { w in try BillingWebSupport.prepare(w.t) }, charged: true, { _ in org + "/billing/credits/buy" },
                 { _ in [("amount", "1000"), ("key", "k0123456789abcdefghij")] }),
             post(
                 "POST /orgs/{org}/settings/billing/credits/buy", variant: "declined", .billingPaymentFail,
-                prepare: { w in try BillingWebSupport.prepare(w.t, card: "4000000000000341") }, { _ in org + "/billing/credits/buy" },
+                prepare: { w in try BillingWebSupport.prepare(w.t, card: "4000000000000341") }, charged: true,
+                { _ in org + "/billing/credits/buy" },
                 { _ in [("amount", "1000"), ("key", "k0123456789abcdefghij")] }),
             post(
                 "POST /orgs/{org}/settings/billing/auto-refill", .billingAutoRefillUpdate, { _ in org + "/billing/auto-refill" },
@@ -376,7 +392,7 @@ import WheelhouseCore
                 route: "POST /test-gateway/challenge/{token}", variant: "", expected: nil, status: 303,
                 prepare: { w in
                     try BillingWebSupport.prepare(w.t, card: "4000002500003155")
-                    _ = try w.t.database.buyCredits(
+                    _ = try w.t.database.buyCreditsAndCharge(
                         orgKey: "acme", creditsMinor: 1_000, idempotencyKey: "k0123456789abcdefghij",
                         setup: BillingSetup(seller: .demo, currency: .eur, gateway: TestModeGateway(database: w.t.database)), by: owner(w))
                 }
@@ -442,6 +458,9 @@ import WheelhouseCore
         .complianceExportDownload,
         // The auto-refill job (or the usage path) charges and switches off; no request does.
         .billingAutoRefillCharge, .billingAutoRefillOff,
+        // The renewal job charges renewals and records their failures; a retry asked for now is
+        // charged by the payment worker, and its request writes `billingRenewalRetry`.
+        .billingRenewal, .billingRenewalFail,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

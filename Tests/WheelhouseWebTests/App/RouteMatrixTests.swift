@@ -237,6 +237,9 @@ import WheelhouseCore
             "cancel downgrade", { _ in .billing(.cancelDowngrade) }, { _ in [("version", "1")] },
             admins(404).merging([.admin: 403]) { $1 }),
         get("billing credits", { _ in .billing(.credits) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        // Nothing is past due in the fixture: the Owner's retry is sent back with a flash (303).
+        post(
+            "retry renewal", { _ in .billing(.retryRenewal) }, { _ in [("version", "1")] }, admins(303).merging([.admin: 403]) { $1 }),
         // Owner edits; an Admin reads the page but a POST is 403.
         post(
             "billing credit warning", { _ in .billing(.creditWarning) }, { _ in [("version", "0"), ("threshold", "10")] },

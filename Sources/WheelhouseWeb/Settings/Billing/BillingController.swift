@@ -66,7 +66,7 @@ struct BillingController {
                 return try render(visit, page, access: access, status: 422)
             }
             return try shell.redirect(visit, to: .org(access.org.key, .billing(.show)), flash: "The scheduled downgrade is cancelled.")
-        case .paymentMethod, .saveCard, .saveDetails:
+        case .paymentMethod, .saveCard, .saveDetails, .retryRenewal:
             return try PaymentMethodController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
         case .buyCredits, .confirmPurchase, .payment:
             return try BuyCreditsController(shell: shell, database: database, billing: billing).respond(route, visit, access: access)
@@ -94,12 +94,8 @@ struct BillingController {
         guard let payment else {
             return try shell.redirect(visit, to: .org(access.org.key, .billing(.show)), flash: "You are on the \(target.name) plan now.")
         }
-        let done = Route.org(access.org.key, .billing(.payment(payment.id))).path
-        switch payment.status {
-        case .authenticating: return .redirect(to: Route.testGatewayChallenge(payment.challengeId ?? "", .show).path)
-        case .succeeded: return try shell.redirect(visit, to: done, flash: "You are on the \(target.name) plan now.")
-        case .failed, .pending: return .redirect(to: done)
-        }
+        // Charged by the payment worker: its page follows the payment until it has ended.
+        return .redirect(to: Route.org(access.org.key, .billing(.payment(payment.id))).path)
     }
 
     /// A catalog plan by its id, `team` aside (only an alias of old rows).

@@ -47,6 +47,8 @@ public enum BillingRoute: TabRoutes {
     case saveAutoRefill
     /// `POST plans/{plan}/upgrade` — charges the prorated difference and moves up at once.
     case upgrade(String)
+    /// `POST renewal/retry` — a past-due renewal is charged again now (Owner, version-checked).
+    case retryRenewal
 
     public static let requiredAction = Action.viewBilling
     public static let patterns: [RoutePattern<Self>] = [
@@ -60,12 +62,13 @@ public enum BillingRoute: TabRoutes {
         .post("credits/buy") { _ in .confirmPurchase }, .get("payments/{id}") { .payment($0.id(0)) }, .get("invoices") { _ in .invoices },
         .get("invoices/{id}") { .invoice($0.id(0)) }, .get("invoices/{id}/pdf") { .invoicePDF($0.id(0)) },
         .get("auto-refill") { _ in .autoRefill }, .post("auto-refill") { _ in .saveAutoRefill },
-        .post("plans/{key}/upgrade") { .upgrade($0.key(0)) },
+        .post("plans/{key}/upgrade") { .upgrade($0.key(0)) }, .post("renewal/retry") { _ in .retryRenewal },
     ]
 
     public var method: HTTPMethod {
         switch self {
-        case .creditWarning, .scheduleDowngrade, .cancelDowngrade, .saveCard, .saveDetails, .confirmPurchase, .saveAutoRefill, .upgrade:
+        case .creditWarning, .scheduleDowngrade, .cancelDowngrade, .saveCard, .saveDetails, .confirmPurchase, .saveAutoRefill, .upgrade,
+            .retryRenewal:
             .post
         default: .get
         }
@@ -91,6 +94,7 @@ public enum BillingRoute: TabRoutes {
         case .invoicePDF(let id): ["invoices", String(id), "pdf"]
         case .autoRefill, .saveAutoRefill: ["auto-refill"]
         case .upgrade(let plan): ["plans", plan, "upgrade"]
+        case .retryRenewal: ["renewal", "retry"]
         }
     }
 }

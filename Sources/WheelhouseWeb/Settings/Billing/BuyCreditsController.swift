@@ -6,11 +6,12 @@ import WheelhouseCore
 ///   Large, with the gpt-4o tokens each buys) and a custom amount (5 to 5 000). `?amount=` (in
 ///   units, e.g. `10` or `12.50`) is the confirmation step: credits, VAT and the exact total,
 ///   with a fresh idempotency key in the form. A bad amount answers 422 beside the field.
-/// - `POST …/billing/credits/buy` — Owner: `amount` (minor units) and `key`. Charges once per
-///   key; success → the payment's page with the invoice; authentication → the test gateway's
-///   challenge page, which returns to the payment's page; declined → the payment's page with
-///   the reason, nothing added.
-/// - `GET …/billing/payments/{id}` — Owner, Admin: the outcome (a finished challenge is recorded here).
+/// - `POST …/billing/credits/buy` — Owner: `amount` (minor units) and `key`. Queues one charge per
+///   key for the payment worker and goes to the payment's page: success → the invoice;
+///   authentication → the test gateway's challenge page, which returns to the payment's page;
+///   declined → the reason, nothing added.
+/// - `GET …/billing/payments/{id}` — Owner, Admin: the outcome; while the payment worker is still
+///   charging, or the bank's answer is awaited (`?returned=1`), the page reloads itself every second.
 struct BuyCreditsController {
     let shell: Shell
     let database: AppDatabase
@@ -65,22 +66,20 @@ struct BuyCreditsController {
             page.typed = amount > 0 ? BillingFrame.plainText(amount, billing.currency) : ""
             return try render(visit, access, page, status: 422)
         }
-        let done = Route.org(access.org.key, .billing(.payment(payment.id))).path
-        switch payment.status {
-        case .authenticating: return .redirect(to: Route.testGatewayChallenge(payment.challengeId ?? "", .show).path)
-        case .succeeded:
-            return try shell.redirect(visit, to: done, flash: "\(billing.currency.format(minor: payment.creditsMinor)) of credits added.")
-        case .failed, .pending: return .redirect(to: done)
-        }
+        // Charged by the payment worker: its page follows the payment until it has ended.
+        return .redirect(to: Route.org(access.org.key, .billing(.payment(payment.id))).path)
     }
 
     private func payment(_ id: Int64, _ visit: Visit, access: OrgAccess) throws -> Response {
-        guard var payment = try database.payment(orgId: access.org.id!, id: id) else { throw DomainError.notFound }
-        if payment.status == .authenticating {
-            payment = try database.resumePayment(orgId: access.org.id!, paymentId: id, setup: billing, by: visit.actor)
+        guard let payment = try database.payment(orgId: access.org.id!, id: id) else { throw DomainError.notFound }
+        // Back from the bank's challenge (`returned`), the page waits for the worker to hear how
+        // it ended; before it, the person is sent to the challenge.
+        let returned = visit.request.queryItems["returned"] == "1"
+        if payment.status == .authenticating, !returned, access.allows(.manageBilling), let challenge = payment.challengeId {
+            return .redirect(to: Route.testGatewayChallenge(challenge, .show).path)
         }
         let layout = try shell.layout(visit, title: "Payment · \(access.org.displayName)", access: access, tab: .billing)
-        return shell.render(.billingPayment, PaymentPage(frame: frame(access), payment: payment), layout: layout)
+        return shell.render(.billingPayment, PaymentPage(frame: frame(access), payment: payment, returned: returned), layout: layout)
     }
 
     private func render(_ visit: Visit, _ access: OrgAccess, _ page: BuyCreditsPage, status: Int = 200) throws -> Response {

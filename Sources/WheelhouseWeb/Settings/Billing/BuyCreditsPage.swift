@@ -48,13 +48,15 @@ struct BuyCreditsPage: PageValues {
 struct PaymentPage: PageValues {
     let frame: BillingFrame
     let payment: PaymentRecord
+    var returned = false
 
     func fill(_ context: inout TemplateObject) {
         frame.fill(&context)
         var p: TemplateObject = [
             "credits": .text(frame.money(payment.creditsMinor)), "total": .text(frame.money(payment.totalMinor)),
-            "kind": .text(payment.kind == .refill ? "Auto-refill" : payment.kind == .upgrade ? "Plan upgrade" : "Purchase"),
-            "upgrade": .flag(payment.kind == .upgrade), "planHref": .text(frame.route(.show)), "buyHref": .text(frame.route(.buyCredits)),
+            "kind": .text(payment.kind.title),
+            "upgrade": .flag(payment.kind == .upgrade || payment.kind == .renewal), "renewal": .flag(payment.kind == .renewal),
+            "planHref": .text(frame.route(.show)), "buyHref": .text(frame.route(.buyCredits)),
             "paymentMethodHref": .text(frame.route(.paymentMethod)),
         ]
         switch payment.status {
@@ -68,9 +70,14 @@ struct PaymentPage: PageValues {
                     ] as TemplateObject
             }
         case .failed: p["failed"] = (payment.failure ?? .cardDeclined).message
+        case .authenticating where returned:
+            p["waiting"] = true
+            context["autoRefresh"] = 1
         case .authenticating:
             p["challengeHref"] = Route.testGatewayChallenge(payment.challengeId ?? "", .show).path
-        case .pending: p["pending"] = true
+        case .pending:
+            p["pending"] = true
+            context["autoRefresh"] = 1
         }
         context["payment"] = p
     }

@@ -8,6 +8,8 @@ import WheelhouseCore
 ///   brand, last four and expiry are saved. A refused form never shows the number or CVC again.
 /// - `POST …/billing/payment-method/details` — Owner: legal name, address, country, billing
 ///   email, VAT id (checked per EU country).
+/// - `POST …/billing/renewal/retry` — Owner, while a renewal is past due: `version`; queues the
+///   next attempt now (the payment's page follows it). Without a card: 422 here, no attempt used.
 struct PaymentMethodController {
     let shell: Shell
     let database: AppDatabase
@@ -25,13 +27,14 @@ struct PaymentMethodController {
         switch route {
         case .saveCard: return try saveCard(visit, access: access)
         case .saveDetails: return try saveDetails(visit, access: access)
+        case .retryRenewal: return try retryRenewal(visit, access: access)
         default: return try page(visit, access: access)
         }
     }
 
     func page(
         _ visit: Visit, access: OrgAccess, card: PaymentMethodPage.CardForm? = nil, details: PaymentMethodPage.DetailsForm? = nil,
-        status: Int = 200
+        retryErrors: FieldErrors = FieldErrors(), status: Int = 200
     ) throws -> Response {
         let profile = try database.billingProfile(orgId: access.org.id!)
         let layout = try shell.layout(visit, title: "Payment method · \(access.org.displayName)", access: access, tab: .billing)
@@ -40,7 +43,8 @@ struct PaymentMethodController {
         let page = PaymentMethodPage(
             frame: frame, profile: profile, seller: billing.seller,
             card: card ?? PaymentMethodPage.CardForm(country: profile.details?.country ?? ""),
-            details: details ?? PaymentMethodPage.DetailsForm(profile.details))
+            details: details ?? PaymentMethodPage.DetailsForm(profile.details),
+            pastDue: try database.subscriptionState(orgId: access.org.id!)?.pastDue, retryErrors: retryErrors)
         return shell.render(.billingPaymentMethod, page, layout: layout, status: status)
     }
 
@@ -103,5 +107,25 @@ struct PaymentMethodController {
                 }
                 return try page(visit, access: access, details: typed, status: refusal.status)
             })
+    }
+
+    enum RetryField: String, CaseIterable { case csrf = "_csrf", version }
+
+    private func retryRenewal(_ visit: Visit, access: OrgAccess) throws -> Response {
+        let form = try visit.form()
+        try access.require(.manageBilling)
+        var reader = FormReader<RetryField>(form)
+        let version = reader.version(.version)
+        do {
+            try reader.errors.throwIfAny()
+            let payment = try database.retryRenewalNow(orgKey: access.org.key, expectedVersion: version, setup: billing, by: visit.actor)
+            return .redirect(to: Route.org(access.org.key, .billing(.payment(payment.id))).path)
+        } catch DomainError.invalid(let errors) {
+            return try page(visit, access: access, retryErrors: errors, status: 422)
+        } catch DomainError.staleVersion, DomainError.notFound {
+            return try shell.redirect(
+                visit, to: .org(access.org.key, .billing(.paymentMethod)),
+                flash: "The renewal’s state changed meanwhile (a retry ran or it was paid). This page shows where it stands now.")
+        }
     }
 }

@@ -26,6 +26,9 @@ struct PaymentMethodPage: PageValues {
     let seller: Seller
     let card: CardForm
     let details: DetailsForm
+    /// A renewal that failed: the cause, the next retry and "Retry now".
+    var pastDue: SubscriptionState.PastDue? = nil
+    var retryErrors = FieldErrors()
 
     static func countries(_ chosen: String) -> [(value: String, title: String)] {
         [("", "Choose…")] + Countries.all.map { ($0.code, $0.name) }
@@ -42,6 +45,18 @@ struct PaymentMethodPage: PageValues {
             ] as TemplateObject
         }
         context["seller"] = ["name": .text(seller.name), "address": .text(seller.address), "vatId": .text(seller.vatId)] as TemplateObject
+        if let due = pastDue {
+            context["pastDue"] =
+                [
+                    "reason": .text(due.reason), "month": .text(due.month.longName),
+                    "amount": .text(due.amountMinor.map { frame.money($0) } ?? ""),
+                    "nextRetry": .text(PendingDeletionWords.date(due.nextRetryAt)),
+                    "freeOn": .text(PendingDeletionWords.date(due.movesToFreeAt)), "version": .text(String(due.version)),
+                    "action": .text(frame.route(.retryRenewal)),
+                    "problems": (retryErrors.form + retryErrors.byField.values.flatMap { $0 }).templateValue,
+                    "hasProblems": .flag(!retryErrors.isEmpty),
+                ] as TemplateObject
+        }
         context["cardAction"] = frame.route(.saveCard)
         context["detailsAction"] = frame.route(.saveDetails)
         context["cardVersion"] = profile.cardVersion

@@ -4,11 +4,14 @@ import WheelhouseCore
 ///
 /// - `GET /test-gateway/challenge/{id}` — signed in: the amount, Complete and Fail.
 /// - `POST /test-gateway/challenge/{id}` — `action` = `complete` | `fail`; then back to the
-///   console's payment page, which records the outcome. Answered once; an unknown id is a 404.
-///   It writes no audit entry itself: the payment's page records the purchase or the decline.
+///   console's payment page, which waits for the payment worker to record the outcome. Answered
+///   once; an unknown id is a 404. It writes no audit entry itself: the worker records the
+///   purchase or the decline.
 struct TestGatewayController {
     let shell: Shell
     let gateway: TestModeGateway
+    /// Wakes the payment worker, which asks the gateway how the challenge ended and records it.
+    let billing: BillingSetup
 
     enum Field: String, CaseIterable { case csrf = "_csrf", action }
 
@@ -25,6 +28,7 @@ struct TestGatewayController {
                 return page(visit, challenge, problem: "Choose Complete or Fail.", status: 422)
             }
             try gateway.answerChallenge(id, passed: action == "complete")
+            billing.queued.wake()
             // Only a console path goes back; anything else would be an open redirect.
             return .redirect(to: challenge.returnPath.hasPrefix("/orgs/") ? challenge.returnPath : "/")
         }

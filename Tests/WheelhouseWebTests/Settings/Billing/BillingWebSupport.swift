@@ -1,4 +1,5 @@
 import Foundation
+import WheelhouseTestSupport
 import GRDB
 import WheelhouseCore
 @testable import WheelhouseWeb
@@ -25,6 +26,21 @@ enum BillingWebSupport {
     static func confirmationFields(_ client: TestClient, amount: String) -> [(String, String)] {
         let page = client.get(base + "/credits/buy?amount=\(amount)")
         return [("_csrf", page.csrf), ("amount", page.inputValue("amount") ?? ""), ("key", page.inputValue("key") ?? "")]
+    }
+
+    /// What `serve`'s payment worker does after a request queued a charge, at once.
+    static func runPaymentWorker(_ t: TestApp) throws {
+        try t.database.runQueuedPayments(setup: BillingSetup(seller: .demo, currency: .eur, gateway: TestModeGateway(database: t.database)))
+    }
+
+    /// The fixture organization's renewal declined once: the first run starts its subscription in
+    /// this month, the second, forty days on, charges the next month's and fails (with a card that
+    /// fails every charge) or has no card to charge.
+    static func makePastDue(_ t: TestApp) throws {
+        let setup = BillingSetup(seller: .demo, currency: .eur, gateway: TestModeGateway(database: t.database))
+        try t.database.runDueRenewals(at: t.database.now(), setup: setup)
+        try t.database.runDueRenewals(at: t.database.now().addingTimeInterval(40 * 86_400), setup: setup)
+        guard try t.database.subscriptionState(orgId: t.org.id!)?.pastDue != nil else { throw TestFailure("no renewal past due") }
     }
 
     static func balance(_ t: TestApp) throws -> Int64 { try t.database.creditBalance(orgId: t.org.id!).balanceMicros }

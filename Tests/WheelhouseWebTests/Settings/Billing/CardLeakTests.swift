@@ -46,11 +46,16 @@ import WheelhouseCore
             ])
         #expect(details.status == 303)
         let bought = owner.post(base + "/credits/buy", BillingWebSupport.confirmationFields(owner, amount: "10"))
-        let challenge = owner.get(bought.location ?? "/")
+        bodies.append(("processing", owner.get(bought.location ?? "/")))
+        try BillingWebSupport.runPaymentWorker(t)
+        let challengePath = owner.get(bought.location ?? "/").location ?? "/"
+        let challenge = owner.get(challengePath)
         bodies.append(("challenge", challenge))
-        let back = owner.post(bought.location ?? "/", [("_csrf", challenge.csrf), ("action", "complete")])
+        let back = owner.post(challengePath, [("_csrf", challenge.csrf), ("action", "complete")])
         #expect(back.status == 303)
-        bodies.append(("payment", owner.get(back.location ?? "/")))  // records the outcome: credits and the invoice
+        bodies.append(("waiting", owner.get(back.location ?? "/")))
+        try BillingWebSupport.runPaymentWorker(t)  // records the outcome: credits and the invoice
+        bodies.append(("payment", owner.get(back.location ?? "/")))
         let invoiceId = try database.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM invoice")! }
 
         // When: every billing page, for the Owner and an Admin.

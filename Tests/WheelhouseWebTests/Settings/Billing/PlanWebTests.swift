@@ -82,6 +82,7 @@ import WheelhouseCore
         let fields = [("_csrf", preview.csrf), ("key", preview.inputValue("key") ?? "")]
         let done = client.post(Self.plan + "/plans/business/upgrade", fields)
         #expect(done.status == 303, "\(done)")
+        try BillingWebSupport.runPaymentWorker(t)
         #expect(try t.database.planUsage(orgId: t.org.id!).plan == .business)
         let paid = try t.database.read { db in try Int64.fetchOne(db, sql: "SELECT totalMinor FROM payment WHERE kind = 'upgrade'")! }
         #expect(total == Currency.eur.format(minor: paid, withCode: true), "the button's total is the charge")
