@@ -10,7 +10,7 @@ extension Demo {
     static func seedPayments(_ database: AppDatabase, owner: User, orgKey: String, environment: [String: String]) throws {
         let actor = Actor(user: owner, address: "demo")
         let setup = BillingSetup(
-            seller: Seller.from(environment: environment), currency: .eur, gateway: TestModeGateway(database: database))
+            seller: Seller.from(environment: environment), currency: database.currency, gateway: TestModeGateway(database: database))
         let card = try setup.gateway.tokenize(
             CardDetails(
                 number: "4242424242424242", expiryMonth: 12, expiryYear: 2030, cvc: "424", holderName: "Olivia Owner", country: "DE"))
@@ -36,6 +36,8 @@ extension Demo {
         for (i, amount) in [Int64(1_000), 2_500, 5_000].enumerated() {
             _ = try database.buyCredits(
                 orgKey: orgKey, creditsMinor: amount, idempotencyKey: "demo-purchase-\(i)-0000000000", setup: setup, by: actor)
+            // Charged now, as the payment worker of `serve` would: usage is seeded after, on top.
+            try database.runQueuedPayments(setup: setup)
         }
     }
 }

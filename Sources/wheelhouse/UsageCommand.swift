@@ -51,7 +51,8 @@ struct UsageImport: ParsableCommand {
         // threshold charges its one refill now (the server's background job would within 15 s).
         if try global.resolvedMode() == .saas {
             let setup = BillingSetup(
-                seller: Seller.from(environment: global.environment), currency: .eur, gateway: TestModeGateway(database: database))
+                seller: Seller.from(environment: global.environment), currency: database.currency,
+                gateway: TestModeGateway(database: database))
             let refills = try database.runDueRefills(setup: setup)
             if refills > 0 { Output.line("auto-refill: \(refills) refill\(refills == 1 ? "" : "s") charged") }
         }

@@ -116,7 +116,7 @@ def test_the_authentication_card_goes_through_its_challenge(stack, pages, audit,
         audit.page(page, "challenge")
         expect(page.get_by_role("heading", name=re.compile(r"Payment of €11\.90 EUR"))).to_be_visible()
         page.get_by_role("button", name=outcome).click()
-        expect(page).to_have_url(re.compile(r"/orgs/demo/settings/billing/payments/\d+$"))
+        expect(page).to_have_url(re.compile(r"/orgs/demo/settings/billing/payments/\d+\?returned=1$"))
         audit.page(page, "challenge-done")
         if outcome == "Complete":
             expect(page.get_by_text("€10.00 EUR of credits were added.")).to_be_visible()
