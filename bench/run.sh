@@ -14,11 +14,15 @@
 #            of page 149): about the cost of page 1
 #   audit-1m  the Audit log page (newest 50) of an org with 1 000 000 entries (BENCH_AUDIT_ENTRIES);
 #            goal: >= 0.8 x General's req/s
+#   billing  the Billing tab's Plan page (meters, catalog, subscription) of the demo org as the Owner;
+#            goal: >= 0.8 x General's req/s (paired rounds, as audit-1m)
 #   api-org  GET /api/v1/org with a bearer key; goal: >= General's req/s
 #   api-events  POST /api/v1/usage/events, batches of 5 000 generated events one after another
 #            (BENCH_API_BATCHES); goal: >= 100 000 events/s, as `usage import`
 # before that, a full data export of the demo org (time) and `wheelhouse usage import` of 1 000 000
-# generated events (events/s), and after it
+# generated events (events/s) — with its AI-credit debits (SaaS), and the same file into a copy of
+# the database in enterprise mode (no debits), one after the other; goal: with <= 1.10 x without —
+# and after it
 # user-space instructions per General request under callgrind. See bench/README.md.
 #
 # Environment (defaults in brackets):
@@ -45,7 +49,7 @@ bin=${WHEELHOUSE_BIN:-$root/.build/release/wheelhouse}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-2}
-targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep audit-1m api-org api-events}
+targets=${BENCH_TARGETS:-static ref general usage members members-10k members-deep audit-1m billing api-org api-events}
 api_batches=${BENCH_API_BATCHES:-40}
 invitations=${BENCH_INVITATIONS:-10000}
 audit_entries=${BENCH_AUDIT_ENTRIES:-1000000}
@@ -66,6 +70,7 @@ usage_path=/orgs/demo/settings/usage
 members_path=/orgs/demo/settings/members
 members_10k_path=/orgs/bench-invites/settings/members
 audit_path=/orgs/bench-audit/settings/audit
+billing_path=/orgs/demo/settings/billing
 static_path=/static/app.css
 cg_path=${CALLGRIND_PATH:-$org_path}
 
@@ -139,9 +144,17 @@ rm -f "$data/demo-export.zip"
 # ---------------------------------------------------------------- usage: import, then 10 M events of rollups
 import_line=""
 if [ "$import_events" != 0 ]; then
+  # The same database without billing: a copy, imported into in enterprise mode (no credit debits).
+  plain=$data/plain
+  mkdir -p "$plain"
+  cp -a "$data/." "$plain/" 2>/dev/null || true
+  rm -rf "$plain/plain"
   "$bin" usage generate --org demo --events "$import_events" --days 90 --seed 7 --key-prefix bench > "$data/bench-events.jsonl"
+  plain_line=$(WHEELHOUSE_DATA_DIR=$plain WHEELHOUSE_MODE=enterprise "$bin" usage import "$data/bench-events.jsonl" 2>&1 | tail -n1)
   import_line=$("$bin" usage import "$data/bench-events.jsonl" 2>&1 | tail -n1)
-  rm -f "$data/bench-events.jsonl"
+  seconds_of() { sed -n 's/.* in \([0-9.]*\) s .*/\1/p' <<<"$1"; }
+  import_ratio=$(awk -v a="$(seconds_of "$import_line")" -v b="$(seconds_of "$plain_line")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  rm -rf "$plain" "$data/bench-events.jsonl"
 fi
 seed_line=$("$bin" usage seed-rollups --org demo --events "$rollup_events" --days 365)
 invitations_line=""
@@ -268,7 +281,11 @@ if [ "$keepalive" = on ] && (( workers <= conns || ref_threads <= conns )); then
   echo "warning: keep-alive on with threads <= $conns connections: expect stalled requests (see FASTCGI-NOTES)"
 fi
 echo "bodies: static $static_bytes B, C reference $ref_bytes B, General $page_bytes B (+ $page_header_bytes B headers), Usage $usage_bytes B"
-[ -n "$import_line" ] && echo "usage import of $import_events generated events: $import_line"
+if [ -n "$import_line" ]; then
+  echo "usage import of $import_events generated events, with credit debits: $import_line"
+  echo "the same without billing (enterprise mode, a copy of the database): $plain_line"
+  echo "usage import with debits / without: $import_ratio of the time  (goal: <= 1.10)"
+fi
 [ -n "$invitations_line" ] && echo "members-10k org: $invitations_line"
 [ -n "$audit_line" ] && echo "audit-1m org: $audit_line"
 echo "full data export of the demo org: $export_line"
@@ -317,9 +334,10 @@ for target in $targets; do
     members-10k) run_wrk members-10k "$base$members_10k_path" -H "$cookie" ;;
     members-deep) run_wrk members-deep "$base$members_deep_path" -H "$cookie" ;;
     audit-1m) run_wrk audit-1m "$base$audit_path" -H "$cookie" ;;
+    billing) run_wrk billing "$base$billing_path" -H "$cookie" ;;
     api-org) run_wrk api-org "$base/api/v1/org" -H "Authorization: Bearer $api_key" ;;
     api-events) post_event_batches ;;
-    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep, audit-1m, api-org, api-events)" ;;
+    *) die "unknown target $target (static, ref, general, usage, members, members-10k, members-deep, audit-1m, billing, api-org, api-events)" ;;
   esac
 done
 after=$(general_log_count)
@@ -327,7 +345,7 @@ usage_after=$(general_log_count "$usage_path")
 
 label() { case $1 in static) echo "static $static_path (nginx)";; ref) echo "C reference 8 KB (libfcgi)";; general) echo "General page, Owner";; usage) echo "Usage page, 10 M events";;
   members) echo "Members page, demo";; members-10k) echo "Members, $invitations pending";;
-  members-deep) echo "Members, page 150 by Next";; audit-1m) echo "Audit log, $audit_entries entries";;
+  members-deep) echo "Members, page 150 by Next";; audit-1m) echo "Audit log, $audit_entries entries";; billing) echo "Billing (Plan), Owner";;
   api-org) echo "API GET /org";; esac; }
 printf '%-30s %8s %8s %8s %8s %8s %8s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" timeouts "sock err" "B/resp"
 for target in ${targets/api-events/}; do
@@ -406,6 +424,24 @@ if [[ " $targets " == *" general "* && " $targets " == *" audit-1m "* ]]; then
   fi
   if [ "${non2xx[audit-1m]}" != 0 ]; then
     echo "FAIL: some Audit log requests were not answered 200" >&2
+    failed=1
+  fi
+fi
+if [[ " $targets " == *" general "* && " $targets " == *" billing "* ]]; then
+  echo "Billing / General: $(ratio "${rps[billing]}" "${rps[general]}") of its req/s," \
+    "p99 ${p99[billing]} vs ${p99[general]} ms  (goal: req/s ratio >= 0.80)"
+  billing_ratios=()
+  for ((round = 1; round <= pair_rounds; round++)); do
+    g=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$org_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
+    b=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$billing_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
+    billing_ratios+=("$(ratio "$b" "$g")")
+  done
+  if ((pair_rounds > 0)); then
+    median=$(printf '%s\n' "${billing_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "Billing / General in $pair_rounds paired rounds of 2 s each: ${billing_ratios[*]}; median $median  (goal: >= 0.80)"
+  fi
+  if [ "${non2xx[billing]}" != 0 ]; then
+    echo "FAIL: some Billing requests were not answered 200" >&2
     failed=1
   fi
 fi

@@ -49,6 +49,10 @@ public struct OrgView: Sendable {
     /// The AI-credit state for the banners, for viewers of billing with billing on (else nil):
     /// read here so the banners cost nothing on pages served from `pageReads`.
     public var credits: CreditStatus?
+    /// The plan's meters and the subscription, for the plan-limit and payment-failed banners and
+    /// the Billing page, on the same terms as `credits`.
+    public var plan: PlanStatus?
+    public var subscription: SubscriptionState?
 }
 
 extension AppDatabase {
@@ -115,7 +119,10 @@ extension AppDatabase {
                         guard let signedIn = try Self.session(db, hash: hash) else { return nil }
                         var view = try Self.orgView(db, orgKey: orgKey, userId: signedIn.user.id!, now: now())
                         if billingEnabled, let orgView = view, orgView.access.allows(.viewBilling) {
-                            view?.credits = try Self.creditStatus(db, orgId: orgView.access.org.id!)
+                            let org = orgView.access.org
+                            view?.credits = try Self.creditStatus(db, orgId: org.id!)
+                            view?.plan = try Self.planStatus(db, orgId: org.id!, month: currentUsageMonth(of: org), now: now())
+                            view?.subscription = try Self.subscriptionState(db, orgId: org.id!)
                         }
                         return (signedIn, view)
                     }

@@ -27,8 +27,8 @@ extension Shell {
                 ]),
             ])
         }
-        return banners + (try paymentFailedBanners(access: access)) + (try creditBanners(visit, access: access))
-            + (try planLimitBanners(access: access)) + (try failedProviderBanners(visit, access: access))
+        return banners + (try paymentFailedBanners(visit, access: access)) + (try creditBanners(visit, access: access))
+            + (try planLimitBanners(visit, access: access)) + (try failedProviderBanners(visit, access: access))
     }
 
     /// `credits low` / `credits exhausted` (SaaS, Owners and Admins), each saying its own cause
@@ -101,9 +101,10 @@ extension Shell {
     /// `payment failed` (SaaS, Owners and Admins): a renewal was declined and the subscription is
     /// past due. It says so — never "credit limit" — with the retry dates and the one place that
     /// fixes it: the card.
-    func paymentFailedBanners(access: OrgAccess) throws -> [TemplateObject] {
+    func paymentFailedBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         guard config.mode == .saas, database.billingEnabled, access.allows(.viewBilling), access.org.purgeAt == nil,
-            let due = try database.subscriptionState(orgId: access.org.id!)?.pastDue
+            let due = try (visit.orgView?.plan != nil ? visit.orgView?.subscription : database.subscriptionState(orgId: access.org.id!))?
+                .pastDue
         else { return [] }
         let amount = due.amountMinor.map { " of \(config.currency.format(minor: $0, withCode: true))" } ?? ""
         return [
@@ -122,9 +123,9 @@ extension Shell {
 
     /// `plan limit reached` (SaaS, Owners and Admins): the meters at or over the plan's limit,
     /// each with what it blocks, and Upgrade.
-    func planLimitBanners(access: OrgAccess) throws -> [TemplateObject] {
+    func planLimitBanners(_ visit: Visit, access: OrgAccess) throws -> [TemplateObject] {
         guard config.mode == .saas, access.allows(.viewBilling), access.org.purgeAt == nil else { return [] }
-        let status = try database.planStatus(org: access.org)
+        let status = try visit.orgView?.plan ?? database.planStatus(org: access.org)
         let reached = status.meters.filter(\.reached)
         guard !reached.isEmpty else { return [] }
         let sentences = reached.map { meter -> String in

@@ -102,13 +102,17 @@ struct BillingController {
     static func plan(_ id: String) -> Plan? { Plan.catalog.first { $0.id == id } }
 
     private func show(_ visit: Visit, access: OrgAccess) throws -> Response {
-        try render(visit, try planPage(access), access: access)
+        try render(visit, try planPage(access, view: visit.orgView), access: access)
     }
 
-    private func planPage(_ access: OrgAccess) throws -> BillingPage {
-        BillingPage(
-            plan: .saas(canManage: access.allows(.manageBilling), orgKey: access.org.key), status: try database.planStatus(org: access.org),
-            currency: shell.config.currency, salesURL: shell.config.enterpriseBillingURL)
+    /// The plan and subscription as the request's org view read them (cached with it), else read now.
+    private func planPage(_ access: OrgAccess, view: OrgView? = nil) throws -> BillingPage {
+        var page = BillingPage(
+            plan: .saas(canManage: access.allows(.manageBilling), orgKey: access.org.key),
+            status: try view?.plan ?? database.planStatus(org: access.org), currency: shell.config.currency,
+            salesURL: shell.config.enterpriseBillingURL)
+        page.subscription = try view?.plan != nil ? view?.subscription : database.subscriptionState(orgId: access.org.id!)
+        return page
     }
 
     private func preview(

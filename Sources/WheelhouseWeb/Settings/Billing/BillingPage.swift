@@ -15,6 +15,8 @@ struct BillingPage: PageValues {
     var currency: Currency = .eur
     var salesURL: String? = nil
     var errors = FieldErrors()
+    /// A paid plan's subscription: when it renews, or that its renewal failed.
+    var subscription: SubscriptionState? = nil
 
     static let cancelNames = FieldNames.of(BillingController.CancelField.self)
 
@@ -32,6 +34,19 @@ struct BillingPage: PageValues {
                 return
             }
             var saas: TemplateObject = ["canManage": .flag(canManage), "planName": .text(status.plan.name)]
+            if let price = status.plan.monthlyPriceMinor, price > 0 {
+                if let due = subscription?.pastDue {
+                    saas["renewal"] = TemplateValue.text(
+                        "The renewal for \(due.month.longName) failed: \(due.reason) It is tried again on "
+                            + "\(PendingDeletionWords.date(due.nextRetryAt)); see Payment method.")
+                    saas["renewalFailed"] = true
+                } else {
+                    let next = (subscription?.paidThrough ?? status.month).next
+                    saas["renewal"] = TemplateValue.text(
+                        "Paid through \((subscription?.paidThrough ?? status.month).longName). Renews on 1 \(next.longName) for "
+                            + "\(currency.format(minor: price, withCode: true)) plus VAT, charged to the saved card.")
+                }
+            }
             saas["meters"] = TemplateValue.list(status.meters.map { TemplateValue.object(Self.meter($0)) })
             saas["plans"] = TemplateValue.list(Plan.catalog.map { TemplateValue.object(row($0, current: status.plan, orgKey: orgKey)) })
             if let scheduled = status.scheduled {
