@@ -37,6 +37,11 @@ extension AppDatabase {
 
     private func claimQueuedPayment() throws -> (payment: PaymentRecord, key: String, actor: Actor?)? {
         let now = self.now()
+        // A read first: the idle worker polls every second and must not take the write lock to find nothing.
+        let waiting = try reader.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payment WHERE queued = 1 AND status = 'pending')") ?? false
+        }
+        guard waiting else { return nil }
         return try writer.write { db in
             guard
                 let row = try Row.fetchOne(
