@@ -1,5 +1,5 @@
 """Billing's charges made off the request thread, end to end through nginx and Chromium: an upgrade
-paid from its preview in a new organization (with and without JavaScript: the payment's page
+paid from its preview in a new Owner's organization (with and without JavaScript: the payment's page
 follows the queued charge), `usage import` crossing the demo's auto-refill threshold (exactly one
 refill and its invoice), and a declined renewal run by `wheelhouse billing run-due --at` (the
 payment-failed banner on every page, the retry with a working card ending it)."""
@@ -16,7 +16,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import BINARY, OWNER, ROOT
+from conftest import BINARY, OWNER, PASSWORD, ROOT
+from test_account_password import new_account, sign_in_as
 from test_billing_payments import balance, save_card
 from test_general import at, sign_in
 
@@ -38,30 +39,23 @@ def fill_details(page: Page, org: str) -> None:
     expect(page.locator(".flash")).to_contain_text("Billing details saved.")
 
 
-def new_org(page: Page, key: str) -> None:
-    page.goto("/account/organizations/new")
-    page.get_by_label("Organization name").fill(f"Upgrade {key}")
-    page.get_by_label("Org key").fill(key)
-    page.get_by_role("button", name="Create organization").click()
-    expect(page).to_have_url(at(f"/orgs/{key}"))
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_an_upgrade_is_previewed_then_charged_by_the_worker(stack, pages, audit, javascript):
-    key = f"upgrade-{'js' if javascript else 'nojs'}-{int(time.time())}"
+    # A new Owner of their own organization (on Pro, as `create-owner` makes it), not the demo's.
+    key = f"upgrade-{'js' if javascript else 'nojs'}"
+    email, general = new_account(stack, key)
     page = pages.new(stack, javascript=javascript)
-    sign_in(page, OWNER)
-    new_org(page, key)
+    sign_in_as(page, email, PASSWORD, general)
     plan = f"/orgs/{key}/settings/billing"
     page.goto(plan)
-    expect(page.locator("tr.current-plan")).to_contain_text("Free")
+    expect(page.locator("tr.current-plan")).to_contain_text("Pro")
     # Without a card the preview says what to do first.
-    page.goto(plan + "/plans/starter")
+    page.goto(plan + "/plans/business")
     expect(page.locator("section.card")).to_contain_text("Save a card and the billing details")
     expect(page.get_by_role("button", name=re.compile(r"^Upgrade and pay"))).to_have_count(0)
     save_card_for(page, key)
     fill_details(page, key)
-    page.goto(plan + "/plans/starter")
+    page.goto(plan + "/plans/business")
     audit.page(page, "upgrade-preview")
     button = page.get_by_role("button", name=re.compile(r"^Upgrade and pay"))
     shown = re.search(r"€[\d,]+\.\d\d EUR", button.inner_text()).group(0)
@@ -71,9 +65,9 @@ def test_an_upgrade_is_previewed_then_charged_by_the_worker(stack, pages, audit,
     audit.page(page, "upgrade-paid")
     expect(page.locator("p.payment-succeeded")).to_contain_text(shown)
     page.goto(plan)
-    expect(page.locator("tr.current-plan")).to_contain_text("Starter")
+    expect(page.locator("tr.current-plan")).to_contain_text("Business")
     page.goto(plan + "/invoices")
-    expect(page.locator("table.invoices")).to_contain_text("Upgrade to the Starter plan")
+    expect(page.locator("table.invoices")).to_contain_text("Upgrade to the Business plan")
 
 
 def save_card_for(page: Page, org: str) -> None:
