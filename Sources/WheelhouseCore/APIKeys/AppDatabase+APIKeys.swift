@@ -28,7 +28,9 @@ extension AppDatabase {
             let policy = try APIKeySchema.policy(db, orgId: access.org.id!).policy
             return try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.orgId = ? AND k.kind = 'platform' ORDER BY k.id DESC"),
+                    sql:
+                        "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.orgId = ? AND k.kind = 'platform' ORDER BY k.id DESC"
+                ),
                 arguments: [access.org.id]
             ).map { APIKeySummary(row: $0, policy: policy, now: now) }
         }
@@ -72,7 +74,9 @@ extension AppDatabase {
                 form.name, field: "name", label: "Name", required: true, maxLength: APIKeyRules.maxNameLength, into: &errors)
             if errors.byField["name"] == nil,
                 try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM apiKey WHERE orgId = ? AND name = ? COLLATE NOCASE AND revokedAt IS NULL AND kind = 'platform')",
+                    db,
+                    sql:
+                        "SELECT EXISTS (SELECT 1 FROM apiKey WHERE orgId = ? AND name = ? COLLATE NOCASE AND revokedAt IS NULL AND kind = 'platform')",
                     arguments: [orgId, form.name])!
             {
                 errors.add("name", "A key named \(form.name) already exists here. Choose another name, or rotate that key.")

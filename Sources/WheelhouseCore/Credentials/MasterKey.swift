@@ -139,7 +139,8 @@ enum SealedIdentity {
             Array("wheelhouse/recovery-reveal|user=\(user)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         case .provider(let org, let id, let kind, let url):
             Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
-        case .integration(let org, let id, let kind): Array("wheelhouse/integration|org=\(org)|id=\(id)|kind=\(kind)|key=\(keyVersion)".utf8)
+        case .integration(let org, let id, let kind):
+            Array("wheelhouse/integration|org=\(org)|id=\(id)|kind=\(kind)|key=\(keyVersion)".utf8)
         case .webhookReveal(let id, let session):
             Array("wheelhouse/webhook-reveal|id=\(id)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         }

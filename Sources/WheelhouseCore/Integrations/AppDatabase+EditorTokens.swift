@@ -55,7 +55,8 @@ extension AppDatabase {
                 name, field: "name", label: "Name", required: true, maxLength: EditorTokenRules.maxNameLength, into: &errors)
             let live = try Row.fetchAll(
                 db,
-                sql: "SELECT name FROM apiKey WHERE orgId = ? AND kind = 'editor' AND createdBy = ? AND revokedAt IS NULL AND expiresAt > ?",
+                sql:
+                    "SELECT name FROM apiKey WHERE orgId = ? AND kind = 'editor' AND createdBy = ? AND revokedAt IS NULL AND expiresAt > ?",
                 arguments: [orgId, actor.user.id, now]
             ).map { $0[0] as String }
             if errors.byField["name"] == nil,

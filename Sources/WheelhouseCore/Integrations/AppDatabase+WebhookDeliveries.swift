@@ -48,7 +48,8 @@ extension AppDatabase {
                         """, arguments: [now.addingTimeInterval(IntegrationRules.claimLease), now, now])
             else { return nil }
             let endpointId: Int64 = row["endpointId"]
-            guard let endpoint = try Row.fetchOne(db, sql: "SELECT kind, url FROM integrationEndpoint WHERE id = ?", arguments: [endpointId]),
+            guard
+                let endpoint = try Row.fetchOne(db, sql: "SELECT kind, url FROM integrationEndpoint WHERE id = ?", arguments: [endpointId]),
                 let sealed = try openIntegrationSecret(db, endpointId: endpointId)
             else { return nil }
             let kind = IntegrationKind(rawValue: endpoint["kind"]) ?? .webhook

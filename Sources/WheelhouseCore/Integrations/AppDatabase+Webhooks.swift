@@ -10,7 +10,9 @@ extension AppDatabase {
         try access.require(.manageIntegrations)
         return try reader.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(IntegrationEndpoint.columns) FROM \(IntegrationEndpoint.from) WHERE e.orgId = ? AND e.kind = ? ORDER BY e.id",
+                db,
+                sql:
+                    "SELECT \(IntegrationEndpoint.columns) FROM \(IntegrationEndpoint.from) WHERE e.orgId = ? AND e.kind = ? ORDER BY e.id",
                 arguments: [access.org.id, kind.rawValue]
             ).map(IntegrationEndpoint.init(row:))
         }
@@ -144,7 +146,8 @@ extension AppDatabase {
     func holdWebhookSecret(_ db: Database, secret: String, endpointId: Int64, session: SessionRecord, now: Date) throws {
         let sealed = vault.seal(secret, .webhookReveal(endpointId: endpointId, session: session.tokenHash))
         try db.execute(
-            sql: "INSERT OR REPLACE INTO webhookSecretReveal (sessionHash, endpointId, sealed, keyVersion, createdAt) VALUES (?, ?, ?, ?, ?)",
+            sql:
+                "INSERT OR REPLACE INTO webhookSecretReveal (sessionHash, endpointId, sealed, keyVersion, createdAt) VALUES (?, ?, ?, ?, ?)",
             arguments: [session.tokenHash, endpointId, Data(sealed), vault.version, now])
     }
 
@@ -171,7 +174,8 @@ extension AppDatabase {
                 db, sql: "SELECT orgId, kind, sealed, keyVersion FROM integrationEndpoint WHERE id = ?", arguments: [endpointId])
         else { return nil }
         return try vault.open(
-            Array(row["sealed"] as Data), .integration(orgId: row["orgId"], id: endpointId, kind: row["kind"]), keyVersion: row["keyVersion"])
+            Array(row["sealed"] as Data), .integration(orgId: row["orgId"], id: endpointId, kind: row["kind"]),
+            keyVersion: row["keyVersion"])
     }
 
     /// `rotateMasterKey`: every endpoint's secret moves to the new key; unseen reveals are dropped.

@@ -85,6 +85,8 @@ public struct Application: Sendable {
     /// Audit retention, privacy retention and organization deletion (empty without workers).
     let jobs: [PeriodicJob]
     let exportWorker: DataExportWorker?
+    /// Webhook and Slack deliveries (Integrations).
+    var webhooks: WebhookWorker? = nil
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
 
@@ -98,6 +100,7 @@ public struct Application: Sendable {
         rebuild?.start()
         for job in jobs { job.start() }
         exportWorker?.start()
+        webhooks?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -110,6 +113,7 @@ public struct Application: Sendable {
         // The last minute of API key uses, so a clean shutdown loses no "last used".
         _ = try? database.flushAPIKeyUsage()
         exportWorker?.stop()
+        webhooks?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -154,6 +158,7 @@ public func makeApp(config: AppConfig) throws -> Application {
     // Credits are debited and their states shown in SaaS mode only, in the deployment's currency.
     database.billingEnabled = config.web.mode == .saas
     database.currency = config.web.currency
+    if let workers = config.workers { database.outboundPolicy = workers.outbound }
     var templates: Templates
     do {
         templates = try Templates(directory: config.templatesDirectory)
@@ -178,7 +183,7 @@ public func makeApp(config: AppConfig) throws -> Application {
         throw StartFailure.passwordList(error.message)
     }
     let workers = config.workers
-    return Application(
+    var app = Application(
         web: web, database: database, logos: logos,
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
@@ -192,6 +197,8 @@ public func makeApp(config: AppConfig) throws -> Application {
             ] + (config.web.mode == .saas ? [.autoRefill(database, setup: web.billing)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         exports: exports)
+    app.webhooks = workers.map { WebhookWorker(database: database, policy: $0.outbound) }
+    return app
 }
 
 /// The API rate limiter counting in `api-rate-limits` in the data directory, shared by every
