@@ -26,6 +26,9 @@ import WheelhouseTestSupport
         "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
         "billing.card.save", "billing.details.save", "billing.credits.purchase", "billing.payment.fail",
         "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off",
+        "integration.webhook.create", "integration.webhook.update", "integration.webhook.delete", "integration.webhook.rotateSecret",
+        "integration.webhook.test", "integration.webhook.redeliver", "integration.slack.save", "integration.slack.delete",
+        "integration.slack.test", "integration.editorToken.create", "integration.editorToken.revoke",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {
