@@ -122,3 +122,54 @@ extension AppDatabase {
         }
     }
 }
+
+/// A delivery as it would be after some attempts, written directly (the demo's log: it must not
+/// call out to show one).
+public struct SeededDelivery: Sendable {
+    public var event: IntegrationEvent
+    public var summary: String
+    public var status: WebhookDelivery.Status
+    public var attempts: Int
+    public var responseCode: Int?
+    public var excerpt: String
+    public var error: String?
+    public var createdAt: Date
+    public var nextAttemptAt: Date?
+
+    public init(
+        event: IntegrationEvent, summary: String, status: WebhookDelivery.Status, attempts: Int, responseCode: Int?,
+        excerpt: String = "", error: String? = nil, createdAt: Date, nextAttemptAt: Date? = nil
+    ) {
+        (self.event, self.summary, self.status, self.attempts, self.responseCode) = (event, summary, status, attempts, responseCode)
+        (self.excerpt, self.error, self.createdAt, self.nextAttemptAt) = (excerpt, error, createdAt, nextAttemptAt)
+    }
+}
+
+extension AppDatabase {
+    public func seedDelivery(endpointId: Int64, _ seeded: SeededDelivery) throws {
+        try writer.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT o.key, o.displayName FROM integrationEndpoint e JOIN organization o ON o.id = e.orgId WHERE e.id = ?",
+                    arguments: [endpointId])
+            else { throw DomainError.notFound }
+            let eventId = IntegrationRules.newEventId()
+            let body = Self.webhookBody(
+                eventId: eventId, event: seeded.event, orgKey: row[0], orgName: row[1], payload: ["summary": seeded.summary],
+                now: seeded.createdAt)
+            let last = seeded.attempts > 0 ? seeded.createdAt.addingTimeInterval(Double(seeded.attempts - 1) * 60) : nil
+            try db.execute(
+                sql: """
+                    INSERT INTO webhookDelivery (endpointId, eventId, eventType, body, createdAt, status, attempts, nextAttemptAt,
+                        lastAttemptAt, responseCode, responseExcerpt, lastError, deliveredAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    endpointId, eventId, seeded.event.rawValue, Data(body), seeded.createdAt, seeded.status.rawValue, seeded.attempts,
+                    seeded.nextAttemptAt, last, seeded.responseCode, seeded.excerpt, seeded.error,
+                    seeded.status == .delivered ? last : nil,
+                ])
+        }
+    }
+}
