@@ -88,4 +88,16 @@ extension AppDatabase {
             }
         }
     }
+
+    /// Removes finished deliveries (delivered or failed) older than `IntegrationRules.logDays`, so
+    /// the log stays the recent past; pending ones stay whatever their age. Returns how many.
+    @discardableResult
+    public func pruneDeliveries() throws -> Int {
+        let cutoff = now().addingTimeInterval(-Double(IntegrationRules.logDays) * 86_400)
+        return try writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM webhookDelivery WHERE status IN ('delivered', 'failed') AND createdAt < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
 }

@@ -17,6 +17,8 @@ public enum IntegrationRules {
     public static let revealWindow: TimeInterval = 600
     /// What the delivery log keeps of an answer's body.
     public static let excerptLength = 200
+    /// Finished deliveries are kept this long in the log.
+    public static let logDays = 30
     /// Receivers should refuse a signature older than this (the README's recipe).
     public static let signatureTolerance: TimeInterval = 300
     public static let secretPrefix = "whsec_"

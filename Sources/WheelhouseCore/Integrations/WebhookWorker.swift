@@ -38,15 +38,19 @@ public final class WebhookWorker: Sendable {
     let http: OutboundHTTP
     let pool: Int
     private let loops: [BackgroundLoop]
+    /// The delivery log's old entries, removed hourly.
+    private let pruning: PeriodicJob
 
     public init(database: AppDatabase, policy: OutboundPolicy, pool: Int = 2) {
         self.database = database
         self.http = OutboundHTTP(policy: policy, timeout: IntegrationRules.timeout)
         self.pool = max(1, pool)
         self.loops = (0..<max(1, pool)).map { _ in BackgroundLoop() }
+        self.pruning = PeriodicJob(name: "webhook-log", interval: 3_600) { [database] in try database.pruneDeliveries() }
     }
 
     public func start() {
+        pruning.start()
         for (index, loop) in loops.enumerated() {
             loop.start(name: "webhooks-\(index)") { [self] in
                 let sent = (try? runOne()) ?? false
@@ -55,7 +59,10 @@ public final class WebhookWorker: Sendable {
         }
     }
 
-    public func stop() { loops.forEach { $0.stop() } }
+    public func stop() {
+        pruning.stop()
+        loops.forEach { $0.stop() }
+    }
 
     /// Claims, sends and records one due delivery; false when none was due.
     @discardableResult

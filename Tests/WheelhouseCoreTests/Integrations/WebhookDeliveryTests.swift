@@ -105,6 +105,21 @@ import WheelhouseTestSupport
         #expect(try world.database.auditEvents(orgId: world.f.org.id!).contains { $0.action == .webhookRedeliver })
     }
 
+    @Test func finishedDeliveriesLeaveTheLogAfterThirtyDays() throws {
+        let world = try IntegrationsWorld()
+        let standIn = try HTTPStandIn()
+        defer { standIn.stop() }
+        let issued = try world.addEndpoint(standIn.url)
+        try world.memberJoined()
+        #expect(try WebhookWorker(database: world.database, policy: IntegrationsWorld.loopback).runOne())
+        world.clock.advance(30 * 86_400)
+        try world.memberJoined("Paul Pending")  // not sent: stays whatever its age
+        #expect(try world.database.pruneDeliveries() == 0)
+        world.clock.advance(1)
+        #expect(try world.database.pruneDeliveries() == 1)
+        #expect(try world.deliveries(issued.endpoint.id).map(\.status) == [.pending])
+    }
+
     @Test func aPrivateAddressIsRefusedUnderTheDefaultPolicyAndLogged() throws {
         let world = try IntegrationsWorld()
         let standIn = try HTTPStandIn()
