@@ -113,7 +113,7 @@ def test_owner_adds_an_endpoint_and_sees_a_test_event_delivered(stack, pages, au
     sign_in(page, OWNER, lands_on=INTEGRATIONS)
     audit.page(page, "integrations")
     # The demo's endpoint, Slack (shown only by its hint) and the Owner's editor token.
-    expect(page.get_by_role("row", name=re.compile(r"hooks\.example\.com/wheelhouse"))).to_contain_text("On")
+    expect(page.get_by_role("row", name=re.compile(r"hooks\.example\.com.wheelhouse"))).to_contain_text("On")
     expect(page.get_by_text("hooks.slack.com/…1234")).to_be_visible()
     assert "B0DEMO000" not in page.content()
 
