@@ -13,6 +13,20 @@ import WheelhouseTestSupport
         #expect(IntegrationEvent(notification: .passwordChanged) == nil)
     }
 
+    @Test func raisersEmitOneEventEachNotOnePerRecipient() throws {
+        let world = try IntegrationsWorld()
+        let issued = try world.addEndpoint("https://hooks.example.com/w", events: [.memberJoined, .apiKeyExpiring])
+        // Two admins are told that a member joined; the endpoint gets the event once.
+        try world.memberJoined()
+        // An API key expiring tomorrow: its maker is notified, and the event goes out.
+        _ = try world.database.createAPIKey(
+            orgKey: "acme", NewAPIKey(name: "CI", scopes: ["org:read"], expiry: "7"), by: world.owner)
+        world.clock.advance(6 * 86_400 + 3_600)
+        #expect(try world.database.sendAPIKeyExpiryNotices() == 1)
+        let types = try world.deliveries(issued.endpoint.id).map(\.eventType)
+        #expect(types == ["api_key.expiring", "member.joined"])
+    }
+
     @Test func badEndpointsAreRefusedBesideTheirFields() throws {
         let world = try IntegrationsWorld()
         func errors(_ url: String, description: String = "", events: [String] = ["member.joined"]) -> FieldErrors? {
