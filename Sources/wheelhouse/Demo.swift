@@ -44,6 +44,7 @@ struct Demo: ParsableCommand {
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"
         try DataExportWorker(database: database, store: .load(dataDirectory: global.resolvedDataDir), consoleURL: baseURL).runOne()
+        try Self.seedIntegrations(database, owner: owner, orgKey: org.key)
         Output.line(
             "Demo data added: organizations demo and olivia-lab (solo); people owner@, admin@, member@, "
                 + "dev@ and support@demo.test; a pending invitation for new.hire@demo.test; \(events) usage events; "
@@ -53,7 +54,8 @@ struct Demo: ParsableCommand {
                 + "a pending email change for member@; Adam Admin in the dark theme; the Owner's readiness checklist "
                 + "half done; Support bots in French; about €37 of AI credits on demo (an opening balance, three "
                 + "paid purchases, one auto-refill and a promotion expiring in 20 days; warning below €15), a saved test "
-                + "Visa and auto-refill on (below €10 → €50, cap €200); none on olivia-lab.")
+                + "Visa and auto-refill on (below €10 → €50, cap €200); none on olivia-lab; a webhook endpoint with a "
+                + "delivery log, Slack and an editor token (Integrations).")
         // The only time this secret exists in plain text: printed so the API can be tried at once.
         Output.line("Demo API key “CI” (usage:write, expires in 20 days), shown only now: \(ciKey)")
     }

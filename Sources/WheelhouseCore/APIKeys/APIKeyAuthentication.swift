@@ -51,6 +51,8 @@ extension AppDatabase {
             }
         }
         guard let row else { throw APIKeyRefusal.unknown }
+        // An editor token is its maker's: it stops when they leave the organization.
+        guard row.ownerIsMember else { throw APIKeyRefusal.revoked }
         if !row.isCurrent, row.previousUntil.map({ $0 <= now }) ?? true { throw APIKeyRefusal.revoked }
         switch APIKeySummary.status(
             revokedAt: row.revokedAt, createdAt: row.createdAt, expiresAt: row.expiresAt, policy: row.policy, now: now)
@@ -68,7 +70,8 @@ extension AppDatabase {
     /// One read by the secret's hash, through the two unique hash indexes (a test checks the plan).
     static let authenticationSQL = """
         SELECT k.id, k.orgId, o.key, k.name, k.scopes, k.createdAt, k.expiresAt, k.revokedAt,
-               k.secretHash = ?1, k.previousUntil, p.maxDays
+               k.secretHash = ?1, k.previousUntil, p.maxDays,
+               k.kind = 'platform' OR EXISTS (SELECT 1 FROM membership m WHERE m.orgId = k.orgId AND m.userId = k.createdBy)
         FROM apiKey k JOIN organization o ON o.id = k.orgId LEFT JOIN apiKeyPolicy p ON p.orgId = k.orgId
         WHERE k.secretHash = ?1 OR k.previousHash = ?1
         """
@@ -121,10 +124,13 @@ struct APIKeyRow: Sendable {
     var isCurrent: Bool
     var previousUntil: Date?
     var policy: APIKeyLifetimePolicy
+    /// False for an editor token whose maker left the organization.
+    var ownerIsMember: Bool
 
     init(_ row: Row) {
         grant = APIKeyGrant(keyId: row[0], orgId: row[1], orgKey: row[2], name: row[3], scopes: APIKeyRules.scopes(row[4]))
         (createdAt, expiresAt, revokedAt, isCurrent, previousUntil) = (row[5], row[6], row[7], row[8], row[9])
         policy = APIKeyLifetimePolicy(rawValue: row[10] as Int? ?? 0) ?? .none
+        ownerIsMember = row[11]
     }
 }

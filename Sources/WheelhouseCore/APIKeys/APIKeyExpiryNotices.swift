@@ -47,6 +47,12 @@ extension AppDatabase {
                 try Self.notify(
                     db, userId: userId, orgId: row[1], kind: .apiKeyExpiring, title: title,
                     link: "/orgs/\(orgKey)/settings/api-keys", mail: NoticeMail(subject: title, body: body), now: now)
+                try Self.emitEvent(
+                    db, orgId: row[1], event: .apiKeyExpiring,
+                    payload: [
+                        "summary": title, "path": "/orgs/\(orgKey)/settings/api-keys", "key_name": name,
+                        "expires_at": ISO8601DateFormatter().string(from: expiresAt),
+                    ], now: now)
                 sent += 1
             }
             return sent

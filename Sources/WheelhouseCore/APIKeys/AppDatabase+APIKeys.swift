@@ -28,7 +28,9 @@ extension AppDatabase {
             let policy = try APIKeySchema.policy(db, orgId: access.org.id!).policy
             return try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.orgId = ? ORDER BY k.id DESC"),
+                    sql:
+                        "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.orgId = ? AND k.kind = 'platform' ORDER BY k.id DESC"
+                ),
                 arguments: [access.org.id]
             ).map { APIKeySummary(row: $0, policy: policy, now: now) }
         }
@@ -40,12 +42,14 @@ extension AppDatabase {
         return try reader.read { db in try Self.apiKey(db, id: id, orgId: access.org.id!, now: now()) }
     }
 
-    static func apiKey(_ db: Database, id: Int64, orgId: Int64, now: Date) throws -> APIKeySummary {
+    /// Editor tokens (`kind` "editor", Integrations) are keys too, but never on this tab.
+    static func apiKey(_ db: Database, id: Int64, orgId: Int64, now: Date, kind: String = "platform") throws -> APIKeySummary {
         let policy = try APIKeySchema.policy(db, orgId: orgId).policy
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.id = ? AND k.orgId = ?"),
-                arguments: [id, orgId])
+                db.cachedStatement(
+                    sql: "SELECT \(APIKeySummary.columns) FROM \(APIKeySummary.from) WHERE k.id = ? AND k.orgId = ? AND k.kind = ?"),
+                arguments: [id, orgId, kind])
         else { throw DomainError.notFound }
         return APIKeySummary(row: row, policy: policy, now: now)
     }
@@ -70,7 +74,9 @@ extension AppDatabase {
                 form.name, field: "name", label: "Name", required: true, maxLength: APIKeyRules.maxNameLength, into: &errors)
             if errors.byField["name"] == nil,
                 try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM apiKey WHERE orgId = ? AND name = ? COLLATE NOCASE AND revokedAt IS NULL)",
+                    db,
+                    sql:
+                        "SELECT EXISTS (SELECT 1 FROM apiKey WHERE orgId = ? AND name = ? COLLATE NOCASE AND revokedAt IS NULL AND kind = 'platform')",
                     arguments: [orgId, form.name])!
             {
                 errors.add("name", "A key named \(form.name) already exists here. Choose another name, or rotate that key.")

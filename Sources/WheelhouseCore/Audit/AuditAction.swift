@@ -125,6 +125,22 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case billingRenewalFail = "billing.renewal.fail"
     /// An Owner asked for a past-due renewal to be retried now.
     case billingRenewalRetry = "billing.renewal.retry"
+    // MARK: - Integrations (area Credentials)
+    case webhookCreate = "integration.webhook.create"
+    /// Switched on or off.
+    case webhookUpdate = "integration.webhook.update"
+    case webhookDelete = "integration.webhook.delete"
+    /// A new signing secret; the old one stops at once.
+    case webhookRotateSecret = "integration.webhook.rotateSecret"
+    case webhookTest = "integration.webhook.test"
+    /// A delivery sent again with the same event id.
+    case webhookRedeliver = "integration.webhook.redeliver"
+    /// The Slack channel's URL or events saved.
+    case slackSave = "integration.slack.save"
+    case slackDelete = "integration.slack.delete"
+    case slackTest = "integration.slack.test"
+    case editorTokenCreate = "integration.editorToken.create"
+    case editorTokenRevoke = "integration.editorToken.revoke"
 
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
@@ -198,6 +214,17 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .billingRenewal: "Plan renewed"
         case .billingRenewalFail: "Plan renewal failed"
         case .billingRenewalRetry: "Plan renewal retried"
+        case .webhookCreate: "Webhook endpoint added"
+        case .webhookUpdate: "Webhook endpoint switched"
+        case .webhookDelete: "Webhook endpoint deleted"
+        case .webhookRotateSecret: "Webhook signing secret rotated"
+        case .webhookTest: "Webhook test event sent"
+        case .webhookRedeliver: "Webhook delivery sent again"
+        case .slackSave: "Slack integration saved"
+        case .slackDelete: "Slack integration removed"
+        case .slackTest: "Slack test message sent"
+        case .editorTokenCreate: "Editor token created"
+        case .editorTokenRevoke: "Editor token revoked"
         }
     }
 }

@@ -32,6 +32,12 @@ extension AppDatabase {
             try Self.notify(
                 db, userId: requester, orgId: export.orgId, kind: .dataExportReady, title: "The data export of \(orgName) is ready",
                 link: link, mail: NoticeMail(subject: "Your data export of \(orgName) is ready", body: body, linkInBody: true), now: now)
+            try Self.emitEvent(
+                db, orgId: export.orgId, event: .dataExportReady,
+                payload: [
+                    "summary": "The data export of \(orgName) is ready", "path": link, "sha256": built.sha256,
+                    "bytes": "\(built.byteSize)",
+                ], now: now)
             return true
         }
     }

@@ -116,6 +116,10 @@ enum SealedIdentity {
     case twoFactor(userId: Int64)
     /// New recovery codes waiting for their one showing to the session that turned two-factor on.
     case recoveryReveal(userId: Int64, session: Data)
+    /// A webhook endpoint's signing secret, or an organization's Slack URL (`kind`).
+    case integration(orgId: Int64, id: Int64, kind: String)
+    /// A new signing secret waiting for its one showing to the session that made it.
+    case webhookReveal(endpointId: Int64, session: Data)
 
     /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
     static func provider(_ row: Row) -> SealedIdentity {
@@ -135,6 +139,10 @@ enum SealedIdentity {
             Array("wheelhouse/recovery-reveal|user=\(user)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         case .provider(let org, let id, let kind, let url):
             Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
+        case .integration(let org, let id, let kind):
+            Array("wheelhouse/integration|org=\(org)|id=\(id)|kind=\(kind)|key=\(keyVersion)".utf8)
+        case .webhookReveal(let id, let session):
+            Array("wheelhouse/webhook-reveal|id=\(id)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
         }
     }
 }

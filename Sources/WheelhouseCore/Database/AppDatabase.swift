@@ -36,6 +36,9 @@ public struct AppDatabase: Sendable {
     public var billingEnabled = false
     /// The deployment's currency (`WHEELHOUSE_CURRENCY`): the words of credit notifications.
     public var currency = Currency.eur
+    /// Which addresses outbound calls may reach (`WHEELHOUSE_OUTBOUND_ALLOW`): the Integrations
+    /// forms accept an http:// endpoint only on an address it allows (a test stand-in on loopback).
+    public var outboundPolicy = OutboundPolicy()
 
     /// Migrates, then checks the master key against the database (refusing a wrong or missing
     /// one, see `MasterKeyFile`) before anything else may read or write.

@@ -64,5 +64,9 @@ extension AppDatabase {
         for userId in admins where !except.contains(userId) {
             try notify(db, userId: userId, orgId: orgId, kind: kind, title: title, link: link, now: now)
         }
+        // The same event to the organization's webhooks and Slack, once (not once per admin).
+        if let event = IntegrationEvent(notification: kind) {
+            try emitEvent(db, orgId: orgId, event: event, payload: ["summary": title, "path": link ?? ""], now: now)
+        }
     }
 }

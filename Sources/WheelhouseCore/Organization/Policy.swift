@@ -31,6 +31,9 @@ public enum Action: String, CaseIterable, Sendable {
     case exportOrganizationData
     /// Make, rotate and revoke the organization's platform API keys and set their maximum lifetime.
     case manageAPIKeys
+    /// Webhook endpoints, the Slack channel and everyone's editor tokens (Integrations); each
+    /// person makes and revokes their own editor tokens with `useOwnCredentials`.
+    case manageIntegrations
 }
 
 public enum Policy {
@@ -40,7 +43,7 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys, .manageIntegrations:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
             .managePrivacy, .exportOrganizationData:

@@ -192,6 +192,9 @@ extension AppDatabase {
                     try Self.notifyOwners(
                         db, orgId: payment.orgId, kind: .paymentFailed, title: "An auto-refill payment of \(amount) failed", link: link,
                         now: now)
+                    try Self.emitEvent(
+                        db, orgId: payment.orgId, event: .paymentFailed,
+                        payload: ["summary": "An auto-refill payment of \(amount) failed", "path": link, "reason": code.rawValue], now: now)
                 }
                 return .failed(code, switchedOff: off)
             }

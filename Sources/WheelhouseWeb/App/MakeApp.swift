@@ -87,6 +87,8 @@ public struct Application: Sendable {
     let exportWorker: DataExportWorker?
     /// Charges the payments requests queued (SaaS only), so no request waits on the gateway.
     let payments: PaymentWorker?
+    /// Webhook and Slack deliveries (Integrations).
+    var webhooks: WebhookWorker? = nil
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
 
@@ -101,6 +103,7 @@ public struct Application: Sendable {
         for job in jobs { job.start() }
         exportWorker?.start()
         payments?.start()
+        webhooks?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -114,6 +117,7 @@ public struct Application: Sendable {
         _ = try? database.flushAPIKeyUsage()
         exportWorker?.stop()
         payments?.stop()
+        webhooks?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -158,6 +162,7 @@ public func makeApp(config: AppConfig) throws -> Application {
     // Credits are debited and their states shown in SaaS mode only, in the deployment's currency.
     database.billingEnabled = config.web.mode == .saas
     database.currency = config.web.currency
+    if let workers = config.workers { database.outboundPolicy = workers.outbound }
     var templates: Templates
     do {
         templates = try Templates(directory: config.templatesDirectory)
@@ -182,7 +187,7 @@ public func makeApp(config: AppConfig) throws -> Application {
         throw StartFailure.passwordList(error.message)
     }
     let workers = config.workers
-    return Application(
+    var app = Application(
         web: web, database: database, logos: logos,
         mail: workers.map { MailWorker(command: $0.sendmail, database: database, baseURL: config.web.baseURL) },
         checks: workers.map { ProviderCheckWorker(database: database, probe: HTTPProviderProbe(policy: $0.outbound)) },
@@ -197,6 +202,8 @@ public func makeApp(config: AppConfig) throws -> Application {
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         payments: config.web.mode == .saas ? workers.map { _ in PaymentWorker(database: database, setup: web.billing) } : nil,
         exports: exports)
+    app.webhooks = workers.map { WebhookWorker(database: database, policy: $0.outbound) }
+    return app
 }
 
 /// The API rate limiter counting in `api-rate-limits` in the data directory, shared by every

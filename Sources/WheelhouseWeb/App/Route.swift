@@ -179,6 +179,7 @@ public enum OrgRoute: Equatable, Sendable {
     case audit(AuditRoute)
     case privacy(PrivacyRoute)
     case compliance(ComplianceRoute)
+    case integrations(IntegrationsRoute)
     /// `/orgs/{org}/overview/…`: the overview's posts.
     case overview(OverviewRoute)
 
@@ -198,6 +199,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .audit: .audit(.show)
         case .privacy: .privacy(.show)
         case .compliance: .compliance(.show)
+        case .integrations: .integrations(.show)
         }
     }
 
@@ -218,6 +220,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .audit: .audit
         case .privacy: .privacy
         case .compliance: .compliance
+        case .integrations: .integrations
         }
     }
 
@@ -239,6 +242,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .audit(let r): r
         case .privacy(let r): r
         case .compliance(let r): r
+        case .integrations(let r): r
         }
     }
 
@@ -268,6 +272,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .audit(let r): Self.append(.audit, r.segments, to: &out)
         case .privacy(let r): Self.append(.privacy, r.segments, to: &out)
         case .compliance(let r): Self.append(.compliance, r.segments, to: &out)
+        case .integrations(let r): Self.append(.integrations, r.segments, to: &out)
         }
         return out
     }
@@ -293,6 +298,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .audit: AuditRoute(method, rest).map(OrgRoute.audit)
         case .privacy: PrivacyRoute(method, rest).map(OrgRoute.privacy)
         case .compliance: ComplianceRoute(method, rest).map(OrgRoute.compliance)
+        case .integrations: IntegrationsRoute(method, rest).map(OrgRoute.integrations)
         }
     }
 
@@ -306,5 +312,6 @@ public enum OrgRoute: Equatable, Sendable {
             + BillingRoute.examples.map(OrgRoute.billing) + AuditRoute.examples.map(OrgRoute.audit)
             + PrivacyRoute.examples.map(OrgRoute.privacy)
             + ComplianceRoute.examples.map(OrgRoute.compliance) + OverviewRoute.examples.map(OrgRoute.overview)
+            + IntegrationsRoute.examples.map(OrgRoute.integrations)
     }
 }

@@ -34,6 +34,7 @@ extension SettingsTab {
         case .audit: AuditRoute.requiredAction
         case .privacy: PrivacyRoute.requiredAction
         case .compliance: ComplianceRoute.requiredAction
+        case .integrations: IntegrationsRoute.requiredAction
         case .billing: mode == .saas ? BillingRoute.requiredAction : .viewOrganization
         }
     }

@@ -198,6 +198,7 @@ public struct WebApp: Sendable {
         case .privacy(let r): return try PrivacyController(shell: shell, database: database).respond(r, visit, access: access)
         case .compliance(let r):
             return try ComplianceController(shell: shell, database: database, exports: exports).respond(r, visit, access: access)
+        case .integrations(let r): return try IntegrationsController(shell: shell, database: database).respond(r, visit, access: access)
         }
     }
 

@@ -47,6 +47,9 @@ public enum Template: String, CaseIterable, Sendable {
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"
+    case integrations = "settings/integrations"
+    case integrationsWebhook = "settings/integrations/webhook"
+    case integrationsSecret = "settings/integrations/secret"
 
     // The Account area
     case accountNotifications = "account/notifications"
@@ -75,6 +78,7 @@ public enum Template: String, CaseIterable, Sendable {
     case selectFieldPartial = "partials/select-field"
     case usageChartPartial = "partials/usage-chart"
     case workspaceManagePartial = "partials/workspace-manage"
+    case editorTokenRowPartial = "partials/editor-token-row"
 
     /// The file's path under `Templates/`.
     public var fileName: String { rawValue + ".mustache" }

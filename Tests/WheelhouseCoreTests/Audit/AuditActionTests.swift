@@ -27,6 +27,9 @@ import WheelhouseTestSupport
         "billing.card.save", "billing.details.save", "billing.credits.purchase", "billing.payment.fail",
         "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off", "billing.renewal", "billing.renewal.fail",
         "billing.renewal.retry",
+        "integration.webhook.create", "integration.webhook.update", "integration.webhook.delete", "integration.webhook.rotateSecret",
+        "integration.webhook.test", "integration.webhook.redeliver", "integration.slack.save", "integration.slack.delete",
+        "integration.slack.test", "integration.editorToken.create", "integration.editorToken.revoke",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

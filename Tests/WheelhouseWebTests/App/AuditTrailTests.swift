@@ -401,7 +401,7 @@ import WheelhouseCore
                 return client.post(
                     "/test-gateway/challenge/\(try BillingWebSupport.challengeId(w.t))", [("_csrf", csrf), ("action", "complete")])
             },
-        ] + apiCases
+        ] + apiCases + integrationCases
 
     @Test(arguments: cases)
     func oneEntryPerChange(_ change: Case) throws {

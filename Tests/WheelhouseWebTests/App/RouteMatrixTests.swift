@@ -24,6 +24,9 @@ import WheelhouseCore
         let apiKeyId: Int64
         /// A session of the Owner's in another browser (its handle on Active sessions).
         let ownerSessionHandle: String
+        /// A webhook endpoint of acme with one delivery (a test event), a Slack channel (version 1),
+        /// and an editor token of the Owner's.
+        let webhookId: Int64, deliveryId: Int64, ownerEditorTokenId: Int64
 
         init() throws {
             t = try TestApp()
@@ -57,6 +60,7 @@ import WheelhouseCore
             _ = try t.database.rotateAPIKey(orgKey: "acme", id: apiKeyId, grace: "86400", expectedVersion: 1, by: owner)
             let elsewhere = try t.database.signIn(email: "owner@acme.test", password: TestApp.password, address: "192.0.2.8", userAgent: "")
             ownerSessionHandle = AppDatabase.handle(of: elsewhere.signedIn.session.tokenHash)
+            (webhookId, deliveryId, ownerEditorTokenId) = try IntegrationsWebTests.seed(t)
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -425,6 +429,34 @@ import WheelhouseCore
         post(
             "cancel deletion", { _ in .compliance(.cancelDeletion) }, { _ in [("version", "1")] },
             admins(422).merging([.admin: 403]) { $1 }),
+        // Integrations: every member opens the tab (their own editor tokens live there), so the page
+        // is 200 for a Member while webhooks and Slack are 403 for them; another person's editor
+        // token is a 404 to a Member (not theirs to know of) but reachable by Owners and Admins.
+        get("integrations", { _ in .integrations(.show) }, anyone),
+        post(
+            "add webhook", { _ in .integrations(.addWebhook) },
+            { _ in [("url", "https://hooks.example.com/new"), ("event_credits.low", "on")] }, admins(303)),
+        get("webhook", { w in .integrations(.webhook(w.webhookId)) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        get("webhook secret", { w in .integrations(.webhookSecret(w.webhookId)) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "switch webhook", { w in .integrations(.switchWebhook(w.webhookId)) }, { _ in [("version", "1"), ("enabled", "off")] },
+            admins(303)),
+        post("rotate webhook secret", { w in .integrations(.rotateWebhook(w.webhookId)) }, { _ in [("version", "1")] }, admins(303)),
+        post("delete webhook", { w in .integrations(.deleteWebhook(w.webhookId)) }, { _ in [("version", "1")] }, admins(303)),
+        post("test webhook", { w in .integrations(.testWebhook(w.webhookId)) }, { _ in [] }, admins(303)),
+        post("redeliver", { w in .integrations(.redeliver(w.webhookId, w.deliveryId)) }, { _ in [] }, admins(303)),
+        post("save slack", { _ in .integrations(.saveSlack) }, { _ in [("version", "1"), ("event_credits.low", "on")] }, admins(303)),
+        post("test slack", { _ in .integrations(.testSlack) }, { _ in [] }, admins(303)),
+        post("delete slack", { _ in .integrations(.deleteSlack) }, { _ in [("version", "1")] }, admins(303)),
+        post(
+            "add editor token", { _ in .integrations(.addEditorToken) }, { _ in [("name", "VS Code laptop")] },
+            anyone.merging(orgPost) { $1 }),
+        get(
+            "editor token secret", { w in .integrations(.editorTokenSecret(w.ownerEditorTokenId)) },
+            [.owner: 200, .admin: 200, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
+        post(
+            "revoke editor token", { w in .integrations(.revokeEditorToken(w.ownerEditorTokenId)) }, { _ in [("version", "1")] },
+            [.owner: 303, .admin: 303, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

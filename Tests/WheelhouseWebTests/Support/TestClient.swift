@@ -28,6 +28,8 @@ struct TestApp {
         // As `makeApp` sets it on its copy: usage the tests record here debits credits in SaaS mode.
         var base = try given ?? AppDatabase.inMemory()
         base.billingEnabled = mode == .saas
+        // Integrations accept an http:// endpoint only where the operator allows it: the stand-ins.
+        base.outboundPolicy = Self.standInPolicy
         let fixture = try Fixture(database: base)
         database = fixture.database
         (owner, admin, member, outsider, org) = (fixture.owner, fixture.admin, fixture.member, fixture.outsider, fixture.org)
