@@ -47,6 +47,7 @@ extension AppDatabase {
                 let plain = try vault.open(Array(row["sealed"] as Data), identity, keyVersion: row["keyVersion"])
                 try updateTwoFactor.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["userId"] as Int64])
             }
+            try resealSSO(db, to: next)
             try db.execute(
                 sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
                 arguments: [next.version, Data(newKey.checkValue), now])

@@ -114,6 +114,7 @@ enum Migrations {
         migrator.registerMigration("v25-plan-catalog") { db in try PlanCatalogSchema.migrate(db) }
         migrator.registerMigration("v26-plan-changes") { db in try db.execute(sql: PlanChangeSchema.sql) }
         migrator.registerMigration("v27-plan-upgrades") { db in try PlanUpgradeSchema.migrate(db) }
+        migrator.registerMigration("v29-sso") { db in try db.execute(sql: SSOSchema.sql) }
         return migrator
     }
 }

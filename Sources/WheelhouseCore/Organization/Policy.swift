@@ -31,6 +31,8 @@ public enum Action: String, CaseIterable, Sendable {
     case exportOrganizationData
     /// Make, rotate and revoke the organization's platform API keys and set their maximum lifetime.
     case manageAPIKeys
+    /// Configure single sign-on: the OpenID Connect provider, verified domains, test sign-in and enforcement.
+    case manageSSO
 }
 
 public enum Policy {
@@ -40,7 +42,8 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys,
+            .manageSSO:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
             .managePrivacy, .exportOrganizationData:
