@@ -62,3 +62,11 @@ public final class SSOWorker: Sendable {
         while try runOne() {}
     }
 }
+
+extension PeriodicJob {
+    /// The daily re-check of verified domains: queued hourly once a domain's last check is a day
+    /// old (so a restart does not skip a day), looked up by `SSOWorker`.
+    public static func ssoDomainRecheck(_ database: AppDatabase) -> PeriodicJob {
+        PeriodicJob(name: "sso-domain-recheck", interval: 3_600) { _ = try database.queueSSODomainRechecks() }
+    }
+}

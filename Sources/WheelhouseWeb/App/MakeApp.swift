@@ -21,10 +21,13 @@ public struct AppConfig: Sendable {
         public var sendmail: String
         /// Which addresses Test connection may reach.
         public var outbound: OutboundPolicy
+        /// Where SSO's domain checks look up TXT records (`WHEELHOUSE_DNS_RESOLVER`); nil: the system's resolver.
+        public var dnsResolver: DNSResolverAddress?
 
-        public init(sendmail: String, outbound: OutboundPolicy) {
+        public init(sendmail: String, outbound: OutboundPolicy, dnsResolver: DNSResolverAddress? = nil) {
             self.sendmail = sendmail
             self.outbound = outbound
+            self.dnsResolver = dnsResolver
         }
     }
 
@@ -85,6 +88,8 @@ public struct Application: Sendable {
     /// Audit retention, privacy retention and organization deletion (empty without workers).
     let jobs: [PeriodicJob]
     let exportWorker: DataExportWorker?
+    /// SSO's discovery fetches, code exchanges and TXT lookups.
+    let sso: SSOWorker?
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
 
@@ -98,6 +103,7 @@ public struct Application: Sendable {
         rebuild?.start()
         for job in jobs { job.start() }
         exportWorker?.start()
+        sso?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -110,6 +116,7 @@ public struct Application: Sendable {
         // The last minute of API key uses, so a clean shutdown loses no "last used".
         _ = try? database.flushAPIKeyUsage()
         exportWorker?.stop()
+        sso?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -188,9 +195,14 @@ public func makeApp(config: AppConfig) throws -> Application {
             : [
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
                 .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
-                .billing(database),
+                .billing(database), .ssoDomainRecheck(database),
             ] + (config.web.mode == .saas ? [.autoRefill(database, setup: web.billing)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
+        sso: workers.map {
+            SSOWorker(
+                database: database, http: OutboundHTTP(policy: $0.outbound), dns: DNSLookup(resolver: $0.dnsResolver),
+                baseURL: config.web.baseURL)
+        },
         exports: exports)
 }
 

@@ -14,6 +14,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case audit
     case privacy
     case compliance
+    case sso
 
     /// `/settings/{slug}`, spelled out once.
     var path: String {
@@ -31,6 +32,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .audit: "/settings/audit"
         case .privacy: "/settings/privacy"
         case .compliance: "/settings/compliance"
+        case .sso: "/settings/sso"
         }
     }
 
@@ -49,6 +51,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .audit: "Audit log"
         case .privacy: "Privacy"
         case .compliance: "Compliance"
+        case .sso: "SSO"
         }
     }
 }

@@ -14,6 +14,7 @@ public enum Template: String, CaseIterable, Sendable {
     case passwordReset = "password-reset"
     case emailChange = "email-change"
     case testGatewayChallenge = "test-gateway-challenge"
+    case sso
 
     // Settings tabs and the pages below them, mirroring their URLs
     case general = "settings/general"
@@ -47,6 +48,7 @@ public enum Template: String, CaseIterable, Sendable {
     case audit = "settings/audit"
     case privacy = "settings/privacy"
     case compliance = "settings/compliance"
+    case ssoSettings = "settings/sso"
 
     // The Account area
     case accountNotifications = "account/notifications"
