@@ -104,7 +104,7 @@ let package = Package(
         // What both test targets share (fixtures, sample images, loopback sockets), written once.
         .target(
             name: "WheelhouseTestSupport",
-            dependencies: ["WheelhouseCore"],
+            dependencies: ["WheelhouseCore", .product(name: "JWTKit", package: "jwt-kit")],
             path: "Tests/WheelhouseTestSupport"
         ),
         .testTarget(

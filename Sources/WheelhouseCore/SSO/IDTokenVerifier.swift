@@ -1,6 +1,5 @@
 import Foundation
 import JWTKit
-import Synchronization
 
 /// The claims of an ID token Wheelhouse reads (OpenID Connect Core 1.0 §2). Their checks are
 /// made by `IDTokenVerifier` against its own clock, after jwt-kit checked the signature.
@@ -65,8 +64,8 @@ public struct SSOIdentity: Sendable, Equatable {
 /// Checks an ID token with jwt-kit: the signature (RS256 or ES256 only) against the provider's
 /// JWKS from the stored discovery, then issuer, audience, expiry and issue time (with
 /// `SSORules.clockSkew`), the nonce (compared as SHA-256 with the stored hash) and a verified email.
-/// jwt-kit's key collection is an actor: this blocks the calling worker thread until it answers,
-/// which is why it is only called from `SSOWorker`, never from a request.
+/// jwt-kit's key collection is an actor: this blocks the calling worker thread until it answers
+/// (`BlockingAsync`), which is why it is only called from `SSOWorker`, never from a request.
 enum IDTokenVerifier {
     enum Failure: Error, Equatable {
         case malformed, algorithm, signature, issuer, audience, expired, notYetValid, nonce, noEmail, emailUnverified
@@ -92,7 +91,7 @@ enum IDTokenVerifier {
     ) -> Result<SSOIdentity, Failure> {
         guard let alg = headerAlgorithm(token) else { return .failure(.malformed) }
         guard alg == "RS256" || alg == "ES256" else { return .failure(.algorithm) }
-        let verified = blocking { () async -> Result<IDTokenClaims, Failure> in
+        let verified = BlockingAsync.run { () async -> Result<IDTokenClaims, Failure> in
             let keys = JWTKeyCollection()
             do {
                 try await keys.add(jwksJSON: jwks)
@@ -122,7 +121,7 @@ enum IDTokenVerifier {
 
     /// Whether jwt-kit reads the key set (checked when discovery stores it).
     static func acceptsKeySet(_ jwks: String) -> Bool {
-        blocking { () async -> Bool in (try? await JWTKeyCollection().add(jwksJSON: jwks)) != nil }
+        BlockingAsync.run { () async -> Bool in (try? await JWTKeyCollection().add(jwksJSON: jwks)) != nil }
     }
 
     /// The `alg` of the token's header, read before any key is chosen.
@@ -132,18 +131,5 @@ enum IDTokenVerifier {
             let object = (try? JSONSerialization.jsonObject(with: Data(header))) as? [String: Any]
         else { return nil }
         return object["alg"] as? String
-    }
-
-    /// Runs async work to completion from a plain thread (the SSO worker's), never from a task.
-    static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let box = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let value = await work()
-            box.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
     }
 }
