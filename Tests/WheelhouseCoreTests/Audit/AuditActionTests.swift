@@ -26,6 +26,8 @@ import WheelhouseTestSupport
         "apiKey.create", "apiKey.rotate", "apiKey.revokePrevious", "apiKey.revoke", "apiKey.policy",
         "billing.card.save", "billing.details.save", "billing.credits.purchase", "billing.payment.fail",
         "billing.autoRefill.update", "billing.autoRefill.charge", "billing.autoRefill.off",
+        "sso.configure", "sso.discovery", "sso.domain.add", "sso.domain.remove", "sso.domain.verify.request", "sso.domain.verify",
+        "sso.join", "sso.test", "sso.enforce", "sso.breakGlass",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

@@ -24,6 +24,8 @@ import WheelhouseCore
         let apiKeyId: Int64
         /// A session of the Owner's in another browser (its handle on Active sessions).
         let ownerSessionHandle: String
+        /// A pending SSO domain of acme.
+        let ssoDomainId: Int64
 
         init() throws {
             t = try TestApp()
@@ -57,6 +59,7 @@ import WheelhouseCore
             _ = try t.database.rotateAPIKey(orgKey: "acme", id: apiKeyId, grace: "86400", expectedVersion: 1, by: owner)
             let elsewhere = try t.database.signIn(email: "owner@acme.test", password: TestApp.password, address: "192.0.2.8", userAgent: "")
             ownerSessionHandle = AppDatabase.handle(of: elsewhere.signedIn.session.tokenHash)
+            ssoDomainId = try t.database.seedSSODomain(orgKey: "acme", domain: "acme.test", verified: false).id
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -422,6 +425,24 @@ import WheelhouseCore
         post(
             "cancel deletion", { _ in .compliance(.cancelDeletion) }, { _ in [("version", "1")] },
             admins(422).merging([.admin: 403]) { $1 }),
+        // SSO: Owner and Admin.
+        get("sso", { _ in .sso(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "sso config", { _ in .sso(.configure) },
+            { _ in
+                [
+                    ("version", "0"), ("issuer", "https://login.acme.test"), ("client_id", "wheelhouse"),
+                    ("client_secret", "s3cret-value-123456789"), ("scopes", "openid email"), ("jit", "off"), ("default_role", "member"),
+                ]
+            }, admins(303)),
+        post("sso add domain", { _ in .sso(.addDomain) }, { _ in [("domain", "corp.acme.test")] }, admins(303)),
+        post("sso verify domain", { w in .sso(.verifyDomain(w.ssoDomainId)) }, { _ in [] }, admins(303)),
+        post("sso remove domain", { w in .sso(.removeDomain(w.ssoDomainId)) }, { _ in [] }, admins(303)),
+        // Nothing is configured in the fixture: the page says so (422).
+        post("sso test", { _ in .sso(.test) }, { _ in [] }, admins(422)),
+        post(
+            "sso enforcement", { _ in .sso(.enforcement) },
+            { _ in [("version", "0"), ("enforce", "on"), ("break_glass_1", ""), ("break_glass_2", "")] }, admins(422)),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

@@ -20,6 +20,7 @@ import Testing
             + APIKeysRoute.patterns.count
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
             + AuditRoute.patterns.count + PrivacyRoute.patterns.count + ComplianceRoute.patterns.count
+            + SSORoute.patterns.count
         #expect(leaves.count == patterns)
         let account = Route.examples.filter { if case .account = $0 { true } else { false } }
         #expect(account.count == AccountRoute.patterns.count)
