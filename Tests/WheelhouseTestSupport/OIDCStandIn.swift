@@ -72,7 +72,8 @@ public final class OIDCStandIn: Sendable {
         while true {
             let text = String(decoding: request, as: UTF8.self)
             if let end = text.range(of: "\r\n\r\n") {
-                let length = text[..<end.lowerBound].split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    text[..<end.lowerBound].split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 if text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) + length <= request.count { break }
             }
@@ -96,7 +97,8 @@ public final class OIDCStandIn: Sendable {
         } else {
             (status, answer) = (404, "{}")
         }
-        let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)"
+        let response =
+            "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)"
         _ = response.withCString { write(client, $0, strlen($0)) }
     }
 

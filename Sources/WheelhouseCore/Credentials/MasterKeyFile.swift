@@ -48,7 +48,8 @@ public struct MasterKeyFile: Sendable {
     /// Rows sealed with the key: secrets, provider keys and two-factor secrets (migrations have run).
     static func encryptedRecords(_ db: Database) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT (SELECT count(*) FROM secret) + (SELECT count(*) FROM provider) + (SELECT count(*) FROM twoFactor)"
+            db,
+            sql: "SELECT (SELECT count(*) FROM secret) + (SELECT count(*) FROM provider) + (SELECT count(*) FROM twoFactor)"
                 + " + (SELECT count(*) FROM ssoConfig WHERE sealedSecret IS NOT NULL)") ?? 0
     }
 

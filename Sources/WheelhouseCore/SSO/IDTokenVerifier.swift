@@ -34,7 +34,8 @@ struct IDTokenClaims: JWTPayload {
         }
     }
 
-    init(iss: String, sub: String, aud: String, exp: Date, iat: Date?, nonce: String?, email: String?, emailVerified: Bool?, name: String?) {
+    init(iss: String, sub: String, aud: String, exp: Date, iat: Date?, nonce: String?, email: String?, emailVerified: Bool?, name: String?)
+    {
         (self.iss, self.sub, self.aud, self.exp, self.iat) = (iss, sub, AudienceClaim(value: [aud]), exp, iat)
         (self.nonce, self.email, self.email_verified, self.name) = (nonce, email, emailVerified, name)
     }

@@ -55,10 +55,12 @@ extension AppDatabase {
                 return .tested(orgKey: orgKey, email: email)
             }
             var member = user
-            let isMember = try user.map { try Membership.filter(Column("orgId") == orgId && Column("userId") == $0.id!).fetchCount(db) > 0 } ?? false
+            let isMember =
+                try user.map { try Membership.filter(Column("orgId") == orgId && Column("userId") == $0.id!).fetchCount(db) > 0 } ?? false
             if !isMember {
                 guard let config = try Self.ssoConfiguration(db, orgId: orgId), config.jit else {
-                    return .failed("\(email) is not a member of \(orgName), and joining through SSO is off: ask an Owner or Admin to invite you.")
+                    return .failed(
+                        "\(email) is not a member of \(orgName), and joining through SSO is off: ask an Owner or Admin to invite you.")
                 }
                 let limit = try Int.fetchOne(db, sql: "SELECT memberLimit FROM organization WHERE id = ?", arguments: [orgId]) ?? 0
                 guard try Membership.filter(Column("orgId") == orgId).fetchCount(db) < limit else {

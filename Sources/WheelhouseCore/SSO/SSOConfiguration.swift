@@ -85,8 +85,10 @@ public struct SSOConfigChange: Sendable {
 
     func validate(policy: OutboundPolicy, into errors: inout FieldErrors) {
         SSORules.checkIssuer(issuer, policy: policy, field: "issuer", into: &errors)
-        TextRules.checkSingleLine(clientId, field: "client_id", label: "Client ID", required: true, maxLength: SSORules.maxClientId, into: &errors)
-        TextRules.checkSingleLine(clientSecret, field: "client_secret", label: "Client secret", required: false, maxLength: SSORules.maxSecret, into: &errors)
+        TextRules.checkSingleLine(
+            clientId, field: "client_id", label: "Client ID", required: true, maxLength: SSORules.maxClientId, into: &errors)
+        TextRules.checkSingleLine(
+            clientSecret, field: "client_secret", label: "Client secret", required: false, maxLength: SSORules.maxSecret, into: &errors)
         SSORules.checkScopes(scopes, field: "scopes", into: &errors)
         if !["on", "off"].contains(jit) { errors.add("jit", "Choose On or Off.") }
         if !["member", "admin"].contains(defaultRole) { errors.add("default_role", "Choose Member or Admin.") }
@@ -125,7 +127,9 @@ extension AppDatabase {
             if change.clientSecret.isEmpty, moved, errors.messages(for: "client_secret").isEmpty {
                 errors.add(
                     "client_secret",
-                    current == nil ? "Enter the client secret." : "Enter the client secret again: it is kept only for the issuer and client ID it was entered for.")
+                    current == nil
+                        ? "Enter the client secret."
+                        : "Enter the client secret again: it is kept only for the issuer and client ID it was entered for.")
             }
             if let current, current.enforced, moved {
                 errors.addForm("SSO is enforced: turn enforcement off before changing the issuer or client ID.")
@@ -135,7 +139,9 @@ extension AppDatabase {
             try vault.requireCurrent(db)
             let now = self.now()
             let secret = change.clientSecret.isEmpty ? nil : change.clientSecret
-            let sealed = secret.map { Data(vault.seal($0, .ssoClientSecret(orgId: orgId, issuer: change.issuer, clientId: change.clientId))) }
+            let sealed = secret.map {
+                Data(vault.seal($0, .ssoClientSecret(orgId: orgId, issuer: change.issuer, clientId: change.clientId)))
+            }
             let hint = secret.map(SecretRules.hint(for:))
             try db.execute(
                 sql: """

@@ -49,7 +49,8 @@ enum SSODiscoveryFetch {
             return fail("The discovery document at \(url) is not a JSON object.")
         }
         guard let named = document["issuer"] as? String, named == issuer else {
-            return fail("The discovery document names another issuer (“\(document["issuer"] as? String ?? "none")”); enter exactly that URL.")
+            return fail(
+                "The discovery document names another issuer (“\(document["issuer"] as? String ?? "none")”); enter exactly that URL.")
         }
         var endpoints: [String: String] = [:]
         for key in ["authorization_endpoint", "token_endpoint", "jwks_uri"] {
@@ -138,7 +139,9 @@ extension AppDatabase {
             guard db.changesCount == 1 else { return false }
             try AuditEvent(
                 id: nil, orgId: claimed.orgId, actorUserId: claimed.requestedBy, action: .ssoDiscovery, target: "sso",
-                summary: ok ? "discovery of \(claimed.issuer): keys \(result.keySummary)" : "discovery of \(claimed.issuer) failed: \(result.failure!)",
+                summary: ok
+                    ? "discovery of \(claimed.issuer): keys \(result.keySummary)"
+                    : "discovery of \(claimed.issuer) failed: \(result.failure!)",
                 address: "worker", createdAt: now
             ).insert(db)
             return true

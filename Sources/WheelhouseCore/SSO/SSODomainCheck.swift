@@ -42,8 +42,9 @@ extension AppDatabase {
     func finishSSODomainCheck(_ claimed: ClaimedDomainCheck, _ answer: TXTAnswer) throws {
         try writer.write { db in
             let now = self.now()
-            guard let previous = try String.fetchOne(
-                db, sql: "SELECT state FROM ssoDomain WHERE id = ? AND checkClaim = ?", arguments: [claimed.id, claimed.claim])
+            guard
+                let previous = try String.fetchOne(
+                    db, sql: "SELECT state FROM ssoDomain WHERE id = ? AND checkClaim = ?", arguments: [claimed.id, claimed.claim])
             else { return }
             let expected = "wheelhouse-verification=\(claimed.token)"
             var found = false
@@ -67,7 +68,8 @@ extension AppDatabase {
                     """, arguments: [state, found ? "found \(expected)" : summary, now, found, now, claimed.id])
             guard claimed.requestedBy != nil || previous != state else { return }
             try AuditEvent(
-                id: nil, orgId: claimed.orgId, actorUserId: claimed.requestedBy, action: .ssoDomainVerify, target: "ssoDomain:\(claimed.id)",
+                id: nil, orgId: claimed.orgId, actorUserId: claimed.requestedBy, action: .ssoDomainVerify,
+                target: "ssoDomain:\(claimed.id)",
                 summary: "\(claimed.domain): \(state)\(found ? "" : " (\(summary))")", address: "worker", createdAt: now
             ).insert(db)
             if previous == "verified", !found {

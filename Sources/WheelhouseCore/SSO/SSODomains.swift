@@ -46,9 +46,13 @@ public enum SSODomainRules {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return .failure("Enter a full domain with a dot, such as example.com.") }
         for label in labels {
-            guard (1...63).contains(label.utf8.count), label.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }),
+            guard (1...63).contains(label.utf8.count),
+                label.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }),
                 label.first != "-", label.last != "-"
-            else { return .failure("“\(TextRules.displayable(String(typed.prefix(80))))” is not a domain: use letters, digits, dashes and dots.") }
+            else {
+                return .failure(
+                    "“\(TextRules.displayable(String(typed.prefix(80))))” is not a domain: use letters, digits, dashes and dots.")
+            }
         }
         if labels.last!.allSatisfy(\.isNumber) { return .failure("Enter a domain name, not an IP address.") }
         return .success(domain)
@@ -59,8 +63,10 @@ extension AppDatabase {
     public func ssoDomains(_ access: OrgAccess) throws -> [SSODomain] {
         try access.require(.manageSSO)
         return try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(SSODomain.columns) FROM ssoDomain WHERE orgId = ? ORDER BY domain", arguments: [access.org.id])
-                .map(SSODomain.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT \(SSODomain.columns) FROM ssoDomain WHERE orgId = ? ORDER BY domain", arguments: [access.org.id]
+            )
+            .map(SSODomain.init(row:))
         }
     }
 
@@ -80,7 +86,9 @@ extension AppDatabase {
             let orgId = access.org.id!
             if errors.isEmpty {
                 let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM ssoDomain WHERE orgId = ?", arguments: [orgId]) ?? 0
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ssoDomain WHERE orgId = ? AND domain = ?)", arguments: [orgId, domain])! {
+                if try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM ssoDomain WHERE orgId = ? AND domain = ?)", arguments: [orgId, domain])!
+                {
                     errors.add("domain", "\(domain) is already in the list.")
                 } else if try Bool.fetchOne(
                     db, sql: "SELECT EXISTS (SELECT 1 FROM ssoDomain WHERE domain = ? AND state = 'verified' AND orgId <> ?)",
@@ -134,7 +142,8 @@ extension AppDatabase {
             if domain.checkPending { return false }
             let now = self.now()
             try db.execute(
-                sql: "UPDATE ssoDomain SET checkState = 'queued', checkRequestedAt = ?, checkRequestedBy = ?, checkClaim = NULL WHERE id = ?",
+                sql:
+                    "UPDATE ssoDomain SET checkState = 'queued', checkRequestedAt = ?, checkRequestedBy = ?, checkClaim = NULL WHERE id = ?",
                 arguments: [now, actor.user.id, id])
             try AuditEvent(
                 org: access.org.id, actor: actor, action: .ssoDomainVerifyRequest, target: "ssoDomain:\(id)",

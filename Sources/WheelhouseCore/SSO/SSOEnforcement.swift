@@ -43,7 +43,9 @@ extension AppDatabase {
                        EXISTS (SELECT 1 FROM ssoBreakGlass b WHERE b.orgId = m.orgId AND b.userId = u.id) AS breakGlass
                 FROM membership m JOIN user u ON u.id = m.userId WHERE m.orgId = ? AND m.role = 'owner' ORDER BY u.name, u.id
                 """, arguments: [orgId]
-        ).map { SSOOwner(id: $0["id"], name: $0["name"], email: $0["email"], hasTwoFactor: $0["twoFactor"], isBreakGlass: $0["breakGlass"]) }
+        ).map {
+            SSOOwner(id: $0["id"], name: $0["name"], email: $0["email"], hasTwoFactor: $0["twoFactor"], isBreakGlass: $0["breakGlass"])
+        }
     }
 
     /// Turns enforcement on (only after a successful test sign-in in the last hour, with a
@@ -55,7 +57,10 @@ extension AppDatabase {
             try access.require(.manageSSO)
             let orgId = access.org.id!
             guard let config = try Self.ssoConfiguration(db, orgId: orgId) else {
-                throw DomainError.invalid({ var e = FieldErrors(); e.addForm("Configure single sign-on first."); return e }())
+                throw DomainError.invalid(
+                    {
+                        var e = FieldErrors(); e.addForm("Configure single sign-on first."); return e
+                    }())
             }
             var errors = FieldErrors()
             if !["on", "off"].contains(change.enforce) { errors.add("enforce", "Choose On or Off.") }
@@ -77,7 +82,9 @@ extension AppDatabase {
                 if !config.testIsFresh(now: now) {
                     errors.addForm("Run a successful test sign-in first: enforcement is allowed only within an hour of one.")
                 }
-                if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ssoDomain WHERE orgId = ? AND state = 'verified')", arguments: [orgId])! {
+                if try !Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM ssoDomain WHERE orgId = ? AND state = 'verified')", arguments: [orgId])!
+                {
                     errors.addForm("Verify at least one domain first: enforcement applies to addresses in verified domains.")
                 }
                 let rescuer = owners.contains { chosen.contains($0.id) && $0.hasTwoFactor }
@@ -96,7 +103,8 @@ extension AppDatabase {
             let names = owners.filter { chosen.contains($0.id) }.map(\.email)
             try AuditEvent(
                 org: orgId, actor: actor, action: .ssoEnforce, target: "sso",
-                summary: "SSO \(enforce ? "enforced" : "not enforced"); break-glass: \(names.isEmpty ? "none" : names.joined(separator: ", "))",
+                summary:
+                    "SSO \(enforce ? "enforced" : "not enforced"); break-glass: \(names.isEmpty ? "none" : names.joined(separator: ", "))",
                 at: now
             ).insert(db)
         }
@@ -104,7 +112,9 @@ extension AppDatabase {
 
     /// The organization enforcing SSO for this address, if any, and whether the person is one
     /// of its break-glass Owners.
-    static func ssoEnforcement(_ db: Database, email: String, userId: Int64?) throws -> (orgId: Int64, key: String, name: String, breakGlass: Bool)? {
+    static func ssoEnforcement(_ db: Database, email: String, userId: Int64?) throws -> (
+        orgId: Int64, key: String, name: String, breakGlass: Bool
+    )? {
         guard let at = email.lastIndex(of: "@") else { return nil }
         let domain = email[email.index(after: at)...].lowercased()
         guard

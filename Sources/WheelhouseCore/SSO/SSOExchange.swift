@@ -48,7 +48,8 @@ extension AppDatabase {
                     arguments: [message, now, id])
                 return nil
             }
-            guard let endpoint: String = row["tokenEndpoint"], let jwks: String = row["jwks"], let sealedSecret = row["sealedSecret"] as Data?
+            guard let endpoint: String = row["tokenEndpoint"], let jwks: String = row["jwks"],
+                let sealedSecret = row["sealedSecret"] as Data?
             else { return try fail("Single sign-on is not configured any more.") }
             guard
                 let pair = try? vault.open(Array(row["sealed"] as Data), .ssoFlow(flowId: id), keyVersion: row["keyVersion"]),
@@ -94,7 +95,8 @@ enum SSOTokenCall {
             ("code_verifier", claimed.verifier), ("client_id", claimed.clientId),
         ])
         // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic's base64.
-        let credentials = SSOFormEncoding.encode([("u", claimed.clientId)]).dropFirst(2) + ":"
+        let credentials =
+            SSOFormEncoding.encode([("u", claimed.clientId)]).dropFirst(2) + ":"
             + SSOFormEncoding.encode([("p", claimed.clientSecret)]).dropFirst(2)
         let answer = http.post(
             claimed.tokenEndpoint,
@@ -103,7 +105,9 @@ enum SSOTokenCall {
                 ("Authorization", "Basic " + Data(credentials.utf8).base64EncodedString()),
             ], body: Array(body.utf8))
         if let problem = answer.problem(calling: "The provider's token endpoint") { return .failure(SSOProblem(problem)) }
-        guard case .response(let status, let bytes) = answer else { return .failure(SSOProblem("The token endpoint's answer could not be read.")) }
+        guard case .response(let status, let bytes) = answer else {
+            return .failure(SSOProblem("The token endpoint's answer could not be read."))
+        }
         let json = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
         guard status == 200 else {
             let reason = (json?["error"] as? String).map { " (\(String($0.prefix(60))))" } ?? ""

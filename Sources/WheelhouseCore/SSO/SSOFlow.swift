@@ -32,7 +32,8 @@ extension AppDatabase {
             let orgId: Int64?
             if let at = text.lastIndex(of: "@") {
                 orgId = try Int64.fetchOne(
-                    db, sql: "SELECT orgId FROM ssoDomain WHERE domain = ? AND state = 'verified'", arguments: [String(text[text.index(after: at)...])])
+                    db, sql: "SELECT orgId FROM ssoDomain WHERE domain = ? AND state = 'verified'",
+                    arguments: [String(text[text.index(after: at)...])])
                 guard orgId != nil else { throw SSOProblem("No organization signs in with SSO for that email domain.") }
             } else {
                 orgId = try Int64.fetchOne(db, sql: "SELECT id FROM organization WHERE key = ?", arguments: [text])
@@ -84,7 +85,9 @@ extension AppDatabase {
     /// code is queued for `SSOWorker` to exchange. Returns the flow's id for the waiting page.
     @discardableResult
     public func ssoCallback(state: String, code: String?, providerError: String?, browserToken: String?) throws -> Int64 {
-        guard !state.isEmpty, state.utf8.count <= 200 else { throw SSOProblem("The provider's answer carries no valid state: start the sign-in again.") }
+        guard !state.isEmpty, state.utf8.count <= 200 else {
+            throw SSOProblem("The provider's answer carries no valid state: start the sign-in again.")
+        }
         return try writer.write { db in
             guard
                 let row = try Row.fetchOne(

@@ -123,14 +123,16 @@ struct SSOSignInPage: PageValues {
         switch mode {
         case .form(let csrf, let who, let errors):
             context["csrf"] = csrf
-            context["form"] = [
-                "who": .object(
-                    FieldView(
-                        name: SSOSignInController.Field.who.rawValue, label: "Work email or organization key", value: who, errors: errors,
-                        hint: "Your email's domain, or the key in your organization's address, finds where you sign in.",
-                        autocomplete: "email", autofocus: true, required: true, maxLength: 254
-                    ).context)
-            ] as TemplateObject
+            context["form"] =
+                [
+                    "who": .object(
+                        FieldView(
+                            name: SSOSignInController.Field.who.rawValue, label: "Work email or organization key", value: who,
+                            errors: errors,
+                            hint: "Your email's domain, or the key in your organization's address, finds where you sign in.",
+                            autocomplete: "email", autofocus: true, required: true, maxLength: 254
+                        ).context)
+                ] as TemplateObject
             context["formErrors"] = errors.formContext
         case .leaving(let url): context["leaving"] = ["url": .text(url)] as TemplateObject
         case .waiting: context["waiting"] = ["link": .text(Route.ssoContinue.path)] as TemplateObject

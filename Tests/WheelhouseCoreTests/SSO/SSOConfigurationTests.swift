@@ -65,7 +65,9 @@ import WheelhouseTestSupport
             try world.database.saveSSOConfiguration(
                 orgKey: "acme", by: world.owner, world.change(issuer: "https://login.example.com", secret: "", version: 2),
                 policy: SSOTestWorld.policy)
-        } throws: { ($0 as? DomainError).map { if case .invalid(let e) = $0 { !e.messages(for: "client_secret").isEmpty } else { false } } ?? false }
+        } throws: {
+            ($0 as? DomainError).map { if case .invalid(let e) = $0 { !e.messages(for: "client_secret").isEmpty } else { false } } ?? false
+        }
     }
 
     @Test func discoveryFailuresAreSaidInPlainWords() throws {
@@ -82,7 +84,8 @@ import WheelhouseTestSupport
         #expect(!config.isUsable)
         // An issuer with a path the provider does not serve: HTTP 404, named.
         try world.database.saveSSOConfiguration(
-            orgKey: "acme", by: world.owner, world.change(issuer: world.provider.issuer + "/tenant", version: 1), policy: SSOTestWorld.policy)
+            orgKey: "acme", by: world.owner, world.change(issuer: world.provider.issuer + "/tenant", version: 1),
+            policy: SSOTestWorld.policy)
         try world.worker.drain()
         let again = try #require(try world.database.ssoConfiguration(access))
         #expect(again.discovery.error?.contains("HTTP 404") == true)
@@ -103,6 +106,9 @@ import WheelhouseTestSupport
         // The token call went out (the secret decrypted under the new key) and the token checked out.
         #expect(world.provider.tokenRequests.count == 1)
         let progress = try reopened.ssoProgress(browserToken: departure.browserToken, address: "192.0.2.1", userAgent: "", device: nil)
-        #expect(progress == .failed("person@acme.test is not a member of Acme, and joining through SSO is off: ask an Owner or Admin to invite you."))
+        #expect(
+            progress
+                == .failed("person@acme.test is not a member of Acme, and joining through SSO is off: ask an Owner or Admin to invite you.")
+        )
     }
 }

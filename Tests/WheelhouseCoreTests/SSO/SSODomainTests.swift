@@ -15,7 +15,10 @@ import WheelhouseTestSupport
         ("a..com", "“a..com” is not a domain: use letters, digits, dashes and dots."),
         ("under_score.com", "“under_score.com” is not a domain: use letters, digits, dashes and dots."),
         ("10.0.0.1", "Enter a domain name, not an IP address."),
-        (String(repeating: "a", count: 64) + ".com", "“\(String(repeating: "a", count: 64)).com” is not a domain: use letters, digits, dashes and dots."),
+        (
+            String(repeating: "a", count: 64) + ".com",
+            "“\(String(repeating: "a", count: 64)).com” is not a domain: use letters, digits, dashes and dots."
+        ),
         (String(repeating: "abcdefghi.", count: 26) + "com", "A domain has at most 253 characters."),
     ]
 
@@ -23,7 +26,12 @@ import WheelhouseTestSupport
     func aBadDomainIsRefusedBesideItsField(_ index: Int) throws {
         let world = try SSOTestWorld(configured: false)
         let (typed, message) = Self.badDomains[index]
-        #expect(throws: DomainError.invalid({ var e = FieldErrors(); e.add("domain", message); return e }())) {
+        #expect(
+            throws: DomainError.invalid(
+                {
+                    var e = FieldErrors(); e.add("domain", message); return e
+                }())
+        ) {
             try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: typed)
         }
     }
@@ -35,13 +43,23 @@ import WheelhouseTestSupport
         #expect(try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: "xn--bcher-kva.de").domain == "xn--bcher-kva.de")
         #expect(throws: DomainError.self) { try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: "acme.test") }
         for n in 3...10 { try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: "d\(n).test") }
-        #expect(throws: DomainError.invalid({ var e = FieldErrors(); e.add("domain", "An organization has at most 10 domains. Remove one first."); return e }())) {
+        #expect(
+            throws: DomainError.invalid(
+                {
+                    var e = FieldErrors(); e.add("domain", "An organization has at most 10 domains. Remove one first."); return e
+                }())
+        ) {
             try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: "eleven.test")
         }
         // Another organization's verified domain is refused.
         try world.database.seedSSODomain(orgKey: "other", domain: "taken.test", verified: true)
         try world.database.removeSSODomain(orgKey: "acme", id: added.id, by: world.owner)
-        #expect(throws: DomainError.invalid({ var e = FieldErrors(); e.add("domain", "taken.test is verified by another organization."); return e }())) {
+        #expect(
+            throws: DomainError.invalid(
+                {
+                    var e = FieldErrors(); e.add("domain", "taken.test is verified by another organization."); return e
+                }())
+        ) {
             try world.database.addSSODomain(orgKey: "acme", by: world.owner, domain: "taken.test")
         }
         // Someone else's domain id is not found.
@@ -93,7 +111,9 @@ import WheelhouseTestSupport
         #expect(lookup.txt("acme.test") == .records(["x"]))
         // dnsmasq answers names it does not know from no upstream (--no-resolv): REFUSED, no answer.
         #expect(lookup.txt("missing.test") != .records(["x"]))
-        #expect(DNSLookup(resolver: DNSResolverAddress("127.0.0.1:\(try Loopback.freePort())"), timeoutSeconds: 1).txt("acme.test") == .noAnswer)
+        #expect(
+            DNSLookup(resolver: DNSResolverAddress("127.0.0.1:\(try Loopback.freePort())"), timeoutSeconds: 1).txt("acme.test") == .noAnswer
+        )
         #expect(DNSResolverAddress("127.0.0.1:5353")?.port == 5353 && DNSResolverAddress("::1:53") == nil && DNSResolverAddress("x") == nil)
     }
 }

@@ -28,7 +28,9 @@ import WheelhouseTestSupport
 
     @Test func enforcementWaitsForARecentTestAndNeverLocksOwnersOut() throws {
         let world = try SSOTestWorld()
-        #expect(formErrors { try enforce(world) } == ["Run a successful test sign-in first: enforcement is allowed only within an hour of one."])
+        #expect(
+            formErrors { try enforce(world) } == ["Run a successful test sign-in first: enforcement is allowed only within an hour of one."]
+        )
         // A test as a Member's address: recent, but no Owner could get in.
         let browser = try world.signIn(as: "member@acme.test", tester: world.fixture.owner.id)
         #expect(try world.progress(browser) == .tested(orgKey: "acme", email: "member@acme.test"))
@@ -41,7 +43,10 @@ import WheelhouseTestSupport
         #expect(formErrors { try enforce(world, breakGlass: [ownerId, ""]) }.count == 1)
         try world.database.turnOnTwoFactor(for: world.fixture.owner)
         #expect(formErrors { try enforce(world, breakGlass: [ownerId, ownerId]) } == ["Choose two different Owners."])
-        #expect(formErrors { try enforce(world, breakGlass: ["", String(world.fixture.member.id!)]) } == ["Choose an Owner of this organization."])
+        #expect(
+            formErrors { try enforce(world, breakGlass: ["", String(world.fixture.member.id!)]) } == [
+                "Choose an Owner of this organization."
+            ])
         try enforce(world, breakGlass: [ownerId, ""])
         // More than an hour after the test, turning it on again is refused, but off always works.
         world.clock.advance(2 * 3600)

@@ -104,7 +104,9 @@ import WheelhouseTestSupport
         let world = try SSOTestWorld()
         try world.database.seedSSODomain(orgKey: "acme", domain: "pending.test", verified: false)
         let browser = try world.signIn(as: "pat@pending.test")
-        #expect(try world.progress(browser) == .failed("pat@pending.test is not in a verified domain of Acme: Wheelhouse cannot trust the provider for it."))
+        #expect(
+            try world.progress(browser)
+                == .failed("pat@pending.test is not in a verified domain of Acme: Wheelhouse cannot trust the provider for it."))
     }
 
     @Test func justInTimeJoiningAddsThePersonWithTheDefaultRole() throws {
@@ -121,14 +123,22 @@ import WheelhouseTestSupport
         #expect(role == "member")
         #expect(try world.actions().last == .ssoJoin)
         // Owners and Admins are told in the app.
-        #expect(try world.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE title LIKE '%through single sign-on%'")! } == 2)
+        #expect(
+            try world.database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE title LIKE '%through single sign-on%'")!
+            } == 2)
     }
 
     @Test func withoutJustInTimeAStrangerIsRefused() throws {
         let world = try SSOTestWorld(jit: false)
         let browser = try world.signIn(as: "new.person@acme.test")
-        #expect(try world.progress(browser) == .failed("new.person@acme.test is not a member of Acme, and joining through SSO is off: ask an Owner or Admin to invite you."))
-        #expect(try world.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user WHERE email = 'new.person@acme.test'")! } == 0)
+        #expect(
+            try world.progress(browser)
+                == .failed(
+                    "new.person@acme.test is not a member of Acme, and joining through SSO is off: ask an Owner or Admin to invite you."))
+        #expect(
+            try world.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user WHERE email = 'new.person@acme.test'")! }
+                == 0)
     }
 
     @Test func findingTheOrganization() throws {
@@ -138,7 +148,11 @@ import WheelhouseTestSupport
         #expect(throws: SSOProblem("No organization signs in with SSO for that email domain.")) {
             try world.database.ssoOrganization(emailOrKey: "pat@nowhere.test")
         }
-        #expect(throws: SSOProblem("That organization has not set up single sign-on.")) { try world.database.ssoOrganization(emailOrKey: "other") }
-        #expect(throws: SSOProblem("Enter your work email address or your organization's key.")) { try world.database.ssoOrganization(emailOrKey: " ") }
+        #expect(throws: SSOProblem("That organization has not set up single sign-on.")) {
+            try world.database.ssoOrganization(emailOrKey: "other")
+        }
+        #expect(throws: SSOProblem("Enter your work email address or your organization's key.")) {
+            try world.database.ssoOrganization(emailOrKey: " ")
+        }
     }
 }

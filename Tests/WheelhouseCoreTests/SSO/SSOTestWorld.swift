@@ -59,6 +59,8 @@ struct SSOTestWorld {
 
     /// The SSO entries of acme's audit log, oldest first.
     func actions() throws -> [AuditAction] {
-        try database.read { db in try AuditAction.fetchAll(db, sql: "SELECT action FROM auditEvent WHERE orgId = ? ORDER BY id", arguments: [fixture.org.id]) }.filter { $0.area == .sso }
+        try database.read { db in
+            try AuditAction.fetchAll(db, sql: "SELECT action FROM auditEvent WHERE orgId = ? ORDER BY id", arguments: [fixture.org.id])
+        }.filter { $0.area == .sso }
     }
 }

@@ -394,12 +394,16 @@ import WheelhouseCore
                         ("client_secret", "s3cret-value-123456789"), ("scopes", "openid email"), ("jit", "off"), ("default_role", "member"),
                     ]
                 }),
-            post("POST /orgs/{org}/settings/sso/domains", .ssoDomainAdd, { _ in org + "/sso/domains" }, { _ in [("domain", "corp.acme.test")] }),
             post(
-                "POST /orgs/{org}/settings/sso/domains/{id}/verify", .ssoDomainVerifyRequest, { w in org + "/sso/domains/\(w.ssoDomainId)/verify" },
+                "POST /orgs/{org}/settings/sso/domains", .ssoDomainAdd, { _ in org + "/sso/domains" },
+                { _ in [("domain", "corp.acme.test")] }),
+            post(
+                "POST /orgs/{org}/settings/sso/domains/{id}/verify", .ssoDomainVerifyRequest,
+                { w in org + "/sso/domains/\(w.ssoDomainId)/verify" },
                 { _ in [] }),
             post(
-                "POST /orgs/{org}/settings/sso/domains/{id}/remove", .ssoDomainRemove, { w in org + "/sso/domains/\(w.ssoDomainId)/remove" },
+                "POST /orgs/{org}/settings/sso/domains/{id}/remove", .ssoDomainRemove,
+                { w in org + "/sso/domains/\(w.ssoDomainId)/remove" },
                 { _ in [] }),
             post("POST /orgs/{org}/settings/sso/test", nil, status: 422, { _ in org + "/sso/test" }, { _ in [] }),
             post(
@@ -467,7 +471,8 @@ import WheelhouseCore
     @Test func onlyPersonalRoutesWriteNoEntry() {
         let silent = Set(Self.cases.filter { $0.expected == nil }.map(\.route))
         #expect(
-            silent == Self.personalNotAudited.union(Self.ingestionNotAudited).union(Self.gatewayNotAudited).union(Self.ssoDepartureNotAudited))
+            silent
+                == Self.personalNotAudited.union(Self.ingestionNotAudited).union(Self.gatewayNotAudited).union(Self.ssoDepartureNotAudited))
     }
 
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a

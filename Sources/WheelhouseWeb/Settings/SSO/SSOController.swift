@@ -66,7 +66,8 @@ struct SSOController {
                 try errors.throwIfAny()
                 try database.saveSSOConfiguration(orgKey: access.org.key, by: visit.actor, change, policy: shell.config.outbound)
                 return FormSuccess(
-                    .org(access.org.key, .sso(.show)), flash: "SSO configuration saved. Its discovery document is being fetched: reload in a moment.")
+                    .org(access.org.key, .sso(.show)),
+                    flash: "SSO configuration saved. Its discovery document is being fetched: reload in a moment.")
             }, refused: { try show(visit, access: access, refused: .init(form: .config, typed: typed, refusal: $0)) })
     }
 
@@ -94,7 +95,8 @@ struct SSOController {
         }
         let queued = try database.requestSSODomainCheck(orgKey: access.org.key, id: id, by: visit.actor)
         return try shell.redirect(
-            visit, to: back, flash: queued ? "Looking up the TXT record: reload in a moment to see the answer." : "A lookup is already under way.")
+            visit, to: back,
+            flash: queued ? "Looking up the TXT record: reload in a moment to see the answer." : "A lookup is already under way.")
     }
 
     private func test(_ visit: Visit, access: OrgAccess) throws -> Response {
@@ -126,7 +128,8 @@ struct SSOController {
                 try database.setSSOEnforcement(orgKey: access.org.key, by: visit.actor, change)
                 return FormSuccess(
                     .org(access.org.key, .sso(.show)),
-                    flash: change.enforce == "on" ? "SSO is enforced: verified-domain addresses sign in through the provider." : "SSO is not enforced.")
+                    flash: change.enforce == "on"
+                        ? "SSO is enforced: verified-domain addresses sign in through the provider." : "SSO is not enforced.")
             }, refused: { try show(visit, access: access, refused: .init(form: .enforcement, typed: typed, refusal: $0)) })
     }
 }

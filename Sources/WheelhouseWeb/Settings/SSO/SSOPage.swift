@@ -36,25 +36,33 @@ struct SSOPage: PageValues {
                 ).context)
         }
         return [
-            "issuer": text("issuer", "Issuer URL", c?.issuer ?? "", hint: "The provider's issuer, e.g. https://login.example.com; its discovery document is read from /.well-known/openid-configuration.", type: "url"),
+            "issuer": text(
+                "issuer", "Issuer URL", c?.issuer ?? "",
+                hint:
+                    "The provider's issuer, e.g. https://login.example.com; its discovery document is read from /.well-known/openid-configuration.",
+                type: "url"),
             "clientId": text("client_id", "Client ID", c?.clientId ?? ""),
             "clientSecret": .object(
                 FieldView(
-                    name: "client_secret", label: c?.secretHint == nil ? "Client secret" : "Replace client secret", value: "", type: "password",
+                    name: "client_secret", label: c?.secretHint == nil ? "Client secret" : "Replace client secret", value: "",
+                    type: "password",
                     errors: e,
                     hint: c?.secretHint.map { "A secret is stored (\($0)); it is never shown again. Leave empty to keep it." }
                         ?? "Stored encrypted; never shown again.", autocomplete: "new-password", maxLength: 500, spellcheck: false
                 ).context),
-            "scopes": text("scopes", "Scopes", c?.scopes ?? SSORules.defaultScopes, hint: "Space-separated; “openid” and “email” are needed."),
+            "scopes": text(
+                "scopes", "Scopes", c?.scopes ?? SSORules.defaultScopes, hint: "Space-separated; “openid” and “email” are needed."),
             "jit": .object(
                 SelectField(
-                    name: "jit", label: "Just-in-time joining", hint: "On: a person of a verified domain who is not a member joins at first sign-in.",
+                    name: "jit", label: "Just-in-time joining",
+                    hint: "On: a person of a verified domain who is not a member joins at first sign-in.",
                     options: [("off", "Off"), ("on", "On")], chosen: typed(.config, "jit", c?.jit == true ? "on" : "off"), errors: e
                 ).context),
             "defaultRole": .object(
                 SelectField(
                     name: "default_role", label: "Role of people who join", hint: "Owners are never made this way.",
-                    options: [("member", "Member"), ("admin", "Admin")], chosen: typed(.config, "default_role", c?.defaultRole.rawValue ?? "member"),
+                    options: [("member", "Member"), ("admin", "Admin")],
+                    chosen: typed(.config, "default_role", c?.defaultRole.rawValue ?? "member"),
                     errors: e
                 ).context),
         ]
@@ -64,7 +72,9 @@ struct SSOPage: PageValues {
         guard let d = configuration?.discovery else { return nil }
         var object: TemplateObject = ["pending": .flag(d.pending)]
         if d.ok == true {
-            object["ok"] = ["authorization": .text(d.authorizationEndpoint ?? ""), "token": .text(d.tokenEndpoint ?? ""), "keys": .text(d.keys ?? "")] as TemplateObject
+            object["ok"] =
+                ["authorization": .text(d.authorizationEndpoint ?? ""), "token": .text(d.tokenEndpoint ?? ""), "keys": .text(d.keys ?? "")]
+                as TemplateObject
         }
         if d.ok == false { object["error"] = TemplateValue.text(d.error ?? "The discovery failed.") }
         if let at = d.at { object["at"] = TemplateValue.text(Dates.dayTime(at)) }
@@ -75,7 +85,8 @@ struct SSOPage: PageValues {
         .list(
             domains.map { d in
                 var row: TemplateObject = [
-                    "domain": .text(d.domain), "record": .text(d.record), "state": .text(d.state.rawValue), "pending": .flag(d.checkPending),
+                    "domain": .text(d.domain), "record": .text(d.record), "state": .text(d.state.rawValue),
+                    "pending": .flag(d.checkPending),
                     "verifyAction": .text(Route.org(orgKey, .sso(.verifyDomain(d.id))).path),
                     "removeAction": .text(Route.org(orgKey, .sso(.removeDomain(d.id))).path),
                 ]
@@ -88,12 +99,14 @@ struct SSOPage: PageValues {
     private var enforcementValues: TemplateObject {
         let e = errors(.enforcement)
         let chosen = owners.filter(\.isBreakGlass).map { String($0.id) }
-        let options = [("", "Nobody")] + owners.map { (String($0.id), "\($0.name) (\($0.email))\($0.hasTwoFactor ? "" : " — no two-factor")") }
+        let options =
+            [("", "Nobody")] + owners.map { (String($0.id), "\($0.name) (\($0.email))\($0.hasTwoFactor ? "" : " — no two-factor")") }
         func pick(_ index: Int) -> TemplateValue {
             let name = "break_glass_\(index + 1)"
             return .object(
                 SelectField(
-                    name: name, label: "Break-glass Owner \(index + 1)", hint: "Keeps password and two-factor sign-in; each use is audited and emailed to every Owner.",
+                    name: name, label: "Break-glass Owner \(index + 1)",
+                    hint: "Keeps password and two-factor sign-in; each use is audited and emailed to every Owner.",
                     options: options, chosen: typed(.enforcement, name, index < chosen.count ? chosen[index] : ""), errors: e
                 ).context)
         }
@@ -102,7 +115,8 @@ struct SSOPage: PageValues {
             "enforced": .flag(enforced), "fresh": .flag(configuration?.testIsFresh(now: now) == true),
             "enforce": .object(
                 SelectField(
-                    name: "enforce", label: "Enforce SSO", hint: "On: password sign-in, sign-in codes and password reset are refused for addresses in verified domains.",
+                    name: "enforce", label: "Enforce SSO",
+                    hint: "On: password sign-in, sign-in codes and password reset are refused for addresses in verified domains.",
                     options: [("off", "Off"), ("on", "On")], chosen: typed(.enforcement, "enforce", enforced ? "on" : "off"), errors: e
                 ).context),
             "breakGlass1": pick(0), "breakGlass2": pick(1), "action": .text(Route.org(orgKey, .sso(.enforcement)).path),
@@ -117,7 +131,8 @@ struct SSOPage: PageValues {
             "domainField": .object(
                 FieldView(
                     name: "domain", label: "Domain", value: typed(.domain, "domain", ""), errors: errors(.domain),
-                    hint: "At most \(SSODomainRules.maxPerOrg). International names in their xn-- form.", autocomplete: "off", maxLength: 253,
+                    hint: "At most \(SSODomainRules.maxPerOrg). International names in their xn-- form.", autocomplete: "off",
+                    maxLength: 253,
                     spellcheck: false
                 ).context),
             "usable": .flag(configuration?.isUsable == true), "testAction": .text(Route.org(orgKey, .sso(.test)).path),
