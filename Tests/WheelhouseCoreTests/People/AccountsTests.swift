@@ -199,6 +199,7 @@ import WheelhouseTestSupport
             .manageBilling: [.owner],
             .exportOrganizationData: [.owner],
             .manageAPIKeys: [.owner, .admin],
+            .manageSSO: [.owner, .admin],
         ]
         for action in Action.allCases {
             #expect(Policy.roles(for: action) == expected[action], "\(action)")
