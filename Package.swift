@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // ID-token checks for single sign-on (SSO/IDTokenVerifier.swift): JWS signatures against a JWKS.
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.7.1"),
     ],
     targets: [
         .systemLibrary(
@@ -54,10 +56,13 @@ let package = Package(
             name: "CCairo",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
         ),
+        // libresolv looks up the TXT records that verify SSO domains (SSO/DNSLookup.swift only); part of glibc.
+        .systemLibrary(name: "CResolv"),
         .target(
             name: "WheelhouseCore",
             dependencies: [
                 "COpenSSL",
+                "CResolv",
                 "CCairo",
                 "CCurl",
                 "CGD",
@@ -67,6 +72,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // The data export's archive (Compliance/DataExportArchive).
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .target(
@@ -98,7 +104,7 @@ let package = Package(
         // What both test targets share (fixtures, sample images, loopback sockets), written once.
         .target(
             name: "WheelhouseTestSupport",
-            dependencies: ["WheelhouseCore"],
+            dependencies: ["WheelhouseCore", .product(name: "JWTKit", package: "jwt-kit")],
             path: "Tests/WheelhouseTestSupport"
         ),
         .testTarget(

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages="nginx libfcgi-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libgd-dev libqrencode-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core pkg-config"
 case "${1:-run}" in
-  test) packages="$packages chromium chromium-driver python3-venv fonts-dejavu-core msmtp python3-aiosmtpd poppler-utils" ;;
+  test) packages="$packages chromium chromium-driver python3-venv fonts-dejavu-core msmtp python3-aiosmtpd poppler-utils dnsmasq-base" ;;
   bench) packages="$packages wrk valgrind gcc sqlite3" ;;
 esac
 command -v java >/dev/null 2>&1 || { [ "${1:-run}" = test ] && packages="$packages default-jre-headless"; }

@@ -40,6 +40,7 @@ struct Demo: ParsableCommand {
         )
         try Self.seedSessions(database)
         try Self.seedPreferences(database, owner: owner, admin: admin, org: org)
+        try Self.seedSSO(database, orgKey: org.key)
         // One ready export, built for real, so the Compliance tab is not empty.
         try database.requestDataExport(orgKey: org.key, by: Actor(user: owner, address: "demo"))
         let baseURL = global.environment["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080"

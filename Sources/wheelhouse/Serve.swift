@@ -110,16 +110,24 @@ struct Serve: ParsableCommand {
     /// The application's configuration from the flags, the `WHEELHOUSE_*` variables and the defaults.
     func appConfig(workerCount: Int) throws -> AppConfig {
         let env = global.environment
-        let web = WebConfig(
+        var web = WebConfig(
             mode: try global.resolvedMode(),
             baseURL: baseURL ?? env["WHEELHOUSE_BASE_URL"] ?? "http://127.0.0.1:8080",
             enterpriseBillingURL: enterpriseBillingURL ?? env["WHEELHOUSE_ENTERPRISE_BILLING_URL"],
             maxBodyBytes: maxBody,
             // Printed on invoices; WHEELHOUSE_SELLER_NAME / _ADDRESS (lines split by ";") / _VAT_ID.
             seller: Seller.from(environment: env), currency: try global.resolvedCurrency())
+        let outbound = try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"])
+        var dnsResolver: DNSResolverAddress?
+        if let text = env["WHEELHOUSE_DNS_RESOLVER"], !text.isEmpty {
+            guard let parsed = DNSResolverAddress(text) else {
+                throw ValidationError("WHEELHOUSE_DNS_RESOLVER must be an IPv4 address and port such as 127.0.0.1:5353, not “\(text)”")
+            }
+            dnsResolver = parsed
+        }
+        web.outbound = outbound
         let workersConfig = AppConfig.Workers(
-            sendmail: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i",
-            outbound: try GlobalOptions.outboundPolicy(outboundAllow ?? env["WHEELHOUSE_OUTBOUND_ALLOW"]))
+            sendmail: sendmail ?? env["WHEELHOUSE_SENDMAIL"] ?? "/usr/sbin/sendmail -t -i", outbound: outbound, dnsResolver: dnsResolver)
         let rateLimit =
             try apiRateLimit ?? env["WHEELHOUSE_API_RATE_LIMIT"].map {
                 guard let limit = Int($0) else { throw ValidationError("api-rate-limit must be a whole number, not “\($0)”") }

@@ -142,6 +142,25 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
     case editorTokenCreate = "integration.editorToken.create"
     case editorTokenRevoke = "integration.editorToken.revoke"
 
+    // MARK: - Single sign-on
+    /// The OpenID Connect configuration was saved (its discovery queued).
+    case ssoConfigure = "sso.configure"
+    /// The background worker fetched (or failed to fetch) the discovery document and its keys.
+    case ssoDiscovery = "sso.discovery"
+    case ssoDomainAdd = "sso.domain.add"
+    case ssoDomainRemove = "sso.domain.remove"
+    case ssoDomainVerifyRequest = "sso.domain.verify.request"
+    /// A domain's TXT record was looked up: verified, failed, or vanished at the daily re-check.
+    case ssoDomainVerify = "sso.domain.verify"
+    /// A person joined through SSO with the default role (just-in-time).
+    case ssoJoin = "sso.join"
+    /// An Owner or Admin's test sign-in through the provider succeeded or failed.
+    case ssoTest = "sso.test"
+    /// SSO enforcement or the break-glass Owners changed.
+    case ssoEnforce = "sso.enforce"
+    /// A break-glass Owner signed in with a password while SSO is enforced.
+    case ssoBreakGlass = "sso.breakGlass"
+
     /// What the Audit log shows for the action: short, sentence case, past tense.
     public var title: String {
         switch self {
@@ -225,6 +244,16 @@ public enum AuditAction: String, CaseIterable, Codable, Sendable, DatabaseValueC
         case .slackTest: "Slack test message sent"
         case .editorTokenCreate: "Editor token created"
         case .editorTokenRevoke: "Editor token revoked"
+        case .ssoConfigure: "SSO configuration saved"
+        case .ssoDiscovery: "SSO discovery fetched"
+        case .ssoDomainAdd: "SSO domain added"
+        case .ssoDomainRemove: "SSO domain removed"
+        case .ssoDomainVerifyRequest: "SSO domain check requested"
+        case .ssoDomainVerify: "SSO domain checked"
+        case .ssoJoin: "Member joined through SSO"
+        case .ssoTest: "SSO test sign-in"
+        case .ssoEnforce: "SSO enforcement changed"
+        case .ssoBreakGlass: "Break-glass password sign-in"
         }
     }
 }

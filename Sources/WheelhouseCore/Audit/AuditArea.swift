@@ -1,7 +1,7 @@
 /// The parts of the console an audit action belongs to: the Audit log's action filter groups its
 /// options by area (`<optgroup>`), in this order.
 public enum AuditArea: String, CaseIterable, Sendable {
-    case organization, members, teams, workspaces, credentials, audit, privacy, compliance, billing
+    case organization, members, teams, workspaces, credentials, audit, privacy, compliance, billing, sso
 
     public var title: String {
         switch self {
@@ -14,6 +14,7 @@ public enum AuditArea: String, CaseIterable, Sendable {
         case .privacy: "Privacy"
         case .compliance: "Compliance"
         case .billing: "Billing"
+        case .sso: "Single sign-on"
         }
     }
 
@@ -40,6 +41,7 @@ extension AuditAction {
         case "privacy": .privacy
         case "compliance": .compliance
         case "billing": .billing
+        case "sso": .sso
         default: .credentials
         }
     }

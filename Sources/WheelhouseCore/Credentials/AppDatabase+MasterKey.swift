@@ -48,6 +48,7 @@ extension AppDatabase {
                 try updateTwoFactor.execute(arguments: [Data(next.seal(plain, identity)), next.version, row["userId"] as Int64])
             }
             try Self.resealIntegrations(db, from: vault, to: next)
+            try resealSSO(db, to: next)
             try db.execute(
                 sql: "UPDATE masterKeyCheck SET version = ?, checkValue = ?, rotatedAt = ? WHERE id = 1",
                 arguments: [next.version, Data(newKey.checkValue), now])

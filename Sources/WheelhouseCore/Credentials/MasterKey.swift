@@ -120,6 +120,11 @@ enum SealedIdentity {
     case integration(orgId: Int64, id: Int64, kind: String)
     /// A new signing secret waiting for its one showing to the session that made it.
     case webhookReveal(endpointId: Int64, session: Data)
+    /// An organization's OpenID Connect client secret, bound to the issuer and client id it was
+    /// entered for: pointing SSO at another provider needs the secret again.
+    case ssoClientSecret(orgId: Int64, issuer: String, clientId: String)
+    /// A sign-in in flight: its PKCE verifier (and, after the callback, the code).
+    case ssoFlow(flowId: Int64)
 
     /// The identity a provider row's `keyBinding` says its ciphertext was sealed with.
     static func provider(_ row: Row) -> SealedIdentity {
@@ -137,6 +142,9 @@ enum SealedIdentity {
         case .twoFactor(let user): Array("wheelhouse/two-factor|user=\(user)|key=\(keyVersion)".utf8)
         case .recoveryReveal(let user, let session):
             Array("wheelhouse/recovery-reveal|user=\(user)|session=\(Array(session).hexString)|key=\(keyVersion)".utf8)
+        case .ssoClientSecret(let org, let issuer, let client):
+            Array("wheelhouse/sso-secret|org=\(org)|key=\(keyVersion)|issuer=\(issuer.utf8.count):\(issuer)|client=\(client)".utf8)
+        case .ssoFlow(let flow): Array("wheelhouse/sso-flow|flow=\(flow)|key=\(keyVersion)".utf8)
         case .provider(let org, let id, let kind, let url):
             Array("wheelhouse/provider2|org=\(org)|id=\(id)|key=\(keyVersion)|kind=\(kind)|url=\(url.utf8.count):\(url)".utf8)
         case .integration(let org, let id, let kind):

@@ -51,7 +51,7 @@ public struct MasterKeyFile: Sendable {
             db,
             sql: """
                 SELECT (SELECT count(*) FROM secret) + (SELECT count(*) FROM provider) + (SELECT count(*) FROM twoFactor)
-                    + (SELECT count(*) FROM integrationEndpoint)
+                    + (SELECT count(*) FROM integrationEndpoint) + (SELECT count(*) FROM ssoConfig WHERE sealedSecret IS NOT NULL)
                 """) ?? 0
     }
 

@@ -115,6 +115,7 @@ enum Migrations {
         migrator.registerMigration("v26-plan-changes") { db in try db.execute(sql: PlanChangeSchema.sql) }
         migrator.registerMigration("v27-plan-upgrades") { db in try PlanUpgradeSchema.migrate(db) }
         migrator.registerMigration("v28-billing-renewals") { db in try RenewalSchema.migrate(db) }
+        migrator.registerMigration("v29-sso") { db in try db.execute(sql: SSOSchema.sql) }
         migrator.registerMigration("v30-integrations") { db in try IntegrationsSchema.migrate(db) }
         return migrator
     }

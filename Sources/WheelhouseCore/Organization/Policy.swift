@@ -34,6 +34,8 @@ public enum Action: String, CaseIterable, Sendable {
     /// Webhook endpoints, the Slack channel and everyone's editor tokens (Integrations); each
     /// person makes and revokes their own editor tokens with `useOwnCredentials`.
     case manageIntegrations
+    /// Configure single sign-on: the OpenID Connect provider, verified domains, test sign-in and enforcement.
+    case manageSSO
 }
 
 public enum Policy {
@@ -43,7 +45,8 @@ public enum Policy {
         switch action {
         case .viewOrganization, .useOwnCredentials: [.owner, .admin, .member]
         case .editGeneral, .manageMembers, .manageTeams, .createWorkspace, .manageWorkspaceAccess,
-            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys, .manageIntegrations:
+            .manageOrgCredentials, .viewUsage, .viewBilling, .viewAuditLog, .viewPrivacy, .manageAPIKeys, .manageIntegrations,
+            .manageSSO:
             [.owner, .admin]
         case .transferOwnership, .deleteOrganization, .manageBilling, .viewMemberSecretCounts, .manageAuditRetention,
             .managePrivacy, .exportOrganizationData:

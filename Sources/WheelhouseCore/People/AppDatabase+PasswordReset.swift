@@ -40,6 +40,8 @@ extension AppDatabase {
         let now = self.now()
         try writer.write { db in
             guard let user = try User.filter(Column("email").collating(.nocase) == normalized).fetchOne(db) else { return }
+            // An address SSO is enforced for gets no reset link (the same answer is shown either way).
+            if let enforced = try Self.ssoEnforcement(db, email: user.email, userId: user.id), !enforced.breakGlass { return }
             let nonce = Data(Crypto.randomBytes(32))
             try db.execute(
                 sql: """
@@ -89,6 +91,7 @@ extension AppDatabase {
             guard let user = try User.fetchOne(db, key: reset.userId) else { throw PasswordResetProblem.unknown }
             return (reset.id, user)
         }
+        try requirePasswordAllowed(email: user.email, userId: user.id)
         var errors = FieldErrors()
         let twoFactor = try hasTwoFactor(userId: user.id!)
         PasswordPolicy.check(

@@ -55,6 +55,8 @@ extension AppDatabase {
             return (user, try Self.signInWait(db, email: email, address: address, userId: user?.id, now: now))
         }
         if let retryAfter { throw DomainError.throttled(retryAfterSeconds: max(retryAfter, 1)) }
+        // Before the password is checked, so the refusal says nothing about it (SSO enforcement).
+        try requirePasswordAllowed(email: email, userId: user?.id)
 
         guard let user, hasher.verify(password, against: user.passwordHash) else {
             if user == nil { hasher.verifyNothing(password) }
@@ -70,6 +72,7 @@ extension AppDatabase {
 
         // With two-factor on, the right password opens only a short-lived challenge, not a session.
         let (token, session) = try writer.write { db -> (String, SessionRecord?) in
+            try Self.recordBreakGlass(db, user: user, address: address, userAgent: userAgent, now: now)
             if try Self.hasTwoFactor(db, userId: user.id!) {
                 return (try Self.openChallenge(db, userId: user.id!, address: address, userAgent: userAgent, now: now), nil)
             }

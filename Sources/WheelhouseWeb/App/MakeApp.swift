@@ -21,10 +21,13 @@ public struct AppConfig: Sendable {
         public var sendmail: String
         /// Which addresses Test connection may reach.
         public var outbound: OutboundPolicy
+        /// Where SSO's domain checks look up TXT records (`WHEELHOUSE_DNS_RESOLVER`); nil: the system's resolver.
+        public var dnsResolver: DNSResolverAddress?
 
-        public init(sendmail: String, outbound: OutboundPolicy) {
+        public init(sendmail: String, outbound: OutboundPolicy, dnsResolver: DNSResolverAddress? = nil) {
             self.sendmail = sendmail
             self.outbound = outbound
+            self.dnsResolver = dnsResolver
         }
     }
 
@@ -89,6 +92,8 @@ public struct Application: Sendable {
     let payments: PaymentWorker?
     /// Webhook and Slack deliveries (Integrations).
     var webhooks: WebhookWorker? = nil
+    /// SSO's discovery fetches, code exchanges and TXT lookups.
+    let sso: SSOWorker?
     /// Where data exports are written (tests build them by hand through `DataExportWorker`).
     public let exports: DataExportStore
 
@@ -104,6 +109,7 @@ public struct Application: Sendable {
         exportWorker?.start()
         payments?.start()
         webhooks?.start()
+        sso?.start()
     }
 
     /// Stops the workers and waits (at most `timeout`) for the email being handed to the mail
@@ -118,6 +124,7 @@ public struct Application: Sendable {
         exportWorker?.stop()
         payments?.stop()
         webhooks?.stop()
+        sso?.stop()
         return mail?.stopAndWait(timeout: timeout) ?? true
     }
 }
@@ -197,10 +204,15 @@ public func makeApp(config: AppConfig) throws -> Application {
             : [
                 .auditPrune(database, enforcePlan: config.web.mode == .saas), .privacyPrune(database),
                 .orgDeletion(database, logos: logos, exports: exports), .apiKeyUsage(database), .apiKeyExpiry(database),
-                .billing(database, setup: web.billing),
+                .billing(database, setup: web.billing), .ssoDomainRecheck(database),
             ] + (config.web.mode == .saas ? [.autoRefill(database, setup: web.billing)] : []),
         exportWorker: workers.map { _ in DataExportWorker(database: database, store: exports, consoleURL: config.web.baseURL) },
         payments: config.web.mode == .saas ? workers.map { _ in PaymentWorker(database: database, setup: web.billing) } : nil,
+        sso: workers.map {
+            SSOWorker(
+                database: database, http: OutboundHTTP(policy: $0.outbound), dns: DNSLookup(resolver: $0.dnsResolver),
+                baseURL: config.web.baseURL)
+        },
         exports: exports)
     app.webhooks = workers.map { WebhookWorker(database: database, policy: $0.outbound) }
     return app

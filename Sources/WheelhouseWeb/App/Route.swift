@@ -23,6 +23,12 @@ public enum Route: Equatable, Sendable {
     case emailChange(String, FormStep)
     /// `/test-gateway/challenge/{id}`: the test gateway's authentication page (Complete / Fail).
     case testGatewayChallenge(String, FormStep)
+    /// `/sso/start`: sign in with SSO by work email or organization key (GET the form, POST leaves for the provider).
+    case ssoStart(FormStep)
+    /// `/sso/callback`: where the provider sends the browser back with `code` and `state`.
+    case ssoCallback
+    /// `/sso/continue`: the page that waits, without script, for the worker's code exchange.
+    case ssoContinue
     case org(String, OrgRoute)
     case account(AccountRoute)
     case api(APIRoute)
@@ -47,8 +53,9 @@ public enum Route: Equatable, Sendable {
         case .home: .get
         case .login(let step), .loginCode(let step), .invitation(_, let step), .confirmation(_, let step),
             .passwordForgot(let step), .passwordReset(_, let step),
-            .emailChange(_, let step), .testGatewayChallenge(_, let step):
+            .emailChange(_, let step), .testGatewayChallenge(_, let step), .ssoStart(let step):
             step.method
+        case .ssoCallback, .ssoContinue: .get
         case .logout: .post
         case .org(_, let route): route.method
         case .account(let route): route.method
@@ -68,6 +75,9 @@ public enum Route: Equatable, Sendable {
         case .passwordReset(let token, _): "/password/reset/\(token)"
         case .emailChange(let token, _): "/email/confirm/\(token)"
         case .testGatewayChallenge(let id, _): "/test-gateway/challenge/\(id)"
+        case .ssoStart: "/sso/start"
+        case .ssoCallback: "/sso/callback"
+        case .ssoContinue: "/sso/continue"
         case .org(let key, let route): route.path(below: key)
         case .account(let route): "/account" + Self.joined(route.segments)
         case .api(let route): "/api/v1" + Self.joined(route.segments)
@@ -126,6 +136,9 @@ public enum Route: Equatable, Sendable {
             case .passwordReset: "/password/reset/{token}"
             case .emailChange: "/email/confirm/{token}"
             case .testGatewayChallenge: "/test-gateway/challenge/{token}"
+            case .ssoStart: "/sso/start"
+            case .ssoCallback: "/sso/callback"
+            case .ssoContinue: "/sso/continue"
             case .org(_, .root): "/orgs/{org}"
             case .org(_, .logo): "/orgs/{org}/logo/{file}"
             case .org(_, .overview(let route)): "/orgs/{org}/overview/" + route.pattern
@@ -157,6 +170,7 @@ public enum Route: Equatable, Sendable {
             + FormStep.allCases.map { .testGatewayChallenge("example-token", $0) }
             + OrgRoute.examples.map { .org("example", $0) }
             + AccountRoute.examples.map(Route.account) + APIRoute.examples.map(Route.api)
+            + FormStep.allCases.map { .ssoStart($0) } + [.ssoCallback, .ssoContinue]
     }
 }
 
@@ -180,6 +194,7 @@ public enum OrgRoute: Equatable, Sendable {
     case privacy(PrivacyRoute)
     case compliance(ComplianceRoute)
     case integrations(IntegrationsRoute)
+    case sso(SSORoute)
     /// `/orgs/{org}/overview/…`: the overview's posts.
     case overview(OverviewRoute)
 
@@ -200,6 +215,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .privacy: .privacy(.show)
         case .compliance: .compliance(.show)
         case .integrations: .integrations(.show)
+        case .sso: .sso(.show)
         }
     }
 
@@ -221,6 +237,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .privacy: .privacy
         case .compliance: .compliance
         case .integrations: .integrations
+        case .sso: .sso
         }
     }
 
@@ -243,6 +260,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .privacy(let r): r
         case .compliance(let r): r
         case .integrations(let r): r
+        case .sso(let r): r
         }
     }
 
@@ -273,6 +291,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .privacy(let r): Self.append(.privacy, r.segments, to: &out)
         case .compliance(let r): Self.append(.compliance, r.segments, to: &out)
         case .integrations(let r): Self.append(.integrations, r.segments, to: &out)
+        case .sso(let r): Self.append(.sso, r.segments, to: &out)
         }
         return out
     }
@@ -299,6 +318,7 @@ public enum OrgRoute: Equatable, Sendable {
         case .privacy: PrivacyRoute(method, rest).map(OrgRoute.privacy)
         case .compliance: ComplianceRoute(method, rest).map(OrgRoute.compliance)
         case .integrations: IntegrationsRoute(method, rest).map(OrgRoute.integrations)
+        case .sso: SSORoute(method, rest).map(OrgRoute.sso)
         }
     }
 
@@ -313,5 +333,6 @@ public enum OrgRoute: Equatable, Sendable {
             + PrivacyRoute.examples.map(OrgRoute.privacy)
             + ComplianceRoute.examples.map(OrgRoute.compliance) + OverviewRoute.examples.map(OrgRoute.overview)
             + IntegrationsRoute.examples.map(OrgRoute.integrations)
+            + SSORoute.examples.map(OrgRoute.sso)
     }
 }

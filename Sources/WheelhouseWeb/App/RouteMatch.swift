@@ -35,6 +35,7 @@ extension SettingsTab {
         case .privacy: PrivacyRoute.requiredAction
         case .compliance: ComplianceRoute.requiredAction
         case .integrations: IntegrationsRoute.requiredAction
+        case .sso: SSORoute.requiredAction
         case .billing: mode == .saas ? BillingRoute.requiredAction : .viewOrganization
         }
     }
@@ -73,6 +74,9 @@ extension Route {
         case let s where s.count == 2 && s[0] == "invitations" && token(s[1]): return .invitation(s[1], FormStep(method))
         case let s where s.count == 2 && s[0] == "confirm" && token(s[1]): return .confirmation(s[1], FormStep(method))
         case ["password", "forgot"]: return .passwordForgot(FormStep(method))
+        case ["sso", "start"]: return .ssoStart(FormStep(method))
+        case ["sso", "callback"]: return method == .get ? .ssoCallback : nil
+        case ["sso", "continue"]: return method == .get ? .ssoContinue : nil
         case let s where s.count == 3 && s[0] == "password" && s[1] == "reset" && token(s[2]):
             return .passwordReset(s[2], FormStep(method))
         case let s where s.count == 3 && s[0] == "email" && s[1] == "confirm" && token(s[2]):

@@ -15,6 +15,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
     case privacy
     case compliance
     case integrations
+    case sso
 
     /// `/settings/{slug}`, spelled out once.
     var path: String {
@@ -33,6 +34,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .privacy: "/settings/privacy"
         case .compliance: "/settings/compliance"
         case .integrations: "/settings/integrations"
+        case .sso: "/settings/sso"
         }
     }
 
@@ -52,6 +54,7 @@ public enum SettingsTab: String, CaseIterable, Sendable {
         case .privacy: "Privacy"
         case .compliance: "Compliance"
         case .integrations: "Integrations"
+        case .sso: "SSO"
         }
     }
 }

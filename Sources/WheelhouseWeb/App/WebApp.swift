@@ -19,6 +19,9 @@ public struct WebConfig: Sendable {
     public var seller: Seller
     /// The deployment's one currency (`WHEELHOUSE_CURRENCY`).
     public var currency: Currency
+    /// Which private addresses outbound calls may reach (`WHEELHOUSE_OUTBOUND_ALLOW`): an SSO
+    /// issuer may be plain http only on one of them.
+    public var outbound = OutboundPolicy()
 
     public init(
         mode: DeploymentMode = .saas, baseURL: String = "http://127.0.0.1:8080",
@@ -170,6 +173,9 @@ public struct WebApp: Sendable {
             case .preferences, .updatePreferences, .showTutorialAgain, .resetWidgets:
                 return try PreferencesController(shell: shell, database: database).respond(route, visit)
             }
+        case .ssoStart(let step): return try SSOSignInController(shell: shell, database: database).start(step, visit)
+        case .ssoCallback: return try SSOSignInController(shell: shell, database: database).callback(visit)
+        case .ssoContinue: return try SSOSignInController(shell: shell, database: database).proceed(visit)
         case .api: throw WebError.notFound  // answered above, before any session is read
         case .org: throw WebError.notFound
         }
@@ -199,6 +205,7 @@ public struct WebApp: Sendable {
         case .compliance(let r):
             return try ComplianceController(shell: shell, database: database, exports: exports).respond(r, visit, access: access)
         case .integrations(let r): return try IntegrationsController(shell: shell, database: database).respond(r, visit, access: access)
+        case .sso(let r): return try SSOController(shell: shell, database: database).respond(r, visit, access: access)
         }
     }
 

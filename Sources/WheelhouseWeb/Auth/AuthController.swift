@@ -80,6 +80,12 @@ struct AuthController {
             response.setCookie(
                 Visit.challengeCookie, challenge, secure: shell.config.secureCookies, maxAge: Int(AccountProblem.challengeLifetime))
             return response
+        } catch let required as SSORequired {
+            var errors = FieldErrors()
+            errors.addForm(
+                "\(required.orgName) signs in with single sign-on for this address: use “Sign in with SSO” below "
+                    + "(\(shell.config.baseURL)\(Route.ssoStart(.show).path(query: [("who", required.orgKey)]))).")
+            return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 403)
         } catch AccountProblem.unconfirmed(let address) {
             var errors = FieldErrors()
             errors.addForm("This account is not confirmed yet. Open the link we emailed to \(address) to confirm it, then sign in.")

@@ -28,7 +28,13 @@ struct LoginPage: PageValues {
                         name: Field.password.rawValue, label: "Password", value: "", type: "password",
                         errors: errors, autocomplete: "current-password"
                     ).context),
+                "who": .object(
+                    FieldView(
+                        name: SSOSignInController.Field.who.rawValue, label: "Work email or organization key", value: "",
+                        errors: FieldErrors(), autocomplete: "off"
+                    ).context),
             ] as TemplateObject
+        context["ssoAction"] = Route.ssoStart(.submit).path
         context["notice"] = notice
         context["forgotLink"] = Route.passwordForgot(.show).path
         context["formErrors"] = errors.formContext

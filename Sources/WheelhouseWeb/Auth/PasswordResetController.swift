@@ -76,6 +76,10 @@ struct PasswordResetController {
             return try resetPage(visit, token: token, errors: errors, status: 422)
         } catch is PasswordResetProblem {
             return try resetPage(visit, token: token, errors: FieldErrors(), status: 404)
+        } catch let required as SSORequired {
+            var errors = FieldErrors()
+            errors.addForm("\(required.orgName) signs in with single sign-on for this address: its password cannot be reset here.")
+            return try resetPage(visit, token: token, errors: errors, status: 403)
         }
         // The browser's old session (anyone's) is replaced: it is the reset account's now.
         if let old = visit.token { try database.signOut(token: old) }

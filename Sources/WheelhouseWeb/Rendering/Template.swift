@@ -14,6 +14,7 @@ public enum Template: String, CaseIterable, Sendable {
     case passwordReset = "password-reset"
     case emailChange = "email-change"
     case testGatewayChallenge = "test-gateway-challenge"
+    case sso
 
     // Settings tabs and the pages below them, mirroring their URLs
     case general = "settings/general"
@@ -50,6 +51,7 @@ public enum Template: String, CaseIterable, Sendable {
     case integrations = "settings/integrations"
     case integrationsWebhook = "settings/integrations/webhook"
     case integrationsSecret = "settings/integrations/secret"
+    case ssoSettings = "settings/sso"
 
     // The Account area
     case accountNotifications = "account/notifications"

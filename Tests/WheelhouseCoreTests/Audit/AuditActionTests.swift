@@ -30,6 +30,8 @@ import WheelhouseTestSupport
         "integration.webhook.create", "integration.webhook.update", "integration.webhook.delete", "integration.webhook.rotateSecret",
         "integration.webhook.test", "integration.webhook.redeliver", "integration.slack.save", "integration.slack.delete",
         "integration.slack.test", "integration.editorToken.create", "integration.editorToken.revoke",
+        "sso.configure", "sso.discovery", "sso.domain.add", "sso.domain.remove", "sso.domain.verify.request", "sso.domain.verify",
+        "sso.join", "sso.test", "sso.enforce", "sso.breakGlass",
     ]
 
     @Test func rawValuesAreUniqueDottedAndPinned() {

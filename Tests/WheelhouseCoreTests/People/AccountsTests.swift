@@ -200,6 +200,7 @@ import WheelhouseTestSupport
             .exportOrganizationData: [.owner],
             .manageAPIKeys: [.owner, .admin],
             .manageIntegrations: [.owner, .admin],
+            .manageSSO: [.owner, .admin],
         ]
         for action in Action.allCases {
             #expect(Policy.roles(for: action) == expected[action], "\(action)")

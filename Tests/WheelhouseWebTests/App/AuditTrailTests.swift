@@ -401,6 +401,41 @@ import WheelhouseCore
                 return client.post(
                     "/test-gateway/challenge/\(try BillingWebSupport.challengeId(w.t))", [("_csrf", csrf), ("action", "complete")])
             },
+            // SSO
+            post(
+                "POST /orgs/{org}/settings/sso/config", .ssoConfigure, { _ in org + "/sso/config" },
+                { _ in
+                    [
+                        ("version", "0"), ("issuer", "https://login.acme.test"), ("client_id", "wheelhouse"),
+                        ("client_secret", "s3cret-value-123456789"), ("scopes", "openid email"), ("jit", "off"), ("default_role", "member"),
+                    ]
+                }),
+            post(
+                "POST /orgs/{org}/settings/sso/domains", .ssoDomainAdd, { _ in org + "/sso/domains" },
+                { _ in [("domain", "corp.acme.test")] }),
+            post(
+                "POST /orgs/{org}/settings/sso/domains/{id}/verify", .ssoDomainVerifyRequest,
+                { w in org + "/sso/domains/\(w.ssoDomainId)/verify" },
+                { _ in [] }),
+            post(
+                "POST /orgs/{org}/settings/sso/domains/{id}/remove", .ssoDomainRemove,
+                { w in org + "/sso/domains/\(w.ssoDomainId)/remove" },
+                { _ in [] }),
+            post("POST /orgs/{org}/settings/sso/test", nil, status: 422, { _ in org + "/sso/test" }, { _ in [] }),
+            post(
+                "POST /orgs/{org}/settings/sso/enforcement", .ssoEnforce,
+                prepare: { w in
+                    try w.t.database.saveSSOConfiguration(
+                        orgKey: "acme", by: owner(w),
+                        SSOConfigChange(
+                            issuer: "https://login.acme.test", clientId: "wheelhouse", clientSecret: "s3cret-value-123456789",
+                            scopes: "openid email", jit: "off", defaultRole: "member", expectedVersion: 0), policy: OutboundPolicy())
+                }, { _ in org + "/sso/enforcement" },
+                { _ in [("version", "1"), ("enforce", "off"), ("break_glass_1", ""), ("break_glass_2", "")] }),
+            Case(route: "POST /sso/start", variant: "", expected: nil, status: 422, prepare: { _ in }) { w in
+                let client = w.t.client()
+                return client.post("/sso/start", [("_csrf", client.get("/login").csrf), ("who", "acme")])
+            },
         ] + apiCases + integrationCases
 
     @Test(arguments: cases)
@@ -443,11 +478,17 @@ import WheelhouseCore
     /// console: the payment's page it returns to writes the purchase or decline entry.
     static let gatewayNotAudited: Set<String> = ["POST /test-gateway/challenge/{token}"]
 
+    /// Leaving for the SSO provider changes nothing: what happens is written when the browser
+    /// comes back (`sso.test`, `sso.join`, by `GET /sso/continue`).
+    static let ssoDepartureNotAudited: Set<String> = ["POST /sso/start", "POST /orgs/{org}/settings/sso/test"]
+
     /// A row expecting no entry is one of the routes declared personal above, so a new form
     /// cannot skip its audit entry by saying nil.
     @Test func onlyPersonalRoutesWriteNoEntry() {
         let silent = Set(Self.cases.filter { $0.expected == nil }.map(\.route))
-        #expect(silent == Self.personalNotAudited.union(Self.ingestionNotAudited).union(Self.gatewayNotAudited))
+        #expect(
+            silent
+                == Self.personalNotAudited.union(Self.ingestionNotAudited).union(Self.gatewayNotAudited).union(Self.ssoDepartureNotAudited))
     }
 
     /// Actions no POST writes: the CLI, start-up and the connection-test worker write these, and a
@@ -461,6 +502,9 @@ import WheelhouseCore
         // The renewal job charges renewals and records their failures; a retry asked for now is
         // charged by the payment worker, and its request writes `billingRenewalRetry`.
         .billingRenewal, .billingRenewalFail,
+        // SSO's worker (discovery, TXT lookups), the return from the provider (GET /sso/continue)
+        // and a break-glass Owner's password sign-in (POST /login); tested in the SSO suites.
+        .ssoDiscovery, .ssoDomainVerify, .ssoJoin, .ssoTest, .ssoBreakGlass,
     ]
 
     /// A new action is either written by a route of the table or declared as written elsewhere.

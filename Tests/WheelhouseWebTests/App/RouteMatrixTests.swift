@@ -27,6 +27,8 @@ import WheelhouseCore
         /// A webhook endpoint of acme with one delivery (a test event), a Slack channel (version 1),
         /// and an editor token of the Owner's.
         let webhookId: Int64, deliveryId: Int64, ownerEditorTokenId: Int64
+        /// A pending SSO domain of acme.
+        let ssoDomainId: Int64
 
         init() throws {
             t = try TestApp()
@@ -61,6 +63,7 @@ import WheelhouseCore
             let elsewhere = try t.database.signIn(email: "owner@acme.test", password: TestApp.password, address: "192.0.2.8", userAgent: "")
             ownerSessionHandle = AppDatabase.handle(of: elsewhere.signedIn.session.tokenHash)
             (webhookId, deliveryId, ownerEditorTokenId) = try IntegrationsWebTests.seed(t)
+            ssoDomainId = try t.database.seedSSODomain(orgKey: "acme", domain: "acme.test", verified: false).id
         }
 
         func client(_ actor: Actor) throws -> (TestClient, String) {
@@ -457,6 +460,24 @@ import WheelhouseCore
         post(
             "revoke editor token", { w in .integrations(.revokeEditorToken(w.ownerEditorTokenId)) }, { _ in [("version", "1")] },
             [.owner: 303, .admin: 303, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+        // SSO: Owner and Admin.
+        get("sso", { _ in .sso(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
+        post(
+            "sso config", { _ in .sso(.configure) },
+            { _ in
+                [
+                    ("version", "0"), ("issuer", "https://login.acme.test"), ("client_id", "wheelhouse"),
+                    ("client_secret", "s3cret-value-123456789"), ("scopes", "openid email"), ("jit", "off"), ("default_role", "member"),
+                ]
+            }, admins(303)),
+        post("sso add domain", { _ in .sso(.addDomain) }, { _ in [("domain", "corp.acme.test")] }, admins(303)),
+        post("sso verify domain", { w in .sso(.verifyDomain(w.ssoDomainId)) }, { _ in [] }, admins(303)),
+        post("sso remove domain", { w in .sso(.removeDomain(w.ssoDomainId)) }, { _ in [] }, admins(303)),
+        // Nothing is configured in the fixture: the page says so (422).
+        post("sso test", { _ in .sso(.test) }, { _ in [] }, admins(422)),
+        post(
+            "sso enforcement", { _ in .sso(.enforcement) },
+            { _ in [("version", "0"), ("enforce", "on"), ("break_glass_1", ""), ("break_glass_2", "")] }, admins(422)),
     ]
 
     /// Requests that name no route of the tree: a method the route does not take, a page that

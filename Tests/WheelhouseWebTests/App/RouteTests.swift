@@ -21,6 +21,7 @@ import Testing
             + ChatModelsRoute.patterns.count + UsageRoute.patterns.count + BillingRoute.patterns.count
             + AuditRoute.patterns.count + PrivacyRoute.patterns.count + ComplianceRoute.patterns.count
             + IntegrationsRoute.patterns.count
+            + SSORoute.patterns.count
         #expect(leaves.count == patterns)
         let account = Route.examples.filter { if case .account = $0 { true } else { false } }
         #expect(account.count == AccountRoute.patterns.count)

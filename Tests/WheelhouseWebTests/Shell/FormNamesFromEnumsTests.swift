@@ -56,7 +56,8 @@ import WheelhouseCore
         let w = try RouteMatrixTests.World()
         let visitor = w.t.client()
         let login = visitor.get("/login?next=/orgs/acme")
-        expectForms(login, post: Self.names(AuthController.Field.self), "sign-in")
+        // The password form and the Sign in with SSO form.
+        expectForms(login, post: Self.names(AuthController.Field.self).union(Self.names(SSOSignInController.Field.self)), "sign-in")
         #expect(login.contains("name=\"\(AuthController.Field.next.rawValue)\" value=\"/orgs/acme\""))
         let token = try #require(try w.t.database.membersPage(orgId: w.t.org.id!, MembersQuery()).entries.compactMap(\.linkToken).first)
         let invitation = visitor.get("/invitations/\(token)")
