@@ -364,6 +364,20 @@ for target in ${targets/api-events/}; do
 done
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# paired_rounds LABEL PATH: the runs above are seconds apart, and on a shared machine the load
+# changes in between: BENCH_PAIRS rounds measure General and PATH back to back (2 s each), and the
+# median of the rounds' ratios holds (goal: >= 0.80).
+paired_rounds() {
+  local label=$1 path=$2 ratios=() g p median
+  ((pair_rounds > 0)) || return 0
+  for ((round = 1; round <= pair_rounds; round++)); do
+    g=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$org_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
+    p=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
+    ratios+=("$(ratio "$p" "$g")")
+  done
+  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  echo "$label / General in $pair_rounds paired rounds of 2 s each: ${ratios[*]}; median $median  (goal: >= 0.80)"
+}
 failed=0
 if [[ " $targets " == *" general "* ]]; then
   [[ " $targets " == *" ref "* ]] && echo "General / C reference: $(ratio "${rps[general]}" "${rps[ref]}") of its req/s," \
@@ -410,18 +424,7 @@ fi
 if [[ " $targets " == *" general "* && " $targets " == *" audit-1m "* ]]; then
   echo "Audit log $audit_entries entries / General: $(ratio "${rps[audit-1m]}" "${rps[general]}") of its req/s," \
     "p99 ${p99[audit-1m]} vs ${p99[general]} ms  (goal: req/s ratio >= 0.80)"
-  # The two runs above are seconds apart, and on a shared machine the load changes in between:
-  # paired rounds measure both pages back to back, and the median of the rounds' ratios holds.
-  pair_ratios=()
-  for ((round = 1; round <= pair_rounds; round++)); do
-    g=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$org_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
-    a=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$audit_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
-    pair_ratios+=("$(ratio "$a" "$g")")
-  done
-  if ((pair_rounds > 0)); then
-    median=$(printf '%s\n' "${pair_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    echo "Audit log / General in $pair_rounds paired rounds of 2 s each: ${pair_ratios[*]}; median $median  (goal: >= 0.80)"
-  fi
+  paired_rounds "Audit log" "$audit_path"
   if [ "${non2xx[audit-1m]}" != 0 ]; then
     echo "FAIL: some Audit log requests were not answered 200" >&2
     failed=1
@@ -430,16 +433,7 @@ fi
 if [[ " $targets " == *" general "* && " $targets " == *" billing "* ]]; then
   echo "Billing / General: $(ratio "${rps[billing]}" "${rps[general]}") of its req/s," \
     "p99 ${p99[billing]} vs ${p99[general]} ms  (goal: req/s ratio >= 0.80)"
-  billing_ratios=()
-  for ((round = 1; round <= pair_rounds; round++)); do
-    g=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$org_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
-    b=$(wrk -t"$wrk_threads" -c"$conns" -d2s "$base$billing_path" -H "$cookie" | awk '/^Requests\/sec:/ { print $2 }')
-    billing_ratios+=("$(ratio "$b" "$g")")
-  done
-  if ((pair_rounds > 0)); then
-    median=$(printf '%s\n' "${billing_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    echo "Billing / General in $pair_rounds paired rounds of 2 s each: ${billing_ratios[*]}; median $median  (goal: >= 0.80)"
-  fi
+  paired_rounds "Billing" "$billing_path"
   if [ "${non2xx[billing]}" != 0 ]; then
     echo "FAIL: some Billing requests were not answered 200" >&2
     failed=1

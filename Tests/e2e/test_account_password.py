@@ -27,7 +27,7 @@ def new_account(stack, key: str) -> tuple[str, str]:
 
 def sign_in_as(page: Page, email: str, password: str, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(at(lands_on))
@@ -92,7 +92,7 @@ def test_forgot_password_by_email_then_signed_in(stack, pages, audit, mail_sink,
     page.get_by_role("link", name="Forgot password?").click()
     expect(page).to_have_url(at("/password/forgot"))
     audit.page(page, "password-forgot")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_role("button", name="Email me a link").click()
     expect(page.get_by_role("status")).to_contain_text("If an account uses that address")
     audit.page(page, "password-forgot-sent")

@@ -45,7 +45,7 @@ def test_totp_matches_rfc_6238():
 
 def password_step(page: Page, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
-    page.get_by_label("Email").fill(SUPPORT)
+    page.get_by_label("Email", exact=True).fill(SUPPORT)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(at("/login/two-factor?next=" + quote(lands_on, safe="/")))
@@ -65,7 +65,7 @@ def sign_out(page: Page) -> None:
 def test_enrol_sign_in_with_a_code_and_a_recovery_code_and_end_another_session(stack, pages, audit):
     page = pages.new(stack)
     page.goto("/login?next=" + quote(TWO_FACTOR, safe=""))
-    page.get_by_label("Email").fill(SUPPORT)
+    page.get_by_label("Email", exact=True).fill(SUPPORT)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(at(TWO_FACTOR))

@@ -30,8 +30,9 @@ def balance(page: Page) -> str:
     return re.search(r"Balance now: (\S+ EUR)", text).group(1)
 
 
-def save_card(page: Page, number: str, audit, name: str) -> None:
-    page.goto(PAYMENT_METHOD)
+def save_card(page: Page, number: str, audit, name: str, org: str = "demo") -> None:
+    path = f"/orgs/{org}/settings/billing/payment-method"
+    page.goto(path)
     audit.page(page, name)
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiry month").fill("12")
@@ -40,7 +41,7 @@ def save_card(page: Page, number: str, audit, name: str) -> None:
     page.get_by_label("Name on the card").fill("Olivia Owner")
     page.get_by_label("Billing country").select_option("DE")
     page.get_by_role("button", name=re.compile(r"(Replace|Save) card")).click()
-    expect(page).to_have_url(at(PAYMENT_METHOD))
+    expect(page).to_have_url(at(path))
     expect(page.get_by_text(f"ending in {number[-4:]}").first).to_be_visible()
 
 

@@ -53,7 +53,7 @@ def test_an_upgrade_is_previewed_then_charged_by_the_worker(stack, pages, audit,
     page.goto(plan + "/plans/business")
     expect(page.locator("section.card")).to_contain_text("Save a card and the billing details")
     expect(page.get_by_role("button", name=re.compile(r"^Upgrade and pay"))).to_have_count(0)
-    save_card_for(page, key)
+    save_card(page, "4242424242424242", audit, "upgrade-card", org=key)
     fill_details(page, key)
     page.goto(plan + "/plans/business")
     audit.page(page, "upgrade-preview")
@@ -68,18 +68,6 @@ def test_an_upgrade_is_previewed_then_charged_by_the_worker(stack, pages, audit,
     expect(page.locator("tr.current-plan")).to_contain_text("Business")
     page.goto(plan + "/invoices")
     expect(page.locator("table.invoices")).to_contain_text("Upgrade to the Business plan")
-
-
-def save_card_for(page: Page, org: str) -> None:
-    page.goto(f"/orgs/{org}/settings/billing/payment-method")
-    page.get_by_label("Card number").fill("4242424242424242")
-    page.get_by_label("Expiry month").fill("12")
-    page.get_by_label("Expiry year").fill("2040")
-    page.get_by_label("Security code (CVC)").fill("123")
-    page.get_by_label("Name on the card").fill("Olivia Owner")
-    page.get_by_label("Billing country").select_option("DE")
-    page.get_by_role("button", name=re.compile(r"(Replace|Save) card")).click()
-    expect(page.get_by_text("ending in 4242").first).to_be_visible()
 
 
 def minor(text: str) -> int:

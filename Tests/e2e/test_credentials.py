@@ -28,7 +28,7 @@ def at(path: str) -> re.Pattern:
 
 def sign_in(page: Page, email: str, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(at(lands_on))

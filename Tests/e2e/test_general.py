@@ -32,7 +32,7 @@ def sign_in(page: Page, email: str, lands_on: str = GENERAL) -> None:
     """Signs in through the form. `next` names the page: without it the console opens the person's
     first organization by display name, which other tests' renames can change."""
     page.goto("/login?next=" + quote(lands_on, safe=""))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(at(lands_on))
@@ -101,7 +101,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     audit.page(page, "login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Wheelhouse")
     # Keyboard alone: the email field has the focus, Tab reaches the password, Enter submits.
-    expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.get_by_label("Email", exact=True)).to_be_focused()
     page.keyboard.type(OWNER)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
@@ -313,12 +313,12 @@ def test_anonymous_visit_goes_to_login_and_back_and_sign_out(stack, pages, audit
     audit.page(page, "login-with-next")
     expect(page.locator("input[name=next]")).to_have_value(GENERAL)
 
-    page.get_by_label("Email").fill(ADMIN)
+    page.get_by_label("Email", exact=True).fill(ADMIN)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
     audit.page(page, "login-wrong-password", status=401)
     expect(page.locator("#error-summary")).to_contain_text("The email or password is incorrect.")
-    expect(page.get_by_label("Email")).to_have_value(ADMIN)
+    expect(page.get_by_label("Email", exact=True)).to_have_value(ADMIN)
     expect(page.get_by_label("Password")).to_have_value("")
 
     page.get_by_label("Password").fill(PASSWORD)

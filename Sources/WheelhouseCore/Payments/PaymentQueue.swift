@@ -97,11 +97,7 @@ public final class PaymentWorker: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            BackgroundLoop.leaveServerSignalsAlone()
             while !stopping.load(ordering: .relaxed) {
                 _ = try? database.runQueuedPayments(setup: setup)
                 setup.queued.waitForWork(upTo: 1)

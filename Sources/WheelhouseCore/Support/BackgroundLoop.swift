@@ -13,12 +13,7 @@ public final class BackgroundLoop: Sendable {
 
     public func start(name: String, _ step: @escaping @Sendable () -> TimeInterval) {
         let thread = Thread { [self] in
-            // SIGTERM and SIGINT are the server's to wait for (FastCGIServer's sigwait), never this thread's.
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            sigaddset(&signals, SIGTERM)
-            sigaddset(&signals, SIGINT)
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
+            Self.leaveServerSignalsAlone()
             while !isStopping {
                 var wait = step()
                 while wait > 0, !isStopping {
@@ -33,6 +28,16 @@ public final class BackgroundLoop: Sendable {
     }
 
     public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// Blocks SIGTERM and SIGINT on the calling background thread: they are the server's to wait
+    /// for (FastCGIServer's sigwait), never a worker's.
+    public static func leaveServerSignalsAlone() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
 }
 
 /// A job of `serve` that runs once at start-up, then every `interval`, on a `BackgroundLoop` of
