@@ -29,7 +29,7 @@ def sign_in_as(page: Page, email: str, password: str, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(lands_on))
 
 

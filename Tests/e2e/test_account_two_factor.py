@@ -47,13 +47,13 @@ def password_step(page: Page, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
     page.get_by_label("Email", exact=True).fill(SUPPORT)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at("/login/two-factor?next=" + quote(lands_on, safe="/")))
 
 
 def code_step(page: Page, code: str, lands_on: str) -> None:
     page.get_by_label("Code", exact=True).fill(code)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(lands_on))
 
 
@@ -67,7 +67,7 @@ def test_enrol_sign_in_with_a_code_and_a_recovery_code_and_end_another_session(s
     page.goto("/login?next=" + quote(TWO_FACTOR, safe=""))
     page.get_by_label("Email", exact=True).fill(SUPPORT)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(TWO_FACTOR))
     audit.page(page, "two-factor-setup")
     qr = page.locator("svg.qr-code")
@@ -105,7 +105,7 @@ def test_enrol_sign_in_with_a_code_and_a_recovery_code_and_end_another_session(s
         # The same recovery code never works twice.
         password_step(other, SESSIONS)
         other.get_by_label("Code", exact=True).fill(codes[0])
-        other.get_by_role("button", name="Sign in").click()
+        other.get_by_role("button", name="Sign in", exact=True).click()
         expect(other.locator("#code-error").get_by_text("That code does not match")).to_be_visible()
         code_step(other, codes[1], SESSIONS)
 

@@ -30,7 +30,7 @@ def sign_in(page: Page, email: str, lands_on: str) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(lands_on))
 
 

@@ -34,7 +34,7 @@ def sign_in(page: Page, email: str, lands_on: str = GENERAL) -> None:
     page.goto("/login?next=" + quote(lands_on, safe=""))
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(lands_on))
 
 
@@ -114,7 +114,7 @@ def test_owner_signs_in_by_keyboard_and_renames_the_organization(stack, pages, a
     expect(page.locator("dl.stats dt")).to_have_text(["Members", "Workspaces", "Created"])
     expect(page.locator("dl.stats dd").first).to_have_text("5")
     expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models",
-                                          "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
+                                          "Usage", "Billing", "Audit log", "Privacy", "Compliance", "Integrations", "SSO"])
     expect(nav_links(page).nth(1)).to_have_attribute("aria-current", "page")
     expect(page.locator("details.org-switcher li")).to_have_count(3)  # two organizations and "New organization…"
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -259,7 +259,7 @@ def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, aud
     readonly = page.locator("dl.readonly")
     expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit", "Time zone"])
     expect(readonly.locator("dd code")).to_have_text("demo")
-    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers or Billing for a Member
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models", "Integrations"])  # no Providers or Billing for a Member; Integrations for their own editor tokens
     expect(page.locator("details.org-switcher li")).to_have_count(2)  # one organization, and "New organization…"
     shown_name = readonly.locator("dd").first.inner_text()
 
@@ -315,14 +315,14 @@ def test_anonymous_visit_goes_to_login_and_back_and_sign_out(stack, pages, audit
 
     page.get_by_label("Email", exact=True).fill(ADMIN)
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     audit.page(page, "login-wrong-password", status=401)
     expect(page.locator("#error-summary")).to_contain_text("The email or password is incorrect.")
     expect(page.get_by_label("Email", exact=True)).to_have_value(ADMIN)
     expect(page.get_by_label("Password")).to_have_value("")
 
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(at(GENERAL))
 
     page.get_by_role("button", name="Sign out").click()
@@ -352,7 +352,7 @@ def test_enterprise_mode_has_no_billing_tab(enterprise_stack, pages, audit):
     sign_in(page, OWNER)
     audit.page(page, "general-enterprise")
     expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers", "API keys", "Chat models", "Usage",
-                                          "Audit log", "Privacy", "Compliance"])
+                                          "Audit log", "Privacy", "Compliance", "Integrations", "SSO"])
     expect(page.locator("footer")).to_contain_text("Enterprise mode")
 
     response = page.goto(BILLING)

@@ -66,7 +66,7 @@ def test_owner_switches_months_and_the_chart_and_table_change(stack, pages, audi
     html = audit.page(page, "usage-current")
     expect(page.get_by_role("heading", level=1)).to_have_text("Usage")
     expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Providers",
-                                          "API keys", "Chat models", "Usage", "Billing", "Audit log", "Privacy", "Compliance"])
+                                          "API keys", "Chat models", "Usage", "Billing", "Audit log", "Privacy", "Compliance", "Integrations", "SSO"])
     expect(page.locator("dl.usage-cards dt")).to_have_text(["Total runs", "Success rate", "AI credits used", "Total tokens"])
     current = page.locator("#usage-month option[selected]").inner_text()
     expect(page.locator("#runs-chart-title")).to_have_text(f"Daily executions, {current}")
