@@ -280,3 +280,27 @@ def test_enforcement_needs_a_test_sign_in_then_refuses_passwords_and_audits_brea
     rescuer.goto(f"/orgs/{key}/settings/audit?action=sso.breakGlass")
     expect(rescuer.locator("main")).to_contain_text(f"{email} signed in with a password while SSO is enforced (break-glass)")
     audit.page(rescuer, "break-glass-audited")
+
+
+def test_the_demo_config_command_points_an_organization_at_the_provider(stack, provider, pages, audit):
+    """`wheelhouse sso demo-config` (what `make run SSO=demo` runs): saved as on the page, JIT on,
+    so a new address of the verified domain joins as Member at its first sign-in."""
+    key = "ssocli"
+    email, domain = sso_org(stack, key)
+    out = stack.run_cli("sso", "demo-config", "--org", key, "--as", email, "--issuer", provider.issuer,
+                        "--client-id", "wheelhouse-cli", "--client-secret", "cli-client-secret")
+    assert f"SSO of {key} points at {provider.issuer} (client wheelhouse-cli)" in out
+
+    newcomer = f"newcomer@{domain}"
+    provider.person(newcomer)
+    page = pages.new(stack)
+    deadline = time.monotonic() + 20
+    while True:  # the discovery is fetched by serve's worker after the command queued it
+        start_sso(page, newcomer)
+        if re.match(re.escape(provider.issuer), page.url) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    authorize(page, provider, newcomer)
+    expect(page).to_have_url(re.compile(rf"^http://127\.0\.0\.1:\d+/orgs/{key}(/.*)?$"), timeout=20_000)
+    expect(page.locator("header .whoami")).to_contain_text("Signed in as Newcomer")
+    audit.page(page, "joined")
