@@ -8,7 +8,7 @@ export PORT
 ## run: install what is missing, build (release), migrate, seed the demo, serve through nginx
 run: deps
 	swift build -c release --product wheelhouse
-	scripts/run.sh
+	SSO="$(SSO)" scripts/run.sh
 
 ## test: every test — domain and web (swift test), then end to end (nginx + Chromium)
 test:

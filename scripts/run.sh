@@ -27,6 +27,27 @@ export WHEELHOUSE_LOG_MAX_BYTES=${WHEELHOUSE_LOG_MAX_BYTES:-10000000}
 
 "$bin" migrate
 "$bin" demo
+# `make run SSO=demo`: a real OpenID Connect provider (oidc-provider-mock from PyPI, pinned as in
+# Tests/e2e/requirements.txt) on loopback, and the demo organization's SSO pointed at it. The
+# provider makes new signing keys at every start: the configuration is saved again each time,
+# which queues a fresh discovery for serve's SSO worker.
+sso_port=${SSO_PORT:-9400}
+sso_info=""
+if [ "${SSO:-}" = demo ]; then
+  sso_info="  SSO: “Sign in with SSO” as any @demo.test address; the provider (http://127.0.0.1:$sso_port) offers the demo people
+"
+  sso_python=$root/.build/e2e-venv/bin/python
+  if ! "$sso_python" -c 'import oidc_provider_mock' 2>/dev/null; then
+    sso_python=$root/.build/sso-venv/bin/python
+    if ! "$sso_python" -c 'import oidc_provider_mock' 2>/dev/null; then
+      python3 -m venv "$root/.build/sso-venv"
+      "$sso_python" -m pip install --quiet --disable-pip-version-check \
+        -c "$root/Tests/e2e/requirements.txt" oidc-provider-mock==0.3.4
+    fi
+  fi
+  export WHEELHOUSE_OUTBOUND_ALLOW=${WHEELHOUSE_OUTBOUND_ALLOW:+$WHEELHOUSE_OUTBOUND_ALLOW,}127.0.0.1/32
+  "$bin" sso demo-config --issuer "http://127.0.0.1:$sso_port" --client-id wheelhouse-demo --client-secret demo-client-secret
+fi
 upstream="unix:$socket"
 case "$socket" in *:*) upstream=$socket ;; esac
 "$root/scripts/nginx-config.sh" "$WHEELHOUSE_DATA_DIR" "$port" "$upstream" "${WHEELHOUSE_KEEPALIVE:-off}"
@@ -44,6 +65,20 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+if [ "${SSO:-}" = demo ]; then
+  # The demo people, each with a verified email, as buttons on the provider's sign-in page.
+  people=()
+  for who in owner admin member dev support; do
+    people+=(--user-claims "{\"sub\":\"$who@demo.test\",\"email\":\"$who@demo.test\",\"email_verified\":true}")
+  done
+  "$sso_python" -m oidc_provider_mock --host 127.0.0.1 --port "$sso_port" "${people[@]}" \
+    >>"$WHEELHOUSE_DATA_DIR/oidc-provider.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$sso_port/.well-known/openid-configuration" && break
+    sleep 0.1
+  done
+fi
 rm -f "$socket"
 "$root/scripts/supervise.sh" "$bin" serve 2>>"$WHEELHOUSE_DATA_DIR/wheelhouse.log" &
 pids+=($!)
@@ -58,7 +93,7 @@ cat <<INFO
   (also admin@, member@, dev@ and support@demo.test, same password; Olivia’s Lab shows the solo banner)
   Mode: ${WHEELHOUSE_MODE:-saas} · data in $WHEELHOUSE_DATA_DIR · request log in wheelhouse.log
   Mail (invitations) goes to: $WHEELHOUSE_SENDMAIL
-  Press Ctrl-C to stop.
+$sso_info  Press Ctrl-C to stop.
 
 INFO
 wait -n "${pids[@]}" || true

@@ -12,7 +12,7 @@ struct Wheelhouse: ParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, CreateOwner.self, Demo.self, RotateMasterKey.self, AuditCommand.self, PrivacyCommand.self,
             ExportCommand.self, BenchSeedSecrets.self, BenchSeedInvitations.self, BenchSeedAudit.self, BenchAPIKey.self,
-            UsageCommand.self, BillingCommand.self,
+            UsageCommand.self, BillingCommand.self, SSOCommand.self,
         ]
     )
 }

@@ -127,7 +127,7 @@ struct SSOPage: PageValues {
         var sso: TemplateObject = [
             "version": .number(configuration?.version ?? 0), "configured": .flag(configuration != nil), "fields": .object(configFields),
             "redirectURI": .text(redirectURI), "configAction": .text(Route.org(orgKey, .sso(.configure)).path),
-            "domains": domainRows, "domainAction": .text(Route.org(orgKey, .sso(.addDomain)).path),
+            "domains": domainRows, "hasDomains": .flag(!domains.isEmpty), "domainAction": .text(Route.org(orgKey, .sso(.addDomain)).path),
             "domainField": .object(
                 FieldView(
                     name: "domain", label: "Domain", value: typed(.domain, "domain", ""), errors: errors(.domain),
