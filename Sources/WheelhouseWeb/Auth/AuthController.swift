@@ -85,7 +85,9 @@ struct AuthController {
             errors.addForm(
                 "\(required.orgName) signs in with single sign-on for this address: use “Sign in with SSO” below "
                     + "(\(shell.config.baseURL)\(Route.ssoStart(.show).path(query: [("who", required.orgKey)]))).")
-            return loginPage(visit, email: email, next: next, errors: errors, notice: nil, status: 403)
+            return loginPage(
+                visit, email: email, next: next, errors: errors, notice: nil, status: 403,
+                ssoLink: Route.ssoStart(.show).path(query: [("who", required.orgKey)]))
         } catch AccountProblem.unconfirmed(let address) {
             var errors = FieldErrors()
             errors.addForm("This account is not confirmed yet. Open the link we emailed to \(address) to confirm it, then sign in.")
@@ -109,9 +111,10 @@ struct AuthController {
 
     private func loginPage(
         _ visit: Visit, email: String, next: String, errors: FieldErrors,
-        notice: String?, status: Int
+        notice: String?, status: Int, ssoLink: String? = nil
     ) -> Response {
-        let page = LoginPage(csrf: visit.loginCSRFToken, email: email, next: next, errors: errors, notice: notice)
+        var page = LoginPage(csrf: visit.loginCSRFToken, email: email, next: next, errors: errors, notice: notice)
+        page.ssoLink = ssoLink
         var response = shell.render(.login, page, layout: shell.bareLayout(title: "Sign in"), status: status)
         response.setCookie(Visit.loginCSRFCookie, page.csrf, secure: shell.config.secureCookies, maxAge: 3600)
         return response

@@ -10,6 +10,8 @@ struct LoginPage: PageValues {
     let errors: FieldErrors
     /// Said above the form, e.g. after signing out.
     let notice: String?
+    /// Where an address whose organization enforces SSO signs in instead (a link beside the refusal).
+    var ssoLink: String? = nil
 
     typealias Field = AuthController.Field
 
@@ -35,6 +37,7 @@ struct LoginPage: PageValues {
                     ).context),
             ] as TemplateObject
         context["ssoAction"] = Route.ssoStart(.submit).path
+        context["ssoLink"] = ssoLink
         context["notice"] = notice
         context["forgotLink"] = Route.passwordForgot(.show).path
         context["formErrors"] = errors.formContext

@@ -165,5 +165,6 @@ import WheelhouseTestSupport
         let refused = client.post(
             "/login", [("_csrf", login.csrf), ("email", "member@acme.test"), ("password", TestApp.password), ("next", "")])
         #expect(refused.status == 403 && refused.contains("signs in with single sign-on") && refused.contains("/sso/start?who=acme"))
+        #expect(refused.contains("href=\"/sso/start?who=acme\">Continue with single sign-on</a>"), "a link to SSO beside the refusal")
     }
 }
