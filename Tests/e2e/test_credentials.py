@@ -268,7 +268,7 @@ def test_member_cannot_open_providers(stack, pages, audit):
     page = pages.new(stack, color_scheme="dark")
     sign_in(page, MEMBER, SECRETS)
     expect(page.locator("nav.settings-nav a")).to_have_text(
-        ["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models", "Integrations"])
+        ["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])
     expect(page.locator("section.banner", has_text="failed its last connection test")).to_have_count(0)
     response = page.goto(PROVIDERS)
     assert response.status == 403

@@ -259,7 +259,7 @@ def test_member_sees_values_read_only_and_is_refused_elsewhere(stack, pages, aud
     readonly = page.locator("dl.readonly")
     expect(readonly.locator("dt")).to_have_text(["Display name", "Description", "Org key", "Member limit", "Time zone"])
     expect(readonly.locator("dd code")).to_have_text("demo")
-    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models", "Integrations"])  # no Providers or Billing for a Member; Integrations for their own editor tokens
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])  # no Providers, Billing or Integrations for a Member
     expect(page.locator("details.org-switcher li")).to_have_count(2)  # one organization, and "New organization…"
     shown_name = readonly.locator("dd").first.inner_text()
 

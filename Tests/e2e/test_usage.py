@@ -140,7 +140,7 @@ def test_csv_export_matches_the_page(stack, pages, audit):
 def test_member_gets_403(stack, pages, audit):
     page = pages.new(stack)
     sign_in(page, MEMBER)
-    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models", "Integrations"])
+    expect(nav_links(page)).to_have_text(["Overview", "General", "Members", "Teams", "Workspaces", "Secrets", "Chat models"])
     response = page.goto(USAGE)
     assert response.status == 403
     audit.page(page, "usage-member-403", status=403)

@@ -110,6 +110,13 @@ extension AppDatabase {
             guard billingEnabled else { return .yes }
             switch use {
             case .paidAI:
+                // A failed renewal pauses paid usage too (PRODUCT.md §5), and says so: never a credit limit.
+                if let due = try Self.subscriptionState(db, orgId: orgId)?.pastDue {
+                    return Entitlement(
+                        allowed: false, code: "payment_failed",
+                        reason: "The plan’s payment for \(due.month.longName) failed (\(due.reason)): paid AI usage is paused until "
+                            + "it is paid. Models on the organization’s own provider keys still work.")
+                }
                 guard case .exhausted(let never) = try Self.creditStatus(db, orgId: orgId).alert else { return .yes }
                 return Entitlement(
                     allowed: false, code: "credits_exhausted",

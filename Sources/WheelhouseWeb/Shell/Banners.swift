@@ -111,7 +111,7 @@ extension Shell {
             [
                 "kind": "error", "heading": .text("The plan’s payment\(amount) failed."),
                 "text": .text(
-                    "\(due.reason) It is tried again on \(PendingDeletionWords.date(due.nextRetryAt)); if every try fails, the "
+                    "\(due.reason) Paid AI usage is paused until it is paid (models on your own provider keys still work). It is tried again on \(PendingDeletionWords.date(due.nextRetryAt)); if every try fails, the "
                         + "organization moves to the Free plan on \(PendingDeletionWords.date(due.movesToFreeAt)) (its data is kept)."),
                 "action": .object([
                     "label": .text(access.allows(.manageBilling) ? "Update the card" : "Open Payment method"),

@@ -46,7 +46,7 @@ import WheelhouseCore
         let languages = WorkLanguages.all.map(\.tag)
         #expect(schemas?["Workspace"]?["properties"]?["language"]?["enum"]?.list?.compactMap(\.text) == languages)
         #expect(schemas?["NewWorkspace"]?["properties"]?["language"]?["enum"]?.list?.compactMap(\.text) == languages)
-        #expect(Set(schemas?["Entitlement"]?["properties"]?["code"]?["enum"]?.list?.compactMap(\.text) ?? []).count == 4)
+        #expect(Set(schemas?["Entitlement"]?["properties"]?["code"]?["enum"]?.list?.compactMap(\.text) ?? []).count == 5)
     }
 
     /// The checker itself: it must catch what it is there to catch.

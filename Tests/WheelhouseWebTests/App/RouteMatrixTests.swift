@@ -432,10 +432,8 @@ import WheelhouseCore
         post(
             "cancel deletion", { _ in .compliance(.cancelDeletion) }, { _ in [("version", "1")] },
             admins(422).merging([.admin: 403]) { $1 }),
-        // Integrations: every member opens the tab (their own editor tokens live there), so the page
-        // is 200 for a Member while webhooks and Slack are 403 for them; another person's editor
-        // token is a 404 to a Member (not theirs to know of) but reachable by Owners and Admins.
-        get("integrations", { _ in .integrations(.show) }, anyone),
+        // Integrations: Owners and Admins (PRODUCT.md's permission table), editor tokens included.
+        get("integrations", { _ in .integrations(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         post(
             "add webhook", { _ in .integrations(.addWebhook) },
             { _ in [("url", "https://hooks.example.com/new"), ("event_credits.low", "on")] }, admins(303)),
@@ -452,14 +450,13 @@ import WheelhouseCore
         post("test slack", { _ in .integrations(.testSlack) }, { _ in [] }, admins(303)),
         post("delete slack", { _ in .integrations(.deleteSlack) }, { _ in [("version", "1")] }, admins(303)),
         post(
-            "add editor token", { _ in .integrations(.addEditorToken) }, { _ in [("name", "VS Code laptop")] },
-            anyone.merging(orgPost) { $1 }),
+            "add editor token", { _ in .integrations(.addEditorToken) }, { _ in [("name", "VS Code laptop")] }, admins(303)),
         get(
             "editor token secret", { w in .integrations(.editorTokenSecret(w.ownerEditorTokenId)) },
-            [.owner: 200, .admin: 200, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 303]),
+            admins(200).merging([.anonymous: 303]) { $1 }),
         post(
             "revoke editor token", { w in .integrations(.revokeEditorToken(w.ownerEditorTokenId)) }, { _ in [("version", "1")] },
-            [.owner: 303, .admin: 303, .member: 404, .workspaceAdmin: 404, .outsider: 404, .anonymous: 403]),
+            admins(303)),
         // SSO: Owner and Admin.
         get("sso", { _ in .sso(.show) }, admins(200).merging([.anonymous: 303]) { $1 }),
         post(

@@ -1,8 +1,8 @@
 import WheelhouseCore
 
-/// `/orgs/{org}/settings/integrations…`: webhooks and Slack for Owners and Admins
-/// (`manageIntegrations`), and each person's own editor tokens for everyone in the organization —
-/// so the tab opens for every member and each route names the action it needs (`action`).
+/// `/orgs/{org}/settings/integrations…`: Owners and Admins (`manageIntegrations`, PRODUCT.md's
+/// permission table; a Member gets 403): webhooks, Slack, and each one's own editor tokens, with
+/// everyone's listed for them. Each route also names the action it needs (`action`).
 /// Another organization's endpoint, delivery or token id is a 404.
 public enum IntegrationsRoute: TabRoutes {
     /// `GET` — the tab: webhook endpoints and the add form, Slack, editor tokens.
@@ -36,7 +36,7 @@ public enum IntegrationsRoute: TabRoutes {
     /// `POST editor-tokens/{id}/revoke` — one's own, or anyone's for Owners and Admins (`version`).
     case revokeEditorToken(Int64)
 
-    public static let requiredAction = Action.viewOrganization
+    public static let requiredAction = Action.manageIntegrations
     public static let patterns: [RoutePattern<Self>] = [
         .get("") { _ in .show }, .post("webhooks") { _ in .addWebhook }, .get("webhooks/{id}") { .webhook($0.id(0)) },
         .get("webhooks/{id}/secret") { .webhookSecret($0.id(0)) }, .post("webhooks/{id}/switch") { .switchWebhook($0.id(0)) },

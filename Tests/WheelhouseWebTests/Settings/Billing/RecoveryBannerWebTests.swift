@@ -20,6 +20,9 @@ import WheelhouseTestSupport
         let general = owner.get("/orgs/acme/settings/general")
         #expect(general.contains("payment of €58.31 EUR failed") && general.contains("Update the card"))
         #expect(!general.contains("credit limit"), "a failed payment is never reported as a credit limit")
+        #expect(general.contains("Paid AI usage is paused"))
+        let paidAI = try t.database.entitlement(orgId: t.org.id!, for: .paidAI)
+        #expect(!paidAI.allowed && paidAI.code == "payment_failed" && paidAI.reason?.contains("payment") == true)
         #expect(try t.client(signedInAs: "admin@acme.test").get("/orgs/acme/settings/members").contains("Open Payment method"))
         #expect(!(try t.client(signedInAs: "member@acme.test").get("/orgs/acme/settings/general").contains("payment of")))
 
@@ -37,6 +40,7 @@ import WheelhouseTestSupport
         try BillingWebSupport.runPaymentWorker(t)
         #expect(owner.get(retried.location!).contains("The plan is paid for this month"))
         #expect(!owner.get("/orgs/acme/settings/general").contains("payment of €58.31 EUR failed"))
+        #expect(try t.database.entitlement(orgId: t.org.id!, for: .paidAI).code != "payment_failed")
     }
 
     @Test func withoutACardTheRetryIsRefusedOnThePage() throws {

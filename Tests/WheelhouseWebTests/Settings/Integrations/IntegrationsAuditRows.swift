@@ -31,9 +31,9 @@ extension AuditTrailTests {
         post(
             "POST /orgs/{org}/settings/integrations/slack/delete", .slackDelete, { _ in org + "/integrations/slack/delete" },
             { _ in [("version", "1")] }),
-        // Everyone's own editor tokens are audited like API keys: they read the organization.
+        // An Owner or Admin makes their own editor token, audited like an API key.
         post(
-            "POST /orgs/{org}/settings/integrations/editor-tokens", .editorTokenCreate, as: .member,
+            "POST /orgs/{org}/settings/integrations/editor-tokens", .editorTokenCreate, as: .admin,
             { _ in org + "/integrations/editor-tokens" }, { _ in [("name", "VS Code")] }),
         post(
             "POST /orgs/{org}/settings/integrations/editor-tokens/{id}/revoke", .editorTokenRevoke, as: .admin,
