@@ -24,13 +24,7 @@ extension AppDatabase {
     public func upgradePlan(
         orgKey: String, to target: Plan, idempotencyKey: String, setup: BillingSetup, by actor: Actor
     ) throws -> PaymentRecord? {
-        guard (16...100).contains(idempotencyKey.count),
-            idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
-        else {
-            var errors = FieldErrors()
-            errors.addForm("This form has lost its payment key: reload the page and confirm again.")
-            throw DomainError.invalid(errors)
-        }
+        try Self.checkFormPaymentKey(idempotencyKey)
         let key = "upgrade-" + idempotencyKey
         let now = self.now()
         let payment = try writer.write { db -> PaymentRecord? in

@@ -94,13 +94,7 @@ extension AppDatabase {
     public func buyCredits(
         orgKey: String, creditsMinor: Int64, idempotencyKey: String, setup: BillingSetup, by actor: Actor
     ) throws -> PaymentRecord {
-        guard (16...100).contains(idempotencyKey.count),
-            idempotencyKey.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
-        else {
-            var errors = FieldErrors()
-            errors.addForm("This form has lost its payment key: reload the page and confirm again.")
-            throw DomainError.invalid(errors)
-        }
+        try Self.checkFormPaymentKey(idempotencyKey)
         let key = "buy-" + idempotencyKey
         let payment = try writer.write { db -> PaymentRecord in
             let access = try Self.access(db, orgKey: orgKey, userId: actor.user.id!)
@@ -197,6 +191,16 @@ extension AppDatabase {
                 org: payment.orgId, actor: actor, action: .billingPaymentFail, target: "org:\(orgKey)",
                 summary: "\(payment.kind.word) of \(amount) declined: \(code.rawValue)", at: now
             ).insert(db)
+        }
+    }
+
+    /// The idempotency key a confirmation form carries (16–100 ASCII letters, digits or `-`);
+    /// anything else means the form was tampered with or lost it.
+    static func checkFormPaymentKey(_ key: String) throws {
+        guard (16...100).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            var errors = FieldErrors()
+            errors.addForm("This form has lost its payment key: reload the page and confirm again.")
+            throw DomainError.invalid(errors)
         }
     }
 
